@@ -1,0 +1,3 @@
+"""ServicePact: outsourced business processes managed by measured performance."""
+
+__version__ = "0.1.0"
