@@ -1,0 +1,55 @@
+"""Typed settings, read from the environment once, with zero-setup defaults.
+
+``SERVICEPACT_DATA_DIR`` (default ``./data``) holds the SQLite database, the
+event store and generated reports; ``SERVICEPACT_DATABASE_URL`` overrides the
+database (e.g. ``postgresql+psycopg://postgres@127.0.0.1:5432/test``).
+``SERVICEPACT_PSEUDONYM_KEY`` is the HMAC key for personal data; when it is
+not set, a random key is created once in the data directory (outside the
+database, readable by the owner only) so a fresh checkout just runs.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SERVICEPACT_", frozen=False)
+
+    data_dir: Path = Field(default=Path("data"))
+    database_url: str | None = None
+    pseudonym_key: SecretStr | None = None
+    log_level: str = "INFO"
+    max_contract_file_bytes: int = 5 * 1024 * 1024
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'servicepact.db').resolve()}"
+
+    @property
+    def event_store_dir(self) -> Path:
+        return self.data_dir / "events"
+
+    @cached_property
+    def pseudonym_key_bytes(self) -> bytes:
+        if self.pseudonym_key is not None:
+            return self.pseudonym_key.get_secret_value().encode()
+        key_file = self.data_dir / "pseudonym.key"
+        if not key_file.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "w") as handle:
+                handle.write(secrets.token_hex(32))
+        return key_file.read_text().strip().encode()
+
+
+def load_settings(**overrides: object) -> Settings:
+    return Settings(**overrides)  # type: ignore[arg-type]
