@@ -1,0 +1,106 @@
+"""Measurement periods: month (default), quarter, contract year.
+
+A period is half-open ``[start, end)`` in local dates of the contract's time
+zone; KPIS.md rule 3 reads every anchor in that zone, so a month runs from
+local midnight on the 1st to local midnight on the 1st of the next month.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from servicepact.domain.contracts import PeriodKind, Term
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+_YEAR = re.compile(r"^Y(\d+)$")
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.year * 12 + (day.month - 1) + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    start: date
+    end: date  # exclusive
+    kind: PeriodKind
+    label: str
+
+    def contains(self, day: date) -> bool:
+        return self.start <= day < self.end
+
+    def bounds_epoch(self, timezone: str) -> tuple[int, int]:
+        """The period as UTC epoch seconds ``[start, end)`` for the given local zone."""
+        zone = ZoneInfo(timezone)
+        start = datetime.combine(self.start, time(0), tzinfo=zone)
+        end = datetime.combine(self.end, time(0), tzinfo=zone)
+        return int(start.timestamp()), int(end.timestamp())
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days
+
+
+def month(year: int, month_number: int) -> Period:
+    start = date(year, month_number, 1)
+    return Period(start, _add_months(start, 1), PeriodKind.MONTH, f"{year:04d}-{month_number:02d}")
+
+
+def quarter(year: int, number: int) -> Period:
+    start = date(year, 3 * (number - 1) + 1, 1)
+    return Period(start, _add_months(start, 3), PeriodKind.QUARTER, f"{year:04d}-Q{number}")
+
+
+def contract_year(term: Term, number: int) -> Period:
+    """Contract year N (1-based) runs from the term start's anniversary, clipped to the term."""
+    start = term.start.replace(year=term.start.year + number - 1)
+    end = min(term.start.replace(year=term.start.year + number), term.end + timedelta(days=1))
+    return Period(start, end, PeriodKind.CONTRACT_YEAR, f"Y{number}")
+
+
+def contract_year_of(term: Term, day: date) -> int:
+    """1 for the first contract year, 2 for the second, ..."""
+    years = day.year - term.start.year
+    if (day.month, day.day) < (term.start.month, term.start.day):
+        years -= 1
+    return years + 1
+
+
+def parse_period(label: str, *, term: Term | None = None) -> Period:
+    """``2026-03`` → March 2026; ``2026-Q1``; ``Y2`` (contract year, needs the term)."""
+    text = label.strip()
+    if m := _MONTH.match(text):
+        year, number = int(m[1]), int(m[2])
+        if not 1 <= number <= 12:
+            raise ValueError(f"{label!r}: month must be 01-12")
+        return month(year, number)
+    if m := _QUARTER.match(text):
+        return quarter(int(m[1]), int(m[2]))
+    if m := _YEAR.match(text):
+        if term is None:
+            raise ValueError(f"{label!r}: a contract year needs the contract's term")
+        return contract_year(term, int(m[1]))
+    raise ValueError(f"{label!r} is not a period (write 2026-03, 2026-Q1 or Y1)")
+
+
+def months_between(first: date, last: date) -> list[Period]:
+    """Every month from the one containing ``first`` to the one containing ``last``."""
+    periods: list[Period] = []
+    current = date(first.year, first.month, 1)
+    while current <= last:
+        periods.append(month(current.year, current.month))
+        current = _add_months(current, 1)
+    return periods
+
+
+def period_of(kind: PeriodKind, day: date, term: Term) -> Period:
+    if kind is PeriodKind.MONTH:
+        return month(day.year, day.month)
+    if kind is PeriodKind.QUARTER:
+        return quarter(day.year, (day.month - 1) // 3 + 1)
+    return contract_year(term, contract_year_of(term, day))
