@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from functools import cached_property
+from itertools import pairwise
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -58,7 +59,7 @@ def parse_day_hours(text: str) -> tuple[Interval, ...]:
             )
         intervals.append((start, end))
     intervals.sort()
-    for (_, prev_end), (next_start, _) in zip(intervals, intervals[1:], strict=False):
+    for (_, prev_end), (next_start, _) in pairwise(intervals):
         if next_start < prev_end:
             raise ValueError(f"intervals in {text!r} overlap")
     return tuple(intervals)

@@ -80,10 +80,10 @@ class EventType(BaseModel):
 
 
 def _c(name: str, type_: ColumnType, description: str = "", **kw: object) -> Column:
-    return Column(name=name, type=type_, description=description, **kw)  # type: ignore[arg-type]
+    return Column(name=name, type=type_, description=description, **kw)
 
 
-S, TX, I, D, B, TS, DT, IV, AS = (
+S, TX, INT, D, B, TS, DT, IV, AS = (
     ColumnType.STRING,
     ColumnType.TEXT,
     ColumnType.INTEGER,
@@ -110,7 +110,7 @@ BUILT_IN: dict[str, EventType] = {
                 _c("category", S),
                 _c("channel", S, "phone, chat, email, portal ..."),
                 _c("reopened", B, "reopened after resolution"),
-                _c("csat", I, "satisfaction 1-5", minimum=1, maximum=5),
+                _c("csat", INT, "satisfaction 1-5", minimum=1, maximum=5),
                 _c("pauses", IV, "clock pauses, e.g. waiting on customer"),
                 _c("assignments", AS, "assignment history: party, from, to"),
                 _c("requester_name", S, personal_data=PersonalData.NAME),
@@ -127,12 +127,12 @@ BUILT_IN: dict[str, EventType] = {
                 _c("offered_at", TS, "when the call entered the queue", required=True),
                 _c("answered_at", TS),
                 _c("abandoned_at", TS),
-                _c("talk_seconds", I, minimum=0),
-                _c("hold_seconds", I, minimum=0),
-                _c("wrap_seconds", I, minimum=0),
+                _c("talk_seconds", INT, minimum=0),
+                _c("hold_seconds", INT, minimum=0),
+                _c("wrap_seconds", INT, minimum=0),
                 _c("resolved_first_contact", B),
                 _c("qa_score", D, "quality evaluation 0-100", minimum=0, maximum=100),
-                _c("csat", I, "satisfaction 1-5", minimum=1, maximum=5),
+                _c("csat", INT, "satisfaction 1-5", minimum=1, maximum=5),
                 _c("queue", S),
                 _c("channel", S),
                 _c("agent", S),
@@ -188,8 +188,8 @@ BUILT_IN: dict[str, EventType] = {
                 _c("id", S, required=True),
                 _c("promised_at", DT, "promised delivery date (local)", required=True),
                 _c("delivered_at", TS),
-                _c("qty_ordered", I, minimum=0, required=True),
-                _c("qty_delivered", I, minimum=0),
+                _c("qty_ordered", INT, minimum=0, required=True),
+                _c("qty_delivered", INT, minimum=0),
                 _c("warehouse", S),
                 _c("customer_name", S, personal_data=PersonalData.NAME),
                 _c("customer_address", S, personal_data=PersonalData.ADDRESS),
@@ -203,8 +203,8 @@ BUILT_IN: dict[str, EventType] = {
                 _c("sku", S, required=True),
                 _c("location", S, required=True),
                 _c("counted_at", TS, required=True),
-                _c("system_qty", I, minimum=0, required=True),
-                _c("counted_qty", I, minimum=0, required=True),
+                _c("system_qty", INT, minimum=0, required=True),
+                _c("counted_qty", INT, minimum=0, required=True),
             ),
         ),
         EventType(
@@ -215,10 +215,10 @@ BUILT_IN: dict[str, EventType] = {
                 _c("name", S),
                 _c("planned_launch", TS, required=True),
                 _c("launched_at", TS),
-                _c("sent", I, minimum=0),
-                _c("delivered", I, minimum=0),
-                _c("bounced", I, minimum=0),
-                _c("converted", I, minimum=0),
+                _c("sent", INT, minimum=0),
+                _c("delivered", INT, minimum=0),
+                _c("bounced", INT, minimum=0),
+                _c("converted", INT, minimum=0),
             ),
         ),
     )
