@@ -1,0 +1,312 @@
+"""Validating a contract in stages so that one run reports every problem, once.
+
+Pydantic checks every field of every part and runs the rules of each part
+whose fields are fine (a service level's own rules, a calendar's, a fee's),
+but it skips the contract-wide rules — duplicate service-level ids, unknown
+calendar names, allocations above the pool, fee months outside the term —
+as soon as any field anywhere is wrong. So when the first pass fails, the
+contract-wide rules are run a second time over the parts that *are* valid,
+with harmless stand-ins for the broken ones, and any finding that a stand-in
+could have caused is dropped. A service level with a broken field is left out
+of that second pass altogether: its own rules run once its fields are fixed.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any
+
+from pydantic import BaseModel, ValidationError, ValidationInfo, model_validator
+
+from servicepact.contractfile.messages import clean_loc, merge_branches, plain_message
+from servicepact.contractfile.reading import PathKey
+from servicepact.domain.calendars import Calendar
+from servicepact.domain.contracts import Contract, ServiceLevel, Term
+from servicepact.domain.credits import CreditRegime
+from servicepact.domain.fees import Fee
+from servicepact.domain.kpis import CATALOGUE
+from servicepact.domain.portfolio import Portfolio
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem, at a path relative to the model's root."""
+
+    path: PathKey
+    message: str
+
+
+def findings_from(error: ValidationError, data: Any, root: type[BaseModel]) -> list[Finding]:
+    """Plain findings from a pydantic error, union branches folded into one message each."""
+    plain: list[Finding] = []
+    branches: dict[PathKey, tuple[list[str], Any]] = {}
+    for detail in error.errors():
+        path, branch, key_error = clean_loc(tuple(detail["loc"]), data)
+        message = plain_message(detail, path, root=root, branch=branch, key_error=key_error)
+        if branch:
+            branches.setdefault(path, ([], detail.get("input")))[0].append(message)
+        else:
+            plain.append(Finding(path, message))
+    for path, (messages, given) in branches.items():
+        plain.append(Finding(path, merge_branches(messages, given)))
+    return _unique(plain)
+
+
+def _unique(findings: Iterable[Finding]) -> list[Finding]:
+    return list(dict.fromkeys(findings))
+
+
+def validate_contract(
+    data: Any, *, custom_event_types: Iterable[str] = ()
+) -> tuple[Contract | None, list[Finding]]:
+    context = {"custom_event_types": tuple(custom_event_types)}
+    try:
+        return Contract.model_validate(data, context=context), []
+    except ValidationError as error:
+        first = findings_from(error, data, Contract)
+    if not isinstance(data, dict):
+        return None, first
+    try:
+        second = _contract_rules_over_valid_parts(data, first, context)
+    except ValidationError:
+        # A part passed inside the contract but not alone (it should not happen);
+        # the first pass's findings are still true, so report those.
+        second = []
+    return None, _unique([*first, *second])
+
+
+def _broken(findings: list[Finding], *prefix: str | int) -> set[Any]:
+    """The next path component under ``prefix`` of every finding that lies under it."""
+    depth = len(prefix)
+    return {f.path[depth] for f in findings if len(f.path) > depth and f.path[:depth] == prefix}
+
+
+def _contract_rules_over_valid_parts(
+    data: dict[str, Any], first: list[Finding], context: dict[str, Any]
+) -> list[Finding]:
+    broken_fields = {f.path[0] for f in first if f.path} | (
+        {""} if any(not f.path for f in first) else set()
+    )
+    levels_raw, fees_raw = data.get("service_levels"), data.get("fees", [])
+    calendars_raw = data.get("calendars", {})
+    if not isinstance(levels_raw, list) or not isinstance(fees_raw, list):
+        return []
+    if not isinstance(calendars_raw, dict) or "" in broken_fields:
+        return []
+    if any(f.path in (("service_levels",), ("fees",), ("calendars",)) for f in first):
+        return []
+
+    broken_levels = _broken(first, "service_levels")
+    levels: list[tuple[int, ServiceLevel]] = []
+    broken_by_level: dict[int, set[str]] = {}
+    level_findings: list[Finding] = []
+    for index, raw in enumerate(levels_raw):
+        if index not in broken_levels:
+            levels.append((index, ServiceLevel.model_validate(raw, context=context)))
+            continue
+        stand_in = _level_stand_in(index, raw, first, context)
+        if stand_in is None:
+            continue
+        level, broken, findings = stand_in
+        levels.append((index, level))
+        broken_by_level[index] = broken
+        level_findings.extend(findings)
+    broken_fees = _broken(first, "fees")
+    fees = [
+        (index, Fee.model_validate(raw))
+        for index, raw in enumerate(fees_raw)
+        if index not in broken_fees
+    ]
+    broken_calendars = _broken(first, "calendars")
+    # A broken calendar still exists by name: stand in an always-open one so
+    # service levels naming it are not reported as naming an unknown calendar.
+    stand_in_calendar = Calendar.model_construct(timezone="UTC", hours="24x7", holidays=None)
+    calendars = {
+        name: stand_in_calendar if name in broken_calendars else Calendar.model_validate(raw)
+        for name, raw in calendars_raw.items()
+    }
+    credits_broken = "credits" in broken_fields
+    credits: CreditRegime | None
+    if credits_broken:
+        credits = CreditRegime.model_construct(
+            at_risk_percent=Decimal(100),
+            pool_percent=Decimal(500),
+            max_allocation_percent=Decimal(100),
+            categories=(),
+            escalation=None,
+            earn_back=None,
+        )
+    else:
+        raw_credits = data.get("credits")
+        credits = None if raw_credits is None else CreditRegime.model_validate(raw_credits)
+    term = (
+        Term.model_construct(start=date.min, end=date.max)
+        if "term" in broken_fields or "term" not in data
+        else Term.model_validate(data["term"])
+    )
+    parties = {
+        name: (f"\x00stand-in-{name}" if name in broken_fields else data.get(name))
+        for name in ("client", "vendor", "broker")
+    }
+    values: dict[str, Any] = {
+        "service_levels": tuple(sl for _, sl in levels),
+        "fees": tuple(fee for _, fee in fees),
+        "calendars": calendars,
+        "credits": credits,
+        "term": term,
+        **parties,
+    }
+    partial = Contract.model_construct(**values)
+    try:
+        _rules(Contract)(partial, SimpleNamespace(context=context))
+    except ValidationError as error:
+        found = findings_from(error, data, Contract)
+    else:
+        return []
+
+    level_index = [index for index, _ in levels]
+    fee_index = [index for index, _ in fees]
+    kept: list[Finding] = []
+    for finding in found:
+        path = list(finding.path)
+        if len(path) > 1 and path[0] == "service_levels" and isinstance(path[1], int):
+            path[1] = level_index[path[1]]
+        if len(path) > 1 and path[0] == "fees" and isinstance(path[1], int):
+            path[1] = fee_index[path[1]]
+        if _caused_by_stand_in(tuple(path), broken_fields, credits_broken):
+            continue
+        if path == ["service_levels"] and any(
+            broken & {"kind", "allocation_percent"} for broken in broken_by_level.values()
+        ):
+            continue  # the pool total needs every allocation
+        if (
+            len(path) > 2
+            and path[0] == "service_levels"
+            and _depends_on_broken(str(path[2]), broken_by_level.get(int(path[1]), set()))
+        ):
+            continue
+        kept.append(Finding(tuple(path), finding.message))
+    return [*level_findings, *kept]
+
+
+# A rule's finding sits on one field but may read others too.
+_READS: dict[str, set[str]] = {
+    "minimum": {"expected", "kpi"},
+    "expected": {"minimum", "kpi"},
+    "allocation_percent": {"kind"},
+    "source": {"kpi"},
+    "params": {"kpi"},
+    "calendar": {"kpi"},
+    "improvement": {"kpi"},
+}
+
+
+def _depends_on_broken(field: str, broken: set[str]) -> bool:
+    return field in broken or bool(_READS.get(field, set()) & broken)
+
+
+class _LevelFields(ServiceLevel):
+    """A service level's fields without its rules, to stand in for a partly broken one."""
+
+    @model_validator(mode="after")
+    def _coherent(self, info: ValidationInfo) -> _LevelFields:
+        return self
+
+
+def _level_stand_in(
+    index: int, raw: Any, first: list[Finding], context: dict[str, Any]
+) -> tuple[ServiceLevel, set[str], list[Finding]] | None:
+    """Run a partly broken service level's own rules over its valid fields.
+
+    Broken fields get harmless stand-ins; a finding that reads a stand-in is
+    dropped, so nothing false and nothing twice is reported.
+    """
+    if not isinstance(raw, dict):
+        return None
+    prefix: PathKey = ("service_levels", index)
+    broken: set[str] = set()
+    known = list(ServiceLevel.model_fields)
+    for finding in first:
+        if finding.path[:2] != prefix:
+            continue
+        if len(finding.path) == 2:
+            return None  # the level as a whole is wrong (e.g. not a mapping)
+        name = str(finding.path[2])
+        broken.add(name)
+        if name not in known:  # an unknown key is often a misspelt known one
+            broken.update(difflib.get_close_matches(name, known, n=1, cutoff=0.6))
+    values = {k: v for k, v in raw.items() if k in known and k not in broken}
+    kpi = CATALOGUE.get(str(values.get("kpi")))
+    stand_ins: dict[str, Any] = {
+        "id": f"stand-in-{index}",
+        "name": "stand-in",
+        "kpi": kpi.name if kpi else next(iter(CATALOGUE)),
+        "source": kpi.event_type if kpi else CATALOGUE[next(iter(CATALOGUE))].event_type,
+        "params": {},
+        "filter": {},
+        "calendar": None,
+        "expected": values.get("expected", values.get("minimum", 0)),
+        "minimum": values.get("minimum", values.get("expected", 0)),
+        "kind": "key",
+        "allocation_percent": None,
+        "category": None,
+        "improvement": None,
+        "period": "month",
+        "min_sample": 1,
+    }
+    for name in broken & set(stand_ins):
+        values[name] = stand_ins[name]
+    if "kind" in broken and values.get("allocation_percent") is not None:
+        values["kind"] = "critical"
+    for name in ("id", "name", "kpi", "expected", "minimum"):
+        values.setdefault(name, stand_ins[name])
+        if name not in raw:
+            broken.add(name)
+    try:
+        fields = _LevelFields.model_validate(values, context=context)
+    except ValidationError:
+        return None
+    level = ServiceLevel.model_construct(**dict(fields))
+    findings: list[Finding] = []
+    if kpi is not None:
+        try:
+            _rules(ServiceLevel)(level, SimpleNamespace(context=context))
+        except ValidationError as error:
+            for finding in findings_from(error, raw, ServiceLevel):
+                if finding.path and not _depends_on_broken(str(finding.path[0]), broken):
+                    findings.append(Finding((*prefix, *finding.path), finding.message))
+    else:
+        broken.add("kpi")
+    return level, broken, findings
+
+
+def _caused_by_stand_in(path: PathKey, broken_fields: set[Any], credits_broken: bool) -> bool:
+    if path and path[0] in ("client", "vendor", "broker") and path[0] in broken_fields:
+        return True
+    if path in (("vendor",), ("broker",)) and broken_fields & {"client", "vendor", "broker"}:
+        return True
+    return credits_broken and (
+        path in (("credits",), ("service_levels",))
+        or (
+            path[:1] == ("service_levels",)
+            and path[-1:] in (("category",), ("allocation_percent",))
+        )
+    )
+
+
+def _rules(model: type[BaseModel]) -> Callable[..., Any]:
+    """A model's cross-field rules (its ``_coherent`` after-validator), callable on its own."""
+    rules: Callable[..., Any] = vars(model)["_coherent"]
+    return rules
+
+
+def validate_portfolio(data: Any) -> tuple[Portfolio | None, list[Finding]]:
+    try:
+        return Portfolio.model_validate(data), []
+    except ValidationError as error:
+        return None, findings_from(error, data, Portfolio)
