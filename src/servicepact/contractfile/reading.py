@@ -414,3 +414,45 @@ class _Converter:
 def _inside_params(path: PathKey) -> bool:
     """KPI parameters are declared int/float by the catalogue, so their floats stay floats."""
     return len(path) >= 5 and path[1] == "service_levels" and path[3] == "params"
+
+
+def parse_yaml_all(raw: bytes | str) -> ParsedYaml:
+    """Every document of a multi-document stream (``---``), as a list; for OpenSLO files.
+
+    Marks are keyed by document index first: ``(0, "spec", ...)``.
+    """
+    text = _decode(raw) if isinstance(raw, bytes) else raw
+    if isinstance(text, Problem):
+        return ParsedYaml(None, problems=[text])
+    result = ParsedYaml([])
+    loader = _Loader(text)
+    converter = _Converter(result)
+    try:
+        index = 0
+        while loader.check_node():
+            node = loader.get_node()
+            result.marks[(index,)] = _mark(node)
+            result.data.append(converter.convert(node, (index,)))
+            index += 1
+    except TooManyAliases as error:
+        line, column = (error.mark.line + 1, error.mark.column + 1) if error.mark else (None, None)
+        result.problems.append(
+            Problem(DOCUMENT, f"uses more than {MAX_ALIASES} aliases; refused", line, column)
+        )
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark
+        result.problems.append(
+            Problem(
+                DOCUMENT,
+                f"is not valid YAML: {error.problem}",
+                mark.line + 1 if mark else None,
+                mark.column + 1 if mark else None,
+            )
+        )
+    except _Refused as error:
+        result.problems.append(error.problem)
+    finally:
+        loader.dispose()
+    if not result.problems and not result.data:
+        result.problems.append(Problem(DOCUMENT, "is empty"))
+    return result

@@ -1,0 +1,440 @@
+"""``servicepact contract``: validate, apply, export, list and show contracts; OpenSLO.
+
+``validate`` needs no database: it reads files and reports. The storage
+commands call the use cases of ``services/contracts.py`` through the app that
+``bootstrap.build_app`` wires once.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import yaml
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from servicepact.cli.errors import EXIT_FAILURE, EXIT_INVALID
+from servicepact.config import load_settings
+from servicepact.contractfile import (
+    ContractDocument,
+    PortfolioDocument,
+    dump_contract,
+    from_openslo,
+    load_contract_file,
+    load_document,
+    to_openslo,
+)
+from servicepact.contractfile.reading import DOCUMENT, format_path, parse_yaml_all, read_bytes
+from servicepact.contractfile.validation import findings_from
+from servicepact.domain.contracts import Contract
+from servicepact.domain.errors import InvalidInput, Problem
+
+console = Console(highlight=False, soft_wrap=True)
+
+
+class OutputFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+class SloFormat(StrEnum):
+    YAML = "yaml"
+    JSON = "json"
+
+
+FormatOption = Annotated[
+    OutputFormat, typer.Option("--format", help="text (readable) or json (machine-readable).")
+]
+VersionOption = Annotated[
+    int | None, typer.Option("--version", help="A stored version (default: the latest).")
+]
+OutputFileOption = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+]
+ContractIdArgument = Annotated[str, typer.Argument(help="The contract's id.")]
+
+contract_app = typer.Typer(
+    name="contract",
+    help="Contracts as code: validate, apply, export, list, show; OpenSLO import and export.",
+    no_args_is_help=True,
+)
+openslo_app = typer.Typer(
+    name="openslo",
+    help="Exchange service levels with OpenSLO v1 (docs/openslo.md).",
+    no_args_is_help=True,
+)
+contract_app.add_typer(openslo_app)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(contract_app)
+
+
+def _max_bytes() -> int:
+    return load_settings().max_contract_file_bytes
+
+
+# --- validate -----------------------------------------------------------------
+
+
+def _problem_json(problem: Problem) -> dict[str, Any]:
+    return {
+        "line": problem.line,
+        "column": problem.column,
+        "path": problem.where,
+        "message": problem.message,
+    }
+
+
+def _summary(document: ContractDocument | PortfolioDocument) -> str:
+    if isinstance(document, ContractDocument):
+        count = len(document.contract.service_levels)
+        noun = "service level" if count == 1 else "service levels"
+        return (
+            f"contract {document.contract.id}, {count} {noun}, version hash {document.sha256[:12]}"
+        )
+    portfolio = document.portfolio
+    return (
+        f"portfolio: {len(portfolio.parties)} parties, {len(portfolio.processes)} processes, "
+        f"{len(portfolio.decisions)} decisions, hash {document.sha256[:12]}"
+    )
+
+
+@contract_app.command("validate")
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="Contract or portfolio files (YAML).")],
+    output: FormatOption = OutputFormat.TEXT,
+) -> None:
+    """Check contract and portfolio files without a database; report every problem of every file.
+
+    Exits 2 when any file is invalid.
+    """
+    limit = _max_bytes()
+    results: list[dict[str, Any]] = []
+    any_invalid = False
+    for path in files:
+        try:
+            document = load_document(path, max_bytes=limit)
+        except InvalidInput as error:
+            any_invalid = True
+            results.append(
+                {
+                    "file": str(path),
+                    "valid": False,
+                    "problems": [_problem_json(p) for p in error.problems],
+                }
+            )
+            if output is OutputFormat.TEXT:
+                count = len(error.problems)
+                console.print(
+                    f"[red]invalid[/red]  {escape(str(path))}  "
+                    f"({count} problem{'s' if count != 1 else ''})"
+                )
+                for problem in error.problems:
+                    place = f"line {problem.line}" if problem.line else "file"
+                    if problem.column:
+                        place += f", col {problem.column}"
+                    where = "" if problem.where == DOCUMENT else f"{problem.where}: "
+                    console.print(f"  {place:<16} {escape(where + problem.message)}")
+            continue
+        entry: dict[str, Any] = {
+            "file": str(path),
+            "valid": True,
+            "kind": "contract" if isinstance(document, ContractDocument) else "portfolio",
+            "sha256": document.sha256,
+            "problems": [],
+        }
+        if isinstance(document, ContractDocument):
+            entry["contract_id"] = document.contract.id
+            entry["service_levels"] = len(document.contract.service_levels)
+        results.append(entry)
+        if output is OutputFormat.TEXT:
+            console.print(f"[green]ok[/green]  {escape(str(path))}  ({escape(_summary(document))})")
+    if output is OutputFormat.JSON:
+        typer.echo(json.dumps(results, indent=2, ensure_ascii=False))
+    if any_invalid:
+        raise typer.Exit(EXIT_INVALID)
+
+
+# --- storage commands ---------------------------------------------------------
+
+
+@contextmanager
+def _storage() -> Iterator[tuple[Any, Any, Any]]:
+    """The wired app, a unit of work and the acting user; a clear error if storage is absent."""
+    try:
+        bootstrap = importlib.import_module("servicepact.bootstrap")
+        services = importlib.import_module("servicepact.services.contracts")
+    except ImportError as error:  # the storage layer ships separately from the file format
+        console.print(
+            f"[red]error:[/red] contract storage is not available in this installation "
+            f"({escape(str(error))})"
+        )
+        raise typer.Exit(EXIT_FAILURE) from None
+    app = bootstrap.build_app()
+    actor = app.cli_actor()
+    with app.uow() as uow:
+        yield services, uow, actor
+
+
+def _write_text(text: str, output: Path | None) -> None:
+    """Write to a file all at once (a temporary file renamed into place), or to stdout."""
+    if output is None:
+        typer.echo(text, nl=not text.endswith("\n"))
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        Path(temporary).replace(output)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    console.print(f"wrote {escape(str(output))}", style="dim")
+
+
+@contract_app.command("apply")
+def apply(
+    files: Annotated[list[Path], typer.Argument(help="Contract files to store.")],
+    output: FormatOption = OutputFormat.TEXT,
+) -> None:
+    """Validate and store contracts; a changed file becomes a new version (an amendment).
+
+    Every file is validated first: if any is invalid nothing is stored.
+    """
+    limit = _max_bytes()
+    documents: list[ContractDocument] = []
+    problems: list[Problem] = []
+    for path in files:
+        try:
+            documents.append(load_contract_file(path, max_bytes=limit))
+        except InvalidInput as error:
+            problems.extend(
+                Problem(f"{path}: {p.where}", p.message, p.line, p.column) for p in error.problems
+            )
+    if problems:
+        raise InvalidInput(problems=problems)
+    results: list[dict[str, Any]] = []
+    with _storage() as (services, uow, actor):
+        for document in documents:
+            outcome = services.apply_contract(uow, actor=actor, document=document)
+            results.append(
+                {
+                    "file": document.source,
+                    "contract_id": outcome.contract_id,
+                    "version": outcome.version,
+                    "changed": outcome.changed,
+                }
+            )
+    if output is OutputFormat.JSON:
+        typer.echo(json.dumps(results, indent=2))
+        return
+    for result in results:
+        state = "new version" if result["changed"] else "unchanged, still version"
+        console.print(
+            f"[green]applied[/green]  {escape(result['file'])}  →  {escape(result['contract_id'])}"
+            f"  ({state} {result['version']})"
+        )
+
+
+@contract_app.command("export")
+def export(
+    contract_id: ContractIdArgument,
+    version: VersionOption = None,
+    output_file: OutputFileOption = None,
+) -> None:
+    """Write a stored contract as its canonical YAML file (re-applying it changes nothing)."""
+    with _storage() as (services, uow, actor):
+        contract = services.export_contract(
+            uow, actor=actor, contract_id=contract_id, version=version
+        )
+    _write_text(dump_contract(contract), output_file)
+
+
+def _iso(value: Any) -> str | None:
+    return (
+        value.isoformat()
+        if hasattr(value, "isoformat")
+        else (None if value is None else str(value))
+    )
+
+
+@contract_app.command("list")
+def list_(output: FormatOption = OutputFormat.TEXT) -> None:
+    """The contracts you may see, with their latest version."""
+    with _storage() as (services, uow, actor):
+        summaries = services.list_contracts(uow, actor=actor)
+    rows = [
+        {
+            "contract_id": s.contract_id,
+            "name": s.name,
+            "vendor": s.vendor,
+            "broker": s.broker,
+            "version": s.version,
+            "applied_at": _iso(s.applied_at),
+        }
+        for s in summaries
+    ]
+    if output is OutputFormat.JSON:
+        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    table = Table("contract", "name", "vendor", "broker", "version", "applied at")
+    for row in rows:
+        table.add_row(
+            row["contract_id"],
+            row["name"],
+            row["vendor"],
+            row["broker"] or "—",
+            str(row["version"]),
+            row["applied_at"] or "",
+        )
+    console.print(table)
+
+
+@contract_app.command("show")
+def show(
+    contract_id: ContractIdArgument,
+    version: VersionOption = None,
+    output: FormatOption = OutputFormat.TEXT,
+) -> None:
+    """A stored contract: parties, term, version history and its service levels."""
+    with _storage() as (services, uow, actor):
+        stored = services.get_contract(uow, actor=actor, contract_id=contract_id, version=version)
+    contract: Contract = stored.contract
+    if output is OutputFormat.JSON:
+        from servicepact.contractfile import canonical_document
+
+        payload = {
+            "version": stored.version,
+            "versions": stored.versions,
+            "applied_at": _iso(stored.applied_at),
+            "applied_by": str(stored.applied_by),
+            "sha256": stored.sha256,
+            "document": canonical_document(contract),
+        }
+        typer.echo(json.dumps(payload, indent=2, ensure_ascii=False, default=str))
+        return
+    broker = f" via {contract.broker}" if contract.broker else ""
+    console.print(f"[bold]{escape(contract.id)}[/bold]  {escape(contract.name)}")
+    console.print(f"  {escape(contract.client)} ← {escape(contract.vendor)}{escape(broker)}")
+    console.print(
+        f"  term {contract.term.start} – {contract.term.end}, currency {contract.currency}"
+    )
+    console.print(
+        f"  version {stored.version} of {stored.versions}, applied {_iso(stored.applied_at)} "
+        f"by {escape(str(stored.applied_by))}, hash {stored.sha256[:12]}"
+    )
+    table = Table("id", "name", "KPI", "expected", "minimum", "kind", "allocation %")
+    for sl in contract.service_levels:
+        table.add_row(
+            sl.id,
+            sl.name,
+            sl.kpi,
+            str(sl.expected),
+            str(sl.minimum),
+            sl.kind.value,
+            "" if sl.allocation_percent is None else str(sl.allocation_percent),
+        )
+    console.print(table)
+
+
+# --- OpenSLO ------------------------------------------------------------------
+
+
+def _contract_from(reference: str, version: int | None) -> Contract:
+    path = Path(reference)
+    if path.exists():
+        return load_contract_file(path, max_bytes=_max_bytes()).contract
+    with _storage() as (services, uow, actor):
+        contract: Contract = services.export_contract(
+            uow, actor=actor, contract_id=reference, version=version
+        )
+    return contract
+
+
+@openslo_app.command("export")
+def openslo_export(
+    reference: Annotated[
+        str, typer.Argument(help="A contract file, or the id of a stored contract.")
+    ],
+    version: VersionOption = None,
+    output_file: OutputFileOption = None,
+    output: Annotated[
+        SloFormat, typer.Option("--format", help="yaml (multi-document) or json.")
+    ] = SloFormat.YAML,
+) -> None:
+    """Write a contract's service levels as OpenSLO v1 SLO documents (with inline SLIs)."""
+    documents = to_openslo(_contract_from(reference, version))
+    if output is SloFormat.JSON:
+        text = json.dumps(documents, indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = yaml.safe_dump_all(documents, sort_keys=False, allow_unicode=True, width=100)
+    _write_text(text, output_file)
+
+
+@openslo_app.command("import")
+def openslo_import(
+    file: Annotated[Path, typer.Argument(help="OpenSLO v1 YAML (one or more documents).")],
+    into: Annotated[
+        Path, typer.Option("--into", help="The contract file to add the service levels to.")
+    ],
+    output_file: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the result here instead of rewriting --into."),
+    ] = None,
+    calendar: Annotated[
+        str | None,
+        typer.Option("--calendar", help="Calendar for imported KPIs that measure business time."),
+    ] = None,
+) -> None:
+    """Add OpenSLO ratio SLOs to a contract file as service levels (same id: replaced).
+
+    The contract is validated with the new levels before anything is written;
+    the file is rewritten in canonical form (comments are not kept).
+    """
+    limit = _max_bytes()
+    parsed = parse_yaml_all(read_bytes(file, max_bytes=limit))
+    if parsed.problems:
+        raise InvalidInput(problems=parsed.problems, source=str(file))
+    slo_docs: list[Any] = []
+    for item in parsed.data:
+        slo_docs.extend(item if isinstance(item, list) else [item])
+    try:
+        levels = from_openslo(slo_docs, calendar=calendar)
+    except InvalidInput as error:
+        raise InvalidInput(problems=error.problems, source=str(file)) from None
+    base = load_contract_file(into, max_bytes=limit)
+    contract = base.contract
+    merged = {sl.id: sl for sl in contract.service_levels}
+    replaced = [sl.id for sl in levels if sl.id in merged]
+    merged.update({sl.id: sl for sl in levels})
+    data = contract.model_dump()
+    data["service_levels"] = list(merged.values())
+    from pydantic import ValidationError
+
+    try:
+        updated = Contract.model_validate(data)
+    except ValidationError as error:
+        findings = findings_from(error, data, Contract)
+        raise InvalidInput(
+            problems=[Problem(format_path(("contract", *f.path)), f.message) for f in findings],
+            source=f"{into} with the levels of {file}",
+        ) from None
+    _write_text(dump_contract(updated), output_file or into)
+    added = len(levels) - len(replaced)
+    target = escape(str(output_file or into))
+    console.print(
+        f"[green]imported[/green] {len(levels)} service level(s) into {target}"
+        f" ({added} added, {len(replaced)} replaced)"
+    )
