@@ -1,0 +1,141 @@
+"""The risk register and internal-control findings (PRODUCT.md §2.6).
+
+A risk has a category, likelihood and impact on a 1-5 scale, an owner, a
+mitigation, a review date and a status, and links to the contracts and vendors
+it concerns. Its score is likelihood × impact (1-25); the level bands below are
+the product's default reading of a 5 × 5 matrix (the client may set its own).
+Risks are entered by people or raised by rules (``engine/risks.py``); a raised
+risk carries the rule and the explanation that raised it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from servicepact.domain.contracts import Identifier
+
+SCALE = range(1, 6)  # likelihood and impact: 1 (rare / minor) .. 5 (almost certain / severe)
+
+
+class RiskCategory(StrEnum):
+    DATA_SECURITY = "data_security"
+    SERVICE_QUALITY = "service_quality"
+    CONTRACT = "contract"
+    VENDOR_VIABILITY = "vendor_viability"
+    CONCENTRATION = "concentration"
+    COMPLIANCE = "compliance"
+    BROKER = "broker"
+    # Raised when data is missing or late: a failure of the client's internal control.
+    INTERNAL_CONTROL = "internal_control"
+
+
+class RiskStatus(StrEnum):
+    OPEN = "open"
+    MITIGATING = "mitigating"
+    ACCEPTED = "accepted"
+    CLOSED = "closed"
+
+    @property
+    def is_open(self) -> bool:
+        return self is not RiskStatus.CLOSED
+
+
+class RiskLevel(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @property
+    def colour(self) -> str:
+        return {"low": "green", "medium": "amber", "high": "red", "critical": "darkred"}[self.value]
+
+
+# Default bands of likelihood × impact (lower bound of each level).
+LEVEL_BANDS: tuple[tuple[int, RiskLevel], ...] = (
+    (1, RiskLevel.LOW),
+    (5, RiskLevel.MEDIUM),
+    (10, RiskLevel.HIGH),
+    (17, RiskLevel.CRITICAL),
+)
+
+
+def level_for(score: int) -> RiskLevel:
+    level = RiskLevel.LOW
+    for lower, band in LEVEL_BANDS:
+        if score >= lower:
+            level = band
+    return level
+
+
+class RiskSource(StrEnum):
+    MANUAL = "manual"
+    RULE = "rule"
+
+
+class Risk(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: Identifier
+    title: str = Field(min_length=1)
+    category: RiskCategory
+    likelihood: int = Field(ge=1, le=5)
+    impact: int = Field(ge=1, le=5)
+    owner: str = Field(min_length=1)
+    mitigation: str = ""
+    review_date: date | None = None
+    status: RiskStatus = RiskStatus.OPEN
+    contracts: tuple[Identifier, ...] = ()
+    vendors: tuple[Identifier, ...] = ()
+    source: RiskSource = RiskSource.MANUAL
+    rule: str | None = None
+    explanation: str = ""
+
+    @property
+    def score(self) -> int:
+        return self.likelihood * self.impact
+
+    @property
+    def level(self) -> RiskLevel:
+        return level_for(self.score)
+
+    def review_overdue(self, today: date) -> bool:
+        return self.status.is_open and self.review_date is not None and self.review_date < today
+
+
+class RiskRegister(BaseModel):
+    """The register as a YAML file writes it (``examples/risks.yaml``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    risks: tuple[Risk, ...] = ()
+
+
+class FindingSource(StrEnum):
+    LOAD = "load"  # a data load: completeness, duplicates, timestamps
+    PERIOD = "period"  # a period's results: produced from incomplete data
+    ENTRUSTMENT = "entrustment"  # personal-data entrustment: overdue inspection
+    WORKLOAD = "workload"  # handoffs: internal capacity exceeded
+
+
+class FindingStatus(StrEnum):
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+
+
+class ControlFinding(BaseModel):
+    """One thing an internal control found, on a contract, with its status."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key: str = Field(min_length=1, description="stable identity: same condition → same key")
+    contract_id: str
+    source: FindingSource
+    check: str = Field(min_length=1, description="e.g. completeness, duplicates, inspection")
+    period: str | None = None
+    detail: str
+    status: FindingStatus = FindingStatus.OPEN
