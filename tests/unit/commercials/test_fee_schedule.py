@@ -1,0 +1,182 @@
+"""Fees of a month from the fee schedule, with hand-computed values (docs/invoices.md)."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from pydantic import ValidationError
+
+from servicepact.domain.errors import InvalidInput
+from servicepact.domain.fees import Fee, Indexation
+from servicepact.domain.periods import parse_period
+from servicepact.engine.fees import at_risk_base, fee_lines, index_factor
+
+MARCH = parse_period("2026-03")
+CALLS = [{"upto": 50000, "price": 900}, {"price": 800}]
+
+
+def lines(doc, volume=None, year=1, month=MARCH, currency="KRW"):
+    fee = Fee.model_validate(doc)
+    volumes = {} if volume is None else {fee.id: volume}
+    return fee_lines(fee, month, volumes, contract_year=year, currency=currency)
+
+
+def amounts(result):
+    return [(x.quantity, x.unit_price, x.amount) for x in result]
+
+
+def test_a_fixed_fee_is_one_line_of_its_amount():
+    assert amounts(lines({"id": "base", "kind": "fixed", "amount": 100000000})) == [
+        (1, 100_000_000, 100_000_000)
+    ]
+
+
+def test_a_per_fte_fee_multiplies_ftes_by_the_rate():
+    # 12.5 FTE × 4,000,000 = 50,000,000
+    result = lines({"id": "team", "kind": "per_fte", "fte": "12.5", "rate": 4000000})
+    assert amounts(result) == [(Decimal("12.5"), 4_000_000, 50_000_000)]
+    assert result[0].arithmetic == "12.5 × 4,000,000 = 50,000,000"
+
+
+def test_graduated_bands_price_each_unit_by_the_band_it_falls_in():
+    # 50,000 × 900 = 45,000,000; 10,000 × 800 = 8,000,000
+    result = lines({"id": "calls", "kind": "per_unit", "source": "calls", "bands": CALLS}, 60000)
+    assert amounts(result) == [(50000, 900, 45_000_000), (10000, 800, 8_000_000)]
+    assert "band 1 (1–50,000)" in result[0].description
+    assert "band 2 (over 50,000)" in result[1].description
+
+
+def test_whole_volume_tiers_price_every_unit_at_the_band_the_total_reaches():
+    doc = {
+        "id": "calls",
+        "kind": "per_unit",
+        "source": "calls",
+        "bands": CALLS,
+        "tiering": "whole_volume",
+    }
+    # 60,000 × 800 = 48,000,000; exactly 50,000 stays in band 1: 50,000 × 900 = 45,000,000
+    assert amounts(lines(doc, 60000)) == [(60000, 800, 48_000_000)]
+    assert amounts(lines(doc, 50000)) == [(50000, 900, 45_000_000)]
+
+
+def test_zero_volume_is_a_zero_line_not_a_missing_one():
+    doc = {"id": "calls", "kind": "per_unit", "source": "calls", "bands": CALLS}
+    assert amounts(lines(doc, 0)) == [(0, 900, 0)]
+
+
+VOLUME_BAND = {
+    "id": "orders",
+    "kind": "volume_band",
+    "source": "orders",
+    "amount": 50000000,
+    "baseline": 10000,
+    "band_percent": 10,
+    "additional_price": 3000,
+    "reduced_price": 2000,
+}
+
+
+def test_volume_above_the_band_adds_an_additional_resource_charge():
+    # band 10,000 ± 10 % = 9,000–11,000; 12,500 measured → (12,500 − 11,000) × 3,000 = 4,500,000
+    result = lines(VOLUME_BAND, 12500)
+    assert amounts(result) == [(1, 50_000_000, 50_000_000), (1500, 3000, 4_500_000)]
+    assert "baseline 10,000 ± 10 % = 9,000–11,000; measured 12,500" in result[1].arithmetic
+
+
+def test_volume_below_the_band_gives_a_reduced_resource_credit():
+    # 8,000 measured → (9,000 − 8,000) × −2,000 = −2,000,000
+    assert amounts(lines(VOLUME_BAND, 8000))[1] == (1000, -2000, -2_000_000)
+
+
+def test_volume_inside_the_band_is_the_base_charge_only():
+    assert len(lines(VOLUME_BAND, 10500)) == 1
+    assert len(lines(VOLUME_BAND, 11000)) == 1
+    assert len(lines(VOLUME_BAND, 9000)) == 1
+
+
+def test_a_minimum_commitment_tops_up_a_low_month():
+    # 1,000 × 900 = 900,000 < 1,000,000 → top-up 100,000
+    doc = {
+        "id": "calls",
+        "kind": "per_unit",
+        "source": "calls",
+        "bands": CALLS,
+        "minimum_commitment": 1000000,
+    }
+    result = lines(doc, 1000)
+    assert amounts(result) == [(1000, 900, 900_000), (1, 100_000, 100_000)]
+    assert "minimum commitment 1,000,000 − charged 900,000" in result[1].arithmetic
+    assert len(lines(doc, 2000)) == 1  # 1,800,000 ≥ the minimum
+
+
+def test_indexation_by_percent_compounds_per_contract_year():
+    # year 3: 100,000,000 × 1.03² = 100,000,000 × 1.0609 = 106,090,000
+    doc = {
+        "id": "base",
+        "kind": "fixed",
+        "amount": 100000000,
+        "indexation": {"percent_per_year": 3},
+    }
+    assert amounts(lines(doc, year=1)) == [(1, 100_000_000, 100_000_000)]
+    assert amounts(lines(doc, year=3)) == [(1, 106_090_000, 106_090_000)]
+    assert "× 1.0609 (indexation, contract year 3)" in lines(doc, year=3)[0].arithmetic
+
+
+def test_indexation_applies_to_unit_prices_rounded_to_the_minor_unit():
+    # 900 × 1.03 = 927; 800 × 1.03 = 824; 50,000 × 927 + 10,000 × 824 = 46,350,000 + 8,240,000
+    doc = {
+        "id": "calls",
+        "kind": "per_unit",
+        "source": "calls",
+        "bands": CALLS,
+        "indexation": {"percent_per_year": 3},
+    }
+    assert amounts(lines(doc, 60000, year=2)) == [(50000, 927, 46_350_000), (10000, 824, 8_240_000)]
+
+
+def test_an_index_table_keeps_the_last_listed_factor_for_later_years():
+    table = Indexation(table={2: Decimal("1.03"), 3: Decimal("1.061")})
+    assert index_factor(table, 1) == 1
+    assert index_factor(table, 2) == Decimal("1.03")
+    assert index_factor(table, 4) == Decimal("1.061")
+
+
+def test_a_one_time_transition_fee_falls_in_its_month_only_and_carries_no_risk():
+    doc = {"id": "transition", "kind": "one_time", "amount": 30000000, "month": "2026-01-01"}
+    january = lines(doc, month=parse_period("2026-01"))
+    assert amounts(january) == [(1, 30_000_000, 30_000_000)]
+    assert lines(doc) == []
+    fixed = lines({"id": "base", "kind": "fixed", "amount": 100000000})
+    # at risk applies to recurring fees only: 100,000,000, not 130,000,000
+    assert at_risk_base([*fixed, *january]) == Decimal(100_000_000)
+    assert Fee.model_validate(doc).month == date(2026, 1, 1)
+
+
+def test_usd_prices_and_amounts_round_half_up_to_the_cent():
+    # 3 × 10.005 = 30.015 → 30.02
+    result = lines(
+        {"id": "x", "kind": "per_unit", "source": "calls", "bands": [{"price": "10.005"}]},
+        3,
+        currency="USD",
+    )
+    assert result[0].amount == Decimal("30.02")
+
+
+def test_a_negative_or_missing_volume_is_refused_with_the_fee_named():
+    doc = {"id": "calls", "kind": "per_unit", "source": "calls", "bands": CALLS}
+    with pytest.raises(InvalidInput, match="fees.calls: a volume cannot be negative"):
+        lines(doc, -1)
+    with pytest.raises(InvalidInput, match="fees.calls: no measured volume"):
+        lines(doc)
+
+
+def test_a_fee_whose_bands_leave_volumes_without_a_price_is_refused():
+    with pytest.raises(ValidationError, match="last price band must be open"):
+        Fee.model_validate(
+            {
+                "id": "calls",
+                "kind": "per_unit",
+                "source": "calls",
+                "bands": [{"upto": 10, "price": 1}],
+            }
+        )
