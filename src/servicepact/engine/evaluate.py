@@ -1,0 +1,499 @@
+"""Service level × period → result (PRODUCT.md §2.3, KPIS.md).
+
+The steps, in the order KPIS.md fixes them:
+
+1. filters select events (rule 6);
+2. approved exclusions remove events — or a whole period — from numerator and
+   denominator alike (rule 5), and are counted and listed with the result;
+3. the KPI computation anchors each event in exactly one period (rule 3) and
+   aggregates exactly (rule 1);
+4. the targets in force come from continuous improvement (engine/targets.py);
+5. the status follows rule 2 via ``status_for``, with ``min_sample`` giving
+   ``insufficient_data`` rather than 0 % or 100 %.
+
+Periods are read in the contract's time zone: the time zone of the service
+level's calendar, else of the contract's first calendar, else UTC. A period
+that contains ``now`` is *running*: it is evaluated up to ``now`` and marked so.
+Several periods of one service level are computed in one pass over the events.
+
+``inputs_hash`` lets anyone reproduce a result: SHA-256 over the contract's
+canonical hash and version, the ids of the event batches read, the approved
+exclusions applied, the cut-off of a running period and ``ENGINE_VERSION``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from servicepact.domain.calendars import Calendar
+from servicepact.domain.contracts import Contract, ServiceLevel
+from servicepact.domain.errors import InvalidInput, Problem
+from servicepact.domain.exclusions import Exclusion
+from servicepact.domain.kpis import Aggregate
+from servicepact.domain.periods import Period
+from servicepact.domain.results import ResultStatus, ServiceLevelResult, status_for
+from servicepact.engine.business_time import BusinessClock
+from servicepact.engine.kpis import computation_for
+from servicepact.engine.kpis.base import (
+    MICROS,
+    KpiAggregate,
+    KpiContext,
+    Window,
+    local_day_end_us,
+    local_midnight_us,
+    timestamps_us,
+)
+from servicepact.engine.tables import BATCH_COLUMN
+from servicepact.engine.targets import targets_for
+
+ENGINE_VERSION = "2026.11.1"
+"""Bumped whenever a change to the engine can change a result (part of inputs_hash)."""
+
+# The column that says when an event of a built-in type arrived, for the completeness
+# control (received events per working day against contract.expected_daily_volume).
+ARRIVAL_COLUMN: dict[str, str] = {
+    "tickets": "created_at",
+    "calls": "offered_at",
+    "availability": "start",
+    "payroll_items": "scheduled_pay_date",
+    "invoices_processed": "received_at",
+    "orders": "promised_at",
+    "inventory_counts": "counted_at",
+    "campaigns": "planned_launch",
+}
+_FIRST_CLOCK_YEAR = 1971  # BusinessClock.build accepts years from 1971
+_DEADLINE_YEARS = 2  # a clock reaches this many years past the data, for late deadlines
+
+
+class ClockCache:
+    """Business clocks by calendar, built once and widened when data need more years."""
+
+    def __init__(self) -> None:
+        self._clocks: dict[str, BusinessClock] = {}
+
+    def get(self, calendar: Calendar, first_year: int, last_year: int) -> BusinessClock:
+        key = calendar.model_dump_json()
+        clock = self._clocks.get(key)
+        if clock is not None and clock.first_year <= first_year and clock.last_year >= last_year:
+            return clock
+        if clock is not None:
+            first_year = min(first_year, clock.first_year)
+            last_year = max(last_year, clock.last_year)
+        clock = BusinessClock.build(calendar, max(first_year, _FIRST_CLOCK_YEAR), last_year)
+        self._clocks[key] = clock
+        return clock
+
+
+@dataclass
+class EvaluationMemo:
+    """Derived arrays shared by the service levels reading one source table."""
+
+    by_source: dict[str, dict[tuple[Any, ...], Any]] = field(default_factory=dict)
+
+    def for_source(self, source: str) -> dict[tuple[Any, ...], Any]:
+        return self.by_source.setdefault(source, {})
+
+
+def contract_timezone(contract: Contract, sl: ServiceLevel | None = None) -> str:
+    if sl is not None and sl.calendar is not None:
+        return contract.calendars[sl.calendar].timezone
+    for calendar in contract.calendars.values():
+        return calendar.timezone
+    return "UTC"
+
+
+def _filter_values(column: pa.ChunkedArray, values: list[Any], where: str) -> pa.Array:
+    try:
+        return pa.array(values).cast(column.type)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        raise InvalidInput(
+            [Problem(where, f"{values!r} cannot be compared with a {column.type} column")]
+        ) from None
+
+
+def filter_mask(table: pa.Table, sl: ServiceLevel) -> np.ndarray[Any, np.dtype[np.bool_]]:
+    """Rows selected by the service level's filter (rule 6); a missing value never matches."""
+    mask = np.ones(table.num_rows, dtype=np.bool_)
+    for name, wanted in sl.filter.items():
+        where = f"service_levels.{sl.id}.filter.{name}"
+        if name not in table.column_names:
+            raise InvalidInput(
+                [Problem(where, f"the {sl.source} events have no column {name!r} to filter on")]
+            )
+        values = list(wanted) if isinstance(wanted, list) else [wanted]
+        column = table.column(name)
+        chosen = pc.fill_null(
+            pc.is_in(column, value_set=_filter_values(column, values, where)), False
+        )
+        mask &= np.asarray(chosen.to_numpy(zero_copy_only=False), dtype=np.bool_)
+    return mask
+
+
+def _id_mask(table: pa.Table, ids: Iterable[str]) -> np.ndarray[Any, np.dtype[np.bool_]]:
+    wanted = sorted(set(ids))
+    if not wanted or "id" not in table.column_names:
+        return np.zeros(table.num_rows, dtype=np.bool_)
+    column = pc.cast(table.column("id"), pa.string())
+    hit = pc.fill_null(pc.is_in(column, value_set=pa.array(wanted, pa.string())), False)
+    return np.asarray(hit.to_numpy(zero_copy_only=False), dtype=np.bool_)
+
+
+def _years_of(table: pa.Table, timezone_name: str) -> tuple[int, int] | None:
+    """First and last local year of any timestamp in the table (for the clock's range)."""
+    low: int | None = None
+    high: int | None = None
+    for name in table.column_names:
+        if not pa.types.is_timestamp(table.schema.field(name).type):
+            continue
+        values, valid = timestamps_us(table, name)
+        if not valid.any():
+            continue
+        present = values[valid]
+        low = int(present.min()) if low is None else min(low, int(present.min()))
+        high = int(present.max()) if high is None else max(high, int(present.max()))
+    if low is None or high is None:
+        return None
+    first = _local(low, timezone_name).year
+    last = _local(high, timezone_name).year
+    return first, last
+
+
+def _local(instant_us: int, timezone_name: str) -> datetime:
+    from zoneinfo import ZoneInfo
+
+    return datetime.fromtimestamp(instant_us // MICROS, tz=UTC).astimezone(ZoneInfo(timezone_name))
+
+
+def _batches(table: pa.Table) -> tuple[str, ...]:
+    if BATCH_COLUMN not in table.column_names or table.num_rows == 0:
+        return ()
+    unique = pc.unique(pc.drop_null(table.column(BATCH_COLUMN)))
+    return tuple(sorted(str(v) for v in unique.to_pylist()))
+
+
+def inputs_hash(
+    *,
+    contract_hash: str,
+    contract_version: int,
+    service_level_id: str,
+    period: str,
+    batches: Sequence[str],
+    exclusions: Sequence[Exclusion],
+    cutoff_us: int | None,
+) -> str:
+    document = {
+        "engine": ENGINE_VERSION,
+        "contract": contract_hash,
+        "version": contract_version,
+        "service_level": service_level_id,
+        "period": period,
+        "batches": sorted(batches),
+        "exclusions": sorted(
+            [e.id, e.source, e.service_level_id, list(e.event_ids), e.period] for e in exclusions
+        ),
+        "cutoff_us": cutoff_us,
+    }
+    text = json.dumps(document, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _canonical_hash(contract: Contract) -> str:
+    from servicepact.contractfile.canonical import contract_hash
+
+    return contract_hash(contract)
+
+
+def working_days(calendar: Calendar | None, first: date, end: date) -> int:
+    """Local dates in ``[first, end)`` with working hours (and not holidays) in the calendar."""
+    if end <= first:
+        return 0
+    if calendar is None:
+        return (end - first).days
+    holidays = calendar.holiday_dates(first.year, end.year)
+    count = 0
+    day = first
+    while day < end:
+        if calendar.weekly[day.weekday()] and day not in holidays:
+            count += 1
+        day += timedelta(days=1)
+    return count
+
+
+def _completeness(
+    contract: Contract,
+    sl: ServiceLevel,
+    period: Period,
+    table: pa.Table,
+    window: Window,
+    timezone_name: str,
+) -> Fraction | None:
+    """Events received ÷ expected (expected_daily_volume × working days so far), if declared."""
+    per_day = contract.expected_daily_volume.get(sl.source)
+    column = ARRIVAL_COLUMN.get(sl.source)
+    if not per_day or column is None or column not in table.column_names:
+        return None
+    calendar = contract.calendars.get(sl.calendar) if sl.calendar else None
+    last_day = _local(window[1] - 1, timezone_name).date() + timedelta(days=1)
+    days = working_days(calendar, period.start, min(last_day, period.end))
+    if days == 0:
+        return None
+    if pa.types.is_date(table.schema.field(column).type):
+        instants, valid = local_day_end_us(table, column, timezone_name)
+        instants = instants - 1
+    else:
+        instants, valid = timestamps_us(table, column)
+    received = int((valid & (instants >= window[0]) & (instants < window[1])).sum())
+    return Fraction(received, per_day * days)
+
+
+def _result_value(aggregate: KpiAggregate) -> tuple[int | Fraction | None, int | None]:
+    if aggregate.aggregate is Aggregate.COUNT:
+        return aggregate.numerator, None
+    if aggregate.aggregate is Aggregate.MEAN:
+        return aggregate.exact_numerator, aggregate.denominator
+    return aggregate.numerator, aggregate.denominator
+
+
+def _clock_for(
+    contract: Contract,
+    sl: ServiceLevel,
+    table: pa.Table,
+    periods: Sequence[Period],
+    clock_cache: ClockCache,
+    timezone_name: str,
+) -> tuple[Calendar | None, BusinessClock | None]:
+    if sl.calendar is None:
+        return None, None
+    calendar = contract.calendars[sl.calendar]
+    first = min(p.start.year for p in periods) - 1
+    last = max(p.end.year for p in periods)
+    years = _years_of(table, timezone_name)
+    if years is not None:
+        first, last = min(first, years[0]), max(last, years[1])
+    return calendar, clock_cache.get(calendar, first, last + _DEADLINE_YEARS)
+
+
+def evaluate_periods(
+    contract: Contract,
+    sl: ServiceLevel,
+    periods: Sequence[Period],
+    table: pa.Table,
+    *,
+    clock_cache: ClockCache,
+    exclusions: Sequence[Exclusion] = (),
+    now: datetime | None = None,
+    contract_version: int = 1,
+    contract_hash: str | None = None,
+    memo: EvaluationMemo | None = None,
+) -> list[ServiceLevelResult]:
+    """One service level over several periods, in one pass over its events."""
+    if not periods:
+        return []
+    timezone_name = contract_timezone(contract, sl)
+    definition = sl.definition
+    compute = computation_for(sl.kpi)
+    now_us = None if now is None else int(now.astimezone(UTC).timestamp() * MICROS)
+    if now is not None and now.tzinfo is None:
+        raise ValueError("now must carry a time zone")
+    applicable = [
+        e
+        for e in exclusions
+        if e.approved
+        and e.contract_id == contract.id
+        and e.applies_to(source=sl.source, service_level_id=sl.id)
+    ]
+    excluded_ids = {i for e in applicable for i in e.event_ids}
+    selected = filter_mask(table, sl)
+    excluded_rows = selected & _id_mask(table, excluded_ids)
+    kept = selected & ~excluded_rows
+    calendar, clock = _clock_for(contract, sl, table, periods, clock_cache, timezone_name)
+
+    windows: list[Window] = []
+    for period in periods:
+        start, end = (
+            local_midnight_us(period.start, timezone_name),
+            local_midnight_us(period.end, timezone_name),
+        )
+        if now_us is not None:
+            end = max(start, min(end, now_us))
+        windows.append((start, end))
+
+    shared = (memo or EvaluationMemo()).for_source(sl.source)
+
+    def run(rows: np.ndarray[Any, np.dtype[np.bool_]]) -> list[KpiAggregate]:
+        everything = bool(rows.all())
+        selection = None if everything else np.flatnonzero(rows)
+        subset = table if selection is None else table.take(selection)
+        ctx = KpiContext(
+            definition=definition,
+            params=dict(sl.params),
+            timezone=timezone_name,
+            calendar=calendar,
+            clock=clock,
+            memo=shared,
+            memo_key=(sl.calendar, contract.id),
+            source_table=table,
+            selection=selection,
+        )
+        return compute(subset, ctx, windows)
+
+    aggregates = run(kept)
+    excluded_aggregates = run(excluded_rows) if excluded_rows.any() else [None] * len(windows)
+    code_hash = contract_hash if contract_hash is not None else _canonical_hash(contract)
+    batches = _batches(table)
+
+    results: list[ServiceLevelResult] = []
+    for period, window, aggregate, excluded_aggregate in zip(
+        periods, windows, aggregates, excluded_aggregates, strict=True
+    ):
+        notes: list[str] = []
+        running = now_us is not None and window[1] < local_midnight_us(period.end, timezone_name)
+        not_started = window[1] <= window[0]
+        excluded = excluded_aggregate.sample_size if excluded_aggregate is not None else 0
+        period_waivers = [e for e in applicable if e.covers_period(period.label)]
+        used = [e for e in applicable if e.event_ids] if excluded else []
+        if period_waivers:
+            excluded += aggregate.sample_size
+            aggregate = KpiAggregate(aggregate.aggregate, 0, 0, 0, aggregate.scale)
+            used = period_waivers + used
+            notes.append(
+                "period excluded: "
+                + ", ".join(f"{e.id} ({e.reason.value})" for e in period_waivers)
+            )
+        if used and not period_waivers:
+            notes.append("exclusions applied: " + ", ".join(sorted(e.id for e in used)))
+        if not_started:
+            notes.append("the period has not started")
+        expected, minimum = targets_for(contract, sl, period)
+        value = None if not_started or aggregate.sample_size == 0 else aggregate.value
+        numerator, denominator = _result_value(aggregate)
+        status = status_for(
+            value,
+            expected=expected,
+            minimum=minimum,
+            direction=sl.direction,
+            sample_size=aggregate.sample_size,
+            min_sample=sl.min_sample,
+        )
+        if status is ResultStatus.INSUFFICIENT_DATA and aggregate.sample_size < sl.min_sample:
+            notes.append(
+                f"{aggregate.sample_size} events, fewer than the minimum sample of {sl.min_sample}"
+            )
+        results.append(
+            ServiceLevelResult(
+                contract_id=contract.id,
+                contract_version=contract_version,
+                service_level_id=sl.id,
+                kpi=sl.kpi,
+                period=period.label,
+                period_start=period.start.isoformat(),
+                period_end=period.end.isoformat(),
+                value=value,
+                numerator=numerator,
+                denominator=denominator,
+                sample_size=aggregate.sample_size,
+                expected=expected,
+                minimum=minimum,
+                status=status,
+                excluded=excluded,
+                completeness=_completeness(contract, sl, period, table, window, timezone_name),
+                running=running,
+                inputs_hash=inputs_hash(
+                    contract_hash=code_hash,
+                    contract_version=contract_version,
+                    service_level_id=sl.id,
+                    period=period.label,
+                    batches=batches,
+                    exclusions=used,
+                    cutoff_us=window[1] if running else None,
+                ),
+                notes=tuple(notes),
+            )
+        )
+    return results
+
+
+def evaluate_service_level(
+    contract: Contract,
+    sl: ServiceLevel,
+    period: Period,
+    table: pa.Table,
+    *,
+    clock_cache: ClockCache,
+    exclusions: Sequence[Exclusion] = (),
+    now: datetime | None = None,
+    contract_version: int = 1,
+    contract_hash: str | None = None,
+) -> ServiceLevelResult:
+    """The result of one service level for one period (running when ``now`` is inside it)."""
+    return evaluate_periods(
+        contract,
+        sl,
+        [period],
+        table,
+        clock_cache=clock_cache,
+        exclusions=exclusions,
+        now=now,
+        contract_version=contract_version,
+        contract_hash=contract_hash,
+    )[0]
+
+
+def evaluate_contract(
+    contract: Contract,
+    tables_by_source: Mapping[str, pa.Table],
+    periods: Sequence[Period],
+    *,
+    clock_cache: ClockCache | None = None,
+    exclusions: Sequence[Exclusion] = (),
+    now: datetime | None = None,
+    contract_version: int = 1,
+    contract_hash: str | None = None,
+) -> list[ServiceLevelResult]:
+    """Every service level for every requested period of its kind (month, quarter, year).
+
+    A service level measured monthly is evaluated for the month periods asked
+    for, a quarterly one for the quarters, and so on. A source with no table is
+    an empty source: its service levels come out ``insufficient_data``.
+    """
+    cache = clock_cache or ClockCache()
+    memo = EvaluationMemo()
+    code_hash = contract_hash if contract_hash is not None else _canonical_hash(contract)
+    results: list[ServiceLevelResult] = []
+    for sl in contract.service_levels:
+        mine = [p for p in periods if p.kind is sl.period]
+        if not mine:
+            continue
+        table = tables_by_source.get(sl.source)
+        if table is None:
+            from servicepact.domain.event_types import BUILT_IN
+            from servicepact.engine.tables import arrow_schema
+
+            if sl.source not in BUILT_IN:
+                raise InvalidInput([Problem(sl.source, "no events were given for this source")])
+            table = arrow_schema(BUILT_IN[sl.source]).empty_table()
+        results.extend(
+            evaluate_periods(
+                contract,
+                sl,
+                mine,
+                table,
+                clock_cache=cache,
+                exclusions=exclusions,
+                now=now,
+                contract_version=contract_version,
+                contract_hash=code_hash,
+                memo=memo,
+            )
+        )
+    return results

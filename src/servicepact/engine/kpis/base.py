@@ -1,0 +1,351 @@
+"""What every KPI computation shares: its context, per-event outcomes, exact aggregation.
+
+Most KPIs are *flows*: each event belongs to exactly one instant, its anchor
+(KPIS.md rule 3), and contributes an integer to a numerator and a denominator.
+A flow KPI therefore only has to say, once per table, for every counted event:
+its anchor (UTC epoch microseconds), its numerator and its denominator. Cutting
+those outcomes into any number of periods is then one generic, vectorised step
+(:func:`aggregate_outcomes`), which is why twelve months cost little more than
+one. Two KPIs are not flows and compute per window directly: the backlog (a
+stock at the period's end) and availability (outage minutes fall where they
+happen).
+
+Everything stays integral: ratios keep integer numerators and denominators;
+means keep an integer sum in a small unit (microseconds, seconds, millionths)
+plus a ``scale`` that turns it into the KPI's unit, so the value is the exact
+fraction ``Σ numerator ÷ (Σ denominator × scale)`` (KPIS.md rule 1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from fractions import Fraction
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from servicepact.domain.calendars import Calendar
+from servicepact.domain.errors import InvalidInput, Problem
+from servicepact.domain.kpis import Aggregate, KpiDefinition
+
+Int64Array = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+MICROS = 1_000_000  # timestamps are stored as UTC microseconds (engine/tables.py)
+HOUR_SECONDS = 3600
+DAY_SECONDS = 86_400
+# Float sums of integers are exact below 2**53 (IEEE 754 double has a 53-bit significand).
+_EXACT_FLOAT_LIMIT = 2**53
+
+Window = tuple[int, int]
+"""A half-open window ``[start, end)`` in UTC epoch microseconds."""
+
+
+class Clock(Protocol):
+    """The business-time clock of one calendar (engine/business_time.py), in epoch seconds."""
+
+    def elapsed(self, start: Int64Array, end: Int64Array) -> Int64Array: ...
+
+    def elapsed_minus_pauses(
+        self,
+        start: Int64Array,
+        end: Int64Array,
+        pause_row: Int64Array,
+        pause_start: Int64Array,
+        pause_end: Int64Array,
+    ) -> Int64Array: ...
+
+    def deadline(self, start: Int64Array, business_seconds: Int64Array) -> Int64Array: ...
+
+    def deadline_with_pauses(
+        self,
+        start: Int64Array,
+        business_seconds: Int64Array,
+        pause_row: Int64Array,
+        pause_start: Int64Array,
+        pause_end: Int64Array,
+    ) -> Int64Array: ...
+
+
+@dataclass
+class KpiContext:
+    """Everything a computation needs besides the events.
+
+    ``memo`` lets service levels that read the same table share derived arrays
+    (e.g. the business time from creation to resolution); a key always names
+    every input it depends on.
+    """
+
+    definition: KpiDefinition
+    params: dict[str, Any]
+    timezone: str
+    calendar: Calendar | None = None
+    clock: Clock | None = None
+    memo: dict[tuple[Any, ...], Any] = field(default_factory=dict)
+    memo_key: tuple[Any, ...] = ()
+    # The unfiltered table the events came from and which of its rows ``table`` holds,
+    # so derived per-row arrays can be computed once per source and shared (see memo).
+    source_table: pa.Table | None = None
+    selection: Int64Array | None = None
+
+    def param(self, name: str) -> Any:
+        if name in self.params:
+            return self.params[name]
+        declared = self.definition.param_index.get(name)
+        return None if declared is None else declared.default
+
+    def require_clock(self) -> Clock:
+        if self.clock is None or self.calendar is None:
+            raise InvalidInput(
+                [
+                    Problem(
+                        "calendar",
+                        f"{self.definition.name} measures business time: name a calendar",
+                    )
+                ]
+            )
+        return self.clock
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def remember(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        full = (*self.memo_key, *key)
+        if full not in self.memo:
+            self.memo[full] = compute()
+        return self.memo[full]
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    """Per counted event: anchor (µs), numerator and denominator contributions (integers)."""
+
+    anchor: Int64Array
+    numerator: Int64Array
+    denominator: Int64Array
+    scale: int = 1  # value = Σ numerator ÷ (Σ denominator × scale)
+
+    def __post_init__(self) -> None:
+        assert self.anchor.shape == self.numerator.shape == self.denominator.shape
+
+
+@dataclass(frozen=True)
+class KpiAggregate:
+    """The exact aggregate of one KPI over one window."""
+
+    aggregate: Aggregate
+    numerator: int
+    denominator: int
+    sample_size: int
+    scale: int = 1
+
+    @property
+    def value(self) -> Fraction | None:
+        if self.aggregate is Aggregate.COUNT:
+            return Fraction(self.numerator)
+        if self.denominator == 0:
+            return None
+        return Fraction(self.numerator, self.denominator * self.scale)
+
+    @property
+    def exact_numerator(self) -> int | Fraction:
+        """The numerator in the KPI's unit: an integer for ratios and counts."""
+        if self.aggregate is Aggregate.MEAN:
+            return Fraction(self.numerator, self.scale)
+        return self.numerator
+
+
+class KpiComputation(Protocol):
+    def __call__(
+        self, table: pa.Table, ctx: KpiContext, windows: Sequence[Window]
+    ) -> list[KpiAggregate]: ...
+
+
+# --- reading columns -------------------------------------------------------------------
+
+
+def _column(table: pa.Table, name: str) -> pa.ChunkedArray:
+    if name not in table.column_names:
+        raise InvalidInput([Problem(name, "the events have no such column")])
+    return table.column(name)
+
+
+def timestamps_us(table: pa.Table, name: str) -> tuple[Int64Array, BoolArray]:
+    """A timestamp column as UTC epoch microseconds, with its validity (nulls → 0, False)."""
+    column = _column(table, name)
+    if pa.types.is_timestamp(column.type) and column.type.unit != "us":
+        column = pc.cast(column, pa.timestamp("us", tz="UTC"))
+    as_int = pc.cast(column, pa.int64())
+    valid = pc.is_valid(as_int).to_numpy(zero_copy_only=False)
+    values = pc.fill_null(as_int, 0).to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+    return values, np.asarray(valid, dtype=np.bool_)
+
+
+def integers(table: pa.Table, name: str) -> tuple[Int64Array, BoolArray]:
+    column = pc.cast(_column(table, name), pa.int64())
+    valid = np.asarray(pc.is_valid(column).to_numpy(zero_copy_only=False), dtype=np.bool_)
+    values = pc.fill_null(column, 0).to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+    return values, valid
+
+
+def booleans(table: pa.Table, name: str) -> tuple[BoolArray, BoolArray]:
+    """(value is true, value is present)."""
+    column = _column(table, name)
+    valid = np.asarray(pc.is_valid(column).to_numpy(zero_copy_only=False), dtype=np.bool_)
+    true = pc.fill_null(column, False).to_numpy(zero_copy_only=False)
+    return np.asarray(true, dtype=np.bool_), valid
+
+
+def decimals_scaled(table: pa.Table, name: str, digits: int = 6) -> tuple[Int64Array, BoolArray]:
+    """A decimal column as integers in units of 10**-digits (exact for decimal128(20, 6))."""
+    column = _column(table, name)
+    valid = np.asarray(pc.is_valid(column).to_numpy(zero_copy_only=False), dtype=np.bool_)
+    scaled = pc.multiply_checked(
+        pc.cast(column, pa.decimal128(30, digits)), pa.scalar(10**digits, pa.decimal128(20, 0))
+    )
+    as_int = pc.cast(pc.fill_null(scaled, 0), pa.int64())
+    return as_int.to_numpy(zero_copy_only=False).astype(np.int64, copy=False), valid
+
+
+def local_day_end_us(table: pa.Table, name: str, timezone: str) -> tuple[Int64Array, BoolArray]:
+    """For a local-date column: the UTC instant (µs) of local midnight at the end of each day.
+
+    "By the end of the day" (payroll, due dates, promised dates) means strictly
+    before this instant. Daylight saving is honoured because each distinct date
+    is converted on its own (there are few distinct dates, so this is cheap).
+    """
+    column = _column(table, name)
+    valid = np.asarray(pc.is_valid(column).to_numpy(zero_copy_only=False), dtype=np.bool_)
+    days = pc.fill_null(pc.cast(column, pa.int32()), 0).to_numpy(zero_copy_only=False)
+    unique, inverse = np.unique(days, return_inverse=True)
+    zone = ZoneInfo(timezone)
+    epoch = date(1970, 1, 1)
+    ends = np.fromiter(
+        (
+            int(
+                datetime.combine(
+                    epoch + timedelta(days=int(d) + 1), time(0), tzinfo=zone
+                ).timestamp()
+            )
+            * MICROS
+            for d in unique
+        ),
+        dtype=np.int64,
+        count=len(unique),
+    )
+    return ends[inverse].astype(np.int64, copy=False), valid
+
+
+def local_midnight_us(day: date, timezone: str) -> int:
+    return int(datetime.combine(day, time(0), tzinfo=ZoneInfo(timezone)).timestamp()) * MICROS
+
+
+def local_date_of(instant_us: int, timezone: str) -> date:
+    return datetime.fromtimestamp(instant_us / MICROS, tz=UTC).astimezone(ZoneInfo(timezone)).date()
+
+
+def to_seconds(values_us: Int64Array) -> Int64Array:
+    """Whole seconds, truncated toward the past (the business clock counts whole seconds)."""
+    return np.floor_divide(values_us, MICROS)
+
+
+# --- aggregation -----------------------------------------------------------------------
+
+
+def _group_sums(group: Int64Array, values: Int64Array, groups: int) -> list[int]:
+    """Exact integer sums per group; a float ``bincount`` only where it is provably exact."""
+    if values.size == 0:
+        return [0] * groups
+    bound = int(np.abs(values).max()) * values.size
+    if bound < _EXACT_FLOAT_LIMIT:
+        sums = np.bincount(group, weights=values, minlength=groups)
+        return [int(s) for s in sums[:groups]]
+    return [int(values[group == g].sum(dtype=np.int64)) for g in range(groups)]
+
+
+def window_index(anchor: Int64Array, windows: Sequence[Window]) -> Int64Array:
+    """For each anchor, the index of the window holding it, or -1.
+
+    Windows that follow each other without gaps or overlaps (months of a year)
+    take one ``searchsorted``; others are tested one by one.
+    """
+    index = np.full(anchor.shape, -1, dtype=np.int64)
+    if not windows:
+        return index
+    contiguous = all(windows[i][1] == windows[i + 1][0] for i in range(len(windows) - 1))
+    if contiguous:
+        bounds = np.array([w[0] for w in windows] + [windows[-1][1]], dtype=np.int64)
+        position = np.searchsorted(bounds, anchor, side="right") - 1
+        inside = (position >= 0) & (position < len(windows))
+        index[inside] = position[inside]
+        return index
+    for i, (start, end) in enumerate(windows):
+        index[(anchor >= start) & (anchor < end) & (index < 0)] = i
+    return index
+
+
+def aggregate_outcomes(
+    outcomes: Outcomes, windows: Sequence[Window], aggregate: Aggregate
+) -> list[KpiAggregate]:
+    """Cut per-event outcomes into windows, exactly. Overlapping windows each get their events."""
+    n = len(windows)
+    if n == 0:
+        return []
+    contiguous = all(windows[i][1] == windows[i + 1][0] for i in range(n - 1))
+    if not contiguous and n > 1:
+        results: list[KpiAggregate] = []
+        for window in windows:
+            results.extend(aggregate_outcomes(outcomes, [window], aggregate))
+        return results
+    index = window_index(outcomes.anchor, windows)
+    keep = index >= 0
+    group = index[keep]
+    counts = np.bincount(group, minlength=n)
+    numerators = _group_sums(group, outcomes.numerator[keep], n)
+    denominators = _group_sums(group, outcomes.denominator[keep], n)
+    return [
+        KpiAggregate(
+            aggregate=aggregate,
+            numerator=numerators[i],
+            denominator=denominators[i],
+            sample_size=int(counts[i]),
+            scale=outcomes.scale,
+        )
+        for i in range(n)
+    ]
+
+
+def flow(
+    outcomes_of: Callable[[pa.Table, KpiContext], Outcomes],
+) -> KpiComputation:
+    """Turn a per-event outcome function into a computation over windows."""
+
+    def compute(table: pa.Table, ctx: KpiContext, windows: Sequence[Window]) -> list[KpiAggregate]:
+        outcomes = outcomes_of(table, ctx)
+        return aggregate_outcomes(outcomes, windows, ctx.definition.aggregate)
+
+    compute.outcomes = outcomes_of  # type: ignore[attr-defined]
+    compute.__doc__ = outcomes_of.__doc__
+    return compute
+
+
+def ones(n: int) -> Int64Array:
+    return np.ones(n, dtype=np.int64)
+
+
+def exact_fraction(text: object) -> Fraction:
+    """A parameter as an exact fraction: 0.1 means one tenth, not the nearest double."""
+    return Fraction(str(text))
+
+
+def whole_seconds(hours: object) -> int:
+    """Target hours → whole seconds, rounded half up (exact for any target in whole seconds)."""
+    seconds = exact_fraction(hours) * HOUR_SECONDS
+    return int(seconds + Fraction(1, 2)) if seconds.denominator != 1 else int(seconds)

@@ -1,0 +1,293 @@
+"""Ticket KPIs (support cases, IT incidents, HR cases) — KPIS.md "Tickets".
+
+The response and resolution targets follow KPIS.md rule 3 exactly:
+
+* The clock runs from ``created_at`` (or, with ``clock_from: handoff``, from the
+  earliest ``from`` of the ticket's assignments to ``party``: an operational-level
+  agreement) in the service level's calendar, minus the ticket's pauses (merged;
+  only their overlap with working time counts).
+* A ticket *meets* the target when that business time, up to ``first_response_at``
+  / ``resolved_at``, is at most the target. Times are read to the whole second
+  (truncated), the business clock's resolution.
+* Its *expiry* is the first instant the business time exceeds the target:
+  ``deadline_with_pauses(start, target + 1 s)``. A ticket met in time is anchored
+  at the moment it was met; every other ticket — resolved late, or still open — at
+  its expiry. Each ticket therefore counts exactly once: a late one fails in the
+  period its target expired, an open one fails once it expired, and an open one
+  whose target has not yet expired at the period end is not yet counted.
+  (Expiry rather than "the instant the target is reached" matters when the target
+  is reached at the close of business: a resolution before the next working second
+  still meets it, so the failure is only certain then.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from fractions import Fraction
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from servicepact.domain.errors import InvalidInput, Problem
+from servicepact.domain.kpis import Aggregate
+from servicepact.engine.kpis.base import (
+    HOUR_SECONDS,
+    MICROS,
+    BoolArray,
+    Clock,
+    Int64Array,
+    KpiAggregate,
+    KpiContext,
+    Outcomes,
+    Window,
+    booleans,
+    flow,
+    ones,
+    timestamps_us,
+    to_seconds,
+    whole_seconds,
+    window_index,
+)
+
+# An open pause (no end yet) is taken to last this long past the latest known time:
+# far beyond any deadline a clock is built for, so the clock stays stopped.
+_OPEN_PAUSE_SECONDS = 400 * 86_400
+
+
+def _struct_list(table: pa.Table, name: str) -> tuple[Int64Array, pa.StructArray] | None:
+    if name not in table.column_names:
+        return None
+    column = table.column(name)
+    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    if len(array) == 0 or array.null_count == len(array):
+        return None
+    parents = np.asarray(pc.list_parent_indices(array).to_numpy(zero_copy_only=False), np.int64)
+    return parents, pc.list_flatten(array)
+
+
+def pauses_seconds(table: pa.Table) -> tuple[Int64Array, Int64Array, Int64Array]:
+    """The ``pauses`` column as ``(row, start, end)`` epoch-second arrays for the clock."""
+    empty = np.zeros(0, dtype=np.int64)
+    flat = _struct_list(table, "pauses")
+    if flat is None:
+        return empty, empty, empty
+    rows, structs = flat
+    starts = pc.cast(structs.field("start"), pa.int64())
+    ends = pc.cast(structs.field("end"), pa.int64())
+    start_valid = np.asarray(pc.is_valid(starts).to_numpy(zero_copy_only=False), np.bool_)
+    start_us = pc.fill_null(starts, 0).to_numpy(zero_copy_only=False).astype(np.int64)
+    end_valid = np.asarray(pc.is_valid(ends).to_numpy(zero_copy_only=False), np.bool_)
+    end_us = pc.fill_null(ends, 0).to_numpy(zero_copy_only=False).astype(np.int64)
+    keep = start_valid
+    start_s, end_s = to_seconds(start_us[keep]), to_seconds(end_us[keep])
+    end_known = end_valid[keep]
+    if not end_known.all():
+        latest = int(start_s.max()) if start_s.size else 0
+        if end_known.any():
+            latest = max(latest, int(end_s[end_known].max()))
+        end_s = np.where(end_known, end_s, latest + _OPEN_PAUSE_SECONDS)
+    return rows[keep], start_s, end_s
+
+
+def _handoff_seconds(table: pa.Table, party: str) -> tuple[Int64Array, BoolArray]:
+    """Per ticket, the earliest hand-off (assignment ``from``) to ``party``, in seconds."""
+    n = table.num_rows
+    start = np.zeros(n, dtype=np.int64)
+    found = np.zeros(n, dtype=np.bool_)
+    flat = _struct_list(table, "assignments")
+    if flat is None:
+        return start, found
+    rows, structs = flat
+    to_party = pc.fill_null(pc.equal(structs.field("party"), party), False)
+    froms = pc.cast(structs.field("from"), pa.int64())
+    usable = pc.and_(to_party, pc.is_valid(froms))
+    mask = np.asarray(usable.to_numpy(zero_copy_only=False), np.bool_)
+    rows = rows[mask]
+    values = to_seconds(pc.fill_null(froms, 0).to_numpy(zero_copy_only=False).astype(np.int64))[
+        mask
+    ]
+    if rows.size == 0:
+        return start, found
+    order = np.lexsort((values, rows))
+    rows, values = rows[order], values[order]
+    first = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+    start[rows[first]] = values[first]
+    found[rows[first]] = True
+    return start, found
+
+
+def _targets(table: pa.Table, ctx: KpiContext) -> tuple[Int64Array, BoolArray]:
+    """Target business seconds per ticket; ``hours_by_priority`` leaves other priorities out."""
+    n = table.num_rows
+    by_priority = ctx.params.get("hours_by_priority")
+    if not by_priority:
+        hours = ctx.params.get("hours")
+        if hours is None:
+            raise InvalidInput([Problem("params.hours", "give hours or hours_by_priority")])
+        return np.full(n, whole_seconds(hours), dtype=np.int64), np.ones(n, dtype=np.bool_)
+    keys = [str(k) for k in by_priority]
+    seconds = np.array([whole_seconds(by_priority[k]) for k in by_priority], dtype=np.int64)
+    priority = pc.cast(table.column("priority"), pa.string())
+    index = pc.index_in(priority, value_set=pa.array(keys, pa.string()))
+    valid = np.asarray(pc.is_valid(index).to_numpy(zero_copy_only=False), np.bool_)
+    position = pc.fill_null(index, 0).to_numpy(zero_copy_only=False).astype(np.int64)
+    return seconds[position], valid
+
+
+def _start_seconds(table: pa.Table, ctx: KpiContext) -> tuple[Int64Array, BoolArray]:
+    if ctx.params.get("clock_from", "created") == "handoff":
+        return _handoff_seconds(table, str(ctx.params["party"]))
+    created, valid = timestamps_us(table, "created_at")
+    return to_seconds(created), valid
+
+
+def _subset_pauses(
+    pauses: tuple[Int64Array, Int64Array, Int64Array], keep: BoolArray
+) -> tuple[Int64Array, Int64Array, Int64Array]:
+    """Pauses of the kept rows, renumbered to the kept rows' positions."""
+    rows, p_start, p_end = pauses
+    new_index = np.cumsum(keep) - 1
+    mine = keep[rows] if rows.size else np.zeros(0, dtype=np.bool_)
+    return new_index[rows[mine]], p_start[mine], p_end[mine]
+
+
+def business_elapsed(
+    table: pa.Table, ctx: KpiContext, end_column: str
+) -> tuple[Int64Array, BoolArray]:
+    """Business seconds from the clock start to ``end_column`` minus pauses, per ticket.
+
+    Computed on the service level's whole source table once and shared (memo) by
+    every service level using the same calendar and clock start, then cut to the
+    rows this one selects.
+    """
+    clock = ctx.require_clock()
+    source = ctx.source_table if ctx.source_table is not None else table
+
+    def compute() -> tuple[Int64Array, BoolArray]:
+        start, has_start = _start_seconds(source, ctx)
+        end_us, has_end = timestamps_us(source, end_column)
+        ok = has_start & has_end
+        end = np.where(ok, to_seconds(end_us), start)
+        start = np.where(ok, start, end)
+        pauses = pauses_seconds(source)
+        elapsed = clock.elapsed_minus_pauses(start, end, *pauses)
+        return elapsed, ok
+
+    key = ("elapsed", end_column, ctx.params.get("clock_from", "created"), ctx.params.get("party"))
+    elapsed, ok = ctx.remember(key, compute)
+    if ctx.selection is not None:
+        return elapsed[ctx.selection], ok[ctx.selection]
+    return elapsed, ok
+
+
+def _within(table: pa.Table, ctx: KpiContext, met_column: str) -> Outcomes:
+    clock: Clock = ctx.require_clock()
+    start, has_start = _start_seconds(table, ctx)
+    target, has_target = _targets(table, ctx)
+    met_us, met_known = timestamps_us(table, met_column)
+    elapsed, _ = business_elapsed(table, ctx, met_column)
+    counted = has_start & has_target
+    pauses = _subset_pauses(pauses_seconds(table), counted)
+    start, target = start[counted], target[counted]
+    expiry = clock.deadline_with_pauses(start, target + 1, *pauses)
+    met = met_known[counted] & (elapsed[counted] <= target)
+    anchor = np.where(met, met_us[counted], expiry * MICROS)
+    return Outcomes(anchor, met.astype(np.int64), ones(int(counted.sum())))
+
+
+def _responded_within(table: pa.Table, ctx: KpiContext) -> Outcomes:
+    """Tickets first responded to within the target, anchored at response or expiry."""
+    return _within(table, ctx, "first_response_at")
+
+
+def _resolved_within(table: pa.Table, ctx: KpiContext) -> Outcomes:
+    """Tickets resolved within the target, anchored at resolution or expiry."""
+    return _within(table, ctx, "resolved_at")
+
+
+def _mean_time_to_resolve(table: pa.Table, ctx: KpiContext) -> Outcomes:
+    """Mean business hours created → resolved, minus pauses, over tickets resolved in the period."""
+    resolved_us, resolved = timestamps_us(table, "resolved_at")
+    elapsed, ok = business_elapsed(table, ctx, "resolved_at")
+    counted = resolved & ok
+    return Outcomes(resolved_us[counted], elapsed[counted], ones(int(counted.sum())), HOUR_SECONDS)
+
+
+def _reopen_rate(table: pa.Table, ctx: KpiContext) -> Outcomes:
+    """Tickets resolved in the period later reopened ÷ tickets resolved in the period."""
+    resolved_us, resolved = timestamps_us(table, "resolved_at")
+    reopened, _ = booleans(table, "reopened")
+    return Outcomes(
+        resolved_us[resolved], reopened[resolved].astype(np.int64), ones(int(resolved.sum()))
+    )
+
+
+def backlog_threshold_us(end_us: int, days: int, timezone: str) -> int:
+    """The instant ``days`` local calendar days before ``end_us`` (same local wall time)."""
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(timezone)
+    local = datetime.fromtimestamp(end_us // MICROS, tz=UTC).astimezone(zone)
+    earlier = (local.replace(tzinfo=None) - timedelta(days=days)).replace(tzinfo=zone)
+    return int(earlier.timestamp()) * MICROS + end_us % MICROS
+
+
+def backlog_older_than(
+    table: pa.Table, ctx: KpiContext, windows: Sequence[Window]
+) -> list[KpiAggregate]:
+    """Tickets open at each window's end (created before it, not resolved before it) and
+    created more than ``days`` local calendar days before it.
+
+    Sample size: the tickets created before the window's end (the known population),
+    so a period with data and no old tickets is a measured 0, not missing data.
+    A ticket reopened and resolved again carries its last resolution, so it counts
+    as open until then.
+    """
+    days = int(ctx.params["days"])
+    created, has_created = timestamps_us(table, "created_at")
+    resolved, has_resolved = timestamps_us(table, "resolved_at")
+    results = []
+    for _, end in windows:
+        threshold = backlog_threshold_us(end, days, ctx.timezone)
+        known = has_created & (created < end)
+        still_open = known & (~has_resolved | (resolved >= end))
+        old = still_open & (created < threshold)
+        results.append(
+            KpiAggregate(Aggregate.COUNT, int(old.sum()), 0, sample_size=int(known.sum()))
+        )
+    return results
+
+
+def resolution_hours_percentile(
+    table: pa.Table, ctx: KpiContext, windows: Sequence[Window], q: Fraction
+) -> list[Fraction | None]:
+    """The exact ``q`` percentile (nearest rank) of business hours to resolve, per window.
+
+    Over the same tickets as mean time to resolve (anchored at ``resolved_at``):
+    with the n values sorted, the value at rank ⌈q × n⌉ (1-based), in hours.
+    """
+    if not 0 < q <= 1:
+        raise ValueError("a percentile lies in (0, 1]")
+    outcomes = _mean_time_to_resolve(table, ctx)
+    index = window_index(outcomes.anchor, windows)
+    results: list[Fraction | None] = []
+    for i in range(len(windows)):
+        values = outcomes.numerator[index == i]
+        if values.size == 0:
+            results.append(None)
+            continue
+        rank = -(-q.numerator * values.size // q.denominator)  # ceil(q × n)
+        kth = np.partition(values, rank - 1)[rank - 1]
+        results.append(Fraction(int(kth), HOUR_SECONDS))
+    return results
+
+
+COMPUTATIONS = {
+    "responded_within": flow(_responded_within),
+    "resolved_within": flow(_resolved_within),
+    "mean_time_to_resolve": flow(_mean_time_to_resolve),
+    "backlog_older_than": backlog_older_than,
+    "reopen_rate": flow(_reopen_rate),
+}
