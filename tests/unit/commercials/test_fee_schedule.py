@@ -164,9 +164,9 @@ def test_usd_prices_and_amounts_round_half_up_to_the_cent():
 
 def test_a_negative_or_missing_volume_is_refused_with_the_fee_named():
     doc = {"id": "calls", "kind": "per_unit", "source": "calls", "bands": CALLS}
-    with pytest.raises(InvalidInput, match="fees.calls: a volume cannot be negative"):
+    with pytest.raises(InvalidInput, match=r"fees\.calls: a volume cannot be negative"):
         lines(doc, -1)
-    with pytest.raises(InvalidInput, match="fees.calls: no measured volume"):
+    with pytest.raises(InvalidInput, match=r"fees\.calls: no measured volume"):
         lines(doc)
 
 

@@ -220,5 +220,5 @@ def test_an_xlsx_invoice_with_values_reads(tmp_path):
 
 def test_other_file_kinds_are_refused(tmp_path):
     path = write_csv(tmp_path, "x", name="invoice.pdf")
-    with pytest.raises(InvalidInput, match="give a .csv or .xlsx file"):
+    with pytest.raises(InvalidInput, match=r"give a \.csv or \.xlsx file"):
         read_invoice_file(path, currency="KRW")
