@@ -1,0 +1,212 @@
+"""Handoffs and workload between a vendor and the client's internal teams (PRODUCT.md §2.7).
+
+Read from the tickets' assignment history (``assignments``: a list of
+``{party, from, to}`` per ticket). Assignments of one ticket are ordered by
+``from``; parties other than the vendor and the named internal teams (a broker,
+the requester) are left out of the sequence, so vendor → broker → internal
+counts as one handoff from vendor to internal.
+
+- a *handoff* is a change of side between consecutive assignments;
+- the *handoff rate* is tickets with at least one handoff ÷ tickets with assignments;
+- a ticket *bounces* when it has more than ``bounce_threshold`` handoffs;
+- *time held* per side is the sum of ``to − from`` (open assignments count up to
+  ``as_of`` when it is given, otherwise they are only counted as open);
+- the *pushed-back workload* is the number of vendor → internal handoffs per ISO week
+  (in ``timezone``), compared with the internal team's stated weekly capacity; a week
+  above it is an overload finding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import IntEnum
+from fractions import Fraction
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from servicepact.domain.errors import InvalidInput, Problem
+
+MICROS_PER_HOUR = 3_600_000_000
+
+
+class Side(IntEnum):
+    OTHER = 0
+    VENDOR = 1
+    INTERNAL = 2
+
+
+@dataclass(frozen=True)
+class WeekLoad:
+    week: str  # ISO week, e.g. 2026-W14
+    pushed_to_internal: int  # vendor → internal handoffs received that week
+    capacity: int | None
+
+    @property
+    def excess(self) -> int:
+        return 0 if self.capacity is None else max(0, self.pushed_to_internal - self.capacity)
+
+    @property
+    def overloaded(self) -> bool:
+        return self.excess > 0
+
+
+@dataclass(frozen=True)
+class OverloadFinding:
+    week: str
+    pushed_to_internal: int
+    capacity: int
+    detail: str
+
+
+@dataclass(frozen=True)
+class HandoffReport:
+    vendor_party: str
+    internal_parties: tuple[str, ...]
+    tickets: int  # tickets with at least one vendor or internal assignment
+    tickets_with_handoff: int
+    handoffs: int
+    to_internal: int  # vendor → internal
+    to_vendor: int  # internal → vendor
+    bounce_threshold: int
+    bounced: tuple[tuple[str, int], ...]  # (ticket id, handoffs), most first
+    held_hours: dict[str, float]  # vendor / internal / other
+    open_assignments: int
+    weeks: tuple[WeekLoad, ...]
+    overloads: tuple[OverloadFinding, ...]
+
+    @property
+    def handoff_rate(self) -> Fraction | None:
+        return None if self.tickets == 0 else Fraction(self.tickets_with_handoff, self.tickets)
+
+    @property
+    def handoffs_per_ticket(self) -> Fraction | None:
+        return None if self.tickets == 0 else Fraction(self.handoffs, self.tickets)
+
+
+def _require(tickets: pa.Table) -> None:
+    problems = [
+        Problem(f"tickets.{name}", "column is missing")
+        for name in ("id", "assignments")
+        if name not in tickets.column_names
+    ]
+    if problems:
+        raise InvalidInput(problems=problems)
+
+
+def handoff_analysis(
+    tickets: pa.Table,
+    *,
+    vendor_party: str,
+    internal_parties: Sequence[str],
+    bounce_threshold: int,
+    weekly_capacity: int | None,
+    as_of: datetime | None = None,
+    timezone: str = "UTC",
+) -> HandoffReport:
+    _require(tickets)
+    if bounce_threshold < 0:
+        raise InvalidInput(problems=[Problem("bounce_threshold", "must not be negative")])
+    if vendor_party in internal_parties:
+        raise InvalidInput(
+            problems=[Problem("internal_parties", f"{vendor_party!r} is the vendor, not internal")]
+        )
+    ids = tickets.column("id").combine_chunks()
+    assignments = tickets.column("assignments").combine_chunks()
+    n_tickets = len(ids)
+    flat = pc.list_flatten(assignments)
+    parents = pc.list_parent_indices(assignments).to_numpy(zero_copy_only=False)
+    party = flat.field("party")
+    start = flat.field("from")
+    end = flat.field("to")
+
+    side = np.full(len(flat), Side.OTHER, dtype=np.int8)
+    side[pc.equal(party, vendor_party).fill_null(False).to_numpy(zero_copy_only=False)] = (
+        Side.VENDOR
+    )
+    internal_mask = pc.is_in(party, value_set=pa.array(list(internal_parties), pa.string()))
+    side[internal_mask.fill_null(False).to_numpy(zero_copy_only=False)] = Side.INTERNAL
+
+    start_us = (
+        start.cast(pa.int64()).fill_null(np.iinfo(np.int64).min).to_numpy(zero_copy_only=False)
+    )
+    end_valid = end.is_valid().to_numpy(zero_copy_only=False)
+    end_us = end.cast(pa.int64()).fill_null(0).to_numpy(zero_copy_only=False)
+
+    # time held per side
+    held = {s.name.lower(): 0.0 for s in Side}
+    open_count = int((~end_valid).sum())
+    if as_of is not None:
+        as_of_us = int(as_of.timestamp() * 1_000_000)
+        end_us = np.where(end_valid, end_us, as_of_us)
+        usable = np.ones(len(flat), dtype=bool)
+    else:
+        usable = end_valid
+    usable &= start_us != np.iinfo(np.int64).min
+    durations = np.where(usable, np.maximum(end_us - start_us, 0), 0)
+    for s in Side:
+        held[s.name.lower()] = float(durations[side == s].sum()) / MICROS_PER_HOUR
+
+    # handoffs: consecutive vendor/internal assignments of one ticket on different sides
+    keep = np.flatnonzero(side != Side.OTHER)
+    order = keep[np.lexsort((start_us[keep], parents[keep]))]
+    seq_parent = parents[order]
+    seq_side = side[order]
+    change = (seq_parent[1:] == seq_parent[:-1]) & (seq_side[1:] != seq_side[:-1])
+    receiving = order[1:][change]  # the assignment that receives each handoff
+    per_ticket = np.bincount(parents[receiving], minlength=n_tickets)
+    tickets_with_side = np.unique(seq_parent)
+    to_internal_mask = side[receiving] == Side.INTERNAL
+
+    bounced_idx = np.flatnonzero(per_ticket > bounce_threshold)
+    bounced = sorted(
+        ((str(ids[int(i)].as_py()), int(per_ticket[i])) for i in bounced_idx),
+        key=lambda item: (-item[1], item[0]),
+    )
+
+    # weekly pushed-back workload, in the client's time zone
+    pushed = receiving[to_internal_mask]
+    weeks: list[WeekLoad] = []
+    overloads: list[OverloadFinding] = []
+    if len(pushed):
+        moments = start.take(pa.array(pushed)).cast(pa.timestamp("us", tz=timezone))
+        years = pc.iso_year(moments).to_numpy(zero_copy_only=False)
+        numbers = pc.iso_week(moments).to_numpy(zero_copy_only=False)
+        labels, counts = np.unique(
+            np.array([f"{y:04d}-W{w:02d}" for y, w in zip(years, numbers, strict=True)]),
+            return_counts=True,
+        )
+        for label, count in zip(labels, counts, strict=True):
+            load = WeekLoad(str(label), int(count), weekly_capacity)
+            weeks.append(load)
+            if load.overloaded and weekly_capacity is not None:
+                overloads.append(
+                    OverloadFinding(
+                        week=load.week,
+                        pushed_to_internal=load.pushed_to_internal,
+                        capacity=weekly_capacity,
+                        detail=(
+                            f"{vendor_party} handed {load.pushed_to_internal} tickets to internal "
+                            f"teams in {load.week}, above their stated capacity of "
+                            f"{weekly_capacity} a week (+{load.excess})"
+                        ),
+                    )
+                )
+    return HandoffReport(
+        vendor_party=vendor_party,
+        internal_parties=tuple(internal_parties),
+        tickets=len(tickets_with_side),
+        tickets_with_handoff=int((per_ticket > 0).sum()),
+        handoffs=int(change.sum()),
+        to_internal=int(to_internal_mask.sum()),
+        to_vendor=int((~to_internal_mask).sum()),
+        bounce_threshold=bounce_threshold,
+        bounced=tuple(bounced),
+        held_hours=held,
+        open_assignments=open_count,
+        weeks=tuple(weeks),
+        overloads=tuple(overloads),
+    )
