@@ -5,6 +5,7 @@ shares no code with ``engine/business_time.py``: local wall times become instant
 by building each ``datetime`` from its fields (``24:00`` is the next day's midnight),
 under PEP 495 ``fold=0`` like the kernel's rule. Working time is the union of the
 day's intervals, so hours that overlap across a daylight-saving gap count once.
+Instants are counted from ``start``: spans are cut at ``start`` as they are walked.
 """
 
 from __future__ import annotations
@@ -51,22 +52,20 @@ class ReferenceClock:
         return datetime.fromtimestamp(t, tz=self.calendar.zone).date()
 
     def spans_from(self, t: int) -> Iterator[Span]:
-        """Merged working spans that end after ``t``, in order, until the last year ends."""
+        """Working spans that end after ``t``, in order and without overlap, day by day.
+
+        A span that overlaps one already given is cut to its new part, so every working
+        instant is given once. Walking past the last year raises.
+        """
         day = self._local_day(t) - timedelta(days=1)
-        pending: Span | None = None
+        covered = t
         while day.year <= self.last_year:
-            for span in sorted(self.day_spans(day)):
-                if pending is None:
-                    pending = span
-                elif span[0] <= pending[1]:
-                    pending = (pending[0], max(pending[1], span[1]))
-                else:
-                    if pending[1] > t:
-                        yield pending
-                    pending = span
+            for a, b in sorted(self.day_spans(day)):
+                a = max(a, covered)
+                if b > a:
+                    yield (a, b)
+                    covered = b
             day += timedelta(days=1)
-        if pending is not None and pending[1] > t:
-            yield pending
         raise ValueError("walked past the last year")
 
     def elapsed(self, start: int, end: int) -> int:
@@ -76,7 +75,7 @@ class ReferenceClock:
         for a, b in self.spans_from(start):
             if a >= end:
                 break
-            total += max(0, min(b, end) - max(a, start))
+            total += min(b, end) - a
         return total
 
     @staticmethod
@@ -105,7 +104,6 @@ class ReferenceClock:
         merged = self.merge([(max(a, start), b) for a, b in pauses])
         remaining = seconds
         for a, b in self.spans_from(start):
-            a = max(a, start)
             # Free pieces of this working span: the span less the pauses.
             pieces = [(a, b)]
             for pa, pb in merged:
