@@ -1,0 +1,576 @@
+"""File formats: each file is read in bounded chunks of raw values, whatever its size.
+
+A source yields ``RawChunk``s: an Arrow table whose columns are named as in the
+file's header (strings for CSV, JSON Lines and Excel; the file's own types for
+Parquet), with the 1-based data row number of each row, plus the problems of rows
+that could not even be split into columns. Validation against an event type is
+the next step (``validation.py``); nothing here interprets a value.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
+
+from servicepact.domain.errors import InvalidInput, Problem
+from servicepact.store.events import encoding as enc
+from servicepact.store.events.problems import RowProblem, row_problem
+
+DEFAULT_CHUNK_ROWS = 100_000
+_BYTES_PER_ROW_GUESS = 160  # a typical ticket row; only sizes the CSV reader's blocks
+
+
+class FileFormat(StrEnum):
+    CSV = "csv"
+    JSONL = "jsonl"
+    PARQUET = "parquet"
+    XLSX = "xlsx"
+
+
+_SUFFIXES = {
+    ".csv": FileFormat.CSV,
+    ".txt": FileFormat.CSV,
+    ".tsv": FileFormat.CSV,
+    ".jsonl": FileFormat.JSONL,
+    ".ndjson": FileFormat.JSONL,
+    ".parquet": FileFormat.PARQUET,
+    ".pq": FileFormat.PARQUET,
+    ".xlsx": FileFormat.XLSX,
+    ".xlsm": FileFormat.XLSX,
+}
+
+
+def file_format(path: Path) -> FileFormat:
+    try:
+        return _SUFFIXES[path.suffix.lower()]
+    except KeyError:
+        known = ", ".join(sorted(_SUFFIXES))
+        raise InvalidInput(
+            problems=[
+                Problem(
+                    where=path.name,
+                    message=f"unknown file type {path.suffix or '(none)'!r}; use one of {known}",
+                )
+            ]
+        ) from None
+
+
+@dataclass
+class RawChunk:
+    table: pa.Table
+    rows: np.ndarray  # int64, 1-based data row numbers
+    problems: list[RowProblem] = field(default_factory=list)
+    bytes_read: int | None = None  # how far into the file, for progress
+
+
+@dataclass
+class Source:
+    path: Path
+    format: FileFormat
+    header: list[str]
+    chunks: Iterator[RawChunk]
+    encoding: str | None = None
+    # Maps data rows to physical lines when a row number alone is not enough (CSV).
+    line_of: Callable[[set[int]], dict[int, int]] | None = None
+    size: int = 0
+
+
+def _header_problem(path: Path, message: str) -> InvalidInput:
+    return InvalidInput(problems=[Problem(where=f"{path.name}: header", message=message)])
+
+
+def _empty(path: Path) -> InvalidInput:
+    return InvalidInput(
+        problems=[Problem(where=path.name, message="the file is empty: no header and no rows")]
+    )
+
+
+def open_source(
+    path: Path,
+    *,
+    encoding: str | None = None,
+    sheet: str | None = None,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+) -> Source:
+    """Open ``path`` by its suffix and read its header; rows are read lazily."""
+    if not path.is_file():
+        raise InvalidInput(problems=[Problem(where=str(path), message="no such file")])
+    kind = file_format(path)
+    if path.stat().st_size == 0:
+        raise _empty(path)
+    if kind is FileFormat.CSV:
+        return _csv_source(path, encoding, chunk_rows)
+    if kind is FileFormat.JSONL:
+        return _jsonl_source(path, chunk_rows)
+    if kind is FileFormat.PARQUET:
+        return _parquet_source(path, chunk_rows)
+    return _xlsx_source(path, sheet, chunk_rows)
+
+
+# -- CSV ---------------------------------------------------------------------------------
+
+
+def _csv_source(path: Path, declared: str | None, chunk_rows: int) -> Source:
+    encoding = enc.detect(path, declared)
+    delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+    with path.open("rb") as handle:
+        first = handle.read(enc.SAMPLE_BYTES)
+    text = first.decode(encoding, errors="replace").lstrip("\ufeff")
+    header_line = next(csv.reader(io.StringIO(text), delimiter=delimiter), None)
+    if header_line is None or not any(h.strip() for h in header_line):
+        raise _empty(path)
+    header = [h.strip() for h in header_line]
+    _check_header_names(path, header)
+
+    skipped: list[int] = []
+    skipped_problems: list[RowProblem] = []
+
+    def on_invalid(row: Any) -> str:
+        # A row with the wrong number of cells: reported, never guessed at.
+        data_row = row.number - 1 if row.number is not None else None
+        if data_row is not None:
+            skipped.append(data_row)
+        skipped_problems.append(
+            row_problem(
+                row=data_row,
+                field=None,
+                message=(
+                    f"has {row.actual_columns} cells where the header has "
+                    f"{row.expected_columns}; check quoting and delimiters"
+                ),
+            )
+        )
+        return "skip"
+
+    block = int(min(max(chunk_rows * _BYTES_PER_ROW_GUESS, 1 << 20), 64 << 20))
+    read_options = pa_csv.ReadOptions(
+        use_threads=True,
+        block_size=block,
+        column_names=header,
+        skip_rows=1,
+        encoding="utf8" if encoding == enc.UTF8 else encoding,
+    )
+    parse_options = pa_csv.ParseOptions(
+        delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_invalid
+    )
+    convert_options = pa_csv.ConvertOptions(
+        column_types=dict.fromkeys(header, pa.string()),
+        strings_can_be_null=False,
+        quoted_strings_can_be_null=False,
+    )
+
+    def chunks() -> Iterator[RawChunk]:
+        handle = path.open("rb")  # ours, so its position tells the progress
+        try:
+            reader = pa_csv.open_csv(
+                handle,
+                read_options=read_options,
+                parse_options=parse_options,
+                convert_options=convert_options,
+            )
+        except pa.ArrowInvalid as error:
+            handle.close()
+            raise _csv_error(path, encoding, error) from None
+        except UnicodeDecodeError:
+            handle.close()
+            raise enc.decode_error(path, encoding) from None
+        try:
+            yield from _csv_batches(reader, handle, header, skipped, skipped_problems)
+        finally:
+            handle.close()
+
+    def _csv_batches(
+        reader: Any,
+        handle: Any,
+        header: list[str],
+        skipped: list[int],
+        skipped_problems: list[RowProblem],
+    ) -> Iterator[RawChunk]:
+        next_row = 1
+        size = path.stat().st_size
+        while True:
+            try:
+                batch = reader.read_next_batch()
+            except StopIteration:
+                break
+            except pa.ArrowInvalid as error:
+                raise _csv_error(path, encoding, error) from None
+            except UnicodeDecodeError:
+                raise enc.decode_error(path, encoding) from None
+            rows, next_row = _number_rows(batch.num_rows, next_row, skipped)
+            problems = list(skipped_problems)
+            skipped_problems.clear()
+            yield RawChunk(pa.Table.from_batches([batch]), rows, problems, handle.tell())
+        if skipped_problems:
+            yield RawChunk(
+                pa.table({h: pa.array([], pa.string()) for h in header}),
+                np.array([], dtype=np.int64),
+                list(skipped_problems),
+                size,
+            )
+
+    def line_of(rows: set[int]) -> dict[int, int]:
+        return _csv_lines(path, encoding, delimiter, rows)
+
+    return Source(
+        path, FileFormat.CSV, header, chunks(), encoding, line_of, size=path.stat().st_size
+    )
+
+
+def _csv_error(path: Path, encoding: str, error: Exception) -> InvalidInput:
+    text = str(error)
+    if "UTF8" in text or "utf8" in text or "decode" in text:
+        return enc.decode_error(path, encoding)
+    return InvalidInput(problems=[Problem(where=path.name, message=f"not a readable CSV: {text}")])
+
+
+def _number_rows(count: int, next_row: int, skipped: list[int]) -> tuple[np.ndarray, int]:
+    """Data row numbers for the next ``count`` rows, stepping over rows the parser skipped."""
+    if not skipped:
+        return np.arange(next_row, next_row + count, dtype=np.int64), next_row + count
+    holes = np.array(sorted(skipped), dtype=np.int64)
+    holes = holes[holes >= next_row]
+    span = np.arange(next_row, next_row + count + len(holes), dtype=np.int64)
+    rows = span[~np.isin(span, holes)][:count]
+    last = int(rows[-1]) + 1 if count else next_row
+    return rows, last
+
+
+def _csv_lines(path: Path, encoding: str, delimiter: str, wanted: set[int]) -> dict[int, int]:
+    """Physical line of each wanted data row (quoted values may span lines)."""
+    if not wanted:
+        return {}
+    found: dict[int, int] = {}
+    last = max(wanted)
+    with path.open(encoding=encoding, newline="", errors="replace") as handle:
+        first = handle.read(1)
+        if first != "\ufeff":
+            handle.seek(0)
+        reader = csv.reader(handle, delimiter=delimiter)
+        start_line = 1
+        data_row = -1  # the header is row 0
+        for record in reader:
+            if record:
+                data_row += 1
+                if data_row in wanted:
+                    found[data_row] = start_line
+                if data_row >= last:
+                    break
+            start_line = reader.line_num + 1
+    return found
+
+
+def _check_header_names(path: Path, header: list[str]) -> None:
+    blank = [str(i + 1) for i, h in enumerate(header) if not h]
+    if blank:
+        raise _header_problem(path, f"header cells {', '.join(blank)} are empty; name every column")
+    seen: set[str] = set()
+    twice = sorted({h for h in header if h in seen or seen.add(h)})  # type: ignore[func-returns-value]
+    if twice:
+        raise _header_problem(path, f"columns named twice: {', '.join(twice)}")
+
+
+# -- JSON Lines --------------------------------------------------------------------------
+
+
+def _cell_text(value: object) -> str | None:
+    """A JSON or spreadsheet value as the text validation reads (never a guess)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isfinite(value) and value.is_integer() and abs(value) < 2**53:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _jsonl_source(path: Path, chunk_rows: int) -> Source:
+    # The columns are the fields seen in the first chunk; a later row with another
+    # field is a row problem, not a silent extra.
+    first_rows: list[tuple[int, int, dict[str, Any] | None, RowProblem | None]] = []
+    handle = path.open("rb")
+    lines = _jsonl_lines(handle)
+    header: dict[str, None] = {}
+    for item in lines:
+        first_rows.append(item)
+        if item[2] is not None:
+            header.update(dict.fromkeys(item[2]))
+        if len(first_rows) >= chunk_rows:
+            break
+    if not first_rows:
+        handle.close()
+        raise _empty(path)
+    columns = list(header)
+    size = path.stat().st_size
+
+    def build(items: list[tuple[int, int, dict[str, Any] | None, RowProblem | None]]) -> RawChunk:
+        data: dict[str, list[str | None]] = {c: [] for c in columns}
+        rows: list[int] = []
+        lines_of: list[int] = []
+        problems: list[RowProblem] = []
+        for row, line, record, problem in items:
+            if problem is not None:
+                problems.append(problem)
+                continue
+            assert record is not None
+            extra = [k for k in record if k not in header]
+            if extra:
+                problems.append(
+                    row_problem(
+                        row=row,
+                        field=None,
+                        line=line,
+                        message=f"has fields the first rows do not have: {', '.join(extra)}",
+                    )
+                )
+                continue
+            rows.append(row)
+            lines_of.append(line)
+            for c in columns:
+                data[c].append(_cell_text(record.get(c)))
+        table = pa.table({c: pa.array(v, pa.string()) for c, v in data.items()})
+        table = table.append_column("__line", pa.array(lines_of, pa.int64()))
+        return RawChunk(table, np.array(rows, dtype=np.int64), problems)
+
+    def chunks() -> Iterator[RawChunk]:
+        batch = first_rows
+        try:
+            for item in lines:
+                batch.append(item)
+                if len(batch) >= chunk_rows:
+                    chunk = build(batch)
+                    chunk.bytes_read = handle.tell()
+                    yield chunk
+                    batch = []
+            if batch:
+                chunk = build(batch)
+                chunk.bytes_read = size
+                yield chunk
+        finally:
+            handle.close()
+
+    return Source(path, FileFormat.JSONL, columns, chunks(), enc.UTF8, size=size)
+
+
+def _jsonl_lines(
+    handle: Any,
+) -> Iterator[tuple[int, int, dict[str, Any] | None, RowProblem | None]]:
+    row = 0
+    for line_number, raw in enumerate(handle, start=1):
+        if line_number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        if not raw.strip():
+            continue
+        row += 1
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            yield (
+                row,
+                line_number,
+                None,
+                row_problem(
+                    row=row,
+                    field=None,
+                    line=line_number,
+                    message=f"is not UTF-8 (byte {error.start} of the line); JSON is UTF-8",
+                ),
+            )
+            continue
+        try:
+            record = json.loads(text)
+        except json.JSONDecodeError as error:
+            yield (
+                row,
+                line_number,
+                None,
+                row_problem(
+                    row=row,
+                    field=None,
+                    line=line_number,
+                    message=f"is not valid JSON ({error.msg} at character {error.pos + 1})",
+                ),
+            )
+            continue
+        if not isinstance(record, dict):
+            yield (
+                row,
+                line_number,
+                None,
+                row_problem(
+                    row=row,
+                    field=None,
+                    line=line_number,
+                    message='is not a JSON object: each line must be {"column": value, ...}',
+                ),
+            )
+            continue
+        yield row, line_number, record, None
+
+
+# -- Parquet -----------------------------------------------------------------------------
+
+
+def _parquet_source(path: Path, chunk_rows: int) -> Source:
+    try:
+        parquet = pq.ParquetFile(path)
+    except (pa.ArrowInvalid, OSError) as error:
+        raise InvalidInput(
+            problems=[
+                Problem(
+                    where=path.name,
+                    message=f"not a readable Parquet file (truncated or damaged?): {error}",
+                )
+            ]
+        ) from None
+    header = list(parquet.schema_arrow.names)
+    if not header:
+        raise _empty(path)
+    _check_header_names(path, header)
+    size = path.stat().st_size
+    total = parquet.metadata.num_rows
+
+    def chunks() -> Iterator[RawChunk]:
+        next_row = 1
+        try:
+            for batch in parquet.iter_batches(batch_size=chunk_rows):
+                rows = np.arange(next_row, next_row + batch.num_rows, dtype=np.int64)
+                next_row += batch.num_rows
+                done = int(size * (next_row - 1) / total) if total else size
+                yield RawChunk(pa.Table.from_batches([batch]), rows, [], done)
+        except (pa.ArrowInvalid, OSError) as error:
+            raise InvalidInput(
+                problems=[
+                    Problem(
+                        where=f"{path.name}, after row {next_row - 1}",
+                        message=f"the Parquet file is damaged: {error}",
+                    )
+                ]
+            ) from None
+
+    return Source(path, FileFormat.PARQUET, header, chunks(), None, size=size)
+
+
+# -- Excel -------------------------------------------------------------------------------
+
+
+def _xlsx_source(path: Path, sheet: str | None, chunk_rows: int) -> Source:
+    import openpyxl
+    import openpyxl.xml
+
+    # openpyxl parses with defusedxml when it is installed; refuse to read without it,
+    # since a workbook is untrusted XML.
+    if not getattr(openpyxl.xml, "DEFUSEDXML", False):  # pragma: no cover - install guard
+        raise RuntimeError("defusedxml must be installed to read Excel files safely")
+    try:
+        # data_only=False: a formula is read as its text and never evaluated.
+        book = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    except Exception as error:  # openpyxl raises many kinds for a bad zip / XML
+        raise InvalidInput(
+            problems=[Problem(where=path.name, message=f"not a readable Excel workbook: {error}")]
+        ) from None
+    if sheet is not None and sheet not in book.sheetnames:
+        raise InvalidInput(
+            problems=[
+                Problem(
+                    where=f"{path.name}: --sheet",
+                    message=f"no sheet {sheet!r}; the sheets are {', '.join(book.sheetnames)}",
+                )
+            ]
+        )
+    worksheet = book[sheet] if sheet is not None else book.worksheets[0]
+    values = worksheet.iter_rows(values_only=True)
+    header_cells: tuple[Any, ...] | None = None
+    header_row = 0
+    for header_row, cells in enumerate(values, start=1):  # noqa: B007 - used after the loop
+        if any(c is not None and str(c).strip() for c in cells):
+            header_cells = cells
+            break
+    if header_cells is None:
+        book.close()
+        raise _empty(path)
+    width = len(header_cells)
+    while width and (header_cells[width - 1] is None or not str(header_cells[width - 1]).strip()):
+        width -= 1
+    header = [str(c).strip() if c is not None else "" for c in header_cells[:width]]
+    _check_header_names(path, header)
+    size = path.stat().st_size
+
+    def chunks() -> Iterator[RawChunk]:
+        data: dict[str, list[str | None]] = {h: [] for h in header}
+        rows: list[int] = []
+        sheet_rows: list[int] = []
+        problems: list[RowProblem] = []
+        row = 0
+
+        def flush() -> RawChunk:
+            table = pa.table({h: pa.array(v, pa.string()) for h, v in data.items()})
+            table = table.append_column("__line", pa.array(sheet_rows, pa.int64()))
+            chunk = RawChunk(table, np.array(rows, dtype=np.int64), list(problems))
+            for v in data.values():
+                v.clear()
+            rows.clear()
+            sheet_rows.clear()
+            problems.clear()
+            return chunk
+
+        try:
+            for sheet_row, cells in enumerate(values, start=header_row + 1):
+                if not any(c is not None and str(c).strip() for c in cells):
+                    continue  # an empty row carries no event
+                row += 1
+                overflow = [i for i, c in enumerate(cells[width:], start=width) if c is not None]
+                if overflow:
+                    problems.append(
+                        row_problem(
+                            row=row,
+                            field=None,
+                            line=sheet_row,
+                            message=f"has values right of the last named column "
+                            f"(cell {_cell_name(overflow[0], sheet_row)})",
+                        )
+                    )
+                    continue
+                rows.append(row)
+                sheet_rows.append(sheet_row)
+                for index, name in enumerate(header):
+                    value = cells[index] if index < len(cells) else None
+                    data[name].append(_cell_text(value))
+                if len(rows) >= chunk_rows:
+                    yield flush()
+            if rows or problems:
+                yield flush()
+        finally:
+            book.close()
+
+    return Source(path, FileFormat.XLSX, header, chunks(), None, size=size)
+
+
+def _cell_name(index: int, row: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return f"{get_column_letter(index + 1)}{row}"
+
+
+LINE_COLUMN = "__line"  # physical line / sheet row carried by JSON Lines and Excel chunks

@@ -1,0 +1,334 @@
+"""The event store: validated batches as Parquet files, made visible by a manifest.
+
+Layout: ``<root>/<contract>/<source>/<batch>.parquet`` where ``<batch>`` is the
+SHA-256 of the loaded file's content (or of the canonical rows of an API batch),
+so loading the same input twice lands on the same name and changes nothing.
+
+Crash safety comes from the order of steps: rows are written to a temporary file
+in the target directory, flushed and fsync'ed, renamed into place, the directory
+fsync'ed — and only then is the manifest row committed (in the database). A file
+without a manifest row is an orphan: reads never see it (they list files from the
+manifest, not from the directory) and ``clean_orphans`` removes it. A crash
+before the rename leaves only a temporary file, which is an orphan too.
+
+Corrections: an event id that appears in a later batch replaces the earlier
+version on read; the earlier file is never rewritten, so the audit can show
+both. "Later" is the manifest's load sequence, not the file's timestamps.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Protocol, Self
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from servicepact.domain.event_types import BUILT_IN, EventType
+from servicepact.engine.tables import BATCH_COLUMN, ROW_COLUMN, arrow_schema
+
+TEMP_MARK = ".tmp-"
+PARQUET = ".parquet"
+# Parquet row groups of this many rows keep column statistics useful for the
+# engine's filters without making the footer large.
+ROW_GROUP_ROWS = 256 * 1024
+# DuckDB may spill to disk beyond this, so reads over many batches stay bounded.
+DUCKDB_MEMORY_LIMIT = "1GB"
+
+
+@dataclass(frozen=True)
+class BatchRef:
+    """A committed batch as the manifest knows it."""
+
+    batch_id: str  # SHA-256 of the content
+    seq: int  # load sequence: later batches win for the same event id
+    path: str  # relative to the store root
+
+
+class Manifest(Protocol):
+    """Where committed batches are recorded (the database in the product)."""
+
+    def committed(self, contract_id: str, source: str) -> Sequence[BatchRef]: ...
+
+    def all_paths(self) -> set[str]: ...
+
+
+@dataclass
+class InMemoryManifest:
+    """A manifest kept in memory: for tests and for reading files without a database."""
+
+    entries: dict[tuple[str, str], list[BatchRef]] = field(default_factory=dict)
+
+    def add(self, contract_id: str, source: str, batch_id: str, path: str) -> BatchRef:
+        refs = self.entries.setdefault((contract_id, source), [])
+        seq = 1 + max((r.seq for refs_ in self.entries.values() for r in refs_), default=0)
+        ref = BatchRef(batch_id, seq, path)
+        refs.append(ref)
+        return ref
+
+    def committed(self, contract_id: str, source: str) -> Sequence[BatchRef]:
+        return list(self.entries.get((contract_id, source), []))
+
+    def all_paths(self) -> set[str]:
+        return {r.path for refs in self.entries.values() for r in refs}
+
+
+def _fsync_directory(directory: Path) -> None:
+    # The rename is only durable once the directory entry is on disk (POSIX).
+    descriptor = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+class BatchWriter:
+    """Writes one batch to a temporary file; ``commit`` makes the file durable and named."""
+
+    def __init__(self, final: Path, schema: pa.Schema, batch_id: str) -> None:
+        self.final = final
+        self.schema = schema
+        self.batch_id = batch_id
+        final.parent.mkdir(parents=True, exist_ok=True)
+        self.temp = final.with_name(f"{final.name}{TEMP_MARK}{secrets.token_hex(4)}")
+        self._writer: pq.ParquetWriter | None = pq.ParquetWriter(
+            self.temp, schema, compression="zstd"
+        )
+        self.rows = 0
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if exc_type is not None or not self.final.exists() or self.temp.exists():
+            self.abort()
+
+    def write(self, table: pa.Table, rows: np.ndarray) -> None:
+        if table.num_rows == 0:
+            return
+        assert self._writer is not None, "the batch was already closed"
+        provenance = table.append_column(
+            pa.field(BATCH_COLUMN, pa.string(), nullable=False),
+            pa.array(np.full(table.num_rows, self.batch_id, dtype=object), pa.string()),
+        ).append_column(
+            pa.field(ROW_COLUMN, pa.int64(), nullable=False), pa.array(rows, pa.int64())
+        )
+        self._writer.write_table(provenance.cast(self.schema), row_group_size=ROW_GROUP_ROWS)
+        self.rows += table.num_rows
+
+    def close(self) -> None:
+        """Finish the Parquet footer (the file stays temporary)."""
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+
+    def duplicate_ids(self, id_column: str, limit: int = 1_000_000) -> dict[str, list[int]]:
+        """Ids written more than once (across chunks), with their rows; DuckDB spills if needed."""
+        self.close()
+        with _Duck() as con:
+            found = con.execute(
+                f'SELECT "{id_column}", list("{ROW_COLUMN}" ORDER BY "{ROW_COLUMN}") '  # noqa: S608 - names from the event type
+                f"FROM read_parquet(?) GROUP BY 1 HAVING count(*) > 1 LIMIT {int(limit)}",
+                [str(self.temp)],
+            ).fetchall()
+        return {str(value): list(rows) for value, rows in found}
+
+    def exclude(self, id_column: str, ids: Sequence[str]) -> None:
+        """Rewrite the temporary file without these ids (duplicates under --accept-valid)."""
+        self.close()
+        if not ids:
+            return
+        unwanted = pa.array(list(ids), pa.string())
+        source = pq.ParquetFile(self.temp)
+        replacement = self.temp.with_name(self.temp.name + "x")
+        kept = 0
+        with pq.ParquetWriter(replacement, self.schema, compression="zstd") as writer:
+            for batch in source.iter_batches(batch_size=ROW_GROUP_ROWS):
+                table = pa.Table.from_batches([batch])
+                mask = pc.invert(pc.is_in(table.column(id_column), value_set=unwanted))
+                table = table.filter(mask)
+                kept += table.num_rows
+                writer.write_table(table.cast(self.schema), row_group_size=ROW_GROUP_ROWS)
+        os.replace(replacement, self.temp)
+        self.rows = kept
+
+    def commit(self) -> None:
+        """fsync the data, rename it into place, fsync the directory."""
+        self.close()
+        descriptor = os.open(self.temp, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+        os.replace(self.temp, self.final)
+        _fsync_directory(self.final.parent)
+
+    def abort(self) -> None:
+        try:
+            self.close()
+        finally:
+            self.temp.unlink(missing_ok=True)
+            Path(str(self.temp) + "x").unlink(missing_ok=True)
+
+
+class _Duck:
+    """A short-lived DuckDB connection with UTC and a memory limit."""
+
+    def __enter__(self) -> duckdb.DuckDBPyConnection:
+        self.con = duckdb.connect()
+        self.con.execute("SET TimeZone = 'UTC'")
+        self.con.execute(f"SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
+        return self.con
+
+    def __exit__(self, *exc: object) -> None:
+        self.con.close()
+
+
+class EventStore:
+    """Reads and writes event batches under ``root`` (``Settings.event_store_dir``)."""
+
+    def __init__(
+        self,
+        root: Path,
+        manifest: Manifest,
+        *,
+        event_types: Mapping[str, EventType] = BUILT_IN,
+    ) -> None:
+        self.root = root
+        self.manifest = manifest
+        self.event_types = event_types
+
+    def relative_path(self, contract_id: str, source: str, batch_id: str) -> str:
+        return f"{contract_id}/{source}/{batch_id}{PARQUET}"
+
+    def writer(self, *, contract_id: str, source: str, batch_id: str) -> BatchWriter:
+        schema = arrow_schema(self.event_type(source), with_provenance=True)
+        final = self.root / self.relative_path(contract_id, source, batch_id)
+        return BatchWriter(final, schema, batch_id)
+
+    def event_type(self, source: str) -> EventType:
+        return self.event_types[source]
+
+    def batches(self, *, contract_id: str, source: str) -> list[BatchRef]:
+        """Committed batches in load order."""
+        return sorted(self.manifest.committed(contract_id, source), key=lambda r: r.seq)
+
+    def read(
+        self,
+        *,
+        contract_id: str,
+        source: str,
+        batches: Sequence[str] | None = None,
+        columns: Sequence[str] | None = None,
+    ) -> pa.Table:
+        """The current version of each event (newest batch wins), in the typed schema.
+
+        ``batches`` limits the read to those batch ids (e.g. what a closed period
+        was evaluated on); ``columns`` to those columns (provenance is added when
+        asked for by name).
+        """
+        event_type = self.event_type(source)
+        schema = arrow_schema(event_type, with_provenance=True)
+        refs = self.batches(contract_id=contract_id, source=source)
+        if batches is not None:
+            wanted = set(batches)
+            refs = [r for r in refs if r.batch_id in wanted]
+        names = list(columns) if columns is not None else schema.names
+        unknown = [c for c in names if c not in schema.names]
+        if unknown:
+            raise KeyError(f"{source} has no columns {', '.join(unknown)}")
+        out_schema = pa.schema([schema.field(c) for c in names])
+        if not refs:
+            return out_schema.empty_table()
+        paths = [str(self.root / r.path) for r in refs]
+        if len(refs) == 1:
+            return pq.read_table(paths[0], columns=names).cast(out_schema)
+        return self._newest(paths, refs, event_type.id_column, names, out_schema)
+
+    def _newest(
+        self,
+        paths: list[str],
+        refs: Sequence[BatchRef],
+        id_column: str,
+        names: list[str],
+        out_schema: pa.Schema,
+    ) -> pa.Table:
+        order = pa.table({"batch": [r.batch_id for r in refs], "seq": [r.seq for r in refs]})
+        select = ", ".join(f'"{n}"' for n in names)
+        query = (
+            f"SELECT {select} FROM ("  # noqa: S608 - names come from the event type
+            f'  SELECT e.*, o.seq AS "__seq", row_number() OVER ('
+            f'    PARTITION BY e."{id_column}" ORDER BY o.seq DESC) AS "__rank"'
+            f'  FROM read_parquet(?) e JOIN order_ o ON e."{BATCH_COLUMN}" = o.batch'
+            f') WHERE "__rank" = 1 ORDER BY "__seq", "{ROW_COLUMN}"'
+        )
+        with _Duck() as con:
+            con.register("order_", order)
+            result: pa.Table = con.sql(query, params=[paths]).to_arrow_table()
+        return result.cast(out_schema)
+
+    def existing_ids(
+        self, *, contract_id: str, source: str, candidate: Path, limit: int = 10
+    ) -> tuple[int, list[str]]:
+        """How many ids of the file ``candidate`` already exist in committed batches."""
+        refs = self.batches(contract_id=contract_id, source=source)
+        if not refs:
+            return 0, []
+        id_column = self.event_type(source).id_column
+        paths = [str(self.root / r.path) for r in refs]
+        query = (
+            f'SELECT n."{id_column}" FROM read_parquet(?) n '  # noqa: S608 - event type names
+            f'WHERE n."{id_column}" IN (SELECT "{id_column}" FROM read_parquet(?))'
+        )
+        with _Duck() as con:
+            count_row = con.execute(
+                f"SELECT count(*) FROM ({query})",  # noqa: S608
+                [str(candidate), paths],
+            )
+            count = int(count_row.fetchone()[0])  # type: ignore[index]
+            examples = con.execute(
+                f"SELECT * FROM ({query}) ORDER BY 1 LIMIT {int(limit)}",  # noqa: S608
+                [str(candidate), paths],
+            ).fetchall()
+        return count, [str(e[0]) for e in examples]
+
+    def orphans(self) -> list[Path]:
+        """Files under the root no manifest row points at (and leftover temporary files)."""
+        if not self.root.exists():
+            return []
+        known = self.manifest.all_paths()
+        found: list[Path] = []
+        for path in self.root.rglob("*"):
+            if not path.is_file():
+                continue
+            relative = path.relative_to(self.root).as_posix()
+            if TEMP_MARK in path.name or (path.suffix == PARQUET and relative not in known):
+                found.append(path)
+        return sorted(found)
+
+    def clean_orphans(self) -> list[Path]:
+        removed = self.orphans()
+        for path in removed:
+            path.unlink(missing_ok=True)
+        return removed
+
+    def iter_file(
+        self, path: Path, columns: Sequence[str], batch_rows: int = ROW_GROUP_ROWS
+    ) -> Iterator[pa.Table]:
+        """Stream some columns of a (temporary or committed) batch file."""
+        parquet = pq.ParquetFile(path)
+        for batch in parquet.iter_batches(batch_size=batch_rows, columns=list(columns)):
+            yield pa.Table.from_batches([batch])
