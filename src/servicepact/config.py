@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     database_url: str | None = None
     pseudonym_key: SecretStr | None = None
     log_level: str = "INFO"
+    # The stored user the command line acts as (`--as NAME`); unset: a local admin.
+    user: str | None = None
     max_contract_file_bytes: int = 5 * 1024 * 1024
 
     @property

@@ -1,0 +1,232 @@
+"""Contracts as code: apply a contract file, read it back, list what one may see.
+
+Applying the same content twice changes nothing; changed content becomes a new
+version (an amendment) that supersedes the old one, which stays readable.
+Scoping happens in the query: a vendor or broker user's request is filtered by
+its party before it runs, and a contract out of scope answers exactly like a
+missing one (``NotFound``), so its existence does not leak.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from servicepact.domain.access import Actor
+from servicepact.domain.contracts import Contract
+from servicepact.domain.errors import Conflict, InvalidInput, NotFound, Problem
+from servicepact.domain.portfolio import Party, PartyKind
+from servicepact.store.db.repositories import ContractHead, PartyOrigin
+from servicepact.store.db.uow import UnitOfWork
+
+ENTITY = "contract"
+
+
+class ContractDocumentLike(Protocol):
+    """What ``apply_contract`` needs of a loaded file (``contractfile.ContractDocument``)."""
+
+    @property
+    def contract(self) -> Contract: ...
+    @property
+    def document(self) -> dict[str, Any]: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def sha256(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class ApplyOutcome:
+    contract_id: str
+    version: int
+    changed: bool
+    supersedes: int | None = None
+
+
+@dataclass(frozen=True)
+class ContractSummary:
+    id: str
+    name: str
+    client: str
+    vendor: str
+    broker: str | None
+    version: int
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class StoredContract:
+    contract: Contract
+    version: int
+    versions: tuple[int, ...]
+    applied_at: datetime
+    applied_by: str
+    sha256: str
+    source_name: str | None
+    supersedes: int | None
+
+    @property
+    def current(self) -> bool:
+        return self.version == self.versions[-1]
+
+
+def _not_found(contract_id: str) -> NotFound:
+    # One message for "missing" and "not yours": a vendor must not learn that a
+    # competitor's contract id exists.
+    return NotFound(f"no contract {contract_id!r}", where=contract_id)
+
+
+def _ensure_parties(uow: UnitOfWork, contract: Contract, *, at: datetime) -> list[Party]:
+    """Check (portfolio loaded) or create (no portfolio yet) the parties a contract names."""
+    wanted = [
+        ("client", contract.client, PartyKind.CLIENT),
+        ("vendor", contract.vendor, PartyKind.VENDOR),
+    ]
+    if contract.broker is not None:
+        wanted.append(("broker", contract.broker, PartyKind.BROKER))
+    portfolio_loaded = uow.parties.any_from_portfolio()
+    problems: list[Problem] = []
+    created: list[Party] = []
+    for field_name, party_id, kind in wanted:
+        stored = uow.parties.get(party_id)
+        where = f"contract.{field_name}"
+        if stored is None:
+            if portfolio_loaded:
+                problems.append(
+                    Problem(
+                        where,
+                        f"unknown party {party_id!r}: add it to the portfolio first",
+                        value=party_id,
+                    )
+                )
+                continue
+            party = Party(id=party_id, kind=kind, name=party_id)
+            uow.parties.put(party, origin=PartyOrigin.CONTRACT, at=at)
+            created.append(party)
+        elif stored.party.kind is not kind:
+            problems.append(
+                Problem(
+                    where,
+                    f"party {party_id!r} is a {stored.party.kind.value}, not a {kind.value}",
+                    value=party_id,
+                )
+            )
+    if problems:
+        raise InvalidInput(problems=problems)
+    return created
+
+
+def _check_amendment(head: ContractHead, contract: Contract) -> None:
+    for field_name in ("vendor", "client"):
+        before, after = getattr(head, field_name), getattr(contract, field_name)
+        if before != after:
+            raise Conflict(
+                f"contract {contract.id!r} is with {field_name} {before!r}; a new version cannot "
+                f"change it to {after!r} — give the new agreement its own contract id",
+                where=f"contract.{field_name}",
+            )
+
+
+def apply_contract(
+    uow: UnitOfWork, *, actor: Actor, document: ContractDocumentLike
+) -> ApplyOutcome:
+    actor.require_client("apply contracts")
+    contract = document.contract
+    # Client roles see every contract, so this lookup is unscoped by construction.
+    head = uow.contracts.head(contract.id, visible_to=actor)
+    current_sha256 = None if head is None else uow.contracts.current_sha256(contract.id)
+    if head is not None:
+        if current_sha256 == document.sha256:
+            return ApplyOutcome(
+                contract_id=contract.id, version=head.current_version, changed=False
+            )
+        _check_amendment(head, contract)
+    at = uow.now()
+    for party in _ensure_parties(uow, contract, at=at):
+        uow.record(
+            actor=actor,
+            entity_type="party",
+            entity_id=party.id,
+            action="create",
+            after={"kind": party.kind, "origin": PartyOrigin.CONTRACT, "named_by": contract.id},
+        )
+    version = uow.contracts.add_version(
+        contract=contract,
+        document=document.document,
+        sha256=document.sha256,
+        at=at,
+        applied_by=actor.user,
+        source_name=document.source or None,
+        previous=head,
+    )
+    uow.record(
+        actor=actor,
+        entity_type=ENTITY,
+        entity_id=contract.id,
+        action="create" if head is None else "amend",
+        before=None
+        if head is None
+        else {"version": head.current_version, "sha256": current_sha256},
+        after={
+            "version": version,
+            "sha256": document.sha256,
+            "source": document.source or None,
+            "vendor": contract.vendor,
+            "broker": contract.broker,
+        },
+    )
+    return ApplyOutcome(
+        contract_id=contract.id,
+        version=version,
+        changed=True,
+        supersedes=None if head is None else head.current_version,
+    )
+
+
+def get_contract(
+    uow: UnitOfWork, *, actor: Actor, contract_id: str, version: int | None = None
+) -> StoredContract:
+    head = uow.contracts.head(contract_id, visible_to=actor)
+    if head is None:
+        raise _not_found(contract_id)
+    versions = tuple(uow.contracts.version_numbers(contract_id))
+    wanted = head.current_version if version is None else version
+    record = uow.contracts.version(contract_id, wanted)
+    if record is None:
+        raise NotFound(
+            f"contract {contract_id!r} has no version {wanted} "
+            f"(versions {versions[0]}–{versions[-1]})",
+            where=contract_id,
+        )
+    return StoredContract(
+        contract=record.contract,
+        version=record.version,
+        versions=versions,
+        applied_at=record.applied_at,
+        applied_by=record.applied_by,
+        sha256=record.sha256,
+        source_name=record.source_name,
+        supersedes=record.supersedes,
+    )
+
+
+def export_contract(
+    uow: UnitOfWork, *, actor: Actor, contract_id: str, version: int | None = None
+) -> Contract:
+    return get_contract(uow, actor=actor, contract_id=contract_id, version=version).contract
+
+
+def list_contracts(uow: UnitOfWork, *, actor: Actor) -> list[ContractSummary]:
+    return [
+        ContractSummary(
+            id=head.id,
+            name=head.name,
+            client=head.client,
+            vendor=head.vendor,
+            broker=head.broker,
+            version=head.current_version,
+            updated_at=head.updated_at,
+        )
+        for head in uow.contracts.heads(visible_to=actor)
+    ]

@@ -1,0 +1,148 @@
+"""Users, their role and party, and API tokens.
+
+A token is shown once when created; the database keeps only its SHA-256, so a
+copy of the database does not hand out working tokens. (A fast hash suffices:
+the token is 256 random bits, not a password someone could guess.)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+
+from servicepact.domain.access import Actor, Role
+from servicepact.domain.errors import AccessDenied, Conflict, InvalidInput, NotFound, Problem
+from servicepact.domain.portfolio import PartyKind
+from servicepact.store.db.repositories import StoredToken, StoredUser
+from servicepact.store.db.uow import UnitOfWork
+
+TOKEN_PREFIX = "sp_"  # noqa: S105 — not a secret: recognisable in logs and by secret scanners
+TOKEN_BYTES = 32  # 256 bits of randomness
+_USER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
+_PARTY_KIND_FOR_ROLE = {Role.VENDOR: PartyKind.VENDOR, Role.BROKER: PartyKind.BROKER}
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str  # the secret: shown once, never stored
+    id: int
+    user: str
+    label: str
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _require_admin(actor: Actor, what: str) -> None:
+    if actor.role is not Role.ADMIN:
+        raise AccessDenied(f"only administrators can {what}")
+
+
+def add_user(
+    uow: UnitOfWork, *, actor: Actor, name: str, role: Role, party: str | None = None
+) -> StoredUser:
+    _require_admin(actor, "add users")
+    problems: list[Problem] = []
+    if not _USER_NAME.match(name):
+        problems.append(
+            Problem(
+                "name",
+                "use 1-64 letters, digits and . _ @ - (starting with a letter or digit)",
+                value=name,
+            )
+        )
+    if role in _PARTY_KIND_FOR_ROLE and not party:
+        problems.append(Problem("party", f"a {role.value} user must belong to a party (--party)"))
+    if party:
+        stored = uow.parties.get(party)
+        wanted = _PARTY_KIND_FOR_ROLE.get(role)
+        if stored is None:
+            problems.append(Problem("party", f"unknown party {party!r}", value=party))
+        elif wanted is not None and stored.party.kind is not wanted:
+            problems.append(
+                Problem(
+                    "party",
+                    f"{party!r} is a {stored.party.kind.value}; a {role.value} user belongs "
+                    f"to a {wanted.value}",
+                    value=party,
+                )
+            )
+    if problems:
+        raise InvalidInput(problems=problems)
+    if uow.users.get(name) is not None:
+        raise Conflict(f"user {name!r} already exists", where="name")
+    user = uow.users.add(name=name, role=role, party=party or None, at=uow.now())
+    uow.record(
+        actor=actor,
+        entity_type="user",
+        entity_id=name,
+        action="create",
+        after={"role": role, "party": party or None},
+    )
+    return user
+
+
+def list_users(uow: UnitOfWork, *, actor: Actor) -> list[StoredUser]:
+    if actor.role not in (Role.ADMIN, Role.AUDITOR):
+        raise AccessDenied("only administrators and auditors can list users")
+    return uow.users.list()
+
+
+def get_actor(uow: UnitOfWork, *, name: str) -> Actor:
+    stored = uow.users.get(name)
+    if stored is None:
+        raise NotFound(f"no user {name!r}", where="user")
+    return stored.actor()
+
+
+def create_token(uow: UnitOfWork, *, actor: Actor, user: str, label: str = "") -> IssuedToken:
+    _require_admin(actor, "create API tokens")
+    if uow.users.get(user) is None:
+        raise NotFound(f"no user {user!r}; add it first with `servicepact user add`", where="user")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(TOKEN_BYTES)
+    stored = uow.tokens.add(user_name=user, token_hash=token_hash(token), label=label, at=uow.now())
+    uow.record(
+        actor=actor,
+        entity_type="api_token",
+        entity_id=str(stored.id),
+        action="create",
+        after={"user": user, "label": label},
+    )
+    return IssuedToken(token=token, id=stored.id, user=user, label=label)
+
+
+def revoke_token(uow: UnitOfWork, *, actor: Actor, token_id: int) -> StoredToken:
+    _require_admin(actor, "revoke API tokens")
+    stored = uow.tokens.get(token_id)
+    if stored is None:
+        raise NotFound(f"no API token {token_id}", where="token")
+    if stored.revoked_at is not None:
+        return stored
+    at = uow.now()
+    uow.tokens.revoke(token_id, at=at)
+    uow.record(
+        actor=actor,
+        entity_type="api_token",
+        entity_id=str(token_id),
+        action="revoke",
+        before={"revoked": False},
+        after={"revoked": True},
+    )
+    return StoredToken(
+        id=stored.id,
+        user_name=stored.user_name,
+        label=stored.label,
+        created_at=stored.created_at,
+        revoked_at=at,
+    )
+
+
+def authenticate_token(uow: UnitOfWork, *, token: str) -> Actor:
+    """The user a bearer token acts as; one answer for unknown and revoked tokens."""
+    stored = uow.tokens.find_by_hash(token_hash(token))
+    if stored is None or stored.revoked_at is not None:
+        raise AccessDenied("invalid or revoked API token")
+    return get_actor(uow, name=stored.user_name)

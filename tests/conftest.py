@@ -1,0 +1,285 @@
+"""Shared fixtures: settings, an isolated migrated database, the app, a frozen clock, personas.
+
+Database isolation. ``SERVICEPACT_DATABASE_URL`` unset → SQLite: the schema is
+migrated once per test session into a template file, and each test gets its own
+copy (fresh, fast, nothing shared). Set → PostgreSQL: each session (each xdist
+worker, each concurrent run) creates its own schema ``sp_test_<random>``, reached
+through ``search_path`` in the URL, migrates it once, empties every table before
+each test and drops the schema at the end; runs sharing the ``test`` database
+never see each other's rows.
+
+Personas (the same people throughout the suite):
+alice — the client's service manager; bob — vendor helpco; charlie — vendor
+otherco; erin — broker bridgeco; dana — auditor; root — administrator.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from servicepact.bootstrap import App, build_app
+from servicepact.config import Settings
+from servicepact.contractfile import ContractDocument, canonical_document, contract_hash
+from servicepact.domain.access import Actor, Role
+from servicepact.domain.contracts import Contract
+from servicepact.store.db import migrate
+from servicepact.store.db.engine import make_engine
+from servicepact.store.db.tables import metadata
+from servicepact.store.db.tables.audit import GENESIS_HASH, HEAD_ID, audit_head
+
+DATABASE_ENV = "SERVICEPACT_DATABASE_URL"
+TEST_PSEUDONYM_KEY = "test-pseudonym-key-not-secret"
+FROZEN_NOW = datetime(2026, 3, 2, 0, 30, tzinfo=UTC)  # a Monday, 09:30 in Seoul
+
+
+def configured_database_url() -> str | None:
+    return os.environ.get(DATABASE_ENV) or None
+
+
+def is_postgres() -> bool:
+    url = configured_database_url()
+    return url is not None and make_url(url).get_backend_name() == "postgresql"
+
+
+def with_search_path(url: str, schema: str) -> str:
+    """The URL with ``search_path`` set at connect time (a libpq option psycopg passes on)."""
+    parsed = make_url(url)
+    query = dict(parsed.query)
+    query["options"] = f"-csearch_path={schema}"
+    return parsed.set(query=query).render_as_string(hide_password=False)
+
+
+@dataclass
+class PostgresSchemas:
+    """Creates throw-away schemas in the configured PostgreSQL database."""
+
+    base_url: str
+
+    def create(self) -> tuple[str, str]:
+        schema = f"sp_test_{uuid.uuid4().hex[:12]}"
+        engine = sa.create_engine(self.base_url, isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect() as connection:
+                connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+        finally:
+            engine.dispose()
+        return schema, with_search_path(self.base_url, schema)
+
+    def drop(self, schema: str) -> None:
+        engine = sa.create_engine(self.base_url, isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect() as connection:
+                connection.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        finally:
+            engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def _migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Session-wide: a migrated PostgreSQL schema URL, or the path of a migrated SQLite template."""
+    base_url = configured_database_url()
+    if base_url is not None and is_postgres():
+        schemas = PostgresSchemas(base_url)
+        schema, url = schemas.create()
+        engine = make_engine(url)
+        try:
+            migrate.upgrade(engine)
+        finally:
+            engine.dispose()
+        try:
+            yield url
+        finally:
+            schemas.drop(schema)
+        return
+    if base_url is not None:
+        raise pytest.UsageError(f"{DATABASE_ENV} must be a PostgreSQL URL (or unset for SQLite)")
+    template = tmp_path_factory.mktemp("db-template") / "template.db"
+    engine = make_engine(f"sqlite:///{template}")
+    try:
+        migrate.upgrade(engine)
+    finally:
+        engine.dispose()  # closing the last connection folds the WAL back into the file
+    yield str(template)
+
+
+def _empty_postgres_tables(url: str) -> None:
+    engine = make_engine(url)
+    try:
+        with engine.begin() as connection:
+            names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables if t is not audit_head)
+            connection.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+            connection.execute(
+                sa.update(audit_head)
+                .where(audit_head.c.id == HEAD_ID)
+                .values(seq=0, row_hash=GENESIS_HASH)
+            )
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def db_url(_migrated_database: str, tmp_path: Path) -> str:
+    """A migrated, empty database for this test alone."""
+    if is_postgres():
+        _empty_postgres_tables(_migrated_database)
+        return _migrated_database
+    target = tmp_path / "data" / "servicepact.db"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(_migrated_database, target)
+    return f"sqlite:///{target}"
+
+
+@pytest.fixture
+def empty_db_url(tmp_path: Path) -> Iterator[str]:
+    """A database with no tables at all (for migration and ``init`` tests)."""
+    if is_postgres():
+        base_url = configured_database_url()
+        assert base_url is not None
+        schemas = PostgresSchemas(base_url)
+        schema, url = schemas.create()
+        try:
+            yield url
+        finally:
+            schemas.drop(schema)
+        return
+    yield f"sqlite:///{tmp_path / 'empty' / 'servicepact.db'}"
+
+
+class FrozenClock:
+    """A clock that stands still until a test moves it."""
+
+    def __init__(self, now: datetime = FROZEN_NOW) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, delta: timedelta) -> None:
+        self.now += delta
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, db_url: str) -> Settings:
+    return Settings(
+        data_dir=tmp_path / "data",
+        database_url=db_url,
+        pseudonym_key=TEST_PSEUDONYM_KEY,  # type: ignore[arg-type]
+        user=None,
+    )
+
+
+@pytest.fixture
+def app(settings: Settings, clock: FrozenClock) -> Iterator[App]:
+    application = build_app(settings, clock=clock)
+    try:
+        yield application
+    finally:
+        application.close()
+
+
+@pytest.fixture
+def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """Point the command line (which reads the environment) at this test's database."""
+    monkeypatch.setenv("SERVICEPACT_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv(DATABASE_ENV, settings.resolved_database_url)
+    monkeypatch.setenv("SERVICEPACT_PSEUDONYM_KEY", TEST_PSEUDONYM_KEY)
+    monkeypatch.delenv("SERVICEPACT_USER", raising=False)
+    return settings
+
+
+@pytest.fixture
+def admin() -> Actor:
+    return Actor(user="root", role=Role.ADMIN)
+
+
+@pytest.fixture
+def client_manager() -> Actor:
+    return Actor(user="alice", role=Role.CLIENT_MANAGER)
+
+
+@pytest.fixture
+def vendor_a() -> Actor:
+    return Actor(user="bob", role=Role.VENDOR, party="helpco")
+
+
+@pytest.fixture
+def vendor_b() -> Actor:
+    return Actor(user="charlie", role=Role.VENDOR, party="otherco")
+
+
+@pytest.fixture
+def broker_user() -> Actor:
+    return Actor(user="erin", role=Role.BROKER, party="bridgeco")
+
+
+@pytest.fixture
+def auditor() -> Actor:
+    return Actor(user="dana", role=Role.AUDITOR)
+
+
+def contract_data(
+    contract_id: str = "acme-cs-2026",
+    *,
+    vendor: str = "helpco",
+    client: str = "acme",
+    broker: str | None = None,
+    expected: str = "0.80",
+    name: str = "Customer contact centre",
+) -> dict[str, object]:
+    """A small valid contract (one critical service level), as a contract file holds it."""
+    return {
+        "id": contract_id,
+        "name": name,
+        "client": client,
+        "vendor": vendor,
+        "broker": broker,
+        "term": {"start": "2026-01-01", "end": "2028-12-31"},
+        "calendars": {"always": {"timezone": "Asia/Seoul", "hours": "24x7"}},
+        "credits": {"at_risk_percent": 12, "pool_percent": 150},
+        "service_levels": [
+            {
+                "id": "SL-01",
+                "name": "Calls answered within 20 s",
+                "kpi": "answered_within",
+                "source": "calls",
+                "params": {"seconds": 20},
+                "calendar": "always",
+                "expected": expected,
+                "minimum": "0.75",
+                "kind": "critical",
+                "allocation_percent": 40,
+            }
+        ],
+    }
+
+
+@pytest.fixture
+def make_contract_document() -> Callable[..., ContractDocument]:
+    """Build a ``ContractDocument`` as the contract-file loader would (see ``contract_data``)."""
+
+    def build(contract_id: str = "acme-cs-2026", **changes: Any) -> ContractDocument:
+        contract = Contract.model_validate(contract_data(contract_id, **changes))
+        return ContractDocument(
+            contract=contract,
+            document=canonical_document(contract),
+            source=f"{contract_id}.yaml",
+            sha256=contract_hash(contract),
+        )
+
+    return build
