@@ -1,0 +1,1 @@
+"""The demo portfolio: synthetic operational data for examples/ and the end-to-end run."""
