@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,8 +88,12 @@ def _check_shape(parsed: ParsedYaml, expect: str | None) -> tuple[str | None, li
             )
         ]
     problems: list[Problem] = []
+    misspelt_kind = False
     for key in data:
         if key not in TOP_LEVEL:
+            misspelt_kind = misspelt_kind or bool(
+                difflib.get_close_matches(str(key), KINDS, 1, 0.6)
+            )
             problems.append(
                 _problem(
                     parsed,
@@ -122,7 +127,7 @@ def _check_shape(parsed: ParsedYaml, expect: str | None) -> tuple[str | None, li
             _problem(parsed, (present[1],), "a file holds one contract or one portfolio, not both")
         )
     kind = present[0] if present else None
-    if kind is None:
+    if kind is None and not misspelt_kind:  # a misspelt section is reported once, above
         problems.append(_problem(parsed, (), f"needs a `{expect or 'contract'}:` section"))
     elif expect is not None and kind != expect:
         problems.append(

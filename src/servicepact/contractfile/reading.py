@@ -300,6 +300,14 @@ class _Converter:
             )
         if isinstance(node, ScalarNode):
             return self._scalar(node, path)
+        if node.tag not in ("tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"):
+            raise _Refused(
+                Problem(
+                    format_path(path),
+                    f"uses the tag {node.tag}; a contract file holds plain values only",
+                    *_mark(node),
+                )
+            )
         self.active.add(id(node))
         try:
             if isinstance(node, SequenceNode):
