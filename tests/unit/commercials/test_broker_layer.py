@@ -1,0 +1,68 @@
+"""Broker analysis: the margin and the performance across the broker layer."""
+
+from decimal import Decimal
+
+from commercials_fixtures import BREACHED, MET, NO_DATA, make_contract, result
+
+from servicepact.domain.business_case import BrokerTerms
+from servicepact.engine.broker import Comparison, broker_analysis
+
+
+def months(statuses, contract_id):
+    return [
+        result("SL-01", f"2026-{n:02d}", s, contract_id=contract_id)
+        for n, s in enumerate(statuses, start=1)
+    ]
+
+
+def test_the_margin_from_a_percent_and_from_the_vendors_fees():
+    contract = make_contract()
+    # 8 % × 100,000,000 = 8,000,000; vendor receives 92,000,000
+    by_percent = broker_analysis(
+        contract,
+        [],
+        {},
+        client_fees_monthly=Decimal(100_000_000),
+        terms=BrokerTerms(margin_percent=Decimal(8)),
+    )
+    assert by_percent.margin_monthly == Decimal(8_000_000)
+    assert by_percent.vendor_fees_monthly == Decimal(92_000_000)
+    # 100,000,000 − 90,000,000 = 10,000,000 = 10.0 %
+    by_fees = broker_analysis(
+        contract,
+        [],
+        {},
+        client_fees_monthly=Decimal(100_000_000),
+        terms=BrokerTerms(vendor_fees_monthly=Decimal(90_000_000)),
+    )
+    assert by_fees.margin_monthly == Decimal(10_000_000)
+    assert by_fees.margin_percent == Decimal("10.0")
+
+
+def test_performance_worse_than_comparable_direct_contracts_is_called_out():
+    contract = make_contract()
+    # brokered: 2 of 4 measured months met = 50.0 % (the no-data month is not counted)
+    mine = months([MET, BREACHED, MET, BREACHED, NO_DATA], "acme-cs-2026")
+    # direct: 3 of 4 = 75.0 % and 4 of 4 = 100 % → pooled 7 of 8 = 87.5 %
+    direct = {
+        "direct-a": months([MET, MET, MET, BREACHED], "direct-a"),
+        "direct-b": months([MET, MET, MET, MET], "direct-b"),
+    }
+    analysis = broker_analysis(contract, mine, direct, client_fees_monthly=Decimal(1), terms=None)
+    (kpi,) = analysis.comparisons
+    assert (kpi.brokered_met_percent, kpi.direct_met_percent) == (Decimal("50.0"), Decimal("87.5"))
+    assert kpi.difference_points == Decimal("-37.5")
+    assert kpi.comparison is Comparison.WORSE
+    assert kpi.direct_contracts == ("direct-a", "direct-b")
+    assert analysis.margin_monthly is None
+
+
+def test_a_kpi_no_direct_contract_measures_has_no_comparison():
+    analysis = broker_analysis(
+        make_contract(),
+        months([MET], "acme-cs-2026"),
+        {},
+        client_fees_monthly=Decimal(1),
+        terms=None,
+    )
+    assert analysis.comparisons[0].comparison is Comparison.NO_COMPARISON
