@@ -1,0 +1,294 @@
+"""``servicepact clock``: business seconds of intervals in one of a contract's calendars.
+
+A way to check the business-time clock by hand, or to compare it with another
+tool: give a CSV of ``id,start,end,pauses`` and read back ``id,business_seconds``.
+Parsing is here; the arithmetic is ``engine/business_time.py``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from servicepact.contractfile import load_contract_file
+from servicepact.domain.calendars import Calendar
+from servicepact.domain.errors import InvalidInput, Problem
+from servicepact.engine.business_time import clock_for
+
+REQUIRED_COLUMNS = ("id", "start", "end")
+OPTIONAL_COLUMNS = ("pauses",)
+# A spreadsheet runs a cell starting with one of these as a formula (ARCHITECTURE.md:
+# CSV exports escape them), so such an id is written with a leading quote.
+FORMULA_STARTS = ("=", "+", "-", "@")
+# One file can hold many bad rows; past this many the message would only be noise.
+MAX_PROBLEMS = 200
+
+
+class ClockFormat(StrEnum):
+    CSV = "csv"
+    JSON = "json"
+    TABLE = "table"
+
+
+@dataclass
+class Parsed:
+    ids: list[str] = field(default_factory=list)
+    starts: list[int] = field(default_factory=list)
+    ends: list[int] = field(default_factory=list)
+    pauses: list[list[tuple[int, int]]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def parse_instant(text: str) -> int:
+    """ISO 8601 with an offset or ``Z`` → epoch seconds (fractions of a second dropped).
+
+    Raises ValueError with a reason a person can act on.
+    """
+    text = text.strip()
+    if not text:
+        raise ValueError("is empty; give an ISO 8601 time such as 2026-03-02T09:00+09:00")
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(
+            "is not an ISO 8601 time; write e.g. 2026-03-02T09:00+09:00 or 2026-03-02T00:00Z"
+        ) from None
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(
+            "has no UTC offset, so the instant is ambiguous; add one, e.g. +09:00 or Z"
+        )
+    # Business time is counted in whole seconds: a fraction is dropped (floor), so
+    # 09:00:00.9 counts as 09:00:00.
+    return int(moment.timestamp() // 1)
+
+
+def _parse_pauses(text: str) -> list[tuple[int, int]]:
+    text = text.strip()
+    if not text:
+        return []
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        raise ValueError(
+            "is not JSON; write a list of (start, end) pairs of ISO 8601 times, e.g. "
+            '[["2026-03-02T10:00+09:00", "2026-03-02T11:00+09:00"]], or an empty list'
+        ) from None
+    if not isinstance(value, list):
+        raise ValueError("must be a JSON list of (start, end) pairs of ISO 8601 times")
+    pairs: list[tuple[int, int]] = []
+    for index, pair in enumerate(value, start=1):
+        if not (
+            isinstance(pair, list) and len(pair) == 2 and all(isinstance(v, str) for v in pair)
+        ):
+            raise ValueError(f"pause {index} must be a pair of two ISO 8601 times (start, end)")
+        bounds: list[int] = []
+        for name, bound in zip(("start", "end"), pair, strict=True):
+            try:
+                bounds.append(parse_instant(bound))
+            except ValueError as error:
+                raise ValueError(f"pause {index} {name} {bound!r} {error}") from None
+        pairs.append((bounds[0], bounds[1]))
+    return pairs
+
+
+def _row_problems(problems: list[Problem], number: int) -> Callable[[str, str, str], None]:
+    """A ``fail(column, value, reason)`` that records a problem of row ``number``."""
+
+    def fail(column: str, value: str, reason: str) -> None:
+        problems.append(
+            Problem(where=f"row {number}, column {column}", message=reason, value=value)
+        )
+
+    return fail
+
+
+def read_intervals(lines: Iterable[str]) -> Parsed:
+    """Read every row, collecting every problem (row, column, value, reason)."""
+    parsed = Parsed()
+    reader = csv.DictReader(lines)
+    header = [name.strip() for name in (reader.fieldnames or [])]
+    missing = [name for name in REQUIRED_COLUMNS if name not in header]
+    if missing:
+        parsed.problems.append(
+            Problem(
+                where="header",
+                message=f"lacks the column(s) {', '.join(missing)}; "
+                f"the header must be id,start,end[,pauses]",
+                value=",".join(header),
+            )
+        )
+        return parsed
+    reader.fieldnames = header
+    for number, row in enumerate(reader, start=1):
+        problems: list[Problem] = []
+        fail = _row_problems(problems, number)
+
+        row_id = (row.get("id") or "").strip()
+        if not row_id:
+            fail("id", "", "is empty; every row needs an id")
+        instants: dict[str, int] = {}
+        for column in ("start", "end"):
+            raw = row.get(column) or ""
+            try:
+                instants[column] = parse_instant(raw)
+            except ValueError as error:
+                fail(column, raw, f"{raw!r} {error}" if raw.strip() else str(error))
+        raw_pauses = row.get("pauses") or ""
+        try:
+            pauses = _parse_pauses(raw_pauses)
+        except ValueError as error:
+            fail("pauses", raw_pauses, str(error))
+            pauses = []
+        if problems:
+            parsed.problems.extend(problems)
+            continue
+        parsed.ids.append(row_id)
+        parsed.starts.append(instants["start"])
+        parsed.ends.append(instants["end"])
+        parsed.pauses.append(pauses)
+    return parsed
+
+
+def _calendar(contract_file: Path, name: str) -> Calendar:
+    contract = load_contract_file(contract_file).contract
+    if name not in contract.calendars:
+        known = ", ".join(contract.calendars) or "none declared"
+        raise InvalidInput(
+            problems=[
+                Problem(
+                    where="--calendar",
+                    message=f"the contract has no calendar {name!r} (calendars: {known})",
+                    value=name,
+                )
+            ],
+            source=str(contract_file),
+        )
+    return contract.calendars[name]
+
+
+def business_seconds(calendar: Calendar, parsed: Parsed) -> np.ndarray[Any, np.dtype[np.int64]]:
+    """Business seconds of every parsed row, pauses subtracted."""
+    starts = np.asarray(parsed.starts, dtype=np.int64)
+    ends = np.asarray(parsed.ends, dtype=np.int64)
+    if starts.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    pause_rows = [row for row, pauses in enumerate(parsed.pauses) for _ in pauses]
+    pause_bounds = [bound for pauses in parsed.pauses for bound in pauses]
+    clock = clock_for(calendar, starts, ends, years_after=0)
+    return clock.elapsed_minus_pauses(
+        starts,
+        ends,
+        np.asarray(pause_rows, dtype=np.int64),
+        np.asarray([b[0] for b in pause_bounds], dtype=np.int64),
+        np.asarray([b[1] for b in pause_bounds], dtype=np.int64),
+    )
+
+
+def _safe_cell(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def render(ids: list[str], seconds: list[int], output_format: ClockFormat) -> str:
+    if output_format is ClockFormat.JSON:
+        rows = [{"id": i, "business_seconds": s} for i, s in zip(ids, seconds, strict=True)]
+        return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
+    if output_format is ClockFormat.TABLE:
+        table = Table("id", "business seconds", "business hours")
+        for row_id, value in zip(ids, seconds, strict=True):
+            table.add_row(escape(row_id), f"{value:,}", f"{value / 3600:,.2f}")
+        buffer = io.StringIO()
+        Console(file=buffer, width=100, highlight=False).print(table)
+        return buffer.getvalue()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["id", "business_seconds"])
+    writer.writerows([_safe_cell(i), s] for i, s in zip(ids, seconds, strict=True))
+    return buffer.getvalue()
+
+
+def clock_command(
+    input_file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV with the header id,start,end[,pauses]: ISO 8601 times with an offset "
+            "or Z; pauses a JSON list of (start, end) pairs of such times, e.g. "
+            '[["2026-03-02T10:00+09:00","2026-03-02T11:00+09:00"]] (may be empty).',
+            metavar="INPUT.csv",
+        ),
+    ],
+    contract: Annotated[
+        Path, typer.Option("--contract", help="The contract file (YAML) that names the calendar.")
+    ],
+    calendar: Annotated[
+        str, typer.Option("--calendar", help="The calendar's name in the contract, e.g. office.")
+    ],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+    ] = None,
+    output_format: Annotated[
+        ClockFormat,
+        typer.Option(
+            "--format", help="csv (id,business_seconds; the default), json, or table (readable)."
+        ),
+    ] = ClockFormat.CSV,
+) -> None:
+    """Business seconds of each interval in a contract's calendar, pauses subtracted.
+
+    Each row's result is the working time of the calendar from start (included)
+    to end (excluded), less the working part of its merged pauses; 0 when end is
+    not after start. Bad rows are
+    all reported at once (row, column, value, why) and nothing is written.
+    """
+    chosen = _calendar(contract, calendar)
+    try:
+        with input_file.open(encoding="utf-8-sig", newline="") as handle:
+            parsed = read_intervals(handle)
+    except FileNotFoundError:
+        raise InvalidInput(
+            problems=[Problem(where="INPUT.csv", message="no such file", value=str(input_file))],
+            source=str(input_file),
+        ) from None
+    except UnicodeDecodeError as error:
+        raise InvalidInput(
+            problems=[Problem(where=f"byte {error.start}", message="is not UTF-8 text")],
+            source=str(input_file),
+        ) from None
+    if parsed.problems:
+        shown = parsed.problems[:MAX_PROBLEMS]
+        if len(parsed.problems) > MAX_PROBLEMS:
+            shown.append(
+                Problem(
+                    where="file",
+                    message=f"{len(parsed.problems) - MAX_PROBLEMS} more problems not shown",
+                )
+            )
+        raise InvalidInput(problems=shown, source=str(input_file))
+    try:
+        seconds = business_seconds(chosen, parsed).tolist()
+    except ValueError as error:  # e.g. a time outside the years the calendar can cover
+        raise InvalidInput(
+            problems=[Problem(where="file", message=str(error))], source=str(input_file)
+        ) from None
+    text = render(parsed.ids, seconds, output_format)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+def register(app: typer.Typer) -> None:
+    app.command(name="clock")(clock_command)
