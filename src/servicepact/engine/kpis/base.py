@@ -205,13 +205,19 @@ def booleans(table: pa.Table, name: str) -> tuple[BoolArray, BoolArray]:
 
 def decimals_scaled(table: pa.Table, name: str, digits: int = 6) -> tuple[Int64Array, BoolArray]:
     """A decimal column as integers in units of 10**-digits (exact for decimal128(20, 6))."""
-    column = _column(table, name)
-    valid = np.asarray(pc.is_valid(column).to_numpy(zero_copy_only=False), dtype=np.bool_)
-    scaled = pc.multiply_checked(
-        pc.cast(column, pa.decimal128(30, digits)), pa.scalar(10**digits, pa.decimal128(20, 0))
-    )
-    as_int = pc.cast(pc.fill_null(scaled, 0), pa.int64())
-    return as_int.to_numpy(zero_copy_only=False).astype(np.int64, copy=False), valid
+    column = pc.cast(_column(table, name), pa.decimal128(38, digits))
+    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    valid = np.asarray(pc.is_valid(array).to_numpy(zero_copy_only=False), dtype=np.bool_)
+    if len(array) == 0:
+        return np.zeros(0, dtype=np.int64), valid
+    # A decimal128 holds its unscaled value as a little-endian 128-bit integer: read the
+    # two 64-bit halves and keep the low one when the high one is only its sign.
+    words = np.frombuffer(array.buffers()[1], dtype=np.int64)
+    pairs = words[2 * array.offset : 2 * (array.offset + len(array))].reshape(-1, 2)
+    low, high = pairs[:, 0], pairs[:, 1]
+    if not np.array_equal(high[valid], (low >> 63)[valid]):
+        raise ValueError(f"{name}: a decimal is too large to sum exactly in 64 bits")
+    return np.where(valid, low, 0).astype(np.int64), valid
 
 
 def local_day_end_us(table: pa.Table, name: str, timezone: str) -> tuple[Int64Array, BoolArray]:

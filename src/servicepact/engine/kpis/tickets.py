@@ -169,8 +169,12 @@ def business_elapsed(
         start, has_start = _start_seconds(source, ctx)
         end_us, has_end = timestamps_us(source, end_column)
         ok = has_start & has_end
-        end = np.where(ok, to_seconds(end_us), start)
-        start = np.where(ok, start, end)
+        if not ok.any():
+            return np.zeros(source.num_rows, dtype=np.int64), ok
+        # Rows without both ends get an empty interval at a time the clock knows.
+        known = int(start[ok][0])
+        end = np.where(ok, to_seconds(end_us), known)
+        start = np.where(ok, start, known)
         pauses = pauses_seconds(source)
         elapsed = clock.elapsed_minus_pauses(start, end, *pauses)
         return elapsed, ok

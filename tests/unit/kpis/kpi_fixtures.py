@@ -1,0 +1,76 @@
+"""Small typed event tables and contexts for hand-computed KPI cases."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pyarrow as pa
+
+from servicepact.domain.calendars import Calendar
+from servicepact.domain.event_types import BUILT_IN
+from servicepact.domain.kpis import CATALOGUE
+from servicepact.engine.business_time import BusinessClock
+from servicepact.engine.kpis import COMPUTATIONS, KpiAggregate, KpiContext
+from servicepact.engine.kpis.base import MICROS
+from servicepact.engine.tables import arrow_schema
+
+SEOUL = ZoneInfo("Asia/Seoul")
+NEW_YORK = ZoneInfo("America/New_York")
+
+ALWAYS = Calendar(timezone="Asia/Seoul", hours="24x7")
+OFFICE_KR = Calendar.model_validate(
+    {"timezone": "Asia/Seoul", "hours": {"mon-fri": "09:00-18:00"}, "holidays": {"country": "KR"}}
+)
+OFFICE_NY = Calendar.model_validate(
+    {"timezone": "America/New_York", "hours": {"mon-fri": "09:00-17:00"}}
+)
+
+
+def kst(*parts: int) -> datetime:
+    """A Seoul wall time (UTC+9 all year: no daylight saving)."""
+    return datetime(*parts, tzinfo=SEOUL)  # type: ignore[misc]
+
+
+def table(event_type: str, rows: Sequence[dict[str, Any]]) -> pa.Table:
+    """A table in the event type's Arrow schema; unspecified columns are null."""
+    schema = arrow_schema(BUILT_IN[event_type])
+    columns = {f.name: [row.get(f.name) for row in rows] for f in schema}
+    return pa.Table.from_pydict(columns, schema=schema)
+
+
+def window(start: datetime, end: datetime) -> tuple[int, int]:
+    return int(start.timestamp()) * MICROS, int(end.timestamp()) * MICROS
+
+
+def month_window(year: int, month: int, zone: ZoneInfo = SEOUL) -> tuple[int, int]:
+    nxt = date(year + month // 12, month % 12 + 1, 1)
+    return window(
+        datetime(year, month, 1, tzinfo=zone), datetime(nxt.year, nxt.month, 1, tzinfo=zone)
+    )
+
+
+def compute(
+    kpi: str,
+    events: pa.Table,
+    windows: Sequence[tuple[int, int]],
+    *,
+    params: dict[str, Any] | None = None,
+    calendar: Calendar | None = None,
+    timezone: str = "Asia/Seoul",
+) -> list[KpiAggregate]:
+    clock = BusinessClock.build(calendar, 2025, 2028) if calendar is not None else None
+    ctx = KpiContext(
+        definition=CATALOGUE[kpi],
+        params=params or {},
+        timezone=calendar.timezone if calendar is not None else timezone,
+        calendar=calendar,
+        clock=clock,
+    )
+    return COMPUTATIONS[kpi](events, ctx, windows)
+
+
+def one(kpi: str, events: pa.Table, win: tuple[int, int], **kw: Any) -> KpiAggregate:
+    return compute(kpi, events, [win], **kw)[0]

@@ -1,0 +1,233 @@
+"""Payroll, accounts payable, logistics and marketing KPIs, hand-computed."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from fractions import Fraction
+from zoneinfo import ZoneInfo
+
+from kpi_fixtures import NEW_YORK, OFFICE_KR, compute, kst, month_window, one, table
+
+MARCH, APRIL = month_window(2026, 3), month_window(2026, 4)
+
+
+# --- payroll -----------------------------------------------------------------------------
+
+
+def payroll(
+    i: str, pay_date: date, paid: datetime | None, error: bool = False
+) -> dict[str, object]:
+    return {
+        "id": i,
+        "run": "r1",
+        "employee": "e",
+        "scheduled_pay_date": pay_date,
+        "paid_at": paid,
+        "error": error,
+    }
+
+
+def test_payroll_paid_at_235959_local_on_the_day_is_on_time_and_at_midnight_is_late() -> None:
+    # due 25 Mar: 23:59:59 KST → on time; 26 Mar 00:00:00 KST → late; unpaid → late → 1/3
+    rows = [
+        payroll("a", date(2026, 3, 25), kst(2026, 3, 25, 23, 59, 59)),
+        payroll("b", date(2026, 3, 25), kst(2026, 3, 26)),
+        payroll("c", date(2026, 3, 25), None),
+    ]
+    result = one("payroll_on_time", table("payroll_items", rows), MARCH)
+    assert (result.numerator, result.denominator) == (1, 3)
+
+
+def test_payroll_items_belong_to_the_month_of_their_scheduled_date_even_if_paid_later() -> None:
+    # due 31 Mar, paid 1 Apr → a late March item; April has none
+    rows = [payroll("a", date(2026, 3, 31), kst(2026, 4, 1, 9))]
+    results = compute("payroll_on_time", table("payroll_items", rows), [MARCH, APRIL])
+    assert [(r.numerator, r.denominator) for r in results] == [(0, 1), (0, 0)]
+
+
+def test_payroll_on_time_in_new_york_uses_the_local_end_of_day() -> None:
+    # due 9 Mar (the day after DST starts); paid 23:30 EDT = 03:30 UTC on 10 Mar → on time
+    ny = ZoneInfo("America/New_York")
+    rows = [payroll("a", date(2026, 3, 9), datetime(2026, 3, 9, 23, 30, tzinfo=ny))]
+    result = one(
+        "payroll_on_time",
+        table("payroll_items", rows),
+        month_window(2026, 3, NEW_YORK),
+        timezone="America/New_York",
+    )
+    assert (result.numerator, result.denominator) == (1, 1)
+
+
+def test_payroll_accuracy_is_one_minus_the_error_share() -> None:
+    # 4 items, 1 error → 1 − 1/4 = 3/4
+    rows = [payroll(str(i), date(2026, 3, 25), kst(2026, 3, 25, 9), error=i == 0) for i in range(4)]
+    result = one("payroll_accuracy", table("payroll_items", rows), MARCH)
+    assert (result.numerator, result.denominator) == (3, 4)
+
+
+# --- accounts payable -----------------------------------------------------------------------
+
+
+def invoice(i: str, received: datetime, **kw: object) -> dict[str, object]:
+    return {"id": i, "received_at": received, "due_date": date(2026, 3, 31), **kw}
+
+
+def test_invoice_cycle_time_is_in_full_working_days_of_the_calendar() -> None:
+    # office day = 9 h. a: Tue 10 Mar 09:00 → Thu 12 Mar 13:30 = 9 + 9 + 4.5 = 22.5 h = 2.5 days
+    # b: Fri 13 Mar 17:00 → Mon 16 Mar 09:00 = 1 h = 1/9 day; c: not posted → left out
+    # mean = (22.5 + 1) h / 2 / 9 h = 23.5/18 days
+    rows = [
+        invoice("a", kst(2026, 3, 10, 9), posted_at=kst(2026, 3, 12, 13, 30)),
+        invoice("b", kst(2026, 3, 13, 17), posted_at=kst(2026, 3, 16, 9)),
+        invoice("c", kst(2026, 3, 13, 17)),
+    ]
+    result = one("invoice_cycle_time", table("invoices_processed", rows), MARCH, calendar=OFFICE_KR)
+    assert result.value == Fraction(47, 36)
+    assert result.sample_size == 2
+
+
+def test_first_pass_match_and_duplicates_are_shares_of_invoices_received() -> None:
+    # 4 received in March: match true, true, false, missing → 2/4; duplicates 1/4
+    rows = [
+        invoice("a", kst(2026, 3, 2), first_pass_match=True),
+        invoice("b", kst(2026, 3, 3), first_pass_match=True, duplicate=True),
+        invoice("c", kst(2026, 3, 4), first_pass_match=False),
+        invoice("d", kst(2026, 3, 5)),
+        invoice("e", kst(2026, 4, 5), first_pass_match=True),
+    ]
+    events = table("invoices_processed", rows)
+    match = one("first_pass_match_rate", events, MARCH)
+    assert (match.numerator, match.denominator) == (2, 4)
+    duplicate = one("duplicate_payment_rate", events, MARCH)
+    assert (duplicate.numerator, duplicate.denominator) == (1, 4)
+
+
+def test_on_time_payment_is_anchored_at_the_due_date() -> None:
+    # due 31 Mar: paid 31 Mar 23:59:59 (on time), 1 Apr 00:00 (late); due 1 Apr → April
+    rows = [
+        invoice("a", kst(2026, 3, 2), paid_at=kst(2026, 3, 31, 23, 59, 59)),
+        invoice("b", kst(2026, 3, 2), paid_at=kst(2026, 4, 1)),
+        invoice("c", kst(2026, 3, 2), paid_at=kst(2026, 3, 20), due_date=date(2026, 4, 1)),
+    ]
+    results = compute("on_time_payment", table("invoices_processed", rows), [MARCH, APRIL])
+    assert [(r.numerator, r.denominator) for r in results] == [(1, 2), (1, 1)]
+
+
+# --- logistics ---------------------------------------------------------------------------
+
+
+def order(
+    i: str, promised: date, delivered: datetime | None, ordered: int, shipped: int | None
+) -> dict[str, object]:
+    return {
+        "id": i,
+        "promised_at": promised,
+        "delivered_at": delivered,
+        "qty_ordered": ordered,
+        "qty_delivered": shipped,
+    }
+
+
+def test_otif_needs_delivery_by_the_end_of_the_promised_day_and_the_full_quantity() -> None:
+    # a: on time, in full ✓; b: on time, short ✗; c: next day 00:00, in full ✗;
+    # d: 23:59:59 on the day, more than ordered ✓ → 2/4
+    rows = [
+        order("a", date(2026, 3, 10), kst(2026, 3, 10, 12), 10, 10),
+        order("b", date(2026, 3, 10), kst(2026, 3, 10, 12), 10, 9),
+        order("c", date(2026, 3, 10), kst(2026, 3, 11), 10, 10),
+        order("d", date(2026, 3, 10), kst(2026, 3, 10, 23, 59, 59), 10, 12),
+    ]
+    result = one("otif", table("orders", rows), MARCH)
+    assert (result.numerator, result.denominator) == (2, 4)
+
+
+def test_fill_rate_caps_each_order_at_its_quantity() -> None:
+    # min(10,10) + min(9,10) + min(12,10) + undelivered 0 of 5 = 29 ÷ (10+10+10+5) = 29/35
+    rows = [
+        order("a", date(2026, 3, 10), kst(2026, 3, 10), 10, 10),
+        order("b", date(2026, 3, 10), kst(2026, 3, 10), 10, 9),
+        order("c", date(2026, 3, 10), kst(2026, 3, 10), 10, 12),
+        order("d", date(2026, 3, 10), None, 5, None),
+    ]
+    result = one("fill_rate", table("orders", rows), MARCH)
+    assert (result.numerator, result.denominator) == (29, 35)
+    assert result.sample_size == 4
+
+
+def count(i: str, system: int, counted: int) -> dict[str, object]:
+    return {
+        "id": i,
+        "sku": "s",
+        "location": "l",
+        "counted_at": kst(2026, 3, 10),
+        "system_qty": system,
+        "counted_qty": counted,
+    }
+
+
+def test_inventory_accuracy_with_a_tolerance_in_units() -> None:
+    # differences 0, 2, 3 with tolerance 2 → 2/3; with the default 0 → 1/3
+    events = table(
+        "inventory_counts", [count("a", 100, 100), count("b", 100, 98), count("c", 100, 103)]
+    )
+    assert one("inventory_accuracy", events, MARCH, params={"tolerance": 2}).numerator == 2
+    assert one("inventory_accuracy", events, MARCH).numerator == 1
+
+
+def test_inventory_accuracy_with_a_tolerance_in_percent_is_exact_at_the_boundary() -> None:
+    # 2.5 % of 200 = 5 units: difference 5 ✓, 6 ✗; 2.5 % of 40 = 1: difference 1 ✓ → 2/3
+    events = table(
+        "inventory_counts", [count("a", 200, 205), count("b", 200, 194), count("c", 40, 41)]
+    )
+    result = one("inventory_accuracy", events, MARCH, params={"tolerance_percent": 2.5})
+    assert (result.numerator, result.denominator) == (2, 3)
+
+
+# --- marketing ---------------------------------------------------------------------------
+
+
+def campaign(
+    i: str,
+    planned: datetime,
+    launched: datetime | None,
+    sent: int = 0,
+    delivered: int = 0,
+    converted: int = 0,
+) -> dict[str, object]:
+    return {
+        "id": i,
+        "planned_launch": planned,
+        "launched_at": launched,
+        "sent": sent,
+        "delivered": delivered,
+        "converted": converted,
+    }
+
+
+def test_campaign_on_time_allows_the_grace_hours_inclusive() -> None:
+    # grace 1.5 h: launched +1:30:00 ✓, +1:30:01 ✗, not launched ✗, early ✓ → 2/4
+    planned = kst(2026, 3, 10, 9)
+    rows = [
+        campaign("a", planned, kst(2026, 3, 10, 10, 30)),
+        campaign("b", planned, kst(2026, 3, 10, 10, 30, 1)),
+        campaign("c", planned, None),
+        campaign("d", planned, kst(2026, 3, 9, 9)),
+    ]
+    result = one("campaign_on_time", table("campaigns", rows), MARCH, params={"grace_hours": 1.5})
+    assert (result.numerator, result.denominator) == (2, 4)
+    strict = one("campaign_on_time", table("campaigns", rows), MARCH)
+    assert strict.numerator == 1  # only the early launch without grace
+
+
+def test_delivery_and_conversion_rates_sum_over_campaigns() -> None:
+    # delivered (900 + 450) ÷ sent (1000 + 500) = 1350/1500; converted (90 + 10) ÷ 1350
+    planned = kst(2026, 3, 10, 9)
+    rows = [
+        campaign("a", planned, planned, 1000, 900, 90),
+        campaign("b", planned, planned, 500, 450, 10),
+    ]
+    events = table("campaigns", rows)
+    delivery = one("delivery_rate", events, MARCH)
+    assert (delivery.numerator, delivery.denominator) == (1350, 1500)
+    conversion = one("conversion_rate", events, MARCH)
+    assert conversion.value == Fraction(100, 1350)
