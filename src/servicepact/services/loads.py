@@ -1,0 +1,521 @@
+"""Loading operational data: a file or an API batch → validated, protected, stored once.
+
+The order of a load, and why:
+
+1. admit — who may load into which contract and source (one place, so a future
+   rule such as "no data into closed periods" is added here, once);
+2. hash the input — the same content already loaded is reported, not stored again;
+3. stream, validate and pseudonymise chunk by chunk into a temporary Parquet file
+   (memory bounded whatever the size); duplicates across chunks are found in that
+   file afterwards;
+4. all-or-nothing unless ``accept_valid``: any problem aborts and nothing is kept;
+5. controls and corrections are computed from the temporary file;
+6. the file is made durable and renamed, then one unit of work records the
+   manifest row, quarantined rows, findings and the audit entry. A crash between
+   the two leaves an orphan file that reads ignore.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Protocol
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from servicepact.config import Settings
+from servicepact.domain.access import Actor
+from servicepact.domain.calendars import Calendar
+from servicepact.domain.contracts import Contract
+from servicepact.domain.errors import InvalidInput, Problem
+from servicepact.domain.event_types import BUILT_IN, EventType
+from servicepact.engine.controls import ControlTally, Finding
+from servicepact.services.contracts import get_contract
+from servicepact.store.db.uow import UnitOfWork
+from servicepact.store.events.problems import MAX_DESCRIBED, row_problem
+from servicepact.store.events.reading import check_protection, open_checked, validated_chunks
+from servicepact.store.events.repository import (
+    BatchRecord,
+    BatchRepository,
+    BatchStatus,
+    QuarantinedRow,
+    QuarantineStatus,
+    StoredFinding,
+)
+from servicepact.store.events.store import BatchRef, EventStore, InMemoryManifest
+from servicepact.store.events.validation import check_timezone
+
+Progress = Callable[[int, int], None]  # (bytes done, bytes in total)
+_HASH_BLOCK = 1 << 20
+
+
+class AppLike(Protocol):
+    settings: Settings
+
+    def uow(self, *, read_only: bool = False) -> UnitOfWork: ...
+
+
+class LoadStatus(StrEnum):
+    LOADED = "loaded"  # every row stored
+    PARTIAL = "partial"  # good rows stored, the others quarantined (--accept-valid)
+    ALREADY_LOADED = "already_loaded"  # the same content was loaded before: nothing changed
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    contract_id: str
+    source: str
+    file_name: str | None
+    batch_id: str  # SHA-256 of the content
+    status: LoadStatus
+    rows_read: int = 0
+    rows_accepted: int = 0
+    rows_rejected: int = 0
+    corrections: int = 0
+    batch_seq: int | None = None
+    duplicate_of: int | None = None  # the earlier batch's sequence when already loaded
+    findings: tuple[Finding, ...] = ()
+    problems: tuple[Problem, ...] = field(default=())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "contract": self.contract_id,
+            "source": self.source,
+            "file": self.file_name,
+            "batch": self.batch_id,
+            "batch_seq": self.batch_seq,
+            "status": self.status.value,
+            "rows_read": self.rows_read,
+            "rows_accepted": self.rows_accepted,
+            "rows_rejected": self.rows_rejected,
+            "corrections": self.corrections,
+            "duplicate_of": self.duplicate_of,
+            "findings": [
+                {
+                    "kind": f.kind.value,
+                    "severity": f.severity.value,
+                    "count": f.count,
+                    "detail": f.detail,
+                    "examples": list(f.examples),
+                }
+                for f in self.findings
+            ],
+            "problems": [p.render() for p in self.problems],
+        }
+
+
+@dataclass(frozen=True)
+class _Admission:
+    contract: Contract
+    event_type: EventType
+
+
+def _admit(uow: UnitOfWork, *, actor: Actor, contract_id: str, source: str) -> _Admission:
+    """Every rule about who may load what, where: the one place to add another."""
+    actor.require_write("load data")
+    contract = get_contract(uow, actor=actor, contract_id=contract_id).contract
+    if source not in contract.sources:
+        used = ", ".join(contract.sources) or "none"
+        raise InvalidInput(
+            problems=[
+                Problem(
+                    where="--source",
+                    message=(
+                        f"contract {contract_id!r} does not measure {source!r} events "
+                        f"(its sources: {used})"
+                    ),
+                    value=source,
+                )
+            ]
+        )
+    if source not in BUILT_IN:
+        raise InvalidInput(
+            problems=[Problem(where="--source", message=f"unknown event type {source!r}")]
+        )
+    return _Admission(contract, BUILT_IN[source])
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(_HASH_BLOCK):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _calendar_for(contract: Contract, source: str) -> Calendar | None:
+    """The calendar the source's service levels measure in (for working days)."""
+    for sl in contract.service_levels:
+        if sl.source == source and sl.calendar is not None:
+            return contract.calendars[sl.calendar]
+    return next(iter(contract.calendars.values()), None)
+
+
+def _snapshot(uow: UnitOfWork) -> InMemoryManifest:
+    """The committed batches, copied so no database connection stays open while loading."""
+    manifest = InMemoryManifest()
+    for contract, source, ref in uow.repo(BatchRepository).all_committed():
+        manifest.entries.setdefault((contract, source), []).append(ref)
+    return manifest
+
+
+def event_store(app: AppLike) -> EventStore:
+    """The event store as the engine reads it: the manifest is the database."""
+    return EventStore(app.settings.event_store_dir, _LiveManifest(app))
+
+
+class _LiveManifest:
+    def __init__(self, app: AppLike) -> None:
+        self.app = app
+
+    def committed(self, contract_id: str, source: str) -> Sequence[BatchRef]:
+        with self.app.uow(read_only=True) as uow:
+            return uow.repo(BatchRepository).committed(contract_id, source)
+
+    def all_paths(self) -> set[str]:
+        with self.app.uow(read_only=True) as uow:
+            return uow.repo(BatchRepository).all_paths()
+
+
+def load_events(
+    app: AppLike,
+    *,
+    actor: Actor,
+    contract_id: str,
+    source: str,
+    path: Path,
+    accept_valid: bool = False,
+    timezone: str | None = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
+    progress: Progress | None = None,
+    file_name: str | None = None,
+) -> LoadReport:
+    """Load one file of ``source`` events into a contract (see the module docstring)."""
+    check_timezone(timezone)
+    with app.uow(read_only=True) as uow:
+        admission = _admit(uow, actor=actor, contract_id=contract_id, source=source)
+        check_protection(admission.event_type, admission.contract.data_protection)
+        batch_id = file_sha256(path)
+        earlier = uow.repo(BatchRepository).find(
+            contract_id=contract_id, source=source, content_sha256=batch_id
+        )
+        if earlier is not None:
+            return _already(earlier, file_name or path.name)
+        manifest = _snapshot(uow)
+    store = EventStore(app.settings.event_store_dir, manifest)
+    return _store_file(
+        app,
+        store,
+        admission,
+        actor=actor,
+        contract_id=contract_id,
+        source=source,
+        path=path,
+        batch_id=batch_id,
+        accept_valid=accept_valid,
+        timezone=timezone,
+        encoding=encoding,
+        sheet=sheet,
+        progress=progress,
+        file_name=file_name or path.name,
+    )
+
+
+def _already(earlier: BatchRecord, file_name: str) -> LoadReport:
+    return LoadReport(
+        contract_id=earlier.contract_id,
+        source=earlier.source,
+        file_name=file_name,
+        batch_id=earlier.content_sha256,
+        status=LoadStatus.ALREADY_LOADED,
+        rows_read=earlier.rows_read,
+        rows_accepted=0,
+        rows_rejected=0,
+        batch_seq=earlier.seq,
+        duplicate_of=earlier.seq,
+    )
+
+
+def _store_file(
+    app: AppLike,
+    store: EventStore,
+    admission: _Admission,
+    *,
+    actor: Actor,
+    contract_id: str,
+    source: str,
+    path: Path,
+    batch_id: str,
+    accept_valid: bool,
+    timezone: str | None,
+    encoding: str | None,
+    sheet: str | None,
+    progress: Progress | None,
+    file_name: str,
+) -> LoadReport:
+    event_type = admission.event_type
+    contract = admission.contract
+    id_column = event_type.id_column
+    opened = open_checked(path, event_type, encoding=encoding, sheet=sheet)
+    problems: list[Problem] = []
+    rejected: list[dict[str, object]] = []
+    rows_read = 0
+    with store.writer(contract_id=contract_id, source=source, batch_id=batch_id) as writer:
+        for chunk in validated_chunks(
+            opened,
+            event_type,
+            data_protection=contract.data_protection,
+            pseudonym_key=app.settings.pseudonym_key_bytes,
+            timezone=timezone,
+        ):
+            writer.write(chunk.table, chunk.rows)
+            rows_read += chunk.rows_read
+            problems.extend(chunk.problems)
+            if accept_valid and len(rejected) < MAX_DESCRIBED:
+                for bad_row in chunk.rejected:
+                    values = bad_row.get("values")
+                    event_id = values.get(id_column) if isinstance(values, dict) else None
+                    bad_row["event_id"] = event_id if isinstance(event_id, str) else None
+                rejected.extend(chunk.rejected)
+            if progress is not None and chunk.bytes_read is not None:
+                progress(chunk.bytes_read, opened.size)
+        duplicates = writer.duplicate_ids(id_column)
+        for event_id, duplicate_rows in duplicates.items():
+            for row in duplicate_rows:
+                others = ", ".join(str(r) for r in duplicate_rows if r != row)
+                problems.append(
+                    row_problem(
+                        row=row, field=id_column, message=f"duplicate id: also in row {others}"
+                    )
+                )
+                rejected.append(
+                    {
+                        "row": row,
+                        "line": None,
+                        "event_id": event_id,
+                        "values": {id_column: event_id},
+                        "reasons": [f"{id_column}: duplicate id: also in row {others}"],
+                    }
+                )
+        if rows_read == 0:
+            raise InvalidInput(
+                problems=[Problem(where=file_name, message="the file has a header but no rows")]
+            )
+        if problems and not accept_valid:
+            raise InvalidInput(problems=problems, source=file_name)
+        if duplicates:
+            writer.exclude(id_column, list(duplicates))
+        if writer.rows == 0:
+            raise InvalidInput(
+                problems=[
+                    Problem(where=file_name, message="no row is valid: nothing to store"),
+                    *problems,
+                ],
+                source=file_name,
+            )
+        corrections = store.existing_ids(
+            contract_id=contract_id, source=source, candidate=writer.temp
+        )
+        tally = ControlTally(
+            event_type=event_type,
+            loaded_at=app_now(app),
+            zone=_zone(contract, source),
+        )
+        open_ids = _open_quarantine(app, contract_id, source)
+        resolved: set[str] = set()
+        wanted = pa.array(sorted(open_ids), pa.string())
+        for table in store.iter_file(writer.temp, tally.columns()):
+            tally.add(table)
+            if len(wanted):
+                hits = pc.filter(table.column(id_column), pc.is_in(table.column(id_column), wanted))
+                resolved.update(str(v) for v in hits.to_pylist())
+        calendar = _calendar_for(contract, source)
+        findings = tally.findings(
+            expected_daily=contract.expected_daily_volume.get(source),
+            calendar=calendar,
+            corrections=corrections,
+        )
+        accepted = writer.rows
+        writer.commit()
+
+    rows_rejected = rows_read - accepted
+    status = LoadStatus.PARTIAL if rows_rejected else LoadStatus.LOADED
+    with app.uow() as uow:
+        repo = uow.repo(BatchRepository)
+        earlier = repo.find(contract_id=contract_id, source=source, content_sha256=batch_id)
+        if earlier is not None:  # loaded by someone else meanwhile: the same content
+            return _already(earlier, file_name)
+        now = uow.now()
+        seq = repo.add(
+            contract_id=contract_id,
+            source=source,
+            content_sha256=batch_id,
+            file_name=file_name,
+            rows_read=rows_read,
+            rows_accepted=accepted,
+            rows_rejected=rows_rejected,
+            corrections=corrections[0],
+            loaded_at=now,
+            loaded_by=actor.user,
+            parquet_path=store.relative_path(contract_id, source, batch_id),
+            status=BatchStatus.PARTIAL if rows_rejected else BatchStatus.COMPLETE,
+        )
+        repo.quarantine(batch_seq=seq, contract_id=contract_id, source=source, rows=rejected)
+        fixed = repo.resolve(contract_id=contract_id, source=source, event_ids=resolved, by_seq=seq)
+        repo.add_findings(
+            contract_id=contract_id, source=source, batch_seq=seq, findings=findings, at=now
+        )
+        uow.record(
+            actor=actor,
+            entity_type="event_batch",
+            entity_id=f"{contract_id}/{source}/{seq}",
+            action="load",
+            after={
+                "batch": batch_id,
+                "file": file_name,
+                "rows_read": rows_read,
+                "rows_accepted": accepted,
+                "rows_rejected": rows_rejected,
+                "corrections": corrections[0],
+                "quarantine_resolved": fixed,
+                "findings": [f.kind.value for f in findings],
+            },
+        )
+    return LoadReport(
+        contract_id=contract_id,
+        source=source,
+        file_name=file_name,
+        batch_id=batch_id,
+        status=status,
+        rows_read=rows_read,
+        rows_accepted=accepted,
+        rows_rejected=rows_rejected,
+        corrections=corrections[0],
+        batch_seq=seq,
+        findings=tuple(findings),
+        problems=tuple(problems),
+    )
+
+
+def app_now(app: AppLike) -> datetime:
+    with app.uow(read_only=True) as uow:
+        return uow.now()
+
+
+def _zone(contract: Contract, source: str) -> str:
+    calendar = _calendar_for(contract, source)
+    return calendar.timezone if calendar is not None else "UTC"
+
+
+def _open_quarantine(app: AppLike, contract_id: str, source: str) -> set[str]:
+    with app.uow(read_only=True) as uow:
+        return uow.repo(BatchRepository).open_quarantined_ids(
+            contract_id=contract_id, source=source
+        )
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not a JSON value")
+
+
+def canonical_rows(rows: Sequence[dict[str, Any]]) -> bytes:
+    """The rows as canonical JSON Lines: keys sorted, no spacing; its hash is the batch id."""
+    try:
+        lines = [
+            json.dumps(
+                row,
+                sort_keys=True,
+                ensure_ascii=False,
+                separators=(",", ":"),
+                default=_json_default,
+            )
+            for row in rows
+        ]
+    except TypeError as error:
+        raise InvalidInput(problems=[Problem(where="rows", message=str(error))]) from None
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def load_rows(
+    app: AppLike,
+    *,
+    actor: Actor,
+    contract_id: str,
+    source: str,
+    rows: Sequence[dict[str, Any]],
+    accept_valid: bool = False,
+    timezone: str | None = None,
+) -> LoadReport:
+    """Load an API batch: the same checks and storage as a file, keyed by its canonical rows."""
+    if not rows:
+        raise InvalidInput(problems=[Problem(where="rows", message="the batch has no rows")])
+    if any(not isinstance(row, dict) for row in rows):
+        raise InvalidInput(problems=[Problem(where="rows", message="each row must be an object")])
+    content = canonical_rows(rows)
+    with tempfile.TemporaryDirectory(prefix="servicepact-batch-") as directory:
+        path = Path(directory) / "batch.jsonl"
+        path.write_bytes(content)
+        return load_events(
+            app,
+            actor=actor,
+            contract_id=contract_id,
+            source=source,
+            path=path,
+            accept_valid=accept_valid,
+            timezone=timezone,
+            file_name="api batch",
+        )
+
+
+def list_batches(
+    app: AppLike, *, actor: Actor, contract_id: str, source: str | None = None
+) -> list[BatchRecord]:
+    with app.uow(read_only=True) as uow:
+        get_contract(uow, actor=actor, contract_id=contract_id)
+        return uow.repo(BatchRepository).batches(contract_id=contract_id, source=source)
+
+
+def list_quarantine(
+    app: AppLike,
+    *,
+    actor: Actor,
+    contract_id: str,
+    source: str | None = None,
+    include_resolved: bool = False,
+) -> list[QuarantinedRow]:
+    with app.uow(read_only=True) as uow:
+        get_contract(uow, actor=actor, contract_id=contract_id)
+        return uow.repo(BatchRepository).quarantined(
+            contract_id=contract_id,
+            source=source,
+            status=None if include_resolved else QuarantineStatus.OPEN,
+        )
+
+
+def list_findings(
+    app: AppLike, *, actor: Actor, contract_id: str, source: str | None = None
+) -> list[StoredFinding]:
+    with app.uow(read_only=True) as uow:
+        get_contract(uow, actor=actor, contract_id=contract_id)
+        return uow.repo(BatchRepository).findings(contract_id=contract_id, source=source)
+
+
+def clean_orphans(app: AppLike, *, actor: Actor) -> list[Path]:
+    """Remove batch files no manifest row points at (left by a crash mid-load)."""
+    actor.require_client("clean the event store")
+    with app.uow(read_only=True) as uow:
+        store = EventStore(app.settings.event_store_dir, _snapshot(uow))
+    return store.clean_orphans()
