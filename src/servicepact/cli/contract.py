@@ -170,21 +170,29 @@ def validate(
 
 
 @contextmanager
-def _storage() -> Iterator[tuple[Any, Any, Any]]:
-    """The wired app, a unit of work and the acting user; a clear error if storage is absent."""
+def _storage(*, read_only: bool = False) -> Iterator[tuple[Any, Any, Any]]:
+    """The contract use cases, a unit of work and the acting user.
+
+    The storage layer is imported here, not at the top, so that ``validate``
+    (and the rest of the CLI) works in an installation without a database.
+    """
     try:
         bootstrap = importlib.import_module("servicepact.bootstrap")
         services = importlib.import_module("servicepact.services.contracts")
-    except ImportError as error:  # the storage layer ships separately from the file format
+    except ImportError as error:
         console.print(
             f"[red]error:[/red] contract storage is not available in this installation "
             f"({escape(str(error))})"
         )
         raise typer.Exit(EXIT_FAILURE) from None
     app = bootstrap.build_app()
-    actor = app.cli_actor()
-    with app.uow() as uow:
-        yield services, uow, actor
+    try:
+        app.check_schema()
+        actor = app.cli_actor()
+        with app.uow(read_only=read_only) as uow:
+            yield services, uow, actor
+    finally:
+        app.close()
 
 
 def _write_text(text: str, output: Path | None) -> None:
@@ -206,28 +214,46 @@ def _write_text(text: str, output: Path | None) -> None:
 
 @contract_app.command("apply")
 def apply(
-    files: Annotated[list[Path], typer.Argument(help="Contract files to store.")],
+    files: Annotated[list[Path], typer.Argument(help="Contract (or portfolio) files to store.")],
     output: FormatOption = OutputFormat.TEXT,
 ) -> None:
     """Validate and store contracts; a changed file becomes a new version (an amendment).
 
-    Every file is validated first: if any is invalid nothing is stored.
+    Every file is validated first: if any is invalid nothing is stored. A
+    portfolio file among them is applied first, so contracts find their parties.
     """
     limit = _max_bytes()
-    documents: list[ContractDocument] = []
+    documents: list[ContractDocument | PortfolioDocument] = []
     problems: list[Problem] = []
     for path in files:
         try:
-            documents.append(load_contract_file(path, max_bytes=limit))
+            documents.append(load_document(path, max_bytes=limit))
         except InvalidInput as error:
             problems.extend(
                 Problem(f"{path}: {p.where}", p.message, p.line, p.column) for p in error.problems
             )
     if problems:
         raise InvalidInput(problems=problems)
+    documents.sort(key=lambda d: not isinstance(d, PortfolioDocument))
     results: list[dict[str, Any]] = []
     with _storage() as (services, uow, actor):
         for document in documents:
+            if isinstance(document, PortfolioDocument):
+                portfolio_services = importlib.import_module("servicepact.services.portfolio")
+                applied = portfolio_services.apply_portfolio(
+                    uow, actor=actor, portfolio=document.portfolio
+                )
+                results.append(
+                    {
+                        "file": document.source,
+                        "portfolio": True,
+                        "created": applied.created,
+                        "updated": applied.updated,
+                        "unchanged": applied.unchanged,
+                        "changed": applied.changed,
+                    }
+                )
+                continue
             outcome = services.apply_contract(uow, actor=actor, document=document)
             results.append(
                 {
@@ -241,6 +267,13 @@ def apply(
         typer.echo(json.dumps(results, indent=2))
         return
     for result in results:
+        if result.get("portfolio"):
+            console.print(
+                f"[green]applied[/green]  {escape(result['file'])}  →  portfolio "
+                f"({result['created']} created, {result['updated']} updated, "
+                f"{result['unchanged']} unchanged)"
+            )
+            continue
         state = "new version" if result["changed"] else "unchanged, still version"
         console.print(
             f"[green]applied[/green]  {escape(result['file'])}  →  {escape(result['contract_id'])}"
@@ -255,7 +288,7 @@ def export(
     output_file: OutputFileOption = None,
 ) -> None:
     """Write a stored contract as its canonical YAML file (re-applying it changes nothing)."""
-    with _storage() as (services, uow, actor):
+    with _storage(read_only=True) as (services, uow, actor):
         contract = services.export_contract(
             uow, actor=actor, contract_id=contract_id, version=version
         )
@@ -273,31 +306,33 @@ def _iso(value: Any) -> str | None:
 @contract_app.command("list")
 def list_(output: FormatOption = OutputFormat.TEXT) -> None:
     """The contracts you may see, with their latest version."""
-    with _storage() as (services, uow, actor):
+    with _storage(read_only=True) as (services, uow, actor):
         summaries = services.list_contracts(uow, actor=actor)
     rows = [
         {
-            "contract_id": s.contract_id,
+            "contract_id": s.id,
             "name": s.name,
+            "client": s.client,
             "vendor": s.vendor,
             "broker": s.broker,
             "version": s.version,
-            "applied_at": _iso(s.applied_at),
+            "updated_at": _iso(s.updated_at),
         }
         for s in summaries
     ]
     if output is OutputFormat.JSON:
         typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
-    table = Table("contract", "name", "vendor", "broker", "version", "applied at")
+    table = Table("contract", "name", "client", "vendor", "broker", "version", "updated at")
     for row in rows:
         table.add_row(
             row["contract_id"],
             row["name"],
+            row["client"],
             row["vendor"],
             row["broker"] or "—",
             str(row["version"]),
-            row["applied_at"] or "",
+            row["updated_at"] or "",
         )
     console.print(table)
 
@@ -309,7 +344,7 @@ def show(
     output: FormatOption = OutputFormat.TEXT,
 ) -> None:
     """A stored contract: parties, term, version history and its service levels."""
-    with _storage() as (services, uow, actor):
+    with _storage(read_only=True) as (services, uow, actor):
         stored = services.get_contract(uow, actor=actor, contract_id=contract_id, version=version)
     contract: Contract = stored.contract
     if output is OutputFormat.JSON:
@@ -317,7 +352,7 @@ def show(
 
         payload = {
             "version": stored.version,
-            "versions": stored.versions,
+            "versions": list(stored.versions),
             "applied_at": _iso(stored.applied_at),
             "applied_by": str(stored.applied_by),
             "sha256": stored.sha256,
@@ -331,8 +366,9 @@ def show(
     console.print(
         f"  term {contract.term.start} – {contract.term.end}, currency {contract.currency}"
     )
+    versions = ", ".join(map(str, stored.versions))
     console.print(
-        f"  version {stored.version} of {stored.versions}, applied {_iso(stored.applied_at)} "
+        f"  version {stored.version} (versions {versions}), applied {_iso(stored.applied_at)} "
         f"by {escape(str(stored.applied_by))}, hash {stored.sha256[:12]}"
     )
     table = Table("id", "name", "KPI", "expected", "minimum", "kind", "allocation %")
@@ -356,7 +392,7 @@ def _contract_from(reference: str, version: int | None) -> Contract:
     path = Path(reference)
     if path.exists():
         return load_contract_file(path, max_bytes=_max_bytes()).contract
-    with _storage() as (services, uow, actor):
+    with _storage(read_only=True) as (services, uow, actor):
         contract: Contract = services.export_contract(
             uow, actor=actor, contract_id=reference, version=version
         )
