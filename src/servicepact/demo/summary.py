@@ -1,0 +1,105 @@
+"""What a demo run did, as plain data: the CLI renders it as tables or JSON."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from servicepact.domain.results import ResultStatus
+
+STATUS_SYMBOLS: dict[ResultStatus, str] = {
+    ResultStatus.MET: "✓",
+    ResultStatus.BELOW_EXPECTED: "▽",
+    ResultStatus.BREACHED: "✗",
+    ResultStatus.INSUFFICIENT_DATA: "·",
+}
+NOT_EVALUATED = " "
+"""A month the run did not evaluate (e.g. not yet over)."""
+
+
+@dataclass
+class ServiceLevelRow:
+    id: str
+    name: str
+    kind: str
+    statuses: dict[str, str] = field(default_factory=dict)
+    """Period label (2026-03) → ResultStatus value."""
+
+
+@dataclass
+class ContractRow:
+    id: str
+    name: str
+    vendor: str
+    broker: str | None
+    version: int
+    changed: bool
+    service_levels: list[ServiceLevelRow] = field(default_factory=list)
+
+    def count(self, status: ResultStatus) -> int:
+        return sum(
+            1 for sl in self.service_levels for value in sl.statuses.values() if value == status
+        )
+
+
+@dataclass
+class FileRow:
+    contract_id: str
+    source: str
+    file: str
+    rows: int
+    accepted: int = 0
+    rejected: int = 0
+    corrections: int = 0
+    findings: int = 0
+    changed: bool = True
+    correction_file: bool = False
+
+
+@dataclass
+class DemoSummary:
+    data_dir: str
+    database: str
+    year: int
+    seed: int
+    scale: float
+    portfolio_changed: bool = False
+    data_generated: bool = False
+    contracts: list[ContractRow] = field(default_factory=list)
+    files: list[FileRow] = field(default_factory=list)
+    periods: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        """Whether this run changed anything stored (a repeated run should not)."""
+        return (
+            self.portfolio_changed
+            or any(c.changed for c in self.contracts)
+            or any(f.changed for f in self.files)
+        )
+
+    def totals(self) -> dict[str, int]:
+        return {
+            "files": len(self.files),
+            "rows": sum(f.rows for f in self.files),
+            "accepted": sum(f.accepted for f in self.files),
+            "rejected": sum(f.rejected for f in self.files),
+            "corrections": sum(f.corrections for f in self.files),
+            "findings": sum(f.findings for f in self.files),
+        }
+
+    def status_counts(self) -> dict[str, int]:
+        counts = {status.value: 0 for status in ResultStatus}
+        for contract in self.contracts:
+            for status in ResultStatus:
+                counts[status.value] += contract.count(status)
+        return counts
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["changed"] = self.changed
+        data["totals"] = self.totals()
+        data["status_counts"] = self.status_counts()
+        return data
