@@ -127,8 +127,9 @@ def _check_shape(parsed: ParsedYaml, expect: str | None) -> tuple[str | None, li
             _problem(parsed, (present[1],), "a file holds one contract or one portfolio, not both")
         )
     kind = present[0] if present else None
-    if kind is None and not misspelt_kind:  # a misspelt section is reported once, above
-        problems.append(_problem(parsed, (), f"needs a `{expect or 'contract'}:` section"))
+    if kind is None:
+        if not misspelt_kind:  # a misspelt section is reported once, above
+            problems.append(_problem(parsed, (), f"needs a `{expect or 'contract'}:` section"))
     elif expect is not None and kind != expect:
         problems.append(
             _problem(parsed, (kind,), f"this is a {kind} file; a {expect} file was expected")
