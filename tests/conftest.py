@@ -35,7 +35,6 @@ from servicepact.domain.access import Actor, Role
 from servicepact.domain.contracts import Contract
 from servicepact.store.db import migrate
 from servicepact.store.db.engine import make_engine
-from servicepact.store.db.tables import metadata
 from servicepact.store.db.tables.audit import GENESIS_HASH, HEAD_ID, audit_head
 
 DATABASE_ENV = "SERVICEPACT_DATABASE_URL"
@@ -113,17 +112,42 @@ def _migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str
     yield str(template)
 
 
+_RESET_SQL: dict[str, str] = {}
+
+
+def _reset_script(engine: sa.Engine) -> str:
+    """One SQL script that empties every migrated table and restarts its id sequences.
+
+    DELETE with triggers and foreign-key checks switched off for the transaction
+    (``session_replication_role``) is several times faster than TRUNCATE on
+    small tables, and it gets past the audit trail's append-only trigger.
+    The migrated tables are used, not ``metadata``: a table declared but not yet
+    migrated must fail the migration test, not every test.
+    """
+    inspector = sa.inspect(engine)
+    tables = sorted(set(inspector.get_table_names()) - {"alembic_version", audit_head.name})
+    with engine.connect() as connection:
+        sequences = connection.exec_driver_sql(
+            "SELECT sequence_name FROM information_schema.sequences "
+            "WHERE sequence_schema = current_schema()"
+        ).scalars()
+        restarts = [f'ALTER SEQUENCE "{name}" RESTART' for name in sequences]
+    statements = [
+        "SET LOCAL session_replication_role = replica",
+        *(f'DELETE FROM "{name}"' for name in tables),
+        *restarts,
+        f"UPDATE audit_head SET seq = 0, row_hash = '{GENESIS_HASH}' WHERE id = {HEAD_ID}",
+    ]
+    return "; ".join(statements)
+
+
 def _empty_postgres_tables(url: str) -> None:
     engine = make_engine(url)
     try:
+        if url not in _RESET_SQL:
+            _RESET_SQL[url] = _reset_script(engine)
         with engine.begin() as connection:
-            names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables if t is not audit_head)
-            connection.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
-            connection.execute(
-                sa.update(audit_head)
-                .where(audit_head.c.id == HEAD_ID)
-                .values(seq=0, row_hash=GENESIS_HASH)
-            )
+            connection.exec_driver_sql(_RESET_SQL[url])
     finally:
         engine.dispose()
 
