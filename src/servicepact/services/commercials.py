@@ -1,0 +1,588 @@
+"""Commercial use cases: the month's credits, invoice checks, the business case, broker analysis.
+
+Each function takes the app and the acting user (keyword-only), reads what it needs (contract
+version, results, measured volumes), calls the pure engine, and — for the writes — stores the
+outcome in one unit of work with an audit entry. Nothing partial is stored: a bad invoice file
+or a closed period is refused before anything is written.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import importlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+import yaml
+from pydantic import ValidationError
+
+from servicepact import __version__
+from servicepact.bootstrap import App
+from servicepact.domain.access import Actor
+from servicepact.domain.business_case import (
+    ActualMonth,
+    ActualsRow,
+    BusinessCaseInputs,
+    BusinessCaseResult,
+)
+from servicepact.domain.contracts import Contract
+from servicepact.domain.credits import CreditStatement
+from servicepact.domain.errors import InvalidInput, NotFound, Problem
+from servicepact.domain.invoices import (
+    CREDIT_PREFIX,
+    ExpectedInvoice,
+    InvoiceCheck,
+    LineKind,
+)
+from servicepact.domain.periods import Period, contract_year_of, parse_period
+from servicepact.domain.results import ServiceLevelResult
+from servicepact.engine.broker import BrokerAnalysis, broker_analysis
+from servicepact.engine.business_case import against_actuals, business_case
+from servicepact.engine.credits import compute_credits, shift
+from servicepact.engine.fees import at_risk_base, expected_fees
+from servicepact.engine.invoices import check_invoice, expected_invoice, read_invoice_file
+from servicepact.services.contracts import StoredContract, get_contract
+from servicepact.store.db.tables.commercials import credit_statements, invoice_checks
+from servicepact.store.db.uow import UnitOfWork
+
+ENGINE_VERSION = __version__  # results and credits say which engine produced them
+BUSINESS_CASE_DIR = Path("examples/business-cases")  # default place of <contract id>.yaml
+
+
+# --- JSON for storage and --format json -----------------------------------------------------
+
+
+def jsonable(value: Any) -> Any:
+    """Dataclasses, Decimals (as exact text), Fractions, enums and dates as plain JSON values."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out = {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        for name in ("total", "net", "earn_back_total", "total_before_cap", "difference"):
+            if hasattr(type(value), name) and isinstance(getattr(type(value), name), property):
+                out[name] = jsonable(getattr(value, name))
+        if isinstance(value, InvoiceCheck):
+            out["verdict"] = value.verdict.value
+        return out
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, Fraction):
+        return f"{value.numerator}/{value.denominator}"
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def canonical_hash(value: Any) -> str:
+    text = json.dumps(jsonable(value), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# --- reading what the engine needs ----------------------------------------------------------
+
+
+def results_of(app: App, *, actor: Actor, contract_id: str) -> list[ServiceLevelResult]:
+    """The contract's stored results (services/evaluation.py); none when evaluation is absent."""
+    try:
+        evaluation = importlib.import_module("servicepact.services.evaluation")
+    except ModuleNotFoundError:
+        return []
+    listed: Sequence[ServiceLevelResult] = evaluation.list_results(
+        app, actor=actor, contract_id=contract_id
+    )
+    return list(listed)
+
+
+def _volume_anchor(source: str) -> str:
+    """The column that says when an event happened: the first required time column.
+
+    calls → offered_at, tickets → created_at, orders → promised_at …: the same anchor KPIS.md
+    rule 3 uses for counting, so a unit is invoiced in the month it is measured.
+    """
+    from servicepact.domain.event_types import BUILT_IN
+
+    event_type = BUILT_IN[source]
+    for column in event_type.columns:
+        if column.required and column.type.value in ("timestamp", "date"):
+            return column.name
+    raise InvalidInput(problems=[Problem(f"source {source}", "has no time column to count by")])
+
+
+def measured_volumes(app: App, *, contract: Contract, month: Period) -> dict[str, int]:
+    """Units per per-unit and volume-band fee: events anchored in the month, fee filter applied."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    wanted = [fee for fee in contract.fees if fee.source is not None]
+    if not wanted:
+        return {}
+    timezone = next(iter(contract.calendars.values())).timezone if contract.calendars else "UTC"
+    start, end = month.bounds_epoch(timezone)
+    store = app.event_store
+    volumes: dict[str, int] = {}
+    for fee in wanted:
+        assert fee.source is not None
+        anchor = _volume_anchor(fee.source)
+        columns = [anchor, *fee.filter]
+        table = store.read(contract_id=contract.id, source=fee.source, columns=columns)
+        times = table.column(anchor)
+        if pa.types.is_timestamp(times.type):
+            seconds = pc.divide(pc.cast(times, pa.int64()), 1_000_000)
+            mask = pc.and_(pc.greater_equal(seconds, start), pc.less(seconds, end))
+        else:
+            mask = pc.and_(
+                pc.greater_equal(times, pa.scalar(month.start, times.type)),
+                pc.less(times, pa.scalar(month.end, times.type)),
+            )
+        for column, value in fee.filter.items():
+            values = value if isinstance(value, list) else [value]
+            mask = pc.and_(mask, pc.is_in(table.column(column), pa.array(values)))
+        volumes[fee.id] = int(pc.sum(pc.cast(pc.fill_null(mask, False), pa.int64())).as_py() or 0)
+    return volumes
+
+
+@dataclass(frozen=True)
+class MonthCommercials:
+    """Everything the month's commercials rest on, computed together."""
+
+    stored: StoredContract
+    month: Period
+    contract_year: int
+    volumes: dict[str, int]
+    credits: CreditStatement
+    expected: ExpectedInvoice
+    inputs_sha256: str
+
+
+def _month(contract: Contract, label: str) -> Period:
+    try:
+        period = parse_period(label)
+    except ValueError as error:
+        raise InvalidInput(problems=[Problem("--period", str(error), value=label)]) from None
+    if period.kind.value != "month":
+        raise InvalidInput(
+            problems=[Problem("--period", "give a month, e.g. 2026-03", value=label)]
+        )
+    first = date(contract.term.start.year, contract.term.start.month, 1)
+    if not first <= period.start <= contract.term.end:
+        raise InvalidInput(
+            problems=[
+                Problem(
+                    "--period",
+                    f"{label} is outside the contract term "
+                    f"({contract.term.start} to {contract.term.end})",
+                    value=label,
+                )
+            ]
+        )
+    return period
+
+
+def _earlier_fees(uow: UnitOfWork, contract_id: str) -> dict[str, Decimal]:
+    """The at-risk base of months already stated (latest version), for earn-back."""
+    rows = uow.connection.execute(
+        sa.select(
+            credit_statements.c.period,
+            credit_statements.c.version,
+            credit_statements.c.monthly_fees,
+        ).where(credit_statements.c.contract_id == contract_id)
+    ).all()
+    latest: dict[str, tuple[int, Decimal]] = {}
+    for period, version, fees in rows:
+        if period not in latest or version > latest[period][0]:
+            latest[period] = (version, Decimal(fees))
+    return {period: fees for period, (_, fees) in latest.items()}
+
+
+def month_commercials(
+    app: App,
+    *,
+    actor: Actor,
+    contract_id: str,
+    period: str,
+    volumes: Mapping[str, int] | None = None,
+    results: Sequence[ServiceLevelResult] | None = None,
+) -> MonthCommercials:
+    """Fees, credits and the expected invoice of one month (nothing is stored).
+
+    ``volumes`` overrides the measured volumes (per fee id), ``results`` the stored results —
+    for what-if questions and for tests.
+    """
+    with app.uow(read_only=True) as uow:
+        stored = get_contract(uow, actor=actor, contract_id=contract_id)
+        earlier = _earlier_fees(uow, contract_id)
+    contract = stored.contract
+    month = _month(contract, period)
+    year = contract_year_of(contract.term, month.start)
+    if volumes is None:
+        volumes = measured_volumes(app, contract=contract, month=month)
+    for fee_id, volume in volumes.items():
+        if volume < 0:
+            raise InvalidInput(
+                problems=[Problem(f"--volume {fee_id}", "cannot be negative", value=str(volume))]
+            )
+    history = (
+        list(results)
+        if results is not None
+        else results_of(app, actor=actor, contract_id=contract_id)
+    )
+    fees = expected_fees(contract, month, volumes, contract_year=year)
+    credits = compute_credits(contract, history, month, at_risk_base(fees), fees_by_month=earlier)
+    expected = expected_invoice(contract, month, volumes, credits, contract_year=year)
+    window = {shift(month, -k).label for k in range(0, 37)}
+    inputs = {
+        "contract_id": contract.id,
+        "contract_version": stored.version,
+        "contract_sha256": stored.sha256,
+        "volumes": dict(volumes),
+        "results": sorted(
+            (jsonable(r) for r in history if r.period in window),
+            key=lambda r: (r["service_level_id"], r["period"]),
+        ),
+        "engine_version": ENGINE_VERSION,
+    }
+    return MonthCommercials(
+        stored=stored,
+        month=month,
+        contract_year=year,
+        volumes=dict(volumes),
+        credits=credits,
+        expected=expected,
+        inputs_sha256=canonical_hash(inputs),
+    )
+
+
+def _next_statement_version(uow: UnitOfWork, contract_id: str, period: str) -> int:
+    current = uow.connection.execute(
+        sa.select(sa.func.max(credit_statements.c.version)).where(
+            credit_statements.c.contract_id == contract_id,
+            credit_statements.c.period == period,
+        )
+    ).scalar()
+    return int(current or 0) + 1
+
+
+def _store_statement(uow: UnitOfWork, *, actor: Actor, month: MonthCommercials) -> int:
+    """Store the statement unless the same inputs already produced the latest version."""
+    c = uow.connection
+    latest = c.execute(
+        sa.select(credit_statements.c.version, credit_statements.c.inputs_sha256)
+        .where(
+            credit_statements.c.contract_id == month.stored.contract.id,
+            credit_statements.c.period == month.month.label,
+        )
+        .order_by(credit_statements.c.version.desc())
+        .limit(1)
+    ).first()
+    if latest is not None and latest.inputs_sha256 == month.inputs_sha256:
+        return int(latest.version)
+    version = 1 if latest is None else int(latest.version) + 1
+    s = month.credits
+    c.execute(
+        credit_statements.insert().values(
+            contract_id=s.contract_id,
+            period=s.month,
+            version=version,
+            contract_version=month.stored.version,
+            currency=s.currency,
+            monthly_fees=format(s.monthly_fees, "f"),
+            at_risk=format(s.at_risk, "f"),
+            total=format(s.total, "f"),
+            earn_back=format(s.earn_back_total, "f"),
+            statement=jsonable(s),
+            inputs_sha256=month.inputs_sha256,
+            created_at=uow.now(),
+            created_by=actor.user,
+        )
+    )
+    uow.record(
+        actor=actor,
+        entity_type="credit_statement",
+        entity_id=f"{s.contract_id}/{s.month}/v{version}",
+        action="create",
+        after={"total": s.total, "earn_back": s.earn_back_total, "at_risk": s.at_risk},
+    )
+    return version
+
+
+def state_credits(
+    app: App,
+    *,
+    actor: Actor,
+    contract_id: str,
+    period: str,
+    volumes: Mapping[str, int] | None = None,
+    results: Sequence[ServiceLevelResult] | None = None,
+    store: bool = False,
+) -> MonthCommercials:
+    """The month's credit statement; with ``store`` kept (a new version when inputs changed)."""
+    from servicepact.services.periods import ensure_open
+
+    month = month_commercials(
+        app, actor=actor, contract_id=contract_id, period=period, volumes=volumes, results=results
+    )
+    if store:
+        actor.require_client("state credits")
+        with app.uow() as uow:
+            ensure_open(uow, contract_id=contract_id, period=month.month.label)
+            _store_statement(uow, actor=actor, month=month)
+    return month
+
+
+def latest_statement(
+    app: App, *, actor: Actor, contract_id: str, period: str
+) -> dict[str, Any] | None:
+    with app.uow(read_only=True) as uow:
+        get_contract(uow, actor=actor, contract_id=contract_id)
+        row = uow.connection.execute(
+            sa.select(credit_statements)
+            .where(
+                credit_statements.c.contract_id == contract_id,
+                credit_statements.c.period == period,
+            )
+            .order_by(credit_statements.c.version.desc())
+            .limit(1)
+        ).first()
+    return None if row is None else dict(row._mapping)
+
+
+# --- invoice checks -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoredInvoiceCheck:
+    id: int
+    check: InvoiceCheck
+    expected: ExpectedInvoice
+    credits: CreditStatement
+
+
+def _credits_taken_before(uow: UnitOfWork, contract_id: str, period: str) -> set[tuple[str, str]]:
+    """Credits deducted on the latest check of each earlier month."""
+    rows = uow.connection.execute(
+        sa.select(invoice_checks.c.period, invoice_checks.c.id, invoice_checks.c.credits_taken)
+        .where(invoice_checks.c.contract_id == contract_id, invoice_checks.c.period != period)
+        .order_by(invoice_checks.c.id)
+    ).all()
+    latest: dict[str, list[list[str]]] = {}
+    for month, _, taken in rows:
+        latest[month] = taken
+    return {(sl, when) for taken in latest.values() for sl, when in taken}
+
+
+def check_invoice_file(
+    app: App,
+    *,
+    actor: Actor,
+    contract_id: str,
+    period: str,
+    path: Path,
+    volumes: Mapping[str, int] | None = None,
+    results: Sequence[ServiceLevelResult] | None = None,
+) -> StoredInvoiceCheck:
+    """Read a vendor invoice, check it against the expected invoice, store the check.
+
+    Refused with a clear message, and nothing stored, for an unknown contract or month, a
+    closed month, a file in the wrong currency or with bad cells.
+    """
+    from servicepact.services.periods import ensure_open
+
+    actor.require_write("check invoices")
+    month = month_commercials(
+        app, actor=actor, contract_id=contract_id, period=period, volumes=volumes, results=results
+    )
+    with app.uow(read_only=True) as uow:
+        ensure_open(uow, contract_id=contract_id, period=month.month.label)
+        taken_before = _credits_taken_before(uow, contract_id, month.month.label)
+    contract = month.stored.contract
+    invoice = read_invoice_file(path, currency=contract.currency)
+    # A currency column in the file was checked line by line; the check compares totals too.
+    check = check_invoice(month.expected, invoice, already_taken=taken_before)
+    taken = sorted(
+        {
+            (line.line_id.removeprefix(CREDIT_PREFIX), line.period or month.month.label)
+            for line in invoice.lines
+            if line.kind is LineKind.CREDIT
+        }
+    )
+    with app.uow() as uow:
+        ensure_open(uow, contract_id=contract_id, period=month.month.label)
+        _store_statement(uow, actor=actor, month=month)
+        result = uow.connection.execute(
+            invoice_checks.insert().values(
+                contract_id=contract_id,
+                period=month.month.label,
+                contract_version=month.stored.version,
+                source_name=path.name[:300],
+                file_sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+                currency=contract.currency,
+                verdict=check.verdict.value,
+                expected_total=format(check.expected_total, "f"),
+                invoiced_total=format(check.invoiced_total, "f"),
+                details={"check": jsonable(check), "expected": jsonable(month.expected)},
+                credits_taken=[list(t) for t in taken],
+                created_at=uow.now(),
+                created_by=actor.user,
+            )
+        )
+        key = result.inserted_primary_key
+        assert key is not None  # an INSERT into a table with an autoincrement key returns it
+        check_id = int(key[0])
+        uow.record(
+            actor=actor,
+            entity_type="invoice_check",
+            entity_id=f"{contract_id}/{month.month.label}/{check_id}",
+            action="create",
+            after={
+                "verdict": check.verdict,
+                "differences": len(check.differences),
+                "difference": check.difference,
+                "file": path.name,
+            },
+        )
+    return StoredInvoiceCheck(
+        id=check_id, check=check, expected=month.expected, credits=month.credits
+    )
+
+
+def list_invoice_checks(
+    app: App, *, actor: Actor, contract_id: str, period: str | None = None
+) -> list[dict[str, Any]]:
+    """Stored checks of a contract, newest first (shown with the contract)."""
+    with app.uow(read_only=True) as uow:
+        get_contract(uow, actor=actor, contract_id=contract_id)
+        query = sa.select(
+            invoice_checks.c.id,
+            invoice_checks.c.period,
+            invoice_checks.c.source_name,
+            invoice_checks.c.verdict,
+            invoice_checks.c.expected_total,
+            invoice_checks.c.invoiced_total,
+            invoice_checks.c.currency,
+            invoice_checks.c.created_at,
+            invoice_checks.c.created_by,
+            invoice_checks.c.details,
+        ).where(invoice_checks.c.contract_id == contract_id)
+        if period is not None:
+            query = query.where(invoice_checks.c.period == period)
+        rows = uow.connection.execute(query.order_by(invoice_checks.c.id.desc())).all()
+    return [dict(row._mapping) for row in rows]
+
+
+# --- business case and broker -----------------------------------------------------------------
+
+
+def read_business_case(path: Path) -> BusinessCaseInputs:
+    """A business-case YAML file, validated; every problem named by its field path."""
+    if not path.is_file():
+        raise NotFound(f"no business-case file {path}", where=str(path))
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise InvalidInput(
+            problems=[Problem("file", f"not valid YAML ({type(error).__name__})")],
+            source=path.name,
+        ) from None
+    if isinstance(data, dict) and "business_case" in data:
+        data = data["business_case"]
+    try:
+        return BusinessCaseInputs.model_validate(data)
+    except ValidationError as error:
+        raise InvalidInput(
+            problems=[
+                Problem(
+                    ".".join(str(p) for p in e["loc"]) or "business_case",
+                    e["msg"].removeprefix("Value error, "),
+                )
+                for e in error.errors()
+            ],
+            source=path.name,
+        ) from None
+
+
+def _case_path(contract_id: str, path: Path | None) -> Path:
+    return path if path is not None else BUSINESS_CASE_DIR / f"{contract_id}.yaml"
+
+
+@dataclass(frozen=True)
+class BusinessCaseReport:
+    inputs: BusinessCaseInputs
+    result: BusinessCaseResult
+    actuals: list[ActualsRow]
+
+
+def _actuals(app: App, *, actor: Actor, contract_id: str) -> list[ActualMonth]:
+    """Months with a checked invoice: the expected total (what is payable) and the credits."""
+    checks = list_invoice_checks(app, actor=actor, contract_id=contract_id)
+    seen: dict[str, ActualMonth] = {}
+    for row in checks:  # newest first: the first seen per month wins
+        if row["period"] in seen:
+            continue
+        details = row["details"]["check"]
+        expected = row["details"]["expected"]
+        credits = sum(
+            (Decimal(x["amount"]) for x in expected["lines"] if x["kind"] == "credit"),
+            Decimal(0),
+        )
+        seen[row["period"]] = ActualMonth(
+            month=row["period"],
+            invoiced=Decimal(details["expected_total"]),
+            credits=-credits,
+        )
+    return sorted(seen.values(), key=lambda a: a.month)
+
+
+def business_case_report(
+    app: App, *, actor: Actor, contract_id: str, path: Path | None = None
+) -> BusinessCaseReport:
+    with app.uow(read_only=True) as uow:
+        stored = get_contract(uow, actor=actor, contract_id=contract_id)
+    inputs = read_business_case(_case_path(contract_id, path))
+    result = business_case(inputs, stored.contract)
+    actuals = against_actuals(
+        inputs, stored.contract, result, _actuals(app, actor=actor, contract_id=contract_id)
+    )
+    return BusinessCaseReport(inputs=inputs, result=result, actuals=actuals)
+
+
+def broker_report(
+    app: App, *, actor: Actor, contract_id: str, path: Path | None = None
+) -> BrokerAnalysis:
+    """The broker layer of a brokered contract: margin, and performance against direct peers."""
+    with app.uow(read_only=True) as uow:
+        stored = get_contract(uow, actor=actor, contract_id=contract_id)
+        from servicepact.services.contracts import list_contracts
+
+        peers = [s for s in list_contracts(uow, actor=actor) if s.broker is None]
+    contract = stored.contract
+    if contract.broker is None:
+        raise InvalidInput(problems=[Problem("broker", f"contract {contract_id!r} has no broker")])
+    case_file = _case_path(contract_id, path)
+    terms = read_business_case(case_file).broker if case_file.is_file() else None
+    first = parse_period(f"{contract.term.start.year:04d}-{contract.term.start.month:02d}")
+    volumes = read_business_case(case_file).monthly_volume if case_file.is_file() else {}
+    try:
+        fees = at_risk_base(expected_fees(contract, first, volumes, contract_year=1))
+    except InvalidInput:
+        fees = Decimal(0)  # per-unit fees without a planned volume: the margin stays unknown
+    own = results_of(app, actor=actor, contract_id=contract_id)
+    kpis = {sl.kpi for sl in contract.service_levels}
+    direct = {
+        peer.id: [r for r in results_of(app, actor=actor, contract_id=peer.id) if r.kpi in kpis]
+        for peer in peers
+        if peer.id != contract_id
+    }
+    return broker_analysis(contract, own, direct, client_fees_monthly=fees, terms=terms)
