@@ -104,6 +104,13 @@ class EvaluationMemo:
         return self.by_source.setdefault(source, {})
 
 
+def instant_us(moment: datetime) -> int:
+    """A timezone-aware datetime as UTC epoch microseconds, exactly."""
+    if moment.tzinfo is None:
+        raise ValueError("a moment must carry a time zone")
+    return (moment - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
+
+
 def contract_timezone(contract: Contract, sl: ServiceLevel | None = None) -> str:
     if sl is not None and sl.calendar is not None:
         return contract.calendars[sl.calendar].timezone
@@ -268,19 +275,89 @@ def _clock_for(
     contract: Contract,
     sl: ServiceLevel,
     table: pa.Table,
-    periods: Sequence[Period],
+    years: tuple[int, int],
     clock_cache: ClockCache,
     timezone_name: str,
 ) -> tuple[Calendar | None, BusinessClock | None]:
     if sl.calendar is None:
         return None, None
     calendar = contract.calendars[sl.calendar]
-    first = min(p.start.year for p in periods) - 1
-    last = max(p.end.year for p in periods)
-    years = _years_of(table, timezone_name)
-    if years is not None:
-        first, last = min(first, years[0]), max(last, years[1])
+    first, last = years
+    data_years = _years_of(table, timezone_name)
+    if data_years is not None:
+        first, last = min(first, data_years[0]), max(last, data_years[1])
     return calendar, clock_cache.get(calendar, first, last + _DEADLINE_YEARS)
+
+
+def applicable_exclusions(
+    contract: Contract, sl: ServiceLevel, exclusions: Sequence[Exclusion]
+) -> list[Exclusion]:
+    """The approved exclusions of this contract that reach this service level."""
+    return [
+        e
+        for e in exclusions
+        if e.approved
+        and e.contract_id == contract.id
+        and e.applies_to(source=sl.source, service_level_id=sl.id)
+    ]
+
+
+def compute_windows(
+    contract: Contract,
+    sl: ServiceLevel,
+    table: pa.Table,
+    windows: Sequence[Window],
+    *,
+    clock_cache: ClockCache,
+    exclusions: Sequence[Exclusion] = (),
+    years: tuple[int, int] | None = None,
+    memo: EvaluationMemo | None = None,
+) -> tuple[list[KpiAggregate], list[KpiAggregate | None]]:
+    """The service level's exact aggregate in each window (µs ``[start, end)``).
+
+    Filters first, then approved event exclusions; returns the aggregates of the
+    kept events and, per window, of the excluded ones (None when none were excluded).
+    Whole-period exclusions are the caller's business (they follow period labels).
+    """
+    timezone_name = contract_timezone(contract, sl)
+    applicable = applicable_exclusions(contract, sl, exclusions)
+    excluded_ids = {i for e in applicable for i in e.event_ids}
+    selected = filter_mask(table, sl)
+    excluded_rows = selected & _id_mask(table, excluded_ids)
+    kept = selected & ~excluded_rows
+    if years is None:
+        first = min(_local(w[0], timezone_name).year for w in windows) if windows else 2000
+        last = (
+            max(_local(max(w[1] - 1, w[0]), timezone_name).year for w in windows)
+            if windows
+            else 2000
+        )
+        years = (first - 1, last)
+    calendar, clock = _clock_for(contract, sl, table, years, clock_cache, timezone_name)
+    shared = (memo or EvaluationMemo()).for_source(sl.source)
+    compute = computation_for(sl.kpi)
+
+    def run(rows: np.ndarray[Any, np.dtype[np.bool_]]) -> list[KpiAggregate]:
+        selection = None if bool(rows.all()) else np.flatnonzero(rows)
+        subset = table if selection is None else table.take(selection)
+        ctx = KpiContext(
+            definition=sl.definition,
+            params=dict(sl.params),
+            timezone=timezone_name,
+            calendar=calendar,
+            clock=clock,
+            memo=shared,
+            memo_key=(sl.calendar, contract.id),
+            source_table=table,
+            selection=selection,
+        )
+        return compute(subset, ctx, windows)
+
+    aggregates = run(kept)
+    excluded: list[KpiAggregate | None] = (
+        list(run(excluded_rows)) if excluded_rows.any() else [None] * len(windows)
+    )
+    return aggregates, excluded
 
 
 def evaluate_periods(
@@ -300,24 +377,8 @@ def evaluate_periods(
     if not periods:
         return []
     timezone_name = contract_timezone(contract, sl)
-    definition = sl.definition
-    compute = computation_for(sl.kpi)
-    now_us = None if now is None else int(now.astimezone(UTC).timestamp() * MICROS)
-    if now is not None and now.tzinfo is None:
-        raise ValueError("now must carry a time zone")
-    applicable = [
-        e
-        for e in exclusions
-        if e.approved
-        and e.contract_id == contract.id
-        and e.applies_to(source=sl.source, service_level_id=sl.id)
-    ]
-    excluded_ids = {i for e in applicable for i in e.event_ids}
-    selected = filter_mask(table, sl)
-    excluded_rows = selected & _id_mask(table, excluded_ids)
-    kept = selected & ~excluded_rows
-    calendar, clock = _clock_for(contract, sl, table, periods, clock_cache, timezone_name)
-
+    now_us = None if now is None else instant_us(now)
+    applicable = applicable_exclusions(contract, sl, exclusions)
     windows: list[Window] = []
     for period in periods:
         start, end = (
@@ -327,28 +388,16 @@ def evaluate_periods(
         if now_us is not None:
             end = max(start, min(end, now_us))
         windows.append((start, end))
-
-    shared = (memo or EvaluationMemo()).for_source(sl.source)
-
-    def run(rows: np.ndarray[Any, np.dtype[np.bool_]]) -> list[KpiAggregate]:
-        everything = bool(rows.all())
-        selection = None if everything else np.flatnonzero(rows)
-        subset = table if selection is None else table.take(selection)
-        ctx = KpiContext(
-            definition=definition,
-            params=dict(sl.params),
-            timezone=timezone_name,
-            calendar=calendar,
-            clock=clock,
-            memo=shared,
-            memo_key=(sl.calendar, contract.id),
-            source_table=table,
-            selection=selection,
-        )
-        return compute(subset, ctx, windows)
-
-    aggregates = run(kept)
-    excluded_aggregates = run(excluded_rows) if excluded_rows.any() else [None] * len(windows)
+    aggregates, excluded_aggregates = compute_windows(
+        contract,
+        sl,
+        table,
+        windows,
+        clock_cache=clock_cache,
+        exclusions=applicable,
+        years=(min(p.start.year for p in periods) - 1, max(p.end.year for p in periods)),
+        memo=memo,
+    )
     code_hash = contract_hash if contract_hash is not None else _canonical_hash(contract)
     batches = _batches(table)
 
