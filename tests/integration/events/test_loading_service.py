@@ -1,0 +1,273 @@
+"""Loading files through the service, on a real database (SQLite or PostgreSQL).
+
+Personas: alice manages contracts for acme; bob works for vendor helpco (the
+tickets contract's vendor), charlie for otherco.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import pytest
+import sqlalchemy as sa
+
+from servicepact.bootstrap import App
+from servicepact.contractfile import ContractDocument, canonical_document, contract_hash
+from servicepact.domain.access import Actor
+from servicepact.domain.contracts import Contract
+from servicepact.domain.errors import AccessDenied, InvalidInput, NotFound
+from servicepact.services import loads
+from servicepact.services.contracts import apply_contract
+from servicepact.store.events.store import BatchWriter
+
+CONTRACT = "acme-it-2026"
+HEADER = "id,created_at,resolved_at,priority,requester_name,requester_email,requester_phone,summary"
+KEY = "test-pseudonym-key-not-secret"
+
+
+def tickets_contract(**extra: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": CONTRACT,
+        "name": "IT service desk",
+        "client": "acme",
+        "vendor": "helpco",
+        "term": {"start": "2026-01-01", "end": "2028-12-31"},
+        "calendars": {
+            "office": {
+                "timezone": "Asia/Seoul",
+                "hours": {"mon-fri": "09:00-18:00"},
+                "holidays": {"country": "KR"},
+            }
+        },
+        "credits": {"at_risk_percent": 12, "pool_percent": 150},
+        "data_protection": {"personal_data": ["name", "email", "phone"]},
+        "service_levels": [
+            {
+                "id": "SL-02",
+                "name": "P1 resolved within 4 business hours",
+                "kpi": "resolved_within",
+                "source": "tickets",
+                "params": {"hours": 4},
+                "calendar": "office",
+                "expected": "0.95",
+                "minimum": "0.90",
+                "kind": "critical",
+                "allocation_percent": 30,
+            }
+        ],
+    }
+    data.update(extra)
+    return data
+
+
+@pytest.fixture
+def contract(app: App, client_manager: Actor) -> Contract:
+    model = Contract.model_validate(tickets_contract(expected_daily_volume={"tickets": 4}))
+    document = ContractDocument(
+        contract=model,
+        document=canonical_document(model),
+        source=f"{CONTRACT}.yaml",
+        sha256=contract_hash(model),
+    )
+    with app.uow() as uow:
+        apply_contract(uow, actor=client_manager, document=document)
+    return model
+
+
+def write(tmp_path: Path, name: str, lines: list[str]) -> Path:
+    path = tmp_path / name
+    path.write_text(HEADER + "\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def good_rows() -> list[str]:
+    # 2026-02-27 is a Friday: 4 tickets, as many as expected per working day.
+    return [
+        f"T{i},2026-02-27T0{i}:00:00+09:00,2026-02-27T1{i}:00:00+09:00,P1,"
+        f"Kim Minji {i},minji{i}@example.com,010-1234-567{i},printer broken"
+        for i in range(1, 5)
+    ]
+
+
+def load(app: App, actor: Actor, path: Path, **kw: Any) -> loads.LoadReport:
+    return loads.load_events(
+        app, actor=actor, contract_id=CONTRACT, source="tickets", path=path, **kw
+    )
+
+
+def read(app: App) -> list[dict[str, Any]]:
+    table = loads.event_store(app).read(contract_id=CONTRACT, source="tickets")
+    return table.to_pylist()
+
+
+def test_a_valid_file_is_stored_once_and_reloading_it_changes_nothing(
+    app: App, contract: Contract, vendor_a: Actor, tmp_path: Path
+) -> None:
+    path = write(tmp_path, "tickets.csv", good_rows())
+    first = load(app, vendor_a, path)
+    assert first.status is loads.LoadStatus.LOADED
+    assert (first.rows_read, first.rows_accepted, first.rows_rejected) == (4, 4, 0)
+    again = load(app, vendor_a, path)
+    assert again.status is loads.LoadStatus.ALREADY_LOADED
+    assert again.duplicate_of == first.batch_seq
+    assert len(read(app)) == 4
+    assert len(loads.list_batches(app, actor=vendor_a, contract_id=CONTRACT)) == 1
+
+
+def test_one_bad_row_rejects_the_whole_file_and_stores_nothing(
+    app: App, contract: Contract, vendor_a: Actor, tmp_path: Path
+) -> None:
+    rows = [*good_rows(), "T9,yesterday,,P1,,,,"]
+    path = write(tmp_path, "tickets.csv", rows)
+    with pytest.raises(InvalidInput) as caught:
+        load(app, vendor_a, path)
+    [problem] = caught.value.problems
+    assert problem.line == 6
+    assert "created_at" in problem.where
+    assert read(app) == []
+    assert not [p for p in app.settings.event_store_dir.rglob("*") if p.is_file()]
+
+
+def test_accept_valid_stores_the_good_rows_and_quarantines_the_rest_until_fixed(
+    app: App, contract: Contract, vendor_a: Actor, tmp_path: Path
+) -> None:
+    rows = [*good_rows(), "T9,2026-02-27T09:00:00,,P1,Lee,lee@example.com,,call 010-9999-8888"]
+    report = load(app, vendor_a, write(tmp_path, "a.csv", rows), accept_valid=True)
+    assert report.status is loads.LoadStatus.PARTIAL
+    assert (report.rows_accepted, report.rows_rejected) == (4, 1)
+    [held] = loads.list_quarantine(app, actor=vendor_a, contract_id=CONTRACT)
+    assert held.event_id == "T9"
+    assert held.row_number == 5
+    assert "lee@example.com" not in str(held.values)
+    assert "010-9999-8888" not in str(held.values)
+    fixed = ["T9,2026-02-27T09:00:00+09:00,,P1,Lee,lee@example.com,,"]
+    load(app, vendor_a, write(tmp_path, "b.csv", fixed))
+    assert loads.list_quarantine(app, actor=vendor_a, contract_id=CONTRACT) == []
+    assert {r["id"] for r in read(app)} == {"T1", "T2", "T3", "T4", "T9"}
+
+
+def test_a_later_batch_corrects_an_event_and_the_old_version_stays_on_disk(
+    app: App, contract: Contract, vendor_a: Actor, tmp_path: Path
+) -> None:
+    load(app, vendor_a, write(tmp_path, "a.csv", good_rows()))
+    correction = ["T2,2026-02-27T02:00:00+09:00,2026-02-27T03:30:00+09:00,P2,,,,"]
+    report = load(app, vendor_a, write(tmp_path, "b.csv", correction))
+    assert report.corrections == 1
+    assert any(f.kind.value == "corrections" for f in report.findings)
+    current = {r["id"]: r for r in read(app)}
+    assert len(current) == 4
+    assert current["T2"]["priority"] == "P2"
+    files = sorted(app.settings.event_store_dir.rglob("*.parquet"))
+    assert sum(pq.read_table(f).num_rows for f in files) == 5  # the old T2 is kept for audit
+
+
+def test_personal_data_never_reaches_storage_in_clear(
+    app: App, contract: Contract, vendor_a: Actor, tmp_path: Path
+) -> None:
+    load(app, vendor_a, write(tmp_path, "a.csv", good_rows()))
+    raw_values = [f"Kim Minji {i}" for i in range(1, 5)]
+    raw_values += [f"minji{i}@example.com" for i in range(1, 5)]
+    raw_values += [f"010-1234-567{i}" for i in range(1, 5)]
+    stored = b"".join(f.read_bytes() for f in app.settings.event_store_dir.rglob("*.parquet"))
+    texts = " ".join(str(v) for r in read(app) for v in r.values())
+    with app.engine.connect() as connection:
+        database = " ".join(
+            str(tuple(row))
+            for name in sa.inspect(connection).get_table_names()
+            for row in connection.execute(sa.text(f'SELECT * FROM "{name}"'))
+        )
+    for value in raw_values:
+        assert value.encode() not in stored
+        assert value not in texts
+        assert value not in database
+    assert all(r["requester_email"].startswith("ps_") for r in read(app))
+
+
+def test_a_vendor_cannot_load_into_another_vendors_contract(
+    app: App, contract: Contract, vendor_b: Actor, auditor: Actor, tmp_path: Path
+) -> None:
+    path = write(tmp_path, "a.csv", good_rows())
+    with pytest.raises(NotFound):
+        load(app, vendor_b, path)
+    with pytest.raises(AccessDenied):
+        load(app, auditor, path)
+
+
+def test_a_source_the_contract_does_not_measure_is_refused(
+    app: App, contract: Contract, vendor_a: Actor, tmp_path: Path
+) -> None:
+    path = tmp_path / "calls.csv"
+    path.write_text("id,offered_at\nC1,2026-02-27T09:00:00Z\n")
+    with pytest.raises(InvalidInput, match="does not measure 'calls'"):
+        loads.load_events(app, actor=vendor_a, contract_id=CONTRACT, source="calls", path=path)
+
+
+def test_a_crash_after_the_rename_leaves_an_orphan_that_reads_ignore_and_cleaning_removes(
+    app: App,
+    contract: Contract,
+    vendor_a: Actor,
+    admin: Actor,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def crash(*args: object, **kwargs: object) -> int:
+        raise RuntimeError("power cut before the manifest commit")
+
+    monkeypatch.setattr(loads.BatchRepository, "add", crash)
+    with pytest.raises(RuntimeError):
+        load(app, vendor_a, write(tmp_path, "a.csv", good_rows()))
+    monkeypatch.undo()
+    assert len(list(app.settings.event_store_dir.rglob("*.parquet"))) == 1
+    assert read(app) == []
+    removed = loads.clean_orphans(app, actor=admin)
+    assert len(removed) == 1
+    assert not list(app.settings.event_store_dir.rglob("*.parquet"))
+
+
+def test_a_crash_before_the_rename_leaves_nothing_visible(
+    app: App, contract: Contract, vendor_a: Actor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def crash(self: BatchWriter) -> None:
+        raise RuntimeError("power cut while writing")
+
+    monkeypatch.setattr(BatchWriter, "commit", crash)
+    with pytest.raises(RuntimeError):
+        load(app, vendor_a, write(tmp_path, "a.csv", good_rows()))
+    assert read(app) == []
+    assert not list(app.settings.event_store_dir.rglob("*.parquet"))
+
+
+def test_controls_flag_incomplete_days_and_timestamps_in_the_future(
+    app: App, contract: Contract, vendor_a: Actor, tmp_path: Path
+) -> None:
+    # The clock stands at 2026-03-02 00:30 UTC. Friday 27 Feb has 1 of 4 expected
+    # tickets (25 % < 50 %) and one ticket was "resolved" in 2027.
+    rows = [
+        "T1,2026-02-27T09:00:00+09:00,2027-01-01T00:00:00+09:00,P1,,,,",
+        "T2,2026-03-02T08:00:00+09:00,,P1,,,,",
+        "T3,2026-03-02T08:10:00+09:00,,P1,,,,",
+        "T4,2026-03-02T08:20:00+09:00,,P1,,,,",
+        "T5,2026-03-02T08:30:00+09:00,,P1,,,,",
+    ]
+    report = load(app, vendor_a, write(tmp_path, "a.csv", rows))
+    kinds = {f.kind.value: f for f in report.findings}
+    assert kinds["incomplete_day"].examples == ("2026-02-27",)
+    assert kinds["future_timestamp"].examples == ("T1",)
+    stored = loads.list_findings(app, actor=vendor_a, contract_id=CONTRACT)
+    assert {f.kind for f in stored} >= {"incomplete_day", "future_timestamp"}
+
+
+def test_an_api_batch_is_keyed_by_its_canonical_rows(
+    app: App, contract: Contract, vendor_a: Actor
+) -> None:
+    rows = [{"id": "A1", "created_at": "2026-02-27T09:00:00+09:00", "priority": "P1"}]
+    first = loads.load_rows(app, actor=vendor_a, contract_id=CONTRACT, source="tickets", rows=rows)
+    reordered = [{"priority": "P1", "created_at": "2026-02-27T09:00:00+09:00", "id": "A1"}]
+    again = loads.load_rows(
+        app, actor=vendor_a, contract_id=CONTRACT, source="tickets", rows=reordered
+    )
+    assert first.status is loads.LoadStatus.LOADED
+    assert again.status is loads.LoadStatus.ALREADY_LOADED
+    assert again.batch_id == first.batch_id
