@@ -121,6 +121,15 @@ def _volume_anchor(source: str) -> str:
     raise InvalidInput(problems=[Problem(f"source {source}", "has no time column to count by")])
 
 
+def _event_store(app: App) -> Any:
+    """The event store with the database as its manifest (services/loads.py builds it)."""
+    try:
+        loads = importlib.import_module("servicepact.services.loads")
+    except ModuleNotFoundError:
+        return app.event_store
+    return loads.event_store(app)
+
+
 def measured_volumes(app: App, *, contract: Contract, month: Period) -> dict[str, int]:
     """Units per per-unit and volume-band fee: events anchored in the month, fee filter applied."""
     import pyarrow as pa
@@ -131,7 +140,7 @@ def measured_volumes(app: App, *, contract: Contract, month: Period) -> dict[str
         return {}
     timezone = next(iter(contract.calendars.values())).timezone if contract.calendars else "UTC"
     start, end = month.bounds_epoch(timezone)
-    store = app.event_store
+    store = _event_store(app)
     volumes: dict[str, int] = {}
     for fee in wanted:
         assert fee.source is not None
