@@ -299,6 +299,8 @@ def _service_level_data(
     elif isinstance(threshold, Mapping) and "kpi" in notes:
         if _get(threshold, "metricSource", "type") == METRIC_SOURCE_TYPE:
             source_spec = _get(threshold, "metricSource", "spec")
+    elif indicator is None and "kpi" in notes:
+        pass  # no indicator at all: the annotated KPI is the whole definition
     else:
         found.add(
             f"{where}: spec.indicator",
