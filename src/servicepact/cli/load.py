@@ -1,0 +1,411 @@
+"""``servicepact load``: load an event file into a contract, and look at what loads left.
+
+    servicepact load --contract acme-it-2026 --source tickets tickets.csv
+    servicepact load quarantine --contract acme-it-2026
+    servicepact load batches --contract acme-it-2026
+    servicepact load findings --contract acme-it-2026
+    servicepact load --clean-orphans
+
+The first form is the default command: anything that is not a sub-command name
+is read as a file to load.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+from rich.table import Table
+from typer.core import TyperGroup
+
+from servicepact.bootstrap import App, build_app
+from servicepact.cli.errors import EXIT_INVALID
+from servicepact.domain.errors import InvalidInput, Problem
+from servicepact.services import loads
+from servicepact.store.events.problems import write_problems
+
+console = Console(highlight=False, soft_wrap=True)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+SHOWN_PROBLEMS = 20  # the rest go to --errors-out
+
+
+class OutputFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+class _LoadGroup(TyperGroup):
+    """``load FILE`` runs the hidden ``file`` command; ``load quarantine`` a sub-command."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if args and (args[0] in self.commands or args[0] in ("--help", "-h")):
+            return super().parse_args(ctx, args)
+        return super().parse_args(ctx, ["file", *args])
+
+
+load_app = typer.Typer(
+    name="load",
+    cls=_LoadGroup,
+    help=(
+        "Load operational data (CSV, JSON Lines, Parquet, Excel) into a contract: "
+        "`servicepact load --contract ID --source tickets FILE` "
+        "[--accept-valid] [--timezone TZ] [--encoding cp949] [--errors-out FILE] "
+        "[--format json]; all options: `servicepact load file --help`. "
+        "`servicepact load --clean-orphans` removes files a crashed load left. "
+        "See docs/loading.md."
+    ),
+)
+
+FormatOption = Annotated[
+    OutputFormat, typer.Option("--format", help="text (readable) or json (machine-readable).")
+]
+ContractOption = Annotated[str, typer.Option("--contract", help="The contract's id.")]
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(load_app)
+
+
+@contextmanager
+def _app() -> Iterator[App]:
+    app = build_app()
+    try:
+        app.check_schema()
+        yield app
+    finally:
+        app.close()
+
+
+@load_app.command("file", hidden=True)
+def load_file(
+    path: Annotated[
+        Path | None, typer.Argument(help="The file: .csv, .tsv, .jsonl, .parquet or .xlsx.")
+    ] = None,
+    contract: Annotated[str | None, typer.Option("--contract", help="The contract's id.")] = None,
+    source: Annotated[
+        str | None, typer.Option("--source", help="The event type, e.g. tickets or calls.")
+    ] = None,
+    accept_valid: Annotated[
+        bool,
+        typer.Option(
+            "--accept-valid",
+            help="Store the valid rows and quarantine the others (default: all or nothing).",
+        ),
+    ] = False,
+    timezone: Annotated[
+        str | None,
+        typer.Option(
+            "--timezone", help="Read timestamps without an offset in this zone (e.g. Asia/Seoul)."
+        ),
+    ] = None,
+    encoding: Annotated[
+        str | None,
+        typer.Option("--encoding", help="The CSV's encoding (default: detect UTF-8 or CP949)."),
+    ] = None,
+    sheet: Annotated[
+        str | None, typer.Option("--sheet", help="Excel: the sheet to read (default: the first).")
+    ] = None,
+    errors_out: Annotated[
+        Path | None,
+        typer.Option("--errors-out", help="Write every problem to this file (.csv or .json)."),
+    ] = None,
+    clean_orphans: Annotated[
+        bool,
+        typer.Option(
+            "--clean-orphans",
+            help="Remove batch files a crashed load left without a manifest row, then exit.",
+        ),
+    ] = False,
+    output: FormatOption = OutputFormat.TEXT,
+) -> None:
+    """Load one file of events into a contract."""
+    if clean_orphans:
+        with _app() as app:
+            removed = loads.clean_orphans(app, actor=app.cli_actor())
+        if output is OutputFormat.JSON:
+            console.print_json(json.dumps({"removed": [str(p) for p in removed]}))
+        else:
+            console.print(f"removed {len(removed)} orphaned file(s)")
+            for path_removed in removed:
+                console.print(f"  {escape(str(path_removed))}")
+        return
+    missing = [
+        name
+        for name, value in (("FILE", path), ("--contract", contract), ("--source", source))
+        if value is None
+    ]
+    if missing:
+        raise InvalidInput(
+            problems=[Problem(where=name, message="is required to load a file") for name in missing]
+        )
+    assert path is not None
+    assert contract is not None
+    assert source is not None
+    with _app() as app, _progress(output) as progress:
+        task = progress.add_task(escape(path.name), total=path.stat().st_size or None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        try:
+            report = loads.load_events(
+                app,
+                actor=app.cli_actor(),
+                contract_id=contract,
+                source=source,
+                path=path,
+                accept_valid=accept_valid,
+                timezone=timezone,
+                encoding=encoding,
+                sheet=sheet,
+                progress=advance,
+            )
+        except InvalidInput as error:
+            progress.stop()
+            _rejected(error, path, errors_out, output)
+            raise typer.Exit(EXIT_INVALID) from None
+    if errors_out is not None:
+        write_problems(report.problems, errors_out)
+    _summary(report, output)
+
+
+@contextmanager
+def _progress(output: OutputFormat) -> Iterator[Progress]:
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+        disable=output is OutputFormat.JSON,
+    )
+    with progress:
+        yield progress
+
+
+def _rejected(
+    error: InvalidInput, path: Path, errors_out: Path | None, output: OutputFormat
+) -> None:
+    problems = list(error.problems)
+    if errors_out is not None:
+        write_problems(problems, errors_out)
+    if output is OutputFormat.JSON:
+        console.print_json(
+            json.dumps(
+                {
+                    "status": "rejected",
+                    "file": path.name,
+                    "problem_count": len(problems),
+                    "problems": [p.render() for p in problems[:SHOWN_PROBLEMS]],
+                    "errors_out": str(errors_out) if errors_out else None,
+                },
+                ensure_ascii=False,
+            )
+        )
+        return
+    err_console.print(
+        f"[red]rejected:[/red] {escape(path.name)} has {len(problems)} problem(s); "
+        "nothing was stored (use --accept-valid to store the valid rows)."
+    )
+    for problem in problems[:SHOWN_PROBLEMS]:
+        err_console.print(f"  {escape(problem.render(error.source))}")
+    if len(problems) > SHOWN_PROBLEMS:
+        more = len(problems) - SHOWN_PROBLEMS
+        hint = f"all are in {errors_out}" if errors_out else "use --errors-out FILE for all"
+        err_console.print(f"  … and {more} more ({hint})")
+
+
+def _summary(report: loads.LoadReport, output: OutputFormat) -> None:
+    if output is OutputFormat.JSON:
+        data = report.as_dict()
+        data["problems"] = data["problems"][:SHOWN_PROBLEMS]
+        console.print_json(json.dumps(data, ensure_ascii=False))
+        return
+    if report.status is loads.LoadStatus.ALREADY_LOADED:
+        console.print(
+            f"{escape(report.file_name or '')}: already loaded as batch {report.duplicate_of} "
+            "(same content); nothing changed."
+        )
+        return
+    table = Table(title=f"{report.contract_id} / {report.source}: batch {report.batch_seq}")
+    table.add_column("rows read", justify="right")
+    table.add_column("accepted", justify="right")
+    table.add_column("rejected", justify="right")
+    table.add_column("corrections", justify="right")
+    table.add_column("findings", justify="right")
+    table.add_row(
+        f"{report.rows_read:,}",
+        f"{report.rows_accepted:,}",
+        f"{report.rows_rejected:,}",
+        f"{report.corrections:,}",
+        str(len(report.findings)),
+    )
+    console.print(table)
+    for finding in report.findings:
+        examples = f" e.g. {', '.join(finding.examples)}" if finding.examples else ""
+        console.print(f"  {finding.severity.value}: {escape(finding.detail)}{escape(examples)}")
+    if report.problems:
+        console.print(f"{len(report.problems)} row problem(s), quarantined:")
+        for problem in report.problems[:SHOWN_PROBLEMS]:
+            console.print(f"  {escape(problem.render(report.file_name))}")
+
+
+@load_app.command("quarantine")
+def quarantine(
+    contract: ContractOption,
+    source: Annotated[str | None, typer.Option("--source", help="Only this event type.")] = None,
+    include_resolved: Annotated[
+        bool, typer.Option("--all", help="Include rows a later load has fixed.")
+    ] = False,
+    output: FormatOption = OutputFormat.TEXT,
+) -> None:
+    """Rows refused by loads with --accept-valid: fix them by loading a corrected file."""
+    with _app() as app:
+        rows = loads.list_quarantine(
+            app,
+            actor=app.cli_actor(),
+            contract_id=contract,
+            source=source,
+            include_resolved=include_resolved,
+        )
+    if output is OutputFormat.JSON:
+        console.print_json(
+            json.dumps(
+                [
+                    {
+                        "source": r.source,
+                        "batch": r.batch_seq,
+                        "row": r.row_number,
+                        "line": r.line,
+                        "id": r.event_id,
+                        "status": r.status.value,
+                        "reasons": r.reasons,
+                        "values": r.values,
+                    }
+                    for r in rows
+                ],
+                ensure_ascii=False,
+                default=str,
+            )
+        )
+        return
+    table = Table(title=f"quarantined rows of {contract}")
+    for name in ("source", "batch", "row", "line", "id", "status", "reasons"):
+        table.add_column(name)
+    for r in rows:
+        table.add_row(
+            r.source,
+            str(r.batch_seq),
+            str(r.row_number or ""),
+            str(r.line or ""),
+            escape(r.event_id or ""),
+            r.status.value,
+            escape("; ".join(r.reasons)),
+        )
+    console.print(table)
+
+
+@load_app.command("batches")
+def batches(
+    contract: ContractOption,
+    source: Annotated[str | None, typer.Option("--source", help="Only this event type.")] = None,
+    output: FormatOption = OutputFormat.TEXT,
+) -> None:
+    """The batches loaded into a contract, in load order."""
+    with _app() as app:
+        records = loads.list_batches(
+            app, actor=app.cli_actor(), contract_id=contract, source=source
+        )
+    rows: list[dict[str, Any]] = [
+        {
+            "batch": r.seq,
+            "source": r.source,
+            "file": r.file_name,
+            "sha256": r.content_sha256,
+            "read": r.rows_read,
+            "accepted": r.rows_accepted,
+            "rejected": r.rows_rejected,
+            "corrections": r.corrections,
+            "loaded_at": r.loaded_at.isoformat(),
+            "loaded_by": r.loaded_by,
+            "status": r.status.value,
+        }
+        for r in records
+    ]
+    if output is OutputFormat.JSON:
+        console.print_json(json.dumps(rows, ensure_ascii=False))
+        return
+    table = Table(title=f"batches of {contract}")
+    for name in ("batch", "source", "file", "read", "accepted", "rejected", "corrections"):
+        table.add_column(name)
+    table.add_column("loaded")
+    for row in rows:
+        table.add_row(
+            *(escape(str(row[k] if row[k] is not None else "")) for k in list(row)[:2]),
+            escape(row["file"] or ""),
+            *(f"{row[k]:,}" for k in ("read", "accepted", "rejected", "corrections")),
+            f"{row['loaded_at'][:16]} by {escape(row['loaded_by'])}",
+        )
+    console.print(table)
+
+
+@load_app.command("findings")
+def findings(
+    contract: ContractOption,
+    source: Annotated[str | None, typer.Option("--source", help="Only this event type.")] = None,
+    output: FormatOption = OutputFormat.TEXT,
+) -> None:
+    """Internal-control findings of the loads into a contract."""
+    with _app() as app:
+        found = loads.list_findings(app, actor=app.cli_actor(), contract_id=contract, source=source)
+    if output is OutputFormat.JSON:
+        console.print_json(
+            json.dumps(
+                [
+                    {
+                        "source": f.source,
+                        "batch": f.batch_seq,
+                        "kind": f.kind,
+                        "severity": f.severity,
+                        "count": f.count,
+                        "detail": f.detail,
+                        "examples": f.examples,
+                        "status": f.status.value,
+                    }
+                    for f in found
+                ],
+                ensure_ascii=False,
+            )
+        )
+        return
+    table = Table(title=f"control findings of {contract}")
+    for name in ("source", "batch", "severity", "kind", "count", "detail", "examples"):
+        table.add_column(name)
+    for f in found:
+        table.add_row(
+            f.source,
+            str(f.batch_seq or ""),
+            f.severity,
+            f.kind,
+            f"{f.count:,}",
+            escape(f.detail),
+            escape(", ".join(f.examples)),
+        )
+    console.print(table)
