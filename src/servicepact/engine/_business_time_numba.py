@@ -50,7 +50,20 @@ def elapsed(start, end, lo, hi, shift, first, next_start, starts, lengths, cum, 
 
 @njit(cache=True, nogil=True)
 def deadlines(
-    start, amount, lo, shift, first, next_start, starts, lengths, cum, passes, cum_end, out
+    start,
+    amount,
+    lo,
+    shift,
+    first,
+    next_start,
+    starts,
+    lengths,
+    cum,
+    passes,
+    cum_end,
+    due_shift,
+    due_first,
+    out,
 ):
     """Earliest t >= start with B(t) - B(start) == amount; returns the first row whose
     deadline lies past the table, or -1. Starts are already checked to lie in it."""
@@ -65,13 +78,10 @@ def deadlines(
         )
         if target > total:
             return row
-        # Branch-free binary search for the first interval whose cumulative end reaches
-        # the target (the data-dependent branch of a textbook search mispredicts).
-        low = 0
-        size = cum_end.size
-        while size > 1:
-            half = size >> 1
-            low = low + half if cum_end[low + half - 1] < target else low
-            size -= half
+        # The first interval whose cumulative end reaches the target: its bucket
+        # gives a lower bound, and a step or two finish the walk.
+        low = due_first[target >> due_shift]
+        while cum_end[low] < target:
+            low += 1
         out[row] = starts[low] + (target - cum[low])
     return -1

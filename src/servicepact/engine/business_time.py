@@ -147,6 +147,10 @@ class _Table:
     shift: int  # bucket width is 2**shift seconds
     first: Int64Array  # per bucket: the interval in force at the bucket's start
     passes: int  # most interval starts inside one bucket (numpy "next?" steps)
+    # The same idea on the business-seconds axis, for deadlines: per bucket of 2**due_shift
+    # business seconds, the first interval whose cumulative end reaches the bucket.
+    due_shift: int
+    due_first: Int64Array
 
     @property
     def intervals(self) -> int:
@@ -182,7 +186,26 @@ def _build_table(calendar: Calendar, first_year: int, last_year: int) -> _Table:
     while passes > 1 and shift > _MIN_SHIFT:
         shift -= 1
         first, passes = _buckets(starts, lo, hi, shift)
-    return _Table(lo, hi, starts, lengths, cum, cum_end, next_start, shift, first, passes)
+    due_shift, due_first = _due_buckets(cum_end)
+    return _Table(
+        lo, hi, starts, lengths, cum, cum_end, next_start, shift, first, passes,
+        due_shift, due_first,
+    )  # fmt: skip
+
+
+def _due_buckets(cum_end: Int64Array) -> tuple[int, Int64Array]:
+    """Buckets over business seconds, the widest (up to 2**16 s) that hold at most one
+    interval end, so a deadline look-up is a shift, a load and about one step."""
+    total = int(cum_end[-1])
+    shift = _MAX_SHIFT
+    while True:
+        count = (total >> shift) + 1
+        bucket_starts = np.arange(count, dtype=np.int64) << shift
+        first = np.searchsorted(cum_end, bucket_starts, side="left").astype(np.int64)
+        last = np.searchsorted(cum_end, bucket_starts + (1 << shift) - 1, side="left")
+        if shift == _MIN_SHIFT or int((last - first).max()) <= 1:
+            return shift, first
+        shift -= 1
 
 
 def _position_numpy(table: _Table, t: Int64Array) -> Int64Array:
@@ -370,7 +393,8 @@ class BusinessClock:
             out = np.empty_like(starts)
             bad = self._kernels.deadlines(
                 starts, amounts, table.lo, table.shift, table.first, table.next_start,
-                table.starts, table.lengths, table.cum, table.passes, table.cum_end, out,
+                table.starts, table.lengths, table.cum, table.passes, table.cum_end,
+                table.due_shift, table.due_first, out,
             )  # fmt: skip
             if bad >= 0:
                 raise self._beyond_end(int(bad))
@@ -466,7 +490,12 @@ class BusinessClock:
         amounts = np.asarray(business_seconds)
         if amounts.size and not np.issubdtype(amounts.dtype, np.integer):
             raise ValueError("business_seconds must be whole seconds (integers)")
-        amounts = np.ascontiguousarray(np.broadcast_to(amounts.astype(np.int64), (size,)))
+        if amounts.ndim == 0:
+            amounts = np.full(size, int(amounts), dtype=np.int64)
+        elif amounts.shape != (size,):
+            raise ValueError(f"business_seconds has {amounts.size} values for {size} starts")
+        else:
+            amounts = np.ascontiguousarray(amounts, dtype=np.int64)
         if amounts.size and int(amounts.min()) < 0:
             raise ValueError("business_seconds must not be negative")
         return amounts
