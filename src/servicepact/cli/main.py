@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import typer
@@ -32,8 +33,17 @@ def main(
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Print the version."
     ),
+    as_user: str | None = typer.Option(
+        None,
+        "--as",
+        metavar="USER",
+        help="Act as this stored user, with its role and party (default: a local admin).",
+    ),
 ) -> None:
     """Manage outsourced business processes by measured performance."""
+    if as_user:
+        # Settings read SERVICEPACT_USER; setting it here keeps settings the one reader.
+        os.environ["SERVICEPACT_USER"] = as_user
 
 
 def _register() -> None:

@@ -132,3 +132,13 @@ def test_acting_as_a_stored_user_applies_that_users_role(
     monkeypatch.setenv("SERVICEPACT_USER", "nobody")
     unknown = servicepact("audit", "verify")
     assert "no user 'nobody'" in unknown.err
+
+
+def test_the_as_option_picks_the_stored_user_for_one_command(
+    cli_env: Settings, servicepact: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SERVICEPACT_USER", "")  # restored after the test: --as sets it
+    assert servicepact("user", "add", "dana", "--role", "auditor").code == 0
+    refused = servicepact("--as", "dana", "token", "create", "dana")
+    assert refused.code == EXIT_ACCESS_DENIED
+    assert "only administrators can create API tokens" in refused.err

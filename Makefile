@@ -1,0 +1,37 @@
+# ServicePact developer commands. `make test` works on a fresh clone: it creates
+# .venv and installs the project (again whenever pyproject.toml changes).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+PYTEST_WORKERS ?= 2
+
+.PHONY: install run test lint bench
+
+$(INSTALLED): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --editable '.[dev]'
+	touch $(INSTALLED)
+
+install:
+	rm -f $(INSTALLED)
+	$(MAKE) $(INSTALLED)
+
+run: $(INSTALLED)
+	$(BIN)/servicepact demo
+
+# SQLite by default; set SERVICEPACT_DATABASE_URL to run the same tests on PostgreSQL.
+test: $(INSTALLED)
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS)
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
+
+bench: $(INSTALLED)
+	@set -e; for script in benchmarks/*.py; do \
+		case "$$(basename $$script)" in _*) continue ;; esac; \
+		echo "== $$script"; $(BIN)/python "$$script"; \
+	done
