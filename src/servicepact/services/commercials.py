@@ -106,6 +106,28 @@ def results_of(app: App, *, actor: Actor, contract_id: str) -> list[ServiceLevel
     return list(listed)
 
 
+def waived_months(app: App, *, actor: Actor, contract: Contract) -> set[tuple[str, str]]:
+    """(service level, month) pairs an approved whole-period exclusion covers: no credit."""
+    try:
+        evaluation = importlib.import_module("servicepact.services.evaluation")
+        exclusions = importlib.import_module("servicepact.domain.exclusions")
+    except ModuleNotFoundError:
+        return set()
+    approved = evaluation.list_exclusions(
+        app, actor=actor, contract_id=contract.id, status=exclusions.ExclusionStatus.APPROVED
+    )
+    waived: set[tuple[str, str]] = set()
+    for exclusion in approved:
+        if exclusion.period is None:
+            continue  # event exclusions are already out of the result's counts
+        for sl in contract.service_levels:
+            if sl.id == exclusion.service_level_id or (
+                exclusion.service_level_id is None and sl.source == exclusion.source
+            ):
+                waived.add((sl.id, exclusion.period))
+    return waived
+
+
 def _volume_anchor(source: str) -> str:
     """The column that says when an event happened: the first required time column.
 
@@ -138,7 +160,10 @@ def measured_volumes(app: App, *, contract: Contract, month: Period) -> dict[str
     wanted = [fee for fee in contract.fees if fee.source is not None]
     if not wanted:
         return {}
-    timezone = next(iter(contract.calendars.values())).timezone if contract.calendars else "UTC"
+    from servicepact.engine.evaluate import contract_timezone
+
+    # The same zone the evaluation reads anchors in, so a unit is billed in its measured month.
+    timezone = contract_timezone(contract)
     start, end = month.bounds_epoch(timezone)
     store = _event_store(app)
     volumes: dict[str, int] = {}
@@ -249,7 +274,10 @@ def month_commercials(
         else results_of(app, actor=actor, contract_id=contract_id)
     )
     fees = expected_fees(contract, month, volumes, contract_year=year)
-    credits = compute_credits(contract, history, month, at_risk_base(fees), fees_by_month=earlier)
+    waived = waived_months(app, actor=actor, contract=contract)
+    credits = compute_credits(
+        contract, history, month, at_risk_base(fees), fees_by_month=earlier, waived=waived
+    )
     expected = expected_invoice(contract, month, volumes, credits, contract_year=year)
     window = {shift(month, -k).label for k in range(0, 37)}
     inputs = {
@@ -257,6 +285,7 @@ def month_commercials(
         "contract_version": stored.version,
         "contract_sha256": stored.sha256,
         "volumes": dict(volumes),
+        "waived": sorted(waived),
         "results": sorted(
             (jsonable(r) for r in history if r.period in window),
             key=lambda r: (r["service_level_id"], r["period"]),
