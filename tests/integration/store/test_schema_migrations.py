@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -53,3 +57,24 @@ def test_revisions_form_one_numbered_line() -> None:
     for older, newer in zip(reversed(scripts[1:]), reversed(scripts[:-1]), strict=True):
         assert newer.down_revision == older.revision
     assert migrate.next_revision_id() == f"{len(numbers) + 1:04d}"
+
+
+def test_a_new_revision_is_numbered_after_the_head_and_empty_when_nothing_changed(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Work on a copy: the real versions folder belongs to the source tree.
+    copy = tmp_path / "migrations"
+    shutil.copytree(migrate.MIGRATIONS_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(migrate, "MIGRATIONS_DIR", copy)
+    head = migrate.head_revision()
+    engine = make_engine(db_url)
+    try:
+        path = migrate.new_revision(engine, message="nothing new", autogenerate=True)
+    finally:
+        engine.dispose()
+    expected_id = f"{int(head) + 1:04d}"
+    assert path.name == f"{expected_id}_nothing_new.py"
+    text = path.read_text()
+    assert f"down_revision: str | None = {head!r}" in text
+    assert "op." not in text.split("def upgrade() -> None:")[1]  # nothing to migrate
+    assert migrate.head_revision() == expected_id
