@@ -1,0 +1,271 @@
+"""``servicepact evaluate``: measure a contract's service levels for periods.
+
+Two modes:
+
+* **Files, no database** — ``--contract FILE --data DIR``: reads
+  ``DIR/<source>.(csv|jsonl|parquet|xlsx)`` for each source the contract's
+  service levels use, validates every row (a bad row stops the command with
+  its row, column and reason), evaluates and prints. Nothing is stored.
+* **Stored** — ``--contract ID`` (no ``--data``): evaluates the stored contract
+  against the event store and stores the results (services/evaluation.py).
+
+The table shows each service level's value (ratios as % with two decimals),
+the exact numerator/denominator, the targets in force and the status; ``--format
+json`` prints the documented shape of docs/results.md.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import Progress
+from rich.table import Table
+
+from servicepact.domain.contracts import Contract
+from servicepact.domain.errors import InvalidInput, Problem
+from servicepact.domain.event_types import BUILT_IN
+from servicepact.domain.periods import Period, months_between, parse_period
+from servicepact.domain.results import ServiceLevelResult
+
+console = Console(highlight=False, soft_wrap=True)
+
+DATA_SUFFIXES = (".csv", ".jsonl", ".parquet", ".xlsx")
+
+
+class OutputFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+def _periods(
+    labels: list[str], contract: Contract, all_months: bool, now: datetime
+) -> list[Period]:
+    periods: list[Period] = []
+    problems: list[Problem] = []
+    for label in labels:
+        try:
+            periods.append(parse_period(label, term=contract.term))
+        except ValueError as error:
+            problems.append(Problem("--period", str(error), value=label))
+    if problems:
+        raise InvalidInput(problems)
+    if all_months:
+        last = min(contract.term.end, now.date())
+        periods.extend(p for p in months_between(contract.term.start, last) if p not in periods)
+    if not periods:
+        raise InvalidInput(
+            [Problem("--period", "give at least one period (e.g. 2026-03) or --all-months")]
+        )
+    return periods
+
+
+def _data_file(directory: Path, source: str) -> Path:
+    found = [directory / f"{source}{suffix}" for suffix in DATA_SUFFIXES]
+    present = [p for p in found if p.is_file()]
+    if not present:
+        raise InvalidInput(
+            [
+                Problem(
+                    str(directory / source),
+                    f"no events for source {source!r}: expected one of "
+                    + ", ".join(p.name for p in found),
+                )
+            ]
+        )
+    if len(present) > 1:
+        raise InvalidInput(
+            [
+                Problem(
+                    str(directory / source),
+                    "several files for one source: " + ", ".join(p.name for p in present),
+                )
+            ]
+        )
+    return present[0]
+
+
+def evaluate_files(
+    contract_file: Path, data_dir: Path, labels: list[str], *, all_months: bool, now: datetime
+) -> tuple[Contract, list[ServiceLevelResult]]:
+    """Validate the contract and the event files, then evaluate (no database)."""
+    from servicepact.contractfile import load_contract_file
+    from servicepact.engine.evaluate import ClockCache, contract_timezone, evaluate_contract
+    from servicepact.store.events.reading import read_events_for_evaluation
+
+    contract = load_contract_file(contract_file).contract
+    if not data_dir.is_dir():
+        raise InvalidInput([Problem("--data", "is not a directory", value=str(data_dir))])
+    periods = _periods(labels, contract, all_months, now)
+    sources = sorted({sl.source for sl in contract.service_levels})
+    unknown = [s for s in sources if s not in BUILT_IN]
+    if unknown:
+        raise InvalidInput([Problem(s, "is not a built-in event type") for s in unknown])
+    # Nothing read here is stored, so pseudonyms need no stable key: a fresh random key
+    # per run means personal data never leaves the process even as a reusable hash.
+    key = secrets.token_bytes(32)
+    tables = {}
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("Reading events", total=len(sources) + 1)
+        for source in sources:
+            path = _data_file(data_dir, source)
+            progress.update(task, description=f"Reading {path.name}")
+            tables[source] = read_events_for_evaluation(
+                path,
+                BUILT_IN[source],
+                data_protection=contract.data_protection,
+                pseudonym_key=key,
+                timezone=contract_timezone(contract),
+            )
+            progress.advance(task)
+        progress.update(task, description="Evaluating")
+        results = evaluate_contract(contract, tables, periods, clock_cache=ClockCache(), now=now)
+        progress.advance(task)
+    return contract, results
+
+
+def _status_cell(result: ServiceLevelResult) -> str:
+    colour = {"green": "green", "amber": "yellow", "red": "red", "grey": "bright_black"}[
+        result.status.colour
+    ]
+    label = result.status.label + (" (running)" if result.running else "")
+    return f"[{colour}]{label}[/{colour}]"
+
+
+def render_table(contract: Contract, results: list[ServiceLevelResult]) -> Table:
+    from servicepact.engine.evaluate import result_document
+
+    table = Table(title=f"{escape(contract.name)} ({escape(contract.id)})")
+    for header, justify in (
+        ("Service level", "left"),
+        ("KPI", "left"),
+        ("Period", "left"),
+        ("Value", "right"),
+        ("Num / den", "right"),
+        ("Expected", "right"),
+        ("Minimum", "right"),
+        ("Status", "left"),
+        ("Excl.", "right"),
+    ):
+        table.add_column(header, justify=justify, no_wrap=header != "KPI")  # type: ignore[arg-type]
+    names = {sl.id: sl for sl in contract.service_levels}
+    for result in results:
+        doc = result_document(result, names.get(result.service_level_id))
+        if result.denominator is not None:
+            fraction = f"{doc['numerator']} / {result.denominator}"
+        else:
+            fraction = f"n = {result.sample_size}"
+        table.add_row(
+            escape(result.service_level_id),
+            result.kpi,
+            result.period,
+            doc["value_display"],
+            fraction,
+            doc["expected_display"],
+            doc["minimum_display"],
+            _status_cell(result),
+            str(result.excluded or ""),
+        )
+    return table
+
+
+def _print(contract: Contract, results: list[ServiceLevelResult], output: OutputFormat) -> None:
+    from servicepact.engine.evaluate import result_document
+
+    names = {sl.id: sl for sl in contract.service_levels}
+    if output is OutputFormat.JSON:
+        documents = [result_document(r, names.get(r.service_level_id)) for r in results]
+        typer.echo(json.dumps(documents, ensure_ascii=False, indent=2))
+        return
+    console.print(render_table(contract, results))
+
+
+def evaluate_command(
+    contract: Annotated[
+        str,
+        typer.Option(
+            "--contract",
+            help="A contract file (with --data) or the id of a stored contract.",
+        ),
+    ],
+    period: Annotated[
+        list[str] | None,
+        typer.Option("--period", help="A period: 2026-03, 2026-Q1 or Y1. Repeat for several."),
+    ] = None,
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            "--data",
+            help="A directory with <source>.csv|jsonl|parquet|xlsx per source: evaluate files "
+            "without a database.",
+        ),
+    ] = None,
+    all_months: Annotated[
+        bool, typer.Option("--all-months", help="Every month of the term up to today.")
+    ] = False,
+    now: Annotated[
+        str | None,
+        typer.Option(
+            "--now",
+            help="Evaluate as of this instant (ISO 8601 with offset); default: the current time.",
+        ),
+    ] = None,
+    output: Annotated[
+        OutputFormat, typer.Option("--format", help="text (a table) or json (docs/results.md).")
+    ] = OutputFormat.TEXT,
+) -> None:
+    """Measure a contract's service levels for the given periods."""
+    moment = datetime.now(UTC)
+    if now is not None:
+        try:
+            moment = datetime.fromisoformat(now)
+        except ValueError:
+            raise InvalidInput(
+                [Problem("--now", "is not an ISO 8601 instant", value=now)]
+            ) from None
+        if moment.tzinfo is None:
+            raise InvalidInput(
+                [Problem("--now", "needs a UTC offset, e.g. +09:00 or Z", value=now)]
+            )
+    if data is not None:
+        stored, from_files = evaluate_files(
+            Path(contract), data, period or [], all_months=all_months, now=moment
+        )
+        _print(stored, from_files, output)
+        return
+    from servicepact.bootstrap import build_app
+    from servicepact.services import evaluation
+
+    app = build_app()
+    app.check_schema()
+    actor = app.cli_actor()
+    with app.uow(read_only=True) as uow:
+        from servicepact.services.contracts import get_contract
+
+        contract_model = get_contract(uow, actor=actor, contract_id=contract).contract
+    labels = [p.label for p in _periods(period or [], contract_model, all_months, moment)]
+    results: list[ServiceLevelResult] = []
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("Evaluating", total=len(labels))
+        for label in labels:
+            results.extend(
+                evaluation.evaluate_period(
+                    app, actor=actor, contract_id=contract, period_label=label, now=moment
+                )
+            )
+            progress.advance(task)
+    _print(contract_model, results, output)
+
+
+def register(app: typer.Typer) -> None:
+    app.command(
+        "evaluate",
+        help="Measure a contract's service levels for periods, from files or the event store.",
+    )(evaluate_command)
