@@ -58,7 +58,7 @@ class RiskRules(BaseModel):
     concentration: RuleRating = RuleRating(likelihood=3, impact=4)
     certification_expired: RuleRating = RuleRating(likelihood=4, impact=4)
     # Load checks whose open findings mean data is missing or late.
-    missing_data_checks: tuple[str, ...] = ("completeness", "late_submission")
+    missing_data_checks: tuple[str, ...] = ("incomplete_day", "late_submission")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,196 @@
+"""From measured facts to alert conditions: one stable key per condition, its state, a message.
+
+The key names *what* is wrong (a service level of a contract, a finding, a
+vendor's standing); the state names *how* it is now (the period and status). The
+same breach seen again has the same key and state and is not re-sent; a breach in
+the next month is a new state and is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from servicepact.domain.alerts import Alert, AlertKind, Severity
+from servicepact.domain.results import ResultStatus, ServiceLevelResult
+from servicepact.domain.risks import ControlFinding, FindingStatus
+from servicepact.domain.scorecards import StandingAction
+from servicepact.engine.handoffs import HandoffReport
+from servicepact.engine.scorecard import StandingChange
+
+
+def latest_closed(results: Iterable[ServiceLevelResult]) -> list[ServiceLevelResult]:
+    """The latest closed result of each (contract, service level)."""
+    latest: dict[tuple[str, str], ServiceLevelResult] = {}
+    for result in results:
+        if result.running:
+            continue
+        key = (result.contract_id, result.service_level_id)
+        if key not in latest or result.period_start > latest[key].period_start:
+            latest[key] = result
+    return [latest[k] for k in sorted(latest)]
+
+
+def _share(value: Any) -> str:
+    return "—" if value is None else f"{float(value) * 100:.2f} %"
+
+
+def result_alerts(
+    results: Sequence[ServiceLevelResult], *, vendor_of: dict[str, str], now: datetime
+) -> list[Alert]:
+    """Breaches and missing data in the latest closed period of each service level."""
+    alerts: list[Alert] = []
+    for result in latest_closed(results):
+        vendor = vendor_of.get(result.contract_id)
+        where = f"{result.contract_id}/{result.service_level_id}"
+        if result.status is ResultStatus.BREACHED:
+            alerts.append(
+                Alert(
+                    key=f"breach:{where}",
+                    state=f"{result.period}:breached",
+                    kind=AlertKind.BREACH,
+                    severity=Severity.CRITICAL,
+                    title=f"{where} breached in {result.period}",
+                    detail=(
+                        f"{result.kpi}: {_share(result.value)} against a minimum of "
+                        f"{_share(result.minimum)} ({result.numerator} of {result.denominator})"
+                    ),
+                    contract_id=result.contract_id,
+                    vendor_id=vendor,
+                    raised_at=now,
+                    data={"period": result.period, "service_level": result.service_level_id},
+                )
+            )
+        elif result.status is ResultStatus.INSUFFICIENT_DATA:
+            alerts.append(
+                Alert(
+                    key=f"missing_data:{where}",
+                    state=f"{result.period}:insufficient_data",
+                    kind=AlertKind.MISSING_DATA,
+                    severity=Severity.WARNING,
+                    title=f"No data for {where} in {result.period}",
+                    detail="; ".join(result.notes)
+                    or f"sample of {result.sample_size} events is below the minimum",
+                    contract_id=result.contract_id,
+                    vendor_id=vendor,
+                    raised_at=now,
+                    data={"period": result.period, "service_level": result.service_level_id},
+                )
+            )
+    return alerts
+
+
+def forecast_alerts(
+    forecasts: Iterable[Any], *, vendor_of: dict[str, str], now: datetime
+) -> list[Alert]:
+    """At-risk forecasts: the error budget burns faster than the period passes."""
+    alerts: list[Alert] = []
+    for forecast in forecasts:
+        if not getattr(forecast, "at_risk", False):
+            continue
+        where = f"{forecast.contract_id}/{forecast.service_level_id}"
+        alerts.append(
+            Alert(
+                key=f"at_risk:{where}",
+                state=f"{forecast.period}:at_risk",
+                kind=AlertKind.AT_RISK,
+                severity=Severity.WARNING,
+                title=f"{where} at risk in {forecast.period}",
+                detail=(
+                    f"projected {_share(forecast.projected_value)}; "
+                    f"{forecast.budget_remaining} failures of {forecast.allowed_failures} left"
+                ),
+                contract_id=forecast.contract_id,
+                vendor_id=vendor_of.get(forecast.contract_id),
+                raised_at=now,
+                data={"period": forecast.period},
+            )
+        )
+    return alerts
+
+
+def finding_alerts(
+    findings: Iterable[ControlFinding], *, vendor_of: dict[str, str], now: datetime
+) -> list[Alert]:
+    return [
+        Alert(
+            key=f"finding:{finding.key}",
+            state=finding.status.value,
+            kind=AlertKind.CONTROL_FINDING,
+            severity=Severity.WARNING,
+            title=f"Control finding on {finding.contract_id}: {finding.check}",
+            detail=finding.detail,
+            contract_id=finding.contract_id,
+            vendor_id=vendor_of.get(finding.contract_id),
+            raised_at=now,
+            data={"source": finding.source.value, "period": finding.period},
+        )
+        for finding in findings
+        if finding.status is FindingStatus.OPEN
+    ]
+
+
+def standing_alerts(changes: Iterable[StandingChange], *, now: datetime) -> list[Alert]:
+    alerts: list[Alert] = []
+    for change in changes:
+        actions = [a.value for a in change.actions if a is not StandingAction.NONE]
+        worse = StandingAction.IMPROVEMENT_PLAN in change.actions
+        alerts.append(
+            Alert(
+                key=f"standing:{change.vendor_id}",
+                state=f"{change.period}:{change.current}",
+                kind=AlertKind.STANDING_CHANGE,
+                severity=Severity.WARNING if worse else Severity.INFO,
+                title=(
+                    f"{change.vendor_id} scorecard standing {change.previous or 'none'} → "
+                    f"{change.current} in {change.period}"
+                ),
+                detail="actions: " + (", ".join(actions) if actions else "none"),
+                vendor_id=change.vendor_id,
+                raised_at=now,
+                data={"previous": change.previous, "current": change.current},
+            )
+        )
+    return alerts
+
+
+def earn_back_alerts(
+    earned: Iterable[tuple[str, str, Decimal, str]], *, vendor_of: dict[str, str], now: datetime
+) -> list[Alert]:
+    """``(contract, period, amount, currency)`` where a credit was earned back."""
+    return [
+        Alert(
+            key=f"earn_back:{contract_id}:{period}",
+            state=format(amount, "f"),
+            kind=AlertKind.EARN_BACK,
+            severity=Severity.INFO,
+            title=f"Earn-back of {amount:,} {currency} on {contract_id} in {period}",
+            detail="service levels met for the required months: a credit is returned to the vendor",
+            contract_id=contract_id,
+            vendor_id=vendor_of.get(contract_id),
+            raised_at=now,
+            data={"period": period, "amount": format(amount, "f"), "currency": currency},
+        )
+        for contract_id, period, amount, currency in earned
+        if amount > 0
+    ]
+
+
+def overload_alerts(report: HandoffReport, *, contract_id: str, now: datetime) -> list[Alert]:
+    return [
+        Alert(
+            key=f"finding:workload:{contract_id}:{finding.week}",
+            state=f"{finding.pushed_to_internal}>{finding.capacity}",
+            kind=AlertKind.CONTROL_FINDING,
+            severity=Severity.WARNING,
+            title=f"Internal teams overloaded by {report.vendor_party} in {finding.week}",
+            detail=finding.detail,
+            contract_id=contract_id,
+            vendor_id=report.vendor_party,
+            raised_at=now,
+            data={"week": finding.week, "pushed": finding.pushed_to_internal},
+        )
+        for finding in report.overloads
+    ]

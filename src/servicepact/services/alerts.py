@@ -1,0 +1,245 @@
+"""Alerts: collect the conditions that hold now, send the new ones, keep the state and the log.
+
+``collect_alerts`` reads results (breaches, missing data), forecasts when the
+evaluation offers them, control findings, scorecard standings and earn-backs;
+``send_alerts`` dedups against the stored condition state, delivers (webhooks,
+e-mail, or the outbox file ``<data dir>/alerts/outbox.jsonl`` when no webhook is
+configured), stores the new state and every delivery attempt, and audits it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import time
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from servicepact.alerts.conditions import (
+    earn_back_alerts,
+    finding_alerts,
+    forecast_alerts,
+    latest_closed,
+    overload_alerts,
+    result_alerts,
+    standing_alerts,
+)
+from servicepact.alerts.dedup import ConditionState, States
+from servicepact.alerts.dispatch import DispatchReport, dispatch
+from servicepact.alerts.webhook import Sleep
+from servicepact.bootstrap import App
+from servicepact.domain.access import Actor
+from servicepact.domain.alerts import Alert, AlertSettings, DeliveryAttempt
+from servicepact.domain.errors import AccessDenied
+from servicepact.domain.periods import month as month_period
+from servicepact.domain.periods import parse_period
+from servicepact.domain.scorecards import ScorecardWeights
+from servicepact.engine.handoffs import HandoffReport
+from servicepact.engine.scorecard import StandingChange, standing_change
+from servicepact.services.risks import control_findings, results_for, visible_contracts
+from servicepact.services.selection import load_yaml_model
+from servicepact.store.db.tables.vendors import alert_conditions, alert_deliveries
+
+
+def load_alert_settings(path: Path | None) -> AlertSettings:
+    return AlertSettings() if path is None else load_yaml_model(path, AlertSettings)
+
+
+def default_outbox(app: App) -> Path:
+    return app.settings.data_dir / "alerts" / "outbox.jsonl"
+
+
+def _previous_month(label: str) -> str:
+    start = parse_period(label).start
+    year, index = divmod(start.year * 12 + start.month - 2, 12)
+    return month_period(year, index + 1).label
+
+
+def _forecasts(app: App, *, actor: Actor, contract_id: str) -> list[object]:
+    """Running-period forecasts, when the evaluation service offers them."""
+    try:
+        evaluation = importlib.import_module("servicepact.services.evaluation")
+    except ModuleNotFoundError:
+        return []
+    reader = getattr(evaluation, "list_forecasts", None)
+    if reader is None:
+        return []
+    return list(reader(app, actor=actor, contract_id=contract_id))
+
+
+def _earned_back(
+    app: App, *, actor: Actor, contract_id: str, period: str, currency: str
+) -> list[tuple[str, str, Decimal, str]]:
+    try:
+        commercials = importlib.import_module("servicepact.services.commercials")
+    except ModuleNotFoundError:
+        return []
+    row = commercials.latest_statement(app, actor=actor, contract_id=contract_id, period=period)
+    if row is None:
+        return []
+    return [(contract_id, period, Decimal(row["earn_back"]), currency)]
+
+
+def collect_alerts(
+    app: App,
+    *,
+    actor: Actor,
+    now: datetime,
+    weights: ScorecardWeights | None = None,
+    handoff_reports: Mapping[str, HandoffReport] | None = None,
+) -> list[Alert]:
+    """Every condition that holds now, across the contracts the actor can see."""
+    from servicepact.services.vendors import scorecard
+
+    with app.uow(read_only=True) as uow:
+        contracts = visible_contracts(uow, actor=actor)
+    vendor_of = {c.id: c.vendor for c in contracts}
+    alerts: list[Alert] = []
+    latest_period: dict[str, str] = {}
+    for contract in contracts:
+        results = results_for(app, actor=actor, contract_id=contract.id)
+        alerts += result_alerts(results, vendor_of=vendor_of, now=now)
+        alerts += forecast_alerts(
+            _forecasts(app, actor=actor, contract_id=contract.id), vendor_of=vendor_of, now=now
+        )
+        alerts += finding_alerts(
+            control_findings(app, actor=actor, contract_id=contract.id, today=now.date()),
+            vendor_of=vendor_of,
+            now=now,
+        )
+        months = [r.period for r in latest_closed(results) if len(r.period) == len("2026-03")]
+        if months:
+            period = max(months)
+            latest_period[contract.vendor] = max(latest_period.get(contract.vendor, ""), period)
+            alerts += earn_back_alerts(
+                _earned_back(
+                    app,
+                    actor=actor,
+                    contract_id=contract.id,
+                    period=period,
+                    currency=contract.currency,
+                ),
+                vendor_of=vendor_of,
+                now=now,
+            )
+    changes: list[StandingChange] = []
+    for vendor, period in sorted(latest_period.items()):
+        current = scorecard(app, actor=actor, vendor_id=vendor, period=period, weights=weights)
+        before = scorecard(
+            app, actor=actor, vendor_id=vendor, period=_previous_month(period), weights=weights
+        )
+        change = standing_change(before if before.standing else None, current)
+        if change is not None:
+            changes.append(change)
+    alerts += standing_alerts(changes, now=now)
+    for contract_id, report in (handoff_reports or {}).items():
+        alerts += overload_alerts(report, contract_id=contract_id, now=now)
+    return alerts
+
+
+def _load_states(app: App) -> States:
+    with app.uow(read_only=True) as uow:
+        rows = uow.connection.execute(sa.select(alert_conditions)).all()
+    return {
+        row.key: ConditionState(row.state, row.first_raised, [int(x) for x in row.escalated])
+        for row in rows
+    }
+
+
+def send_alerts(
+    app: App,
+    *,
+    actor: Actor,
+    settings: AlertSettings,
+    alerts: Sequence[Alert],
+    now: datetime,
+    env: Mapping[str, str] | None = None,
+    sleep: Sleep = time.sleep,
+    complete: bool = True,
+) -> DispatchReport:
+    """Send the new conditions; store the condition state and the delivery log (audited)."""
+    actor.require_client("send alerts")
+    with app.uow(read_only=True) as uow:
+        calendars = {c.id: dict(c.calendars) for c in visible_contracts(uow, actor=actor)}
+    before = _load_states(app)
+    report, states = dispatch(
+        alerts,
+        settings=settings,
+        states=before,
+        now=now,
+        calendars=calendars,
+        env=env if env is not None else os.environ,
+        default_outbox=default_outbox(app),
+        sleep=sleep,
+        complete=complete,
+    )
+    with app.uow() as uow:
+        uow.connection.execute(sa.delete(alert_conditions))
+        for key, state in sorted(states.items()):
+            uow.connection.execute(
+                sa.insert(alert_conditions).values(
+                    key=key,
+                    state=state.state,
+                    first_raised=state.first_raised,
+                    escalated=state.escalated,
+                )
+            )
+        for attempt in report.attempts:
+            uow.connection.execute(
+                sa.insert(alert_deliveries).values(
+                    alert_key=attempt.alert_key,
+                    alert_state=attempt.alert_state,
+                    channel=attempt.channel.value,
+                    target=attempt.target,
+                    attempt=attempt.attempt,
+                    at=attempt.at,
+                    ok=attempt.ok,
+                    status_code=attempt.status_code,
+                    error=attempt.error,
+                    escalation_level=attempt.escalation_level,
+                )
+            )
+        uow.record(
+            actor=actor,
+            entity_type="alerts",
+            entity_id="dispatch",
+            action="send",
+            after={
+                "sent": len(report.sent),
+                "suppressed": len(report.suppressed),
+                "deferred": len(report.deferred),
+                "failed": len(report.failed),
+                "escalated": len(report.escalated),
+                "cleared": len(report.cleared),
+                "attempts": len(report.attempts),
+            },
+        )
+    return report
+
+
+def delivery_log(app: App, *, actor: Actor, limit: int = 200) -> list[DeliveryAttempt]:
+    if actor.scoped:
+        raise AccessDenied("the alert delivery log is the client's")
+    with app.uow(read_only=True) as uow:
+        rows = uow.connection.execute(
+            sa.select(alert_deliveries).order_by(alert_deliveries.c.id.desc()).limit(limit)
+        ).all()
+    return [
+        DeliveryAttempt(
+            alert_key=row.alert_key,
+            alert_state=row.alert_state,
+            channel=row.channel,
+            target=row.target,
+            attempt=row.attempt,
+            at=row.at,
+            ok=row.ok,
+            status_code=row.status_code,
+            error=row.error,
+            escalation_level=row.escalation_level,
+        )
+        for row in rows
+    ]

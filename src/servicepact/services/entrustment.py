@@ -1,0 +1,212 @@
+"""The personal-data entrustment register and the access log of personal data.
+
+The register holds one entry per contract (PIPA Art. 26, GDPR Art. 28 items); an
+overdue or failed inspection is a control finding on the contract. The access log
+records each view or export of personal data — who, when, from where, which
+category and which (pseudonymised) record — and refuses an export without a reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from servicepact.bootstrap import App
+from servicepact.domain.access import Actor
+from servicepact.domain.entrustment import (
+    AccessAction,
+    AccessRecord,
+    Entrustment,
+    EntrustmentRegister,
+    inspection_findings,
+)
+from servicepact.domain.errors import AccessDenied, InvalidInput, NotFound, Problem
+from servicepact.domain.event_types import PersonalData
+from servicepact.domain.risks import ControlFinding
+from servicepact.services.contracts import get_contract, list_contracts
+from servicepact.services.selection import load_yaml_model
+from servicepact.store.db.tables.vendors import entrustments, personal_data_access
+
+
+def load_entrustment_register(path: Path) -> EntrustmentRegister:
+    return load_yaml_model(path, EntrustmentRegister)
+
+
+@dataclass(frozen=True)
+class EntrustmentOutcome:
+    created: int
+    updated: int
+    unchanged: int
+
+
+def apply_entrustment_register(
+    app: App, *, actor: Actor, register: EntrustmentRegister
+) -> EntrustmentOutcome:
+    """Create or update the entrustment of each contract in the file; each change audited."""
+    actor.require_client("change the entrustment register")
+    created = updated = unchanged = 0
+    with app.uow() as uow:
+        problems: list[Problem] = []
+        for index, entry in enumerate(register.entrustments):
+            try:
+                contract = get_contract(uow, actor=actor, contract_id=entry.contract_id).contract
+            except NotFound:
+                problems.append(
+                    Problem(
+                        f"entrustments[{index}].contract_id",
+                        "no such contract",
+                        value=entry.contract_id,
+                    )
+                )
+                continue
+            if contract.vendor != entry.vendor:
+                problems.append(
+                    Problem(
+                        f"entrustments[{index}].vendor",
+                        f"the contract's vendor is {contract.vendor!r}",
+                        value=entry.vendor,
+                    )
+                )
+        if problems:
+            raise InvalidInput(problems=problems)
+        for entry in register.entrustments:
+            row = uow.connection.execute(
+                sa.select(entrustments).where(entrustments.c.contract_id == entry.contract_id)
+            ).first()
+            terms = entry.model_dump(mode="json")
+            if row is not None and row.terms == terms:
+                unchanged += 1
+                continue
+            values = {
+                "contract_id": entry.contract_id,
+                "vendor": entry.vendor,
+                "terms": terms,
+                "updated_at": uow.now(),
+            }
+            if row is None:
+                uow.connection.execute(sa.insert(entrustments).values(**values))
+                created += 1
+            else:
+                uow.connection.execute(
+                    sa.update(entrustments)
+                    .where(entrustments.c.contract_id == entry.contract_id)
+                    .values(**values)
+                )
+                updated += 1
+            uow.record(
+                actor=actor,
+                entity_type="entrustment",
+                entity_id=entry.contract_id,
+                action="create" if row is None else "update",
+                before=None if row is None else row.terms,
+                after=terms,
+            )
+    return EntrustmentOutcome(created, updated, unchanged)
+
+
+def list_entrustments(app: App, *, actor: Actor) -> list[Entrustment]:
+    """The register, limited to the contracts the actor can see."""
+    with app.uow(read_only=True) as uow:
+        visible = {c.id for c in list_contracts(uow, actor=actor)}
+        rows = uow.connection.execute(
+            sa.select(entrustments).order_by(entrustments.c.contract_id)
+        ).all()
+    return [Entrustment.model_validate(row.terms) for row in rows if row.contract_id in visible]
+
+
+def inspection_findings_for(app: App, *, actor: Actor, today: date) -> list[ControlFinding]:
+    register = EntrustmentRegister(entrustments=tuple(list_entrustments(app, actor=actor)))
+    with app.uow(read_only=True) as uow:
+        starts = {
+            e.contract_id: get_contract(
+                uow, actor=actor, contract_id=e.contract_id
+            ).contract.term.start
+            for e in register.entrustments
+        }
+    return inspection_findings(register, today=today, contract_starts=starts)
+
+
+def record_access(
+    app: App,
+    *,
+    actor: Actor,
+    action: AccessAction,
+    contract_id: str,
+    category: PersonalData,
+    record_ref: str,
+    source_address: str,
+    reason: str | None = None,
+    count: int = 1,
+    at: datetime | None = None,
+) -> AccessRecord:
+    """Log one view or export of personal data; an export without a reason is refused."""
+    if action is AccessAction.EXPORT and not (reason and reason.strip()):
+        raise InvalidInput(
+            problems=[Problem("reason", "an export of personal data needs a reason")]
+        )
+    with app.uow() as uow:
+        get_contract(uow, actor=actor, contract_id=contract_id)
+        record = AccessRecord(
+            at=at or uow.now(),
+            user=actor.user,
+            action=action,
+            contract_id=contract_id,
+            category=category,
+            record_ref=record_ref,
+            source_address=source_address,
+            reason=reason,
+            count=count,
+        )
+        uow.connection.execute(
+            sa.insert(personal_data_access).values(
+                at=record.at,
+                user_name=record.user,
+                action=record.action.value,
+                contract_id=record.contract_id,
+                category=record.category.value,
+                record_ref=record.record_ref,
+                source_address=record.source_address,
+                reason=record.reason,
+                record_count=record.count,
+            )
+        )
+        uow.record(
+            actor=actor,
+            entity_type="personal_data_access",
+            entity_id=contract_id,
+            action=record.action.value,
+            after={"category": record.category.value, "count": record.count},
+        )
+    return record
+
+
+def access_log(
+    app: App, *, actor: Actor, contract_id: str | None = None, limit: int = 500
+) -> list[AccessRecord]:
+    """Who viewed or exported personal data; for the client's managers and the auditor."""
+    if actor.scoped:
+        raise AccessDenied("the access log of personal data is for the client and the auditor")
+    query = sa.select(personal_data_access).order_by(personal_data_access.c.at.desc()).limit(limit)
+    if contract_id is not None:
+        query = query.where(personal_data_access.c.contract_id == contract_id)
+    with app.uow(read_only=True) as uow:
+        rows = uow.connection.execute(query).all()
+    return [_record(row) for row in rows]
+
+
+def _record(row: Any) -> AccessRecord:
+    return AccessRecord(
+        at=row.at,
+        user=row.user_name,
+        action=row.action,
+        contract_id=row.contract_id,
+        category=row.category,
+        record_ref=row.record_ref,
+        source_address=row.source_address,
+        reason=row.reason,
+        count=row.record_count,
+    )

@@ -1,0 +1,343 @@
+"""Risk register and internal control: apply the register, raise risks by rule, the heat map,
+and the control findings of each contract (from loads, periods and the entrustment register).
+
+Access: the register is the client's; a vendor or broker user sees only the risks
+linked to contracts it can see, and cannot change any.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from servicepact.bootstrap import App
+from servicepact.domain.access import Actor
+from servicepact.domain.contracts import Contract
+from servicepact.domain.errors import NotFound
+from servicepact.domain.results import ServiceLevelResult
+from servicepact.domain.risks import (
+    ControlFinding,
+    FindingSource,
+    FindingStatus,
+    Risk,
+    RiskRegister,
+    RiskSource,
+    RiskStatus,
+)
+from servicepact.engine.risks import (
+    HeatCell,
+    RaisedRisk,
+    RiskRules,
+    automatic_risks,
+    heat_map,
+    period_findings,
+)
+from servicepact.services.contracts import get_contract, list_contracts
+from servicepact.services.selection import load_yaml_model
+from servicepact.store.db.tables.commercials import credit_statements
+from servicepact.store.db.tables.vendors import risks as risks_table
+from servicepact.store.db.uow import UnitOfWork
+
+# The owner of a risk may be a person: the audit trail records that it was set, not who.
+_PERSONAL = frozenset({"owner"})
+SPEND_WINDOW_MONTHS = 12  # concentration is judged on the last year of fees
+
+
+# --- reading what the rules need --------------------------------------------------------------
+
+
+def visible_contracts(uow: UnitOfWork, *, actor: Actor) -> list[Contract]:
+    return [
+        get_contract(uow, actor=actor, contract_id=summary.id).contract
+        for summary in list_contracts(uow, actor=actor)
+    ]
+
+
+def results_for(app: App, *, actor: Actor, contract_id: str) -> list[ServiceLevelResult]:
+    """Stored results of a contract (services/evaluation.py); none when evaluation is absent."""
+    try:
+        evaluation = importlib.import_module("servicepact.services.evaluation")
+    except ModuleNotFoundError:
+        return []
+    listed: Sequence[ServiceLevelResult] = evaluation.list_results(
+        app, actor=actor, contract_id=contract_id
+    )
+    return list(listed)
+
+
+def load_findings(app: App, *, actor: Actor, contract_id: str) -> list[ControlFinding]:
+    """Findings of the data-load controls (completeness, duplicates, timestamps, lateness)."""
+    try:
+        loads = importlib.import_module("servicepact.services.loads")
+    except ModuleNotFoundError:
+        return []
+    stored = loads.list_findings(app, actor=actor, contract_id=contract_id)
+    return [
+        ControlFinding(
+            key=f"load:{item.id}",
+            contract_id=item.contract_id,
+            source=FindingSource.LOAD,
+            check=str(item.kind),
+            period=None,
+            detail=f"{item.source}: {item.detail}",
+            status=FindingStatus(str(item.status)),
+        )
+        for item in stored
+    ]
+
+
+def entrustment_findings(app: App, *, actor: Actor, today: date) -> list[ControlFinding]:
+    from servicepact.services.entrustment import inspection_findings_for
+
+    return inspection_findings_for(app, actor=actor, today=today)
+
+
+def control_findings(
+    app: App, *, actor: Actor, contract_id: str, today: date | None = None
+) -> list[ControlFinding]:
+    """Every control finding of a contract: loads, incomplete periods, entrustment."""
+    with app.uow(read_only=True) as uow:
+        get_contract(uow, actor=actor, contract_id=contract_id)
+    findings = load_findings(app, actor=actor, contract_id=contract_id)
+    findings += period_findings(results_for(app, actor=actor, contract_id=contract_id))
+    day = today or app.now().date()
+    findings += [
+        f for f in entrustment_findings(app, actor=actor, today=day) if f.contract_id == contract_id
+    ]
+    return findings
+
+
+def spend_by_vendor(
+    uow: UnitOfWork, *, contracts: Sequence[Contract], as_of: date
+) -> dict[str, Decimal]:
+    """Fees of the last twelve months per vendor, from the stored credit statements."""
+    year, month = divmod(as_of.year * 12 + as_of.month - 1 - (SPEND_WINDOW_MONTHS - 1), 12)
+    first_label = f"{year:04d}-{month + 1:02d}"
+    last_label = f"{as_of.year:04d}-{as_of.month:02d}"
+    vendors = {c.id: c.vendor for c in contracts}
+    if not vendors:
+        return {}
+    rows = uow.connection.execute(
+        sa.select(
+            credit_statements.c.contract_id,
+            credit_statements.c.period,
+            credit_statements.c.version,
+            credit_statements.c.monthly_fees,
+        ).where(credit_statements.c.contract_id.in_(list(vendors)))
+    ).all()
+    latest: dict[tuple[str, str], tuple[int, str]] = {}
+    for row in rows:
+        key = (row.contract_id, row.period)
+        in_window = len(row.period) == 7 and first_label <= row.period <= last_label
+        if in_window and (key not in latest or row.version > latest[key][0]):
+            latest[key] = (row.version, row.monthly_fees)
+    spend: dict[str, Decimal] = {}
+    for (contract_id, _period), (_version, fees) in latest.items():
+        vendor = vendors[contract_id]
+        spend[vendor] = spend.get(vendor, Decimal(0)) + Decimal(fees)
+    return spend
+
+
+# --- the register -------------------------------------------------------------------------------
+
+
+def _risk(row: Any) -> Risk:
+    return Risk(
+        id=row.id,
+        title=row.title,
+        category=row.category,
+        likelihood=row.likelihood,
+        impact=row.impact,
+        owner=row.owner,
+        mitigation=row.mitigation,
+        review_date=row.review_date,
+        status=row.status,
+        contracts=tuple(row.contracts),
+        vendors=tuple(row.vendors),
+        source=row.source,
+        rule=row.rule,
+        explanation=row.explanation,
+    )
+
+
+def _summary(risk: Risk) -> dict[str, Any]:
+    data = risk.model_dump(mode="json")
+    return {k: ("(set)" if k in _PERSONAL and v else v) for k, v in data.items()}
+
+
+def _values(risk: Risk, *, rule_key: str | None, at: Any) -> dict[str, Any]:
+    return {
+        "id": risk.id,
+        "rule_key": rule_key,
+        "title": risk.title,
+        "category": risk.category.value,
+        "likelihood": risk.likelihood,
+        "impact": risk.impact,
+        "owner": risk.owner,
+        "mitigation": risk.mitigation,
+        "review_date": risk.review_date,
+        "status": risk.status.value,
+        "contracts": list(risk.contracts),
+        "vendors": list(risk.vendors),
+        "source": risk.source.value,
+        "rule": risk.rule,
+        "explanation": risk.explanation,
+        "updated_at": at,
+    }
+
+
+def _get(uow: UnitOfWork, risk_id: str) -> Risk | None:
+    row = uow.connection.execute(sa.select(risks_table).where(risks_table.c.id == risk_id)).first()
+    return None if row is None else _risk(row)
+
+
+def _put(uow: UnitOfWork, risk: Risk, *, rule_key: str | None, exists: bool) -> None:
+    values = _values(risk, rule_key=rule_key, at=uow.now())
+    if exists:
+        uow.connection.execute(
+            sa.update(risks_table).where(risks_table.c.id == risk.id).values(**values)
+        )
+    else:
+        uow.connection.execute(sa.insert(risks_table).values(**values))
+
+
+@dataclass(frozen=True)
+class RegisterOutcome:
+    created: int
+    updated: int
+    unchanged: int
+
+
+def load_risk_register(path: Path) -> RiskRegister:
+    return load_yaml_model(path, RiskRegister)
+
+
+def apply_risk_register(app: App, *, actor: Actor, register: RiskRegister) -> RegisterOutcome:
+    """Create or update each risk of the file (by id); each change audited."""
+    actor.require_client("change the risk register")
+    created = updated = unchanged = 0
+    with app.uow() as uow:
+        known = {c.id for c in visible_contracts(uow, actor=actor)}
+        for risk in register.risks:
+            unknown = [c for c in risk.contracts if c not in known]
+            if unknown:
+                raise NotFound(f"risk {risk.id}: unknown contracts {', '.join(unknown)}")
+            before = _get(uow, risk.id)
+            if before == risk:
+                unchanged += 1
+                continue
+            _put(uow, risk, rule_key=None, exists=before is not None)
+            uow.record(
+                actor=actor,
+                entity_type="risk",
+                entity_id=risk.id,
+                action="create" if before is None else "update",
+                before=None if before is None else _summary(before),
+                after=_summary(risk),
+            )
+            created, updated = (created + 1, updated) if before is None else (created, updated + 1)
+    return RegisterOutcome(created, updated, unchanged)
+
+
+def list_risks(
+    app: App, *, actor: Actor, contract_id: str | None = None, include_closed: bool = False
+) -> list[Risk]:
+    with app.uow(read_only=True) as uow:
+        visible = {c.id for c in visible_contracts(uow, actor=actor)}
+        rows = uow.connection.execute(sa.select(risks_table).order_by(risks_table.c.id)).all()
+    out: list[Risk] = []
+    for row in rows:
+        risk = _risk(row)
+        if not include_closed and risk.status is RiskStatus.CLOSED:
+            continue
+        if contract_id is not None and contract_id not in risk.contracts:
+            continue
+        if actor.scoped and not visible.intersection(risk.contracts):
+            continue  # vendors and brokers see only risks on their own contracts
+        out.append(risk)
+    return out
+
+
+def risk_heat_map(app: App, *, actor: Actor) -> list[list[HeatCell]]:
+    return heat_map(list_risks(app, actor=actor))
+
+
+def raise_risks(
+    app: App,
+    *,
+    actor: Actor,
+    as_of: date,
+    rules: RiskRules | None = None,
+    owner: str = "vendor manager",
+) -> list[RaisedRisk]:
+    """Run the automatic rules over every visible contract; upsert each raised risk by its key."""
+    actor.require_client("raise risks")
+    with app.uow(read_only=True) as uow:
+        contracts = visible_contracts(uow, actor=actor)
+        parties = [stored.party for stored in uow.parties.list()]
+        spend = spend_by_vendor(uow, contracts=contracts, as_of=as_of)
+    results: list[ServiceLevelResult] = []
+    findings: list[ControlFinding] = []
+    for contract in contracts:
+        results += results_for(app, actor=actor, contract_id=contract.id)
+        findings += load_findings(app, actor=actor, contract_id=contract.id)
+    raised = automatic_risks(
+        as_of=as_of,
+        contracts=contracts,
+        results=results,
+        parties=parties,
+        spend_by_vendor=spend,
+        findings=findings,
+        rules=rules,
+    )
+    with app.uow() as uow:
+        for item in raised:
+            row = uow.connection.execute(
+                sa.select(risks_table).where(risks_table.c.rule_key == item.key)
+            ).first()
+            if row is None:
+                count = uow.connection.execute(
+                    sa.select(sa.func.count()).select_from(risks_table)
+                ).scalar_one()
+                risk = item.to_risk(risk_id=f"AUTO-{count + 1:04d}", owner=owner)
+                _put(uow, risk, rule_key=item.key, exists=False)
+                uow.record(
+                    actor=actor,
+                    entity_type="risk",
+                    entity_id=risk.id,
+                    action="raise",
+                    after=_summary(risk),
+                )
+                continue
+            before = _risk(row)
+            # keep what people set (owner, mitigation, status, review date); refresh the facts
+            after = before.model_copy(
+                update={
+                    "title": item.title,
+                    "explanation": item.explanation,
+                    "contracts": item.contracts,
+                    "vendors": item.vendors,
+                    "source": RiskSource.RULE,
+                    "status": RiskStatus.OPEN
+                    if before.status is RiskStatus.CLOSED
+                    else before.status,
+                }
+            )
+            if after != before:
+                _put(uow, after, rule_key=item.key, exists=True)
+                uow.record(
+                    actor=actor,
+                    entity_type="risk",
+                    entity_id=after.id,
+                    action="update",
+                    before=_summary(before),
+                    after=_summary(after),
+                )
+    return raised

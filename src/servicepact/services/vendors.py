@@ -1,0 +1,316 @@
+"""Vendor use cases: scorecards, ranking, comparison, trend, surveys, handoffs, the BPO map.
+
+Scorecard inputs are gathered from what the other parts store: service-level
+results (services/evaluation.py), credit statements and invoice checks
+(services/commercials.py), control findings (services/loads.py and the periods),
+the risk register, and the relationship surveys entered here per quarter. A
+part that is not there (no evaluation yet, no invoice checked) is a gap in the
+scorecard with its reason, never a zero.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from servicepact.bootstrap import App
+from servicepact.domain.access import Actor
+from servicepact.domain.contracts import Contract
+from servicepact.domain.errors import InvalidInput, NotFound, Problem
+from servicepact.domain.periods import month as month_period
+from servicepact.domain.periods import parse_period
+from servicepact.domain.risks import FindingStatus
+from servicepact.domain.scorecards import ScorecardWeights
+from servicepact.engine.bpo_map import ProcessMap, bpo_map
+from servicepact.engine.handoffs import HandoffReport, handoff_analysis
+from servicepact.engine.risks import period_findings
+from servicepact.engine.scorecard import (
+    ComparisonRow,
+    CreditsInput,
+    InvoiceInput,
+    RankedVendor,
+    Scorecard,
+    ScorecardInputs,
+    SurveyInput,
+    Trend,
+    compare_scorecards,
+    rank_vendors,
+    scorecard_trend,
+    sl_inputs_from_results,
+    vendor_scorecard,
+)
+from servicepact.services.contracts import get_contract
+from servicepact.services.risks import list_risks, load_findings, results_for, visible_contracts
+from servicepact.services.selection import load_yaml_model
+from servicepact.store.db.tables.vendors import vendor_surveys
+
+TREND_MONTHS = 12  # PRODUCT.md §2.5: trend over the last twelve months
+
+
+def load_weights(path: Path | None) -> ScorecardWeights:
+    """Scorecard weights and bands from a YAML file, or the defaults."""
+    return ScorecardWeights() if path is None else load_yaml_model(path, ScorecardWeights)
+
+
+def _contracts_of(app: App, *, actor: Actor, vendor_id: str) -> list[Contract]:
+    with app.uow(read_only=True) as uow:
+        contracts = [c for c in visible_contracts(uow, actor=actor) if c.vendor == vendor_id]
+    if not contracts:
+        raise NotFound(f"no contracts with vendor {vendor_id!r}", where=vendor_id)
+    return contracts
+
+
+def vendors(app: App, *, actor: Actor) -> list[str]:
+    with app.uow(read_only=True) as uow:
+        return sorted({c.vendor for c in visible_contracts(uow, actor=actor)})
+
+
+def _quarter_of(label: str) -> str:
+    period = parse_period(label)
+    return f"{period.start.year:04d}-Q{(period.start.month - 1) // 3 + 1}"
+
+
+def _credits(app: App, *, actor: Actor, contract_id: str, period: str) -> CreditsInput | None:
+    try:
+        commercials = importlib.import_module("servicepact.services.commercials")
+    except ModuleNotFoundError:
+        return None
+    row = commercials.latest_statement(app, actor=actor, contract_id=contract_id, period=period)
+    if row is None:
+        return None
+    return CreditsInput(incurred=Decimal(row["total"]), at_risk=Decimal(row["at_risk"]))
+
+
+def _invoice(app: App, *, actor: Actor, contract_id: str, period: str) -> InvoiceInput | None:
+    try:
+        commercials = importlib.import_module("servicepact.services.commercials")
+    except ModuleNotFoundError:
+        return None
+    checks = commercials.list_invoice_checks(
+        app, actor=actor, contract_id=contract_id, period=period
+    )
+    if not checks:
+        return None
+    details: dict[str, Any] = checks[0].get("details") or {}  # newest first
+    expected_lines = len((details.get("expected") or {}).get("lines") or [])
+    differences = len((details.get("check") or {}).get("differences") or [])
+    checked = max(expected_lines, differences, 1)
+    return InvoiceInput(lines_checked=checked, lines_with_difference=min(differences, checked))
+
+
+def survey_for(app: App, *, vendor_id: str, quarter: str) -> SurveyInput | None:
+    with app.uow(read_only=True) as uow:
+        row = uow.connection.execute(
+            sa.select(vendor_surveys).where(
+                vendor_surveys.c.vendor_id == vendor_id, vendor_surveys.c.quarter == quarter
+            )
+        ).first()
+    if row is None:
+        return None
+    return SurveyInput(quarter=quarter, score=Decimal(row.score), respondents=row.respondents)
+
+
+def record_survey(
+    app: App, *, actor: Actor, vendor_id: str, quarter: str, score: Decimal, respondents: int
+) -> SurveyInput:
+    """Enter (or correct) a vendor's relationship survey for a quarter (0-100)."""
+    actor.require_client("enter relationship surveys")
+    problems: list[Problem] = []
+    try:
+        period = parse_period(quarter)
+        if period.label != quarter or "Q" not in quarter:
+            raise ValueError
+    except ValueError:
+        problems.append(Problem("quarter", "write a quarter as 2026-Q1", value=quarter))
+    if not Decimal(0) <= score <= Decimal(100):
+        problems.append(Problem("score", "must be between 0 and 100", value=str(score)))
+    if respondents < 0:
+        problems.append(Problem("respondents", "must not be negative", value=str(respondents)))
+    if problems:
+        raise InvalidInput(problems=problems)
+    _contracts_of(app, actor=actor, vendor_id=vendor_id)
+    with app.uow() as uow:
+        where = (vendor_surveys.c.vendor_id == vendor_id) & (vendor_surveys.c.quarter == quarter)
+        before = uow.connection.execute(sa.select(vendor_surveys).where(where)).first()
+        values = {
+            "vendor_id": vendor_id,
+            "quarter": quarter,
+            "score": format(score, "f"),
+            "respondents": respondents,
+            "entered_at": uow.now(),
+            "entered_by": actor.user,
+        }
+        if before is None:
+            uow.connection.execute(sa.insert(vendor_surveys).values(**values))
+        else:
+            uow.connection.execute(sa.update(vendor_surveys).where(where).values(**values))
+        uow.record(
+            actor=actor,
+            entity_type="vendor_survey",
+            entity_id=f"{vendor_id}/{quarter}",
+            action="create" if before is None else "update",
+            before=None if before is None else {"score": before.score},
+            after={"score": values["score"], "respondents": respondents},
+        )
+    return SurveyInput(quarter=quarter, score=score, respondents=respondents)
+
+
+def scorecard_inputs(app: App, *, actor: Actor, vendor_id: str, period: str) -> ScorecardInputs:
+    contracts = _contracts_of(app, actor=actor, vendor_id=vendor_id)
+    allocations = {
+        (c.id, sl.id): sl.allocation_percent for c in contracts for sl in c.service_levels
+    }
+    results = []
+    credits_incurred, at_risk, credits_seen = Decimal(0), Decimal(0), False
+    lines, differing, invoices_seen = 0, 0, False
+    findings, controls_ran = 0, False
+    for contract in contracts:
+        mine = [
+            r
+            for r in results_for(app, actor=actor, contract_id=contract.id)
+            if r.period == period and not r.running
+        ]
+        results += mine
+        credit = _credits(app, actor=actor, contract_id=contract.id, period=period)
+        if credit is not None:
+            credits_seen = True
+            credits_incurred += credit.incurred
+            at_risk += credit.at_risk
+        invoice = _invoice(app, actor=actor, contract_id=contract.id, period=period)
+        if invoice is not None:
+            invoices_seen = True
+            lines += invoice.lines_checked
+            differing += invoice.lines_with_difference
+        if mine:
+            controls_ran = True
+            findings += sum(
+                1
+                for f in load_findings(app, actor=actor, contract_id=contract.id)
+                if f.status is FindingStatus.OPEN
+            )
+            findings += len(period_findings(mine))
+    contract_ids = {c.id for c in contracts}
+    risk_scores = [
+        r.score
+        for r in list_risks(app, actor=actor)
+        if vendor_id in r.vendors or contract_ids.intersection(r.contracts)
+    ]
+    return ScorecardInputs(
+        service_levels=sl_inputs_from_results(results, allocations),
+        credits=CreditsInput(credits_incurred, at_risk) if credits_seen else None,
+        invoice=InvoiceInput(lines, differing) if invoices_seen else None,
+        control_findings_open=findings if controls_ran else None,
+        open_risk_scores=risk_scores,
+        survey=survey_for(app, vendor_id=vendor_id, quarter=_quarter_of(period)),
+    )
+
+
+def scorecard(
+    app: App, *, actor: Actor, vendor_id: str, period: str, weights: ScorecardWeights | None = None
+) -> Scorecard:
+    inputs = scorecard_inputs(app, actor=actor, vendor_id=vendor_id, period=period)
+    return vendor_scorecard(vendor_id, period, inputs, weights or ScorecardWeights())
+
+
+def ranking(
+    app: App, *, actor: Actor, period: str, weights: ScorecardWeights | None = None
+) -> tuple[list[RankedVendor], list[Scorecard]]:
+    cards = [
+        scorecard(app, actor=actor, vendor_id=vendor, period=period, weights=weights)
+        for vendor in vendors(app, actor=actor)
+    ]
+    return rank_vendors(cards), cards
+
+
+def compare(
+    app: App,
+    *,
+    actor: Actor,
+    left: str,
+    right: str,
+    period: str,
+    weights: ScorecardWeights | None = None,
+) -> tuple[Scorecard, Scorecard, list[ComparisonRow]]:
+    a = scorecard(app, actor=actor, vendor_id=left, period=period, weights=weights)
+    b = scorecard(app, actor=actor, vendor_id=right, period=period, weights=weights)
+    return a, b, compare_scorecards(a, b)
+
+
+def trend(
+    app: App,
+    *,
+    actor: Actor,
+    vendor_id: str,
+    last: str,
+    months: int = TREND_MONTHS,
+    weights: ScorecardWeights | None = None,
+) -> Trend:
+    """The scorecard of each of the ``months`` months ending with ``last``; gaps included."""
+    end = parse_period(last).start
+    labels = []
+    for back in range(months - 1, -1, -1):
+        year, index = divmod(end.year * 12 + end.month - 1 - back, 12)
+        labels.append(month_period(year, index + 1).label)
+    inputs = {
+        label: scorecard_inputs(app, actor=actor, vendor_id=vendor_id, period=label)
+        for label in labels
+    }
+    return scorecard_trend(vendor_id, labels, inputs, weights or ScorecardWeights())
+
+
+# --- handoffs -----------------------------------------------------------------------------------
+
+
+def handoffs(
+    app: App,
+    *,
+    actor: Actor,
+    contract_id: str,
+    internal_parties: Sequence[str],
+    bounce_threshold: int,
+    weekly_capacity: int | None,
+    as_of: datetime | None = None,
+) -> HandoffReport:
+    """Handoff and workload analysis over a contract's stored tickets."""
+    with app.uow(read_only=True) as uow:
+        contract = get_contract(uow, actor=actor, contract_id=contract_id).contract
+    timezone = next(iter(contract.calendars.values())).timezone if contract.calendars else "UTC"
+    loads = importlib.import_module("servicepact.services.loads")
+    store = loads.event_store(app)
+    tickets = store.read(contract_id=contract_id, source="tickets", columns=["id", "assignments"])
+    return handoff_analysis(
+        tickets,
+        vendor_party=contract.vendor,
+        internal_parties=internal_parties,
+        bounce_threshold=bounce_threshold,
+        weekly_capacity=weekly_capacity,
+        as_of=as_of,
+        timezone=timezone,
+    )
+
+
+# --- BPO map ------------------------------------------------------------------------------------
+
+
+def governance_map(app: App, *, actor: Actor) -> list[ProcessMap]:
+    """Every outsourced process with its four governance layers (client roles only)."""
+    from servicepact.services.portfolio import get_portfolio
+
+    with app.uow(read_only=True) as uow:
+        portfolio = get_portfolio(uow, actor=actor)
+        contracts = visible_contracts(uow, actor=actor)
+    results = []
+    for contract in contracts:
+        results += results_for(app, actor=actor, contract_id=contract.id)
+    return bpo_map(
+        processes=portfolio.processes,
+        contracts=contracts,
+        results=results,
+        decisions=portfolio.decisions,
+    )
