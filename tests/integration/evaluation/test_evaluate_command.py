@@ -1,0 +1,125 @@
+"""``servicepact evaluate`` on files (no database) and on stored contracts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+from typer.testing import CliRunner
+
+from servicepact.cli.main import app
+
+runner = CliRunner()
+
+CONTRACT = {
+    "servicepact": 1,
+    "contract": {
+        "id": "acme-cs-2026",
+        "name": "Customer contact centre",
+        "client": "acme",
+        "vendor": "helpco",
+        "term": {"start": "2026-01-01", "end": "2028-12-31"},
+        "calendars": {"always": {"timezone": "Asia/Seoul", "hours": "24x7"}},
+        "credits": {"at_risk_percent": 12, "pool_percent": 150},
+        "service_levels": [
+            {
+                "id": "SL-01",
+                "name": "Calls answered within 20 s",
+                "kpi": "answered_within",
+                "source": "calls",
+                "params": {"seconds": 20},
+                "calendar": "always",
+                "expected": 0.95,
+                "minimum": 0.90,
+                "kind": "critical",
+                "allocation_percent": 40,
+            },
+            {
+                "id": "SL-02",
+                "name": "Average speed of answer",
+                "kpi": "average_speed_of_answer",
+                "source": "calls",
+                "expected": 15,
+                "minimum": 20,
+                "kind": "key",
+            },
+        ],
+    },
+}
+
+
+def write_case(
+    tmp_path: Path, in_time: int, late: int, *, bad_row: bool = False
+) -> tuple[Path, Path]:
+    contract = tmp_path / "contract.yaml"
+    contract.write_text(yaml.safe_dump(CONTRACT), encoding="utf-8")
+    data = tmp_path / "data"
+    data.mkdir()
+    lines = ["id,offered_at,answered_at"]
+    for i in range(in_time + late):
+        wait = 10 if i < in_time else 50
+        lines.append(f"C{i},2026-03-10T09:{i:02d}:00+09:00,2026-03-10T09:{i:02d}:{wait}+09:00")
+    if bad_row:
+        lines.append("C99,not-a-time,")
+    (data / "calls.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return contract, data
+
+
+def test_evaluating_files_prints_exact_json_without_a_database(tmp_path: Path) -> None:
+    # 19 of 20 within 20 s = 95.00 % → met; ASA (19 × 10 + 50) / 20 = 12 s → met
+    contract, data = write_case(tmp_path, 19, 1)
+    outcome = runner.invoke(
+        app,
+        [
+            "evaluate",
+            "--contract",
+            str(contract),
+            "--data",
+            str(data),
+            "--period",
+            "2026-03",
+            "--format",
+            "json",
+        ],
+    )
+    assert outcome.exit_code == 0, outcome.output
+    documents = json.loads(outcome.stdout)
+    first, second = documents
+    assert (first["numerator"], first["denominator"], first["value"]) == (19, 20, "19/20")
+    assert first["value_display"] == "95.00 %"
+    assert first["status"] == "met"
+    assert second["value"] == 12
+    assert second["value_display"] == "12.00 s"
+
+
+def test_the_table_shows_values_targets_and_status(tmp_path: Path) -> None:
+    contract, data = write_case(tmp_path, 17, 3)
+    outcome = runner.invoke(
+        app,
+        ["evaluate", "--contract", str(contract), "--data", str(data), "--period", "2026-03"],
+        env={"COLUMNS": "200"},
+    )
+    assert outcome.exit_code == 0, outcome.output
+    assert "85.00 %" in outcome.stdout
+    assert "17 / 20" in outcome.stdout
+    assert "Breached" in outcome.stdout
+
+
+def test_a_bad_row_is_reported_with_its_place_and_no_traceback(tmp_path: Path) -> None:
+    contract, data = write_case(tmp_path, 1, 0, bad_row=True)
+    outcome = runner.invoke(
+        app, ["evaluate", "--contract", str(contract), "--data", str(data), "--period", "2026-03"]
+    )
+    assert outcome.exit_code != 0
+    assert isinstance(outcome.exception, Exception)
+    assert "offered_at" in str(outcome.exception)
+
+
+def test_a_missing_source_file_is_named(tmp_path: Path) -> None:
+    contract, data = write_case(tmp_path, 1, 0)
+    (data / "calls.csv").unlink()
+    outcome = runner.invoke(
+        app, ["evaluate", "--contract", str(contract), "--data", str(data), "--period", "2026-03"]
+    )
+    assert "calls.csv" in str(outcome.exception)
