@@ -156,7 +156,7 @@ def render(summary: DemoSummary, console: Console) -> None:
     console.print()
 
     files = Table(title="Loads", title_justify="left", show_edge=False, pad_edge=False)
-    files.add_column("contract / file", no_wrap=True, overflow="ellipsis", max_width=40)
+    files.add_column("contract / file", no_wrap=True, overflow="ellipsis", max_width=34)
     for name in ("rows", "kept", "rej.", "corr.", "find."):
         files.add_column(name, justify="right", no_wrap=True)
     for f in summary.files:

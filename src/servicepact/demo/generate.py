@@ -30,7 +30,9 @@ import csv
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pyarrow as pa
@@ -57,6 +59,7 @@ from servicepact.engine.tables import arrow_schema
 Table = dict[str, list[str]]
 """Columns of text in event-type order; an empty string is a missing value."""
 
+SEOUL = ZoneInfo("Asia/Seoul")
 DEFAULT_YEAR = 2026
 DEFAULT_SEED = 20260101
 
@@ -895,6 +898,74 @@ def campaigns(rng: np.random.Generator, year: DemoYear, *, scale: float = 1.0) -
     }
 
 
+# --- the present ---------------------------------------------------------------------
+
+# The column that says when an event happened: events after the cut-off do not exist yet.
+_HAPPENED = {
+    "calls": "offered_at",
+    "tickets": "created_at",
+    "availability": "end",
+    "payroll_items": "scheduled_pay_date",
+    "invoices_processed": "received_at",
+    "orders": "promised_at",
+    "inventory_counts": "counted_at",
+    "campaigns": "planned_launch",
+}
+# Columns that only make sense together with a later timestamp that is cut away.
+_BLANK_WITH: dict[str, dict[str, tuple[str, ...]]] = {
+    "tickets": {"resolved_at": ("reopened", "csat")},
+    "orders": {"delivered_at": ("qty_delivered",)},
+}
+
+
+def _cut_json(kind: ColumnType, text: str, until: str) -> str:
+    """Pauses and assignment histories as they stood at the cut-off."""
+    if not text:
+        return text
+    items = json.loads(text)
+    if kind is ColumnType.INTERVALS:
+        kept = [[a, min(b, until)] for a, b in items if a <= until]
+        return _json(kept) if kept else ""
+    history = [h for h in items if h["from"] <= until]
+    if history and history[-1]["to"] is not None and history[-1]["to"] > until:
+        history[-1]["to"] = None
+    return _json(history)
+
+
+def cut_at(table: Table, source: str, until: str) -> Table:
+    """The feed as it could be exported at ``until`` (a local ISO timestamp with offset).
+
+    Events that had not happened are left out; later timestamps of the others
+    (a resolution still to come, a payment not yet made) are left empty. Calls
+    whose outcome is still open are left out whole. All timestamps share the
+    +09:00 offset, so comparing their text compares the instants.
+    """
+    event_type = BUILT_IN[source]
+    happened = table[_HAPPENED[source]]
+    until_day = until[:10]
+    limit = until_day if event_type.column(_HAPPENED[source]).type is ColumnType.DATE else until
+    stamps = [c.name for c in event_type.columns if c.type is ColumnType.TIMESTAMP]
+    keep = [v <= limit for v in happened]
+    if source == "calls":
+        keep = [k and all(table[c][i] <= until for c in stamps) for i, k in enumerate(keep)]
+    out: Table = {
+        name: [v for v, k in zip(column, keep, strict=True) if k] for name, column in table.items()
+    }
+    for name in stamps:
+        column = out[name]
+        for i, value in enumerate(column):
+            if value > until:
+                column[i] = ""
+                for other in _BLANK_WITH.get(source, {}).get(name, ()):
+                    out[other][i] = ""
+    for column_def in event_type.columns:
+        if column_def.type in (ColumnType.INTERVALS, ColumnType.ASSIGNMENTS):
+            out[column_def.name] = [
+                _cut_json(column_def.type, v, until) for v in out[column_def.name]
+            ]
+    return out
+
+
 # --- writers -----------------------------------------------------------------------
 
 
@@ -952,12 +1023,25 @@ _Feed = Callable[[np.random.Generator], Table]
 
 
 def generate_demo_files(
-    out_dir: Path, *, year: int = DEFAULT_YEAR, seed: int = DEFAULT_SEED, scale: float = 1.0
+    out_dir: Path,
+    *,
+    year: int = DEFAULT_YEAR,
+    seed: int = DEFAULT_SEED,
+    scale: float = 1.0,
+    until: datetime | None = None,
 ) -> list[DemoFile]:
     """Write every demo feed under ``out_dir/<contract id>/`` and list them in load order.
 
-    Correction files come after the files they correct.
+    Correction files come after the files they correct. With ``until`` (an aware
+    datetime inside the year) the feeds stop there, as an export made at that
+    moment would: nothing in them lies in the future. The data before ``until``
+    is the same whatever ``until`` is.
     """
+    if until is not None and until.tzinfo is None:
+        raise ValueError("until must carry a time zone")
+    until_text = None
+    if until is not None and until < datetime(year + 1, 1, 1, tzinfo=SEOUL):
+        until_text = until.astimezone(SEOUL).replace(microsecond=0).isoformat()
     if not 0 < scale <= 1:
         raise ValueError(f"scale must be in (0, 1], got {scale}")
     demo_year = DemoYear(year)
@@ -978,6 +1062,10 @@ def generate_demo_files(
         correction: bool = False,
         description: str = "",
     ) -> None:
+        if until_text is not None:
+            table = cut_at(table, source, until_text)
+        if _rows(table) == 0:
+            return  # nothing had happened yet: no file, as no export would be sent
         path = out_dir / contract_id / name
         if name.endswith(".parquet"):
             write_parquet(table, path, source)
@@ -1053,11 +1141,16 @@ def generate_demo_files(
 
 
 def generate_portfolio_data(
-    out_dir: Path, *, year: int = DEFAULT_YEAR, seed: int = DEFAULT_SEED, scale: float = 1.0
+    out_dir: Path,
+    *,
+    year: int = DEFAULT_YEAR,
+    seed: int = DEFAULT_SEED,
+    scale: float = 1.0,
+    until: datetime | None = None,
 ) -> dict[tuple[str, str], Path]:
     """The main data file of each (contract id, source); corrections are written beside them."""
     return {
         (f.contract_id, f.source): f.path
-        for f in generate_demo_files(out_dir, year=year, seed=seed, scale=scale)
+        for f in generate_demo_files(out_dir, year=year, seed=seed, scale=scale, until=until)
         if not f.correction
     }

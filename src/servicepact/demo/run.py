@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -24,10 +25,17 @@ from servicepact.contractfile import (
     load_contract_file,
     load_portfolio_file,
 )
-from servicepact.demo.generate import DEFAULT_SEED, DEFAULT_YEAR, DemoFile, generate_demo_files
+from servicepact.demo.generate import (
+    DEFAULT_SEED,
+    DEFAULT_YEAR,
+    SEOUL,
+    DemoFile,
+    generate_demo_files,
+)
 from servicepact.demo.summary import ContractRow, DemoSummary, FileRow, ServiceLevelRow
 from servicepact.domain.access import Actor
 from servicepact.services.contracts import apply_contract
+from servicepact.services.loads import LoadStatus, load_events
 from servicepact.services.portfolio import apply_portfolio
 from servicepact.store.db import migrate
 from servicepact.store.db.engine import masked_url
@@ -88,12 +96,31 @@ def _file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _stamp(year: int, seed: int, scale: float) -> dict[str, object]:
-    return {"generator": GENERATOR_VERSION, "year": year, "seed": seed, "scale": scale}
+def _stamp(year: int, seed: int, scale: float, until: datetime | None) -> dict[str, object]:
+    return {
+        "generator": GENERATOR_VERSION,
+        "year": year,
+        "seed": seed,
+        "scale": scale,
+        "until": None if until is None else until.isoformat(),
+    }
+
+
+def export_moment(now: datetime, year: int) -> datetime | None:
+    """When the demo's feeds were "exported": last midnight in Seoul, if inside the year.
+
+    Data cannot come from the future, so while the demo year is still running
+    the feeds stop at the start of today; a run later the same day finds the
+    same files. Once the year is over the feeds hold all of it (``None``).
+    """
+    midnight = datetime.combine(now.astimezone(SEOUL).date(), datetime.min.time(), SEOUL)
+    if midnight >= datetime(year + 1, 1, 1, tzinfo=SEOUL):
+        return None
+    return midnight
 
 
 def prepare_inputs(
-    out_dir: Path, *, year: int, seed: int, scale: float
+    out_dir: Path, *, year: int, seed: int, scale: float, until: datetime | None = None
 ) -> tuple[list[DemoFile], bool]:
     """The demo files, generated only when missing or made with other settings.
 
@@ -101,7 +128,7 @@ def prepare_inputs(
     file's SHA-256, so a file edited by hand is noticed and regenerated.
     """
     stamp_path = out_dir / STAMP_FILE
-    wanted = _stamp(year, seed, scale)
+    wanted = _stamp(year, seed, scale, until)
     if stamp_path.exists():
         try:
             stamp = json.loads(stamp_path.read_text(encoding="utf-8"))
@@ -124,7 +151,7 @@ def prepare_inputs(
                 for f, s in zip(files, stamp["files"], strict=True)
             ):
                 return files, False
-    files = generate_demo_files(out_dir, year=year, seed=seed, scale=scale)
+    files = generate_demo_files(out_dir, year=year, seed=seed, scale=scale, until=until)
     stamp_path.write_text(
         json.dumps(
             {
@@ -213,9 +240,15 @@ def run_demo(
 
     with timer("generate"):
         sink.step("Generating a year of operational data", 1)
+        until = export_moment(app.now(), year)
         files, generated = prepare_inputs(
-            app.settings.data_dir / INPUT_DIR, year=year, seed=seed, scale=scale
+            app.settings.data_dir / INPUT_DIR, year=year, seed=seed, scale=scale, until=until
         )
+        if until is not None:
+            summary.notes.append(
+                f"{year} is not over: the data runs to {until.date().isoformat()} "
+                "(nothing is generated in the future)"
+            )
         summary.data_generated = generated
         sink.advance()
 
@@ -232,21 +265,41 @@ def run_demo(
 def _load_files(
     app: App, actor: Actor, files: list[DemoFile], summary: DemoSummary, sink: ProgressSink
 ) -> None:
-    sink.step("Loading the data", sum(f.rows for f in files))
-    for demo_file in files:
+    """Load every file through the loader, as the operator would with ``servicepact load``."""
+    sizes = [f.path.stat().st_size for f in files]
+    sink.step("Loading the data", sum(sizes))
+    for demo_file, size in zip(files, sizes, strict=True):
+        reported = 0
+
+        def report(done: int, total: int) -> None:
+            nonlocal reported
+            del total
+            sink.advance(max(done - reported, 0))
+            reported = max(reported, done)
+
+        result = load_events(
+            app,
+            actor=actor,
+            contract_id=demo_file.contract_id,
+            source=demo_file.source,
+            path=demo_file.path,
+            progress=report,
+        )
+        sink.advance(max(size - reported, 0))
         summary.files.append(
             FileRow(
                 contract_id=demo_file.contract_id,
                 source=demo_file.source,
                 file=demo_file.path.name,
-                rows=demo_file.rows,
+                rows=result.rows_read or demo_file.rows,
+                accepted=result.rows_accepted,
+                rejected=result.rows_rejected,
+                corrections=result.corrections,
+                findings=len(result.findings),
+                changed=result.status is not LoadStatus.ALREADY_LOADED,
                 correction_file=demo_file.correction,
-                changed=False,
             )
         )
-        sink.advance(demo_file.rows)
-    summary.notes.append("loading is not part of this build yet")
-    del app, actor
 
 
 def _evaluate(
