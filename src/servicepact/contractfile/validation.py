@@ -77,7 +77,32 @@ def validate_contract(
         # A part passed inside the contract but not alone (it should not happen);
         # the first pass's findings are still true, so report those.
         second = []
-    return None, _unique([*first, *second])
+    return None, _fold_misspelt_params(_unique([*first, *second]), data)
+
+
+def _fold_misspelt_params(findings: list[Finding], data: dict[str, Any]) -> list[Finding]:
+    """``secs`` unknown + ``seconds`` required is one typo: say it once, with the fix."""
+    levels = data.get("service_levels")
+    if not isinstance(levels, list):
+        return findings
+    at = {f.path: f for f in findings}
+    dropped: set[PathKey] = set()
+    replaced: dict[PathKey, Finding] = {}
+    for finding in findings:
+        path = finding.path
+        if len(path) != 4 or path[0] != "service_levels" or path[2] != "params":
+            continue
+        index = path[1]
+        level = levels[index] if isinstance(index, int) and index < len(levels) else None
+        kpi = CATALOGUE.get(str(level.get("kpi"))) if isinstance(level, dict) else None
+        if kpi is None or str(path[3]) in kpi.param_index:
+            continue
+        for close in difflib.get_close_matches(str(path[3]), list(kpi.param_index), 1, 0.6):
+            missing = ("service_levels", index, "params", close)
+            if missing in at and missing not in dropped:
+                dropped.add(missing)
+                replaced[path] = Finding(path, f"{finding.message}; did you mean {close!r}?")
+    return [replaced.get(f.path, f) for f in findings if f.path not in dropped]
 
 
 def _broken(findings: list[Finding], *prefix: str | int) -> set[Any]:
@@ -306,7 +331,60 @@ def _rules(model: type[BaseModel]) -> Callable[..., Any]:
 
 
 def validate_portfolio(data: Any) -> tuple[Portfolio | None, list[Finding]]:
+    """The portfolio's fields, then its references, each problem at its own entry.
+
+    ``Portfolio``'s own rule stops at the first broken reference and names no
+    field; the same rules are checked here entry by entry so each problem gets
+    its line, and all of them are reported.
+    """
     try:
         return Portfolio.model_validate(data), []
     except ValidationError as error:
-        return None, findings_from(error, data, Portfolio)
+        findings = [f for f in findings_from(error, data, Portfolio) if f.path]
+        whole = [f for f in findings_from(error, data, Portfolio) if not f.path]
+    references = _portfolio_references(data) if isinstance(data, dict) else []
+    if whole and not references:
+        references = whole  # a rule this module does not know: report it as it is
+    return None, _unique([*findings, *references])
+
+
+def _entries(data: dict[str, Any], key: str) -> list[tuple[int, dict[str, Any]]]:
+    items = data.get(key)
+    if not isinstance(items, list):
+        return []
+    return [(i, item) for i, item in enumerate(items) if isinstance(item, dict)]
+
+
+def _portfolio_references(data: dict[str, Any]) -> list[Finding]:
+    found: list[Finding] = []
+    for key, noun in (("parties", "party"), ("processes", "process")):
+        first_at: dict[Any, int] = {}
+        for index, item in _entries(data, key):
+            if "id" not in item:
+                continue
+            if item["id"] in first_at:
+                found.append(
+                    Finding(
+                        (key, index, "id"),
+                        f"duplicate {noun} id {item['id']!r} (also {key}[{first_at[item['id']]}])",
+                    )
+                )
+            else:
+                first_at[item["id"]] = index
+    process_ids = {item.get("id") for _, item in _entries(data, "processes")}
+    for index, item in _entries(data, "processes"):
+        parent = item.get("parent")
+        if parent is not None and parent not in process_ids:
+            found.append(Finding(("processes", index, "parent"), f"unknown process {parent!r}"))
+    for index, item in _entries(data, "decisions"):
+        named = item.get("processes")
+        if isinstance(named, list):
+            for position, process in enumerate(named):
+                if process not in process_ids:
+                    found.append(
+                        Finding(
+                            ("decisions", index, "processes", position),
+                            f"unknown process {process!r}",
+                        )
+                    )
+    return found

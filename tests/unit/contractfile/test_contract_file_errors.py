@@ -84,7 +84,7 @@ def test_no_problem_is_reported_twice(path: Path) -> None:
     places = [(p.where, p.message) for p in problems]
     assert len(places) == len(set(places))
     # one field, one problem: the rules never pile a second message on a field
-    # that already failed (the parameter typo in 19 names two distinct fields).
+    # that already failed, and a misspelt parameter is one problem, not two.
     wheres = [p.where for p in problems]
     assert len(wheres) == len(set(wheres))
 
