@@ -69,16 +69,14 @@ class App:
 
     @cached_property
     def event_store(self) -> Any:
-        """The event store (store/events), built on first use.
+        """The event store (Parquet files, with this database as its manifest), built on first use.
 
-        Imported lazily so the database side works on its own; the event store
-        module owns its constructor.
+        Imported lazily so the database side works on its own; the loads service
+        owns how the store and its manifest are wired.
         """
-        try:
-            from servicepact.store.events import EventStore  # type: ignore[attr-defined]
-        except ImportError as error:
-            raise RuntimeError("the event store is not part of this build") from error
-        return EventStore(self.settings.event_store_dir)
+        from servicepact.services.loads import event_store
+
+        return event_store(self)
 
     def check_schema(self) -> None:
         """Fail with a clear message when the database is missing or behind this release."""
