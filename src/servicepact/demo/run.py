@@ -34,7 +34,9 @@ from servicepact.demo.generate import (
 )
 from servicepact.demo.summary import ContractRow, DemoSummary, FileRow, ServiceLevelRow
 from servicepact.domain.access import Actor
+from servicepact.domain.periods import month
 from servicepact.services.contracts import apply_contract
+from servicepact.services.evaluation import evaluate_period
 from servicepact.services.loads import LoadStatus, load_events
 from servicepact.services.portfolio import apply_portfolio
 from servicepact.store.db import migrate
@@ -256,7 +258,7 @@ def run_demo(
         _load_files(app, actor, files, summary, sink)
 
     with timer("evaluate"):
-        _evaluate(app, actor, documents, year, summary, sink)
+        _evaluate(app, actor, documents, year, until, summary, sink)
 
     summary.timings["total"] = round(time.perf_counter() - started, 3)
     return summary
@@ -307,11 +309,33 @@ def _evaluate(
     actor: Actor,
     documents: dict[str, ContractDocument],
     year: int,
+    until: datetime | None,
     summary: DemoSummary,
     sink: ProgressSink,
 ) -> None:
-    summary.periods = [f"{year:04d}-{m:02d}" for m in range(1, 13)]
-    sink.step("Evaluating every month", len(documents) * 12)
-    sink.advance(len(documents) * 12)
-    summary.notes.append("evaluation is not part of this build yet")
-    del app, actor
+    """Evaluate every month that has begun, as of the moment the data was exported.
+
+    Evaluating "as of" the export rather than the wall clock keeps a repeated
+    run identical: the inputs and the cut-off are the same, so no new result
+    version is stored. Months that have not begun are left out of the grid.
+    """
+    months = [month(year, m) for m in range(1, 13)]
+    if until is not None:
+        today = until.date()
+        months = [p for p in months if p.start <= today]
+        running = [p.label for p in months if p.contains(today)]
+        if running:
+            summary.notes.append(f"{running[0]} is running: evaluated up to {today.isoformat()}")
+    summary.periods = [p.label for p in months]
+    rows = {c.id: {sl.id: sl for sl in c.service_levels} for c in summary.contracts}
+    sink.step("Evaluating every month", len(documents) * len(months))
+    for contract_id in documents:
+        for period in months:
+            results = evaluate_period(
+                app, actor=actor, contract_id=contract_id, period_label=period.label, now=until
+            )
+            for result in results:
+                row = rows[contract_id].get(result.service_level_id)
+                if row is not None:
+                    row.statuses[result.period] = result.status.value
+            sink.advance()
