@@ -69,10 +69,17 @@ def _numba_kernels() -> ModuleType | None:
 
 
 def _as_times(values: npt.ArrayLike, name: str) -> Int64Array:
+    """One-dimensional int64 epoch seconds; ``datetime64`` columns (e.g. from Arrow) are
+    converted, a fraction of a second dropped (floor). NaT is refused: a missing time
+    has no business time, and the caller must choose what it means."""
     array = np.asarray(values)
     if array.ndim != 1:
         raise ValueError(f"{name} must be a one-dimensional array of epoch seconds")
-    if array.dtype != np.int64:
+    if array.dtype.kind == "M":
+        if np.isnat(array).any():
+            raise ValueError(f"{name} holds a missing time (NaT); drop or fill it first")
+        array = array.astype("datetime64[s]").astype(np.int64)
+    elif array.dtype != np.int64:
         if array.size and not np.issubdtype(array.dtype, np.integer):
             raise ValueError(f"{name} must hold whole epoch seconds (int64), got {array.dtype}")
         array = array.astype(np.int64)

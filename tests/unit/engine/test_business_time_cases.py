@@ -677,3 +677,51 @@ def test_without_numba_the_numpy_kernel_answers_and_asking_for_numba_is_refused(
     assert BusinessClock.build(CALENDARS["kr"], 2026, 2026).backend == "numpy"
     with pytest.raises(ValueError, match="needs numba"):
         BusinessClock.build(CALENDARS["kr"], 2026, 2026, backend="numba")
+
+
+def test_empty_columns_give_empty_answers(backend: str) -> None:
+    kr = clock("kr", backend)
+    empty = np.zeros(0, dtype=np.int64)
+    assert kr.elapsed(empty, empty).tolist() == []
+    assert kr.deadline(empty, 3600).tolist() == []
+    assert kr.elapsed_minus_pauses(empty, empty, empty, empty, empty).tolist() == []
+
+
+def test_datetime64_columns_are_read_as_epoch_seconds(backend: str) -> None:
+    # 2026-11-23 00:00:00.900 Z is 09:00:00.9 in Seoul, floored to 09:00:00; to 02:00 Z
+    # (11:00) that is 2 h.
+    start = np.array(["2026-11-23T00:00:00.900"], dtype="datetime64[ms]")
+    end = np.array(["2026-11-23T02:00:00"], dtype="datetime64[s]")
+    assert clock("kr", backend).elapsed(start, end).tolist() == [2 * H]
+
+
+def test_a_missing_time_is_refused_not_guessed(backend: str) -> None:
+    start = np.array(["NaT"], dtype="datetime64[s]")
+    end = np.array(["2026-11-23T02:00:00"], dtype="datetime64[s]")
+    with pytest.raises(ValueError, match="missing time"):
+        clock("kr", backend).elapsed(start, end)
+
+
+def test_columns_of_different_lengths_are_refused(backend: str) -> None:
+    with pytest.raises(ValueError, match="start has 2 values but end has 1"):
+        clock("kr", backend).elapsed(np.array([1, 2]) + LO_2026, np.array([3]) + LO_2026)
+
+
+def test_a_pause_of_a_row_that_does_not_exist_is_refused(backend: str) -> None:
+    one = np.array([at("2026-11-23T09:00+09:00")])
+    with pytest.raises(ValueError, match="pause_row must index the 1 rows"):
+        clock("kr", backend).elapsed_minus_pauses(one, one + H, np.array([1]), one, one + H)
+
+
+def test_business_seconds_given_per_row_must_match_the_rows(backend: str) -> None:
+    one = np.array([at("2026-11-23T09:00+09:00")])
+    with pytest.raises(ValueError, match="2 values for 1 starts"):
+        clock("kr", backend).deadline(one, np.array([H, H]))
+
+
+def test_clock_for_needs_some_data_to_choose_years() -> None:
+    with pytest.raises(ValueError, match="no times to choose"):
+        clock_for(CALENDARS["kr"], np.zeros(0, dtype=np.int64))
+
+
+LO_2026 = at("2026-01-05T00:00+09:00")
