@@ -54,7 +54,7 @@ Backend = Literal["auto", "numpy", "numba"]
 
 # Largest bucket tried is 2**16 s (18 h 12 min); smallest 2**8 s (4 min 16 s). Within
 # those, the largest bucket that holds at most one interval start is taken, so a
-# look-up needs one "next interval?" step (see _choose_shift).
+# look-up needs one "next interval?" step (see _build_table).
 _MAX_SHIFT = 16
 _MIN_SHIFT = 8
 _FAR_FUTURE = np.iinfo(np.int64).max // 4  # sentinel start after the table; never reached
