@@ -39,7 +39,7 @@ from servicepact.domain.credits import (
 from servicepact.domain.errors import InvalidInput, Problem
 from servicepact.domain.kpis import Unit
 from servicepact.domain.money import minor_unit, round_money
-from servicepact.domain.periods import Period, month
+from servicepact.domain.periods import Period, contract_year_of, month
 from servicepact.domain.results import ResultStatus, ServiceLevelResult
 
 _HUNDRED = Decimal(100)
@@ -219,8 +219,16 @@ def _month_lines(
                 f"{target_text(result.expected, sl)}, minimum {target_text(result.minimum, sl)}"
             )
             if result.expected != sl.expected or result.minimum != sl.minimum:
+                how = ""
+                if sl.improvement is not None:
+                    year = contract_year_of(contract.term, current.start)
+                    how = (
+                        f"contract year {year}, "
+                        f"{percent_text(sl.improvement.per_year_percent_of_gap)} of the gap "
+                        f"to perfection a year; "
+                    )
                 targets += (
-                    f" (improved from the contract's {target_text(sl.expected, sl)} / "
+                    f" (improved: {how}the contract's {target_text(sl.expected, sl)} / "
                     f"{target_text(sl.minimum, sl)})"
                 )
         if not sl.credited:

@@ -228,14 +228,21 @@ def test_a_contract_year_ratchet_breaches_a_value_that_met_the_minimum_in_year_o
         sample_size=100,
     )
     assert (year_one, year_two) == (BELOW, BREACHED)
-    res = result("SL-01", "2027-03", year_two, expected="0.82", minimum="0.775")
-    stmt = compute_credits(contract, [res], parse_period("2027-03"), FEES)
+    # The targets engine gives the same year-2 levels the result carries.
+    from servicepact.engine.targets import targets_for
+
+    march_2027 = parse_period("2027-03")
+    expected, minimum = targets_for(contract, contract.service_level("SL-01"), march_2027)
+    assert (expected, minimum) == (Decimal("0.82"), Decimal("0.775"))
+    res = result("SL-01", "2027-03", year_two, expected=str(expected), minimum=str(minimum))
+    stmt = compute_credits(contract, [res], march_2027, FEES)
     sl01 = line(stmt, "SL-01")
     assert sl01.charged == Decimal(4_800_000)
     assert (sl01.expected, sl01.minimum) == (Decimal("0.82"), Decimal("0.775"))
-    assert "expected 82 %, minimum 77.5 % (improved from the contract's 80 % / 75 %)" in (
-        sl01.arithmetic
-    )
+    assert (
+        "expected 82 %, minimum 77.5 % (improved: contract year 2, 10 % of the gap to "
+        "perfection a year; the contract's 80 % / 75 %)"
+    ) in sl01.arithmetic
 
 
 def test_a_month_with_insufficient_data_earns_no_credit_and_is_flagged():

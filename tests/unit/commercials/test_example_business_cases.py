@@ -15,7 +15,8 @@ CASES = sorted((ROOT / "examples" / "business-cases").glob("*.yaml"))
 
 def contract_file_for(contract_id: str) -> Path:
     for path in (ROOT / "examples").glob("*.yaml"):
-        if f"id: {contract_id}\n" in path.read_text(encoding="utf-8"):
+        text = path.read_text(encoding="utf-8")
+        if "\ncontract:\n" in text and f"\n  id: {contract_id}\n" in text:
             return path
     raise AssertionError(f"no example contract {contract_id}")
 
