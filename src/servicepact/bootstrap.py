@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import getpass
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cached_property
 from typing import Any
 
@@ -40,7 +41,7 @@ class App:
         """
         return UnitOfWork(self.engine, clock=self.clock, read_only=read_only)
 
-    def now(self) -> Any:
+    def now(self) -> datetime:
         return self.clock()
 
     def cli_actor(self) -> Actor:

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 from servicepact.bootstrap import App, build_app
 from servicepact.config import Settings
-from servicepact.domain.access import Actor
-from servicepact.domain.errors import AccessDenied
+from servicepact.domain.access import Actor, Role
+from servicepact.domain.errors import AccessDenied, Conflict
 from servicepact.domain.portfolio import Party, PartyKind
 from servicepact.services.audit import list_entries, verify_chain
 from servicepact.store.db.repositories import PartyOrigin
@@ -216,3 +216,17 @@ def test_concurrent_writers_queue_up_and_never_fork_the_chain(
     finally:
         for a in apps:
             a.close()
+
+
+def test_a_key_stored_twice_is_a_conflict_that_saves_nothing(app: App, admin: Actor) -> None:
+    def add_twice() -> None:
+        with app.uow() as uow:
+            for _ in range(2):
+                uow.users.add(name="dana", role=Role.AUDITOR, party=None, at=uow.now())
+                uow.record(actor=admin, entity_type="user", entity_id="dana", action="create")
+
+    with pytest.raises(Conflict, match="nothing was saved"):
+        add_twice()
+    with app.uow(read_only=True) as uow:
+        assert uow.users.get("dana") is None
+    assert _audit_rows(app) == 0

@@ -24,6 +24,7 @@ from typing import Any, Self, TypeVar
 import sqlalchemy as sa
 
 from servicepact.domain.access import Actor
+from servicepact.domain.errors import Conflict
 from servicepact.store.db.audit import AuditEntry, AuditRepository
 from servicepact.store.db.engine import READ_ONLY_OPTION
 from servicepact.store.db.repositories import (
@@ -116,6 +117,14 @@ class UnitOfWork:
             writes = self.connection.info.pop(_WRITES_KEY, 0)
             if exc_type is not None or self.read_only:
                 self._transaction.rollback()
+                if isinstance(exc, sa.exc.IntegrityError):
+                    # Two writers raced for the same key (e.g. the same new contract on
+                    # PostgreSQL). Say so without echoing the row: it may hold values
+                    # that must not reach a terminal or a log.
+                    raise Conflict(
+                        "the change collides with data stored at the same time (or twice in "
+                        "one request); nothing was saved — run it again"
+                    ) from exc
                 return
             if writes and not self._audited:
                 self._transaction.rollback()
