@@ -23,6 +23,7 @@ The response and resolution targets follow KPIS.md rule 3 exactly:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 
@@ -45,7 +46,7 @@ from servicepact.engine.kpis.base import (
     booleans,
     flow,
     ones,
-    timestamps_us,
+    shared_timestamps_us,
     to_seconds,
     whole_seconds,
     window_index,
@@ -139,7 +140,7 @@ def _targets(table: pa.Table, ctx: KpiContext) -> tuple[Int64Array, BoolArray]:
 def _start_seconds(table: pa.Table, ctx: KpiContext) -> tuple[Int64Array, BoolArray]:
     if ctx.params.get("clock_from", "created") == "handoff":
         return _handoff_seconds(table, str(ctx.params["party"]))
-    created, valid = timestamps_us(table, "created_at")
+    created, valid = shared_timestamps_us(ctx, table, "created_at")
     return to_seconds(created), valid
 
 
@@ -151,6 +152,30 @@ def _subset_pauses(
     new_index = np.cumsum(keep) - 1
     mine = keep[rows] if rows.size else np.zeros(0, dtype=np.bool_)
     return new_index[rows[mine]], p_start[mine], p_end[mine]
+
+
+def _source_pauses(ctx: KpiContext, source: pa.Table) -> tuple[Int64Array, Int64Array, Int64Array]:
+    key = ("pauses",)
+    if key not in ctx.memo:
+        ctx.memo[key] = pauses_seconds(source)
+    pauses: tuple[Int64Array, Int64Array, Int64Array] = ctx.memo[key]
+    return pauses
+
+
+def _selected_pauses(
+    table: pa.Table, ctx: KpiContext, counted: BoolArray
+) -> tuple[Int64Array, Int64Array, Int64Array]:
+    """Pauses of the counted rows, numbered by their position among them."""
+    source = ctx.source_table
+    if source is None:
+        return _subset_pauses(pauses_seconds(table), counted)
+    pauses = _source_pauses(ctx, source)
+    if ctx.selection is None:
+        return _subset_pauses(pauses, counted)
+    # The selection is ascending, so source order is the selected rows' order.
+    keep = np.zeros(source.num_rows, dtype=np.bool_)
+    keep[ctx.selection[counted]] = True
+    return _subset_pauses(pauses, keep)
 
 
 def business_elapsed(
@@ -166,8 +191,9 @@ def business_elapsed(
     source = ctx.source_table if ctx.source_table is not None else table
 
     def compute() -> tuple[Int64Array, BoolArray]:
-        start, has_start = _start_seconds(source, ctx)
-        end_us, has_end = timestamps_us(source, end_column)
+        whole = replace(ctx, selection=None)
+        start, has_start = _start_seconds(source, whole)
+        end_us, has_end = shared_timestamps_us(whole, source, end_column)
         ok = has_start & has_end
         if not ok.any():
             return np.zeros(source.num_rows, dtype=np.int64), ok
@@ -175,8 +201,7 @@ def business_elapsed(
         known = int(start[ok][0])
         end = np.where(ok, to_seconds(end_us), known)
         start = np.where(ok, start, known)
-        pauses = pauses_seconds(source)
-        elapsed = clock.elapsed_minus_pauses(start, end, *pauses)
+        elapsed = clock.elapsed_minus_pauses(start, end, *_source_pauses(whole, source))
         return elapsed, ok
 
     key = ("elapsed", end_column, ctx.params.get("clock_from", "created"), ctx.params.get("party"))
@@ -190,10 +215,10 @@ def _within(table: pa.Table, ctx: KpiContext, met_column: str) -> Outcomes:
     clock: Clock = ctx.require_clock()
     start, has_start = _start_seconds(table, ctx)
     target, has_target = _targets(table, ctx)
-    met_us, met_known = timestamps_us(table, met_column)
+    met_us, met_known = shared_timestamps_us(ctx, table, met_column)
     elapsed, _ = business_elapsed(table, ctx, met_column)
     counted = has_start & has_target
-    pauses = _subset_pauses(pauses_seconds(table), counted)
+    pauses = _selected_pauses(table, ctx, counted)
     start, target = start[counted], target[counted]
     expiry = clock.deadline_with_pauses(start, target + 1, *pauses)
     met = met_known[counted] & (elapsed[counted] <= target)
@@ -213,7 +238,7 @@ def _resolved_within(table: pa.Table, ctx: KpiContext) -> Outcomes:
 
 def _mean_time_to_resolve(table: pa.Table, ctx: KpiContext) -> Outcomes:
     """Mean business hours created → resolved, minus pauses, over tickets resolved in the period."""
-    resolved_us, resolved = timestamps_us(table, "resolved_at")
+    resolved_us, resolved = shared_timestamps_us(ctx, table, "resolved_at")
     elapsed, ok = business_elapsed(table, ctx, "resolved_at")
     counted = resolved & ok
     return Outcomes(resolved_us[counted], elapsed[counted], ones(int(counted.sum())), HOUR_SECONDS)
@@ -221,7 +246,7 @@ def _mean_time_to_resolve(table: pa.Table, ctx: KpiContext) -> Outcomes:
 
 def _reopen_rate(table: pa.Table, ctx: KpiContext) -> Outcomes:
     """Tickets resolved in the period later reopened ÷ tickets resolved in the period."""
-    resolved_us, resolved = timestamps_us(table, "resolved_at")
+    resolved_us, resolved = shared_timestamps_us(ctx, table, "resolved_at")
     reopened, _ = booleans(table, "reopened")
     return Outcomes(
         resolved_us[resolved], reopened[resolved].astype(np.int64), ones(int(resolved.sum()))
@@ -250,8 +275,8 @@ def backlog_older_than(
     as open until then.
     """
     days = int(ctx.params["days"])
-    created, has_created = timestamps_us(table, "created_at")
-    resolved, has_resolved = timestamps_us(table, "resolved_at")
+    created, has_created = shared_timestamps_us(ctx, table, "created_at")
+    resolved, has_resolved = shared_timestamps_us(ctx, table, "resolved_at")
     results = []
     for _, end in windows:
         threshold = backlog_threshold_us(end, days, ctx.timezone)
