@@ -146,6 +146,7 @@ def test_an_unknown_calendar_lists_the_known_ones(files: Path) -> None:
     assert "no calendar 'night' (calendars: office, always)" in str(error)
 
 
+@pytest.mark.slow  # a new process imports the whole command line (several seconds)
 def test_bad_input_exits_with_code_2_and_one_clear_message(files: Path) -> None:
     (files / "bad.csv").write_text(
         "id,start,end\nT-1,2026-09-23 16:00,2026-09-28T11:00+09:00\n", encoding="utf-8"

@@ -77,7 +77,7 @@ def one(value: int) -> np.ndarray:
     return np.array([value], dtype=np.int64)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(calendars, backends, instants, instants, instants)
 def test_elapsed_is_additive(name: str, backend: str, a: int, b: int, c: int) -> None:
     a, b, c = sorted((a, b, c))
@@ -85,7 +85,7 @@ def test_elapsed_is_additive(name: str, backend: str, a: int, b: int, c: int) ->
     assert k.working_seconds(a, c) == k.working_seconds(a, b) + k.working_seconds(b, c)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(calendars, backends, instants, st.integers(-DAY, 40 * DAY))
 def test_elapsed_lies_between_zero_and_wall_time(
     name: str, backend: str, start: int, length: int
@@ -106,7 +106,7 @@ def test_elapsed_is_zero_wholly_outside_hours(backend: str, day: int, x: int, y:
     assert clock("kr-office", backend).working_seconds(a, b) == 0
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(calendars, backends, instants, st.integers(0, 60 * H))
 def test_the_deadline_is_the_earliest_instant_with_the_business_time(
     name: str, backend: str, start: int, seconds: int
@@ -119,7 +119,7 @@ def test_the_deadline_is_the_earliest_instant_with_the_business_time(
         assert k.working_seconds(start, due - 1) < seconds
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(calendars, backends, instants, st.integers(-DAY, 20 * DAY), pauses)
 def test_pauses_never_increase_elapsed(
     name: str, backend: str, start: int, length: int, offsets: list[tuple[int, int]]
@@ -131,7 +131,7 @@ def test_pauses_never_increase_elapsed(
     assert 0 <= paused <= k.working_seconds(start, end)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(calendars, backends, instants, st.integers(0, 40 * H), pauses)
 def test_a_paused_deadline_is_the_earliest_instant_with_the_unpaused_business_time(
     name: str, backend: str, start: int, seconds: int, offsets: list[tuple[int, int]]
