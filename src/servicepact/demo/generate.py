@@ -638,8 +638,13 @@ def _pay_day(year: DemoYear, month: int, day: int) -> int:
 
 
 def payroll_items(rng: np.random.Generator, year: DemoYear, *, scale: float = 1.0) -> Table:
-    """PeopleCore's payroll: ~1,200 employees a month plus Seollal and Chuseok bonus runs."""
-    staff = max(20, round(1300 * scale))
+    """PeopleCore's payroll: ~1,200 employees a month plus Seollal and Chuseok bonus runs.
+
+    Always the whole workforce, whatever ``scale``: a payroll run is one event a month
+    per employee, and a smaller run would make its error rates mere noise.
+    """
+    del scale
+    staff = 1300
     starts = np.where(rng.random(staff) < 0.9, 1, rng.integers(2, 13, staff))
     ends = np.where(rng.random(staff) < 0.92, 13, rng.integers(2, 13, staff))
     runs: list[tuple[str, int, int]] = [
@@ -682,7 +687,7 @@ def payroll_items(rng: np.random.Generator, year: DemoYear, *, scale: float = 1.
     # May: the bank rejects part of the payment file; September's bonus run has errors.
     late_share = _monthly((0.0002,) * 4 + (0.015,) + (0.0002,) * 7, months)
     late = rng.random(n) < late_share
-    error_share = np.where(is_bonus & (months == 9), 0.022, 0.002)
+    error_share = np.where(is_bonus & (months == 9), 0.03, 0.002)
     error = rng.random(n) < error_share
     paid_day = pay_day + np.where(late, 1, 0)
     paid = paid_day * DAY + 9 * HOUR + rng.integers(0, 2 * HOUR, n)

@@ -43,9 +43,19 @@ from servicepact.store.db import migrate
 from servicepact.store.db.engine import masked_url
 
 PORTFOLIO_FILE = "portfolio.yaml"
+# One contract per process family of the seed; examples/ also holds other documents
+# (risks, entrustments, selections, business cases, invoices) for the later steps.
+CONTRACT_FILES = (
+    "contact-centre.yaml",
+    "it-operations.yaml",
+    "hr-payroll.yaml",
+    "accounts-payable.yaml",
+    "logistics.yaml",
+    "marketing.yaml",
+)
 INPUT_DIR = "demo-input"
 STAMP_FILE = ".generated.json"
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 """Bumped whenever a generator change alters the files (so old inputs are regenerated)."""
 
 
@@ -74,7 +84,8 @@ def examples_dir() -> Path:
 
 
 def contract_files(examples: Path) -> list[Path]:
-    return sorted(p for p in examples.glob("*.yaml") if p.name != PORTFOLIO_FILE)
+    """The demo's contract files, in the order they are applied."""
+    return [examples / name for name in CONTRACT_FILES]
 
 
 @dataclass
