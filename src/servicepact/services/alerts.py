@@ -40,7 +40,12 @@ from servicepact.domain.periods import parse_period
 from servicepact.domain.scorecards import ScorecardWeights
 from servicepact.engine.handoffs import HandoffReport
 from servicepact.engine.scorecard import StandingChange, standing_change
-from servicepact.services.risks import control_findings, results_for, visible_contracts
+from servicepact.services.risks import (
+    control_findings,
+    list_risks,
+    results_for,
+    visible_contracts,
+)
 from servicepact.services.selection import load_yaml_model
 from servicepact.store.db.tables.vendors import alert_conditions, alert_deliveries
 
@@ -127,10 +132,25 @@ def collect_alerts(
                 now=now,
             )
     changes: list[StandingChange] = []
+    risks = list_risks(app, actor=actor)
     for vendor, period in sorted(latest_period.items()):
-        current = scorecard(app, actor=actor, vendor_id=vendor, period=period, weights=weights)
+        current = scorecard(
+            app,
+            actor=actor,
+            vendor_id=vendor,
+            period=period,
+            weights=weights,
+            contracts=contracts,
+            risks=risks,
+        )
         before = scorecard(
-            app, actor=actor, vendor_id=vendor, period=_previous_month(period), weights=weights
+            app,
+            actor=actor,
+            vendor_id=vendor,
+            period=_previous_month(period),
+            weights=weights,
+            contracts=contracts,
+            risks=risks,
         )
         change = standing_change(before if before.standing else None, current)
         if change is not None:

@@ -25,7 +25,7 @@ from servicepact.domain.contracts import Contract
 from servicepact.domain.errors import InvalidInput, NotFound, Problem
 from servicepact.domain.periods import month as month_period
 from servicepact.domain.periods import parse_period
-from servicepact.domain.risks import FindingStatus
+from servicepact.domain.risks import FindingStatus, Risk
 from servicepact.domain.scorecards import ScorecardWeights
 from servicepact.engine.bpo_map import ProcessMap, bpo_map
 from servicepact.engine.handoffs import HandoffReport, handoff_analysis
@@ -58,9 +58,16 @@ def load_weights(path: Path | None) -> ScorecardWeights:
     return ScorecardWeights() if path is None else load_yaml_model(path, ScorecardWeights)
 
 
-def _contracts_of(app: App, *, actor: Actor, vendor_id: str) -> list[Contract]:
+def _all_contracts(app: App, *, actor: Actor) -> list[Contract]:
     with app.uow(read_only=True) as uow:
-        contracts = [c for c in visible_contracts(uow, actor=actor) if c.vendor == vendor_id]
+        return visible_contracts(uow, actor=actor)
+
+
+def _contracts_of(
+    app: App, *, actor: Actor, vendor_id: str, known: Sequence[Contract] | None = None
+) -> list[Contract]:
+    every = known if known is not None else _all_contracts(app, actor=actor)
+    contracts = [c for c in every if c.vendor == vendor_id]
     if not contracts:
         raise NotFound(f"no contracts with vendor {vendor_id!r}", where=vendor_id)
     return contracts
@@ -161,8 +168,19 @@ def record_survey(
     return SurveyInput(quarter=quarter, score=score, respondents=respondents)
 
 
-def scorecard_inputs(app: App, *, actor: Actor, vendor_id: str, period: str) -> ScorecardInputs:
-    contracts = _contracts_of(app, actor=actor, vendor_id=vendor_id)
+def scorecard_inputs(
+    app: App,
+    *,
+    actor: Actor,
+    vendor_id: str,
+    period: str,
+    contracts: Sequence[Contract] | None = None,
+    risks: Sequence[Risk] | None = None,
+) -> ScorecardInputs:
+    """What the scorecard of a vendor for a month rests on (contracts and risks may be passed
+    in when scoring many vendors or months, to read them once)."""
+    mine_contracts = _contracts_of(app, actor=actor, vendor_id=vendor_id, known=contracts)
+    contracts = mine_contracts
     allocations = {
         (c.id, sl.id): sl.allocation_percent for c in contracts for sl in c.service_levels
     }
@@ -198,7 +216,7 @@ def scorecard_inputs(app: App, *, actor: Actor, vendor_id: str, period: str) -> 
     contract_ids = {c.id for c in contracts}
     risk_scores = [
         r.score
-        for r in list_risks(app, actor=actor)
+        for r in (risks if risks is not None else list_risks(app, actor=actor))
         if vendor_id in r.vendors or contract_ids.intersection(r.contracts)
     ]
     return ScorecardInputs(
@@ -212,18 +230,37 @@ def scorecard_inputs(app: App, *, actor: Actor, vendor_id: str, period: str) -> 
 
 
 def scorecard(
-    app: App, *, actor: Actor, vendor_id: str, period: str, weights: ScorecardWeights | None = None
+    app: App,
+    *,
+    actor: Actor,
+    vendor_id: str,
+    period: str,
+    weights: ScorecardWeights | None = None,
+    contracts: Sequence[Contract] | None = None,
+    risks: Sequence[Risk] | None = None,
 ) -> Scorecard:
-    inputs = scorecard_inputs(app, actor=actor, vendor_id=vendor_id, period=period)
+    inputs = scorecard_inputs(
+        app, actor=actor, vendor_id=vendor_id, period=period, contracts=contracts, risks=risks
+    )
     return vendor_scorecard(vendor_id, period, inputs, weights or ScorecardWeights())
 
 
 def ranking(
     app: App, *, actor: Actor, period: str, weights: ScorecardWeights | None = None
 ) -> tuple[list[RankedVendor], list[Scorecard]]:
+    contracts = _all_contracts(app, actor=actor)
+    risks = list_risks(app, actor=actor)
     cards = [
-        scorecard(app, actor=actor, vendor_id=vendor, period=period, weights=weights)
-        for vendor in vendors(app, actor=actor)
+        scorecard(
+            app,
+            actor=actor,
+            vendor_id=vendor,
+            period=period,
+            weights=weights,
+            contracts=contracts,
+            risks=risks,
+        )
+        for vendor in sorted({c.vendor for c in contracts})
     ]
     return rank_vendors(cards), cards
 
@@ -257,8 +294,12 @@ def trend(
     for back in range(months - 1, -1, -1):
         year, index = divmod(end.year * 12 + end.month - 1 - back, 12)
         labels.append(month_period(year, index + 1).label)
+    contracts = _contracts_of(app, actor=actor, vendor_id=vendor_id)
+    risks = list_risks(app, actor=actor)
     inputs = {
-        label: scorecard_inputs(app, actor=actor, vendor_id=vendor_id, period=label)
+        label: scorecard_inputs(
+            app, actor=actor, vendor_id=vendor_id, period=label, contracts=contracts, risks=risks
+        )
         for label in labels
     }
     return scorecard_trend(vendor_id, labels, inputs, weights or ScorecardWeights())
