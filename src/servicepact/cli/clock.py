@@ -20,6 +20,7 @@ from typing import Annotated, Any
 
 import numpy as np
 import typer
+from rich import progress
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -34,6 +35,8 @@ OPTIONAL_COLUMNS = ("pauses",)
 # A spreadsheet runs a cell starting with one of these as a formula (ARCHITECTURE.md:
 # CSV exports escape them), so such an id is written with a leading quote.
 FORMULA_STARTS = ("=", "+", "-", "@")
+# Files under 1 MiB read in well under a second; a progress bar would only flicker.
+PROGRESS_FROM_BYTES = 1 << 20
 # One file can hold many bad rows; past this many the message would only be noise.
 MAX_PROBLEMS = 200
 
@@ -255,7 +258,18 @@ def clock_command(
     """
     chosen = _calendar(contract, calendar)
     try:
-        with input_file.open(encoding="utf-8-sig", newline="") as handle:
+        # A bar on stderr for big files only: small ones finish before it would help.
+        quiet = input_file.stat().st_size < PROGRESS_FROM_BYTES
+        with progress.open(
+            input_file,
+            "r",
+            encoding="utf-8-sig",
+            newline="",
+            description="Reading intervals",
+            console=Console(stderr=True),
+            transient=True,
+            disable=quiet,
+        ) as handle:
             parsed = read_intervals(handle)
     except FileNotFoundError:
         raise InvalidInput(
