@@ -113,17 +113,27 @@ def _entry(row: sa.Row[Any]) -> AuditEntry:
     )
 
 
+# Built once: appends are on every write path, and reusing the statements skips
+# SQLAlchemy's per-call statement construction (about half the cost of an append).
+_HEAD = sa.select(audit_head.c.seq, audit_head.c.row_hash).where(audit_head.c.id == HEAD_ID)
+_HEAD_FOR_UPDATE = _HEAD.with_for_update()
+_INSERT = sa.insert(audit_log)
+_MOVE_HEAD = (
+    sa.update(audit_head)
+    .where(audit_head.c.id == HEAD_ID)
+    .values(seq=sa.bindparam("new_seq"), row_hash=sa.bindparam("new_hash"))
+)
+
+
 class AuditRepository:
     def __init__(self, connection: sa.Connection) -> None:
         self._connection = connection
 
     def head(self, *, lock: bool = False) -> ChainHead:
-        query = sa.select(audit_head.c.seq, audit_head.c.row_hash).where(audit_head.c.id == HEAD_ID)
-        if lock:
-            # PostgreSQL: concurrent appenders queue here until this transaction ends.
-            # SQLite ignores FOR UPDATE; its BEGIN IMMEDIATE already holds the write lock.
-            query = query.with_for_update()
-        row = self._connection.execute(query).one_or_none()
+        # PostgreSQL: with ``lock`` concurrent appenders queue here until this
+        # transaction ends. SQLite ignores FOR UPDATE; its BEGIN IMMEDIATE already
+        # holds the write lock.
+        row = self._connection.execute(_HEAD_FOR_UPDATE if lock else _HEAD).one_or_none()
         if row is None:
             raise IntegrityError(
                 "the audit trail has no head row: run `servicepact init` to create the database"
@@ -157,12 +167,8 @@ class AuditRepository:
             row_hash="",
         )
         entry = AuditEntry(**{**draft.__dict__, "row_hash": draft.expected_hash(head.row_hash)})
-        self._connection.execute(sa.insert(audit_log).values(**entry.__dict__))
-        self._connection.execute(
-            sa.update(audit_head)
-            .where(audit_head.c.id == HEAD_ID)
-            .values(seq=entry.seq, row_hash=entry.row_hash)
-        )
+        self._connection.execute(_INSERT, entry.__dict__)
+        self._connection.execute(_MOVE_HEAD, {"new_seq": entry.seq, "new_hash": entry.row_hash})
         return entry
 
     def iter_entries(self, *, batch_size: int = 1000) -> Iterator[AuditEntry]:
