@@ -421,6 +421,27 @@ def _credits_taken_before(uow: UnitOfWork, contract_id: str, period: str) -> set
     return {(sl, when) for taken in latest.values() for sl, when in taken}
 
 
+def _same_check(
+    uow: UnitOfWork, contract_id: str, period: str, file_sha256: str, inputs_sha256: str
+) -> int | None:
+    """The latest check of this file for the month, when it was against these inputs."""
+    row = uow.connection.execute(
+        sa.select(invoice_checks.c.id, invoice_checks.c.details)
+        .where(
+            invoice_checks.c.contract_id == contract_id,
+            invoice_checks.c.period == period,
+            invoice_checks.c.file_sha256 == file_sha256,
+        )
+        .order_by(invoice_checks.c.id.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    if row.details.get("inputs_sha256") != inputs_sha256:
+        return None
+    return int(row.id)
+
+
 def check_invoice_file(
     app: App,
     *,
@@ -456,6 +477,16 @@ def check_invoice_file(
             if line.kind is LineKind.CREDIT
         }
     )
+    file_sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
+    with app.uow(read_only=True) as uow:
+        earlier_id = _same_check(
+            uow, contract_id, month.month.label, file_sha256, month.inputs_sha256
+        )
+    if earlier_id is not None:
+        # The same file against the same inputs: the stored check stands, nothing is written.
+        return StoredInvoiceCheck(
+            id=earlier_id, check=check, expected=month.expected, credits=month.credits
+        )
     with app.uow() as uow:
         ensure_open(uow, contract_id=contract_id, period=month.month.label)
         _store_statement(uow, actor=actor, month=month)
@@ -465,12 +496,16 @@ def check_invoice_file(
                 period=month.month.label,
                 contract_version=month.stored.version,
                 source_name=path.name[:300],
-                file_sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+                file_sha256=file_sha256,
                 currency=contract.currency,
                 verdict=check.verdict.value,
                 expected_total=format(check.expected_total, "f"),
                 invoiced_total=format(check.invoiced_total, "f"),
-                details={"check": jsonable(check), "expected": jsonable(month.expected)},
+                details={
+                    "check": jsonable(check),
+                    "expected": jsonable(month.expected),
+                    "inputs_sha256": month.inputs_sha256,
+                },
                 credits_taken=[list(t) for t in taken],
                 created_at=uow.now(),
                 created_by=actor.user,
@@ -624,3 +659,91 @@ def broker_report(
         if peer.id != contract_id
     }
     return broker_analysis(contract, own, direct, client_fees_monthly=fees, terms=terms)
+
+
+# --- one call for the demo and the service review ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class InvoiceCheckSummary:
+    file: str
+    check_id: int
+    verdict: str
+    differences: int
+    reasons: tuple[str, ...]
+    difference: Decimal
+
+
+@dataclass(frozen=True)
+class CommercialSummary:
+    contract_id: str
+    period: str
+    currency: str
+    credits_total: Decimal
+    earn_back_total: Decimal
+    flags: int
+    invoice_checks: tuple[InvoiceCheckSummary, ...]
+    saving_total: Decimal | None
+    roi_percent: Decimal | None
+    payback_month: int | None
+    npv: Decimal | None
+
+
+def commercial_summary(
+    app: App,
+    *,
+    actor: Actor,
+    contract_id: str,
+    period: str,
+    invoices_dir: Path = Path("examples/invoices"),
+    cases_dir: Path = BUSINESS_CASE_DIR,
+) -> CommercialSummary:
+    """Credits of the month, every ``<contract>-<month>-*.csv|xlsx`` invoice checked, and the
+    business case headline (when ``<cases_dir>/<contract>.yaml`` exists). Safe to repeat: the
+    same files against the same inputs store nothing new."""
+    from servicepact.services.periods import is_closed
+
+    month = state_credits(app, actor=actor, contract_id=contract_id, period=period)
+    label = month.month.label
+    closed = is_closed(app, contract_id=contract_id, period=label)
+    if not closed and not actor.scoped:
+        month = state_credits(app, actor=actor, contract_id=contract_id, period=label, store=True)
+    files = sorted(
+        p
+        for p in invoices_dir.glob(f"{contract_id}-{label}-*")
+        if p.suffix.lower() in (".csv", ".xlsx")
+    )
+    checks = []
+    for path in [] if closed else files:  # a closed month keeps the checks it was closed with
+        stored = check_invoice_file(
+            app, actor=actor, contract_id=contract_id, period=label, path=path
+        )
+        checks.append(
+            InvoiceCheckSummary(
+                file=path.name,
+                check_id=stored.id,
+                verdict=stored.check.verdict.value,
+                differences=len(stored.check.differences),
+                reasons=tuple(sorted(r.value for r in stored.check.reasons())),
+                difference=stored.check.difference,
+            )
+        )
+    case_file = cases_dir / f"{contract_id}.yaml"
+    case = (
+        business_case_report(app, actor=actor, contract_id=contract_id, path=case_file).result
+        if case_file.is_file()
+        else None
+    )
+    return CommercialSummary(
+        contract_id=contract_id,
+        period=label,
+        currency=month.credits.currency,
+        credits_total=month.credits.total,
+        earn_back_total=month.credits.earn_back_total,
+        flags=len(month.credits.flags),
+        invoice_checks=tuple(checks),
+        saving_total=None if case is None else case.saving_total,
+        roi_percent=None if case is None else case.roi_percent,
+        payback_month=None if case is None else case.payback_month,
+        npv=None if case is None else case.npv,
+    )

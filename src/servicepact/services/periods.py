@@ -133,6 +133,12 @@ def ensure_open_between(
             raise PeriodClosed(_closed_message(found, doing), where=f"{contract_id}/{label}")
 
 
+def is_closed(app: App, *, contract_id: str, period: str) -> bool:
+    with app.uow(read_only=True) as uow:
+        record = _latest(uow, contract_id, period)
+    return record is not None and record.status is CloseStatus.CLOSED
+
+
 def _batches(uow: UnitOfWork, contract_id: str) -> dict[str, list[str]]:
     """Committed event batches by source (the event store's manifest), for the inputs hash."""
     table = metadata.tables.get("event_batches")

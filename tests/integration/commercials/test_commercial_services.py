@@ -272,3 +272,46 @@ def test_closing_a_month_freezes_it_until_an_explained_reopen(
 def test_only_the_clients_managers_close_periods(app, contract, vendor_a):
     with pytest.raises(AccessDenied):
         close_period(app, actor=vendor_a, contract_id=CONTRACT, period="2026-03")
+
+
+def test_the_commercial_summary_checks_each_invoice_once_however_often_it_runs(
+    app, contract, client_manager, tmp_path, monkeypatch
+):
+    import servicepact.services.commercials as commercials
+    from servicepact.services.commercials import commercial_summary
+
+    monkeypatch.setattr(commercials, "measured_volumes", lambda app, **_: dict(VOLUMES))
+    monkeypatch.setattr(commercials, "results_of", lambda app, **_: breached())
+    invoices = tmp_path / "invoices"
+    invoices.mkdir()
+    (invoices / f"{CONTRACT}-2026-03-correct.csv").write_text(CORRECT, encoding="utf-8")
+    (invoices / f"{CONTRACT}-2026-03-errors.csv").write_text(ERRORS, encoding="utf-8")
+    (invoices / f"{CONTRACT}-2026-04-correct.csv").write_text(CORRECT, encoding="utf-8")
+
+    def summary():
+        return commercial_summary(
+            app,
+            actor=client_manager,
+            contract_id=CONTRACT,
+            period="2026-03",
+            invoices_dir=invoices,
+            cases_dir=tmp_path,
+        )
+
+    first = summary()
+    assert first.credits_total == Decimal(7_344_000)
+    assert [(c.file.split("-")[-1], c.verdict) for c in first.invoice_checks] == [
+        ("correct.csv", "correct"),
+        ("errors.csv", "dispute"),
+    ]
+    assert first.invoice_checks[1].reasons == (
+        "arithmetic_error",
+        "missing_credit",
+        "wrong_price",
+        "wrong_quantity",
+    )
+    assert first.saving_total is None  # no business case file in cases_dir
+    stored = checks_stored(app)
+    second = summary()
+    assert checks_stored(app) == stored == 2
+    assert second.invoice_checks == first.invoice_checks
