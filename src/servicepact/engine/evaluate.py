@@ -163,17 +163,16 @@ def _years_of(table: pa.Table, timezone_name: str) -> tuple[int, int] | None:
     for name in table.column_names:
         if not pa.types.is_timestamp(table.schema.field(name).type):
             continue
-        values, valid = timestamps_us(table, name)
-        if not valid.any():
+        bounds = pc.min_max(pc.cast(table.column(name), pa.int64()))
+        if not bounds["min"].is_valid:
             continue
-        present = values[valid]
-        low = int(present.min()) if low is None else min(low, int(present.min()))
-        high = int(present.max()) if high is None else max(high, int(present.max()))
+        scale = MICROS if table.schema.field(name).type.unit == "us" else 1
+        first, last = bounds["min"].as_py() // scale, bounds["max"].as_py() // scale
+        low = first if low is None else min(low, first)
+        high = last if high is None else max(high, last)
     if low is None or high is None:
         return None
-    first = _local(low, timezone_name).year
-    last = _local(high, timezone_name).year
-    return first, last
+    return _local(low * MICROS, timezone_name).year, _local(high * MICROS, timezone_name).year
 
 
 def _local(instant_us: int, timezone_name: str) -> datetime:

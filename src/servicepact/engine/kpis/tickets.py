@@ -220,10 +220,32 @@ def _within(table: pa.Table, ctx: KpiContext, met_column: str) -> Outcomes:
     counted = has_start & has_target
     pauses = _selected_pauses(table, ctx, counted)
     start, target = start[counted], target[counted]
-    expiry = clock.deadline_with_pauses(start, target + 1, *pauses)
+    expiry = _expiries(clock, start, target + 1, pauses)
     met = met_known[counted] & (elapsed[counted] <= target)
     anchor = np.where(met, met_us[counted], expiry * MICROS)
     return Outcomes(anchor, met.astype(np.int64), ones(int(counted.sum())))
+
+
+def _expiries(
+    clock: Clock,
+    start: Int64Array,
+    business_seconds: Int64Array,
+    pauses: tuple[Int64Array, Int64Array, Int64Array],
+) -> Int64Array:
+    """Deadlines; rows without pauses take the clock's plain (faster) path."""
+    rows, p_start, p_end = pauses
+    if rows.size == 0:
+        return clock.deadline(start, business_seconds)
+    paused = np.zeros(start.size, dtype=np.bool_)
+    paused[rows] = True
+    expiry = np.empty(start.size, dtype=np.int64)
+    plain = ~paused
+    expiry[plain] = clock.deadline(start[plain], business_seconds[plain])
+    position = np.cumsum(paused) - 1
+    expiry[paused] = clock.deadline_with_pauses(
+        start[paused], business_seconds[paused], position[rows], p_start, p_end
+    )
+    return expiry
 
 
 def _responded_within(table: pa.Table, ctx: KpiContext) -> Outcomes:
