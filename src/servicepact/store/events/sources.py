@@ -168,12 +168,13 @@ def _csv_source(path: Path, declared: str | None, chunk_rows: int) -> Source:
     )
     convert_options = pa_csv.ConvertOptions(
         column_types=dict.fromkeys(header, pa.string()),
-        strings_can_be_null=False,
-        quoted_strings_can_be_null=False,
+        # An empty cell is "no value"; validation treats blank ones the same way.
+        strings_can_be_null=True,
+        quoted_strings_can_be_null=True,
     )
 
     def chunks() -> Iterator[RawChunk]:
-        handle = path.open("rb")  # ours, so its position tells the progress
+        handle = pa.OSFile(str(path))  # ours, so its position tells the progress
         try:
             reader = pa_csv.open_csv(
                 handle,

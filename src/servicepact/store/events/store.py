@@ -81,6 +81,21 @@ class InMemoryManifest:
         return {r.path for refs in self.entries.values() for r in refs}
 
 
+def dictionary_columns(schema: pa.Schema, *, unique: Sequence[str] = ()) -> list[str]:
+    """Columns worth dictionary-encoding: few distinct values (categories, flags, batch).
+
+    Ids, timestamps and pseudonyms are nearly all distinct; trying a dictionary on
+    them costs time and then falls back to plain encoding anyway.
+    """
+    return [
+        f.name
+        for f in schema
+        if f.name == BATCH_COLUMN
+        or pa.types.is_boolean(f.type)
+        or (pa.types.is_string(f.type) and f.name not in unique)
+    ]
+
+
 def _fsync_directory(directory: Path) -> None:
     # The rename is only durable once the directory entry is on disk (POSIX).
     descriptor = os.open(directory, os.O_RDONLY)
@@ -93,14 +108,17 @@ def _fsync_directory(directory: Path) -> None:
 class BatchWriter:
     """Writes one batch to a temporary file; ``commit`` makes the file durable and named."""
 
-    def __init__(self, final: Path, schema: pa.Schema, batch_id: str) -> None:
+    def __init__(
+        self, final: Path, schema: pa.Schema, batch_id: str, *, unique: Sequence[str] = ()
+    ) -> None:
         self.final = final
+        self.dictionary = dictionary_columns(schema, unique=unique)
         self.schema = schema
         self.batch_id = batch_id
         final.parent.mkdir(parents=True, exist_ok=True)
         self.temp = final.with_name(f"{final.name}{TEMP_MARK}{secrets.token_hex(4)}")
         self._writer: pq.ParquetWriter | None = pq.ParquetWriter(
-            self.temp, schema, compression="zstd"
+            self.temp, schema, compression="zstd", use_dictionary=self.dictionary
         )
         self.rows = 0
 
@@ -155,7 +173,12 @@ class BatchWriter:
         source = pq.ParquetFile(self.temp)
         replacement = self.temp.with_name(self.temp.name + "x")
         kept = 0
-        with pq.ParquetWriter(replacement, self.schema, compression="zstd") as writer:
+        with pq.ParquetWriter(
+            replacement,
+            self.schema,
+            compression="zstd",
+            use_dictionary=self.dictionary,
+        ) as writer:
             for batch in source.iter_batches(batch_size=ROW_GROUP_ROWS):
                 table = pa.Table.from_batches([batch])
                 mask = pc.invert(pc.is_in(table.column(id_column), value_set=unwanted))
@@ -215,9 +238,11 @@ class EventStore:
         return f"{contract_id}/{source}/{batch_id}{PARQUET}"
 
     def writer(self, *, contract_id: str, source: str, batch_id: str) -> BatchWriter:
-        schema = arrow_schema(self.event_type(source), with_provenance=True)
+        event_type = self.event_type(source)
+        schema = arrow_schema(event_type, with_provenance=True)
         final = self.root / self.relative_path(contract_id, source, batch_id)
-        return BatchWriter(final, schema, batch_id)
+        unique = [event_type.id_column, *(c.name for c in event_type.columns if c.personal_data)]
+        return BatchWriter(final, schema, batch_id, unique=unique)
 
     def event_type(self, source: str) -> EventType:
         return self.event_types[source]

@@ -31,11 +31,13 @@ from servicepact.store.events.sources import LINE_COLUMN, RawChunk
 TRUE_WORDS = ("true", "1", "yes", "y")
 FALSE_WORDS = ("false", "0", "no", "n")
 
-# ISO 8601 date and time, a space allowed for the "T", seconds and up to six
-# fractional digits (microseconds, what is stored) optional, then Z or an offset.
+# ISO 8601 date and time, a space allowed for the "T", minutes, seconds and up to
+# six fractional digits (microseconds, what is stored) optional, then Z or an
+# offset. Exactly the forms Arrow's ISO 8601 parser reads, so the fast path (one
+# cast of the whole column) and the slow path (this pattern) agree.
 TIMESTAMP_PATTERN = (
-    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}"
-    r"(?::[0-9]{2}(?:\.[0-9]{1,6})?)?(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?)?$"
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}(?::[0-9]{2}"
+    r"(?::[0-9]{2}(?:\.[0-9]{1,6})?)?)?(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?)?$"
 )
 _TOO_PRECISE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{7,}"
 _OFFSET = r"(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?)$"
@@ -182,8 +184,34 @@ def _converted(
         return convert(subset), Failure(failed, reasons)
 
 
+def _fast(strings: pa.Array, convert: Callable[[pa.Array], pa.Array]) -> pa.Array | None:
+    """Convert the whole column at once; None when any value needs a closer look."""
+    try:
+        return convert(strings)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, ValueError):
+        return None
+
+
+def _local(timezone: str) -> Callable[[pa.Array], pa.Array]:
+    def convert(s: pa.Array) -> pa.Array:
+        wall = pc.cast(s, pa.timestamp("us"))
+        return pc.assume_timezone(
+            wall, timezone=timezone, ambiguous="raise", nonexistent="raise"
+        ).cast(TIMESTAMP)
+
+    return convert
+
+
+def _aware(s: pa.Array) -> pa.Array:
+    return pc.cast(s, TIMESTAMP)
+
+
 def parse_timestamps(strings: pa.Array, timezone: str | None) -> tuple[pa.Array, list[Failure]]:
     """ISO 8601 strings (nulls for missing) to UTC microseconds, with every failure."""
+    # Fast path: every value has an offset (or, with a zone given, none has).
+    quick = _fast(strings, _aware if timezone is None else _local(timezone))
+    if quick is not None:
+        return quick, []
     failures: list[Failure] = []
     present = _np(pc.is_valid(strings))
     well_formed = _np(pc.match_substring_regex(strings, TIMESTAMP_PATTERN)) & present
@@ -202,7 +230,7 @@ def parse_timestamps(strings: pa.Array, timezone: str | None) -> tuple[pa.Array,
     naive = well_formed & ~has_offset
     result: pa.Array = pa.nulls(len(strings), TIMESTAMP)
     if has_offset.any():
-        aware, failure = _converted(strings, has_offset, lambda s: pc.cast(s, TIMESTAMP))
+        aware, failure = _converted(strings, has_offset, _aware)
         result = aware
         if failure is not None:
             failures.append(failure)
@@ -216,14 +244,7 @@ def parse_timestamps(strings: pa.Array, timezone: str | None) -> tuple[pa.Array,
                 )
             )
         else:
-
-            def local(s: pa.Array) -> pa.Array:
-                wall = pc.cast(s, pa.timestamp("us"))
-                return pc.assume_timezone(
-                    wall, timezone=timezone, ambiguous="raise", nonexistent="raise"
-                ).cast(TIMESTAMP)
-
-            localised, failure = _converted(strings, naive, local)
+            localised, failure = _converted(strings, naive, _local(timezone))
             result = pc.if_else(pa.array(naive), localised, result)
             if failure is not None:
                 failures.append(failure)
@@ -248,6 +269,9 @@ def check_timezone(timezone: str | None) -> None:
 
 
 def _parse_integers(strings: pa.Array) -> tuple[pa.Array, list[Failure]]:
+    quick = _fast(strings, lambda s: pc.cast(s, pa.int64()))
+    if quick is not None:
+        return quick, []
     present = _np(pc.is_valid(strings))
     good = _np(pc.match_substring_regex(strings, INTEGER_PATTERN)) & present
     decimals = _np(pc.match_substring_regex(strings, _DECIMAL_LIKE)) & present & ~good
@@ -282,6 +306,10 @@ def _parse_decimals(strings: pa.Array) -> tuple[pa.Array, list[Failure]]:
 
 
 def _parse_booleans(strings: pa.Array) -> tuple[pa.Array, list[Failure]]:
+    # Arrow reads true/false/1/0 in any case: a subset of the accepted words.
+    quick = _fast(strings, lambda s: pc.cast(s, pa.bool_()))
+    if quick is not None:
+        return quick, []
     words = pc.utf8_lower(strings)
     is_true = _np(pc.is_in(words, value_set=pa.array(TRUE_WORDS)))
     is_false = _np(pc.is_in(words, value_set=pa.array(FALSE_WORDS)))
@@ -300,6 +328,9 @@ def _parse_booleans(strings: pa.Array) -> tuple[pa.Array, list[Failure]]:
 
 
 def _parse_dates(strings: pa.Array) -> tuple[pa.Array, list[Failure]]:
+    quick = _fast(strings, lambda s: pc.cast(s, pa.date32()))
+    if quick is not None:
+        return quick, []
     present = _np(pc.is_valid(strings))
     good = _np(pc.match_substring_regex(strings, DATE_PATTERN)) & present
     failures = []
@@ -422,9 +453,19 @@ def parse_column(
                 Failure(everyone, f"a {values.type} column cannot be read as {column.type.value}")
             ]
     if column.type in (ColumnType.STRING, ColumnType.TEXT):
-        # Strings are kept exactly as written; only an empty cell means "no value".
-        blank = pc.equal(pc.utf8_trim_whitespace(values), "")
-        return pc.if_else(blank, pa.scalar(None, pa.string()), values), []
+        # Strings are kept exactly as written; only a blank cell means "no value".
+        blank = pc.or_(pc.equal(values, ""), pc.utf8_is_space(values))
+        if pc.any(blank).as_py():
+            values = pc.if_else(blank, pa.scalar(None, pa.string()), values)
+        return values, []
+    if column.type in (ColumnType.INTEGER, ColumnType.BOOLEAN, ColumnType.DATE):
+        parsed = _fast(values, lambda s: pc.cast(s, target))
+        if parsed is not None:
+            return parsed, []
+    if column.type is ColumnType.TIMESTAMP:
+        parsed = _fast(values, _aware if timezone is None else _local(timezone))
+        if parsed is not None:
+            return parsed, []
     trimmed = pc.utf8_trim_whitespace(values)
     trimmed = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
     if column.type is ColumnType.TIMESTAMP:

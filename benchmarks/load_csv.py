@@ -1,0 +1,217 @@
+"""Benchmark: load a large tickets CSV with validation and pseudonymisation.
+
+    .venv/bin/python benchmarks/load_csv.py                 # 1 M and 10 M rows
+    .venv/bin/python benchmarks/load_csv.py --rows 200000   # a quick run
+
+For each size a seeded tickets CSV (realistic columns, personal data in three
+columns and in free text) is generated in a temporary directory, streamed to
+disk, then loaded by the real use case (``services.loads.load_events``: hash,
+validate, pseudonymise, write Parquet, duplicate and correction checks, controls,
+manifest commit) in a fresh process, whose peak RSS is reported. The file is
+deleted afterwards. Target (measurement-engine issue): 10 M rows under 60 s with
+bounded memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+
+SEED = 20260301
+BLOCK_ROWS = 500_000
+CONTRACT_ID = "bench-it-2026"
+START = datetime(2026, 1, 1, tzinfo=UTC)
+SPAN_SECONDS = 59 * 86_400  # January and February
+
+
+def generate(path: Path, rows: int) -> None:
+    """Write ``rows`` tickets to ``path`` in blocks (memory stays flat)."""
+    rng = np.random.default_rng(SEED)
+    first = True
+    with path.open("wb") as handle:
+        writer: pa_csv.CSVWriter | None = None
+        for start in range(0, rows, BLOCK_ROWS):
+            n = min(BLOCK_ROWS, rows - start)
+            ids = pc.binary_join_element_wise(
+                "T", pa.array(np.arange(start, start + n).astype(str)), ""
+            )
+            created = START.timestamp() + rng.integers(0, SPAN_SECONDS, n)
+            response = created + rng.integers(60, 7_200, n)
+            resolved = response + rng.integers(600, 172_800, n)
+            open_ = rng.random(n) < 0.1
+
+            def stamps(seconds: np.ndarray) -> pa.Array:
+                values = pa.array((seconds * 1_000_000).astype("int64"), pa.timestamp("us"))
+                local = pc.add(values, pa.scalar(9 * 3_600_000_000, pa.duration("us")))
+                return pc.binary_join_element_wise(
+                    pc.strftime(local, format="%Y-%m-%dT%H:%M:%S"), "+09:00", ""
+                )
+
+            customer = rng.integers(0, 200_000, n)
+            names = pc.binary_join_element_wise("Customer ", pa.array(customer.astype(str)), "")
+            emails = pc.binary_join_element_wise(
+                "c", pa.array(customer.astype(str)), "@example.com", ""
+            )
+            phones = pc.binary_join_element_wise(
+                "010-",
+                pa.array((1000 + customer % 9000).astype(str)),
+                "-",
+                pa.array((1000 + customer // 9000).astype(str)),
+                "",
+            )
+            summaries = np.array(
+                [
+                    "printer does not work",
+                    "password reset please",
+                    "call me back at 010-5555-1234",
+                    "VPN drops every hour",
+                    "new laptop for onboarding",
+                ]
+            )[rng.integers(0, 5, n)]
+            resolved_text = pc.if_else(pa.array(open_), pa.scalar(""), stamps(resolved))
+            table = pa.table(
+                {
+                    "id": ids,
+                    "created_at": stamps(created),
+                    "first_response_at": stamps(response),
+                    "resolved_at": resolved_text,
+                    "priority": np.array(["P1", "P2", "P3", "P4"])[rng.integers(0, 4, n)],
+                    "category": np.array(["hardware", "access", "network"])[rng.integers(0, 3, n)],
+                    "channel": np.array(["phone", "chat", "email", "portal"])[
+                        rng.integers(0, 4, n)
+                    ],
+                    "reopened": np.array(["false", "true"])[(rng.random(n) < 0.05).astype(int)],
+                    "csat": rng.integers(1, 6, n).astype(str),
+                    "requester_name": names,
+                    "requester_email": emails,
+                    "requester_phone": phones,
+                    "summary": summaries,
+                }
+            )
+            if writer is None:
+                writer = pa_csv.CSVWriter(
+                    handle,
+                    table.schema,
+                    write_options=pa_csv.WriteOptions(include_header=first),
+                )
+                first = False
+            writer.write_table(table)
+        if writer is not None:
+            writer.close()
+
+
+CONTRACT = {
+    "id": CONTRACT_ID,
+    "name": "Benchmark service desk",
+    "client": "acme",
+    "vendor": "helpco",
+    "term": {"start": "2026-01-01", "end": "2027-12-31"},
+    "calendars": {"office": {"timezone": "Asia/Seoul", "hours": {"mon-fri": "09:00-18:00"}}},
+    "credits": {"at_risk_percent": 10},
+    "data_protection": {"personal_data": ["name", "email", "phone"]},
+    "expected_daily_volume": {"tickets": 1000},
+    "service_levels": [
+        {
+            "id": "SL-01",
+            "name": "Resolved within 8 business hours",
+            "kpi": "resolved_within",
+            "source": "tickets",
+            "params": {"hours": 8},
+            "calendar": "office",
+            "expected": "0.9",
+            "minimum": "0.85",
+            "allocation_percent": 30,
+        }
+    ],
+}
+
+
+def measure(path: Path, data_dir: Path) -> dict[str, float]:
+    """Load ``path`` through the use case in this process; return time and peak RSS."""
+    from servicepact.bootstrap import build_app
+    from servicepact.config import Settings
+    from servicepact.contractfile import ContractDocument, canonical_document, contract_hash
+    from servicepact.domain.access import SYSTEM
+    from servicepact.domain.contracts import Contract
+    from servicepact.services import loads
+    from servicepact.services.contracts import apply_contract
+    from servicepact.store.db import migrate
+
+    settings = Settings(data_dir=data_dir, pseudonym_key="benchmark-key")  # type: ignore[arg-type]
+    app = build_app(settings)
+    migrate.upgrade(app.engine)
+    model = Contract.model_validate(CONTRACT)
+    document = ContractDocument(
+        contract=model,
+        document=canonical_document(model),
+        source="bench.yaml",
+        sha256=contract_hash(model),
+    )
+    with app.uow() as uow:
+        apply_contract(uow, actor=SYSTEM, document=document)
+    started = time.perf_counter()
+    report = loads.load_events(
+        app, actor=SYSTEM, contract_id=CONTRACT_ID, source="tickets", path=path
+    )
+    elapsed = time.perf_counter() - started
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    app.close()
+    return {
+        "rows": report.rows_accepted,
+        "seconds": elapsed,
+        "rows_per_second": report.rows_accepted / elapsed,
+        "peak_rss_mib": peak_kib / 1024,
+        "findings": len(report.findings),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, nargs="*", default=[1_000_000, 10_000_000])
+    parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--data-dir", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure is not None:
+        print(json.dumps(measure(args.measure, args.data_dir)))
+        return
+    print(f"{'rows':>12} {'file MB':>9} {'load s':>8} {'rows/s':>12} {'peak RSS MiB':>13}")
+    for rows in args.rows:
+        with tempfile.TemporaryDirectory(prefix="servicepact-bench-") as directory:
+            path = Path(directory) / "tickets.csv"
+            generate(path, rows)
+            size = path.stat().st_size / 1e6
+            # A fresh process per size, so its peak RSS is the load's alone.
+            out = subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--measure",
+                    str(path),
+                    "--data-dir",
+                    str(Path(directory) / "data"),
+                ],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            result = json.loads(out.stdout.strip().splitlines()[-1])
+            print(
+                f"{rows:>12,} {size:>9.0f} {result['seconds']:>8.1f} "
+                f"{result['rows_per_second']:>12,.0f} {result['peak_rss_mib']:>13.0f}"
+            )
+
+
+if __name__ == "__main__":
+    main()
