@@ -10,11 +10,16 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+
+from pwdlib import PasswordHash
 
 from servicepact.domain.access import Actor, Role
 from servicepact.domain.errors import AccessDenied, Conflict, InvalidInput, NotFound, Problem
 from servicepact.domain.portfolio import PartyKind
+from servicepact.store.db.credentials import CredentialRepository
 from servicepact.store.db.repositories import StoredToken, StoredUser
 from servicepact.store.db.uow import UnitOfWork
 
@@ -146,3 +151,88 @@ def authenticate_token(uow: UnitOfWork, *, token: str) -> Actor:
     if stored is None or stored.revoked_at is not None:
         raise AccessDenied("invalid or revoked API token")
     return get_actor(uow, name=stored.user_name)
+
+
+# --- Web sign-in passwords -------------------------------------------------------------------
+# Passwords are hashed with Argon2id (pwdlib's recommended parameters): a slow, memory-hard hash,
+# because unlike API tokens a password is chosen by a person and can be guessed.
+
+MIN_PASSWORD_LENGTH = 8  # NIST SP 800-63B §5.1.1.2: at least 8 characters for user-chosen secrets
+MAX_PASSWORD_LENGTH = 256  # bounds the hashing work a request can cause
+
+
+@lru_cache(maxsize=1)
+def _hasher() -> PasswordHash:
+    return PasswordHash.recommended()
+
+
+# A hash of a random string, verified when the user is unknown, so an unknown name and a wrong
+# password take the same time and give the same answer.
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return _hasher().hash(secrets.token_urlsafe(16))
+
+
+def set_password(uow: UnitOfWork, *, actor: Actor, user: str, password: str) -> None:
+    """Set a user's web sign-in password (administrators, or the user for themself)."""
+    if actor.role is not Role.ADMIN and actor.user != user:
+        raise AccessDenied("only administrators can set another user's password")
+    if uow.users.get(user) is None:
+        raise NotFound(f"no user {user!r}", where="user")
+    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+        raise InvalidInput(
+            problems=[
+                Problem(
+                    "password",
+                    f"use {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters",
+                )
+            ]
+        )
+    created = uow.repo(CredentialRepository).put(
+        user_name=user, password_hash=_hasher().hash(password), at=uow.now()
+    )
+    # The trail records that a password was set, never the password or its hash.
+    uow.record(
+        actor=actor,
+        entity_type="user_password",
+        entity_id=user,
+        action="create" if created else "update",
+        after={"set": True},
+    )
+
+
+def authenticate_password(uow: UnitOfWork, *, name: str, password: str) -> Actor:
+    """The user a name and password sign in as; one answer for every kind of failure."""
+    stored_hash = None
+    if len(password) <= MAX_PASSWORD_LENGTH and uow.users.get(name) is not None:
+        stored_hash = uow.repo(CredentialRepository).password_hash(name)
+    if stored_hash is None:
+        _hasher().verify(password[:MAX_PASSWORD_LENGTH], _dummy_hash())
+        raise AccessDenied("unknown user or wrong password")
+    if not _hasher().verify(password, stored_hash):
+        raise AccessDenied("unknown user or wrong password")
+    return get_actor(uow, name=name)
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    name: str
+    role: Role
+    party: str | None
+    password: str
+
+
+def ensure_users(uow: UnitOfWork, *, actor: Actor, logins: Sequence[DemoLogin]) -> list[DemoLogin]:
+    """Create each user that is missing and set its password; existing users are left alone.
+
+    Made for the demo (``servicepact demo`` calls it with its known logins and prints
+    them), so running the demo twice changes nothing. Returns the users created.
+    """
+    created: list[DemoLogin] = []
+    for login in logins:
+        if uow.users.get(login.name) is not None:
+            continue
+        add_user(uow, actor=actor, name=login.name, role=login.role, party=login.party)
+        set_password(uow, actor=actor, user=login.name, password=login.password)
+        created.append(login)
+    return created
