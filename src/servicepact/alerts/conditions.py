@@ -8,6 +8,7 @@ the next month is a new state and is.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -19,6 +20,8 @@ from servicepact.domain.risks import ControlFinding, FindingStatus
 from servicepact.domain.scorecards import StandingAction
 from servicepact.engine.handoffs import HandoffReport
 from servicepact.engine.scorecard import StandingChange
+
+MAX_LISTED = 5  # findings spelled out in one alert; the rest are counted
 
 
 def latest_closed(results: Iterable[ServiceLevelResult]) -> list[ServiceLevelResult]:
@@ -114,22 +117,43 @@ def forecast_alerts(
 def finding_alerts(
     findings: Iterable[ControlFinding], *, vendor_of: dict[str, str], now: datetime
 ) -> list[Alert]:
-    return [
-        Alert(
-            key=f"finding:{finding.key}",
-            state=finding.status.value,
-            kind=AlertKind.CONTROL_FINDING,
-            severity=Severity.WARNING,
-            title=f"Control finding on {finding.contract_id}: {finding.check}",
-            detail=finding.detail,
-            contract_id=finding.contract_id,
-            vendor_id=vendor_of.get(finding.contract_id),
-            raised_at=now,
-            data={"source": finding.source.value, "period": finding.period},
+    """One alert per contract and kind of check, listing its open findings.
+
+    Twelve months computed from incomplete data are one condition to act on, not twelve
+    messages; a new finding of the same kind changes the state and alerts again.
+    """
+    groups: dict[tuple[str, str], list[ControlFinding]] = {}
+    for finding in findings:
+        if finding.status is FindingStatus.OPEN:
+            groups.setdefault((finding.contract_id, finding.check), []).append(finding)
+    alerts: list[Alert] = []
+    for (contract_id, check), items in sorted(groups.items()):
+        keys = sorted(f.key for f in items)
+        digest = hashlib.sha256("\n".join(keys).encode()).hexdigest()[:16]
+        count = len(items)
+        detail = "; ".join(f.detail for f in items[:MAX_LISTED])
+        if count > MAX_LISTED:
+            detail += f"; and {count - MAX_LISTED} more"
+        alerts.append(
+            Alert(
+                key=f"finding:{contract_id}:{check}",
+                state=f"{count}:{digest}",
+                kind=AlertKind.CONTROL_FINDING,
+                severity=Severity.WARNING,
+                title=f"{count} open control finding{'s' if count != 1 else ''} on "
+                f"{contract_id}: {check}",
+                detail=detail,
+                contract_id=contract_id,
+                vendor_id=vendor_of.get(contract_id),
+                raised_at=now,
+                data={
+                    "check": check,
+                    "source": items[0].source.value,
+                    "periods": sorted({f.period for f in items if f.period}),
+                },
+            )
         )
-        for finding in findings
-        if finding.status is FindingStatus.OPEN
-    ]
+    return alerts
 
 
 def standing_alerts(changes: Iterable[StandingChange], *, now: datetime) -> list[Alert]:
@@ -179,18 +203,26 @@ def earn_back_alerts(
 
 
 def overload_alerts(report: HandoffReport, *, contract_id: str, now: datetime) -> list[Alert]:
+    """One alert per contract while its internal teams are overloaded; a newly overloaded
+    week changes the state and alerts again."""
+    if not report.overloads:
+        return []
+    latest = report.overloads[-1]
+    weeks = [o.week for o in report.overloads]
     return [
         Alert(
-            key=f"finding:workload:{contract_id}:{finding.week}",
-            state=f"{finding.pushed_to_internal}>{finding.capacity}",
+            key=f"workload:{contract_id}",
+            state=latest.week,
             kind=AlertKind.CONTROL_FINDING,
             severity=Severity.WARNING,
-            title=f"Internal teams overloaded by {report.vendor_party} in {finding.week}",
-            detail=finding.detail,
+            title=(
+                f"Internal teams overloaded by {report.vendor_party} in {len(weeks)} "
+                f"week{'s' if len(weeks) != 1 else ''}, latest {latest.week}"
+            ),
+            detail=latest.detail,
             contract_id=contract_id,
             vendor_id=report.vendor_party,
             raised_at=now,
-            data={"week": finding.week, "pushed": finding.pushed_to_internal},
+            data={"weeks": weeks, "capacity": latest.capacity},
         )
-        for finding in report.overloads
     ]

@@ -21,6 +21,7 @@ from servicepact.bootstrap import App
 from servicepact.domain.access import Actor
 from servicepact.domain.contracts import Contract
 from servicepact.domain.errors import NotFound
+from servicepact.domain.fees import FeeKind
 from servicepact.domain.results import ServiceLevelResult
 from servicepact.domain.risks import (
     ControlFinding,
@@ -142,7 +143,35 @@ def spend_by_vendor(
     for (contract_id, _period), (_version, fees) in latest.items():
         vendor = vendors[contract_id]
         spend[vendor] = spend.get(vendor, Decimal(0)) + Decimal(fees)
+    # A contract without any statement yet: its committed fees (fixed and per-FTE) for the
+    # months of the window inside its term — a floor, since volume fees are not known.
+    with_statements = {contract_id for contract_id, _ in latest}
+    for contract in contracts:
+        if contract.id in with_statements:
+            continue
+        months = sum(
+            1
+            for back in range(SPEND_WINDOW_MONTHS)
+            if contract.term.start <= _month_start(as_of, back) <= contract.term.end
+        )
+        monthly = sum(
+            (
+                fee.amount
+                if fee.kind is FeeKind.FIXED and fee.amount is not None
+                else (fee.fte or Decimal(0)) * (fee.rate or Decimal(0))
+                if fee.kind is FeeKind.PER_FTE
+                else Decimal(0)
+            )
+            for fee in contract.fees
+        )
+        if months and monthly:
+            spend[contract.vendor] = spend.get(contract.vendor, Decimal(0)) + monthly * months
     return spend
+
+
+def _month_start(day: date, back: int) -> date:
+    year, index = divmod(day.year * 12 + day.month - 1 - back, 12)
+    return date(year, index + 1, 1)
 
 
 # --- the register -------------------------------------------------------------------------------
