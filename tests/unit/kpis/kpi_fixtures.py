@@ -52,6 +52,17 @@ def month_window(year: int, month: int, zone: ZoneInfo = SEOUL) -> tuple[int, in
     )
 
 
+_CLOCKS: dict[str, BusinessClock] = {}
+
+
+def _clock(calendar: Calendar) -> BusinessClock:
+    """Clocks are built once per calendar for the whole test session (building one is slow)."""
+    key = calendar.model_dump_json()
+    if key not in _CLOCKS:
+        _CLOCKS[key] = BusinessClock.build(calendar, 2025, 2028)
+    return _CLOCKS[key]
+
+
 def compute(
     kpi: str,
     events: pa.Table,
@@ -61,7 +72,7 @@ def compute(
     calendar: Calendar | None = None,
     timezone: str = "Asia/Seoul",
 ) -> list[KpiAggregate]:
-    clock = BusinessClock.build(calendar, 2025, 2028) if calendar is not None else None
+    clock = _clock(calendar) if calendar is not None else None
     ctx = KpiContext(
         definition=CATALOGUE[kpi],
         params=params or {},
