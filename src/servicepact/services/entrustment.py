@@ -102,10 +102,19 @@ def apply_entrustment_register(
                 entity_type="entrustment",
                 entity_id=entry.contract_id,
                 action="create" if row is None else "update",
-                before=None if row is None else row.terms,
-                after=terms,
+                before=None if row is None else _summary(row.terms),
+                after=_summary(terms),
             )
     return EntrustmentOutcome(created, updated, unchanged)
+
+
+def _summary(terms: dict[str, Any]) -> dict[str, Any]:
+    """The terms for the audit trail: an inspector may be a person, so only that one was named."""
+    summary = dict(terms)
+    inspection = summary.get("last_inspection")
+    if isinstance(inspection, dict) and inspection.get("inspector"):
+        summary["last_inspection"] = {**inspection, "inspector": "(set)"}
+    return summary
 
 
 def list_entrustments(app: App, *, actor: Actor) -> list[Entrustment]:
