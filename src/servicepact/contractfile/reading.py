@@ -17,8 +17,10 @@ data by hand:
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -37,7 +39,7 @@ PathKey = tuple[str | int, ...]
 # Limits that keep a hostile file from exhausting memory or time. A real
 # contract has a few hundred values and no aliases at all; these are generous.
 MAX_ALIASES = 100
-MAX_EXPANDED_VALUES = 200_000
+MAX_EXPANDED_VALUES = 200_000  # values repeated through aliases
 MAX_DEPTH = 64
 
 DOCUMENT = "(document)"  # the ``where`` of problems with the file as a whole
@@ -90,48 +92,49 @@ class TooManyAliases(yaml.YAMLError):
         self.mark = mark
 
 
+class _CountingComposer(Composer):
+    """PyYAML's composer, counting aliases so that an alias bomb stops early."""
+
+    aliases = 0
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        if self.check_event(AliasEvent):  # type: ignore[attr-defined]
+            self.aliases += 1
+            if self.aliases > MAX_ALIASES:
+                raise TooManyAliases(self.peek_event().start_mark)  # type: ignore[attr-defined]
+        return super().compose_node(parent, index)
+
+
 def _loader_class() -> type:
-    """A composer over the fastest parser available, with alias counting."""
+    """The composer over libyaml's parser (C), or over the pure-Python one without it."""
     try:
-        from yaml import CParser as Parser  # type: ignore[attr-defined]
+        from yaml._yaml import CParser
+    except ImportError:  # pragma: no cover - PyYAML built without libyaml
+        return _python_loader_class()
 
-        fast = True
-    except ImportError:  # pragma: no cover - libyaml missing
-        from yaml.parser import Parser
-        from yaml.reader import Reader
-        from yaml.scanner import Scanner
+    class FastLoader(_CountingComposer, CParser, _CoreResolver):
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            _CountingComposer.__init__(self)
+            _CoreResolver.__init__(self)
 
-        fast = False
+    return FastLoader
 
-    class CountingComposer(Composer):
-        aliases = 0
 
-        def compose_node(self, parent: Node | None, index: Any) -> Node | None:
-            if self.check_event(AliasEvent):  # type: ignore[attr-defined]
-                self.aliases += 1
-                if self.aliases > MAX_ALIASES:
-                    raise TooManyAliases(self.peek_event().start_mark)  # type: ignore[attr-defined]
-            return super().compose_node(parent, index)
+def _python_loader_class() -> type:  # pragma: no cover - PyYAML built without libyaml
+    from yaml.parser import Parser
+    from yaml.reader import Reader
+    from yaml.scanner import Scanner
 
-    if fast:
-
-        class FastLoader(CountingComposer, Parser, _CoreResolver):  # type: ignore[misc]
-            def __init__(self, stream: str) -> None:
-                Parser.__init__(self, stream)
-                CountingComposer.__init__(self)
-                _CoreResolver.__init__(self)
-
-        return FastLoader
-
-    class SlowLoader(Reader, Scanner, Parser, CountingComposer, _CoreResolver):  # type: ignore[misc]
+    class SlowLoader(Reader, Scanner, Parser, _CountingComposer, _CoreResolver):
         def __init__(self, stream: str) -> None:
             Reader.__init__(self, stream)
             Scanner.__init__(self)
             Parser.__init__(self)
-            CountingComposer.__init__(self)
+            _CountingComposer.__init__(self)
             _CoreResolver.__init__(self)
 
-    return SlowLoader  # pragma: no cover
+    return SlowLoader
 
 
 _Loader = _loader_class()
@@ -215,6 +218,23 @@ def parse_yaml(raw: bytes | str) -> ParsedYaml:
         return ParsedYaml(None, problems=[text])
     if not text.strip():
         return ParsedYaml(None, problems=[Problem(DOCUMENT, "is empty")])
+    with _collector_paused():
+        return _parse_text(text)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Building a large node tree triggers many useless GC passes (no cycles are made)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _parse_text(text: str) -> ParsedYaml:
     loader = _Loader(text)
     try:
         root = loader.get_single_node()
@@ -279,10 +299,16 @@ class _Converter:
     def __init__(self, result: ParsedYaml) -> None:
         self.result = result
         self.values = 0
+        self.seen: set[int] = set()
         self.active: set[int] = set()
 
     def convert(self, node: Node, path: PathKey) -> Any:
-        self.values += 1
+        # Only values reached a second time (through an alias) count toward the
+        # limit: a large file without aliases is bounded by its size instead.
+        if id(node) in self.seen:
+            self.values += 1
+        else:
+            self.seen.add(id(node))
         if self.values > MAX_EXPANDED_VALUES:
             raise _Refused(
                 Problem(

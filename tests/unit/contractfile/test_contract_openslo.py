@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,12 @@ from servicepact.contractfile import (
 from servicepact.domain.contracts import Contract, ServiceLevelKind
 from servicepact.domain.errors import InvalidInput
 
-EXAMPLES = sorted((Path(__file__).parents[3] / "examples").glob("*.yaml"))
+# The example files in this format (examples/ also holds other registers' files).
+EXAMPLES = [
+    path
+    for path in sorted((Path(__file__).parents[3] / "examples").glob("*.yaml"))
+    if re.search(r"^servicepact:", path.read_text(encoding="utf-8"), re.MULTILINE)
+]
 
 
 def _slos(contract: Contract) -> list[dict[str, Any]]:
