@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -25,6 +26,7 @@ from servicepact.config import load_settings
 from servicepact.demo.generate import DEFAULT_SEED, DEFAULT_YEAR
 from servicepact.demo.run import INPUT_DIR, run_demo
 from servicepact.demo.summary import NOT_EVALUATED, STATUS_SYMBOLS, DemoSummary
+from servicepact.domain.money import minor_unit, round_money
 from servicepact.domain.results import ResultStatus
 
 # Colours follow ResultStatus.colour (the RAG of reports and the UI) in terminal names.
@@ -184,6 +186,7 @@ def render(summary: DemoSummary, console: Console) -> None:
     )
     console.print(files)
     console.print()
+    _render_commercials(summary, console)
     counts = summary.status_counts()
     console.print(
         "results: " + ", ".join(f"{counts[s.value]} {s.label.lower()}" for s in ResultStatus)
@@ -202,6 +205,73 @@ def render(summary: DemoSummary, console: Console) -> None:
         )
     else:
         console.print("Nothing changed: the portfolio, contracts and data were already in place.")
+
+
+def _money(amount: str | None, currency: str) -> str:
+    """An amount in the currency's minor unit, without the code (the column header has it)."""
+    if amount is None:
+        return "-"
+    return f"{round_money(Decimal(amount), currency):,.{minor_unit(currency)}f}"
+
+
+def _render_commercials(summary: DemoSummary, console: Console) -> None:
+    """Credits and business cases per contract, invoice checks, vendor ranking, registers."""
+    currencies = sorted({c.currency for c in summary.contracts})
+    unit = f" ({currencies[0]})" if len(currencies) == 1 else ""
+    money = Table(title="Commercials", title_justify="left", show_edge=False, pad_edge=False)
+    money.add_column("contract", no_wrap=True, overflow="ellipsis", max_width=22)
+    money.add_column(f"credits{unit}", justify="right", no_wrap=True)
+    money.add_column("earned back", justify="right", no_wrap=True)
+    money.add_column("case saving", justify="right", no_wrap=True)
+    money.add_column("payback", justify="right", no_wrap=True)
+    for c in summary.contracts:
+        case = c.business_case or {}
+        saving = case.get("saving_total")
+        payback = case.get("payback_month")
+        money.add_row(
+            c.id,
+            _money(c.credits, c.currency),
+            _money(c.earned_back, c.currency),
+            _money(None if saving is None else str(saving), c.currency),
+            "-" if payback is None else f"month {payback}",
+        )
+    console.print(money)
+    if summary.contracts and summary.contracts[0].credit_months:
+        console.print(
+            f"credits over {summary.contracts[0].credit_months} closed months", style="dim"
+        )
+    console.print()
+    if summary.invoices:
+        checks = Table(
+            title="Invoice checks", title_justify="left", show_edge=False, pad_edge=False
+        )
+        checks.add_column("invoice", no_wrap=True, overflow="ellipsis", max_width=34)
+        for name in ("verdict", "expected", "invoiced", "diff."):
+            checks.add_column(name, no_wrap=True, justify="right")
+        for inv in summary.invoices:
+            currency = next((c.currency for c in summary.contracts if c.id == inv.contract_id), "")
+            checks.add_row(
+                inv.file,
+                inv.verdict,
+                _money(inv.expected_total, currency),
+                _money(inv.invoiced_total, currency),
+                str(inv.differences),
+            )
+        console.print(checks)
+        console.print()
+    if summary.vendors:
+        ranked = ", ".join(
+            f"{v.rank or '-'}. {v.vendor_id}"
+            + ("" if v.composite is None else f" {v.composite:.1f}")
+            + (f" ({v.standing})" if v.standing else "")
+            for v in summary.vendors
+        )
+        console.print(f"vendor ranking {summary.governance.ranking_period}: {ranked}")
+    g = summary.governance
+    console.print(
+        f"risks: {g.risks_applied} in the register, {g.risks_raised} raised by the rules, "
+        f"{g.open_risks} open; entrustments: {g.entrustments}"
+    )
 
 
 def register(app: typer.Typer) -> None:

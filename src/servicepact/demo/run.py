@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Protocol
 
@@ -32,17 +34,45 @@ from servicepact.demo.generate import (
     DemoFile,
     generate_demo_files,
 )
-from servicepact.demo.summary import ContractRow, DemoSummary, FileRow, ServiceLevelRow
+from servicepact.demo.summary import (
+    ContractRow,
+    DemoSummary,
+    FileRow,
+    InvoiceRow,
+    ServiceLevelRow,
+    VendorRow,
+)
 from servicepact.domain.access import Actor
-from servicepact.domain.periods import month
+from servicepact.domain.periods import Period, month
+from servicepact.services.commercials import (
+    business_case_report,
+    check_invoice_file,
+    results_of,
+    state_credits,
+)
 from servicepact.services.contracts import apply_contract
+from servicepact.services.entrustment import (
+    apply_entrustment_register,
+    load_entrustment_register,
+)
 from servicepact.services.evaluation import evaluate_period
 from servicepact.services.loads import LoadStatus, load_events
 from servicepact.services.portfolio import apply_portfolio
+from servicepact.services.risks import (
+    apply_risk_register,
+    list_risks,
+    load_risk_register,
+    raise_risks,
+)
+from servicepact.services.vendors import ranking
 from servicepact.store.db import migrate
 from servicepact.store.db.engine import masked_url
 
 PORTFOLIO_FILE = "portfolio.yaml"
+RISKS_FILE = "risks.yaml"
+ENTRUSTMENT_FILE = "entrustment.yaml"
+INVOICES_DIR = "invoices"
+BUSINESS_CASE_DIR = "business-cases"
 # One contract per process family of the seed; examples/ also holds other documents
 # (risks, entrustments, selections, business cases, invoices) for the later steps.
 CONTRACT_FILES = (
@@ -271,6 +301,17 @@ def run_demo(
     with timer("evaluate"):
         _evaluate(app, actor, documents, year, until, summary, sink)
 
+    closed = [p for p in _months(year, until) if until is None or p.end <= until.date()]
+    with timer("credits"):
+        _credits(app, actor, closed, summary, sink)
+    with timer("invoices"):
+        _invoices(app, actor, examples, summary, sink)
+    with timer("governance"):
+        as_of = (until or app.now()).date()
+        _governance(app, actor, examples, as_of, closed, summary, sink)
+    with timer("business cases"):
+        _business_cases(app, actor, examples, summary, sink)
+
     summary.timings["total"] = round(time.perf_counter() - started, 3)
     return summary
 
@@ -330,10 +371,9 @@ def _evaluate(
     run identical: the inputs and the cut-off are the same, so no new result
     version is stored. Months that have not begun are left out of the grid.
     """
-    months = [month(year, m) for m in range(1, 13)]
+    months = _months(year, until)
     if until is not None:
         today = until.date()
-        months = [p for p in months if p.start <= today]
         running = [p.label for p in months if p.contains(today)]
         if running:
             summary.notes.append(f"{running[0]} is running: evaluated up to {today.isoformat()}")
@@ -350,3 +390,137 @@ def _evaluate(
                 if row is not None:
                     row.statuses[result.period] = result.status.value
             sink.advance()
+
+
+def _months(year: int, until: datetime | None) -> list[Period]:
+    """The months of the year that have begun by ``until`` (all twelve without it)."""
+    months = [month(year, m) for m in range(1, 13)]
+    if until is None:
+        return months
+    return [p for p in months if p.start <= until.date()]
+
+
+def _credits(
+    app: App, actor: Actor, closed: list[Period], summary: DemoSummary, sink: ProgressSink
+) -> None:
+    """State each closed month's credits (stored once per set of inputs)."""
+    sink.step("Stating service credits", len(summary.contracts) * len(closed))
+    for row in summary.contracts:
+        charged = returned = Decimal(0)
+        # Read the stored results once per contract rather than once per month.
+        results = results_of(app, actor=actor, contract_id=row.id)
+        for period in closed:
+            statement = state_credits(
+                app,
+                actor=actor,
+                contract_id=row.id,
+                period=period.label,
+                results=results,
+                store=True,
+            ).credits
+            charged += statement.total
+            returned += statement.earn_back_total
+            row.currency = statement.currency
+            sink.advance()
+        row.credits = format(charged, "f")
+        row.earned_back = format(returned, "f")
+        row.credit_months = len(closed)
+
+
+# Example vendor invoices are named <contract id>-<YYYY-MM>-<what>.csv.
+_INVOICE_NAME = re.compile(r"^(?P<contract>.+)-(?P<period>\d{4}-\d{2})-(?P<what>[^.]+)\.csv$")
+
+
+def _invoices(
+    app: App, actor: Actor, examples: Path, summary: DemoSummary, sink: ProgressSink
+) -> None:
+    """Check the example vendor invoices against the expected invoice of their month."""
+    known = {c.id for c in summary.contracts}
+    files = [
+        (path, match)
+        for path in sorted((examples / INVOICES_DIR).glob("*.csv"))
+        if (match := _INVOICE_NAME.match(path.name)) and match["contract"] in known
+    ]
+    sink.step("Checking vendor invoices", len(files))
+    for path, match in files:
+        stored = check_invoice_file(
+            app, actor=actor, contract_id=match["contract"], period=match["period"], path=path
+        )
+        check = stored.check
+        summary.invoices.append(
+            InvoiceRow(
+                contract_id=check.contract_id,
+                period=check.month,
+                file=path.name,
+                verdict=check.verdict.value,
+                expected_total=format(check.expected_total, "f"),
+                invoiced_total=format(check.invoiced_total, "f"),
+                differences=len(check.differences),
+            )
+        )
+        sink.advance()
+
+
+def _governance(
+    app: App,
+    actor: Actor,
+    examples: Path,
+    as_of: date,
+    closed: list[Period],
+    summary: DemoSummary,
+    sink: ProgressSink,
+) -> None:
+    """Risk register, entrustment register, automatic risks and the vendor ranking."""
+    sink.step("Risks, entrustments and vendor scorecards", 4)
+    register = apply_risk_register(
+        app, actor=actor, register=load_risk_register(examples / RISKS_FILE)
+    )
+    summary.governance.risks_applied = register.created + register.updated + register.unchanged
+    sink.advance()
+    entrusted = apply_entrustment_register(
+        app, actor=actor, register=load_entrustment_register(examples / ENTRUSTMENT_FILE)
+    )
+    summary.governance.entrustments = entrusted.created + entrusted.updated + entrusted.unchanged
+    sink.advance()
+    summary.governance.risks_raised = len(raise_risks(app, actor=actor, as_of=as_of))
+    summary.governance.open_risks = len(list_risks(app, actor=actor))
+    sink.advance()
+    if closed:
+        period = closed[-1].label
+        ranked, _ = ranking(app, actor=actor, period=period)
+        summary.governance.ranking_period = period
+        summary.vendors = [
+            VendorRow(
+                vendor_id=r.vendor_id,
+                rank=r.rank,
+                composite=None if r.composite is None else round(float(r.composite), 4),
+                standing=r.standing,
+            )
+            for r in ranked
+        ]
+    sink.advance()
+
+
+def _business_cases(
+    app: App, actor: Actor, examples: Path, summary: DemoSummary, sink: ProgressSink
+) -> None:
+    """Each contract's business case (in-house against outsourced), where examples/ has one."""
+    rows = [
+        c for c in summary.contracts if (examples / BUSINESS_CASE_DIR / f"{c.id}.yaml").exists()
+    ]
+    sink.step("Business cases", len(rows))
+    for row in rows:
+        report = business_case_report(
+            app,
+            actor=actor,
+            contract_id=row.id,
+            path=examples / BUSINESS_CASE_DIR / f"{row.id}.yaml",
+        )
+        result = report.result
+        row.business_case = {
+            "saving_total": format(result.saving_total, "f"),
+            "roi_percent": None if result.roi_percent is None else format(result.roi_percent, "f"),
+            "payback_month": result.payback_month,
+            "npv": format(result.npv, "f"),
+        }
+        sink.advance()

@@ -34,7 +34,14 @@ class ContractRow:
     broker: str | None
     version: int
     changed: bool
+    currency: str = "KRW"
     service_levels: list[ServiceLevelRow] = field(default_factory=list)
+    credits: str | None = None
+    """Service credits charged over the closed months (after caps), as a decimal string."""
+    earned_back: str | None = None
+    credit_months: int = 0
+    business_case: dict[str, str | int | None] | None = None
+    """Saving, ROI and payback month of the contract's business case, when there is one."""
 
     def count(self, status: ResultStatus) -> int:
         return sum(
@@ -57,6 +64,36 @@ class FileRow:
 
 
 @dataclass
+class InvoiceRow:
+    contract_id: str
+    period: str
+    file: str
+    verdict: str
+    expected_total: str
+    invoiced_total: str
+    differences: int
+
+
+@dataclass
+class VendorRow:
+    vendor_id: str
+    rank: int | None
+    composite: float | None
+    standing: str | None
+
+
+@dataclass
+class GovernanceRow:
+    """Registers applied from examples/ and what the automatic rules raised."""
+
+    risks_applied: int = 0
+    risks_raised: int = 0
+    open_risks: int = 0
+    entrustments: int = 0
+    ranking_period: str | None = None
+
+
+@dataclass
 class DemoSummary:
     data_dir: str
     database: str
@@ -68,6 +105,9 @@ class DemoSummary:
     contracts: list[ContractRow] = field(default_factory=list)
     files: list[FileRow] = field(default_factory=list)
     periods: list[str] = field(default_factory=list)
+    invoices: list[InvoiceRow] = field(default_factory=list)
+    vendors: list[VendorRow] = field(default_factory=list)
+    governance: GovernanceRow = field(default_factory=GovernanceRow)
     timings: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
