@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from functools import cached_property
+from functools import cache, cached_property
 from itertools import pairwise
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -134,6 +134,13 @@ class HolidayRule(BaseModel):
         return frozenset(days)
 
 
+@cache
+def _known_zones() -> frozenset[str]:
+    """The IANA zones on this system, read once: listing them walks the tz database on disk
+    (about 0.1 s), which validating every stored contract would otherwise repeat."""
+    return frozenset(available_timezones())
+
+
 class Calendar(BaseModel):
     """A named business calendar of a contract."""
 
@@ -146,7 +153,7 @@ class Calendar(BaseModel):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        if value not in available_timezones():
+        if value not in _known_zones():
             try:
                 ZoneInfo(value)
             except (ZoneInfoNotFoundError, ValueError):
