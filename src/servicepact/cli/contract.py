@@ -96,6 +96,13 @@ def _problem_json(problem: Problem) -> dict[str, Any]:
     }
 
 
+def _located_message(problem: Problem) -> str:
+    """``line 31: contract.x: message`` — a problem's place and message after its file."""
+    where = "" if problem.where == DOCUMENT else f"{problem.where}: "
+    line = f"line {problem.line}: " if problem.line else ""
+    return f"{line}{where}{problem.message}"
+
+
 def _summary(document: ContractDocument | PortfolioDocument) -> str:
     if isinstance(document, ContractDocument):
         count = len(document.contract.service_levels)
@@ -224,16 +231,23 @@ def apply(
     """
     limit = _max_bytes()
     documents: list[ContractDocument | PortfolioDocument] = []
-    problems: list[Problem] = []
+    failures: list[InvalidInput] = []
     for path in files:
         try:
             documents.append(load_document(path, max_bytes=limit))
         except InvalidInput as error:
-            problems.extend(
-                Problem(f"{path}: {p.where}", p.message, p.line, p.column) for p in error.problems
-            )
-    if problems:
-        raise InvalidInput(problems=problems)
+            failures.append(error)
+    if len(failures) == 1:
+        raise failures[0]
+    if failures:
+        # Several files: each problem keeps its own file in front ("file, line N: …").
+        raise InvalidInput(
+            problems=[
+                Problem(str(failure.source), _located_message(p))
+                for failure in failures
+                for p in failure.problems
+            ]
+        )
     documents.sort(key=lambda d: not isinstance(d, PortfolioDocument))
     results: list[dict[str, Any]] = []
     with _storage() as (services, uow, actor):
