@@ -228,6 +228,7 @@ token_app = typer.Typer(
 def token_create(
     user: str = typer.Argument(..., help="The user the token acts as."),
     label: str = typer.Option("", "--label", help="What the token is for."),
+    output: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Create an API token and print it once (administrators)."""
     app = _app()
@@ -238,6 +239,11 @@ def token_create(
             issued = user_service.create_token(uow, actor=actor, user=user, label=label)
     finally:
         app.close()
+    if output is OutputFormat.JSON:
+        _echo_json(
+            {"id": issued.id, "user": issued.user, "label": issued.label, "token": issued.token}
+        )
+        return
     typer.echo(issued.token)
     typer.echo(
         f"token {issued.id} for {issued.user}: store it now, it cannot be shown again",

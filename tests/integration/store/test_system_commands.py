@@ -118,6 +118,10 @@ def test_users_and_tokens_from_the_command_line(cli_env: Settings, servicepact: 
     )
     assert entries[0]["after"] == {"user": "dana", "label": "reports"}
     assert token not in json.dumps(entries)
+    second = json.loads(servicepact("token", "create", "dana", "--format", "json").out)
+    assert (second["id"], second["user"]) == (2, "dana")
+    assert second["token"].startswith("sp_")
+    assert second["token"] != token
 
 
 def test_acting_as_a_stored_user_applies_that_users_role(
