@@ -5,12 +5,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import typer
 import yaml
 from typer.testing import CliRunner
 
-from servicepact.cli.main import app
+from servicepact.cli import evaluate as evaluate_commands
 
 runner = CliRunner()
+# Only this module's command: the test does not depend on every other command importing.
+app = typer.Typer()
+evaluate_commands.register(app)
+app.command("noop", hidden=True)(lambda: None)  # two commands keep "evaluate" a subcommand
 
 CONTRACT = {
     "servicepact": 1,
@@ -123,3 +128,19 @@ def test_a_missing_source_file_is_named(tmp_path: Path) -> None:
         app, ["evaluate", "--contract", str(contract), "--data", str(data), "--period", "2026-03"]
     )
     assert "calls.csv" in str(outcome.exception)
+
+
+def test_evaluating_a_stored_contract_stores_and_prints_results(
+    cli_env: object, app_with_calls: object
+) -> None:
+    # the stored contract (expected 0.80, minimum 0.75) with 15 of 20 calls in time → 75.00 %
+    outcome = runner.invoke(
+        app,
+        ["evaluate", "--contract", "acme-cs-2026", "--period", "2026-03",
+         "--now", "2026-04-02T00:00:00Z", "--format", "json"],
+    )  # fmt: skip
+    assert outcome.exit_code == 0, outcome.output
+    (document,) = json.loads(outcome.stdout)
+    assert (document["numerator"], document["denominator"]) == (15, 20)
+    assert document["status"] == "below_expected"
+    assert document["contract_version"] == 1

@@ -6,19 +6,16 @@ alice manages the contract for the client; bob works for vendor helpco; charlie 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 from fractions import Fraction
 
 import pytest
 
 from servicepact.bootstrap import App
-from servicepact.contractfile import ContractDocument
 from servicepact.domain.access import Actor
 from servicepact.domain.errors import AccessDenied, Conflict, NotFound
 from servicepact.domain.exclusions import ExclusionReason, ExclusionStatus
 from servicepact.domain.results import ResultStatus
-from servicepact.services.contracts import apply_contract
 from servicepact.services.evaluation import (
     approve_exclusion,
     evaluate_period,
@@ -27,43 +24,15 @@ from servicepact.services.evaluation import (
     reject_exclusion,
     request_exclusion,
 )
-from servicepact.services.loads import load_rows
 
 CONTRACT = "acme-cs-2026"
 APRIL_2 = datetime(2026, 4, 2, tzinfo=UTC)
 
 
-def calls(in_time: int, late: int) -> list[dict[str, str]]:
-    """March calls: ``in_time`` answered after 10 s, ``late`` after 60 s."""
-    rows = []
-    for i in range(in_time + late):
-        wait = 10 if i < in_time else 60
-        rows.append(
-            {
-                "id": f"C{i:03d}",
-                "offered_at": f"2026-03-10T09:{i % 60:02d}:00+09:00",
-                "answered_at": f"2026-03-10T09:{i % 60:02d}:{wait % 60:02d}+09:00"
-                if wait < 60
-                else f"2026-03-10T09:{(i + 1) % 60:02d}:00+09:00"
-                if i % 60 != 59
-                else "2026-03-10T10:00:00+09:00",
-            }
-        )
-    return rows
-
-
 @pytest.fixture
-def loaded(
-    app: App,
-    client_manager: Actor,
-    vendor_a: Actor,
-    make_contract_document: Callable[..., ContractDocument],
-) -> App:
-    # expected 0.80, minimum 0.75; 15 of 20 in time = 0.75 → below expected
-    with app.uow() as uow:
-        apply_contract(uow, actor=client_manager, document=make_contract_document())
-    load_rows(app, actor=vendor_a, contract_id=CONTRACT, source="calls", rows=calls(15, 5))
-    return app
+def loaded(app_with_calls: App) -> App:
+    """The contract (expected 0.80, minimum 0.75) with 15 of 20 March calls in time."""
+    return app_with_calls
 
 
 def test_evaluating_stores_results_and_identical_inputs_store_nothing_new(
