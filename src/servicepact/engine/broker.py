@@ -24,6 +24,7 @@ from servicepact.engine.credits import amount_text
 
 MATERIAL_POINTS = Decimal(5)  # percentage points of months met; see the module docstring
 _HUNDRED = Decimal(100)
+ALL_LEVELS = "(all service levels)"  # the row pooling every KPI of each side
 
 
 class Comparison(StrEnum):
@@ -153,6 +154,37 @@ def broker_analysis(
         explanation.append(
             f"{kpi}: met {share} % of {months} months brokered against {direct_share} % of "
             f"{direct_months} months direct ({gap:+} points: {verdict.value})"
+        )
+    # Across every service level as well: a broad signal when no direct contract measures the
+    # same KPI (the per-KPI rows above are the like-for-like comparison).
+    every_own = [r for rs in mine.values() for r in rs]
+    every_direct = [r for rs in direct.values() for r in rs if not r.running]
+    months, share = _met_share(every_own)
+    direct_months, direct_share = _met_share(every_direct)
+    if share is not None and direct_share is not None:
+        gap = share - direct_share
+        verdict = (
+            Comparison.WORSE
+            if gap <= -MATERIAL_POINTS
+            else Comparison.BETTER
+            if gap >= MATERIAL_POINTS
+            else Comparison.SIMILAR
+        )
+        comparisons.append(
+            KpiComparison(
+                ALL_LEVELS,
+                months,
+                share,
+                tuple(sorted(cid for cid, rs in direct.items() if rs)),
+                direct_months,
+                direct_share,
+                gap,
+                verdict,
+            )
+        )
+        explanation.append(
+            f"all service levels: met {share} % of {months} level-months brokered against "
+            f"{direct_share} % of {direct_months} direct ({gap:+} points: {verdict.value})"
         )
     return BrokerAnalysis(
         contract_id=contract.id,

@@ -662,9 +662,10 @@ def broker_report(
     except InvalidInput:
         fees = Decimal(0)  # per-unit fees without a planned volume: the margin stays unknown
     own = results_of(app, actor=actor, contract_id=contract_id)
-    kpis = {sl.kpi for sl in contract.service_levels}
+    # Every result of every direct contract: the engine compares like KPIs with like, and
+    # pools them all for the overall row.
     direct = {
-        peer.id: [r for r in results_of(app, actor=actor, contract_id=peer.id) if r.kpi in kpis]
+        peer.id: results_of(app, actor=actor, contract_id=peer.id)
         for peer in peers
         if peer.id != contract_id
     }

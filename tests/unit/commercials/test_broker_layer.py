@@ -1,5 +1,6 @@
 """Broker analysis: the margin and the performance across the broker layer."""
 
+from dataclasses import replace
 from decimal import Decimal
 
 from commercials_fixtures import BREACHED, MET, NO_DATA, make_contract, result
@@ -49,7 +50,8 @@ def test_performance_worse_than_comparable_direct_contracts_is_called_out():
         "direct-b": months([MET, MET, MET, MET], "direct-b"),
     }
     analysis = broker_analysis(contract, mine, direct, client_fees_monthly=Decimal(1), terms=None)
-    (kpi,) = analysis.comparisons
+    kpi, overall = analysis.comparisons
+    assert overall.kpi == "(all service levels)"
     assert (kpi.brokered_met_percent, kpi.direct_met_percent) == (Decimal("50.0"), Decimal("87.5"))
     assert kpi.difference_points == Decimal("-37.5")
     assert kpi.comparison is Comparison.WORSE
@@ -57,12 +59,20 @@ def test_performance_worse_than_comparable_direct_contracts_is_called_out():
     assert analysis.margin_monthly is None
 
 
-def test_a_kpi_no_direct_contract_measures_has_no_comparison():
+def test_a_kpi_no_direct_contract_measures_has_no_comparison_but_the_overall_row_does():
+    other_kpi = [
+        replace(r, kpi="abandonment_rate", service_level_id="SL-09")
+        for r in months([MET, MET], "direct-a")
+    ]
     analysis = broker_analysis(
         make_contract(),
-        months([MET], "acme-cs-2026"),
-        {},
+        months([MET, BREACHED], "acme-cs-2026"),
+        {"direct-a": other_kpi},
         client_fees_monthly=Decimal(1),
         terms=None,
     )
-    assert analysis.comparisons[0].comparison is Comparison.NO_COMPARISON
+    same_kpi, overall = analysis.comparisons
+    assert same_kpi.comparison is Comparison.NO_COMPARISON
+    # 1 of 2 brokered level-months met (50.0 %) against 2 of 2 direct (100.0 %)
+    assert overall.difference_points == Decimal("-50.0")
+    assert overall.comparison is Comparison.WORSE
