@@ -117,8 +117,8 @@ def _check_shape(parsed: ParsedYaml, expect: str | None) -> tuple[str | None, li
                 _problem(
                     parsed,
                     ("servicepact",),
-                    f"unsupported format version {version!r}; this release reads version "
-                    f"{', '.join(map(str, SUPPORTED_VERSIONS))}",
+                    f"unsupported format version {version!r}; this release reads "
+                    f"`servicepact: {FORMAT_VERSION}`",
                 )
             )
     present = [kind for kind in KINDS if kind in data]

@@ -122,14 +122,17 @@ def show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
-def clean_loc(loc: tuple[str | int, ...], data: Any) -> tuple[PathKey, bool, bool]:
-    """Drop union-branch tags from ``loc``; say whether it was a branch error or a key error.
+def clean_loc(loc: tuple[str | int, ...], data: Any) -> tuple[PathKey, int | None, bool]:
+    """Drop union-branch tags from ``loc``.
 
-    A component is a tag only when it is not a key of the data at that place, so
+    Returns the path, the depth of the union the error came through (``None``
+    when it did not come through one) and whether the error is about a key. A
+    component is a tag only when it is not a key of the data at that place, so
     a calendar really named ``int`` is still found.
     """
     path: list[str | int] = []
-    branch = key_error = False
+    union_depth: int | None = None
+    key_error = False
     current = data
     for part in loc:
         if part == "[key]":
@@ -140,7 +143,8 @@ def clean_loc(loc: tuple[str | int, ...], data: Any) -> tuple[PathKey, bool, boo
             and _BRANCH.match(part)
             and not (isinstance(current, Mapping) and part in current)
         ):
-            branch = True
+            if union_depth is None:
+                union_depth = len(path)
             continue
         path.append(part)
         if isinstance(current, Mapping):
@@ -149,7 +153,7 @@ def clean_loc(loc: tuple[str | int, ...], data: Any) -> tuple[PathKey, bool, boo
             current = current[part]
         else:
             current = None
-    return tuple(path), branch, key_error
+    return tuple(path), union_depth, key_error
 
 
 def _unwrap(annotation: Any) -> list[Any]:
@@ -232,12 +236,18 @@ def plain_message(
         message = f"the key {message}"
     if kind in _SHOW_INPUT and not branch:
         message += f", got {show(given)}"
+        if kind == "string_type" and isinstance(given, int | Decimal | bool):
+            message += f" (write it in quotes: '{show(given)}')"
     return message
 
 
 def merge_branches(messages: list[str], given: Any) -> str:
     """One message for a value that fits none of a union's branches."""
-    unique = list(dict.fromkeys(m.removeprefix("must be ") for m in messages))
+    unique = list(
+        dict.fromkeys(
+            m.removeprefix("must be ").replace("true or false", "true/false") for m in messages
+        )
+    )
     if len(unique) == 1:
         return f"must be {unique[0]}, got {show(given)}"
     return f"must be {', '.join(unique[:-1])} or {unique[-1]}, got {show(given)}"

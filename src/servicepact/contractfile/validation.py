@@ -44,16 +44,27 @@ class Finding:
 def findings_from(error: ValidationError, data: Any, root: type[BaseModel]) -> list[Finding]:
     """Plain findings from a pydantic error, union branches folded into one message each."""
     plain: list[Finding] = []
-    branches: dict[PathKey, tuple[list[str], Any]] = {}
+    # union path → [(path, message, input)] of the branches that failed
+    unions: dict[PathKey, list[tuple[PathKey, str, Any]]] = {}
     for detail in error.errors():
-        path, branch, key_error = clean_loc(tuple(detail["loc"]), data)
+        path, union_depth, key_error = clean_loc(tuple(detail["loc"]), data)
+        branch = union_depth is not None
         message = plain_message(detail, path, root=root, branch=branch, key_error=key_error)
-        if branch:
-            branches.setdefault(path, ([], detail.get("input")))[0].append(message)
-        else:
+        if union_depth is None:
             plain.append(Finding(path, message))
-    for path, (messages, given) in branches.items():
-        plain.append(Finding(path, merge_branches(messages, given)))
+        else:
+            unions.setdefault(path[:union_depth], []).append((path, message, detail.get("input")))
+    for union_path, failures in unions.items():
+        # A branch that got further into the value (a list whose second item is
+        # wrong) says more than the branches that rejected the value outright.
+        deepest = max(len(path) for path, _, _ in failures)
+        if deepest > len(union_path):
+            failures = [f for f in failures if len(f[0]) > len(union_path)]
+        by_path: dict[PathKey, tuple[list[str], Any]] = {}
+        for path, message, given in failures:
+            by_path.setdefault(path, ([], given))[0].append(message)
+        for path, (messages, given) in by_path.items():
+            plain.append(Finding(path, merge_branches(messages, given)))
     return _unique(plain)
 
 
