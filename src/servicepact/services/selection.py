@@ -8,13 +8,15 @@ problem in the file is reported at once with its path and line.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from servicepact.contractfile.reading import DOCUMENT, format_path, parse_yaml, read_bytes
-from servicepact.domain.errors import InvalidInput, Problem
+from servicepact.domain.access import Actor
+from servicepact.domain.errors import AccessDenied, InvalidInput, NotFound, Problem
 from servicepact.domain.selection import SelectionProject
 from servicepact.engine.selection import SelectionResult, evaluate_selection, render_markdown
 
@@ -129,3 +131,34 @@ def result_json(result: SelectionResult) -> dict[str, Any]:
         ],
         "warnings": list(result.warnings),
     }
+
+
+# --- selection projects for the API and web UI ----------------------------------------------------
+
+SELECTION_DIR = Path("examples/selection")  # default place of <project>.yaml files
+_PROJECT_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+def _require_client_view(actor: Actor) -> None:
+    # Offers and scores of competing bidders are the client's; no vendor or broker sees them.
+    if actor.scoped:
+        raise AccessDenied("vendor selections are visible to the client's users only")
+
+
+def list_projects(*, actor: Actor, directory: Path = SELECTION_DIR) -> list[str]:
+    """The selection projects (file names without ``.yaml``) in ``directory``."""
+    _require_client_view(actor)
+    if not directory.is_dir():
+        return []
+    return sorted(path.stem for path in directory.glob("*.yaml"))
+
+
+def project_result(
+    *, actor: Actor, project: str, directory: Path = SELECTION_DIR
+) -> SelectionResult:
+    """Evaluate one project of ``directory`` by name (never a path: no ``..`` escapes)."""
+    _require_client_view(actor)
+    path = directory / f"{project}.yaml"
+    if not _PROJECT_FILE.match(project) or not path.is_file():
+        raise NotFound(f"no selection project {project!r}", where=project)
+    return evaluate_selection_file(path=path)

@@ -1,0 +1,48 @@
+"""Who is calling: the bearer token of an API request, resolved through the users service."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from servicepact.bootstrap import App
+from servicepact.domain.access import Actor
+from servicepact.domain.errors import AccessDenied
+from servicepact.services import users
+
+_bearer = HTTPBearer(
+    auto_error=False,
+    description="An API token from `servicepact token create USER`: `Authorization: Bearer sp_…`",
+)
+_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="servicepact"'}
+
+
+def get_app(request: Request) -> App:
+    app: App = request.app.state.servicepact
+    return app
+
+
+def current_actor(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Actor:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise HTTPException(
+            status_code=401,
+            detail="send an API token: Authorization: Bearer <token>",
+            headers=_CHALLENGE,
+        )
+    app = get_app(request)
+    try:
+        with app.uow(read_only=True) as uow:
+            return users.authenticate_token(uow, token=credentials.credentials)
+    except AccessDenied:
+        raise HTTPException(
+            status_code=401, detail="invalid or revoked API token", headers=_CHALLENGE
+        ) from None
+
+
+ActorDep = Annotated[Actor, Depends(current_actor)]
+AppDep = Annotated[App, Depends(get_app)]

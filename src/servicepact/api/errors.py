@@ -1,0 +1,154 @@
+"""The one place that maps domain errors to HTTP problem details (RFC 9457), as cli/errors.py
+maps them to exit codes.
+
+Every error answer is ``application/problem+json``:
+``{type, title, status, detail, instance}`` plus ``errors: [{where, message}]`` for invalid
+input (from the domain's ``InvalidInput`` problems or from request validation). An unexpected
+exception answers 500 with no detail: internals and data never reach the client.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from servicepact.domain import errors
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_BASE = "urn:servicepact:problem:"
+log = logging.getLogger(__name__)
+
+# (error class, HTTP status, title). Order matters: the first isinstance match wins.
+_STATUSES: tuple[tuple[type[errors.DomainError], int, str], ...] = (
+    (errors.InvalidInput, 422, "Invalid input"),
+    (errors.UnknownKpi, 422, "Unknown KPI"),
+    (errors.NotFound, 404, "Not found"),
+    (errors.AccessDenied, 403, "Access denied"),
+    (errors.PeriodClosed, 409, "Period closed"),
+    (errors.Conflict, 409, "Conflict"),
+    (errors.IntegrityError, 500, "Stored data failed an integrity check"),
+)
+_HTTP_TITLES = {
+    400: "Bad request",
+    401: "Authentication required",
+    403: "Access denied",
+    404: "Not found",
+    405: "Method not allowed",
+    413: "Request too large",
+    415: "Unsupported media type",
+    422: "Invalid input",
+}
+
+
+def status_for(error: errors.DomainError) -> tuple[int, str]:
+    for kind, status, title in _STATUSES:
+        if isinstance(error, kind):
+            return status, title
+    return 422, "Invalid input"
+
+
+def problem(
+    *,
+    status: int,
+    title: str,
+    code: str,
+    detail: str,
+    instance: str,
+    problems: Sequence[dict[str, Any]] = (),
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": TYPE_BASE + code,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+    }
+    if problems:
+        body["errors"] = list(problems)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def domain_problem(error: errors.DomainError, instance: str) -> JSONResponse:
+    status, title = status_for(error)
+    listed: list[dict[str, Any]] = []
+    if isinstance(error, errors.InvalidInput):
+        for item in error.problems:
+            entry: dict[str, Any] = {"where": item.where, "message": item.message}
+            if item.line is not None:
+                entry["line"] = item.line
+            if item.column is not None:
+                entry["column"] = item.column
+            listed.append(entry)
+        detail = error.message
+    else:
+        detail = str(error)
+    return problem(
+        status=status,
+        title=title,
+        code=error.code,
+        detail=detail,
+        instance=instance,
+        problems=listed,
+    )
+
+
+def _where(loc: Sequence[str | int]) -> str:
+    # FastAPI prefixes the part of the request: body.rows.3.id, query.per_page
+    return ".".join(str(part) for part in loc)
+
+
+def install(api: FastAPI) -> None:
+    """Register the handlers on the FastAPI app."""
+
+    async def on_domain(request: Request, error: Exception) -> JSONResponse:
+        assert isinstance(error, errors.DomainError)
+        return domain_problem(error, request.url.path)
+
+    async def on_validation(request: Request, error: Exception) -> JSONResponse:
+        assert isinstance(error, RequestValidationError)
+        listed = [
+            {"where": _where(item.get("loc", ())), "message": str(item.get("msg", "invalid"))}
+            for item in error.errors()
+        ]
+        return problem(
+            status=422,
+            title="Invalid input",
+            code="invalid_input",
+            detail=listed[0]["where"] + ": " + listed[0]["message"] if listed else "invalid",
+            instance=request.url.path,
+            problems=listed,
+        )
+
+    async def on_http(request: Request, error: Exception) -> JSONResponse:
+        assert isinstance(error, StarletteHTTPException)
+        title = _HTTP_TITLES.get(error.status_code, "Error")
+        return problem(
+            status=error.status_code,
+            title=title,
+            code=title.lower().replace(" ", "_"),
+            detail=str(error.detail),
+            instance=request.url.path,
+            headers=dict(error.headers or {}),
+        )
+
+    async def on_unexpected(request: Request, error: Exception) -> JSONResponse:
+        log.exception("unexpected error answering %s %s", request.method, request.url.path)
+        return problem(
+            status=500,
+            title="Internal error",
+            code="internal_error",
+            detail="something unexpected went wrong; it has been logged",
+            instance=request.url.path,
+        )
+
+    api.add_exception_handler(errors.DomainError, on_domain)
+    api.add_exception_handler(RequestValidationError, on_validation)
+    api.add_exception_handler(StarletteHTTPException, on_http)
+    api.add_exception_handler(Exception, on_unexpected)

@@ -1,0 +1,119 @@
+"""Contracts: list, read (with versions), apply a contract document, export it as YAML."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from servicepact.api import convert, schemas
+from servicepact.api.auth import ActorDep, AppDep
+from servicepact.api.pagination import Page, PageDep, paginate
+from servicepact.contractfile.canonical import dump_contract
+from servicepact.contractfile.documents import parse_contract_text
+from servicepact.domain.errors import InvalidInput, Problem
+from servicepact.services import contracts as service
+
+router = APIRouter(prefix="/contracts", tags=["contracts"])
+YAML = "application/yaml"
+_EXAMPLE = """servicepact: 1
+contract:
+  id: acme-cs-2026
+  name: Customer contact centre
+  client: acme
+  vendor: helpco
+  ...
+"""
+_CONTRACT_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": "A contract document (PRODUCT.md §4) as YAML, or the same as JSON.",
+        "content": {
+            YAML: {"schema": {"type": "string"}, "example": _EXAMPLE},
+            "application/json": {"schema": {"type": "object"}},
+        },
+    }
+}
+VersionQuery = Annotated[
+    int | None, Query(ge=1, description="a stored version; default the current one")
+]
+
+
+@router.get(
+    "",
+    summary="List the contracts you may see",
+    description="Vendor and broker users see only their own contracts.",
+)
+def list_contracts(
+    app: AppDep, actor: ActorDep, params: PageDep, request: Request, response: Response
+) -> Page[schemas.ContractSummaryRead]:
+    with app.uow(read_only=True) as uow:
+        found = service.list_contracts(uow, actor=actor)
+    return paginate(found, params, request, response, convert.contract_summary)
+
+
+@router.get(
+    "/{contract_id}",
+    summary="Read a contract with its versions",
+    responses={404: {"description": "no such contract, or not yours"}},
+)
+def get_contract(
+    app: AppDep, actor: ActorDep, contract_id: str, version: VersionQuery = None
+) -> schemas.ContractRead:
+    with app.uow(read_only=True) as uow:
+        stored = service.get_contract(uow, actor=actor, contract_id=contract_id, version=version)
+    return convert.contract(stored)
+
+
+@router.put(
+    "",
+    summary="Apply a contract document",
+    description=(
+        "Creates the contract, or a new version (an amendment) when the content changed; "
+        "the same content again changes nothing (`changed: false`). Client managers only. "
+        "Invalid documents answer 422 with every problem and its field path."
+    ),
+    openapi_extra=_CONTRACT_BODY,
+    status_code=200,
+)
+async def apply_contract(app: AppDep, actor: ActorDep, request: Request) -> schemas.ApplyRead:
+    body = await request.body()
+    limit = app.settings.max_contract_file_bytes
+    if len(body) > limit:
+        raise InvalidInput(
+            problems=[Problem("body", f"is above the limit of {limit:,} bytes")], source="body"
+        )
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInput(problems=[Problem("body", "is not UTF-8 text")]) from None
+    # JSON is a subset of YAML, so one parser reads both and reports the same field paths.
+    document = parse_contract_text(text, source="body")
+    with app.uow() as uow:
+        outcome = service.apply_contract(uow, actor=actor, document=document)
+    return schemas.ApplyRead(
+        contract_id=outcome.contract_id,
+        version=outcome.version,
+        changed=outcome.changed,
+        supersedes=outcome.supersedes,
+    )
+
+
+@router.get(
+    "/{contract_id}/export",
+    summary="Export a contract as its canonical YAML",
+    response_class=Response,
+    responses={200: {"content": {YAML: {"example": _EXAMPLE}}}},
+)
+def export_contract(
+    app: AppDep, actor: ActorDep, contract_id: str, version: VersionQuery = None
+) -> Response:
+    with app.uow(read_only=True) as uow:
+        contract = service.export_contract(
+            uow, actor=actor, contract_id=contract_id, version=version
+        )
+    return Response(
+        dump_contract(contract),
+        media_type=YAML,
+        headers={"Content-Disposition": f'attachment; filename="{contract.id}.yaml"'},
+    )

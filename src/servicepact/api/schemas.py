@@ -1,0 +1,241 @@
+"""What the API reads and writes: ``XRead`` answers, ``XCreate`` requests, separate from the
+stored rows and domain objects they are built from (a storage change never changes the API).
+
+Exact values travel as text: amounts as decimal strings ("4800000"), ratios as fractions
+("19/20") next to a float for display; a client never gets a rounded number to compute with.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from servicepact.domain.exclusions import ExclusionReason, ExclusionStatus
+
+
+class Health(BaseModel):
+    status: str = Field(examples=["ok"])
+    version: str = Field(examples=["0.1.0"])
+    database: str = Field(examples=["ok"])
+
+
+class ContractSummaryRead(BaseModel):
+    id: str = Field(examples=["hanbit-cc-2026"])
+    name: str = Field(examples=["Customer contact centre"])
+    client: str
+    vendor: str = Field(examples=["callnet"])
+    broker: str | None = None
+    version: int = Field(examples=[2])
+    updated_at: datetime
+
+
+class ContractRead(BaseModel):
+    id: str
+    name: str
+    version: int = Field(description="the version shown")
+    versions: list[int] = Field(description="every stored version, oldest first")
+    current: bool
+    applied_at: datetime
+    applied_by: str
+    sha256: str
+    source_name: str | None
+    supersedes: int | None
+    contract: dict[str, Any] = Field(description="the contract, as in its YAML file")
+
+
+class ApplyRead(BaseModel):
+    contract_id: str
+    version: int
+    changed: bool = Field(description="false when the same content was already applied")
+    supersedes: int | None = None
+
+
+class BatchCreate(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "rows": [
+                        {
+                            "id": "C-1",
+                            "offered_at": "2026-03-02T09:00:00+09:00",
+                            "answered_at": "2026-03-02T09:00:12+09:00",
+                        }
+                    ],
+                    "accept_valid": False,
+                }
+            ]
+        }
+    )
+
+    rows: list[dict[str, Any]] = Field(min_length=1, description="events of the source's type")
+    accept_valid: bool = Field(
+        default=False,
+        description="keep the good rows and quarantine the bad; default all-or-nothing",
+    )
+    timezone: str | None = Field(default=None, description="zone of times without an offset")
+
+
+class FindingRead(BaseModel):
+    kind: str
+    severity: str
+    count: int
+    detail: str
+    examples: list[str] = []
+
+
+class LoadReportRead(BaseModel):
+    contract_id: str
+    source: str
+    batch_id: str = Field(description="SHA-256 of the canonical rows")
+    status: str
+    rows_read: int
+    rows_accepted: int
+    rows_rejected: int
+    corrections: int
+    batch_seq: int | None
+    duplicate_of: int | None
+    findings: list[FindingRead]
+    errors: list[dict[str, Any]] = Field(description="rejected rows: where and why")
+
+
+class BatchRead(BaseModel):
+    seq: int
+    source: str
+    content_sha256: str
+    file_name: str | None
+    rows_read: int
+    rows_accepted: int
+    rows_rejected: int
+    corrections: int
+    loaded_at: datetime
+    loaded_by: str
+    status: str
+
+
+class QuarantineRead(BaseModel):
+    id: int
+    batch_seq: int
+    source: str
+    row_number: int | None
+    line: int | None
+    event_id: str | None
+    values: dict[str, Any] = Field(description="the row as received, personal data masked")
+    reasons: list[str]
+    status: str
+
+
+class StoredFindingRead(FindingRead):
+    id: int
+    source: str
+    batch_seq: int | None
+    status: str
+    found_at: datetime
+
+
+class ResultRead(BaseModel):
+    service_level_id: str = Field(examples=["SL-01"])
+    period: str = Field(examples=["2026-03"])
+    kpi: str = Field(examples=["answered_within"])
+    contract_version: int
+    value: str | None = Field(description="exact value as a fraction", examples=["4/5"])
+    value_float: float | None = Field(examples=[0.8])
+    numerator: str | None
+    denominator: int | None
+    sample_size: int
+    expected: str
+    minimum: str
+    status: str = Field(examples=["met"])
+    colour: str = Field(description="RAG colour of the status", examples=["green"])
+    excluded: int
+    completeness: str | None
+    running: bool
+    notes: list[str]
+
+
+class ExclusionCreate(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "source": "calls",
+                    "service_level_id": "SL-01",
+                    "period": "2026-03",
+                    "reason": "force_majeure",
+                    "note": "power cut at the Busan site",
+                }
+            ]
+        }
+    )
+
+    source: str
+    reason: ExclusionReason
+    service_level_id: str | None = None
+    event_ids: list[str] = []
+    period: str | None = None
+    note: str = ""
+
+
+class DecisionCreate(BaseModel):
+    note: str = ""
+
+
+class ExclusionRead(BaseModel):
+    id: str
+    contract_id: str
+    source: str
+    service_level_id: str | None
+    event_ids: list[str]
+    period: str | None
+    reason: ExclusionReason
+    note: str
+    requested_by: str
+    requested_at: datetime
+    status: ExclusionStatus
+    decided_by: str | None
+    decided_at: datetime | None
+
+
+class ReopenCreate(BaseModel):
+    reason: str = Field(min_length=1, examples=["vendor disputed SL-02 with new evidence"])
+
+
+class PeriodCloseRead(BaseModel):
+    contract_id: str
+    period: str
+    version: int
+    status: str
+    contract_version: int
+    inputs_sha256: str
+    outputs_sha256: str
+    closed_at: datetime
+    closed_by: str
+    reopened_at: datetime | None
+    reopened_by: str | None
+    reopen_reason: str | None
+
+
+class AuditEntryRead(BaseModel):
+    seq: int
+    at: datetime
+    actor_user: str
+    actor_role: str
+    entity_type: str
+    entity_id: str
+    action: str
+    before: Any
+    after: Any
+    row_hash: str
+
+
+class AuditPage(BaseModel):
+    items: list[AuditEntryRead]
+    next: str | None = Field(description="the next (older) page, or null at the start")
+
+
+class Document(BaseModel):
+    """A computed report (credits, scorecard, map, …) as exact JSON values."""
+
+    data: Any
