@@ -335,7 +335,10 @@ def raise_risks(
                 count = uow.connection.execute(
                     sa.select(sa.func.count()).select_from(risks_table)
                 ).scalar_one()
-                risk = item.to_risk(risk_id=f"AUTO-{count + 1:04d}", owner=owner)
+                number = count + 1
+                while _get(uow, f"AUTO-{number:04d}") is not None:  # an id taken by hand
+                    number += 1
+                risk = item.to_risk(risk_id=f"AUTO-{number:04d}", owner=owner)
                 _put(uow, risk, rule_key=item.key, exists=False)
                 uow.record(
                     actor=actor,
