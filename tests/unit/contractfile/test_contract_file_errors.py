@@ -207,3 +207,67 @@ def test_merge_keys_reuse_a_calendar_and_explicit_keys_win(tmp_path: Path) -> No
     contract = parse_contract_text(text).contract
     assert contract.calendars["office"].timezone == "Europe/Oslo"
     assert contract.calendars["office"].hours == {"mon-fri": "09:00-18:00"}
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            'hours: {mon-fri: "09:00-18:00"}',
+            'hours: "24/7"',
+            "line 9: contract.calendars.office.hours: must be '24x7' or a mapping (key: value), "
+            "got '24/7'",
+        ),
+        (
+            "  id: acme-cs-2026",
+            "  id: 2026",
+            "line 3: contract.id: must be text, got 2026 (write it in quotes: '2026')",
+        ),
+        (
+            "params: {hours: 4.5}",
+            "params: {hours: 4.5, priority: P1}",
+            "line 16: contract.service_levels[0].params.priority: is not a parameter of "
+            "resolved_within",
+        ),
+        (
+            "  credits: {at_risk_percent: 12}",
+            "  credits: {at_risk_percent: 12%}",
+            "line 10: contract.credits.at_risk_percent: must be a number, got '12%'",
+        ),
+        (
+            "term: {start: 2026-01-01",
+            "term: {start: 2026-02-30",
+            "line 7: contract.term.start: must be a date written YYYY-MM-DD, got '2026-02-30'",
+        ),
+        (
+            "      calendar: office\n",
+            "      calendar: office\n      filter: {priority: [P1, {is: P2}]}\n",
+            "line 18: contract.service_levels[0].filter.priority[1]: must be text, a whole number "
+            "or true/false, got a mapping",
+        ),
+        (
+            "servicepact: 1",
+            "servicepact: '1'",
+            "line 1: servicepact: unsupported format version '1'; this release reads "
+            "`servicepact: 1`",
+        ),
+    ],
+    ids=["hours-union", "quote-number", "kpi-param", "percent-sign", "no-such-day", "list-item",
+         "version-text"],
+)  # fmt: skip
+def test_messages_read_plainly(old: str, new: str, expected: str) -> None:
+    assert old in GOOD
+    with pytest.raises(InvalidInput) as caught:
+        parse_contract_text(GOOD.replace(old, new, 1))
+    rendered = [p.render() for p in caught.value.problems]
+    assert any(line.startswith(expected) for line in rendered), rendered
+
+
+def test_a_portfolio_round_trips_through_its_canonical_form(tmp_path: Path) -> None:
+    from servicepact.contractfile import dump_portfolio, parse_document_text
+
+    source = Path(__file__).parents[3] / "examples" / "portfolio.yaml"
+    document = load_portfolio_file(source)
+    again = parse_document_text(dump_portfolio(document.portfolio))
+    assert again.document == document.document
+    assert again.sha256 == document.sha256
