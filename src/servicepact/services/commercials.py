@@ -385,7 +385,12 @@ def state_credits(
     if store:
         actor.require_client("state credits")
         with app.uow() as uow:
-            ensure_open(uow, contract_id=contract_id, period=month.month.label)
+            ensure_open(
+                uow,
+                contract_id=contract_id,
+                period=month.month.label,
+                doing="stating its credits again",
+            )
             _store_statement(uow, actor=actor, month=month)
     return month
 
@@ -474,7 +479,12 @@ def check_invoice_file(
         app, actor=actor, contract_id=contract_id, period=period, volumes=volumes, results=results
     )
     with app.uow(read_only=True) as uow:
-        ensure_open(uow, contract_id=contract_id, period=month.month.label)
+        ensure_open(
+            uow,
+            contract_id=contract_id,
+            period=month.month.label,
+            doing="checking an invoice for it",
+        )
         taken_before = _credits_taken_before(uow, contract_id, month.month.label)
     contract = month.stored.contract
     invoice = read_invoice_file(path, currency=contract.currency)
@@ -498,7 +508,12 @@ def check_invoice_file(
             id=earlier_id, check=check, expected=month.expected, credits=month.credits
         )
     with app.uow() as uow:
-        ensure_open(uow, contract_id=contract_id, period=month.month.label)
+        ensure_open(
+            uow,
+            contract_id=contract_id,
+            period=month.month.label,
+            doing="checking an invoice for it",
+        )
         _store_statement(uow, actor=actor, month=month)
         result = uow.connection.execute(
             invoice_checks.insert().values(

@@ -147,8 +147,7 @@ def _batches(uow: UnitOfWork, contract_id: str) -> dict[str, list[str]]:
     query = sa.select(table.c.source, table.c.content_sha256).where(
         table.c.contract_id == contract_id
     )
-    if "status" in table.c:
-        query = query.where(table.c.status == "committed")
+    # A row exists only once its batch is committed (complete or partial): every row counts.
     out: dict[str, list[str]] = {}
     for source, sha in uow.connection.execute(query.order_by(table.c.seq)).all():
         out.setdefault(source, []).append(sha)
@@ -169,7 +168,6 @@ def close_period(app: App, *, actor: Actor, contract_id: str, period: str) -> Pe
         r for r in results_of(app, actor=actor, contract_id=contract_id) if r.period == label
     ]
     checks = list_invoice_checks(app, actor=actor, contract_id=contract_id, period=label)
-    latest_check = checks[0] if checks else None
     with app.uow() as uow:
         previous = _latest(uow, contract_id, label)
         if previous is not None and previous.status is CloseStatus.CLOSED:
@@ -191,15 +189,17 @@ def close_period(app: App, *, actor: Actor, contract_id: str, period: str) -> Pe
             "results": jsonable(sorted(results, key=lambda r: r.service_level_id)),
             "credits": jsonable(month.credits),
             "credit_statement_version": statement_version,
-            "invoice_check": None
-            if latest_check is None
-            else {
-                "id": latest_check["id"],
-                "verdict": latest_check["verdict"],
-                "expected_total": latest_check["expected_total"],
-                "invoiced_total": latest_check["invoiced_total"],
-                "differences": latest_check["details"]["check"]["differences"],
-            },
+            "invoice_checks": [
+                {
+                    "id": check["id"],
+                    "file": check["source_name"],
+                    "verdict": check["verdict"],
+                    "expected_total": check["expected_total"],
+                    "invoiced_total": check["invoiced_total"],
+                    "differences": check["details"]["check"]["differences"],
+                }
+                for check in reversed(checks)  # oldest first
+            ],
         }
         version = 1 if previous is None else previous.version + 1
         inputs_hash, outputs_hash = canonical_hash(inputs), canonical_hash(outputs)
