@@ -94,6 +94,20 @@ def forecast_alerts(
         if not getattr(forecast, "at_risk", False):
             continue
         where = f"{forecast.contract_id}/{forecast.service_level_id}"
+        status = getattr(forecast.projected_status, "value", str(forecast.projected_status))
+        if forecast.allowed_failures is None:  # a mean or a count: no failure budget
+            detail = f"projected {float(forecast.projected_value or 0):.2f} ({status})"
+        elif (forecast.budget_remaining or 0) < 0:
+            detail = (
+                f"projected {_share(forecast.projected_value)} ({status}); the error budget of "
+                f"{forecast.allowed_failures} failures is exhausted by "
+                f"{-forecast.budget_remaining}"
+            )
+        else:
+            detail = (
+                f"projected {_share(forecast.projected_value)} ({status}); "
+                f"{forecast.budget_remaining} of {forecast.allowed_failures} failures left"
+            )
         alerts.append(
             Alert(
                 key=f"at_risk:{where}",
@@ -101,10 +115,7 @@ def forecast_alerts(
                 kind=AlertKind.AT_RISK,
                 severity=Severity.WARNING,
                 title=f"{where} at risk in {forecast.period}",
-                detail=(
-                    f"projected {_share(forecast.projected_value)}; "
-                    f"{forecast.budget_remaining} failures of {forecast.allowed_failures} left"
-                ),
+                detail=detail,
                 contract_id=forecast.contract_id,
                 vendor_id=vendor_of.get(forecast.contract_id),
                 raised_at=now,

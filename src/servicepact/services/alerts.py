@@ -16,6 +16,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -34,7 +36,8 @@ from servicepact.alerts.webhook import Sleep
 from servicepact.bootstrap import App
 from servicepact.domain.access import Actor
 from servicepact.domain.alerts import Alert, AlertSettings, DeliveryAttempt
-from servicepact.domain.errors import AccessDenied
+from servicepact.domain.contracts import Contract, PeriodKind
+from servicepact.domain.errors import AccessDenied, DomainError
 from servicepact.domain.periods import month as month_period
 from servicepact.domain.periods import parse_period
 from servicepact.domain.scorecards import ScorecardWeights
@@ -64,16 +67,46 @@ def _previous_month(label: str) -> str:
     return month_period(year, index + 1).label
 
 
-def _forecasts(app: App, *, actor: Actor, contract_id: str) -> list[object]:
-    """Running-period forecasts, when the evaluation service offers them."""
+def _forecasts(app: App, *, actor: Actor, contract: Contract, now: datetime) -> list[object]:
+    """Forecasts of the running month (engine/forecast.py) for each monthly service level.
+
+    Read from the event store as of ``now``; a level that cannot be forecast (no data yet,
+    outside the term) is skipped: a missing forecast is not an alert.
+    """
     try:
-        evaluation = importlib.import_module("servicepact.services.evaluation")
-    except ModuleNotFoundError:
+        from servicepact.engine.evaluate import ClockCache
+        from servicepact.engine.forecast import forecast_service_level
+        from servicepact.services.loads import event_store
+    except ImportError:
         return []
-    reader = getattr(evaluation, "list_forecasts", None)
-    if reader is None:
+    local = now.astimezone(ZoneInfo(_zone(contract)))
+    period = month_period(local.year, local.month)
+    if not (contract.term.start <= local.date() <= contract.term.end):
         return []
-    return list(reader(app, actor=actor, contract_id=contract_id))
+    store = event_store(app)
+    cache = ClockCache()
+    tables: dict[str, Any] = {}
+    out: list[object] = []
+    for level in contract.service_levels:
+        if level.period is not PeriodKind.MONTH:
+            continue
+        try:
+            if level.source not in tables:
+                tables[level.source] = store.read(contract_id=contract.id, source=level.source)
+            out.append(
+                forecast_service_level(
+                    contract, level, period, tables[level.source], clock_cache=cache, now=now
+                )
+            )
+        except (ValueError, KeyError, DomainError):
+            continue
+    return out
+
+
+def _zone(contract: Contract) -> str:
+    for calendar in contract.calendars.values():
+        return calendar.timezone
+    return "UTC"
 
 
 def _earned_back(
@@ -96,8 +129,12 @@ def collect_alerts(
     now: datetime,
     weights: ScorecardWeights | None = None,
     handoff_reports: Mapping[str, HandoffReport] | None = None,
+    forecasts: bool = True,
 ) -> list[Alert]:
-    """Every condition that holds now, across the contracts the actor can see."""
+    """Every condition that holds now, across the contracts the actor can see.
+
+    ``forecasts``: also forecast the running month from the event store (at-risk alerts).
+    """
     from servicepact.services.vendors import scorecard
 
     with app.uow(read_only=True) as uow:
@@ -108,9 +145,12 @@ def collect_alerts(
     for contract in contracts:
         results = results_for(app, actor=actor, contract_id=contract.id)
         alerts += result_alerts(results, vendor_of=vendor_of, now=now)
-        alerts += forecast_alerts(
-            _forecasts(app, actor=actor, contract_id=contract.id), vendor_of=vendor_of, now=now
-        )
+        if forecasts:
+            alerts += forecast_alerts(
+                _forecasts(app, actor=actor, contract=contract, now=now),
+                vendor_of=vendor_of,
+                now=now,
+            )
         alerts += finding_alerts(
             control_findings(app, actor=actor, contract_id=contract.id, today=now.date()),
             vendor_of=vendor_of,

@@ -169,3 +169,28 @@ def test_standing_changes_and_earn_backs_become_alerts() -> None:
     assert [(a.key, a.title) for a in earned] == [
         ("earn_back:acme-cs:2026-03", "Earn-back of 4,800,000 KRW on acme-cs in 2026-03")
     ]
+
+
+def test_an_at_risk_forecast_says_how_much_of_the_error_budget_is_left() -> None:
+    from types import SimpleNamespace
+
+    from servicepact.alerts.conditions import forecast_alerts
+
+    def forecast(remaining: int | None, allowed: int | None, at_risk: bool = True) -> object:
+        return SimpleNamespace(
+            contract_id="acme-cs",
+            service_level_id="SL-01",
+            period="2026-04",
+            at_risk=at_risk,
+            projected_value=Fraction(79, 100),
+            projected_status=ResultStatus.BELOW_EXPECTED,
+            budget_remaining=remaining,
+            allowed_failures=allowed,
+        )
+
+    [left] = forecast_alerts([forecast(12, 40)], vendor_of=VENDORS, now=NOW)
+    assert (left.key, left.state) == ("at_risk:acme-cs/SL-01", "2026-04:at_risk")
+    assert left.detail == "projected 79.00 % (below_expected); 12 of 40 failures left"
+    [spent] = forecast_alerts([forecast(-5, 40)], vendor_of=VENDORS, now=NOW)
+    assert spent.detail.endswith("the error budget of 40 failures is exhausted by 5")
+    assert forecast_alerts([forecast(30, 40, at_risk=False)], vendor_of=VENDORS, now=NOW) == []
