@@ -114,9 +114,17 @@ def to_openslo(contract: Contract) -> list[dict[str, Any]]:
             },
         }
     ]
+    used: set[str] = set()
     for sl in contract.service_levels:
         kpi = sl.definition
         name = _dns_name(contract.id, sl.id)
+        # Ids differing only in case or punctuation (SL_1, sl-1) share a DNS form:
+        # number the later ones so every SLO name stays unique.
+        base, suffix = name, 2
+        while name in used:
+            name = f"{base[: 63 - len(str(suffix)) - 1].rstrip('-')}-{suffix}"
+            suffix += 1
+        used.add(name)
         calendar = contract.calendars.get(sl.calendar) if sl.calendar else None
         indicator_spec: dict[str, Any]
         objectives: list[dict[str, Any]]

@@ -159,3 +159,22 @@ def test_an_imported_level_that_breaks_a_rule_is_reported_with_its_field() -> No
         InvalidInput, match="SLO first-pass-match: expected: must be between 0 and 1"
     ):
         from_openslo([broken])
+
+
+def test_ids_that_share_a_dns_form_get_distinct_slo_names() -> None:
+    text = """\
+servicepact: 1
+contract:
+  id: c
+  name: C
+  client: a
+  vendor: b
+  term: {start: 2026-01-01, end: 2026-12-31}
+  service_levels:
+    - {id: SL_1, name: One, kpi: csat_top2, source: calls, expected: 0.8, minimum: 0.7, kind: key}
+    - {id: sl-1, name: Two, kpi: csat_top2, source: calls, expected: 0.8, minimum: 0.7, kind: key}
+"""
+    contract = parse_contract_text(text).contract
+    names = [d["metadata"]["name"] for d in _slos(contract)]
+    assert names == ["c-sl-1", "c-sl-1-2"]
+    assert [sl.id for sl in from_openslo(to_openslo(contract))] == ["SL_1", "sl-1"]
