@@ -50,6 +50,7 @@ from servicepact.engine.kpis.base import (
     KpiAggregate,
     KpiContext,
     Window,
+    dictionary_codes,
     local_day_end_us,
     local_midnight_us,
     timestamps_us,
@@ -129,8 +130,13 @@ def _filter_values(column: pa.ChunkedArray, values: list[Any], where: str) -> pa
         ) from None
 
 
-def filter_mask(table: pa.Table, sl: ServiceLevel) -> np.ndarray[Any, np.dtype[np.bool_]]:
-    """Rows selected by the service level's filter (rule 6); a missing value never matches."""
+def filter_mask(
+    table: pa.Table, sl: ServiceLevel, memo: dict[tuple[Any, ...], Any] | None = None
+) -> np.ndarray[Any, np.dtype[np.bool_]]:
+    """Rows selected by the service level's filter (rule 6); a missing value never matches.
+
+    Text columns are matched through their distinct values (codes shared in ``memo``).
+    """
     mask = np.ones(table.num_rows, dtype=np.bool_)
     for name, wanted in sl.filter.items():
         where = f"service_levels.{sl.id}.filter.{name}"
@@ -140,9 +146,17 @@ def filter_mask(table: pa.Table, sl: ServiceLevel) -> np.ndarray[Any, np.dtype[n
             )
         values = list(wanted) if isinstance(wanted, list) else [wanted]
         column = table.column(name)
-        chosen = pc.fill_null(
-            pc.is_in(column, value_set=_filter_values(column, values, where)), False
-        )
+        value_set = _filter_values(column, values, where)
+        if pa.types.is_string(column.type) and memo is not None:
+            key = ("codes", name)
+            if key not in memo:
+                memo[key] = dictionary_codes(table, name)
+            codes, distinct = memo[key]
+            chosen_values = set(value_set.to_pylist())
+            chosen_codes = [i for i, v in enumerate(distinct) if v in chosen_values]
+            mask &= np.isin(codes, chosen_codes)
+            continue
+        chosen = pc.fill_null(pc.is_in(column, value_set=value_set), False)
         mask &= np.asarray(chosen.to_numpy(zero_copy_only=False), dtype=np.bool_)
     return mask
 
@@ -322,7 +336,8 @@ def compute_windows(
     timezone_name = contract_timezone(contract, sl)
     applicable = applicable_exclusions(contract, sl, exclusions)
     excluded_ids = {i for e in applicable for i in e.event_ids}
-    selected = filter_mask(table, sl)
+    shared = (memo or EvaluationMemo()).for_source(sl.source)
+    selected = filter_mask(table, sl, shared)
     excluded_rows = selected & _id_mask(table, excluded_ids)
     kept = selected & ~excluded_rows
     if years is None:
@@ -334,12 +349,17 @@ def compute_windows(
         )
         years = (first - 1, last)
     calendar, clock = _clock_for(contract, sl, table, years, clock_cache, timezone_name)
-    shared = (memo or EvaluationMemo()).for_source(sl.source)
     compute = computation_for(sl.kpi)
 
     def run(rows: np.ndarray[Any, np.dtype[np.bool_]]) -> list[KpiAggregate]:
         selection = None if bool(rows.all()) else np.flatnonzero(rows)
-        subset = table if selection is None else table.take(selection)
+        if selection is None:
+            subset = table
+        else:
+            # Pauses are read from the source table (shared per source), so the subset
+            # need not copy that list column; copying it dominated filtered levels.
+            lean = table.drop_columns(["pauses"]) if "pauses" in table.column_names else table
+            subset = lean.take(selection)
         ctx = KpiContext(
             definition=sl.definition,
             params=dict(sl.params),
@@ -372,8 +392,13 @@ def evaluate_periods(
     contract_version: int = 1,
     contract_hash: str | None = None,
     memo: EvaluationMemo | None = None,
+    batch_ids: Sequence[str] | None = None,
 ) -> list[ServiceLevelResult]:
-    """One service level over several periods, in one pass over its events."""
+    """One service level over several periods, in one pass over its events.
+
+    ``batch_ids`` names the event batches the table holds (for the inputs hash);
+    by default they are read from its ``_batch`` column.
+    """
     if not periods:
         return []
     timezone_name = contract_timezone(contract, sl)
@@ -399,7 +424,7 @@ def evaluate_periods(
         memo=memo,
     )
     code_hash = contract_hash if contract_hash is not None else _canonical_hash(contract)
-    batches = _batches(table)
+    batches = tuple(sorted(batch_ids)) if batch_ids is not None else _batches(table)
 
     results: list[ServiceLevelResult] = []
     for period, window, aggregate, excluded_aggregate in zip(
@@ -508,6 +533,7 @@ def evaluate_contract(
     now: datetime | None = None,
     contract_version: int = 1,
     contract_hash: str | None = None,
+    batches_by_source: Mapping[str, Sequence[str]] | None = None,
 ) -> list[ServiceLevelResult]:
     """Every service level for every requested period of its kind (month, quarter, year).
 
@@ -543,6 +569,9 @@ def evaluate_contract(
                 contract_version=contract_version,
                 contract_hash=code_hash,
                 memo=memo,
+                batch_ids=None
+                if batches_by_source is None
+                else batches_by_source.get(sl.source, ()),
             )
         )
     return results

@@ -180,22 +180,48 @@ def _column(table: pa.Table, name: str) -> pa.ChunkedArray:
     return table.column(name)
 
 
+def _int64_with_validity(column: pa.ChunkedArray | pa.Array) -> tuple[Int64Array, BoolArray]:
+    """Values as int64 (nulls → 0) and validity; no null handling when there are no nulls."""
+    as_int = pc.cast(column, pa.int64())
+    if as_int.null_count == 0:
+        values = np.asarray(as_int.to_numpy(zero_copy_only=False), dtype=np.int64)
+        return values, np.ones(values.size, dtype=np.bool_)
+    valid = np.asarray(pc.is_valid(as_int).to_numpy(zero_copy_only=False), dtype=np.bool_)
+    values = pc.fill_null(as_int, 0).to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+    return values, valid
+
+
 def timestamps_us(table: pa.Table, name: str) -> tuple[Int64Array, BoolArray]:
     """A timestamp column as UTC epoch microseconds, with its validity (nulls → 0, False)."""
     column = _column(table, name)
     if pa.types.is_timestamp(column.type) and column.type.unit != "us":
         column = pc.cast(column, pa.timestamp("us", tz="UTC"))
-    as_int = pc.cast(column, pa.int64())
-    valid = pc.is_valid(as_int).to_numpy(zero_copy_only=False)
-    values = pc.fill_null(as_int, 0).to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
-    return values, np.asarray(valid, dtype=np.bool_)
+    return _int64_with_validity(column)
+
+
+def dictionary_codes(table: pa.Table, name: str) -> tuple[Int64Array, list[Any]]:
+    """A column as integer codes into its distinct values (-1 for null), and those values.
+
+    Matching a few wanted values against the distinct values, then the codes,
+    is much cheaper than comparing millions of strings.
+    """
+    column = _column(table, name)
+    encoded = pc.dictionary_encode(column)
+    chunks = encoded.chunks if isinstance(encoded, pa.ChunkedArray) else [encoded]
+    if not chunks:
+        return np.zeros(0, dtype=np.int64), []
+    combined = pa.chunked_array(chunks).unify_dictionaries() if len(chunks) > 1 else None
+    parts = combined.chunks if combined is not None else chunks
+    values = parts[0].dictionary.to_pylist() if parts else []
+    codes = [
+        np.asarray(pc.fill_null(c.indices.cast(pa.int64()), -1).to_numpy(zero_copy_only=False))
+        for c in parts
+    ]
+    return np.concatenate(codes).astype(np.int64, copy=False), values
 
 
 def integers(table: pa.Table, name: str) -> tuple[Int64Array, BoolArray]:
-    column = pc.cast(_column(table, name), pa.int64())
-    valid = np.asarray(pc.is_valid(column).to_numpy(zero_copy_only=False), dtype=np.bool_)
-    values = pc.fill_null(column, 0).to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
-    return values, valid
+    return _int64_with_validity(_column(table, name))
 
 
 def booleans(table: pa.Table, name: str) -> tuple[BoolArray, BoolArray]:

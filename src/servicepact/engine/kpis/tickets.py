@@ -44,6 +44,7 @@ from servicepact.engine.kpis.base import (
     Outcomes,
     Window,
     booleans,
+    dictionary_codes,
     flow,
     ones,
     shared_timestamps_us,
@@ -128,13 +129,23 @@ def _targets(table: pa.Table, ctx: KpiContext) -> tuple[Int64Array, BoolArray]:
         if hours is None:
             raise InvalidInput([Problem("params.hours", "give hours or hours_by_priority")])
         return np.full(n, whole_seconds(hours), dtype=np.int64), np.ones(n, dtype=np.bool_)
-    keys = [str(k) for k in by_priority]
-    seconds = np.array([whole_seconds(by_priority[k]) for k in by_priority], dtype=np.int64)
-    priority = pc.cast(table.column("priority"), pa.string())
-    index = pc.index_in(priority, value_set=pa.array(keys, pa.string()))
-    valid = np.asarray(pc.is_valid(index).to_numpy(zero_copy_only=False), np.bool_)
-    position = pc.fill_null(index, 0).to_numpy(zero_copy_only=False).astype(np.int64)
-    return seconds[position], valid
+    seconds = {str(k): whole_seconds(v) for k, v in by_priority.items()}
+    codes, values = _priority_codes(table, ctx)
+    # one slot per distinct priority, and a last one (-1: missing) that is never counted
+    per_code = np.array([seconds.get(str(v), -1) for v in values] + [-1], dtype=np.int64)
+    targets = per_code[codes]
+    return np.maximum(targets, 0), targets >= 0
+
+
+def _priority_codes(table: pa.Table, ctx: KpiContext) -> tuple[Int64Array, list[object]]:
+    source = ctx.source_table
+    if source is None:
+        return dictionary_codes(table, "priority")
+    key = ("codes", "priority")
+    if key not in ctx.memo:
+        ctx.memo[key] = dictionary_codes(source, "priority")
+    codes, values = ctx.memo[key]
+    return (codes if ctx.selection is None else codes[ctx.selection]), values
 
 
 def _start_seconds(table: pa.Table, ctx: KpiContext) -> tuple[Int64Array, BoolArray]:
