@@ -768,6 +768,43 @@ def map_command(output: FormatOption = OutputFormat.TEXT) -> None:
     console.print(table)
 
 
+def decisions_command(
+    process: Annotated[
+        str | None, typer.Option(help="Only decisions touching this process.")
+    ] = None,
+    contract: Annotated[
+        str | None, typer.Option(help="Only decisions touching this contract.")
+    ] = None,
+    output: FormatOption = OutputFormat.TEXT,
+) -> None:
+    """The decision log of the policy layer: date, owner, rationale, contracts and processes."""
+    from servicepact.services.portfolio import get_portfolio
+
+    with _session() as (app, actor), app.uow(read_only=True) as uow:
+        portfolio = get_portfolio(uow, actor=actor)
+    chosen = [
+        d
+        for d in sorted(portfolio.decisions, key=lambda d: (d.date, d.id))
+        if (process is None or process in d.processes)
+        and (contract is None or contract in d.contracts)
+    ]
+    if output is OutputFormat.JSON:
+        _echo_json(chosen)
+        return
+    table = Table("date", "id", "decision", "owner", "rationale", "contracts", "processes")
+    for d in chosen:
+        table.add_row(
+            str(d.date),
+            d.id,
+            escape(d.title),
+            escape(d.owner),
+            escape(d.rationale),
+            ", ".join(d.contracts),
+            ", ".join(d.processes),
+        )
+    console.print(table)
+
+
 # --- alerts -----------------------------------------------------------------------------------
 
 alerts_app = typer.Typer(
@@ -885,6 +922,7 @@ def register(app: typer.Typer) -> None:
     app.command("survey")(survey_command)
     app.command("handoffs")(handoffs_command)
     app.command("map")(map_command)
+    app.command("decisions")(decisions_command)
     app.add_typer(selection_app)
     app.add_typer(risk_app)
     app.add_typer(entrustment_app)

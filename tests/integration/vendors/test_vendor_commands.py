@@ -119,6 +119,14 @@ def test_the_risk_register_heat_map_entrustment_and_map_as_json(applied) -> None
         "infrastructure",
     ]
     assert support["vendors"] == ["callnet"]
+    policy = support["layers"][0]
+    assert any(item["status"] == "decision" for item in policy["items"])
+    decisions = json.loads(
+        applied("decisions", "--process", "customer-support", "--format", "json").out
+    )
+    assert decisions
+    assert all("customer-support" in d["processes"] for d in decisions)
+    assert {"date", "owner", "rationale", "contracts"} <= set(decisions[0])
 
 
 def test_an_export_without_a_reason_is_refused_in_one_line(applied) -> None:  # type: ignore[no-untyped-def]
