@@ -1,0 +1,133 @@
+"""Personal data at load: pseudonyms, dropped columns, masked free text and messages."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from servicepact.domain.contracts import DataProtection, Treatment
+from servicepact.domain.errors import InvalidInput
+from servicepact.domain.event_types import BUILT_IN, PersonalData
+from servicepact.store import pii
+from servicepact.store.events import read_events_for_evaluation
+
+TICKETS = BUILT_IN["tickets"]
+KEY = b"unit-test-key"
+
+
+def test_a_pseudonym_is_the_keyed_hash_prefixed_and_cut_to_32_hex_digits() -> None:
+    expected = "ps_" + hmac.new(KEY, b"Kim Minji", hashlib.sha256).hexdigest()[:32]
+    assert pii.Pseudonymiser(KEY).one("Kim Minji") == expected
+
+
+def test_a_key_longer_than_a_block_is_hashed_first_as_hmac_requires() -> None:
+    key = b"k" * 100
+    expected = "ps_" + hmac.new(key, b"x", hashlib.sha256).hexdigest()[:32]
+    assert pii.Pseudonymiser(key).one("x") == expected
+
+
+@settings(deadline=None)  # the first call pays for imports and warm-up
+@given(st.lists(st.one_of(st.none(), st.text(max_size=20)), max_size=30))
+def test_pseudonymising_a_column_equals_hashing_each_value(values: list[str | None]) -> None:
+    pseudonymiser = pii.Pseudonymiser(KEY)
+    expected = [None if v is None else pseudonymiser.one(v) for v in values]
+    assert pseudonymiser.column(pa.array(values, pa.string())).to_pylist() == expected
+    # and again, now from the cache
+    assert pseudonymiser.column(pa.array(values, pa.string())).to_pylist() == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("주민번호 900101-1234567 입니다", "주민번호 [rrn] 입니다"),
+        ("rrn 0203154123456", "rrn [rrn]"),  # no hyphen, born 2002, foreign-resident digit 4
+        ("call 010-1234-5678", "call [phone]"),
+        ("call 01012345678", "call [phone]"),
+        ("office 02-123-4567", "office [phone]"),
+        ("busan 051 234 5678", "busan [phone]"),
+        ("intl +82 10-1234-5678", "intl [phone]"),
+        ("intl +82(0)2-123-4567", "intl [phone]"),
+        ("mail kim.minji+cs@example.co.kr now", "mail [email] now"),
+        ("order 2026-01-05 qty 12", "order 2026-01-05 qty 12"),
+        ("invoice 12345678", "invoice 12345678"),
+    ],
+)
+def test_free_text_is_masked_for_resident_numbers_phones_and_emails(text: str, masked: str) -> None:
+    assert pii.mask_text(text) == masked
+    assert pii.mask_text_column(pa.array([text, None])).to_pylist() == [masked, None]
+
+
+def test_a_month_13_is_not_taken_for_a_resident_number() -> None:
+    assert pii.mask_text("ref 901301-1234567") == "ref 901301-1234567"
+
+
+def test_declared_categories_are_pseudonymised_undeclared_dropped_and_allowed_kept(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text(
+        "id,created_at,requester_name,requester_email,requester_phone,summary\n"
+        "T1,2026-01-05T09:00:00Z,Kim Minji,kim@example.com,010-1234-5678,"
+        "call me on 010-9999-8888\n",
+        encoding="utf-8",
+    )
+    protection = DataProtection(
+        personal_data=(PersonalData.NAME, PersonalData.EMAIL),
+        allow_in_clear=(PersonalData.EMAIL,),
+    )
+    assert protection.treatment_for(PersonalData.PHONE) is Treatment.DROP
+    [row] = read_events_for_evaluation(
+        path, TICKETS, data_protection=protection, pseudonym_key=KEY
+    ).to_pylist()
+    assert row["requester_name"] == pii.Pseudonymiser(KEY).one("Kim Minji")
+    assert row["requester_email"] == "kim@example.com"  # explicitly allowed in clear
+    assert row["requester_phone"] is None  # dropped
+    assert row["summary"] == "call me on [phone]"
+
+
+def test_error_messages_never_show_a_personal_value_in_clear(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text(
+        "id,created_at,requester_email,summary\n"
+        "T1,not-a-time,kim@example.com,ring 010-1234-5678\n"
+        "T2,2026-01-05T09:00:00Z,lee@example.com,ok\n"
+        "T2,2026-01-05T09:00:00Z,lee@example.com,again\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InvalidInput) as caught:
+        read_events_for_evaluation(
+            path, TICKETS, data_protection=DataProtection(), pseudonym_key=KEY
+        )
+    text = str(caught.value) + repr(caught.value.problems)
+    for raw in ("kim@example.com", "lee@example.com", "010-1234-5678"):
+        assert raw not in text
+
+
+def test_an_id_that_is_personal_data_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text("id,created_at\n010-1234-5678,2026-01-05T09:00:00Z\n", encoding="utf-8")
+    with pytest.raises(InvalidInput, match="looks like personal data") as caught:
+        read_events_for_evaluation(
+            path, TICKETS, data_protection=DataProtection(), pseudonym_key=KEY
+        )
+    assert "010-1234-5678" not in str(caught.value)
+
+
+def test_a_required_column_the_contract_would_drop_is_refused_before_reading(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "p.csv"
+    path.write_text("id\n", encoding="utf-8")
+    with pytest.raises(InvalidInput, match=r"add employee_id to data_protection\.personal_data"):
+        read_events_for_evaluation(
+            path,
+            BUILT_IN["payroll_items"],
+            data_protection=DataProtection(),
+            pseudonym_key=KEY,
+        )
