@@ -234,7 +234,7 @@ def compare_command(
     from servicepact.services import vendors as service
 
     with _session() as (app, actor):
-        a, b, rows = service.compare(
+        a, b, rows, kpis = service.compare(
             app,
             actor=actor,
             left=left,
@@ -257,6 +257,14 @@ def compare_command(
                     }
                     for row in rows
                 ],
+                "kpis": [
+                    {
+                        "kpi": k.kpi,
+                        "left": [_measure(m) for m in k.left],
+                        "right": [_measure(m) for m in k.right],
+                    }
+                    for k in kpis
+                ],
             }
         )
         return
@@ -264,6 +272,24 @@ def compare_command(
     for row in rows:
         table.add_row(row.component, _num(row.left), _num(row.right), _num(row.difference))
     console.print(table)
+    if kpis:
+        shared = Table("KPI measured for both", left, right)
+        for k in kpis:
+            shared.add_row(
+                k.kpi,
+                "; ".join(f"{n} {_num(v, 4)} {s.value}" for n, v, s in k.left),
+                "; ".join(f"{n} {_num(v, 4)} {s.value}" for n, v, s in k.right),
+            )
+        console.print(shared)
+
+
+def _measure(item: tuple[str, Fraction | None, Any]) -> dict[str, Any]:
+    name, value, status = item
+    return {
+        "service_level": name,
+        "value": None if value is None else float(value),
+        "status": status.value,
+    }
 
 
 def survey_command(

@@ -330,6 +330,34 @@ def compare_scorecards(left: Scorecard, right: Scorecard) -> list[ComparisonRow]
 
 
 @dataclass(frozen=True)
+class KpiComparison:
+    """One KPI both vendors are measured on: each side's results for the period."""
+
+    kpi: str
+    left: tuple[tuple[str, Fraction | None, ResultStatus], ...]  # (contract/SL, value, status)
+    right: tuple[tuple[str, Fraction | None, ResultStatus], ...]
+
+
+def compare_kpis(
+    left: Sequence[ServiceLevelResult], right: Sequence[ServiceLevelResult]
+) -> list[KpiComparison]:
+    """The KPIs measured for both vendors, side by side (values are exact; None: no data)."""
+
+    def by_kpi(
+        results: Sequence[ServiceLevelResult],
+    ) -> dict[str, list[tuple[str, Fraction | None, ResultStatus]]]:
+        grouped: dict[str, list[tuple[str, Fraction | None, ResultStatus]]] = {}
+        for r in sorted(results, key=lambda r: (r.contract_id, r.service_level_id)):
+            grouped.setdefault(r.kpi, []).append(
+                (f"{r.contract_id}/{r.service_level_id}", r.value, r.status)
+            )
+        return grouped
+
+    a, b = by_kpi(left), by_kpi(right)
+    return [KpiComparison(kpi, tuple(a[kpi]), tuple(b[kpi])) for kpi in sorted(set(a) & set(b))]
+
+
+@dataclass(frozen=True)
 class StandingChange:
     vendor_id: str
     period: str

@@ -25,6 +25,7 @@ from servicepact.domain.contracts import Contract
 from servicepact.domain.errors import InvalidInput, NotFound, Problem
 from servicepact.domain.periods import month as month_period
 from servicepact.domain.periods import parse_period
+from servicepact.domain.results import ServiceLevelResult
 from servicepact.domain.risks import FindingStatus, Risk
 from servicepact.domain.scorecards import ScorecardWeights
 from servicepact.engine.bpo_map import ProcessMap, bpo_map
@@ -34,11 +35,13 @@ from servicepact.engine.scorecard import (
     ComparisonRow,
     CreditsInput,
     InvoiceInput,
+    KpiComparison,
     RankedVendor,
     Scorecard,
     ScorecardInputs,
     SurveyInput,
     Trend,
+    compare_kpis,
     compare_scorecards,
     rank_vendors,
     scorecard_trend,
@@ -273,10 +276,35 @@ def compare(
     right: str,
     period: str,
     weights: ScorecardWeights | None = None,
-) -> tuple[Scorecard, Scorecard, list[ComparisonRow]]:
-    a = scorecard(app, actor=actor, vendor_id=left, period=period, weights=weights)
-    b = scorecard(app, actor=actor, vendor_id=right, period=period, weights=weights)
-    return a, b, compare_scorecards(a, b)
+) -> tuple[Scorecard, Scorecard, list[ComparisonRow], list[KpiComparison]]:
+    """Two vendors on the same scorecard components, and on the KPIs both are measured on."""
+    contracts = _all_contracts(app, actor=actor)
+    risks = list_risks(app, actor=actor)
+    cards = [
+        scorecard(
+            app,
+            actor=actor,
+            vendor_id=vendor,
+            period=period,
+            weights=weights,
+            contracts=contracts,
+            risks=risks,
+        )
+        for vendor in (left, right)
+    ]
+
+    def period_results(vendor: str) -> list[ServiceLevelResult]:
+        found: list[ServiceLevelResult] = []
+        for contract in _contracts_of(app, actor=actor, vendor_id=vendor, known=contracts):
+            found += [
+                r
+                for r in results_for(app, actor=actor, contract_id=contract.id)
+                if r.period == period and not r.running
+            ]
+        return found
+
+    kpis = compare_kpis(period_results(left), period_results(right))
+    return cards[0], cards[1], compare_scorecards(cards[0], cards[1]), kpis
 
 
 def trend(

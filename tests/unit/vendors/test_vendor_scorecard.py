@@ -214,3 +214,38 @@ def test_a_standing_change_is_reported_once_with_its_actions() -> None:
     assert (change.previous, change.current) == ("fair", "poor")
     assert StandingAction.IMPROVEMENT_PLAN in change.actions
     assert standing_change(poor, poor) is None
+
+
+def test_two_vendors_are_compared_on_the_kpis_both_are_measured_on() -> None:
+    from servicepact.domain.results import ServiceLevelResult
+    from servicepact.engine.scorecard import compare_kpis
+
+    def result(
+        contract: str, kpi: str, value: Fraction, status: ResultStatus
+    ) -> ServiceLevelResult:
+        return ServiceLevelResult(
+            contract_id=contract,
+            contract_version=1,
+            service_level_id="SL-01",
+            kpi=kpi,
+            period="2026-03",
+            period_start="2026-03-01",
+            period_end="2026-04-01",
+            value=value,
+            numerator=None,
+            denominator=None,
+            sample_size=10,
+            expected=Decimal("0.8"),
+            minimum=Decimal("0.75"),
+            status=status,
+        )
+
+    left = [
+        result("a-cs", "answered_within", Fraction(4, 5), ResultStatus.MET),
+        result("a-it", "availability", Fraction(999, 1000), ResultStatus.MET),
+    ]
+    right = [result("b-cs", "answered_within", Fraction(7, 10), ResultStatus.BREACHED)]
+    [row] = compare_kpis(left, right)
+    assert row.kpi == "answered_within"
+    assert row.left == (("a-cs/SL-01", Fraction(4, 5), ResultStatus.MET),)
+    assert row.right == (("b-cs/SL-01", Fraction(7, 10), ResultStatus.BREACHED),)
