@@ -534,6 +534,7 @@ def evaluate_contract(
     contract_version: int = 1,
     contract_hash: str | None = None,
     batches_by_source: Mapping[str, Sequence[str]] | None = None,
+    memo: EvaluationMemo | None = None,
 ) -> list[ServiceLevelResult]:
     """Every service level for every requested period of its kind (month, quarter, year).
 
@@ -542,7 +543,7 @@ def evaluate_contract(
     an empty source: its service levels come out ``insufficient_data``.
     """
     cache = clock_cache or ClockCache()
-    memo = EvaluationMemo()
+    memo = memo if memo is not None else EvaluationMemo()
     code_hash = contract_hash if contract_hash is not None else _canonical_hash(contract)
     results: list[ServiceLevelResult] = []
     for sl in contract.service_levels:
