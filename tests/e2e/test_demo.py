@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 from typer.testing import CliRunner
@@ -73,6 +74,17 @@ def test_the_demo_builds_measures_tells_the_story_and_changes_nothing_when_run_a
     # September's Chuseok bonus run had errors; May's bank file was late.
     assert _statuses(summary, "hanbit-hr-2026", "HR-01")["2026-09"] == "breached"
     assert _statuses(summary, "hanbit-hr-2026", "HR-02")["2026-05"] == "breached"
+
+    # The breaches cost credits; the vendor that degrades ranks last.
+    itops = next(c for c in summary.contracts if c.id == "hanbit-itops-2026")
+    assert itops.credit_months == 12
+    assert itops.credits is not None
+    assert Decimal(itops.credits) > 0
+    assert {i.verdict for i in summary.invoices} <= {"correct", "dispute"}
+    assert len(summary.invoices) >= 1
+    assert summary.vendors[-1].vendor_id == "nextit"
+    assert summary.governance.ranking_period == "2026-12"
+    assert summary.governance.open_risks >= summary.governance.risks_applied
 
     # Running it again finds everything in place and changes nothing.
     again = run_demo(demo_app, scale=SCALE)

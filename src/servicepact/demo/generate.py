@@ -239,7 +239,7 @@ def calls(rng: np.random.Generator, year: DemoYear, *, scale: float = 1.0) -> Ta
     identified = rng.random(n) < 0.6
     agent = rng.integers(1, 86, n)
     return {
-        "id": _ids("CALL-2026-", n),
+        "id": _ids(f"CALL-{year.year}-", n),
         "offered_at": format_timestamps(year, offered),
         "answered_at": format_timestamps(year, answer_at, answered),
         "abandoned_at": format_timestamps(year, abandon_at, abandoned),
@@ -456,7 +456,7 @@ def it_tickets(
     ]
     history_end = np.where(is_resolved, resolved, extract)
     table: Table = {
-        "id": _ids("INC-2026-", n, 6),
+        "id": _ids(f"INC-{year.year}-", n, 6),
         "created_at": format_timestamps(year, created),
         "first_response_at": format_timestamps(year, times.response, is_responded),
         "resolved_at": format_timestamps(year, resolved, is_resolved),
@@ -544,7 +544,7 @@ def hr_tickets(
     people = People(rng)
     names, roman = people.names(n)
     return {
-        "id": _ids("HRC-2026-", n, 6),
+        "id": _ids(f"HRC-{year.year}-", n, 6),
         "created_at": format_timestamps(year, created),
         "first_response_at": format_timestamps(year, times.response, times.response <= extract),
         "resolved_at": format_timestamps(year, times.resolved, is_resolved),
@@ -618,7 +618,7 @@ def availability(rng: np.random.Generator, year: DemoYear) -> Table:
     starts = np.array([r[1] for r in rows], dtype=np.int64)
     ends = np.array([r[2] for r in rows], dtype=np.int64)
     return {
-        "id": _ids("OUT-2026-", len(rows), 4),
+        "id": _ids(f"OUT-{year.year}-", len(rows), 4),
         "service": [r[0] for r in rows],
         "start": format_timestamps(year, starts),
         "end": format_timestamps(year, ends),
@@ -746,7 +746,7 @@ def invoices_processed(
     duplicate = rng.random(n) < np.where(months == 11, 0.0045, 0.0003)
     amounts = np.rint(rng.lognormal(np.log(1_800_000), 1.0, n) / 10) * 10
     return {
-        "id": _ids("APV-2026-", n, 6),
+        "id": _ids(f"APV-{year.year}-", n, 6),
         "received_at": format_timestamps(year, received),
         "posted_at": format_timestamps(year, posted, posted <= extract),
         "paid_at": format_timestamps(year, paid, paid <= extract),
@@ -798,7 +798,7 @@ def orders(rng: np.random.Generator, year: DemoYear, *, scale: float = 1.0) -> T
     people = People(rng)
     names, _ = people.names(n)
     return {
-        "id": _ids("ORD-2026-", n),
+        "id": _ids(f"ORD-{year.year}-", n),
         "promised_at": format_dates(year, day_index * DAY),
         "delivered_at": format_timestamps(year, delivered, has_delivery),
         "qty_ordered": _ints(qty),
@@ -830,7 +830,7 @@ def inventory_counts(rng: np.random.Generator, year: DemoYear, *, scale: float =
     aisle = rng.integers(1, 30, n)
     bay = rng.integers(1, 12, n)
     return {
-        "id": _ids("CNT-2026-", n, 6),
+        "id": _ids(f"CNT-{year.year}-", n, 6),
         "sku": [f"SKU-{s:06d}" for s in rng.integers(1, 5000, n).tolist()],
         "location": [
             f"{s}-A{a:02d}-{b:02d}"
@@ -890,7 +890,7 @@ def campaigns(rng: np.random.Generator, year: DemoYear, *, scale: float = 1.0) -
     converted = rng.binomial(delivered, np.clip(conversion * rng.lognormal(0, 0.25, n), 0, 1))
     themes = [_CAMPAIGN_THEMES[i] for i in rng.integers(0, len(_CAMPAIGN_THEMES), n).tolist()]
     return {
-        "id": _ids("CMP-2026-", n, 4),
+        "id": _ids(f"CMP-{year.year}-", n, 4),
         "name": [
             f"{t} ({channel_names[c]})" for t, c in zip(themes, channel.tolist(), strict=True)
         ],

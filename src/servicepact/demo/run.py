@@ -1,10 +1,19 @@
 """The demo, end to end: database, portfolio, contracts, a year of data, loads, results.
 
+The steps: migrate the database; apply examples/portfolio.yaml and the six
+contracts; generate a year of operational data (demo/generate.py) into
+``DATA_DIR/demo-input/``; load every file; evaluate every month that has begun;
+state the credits of every closed month; check the example vendor invoices;
+apply the risk and entrustment registers, raise the rule-based risks and rank
+the vendors; report each contract's business case.
+
 Every step goes through the same services the CLI and API use, as the local
-operator, so the demo shows the product as it is. Running it twice is safe:
-the portfolio and contract files are unchanged (same hashes), the generated
-files are byte-identical (same seed), and loading the same file again changes
-nothing — the summary says so.
+operator, so the demo shows the product as it is. Running it twice is safe and
+the second run writes nothing: the portfolio and contract files are unchanged
+(same hashes), the generated files are byte-identical (same seed, same export
+moment) and are not even regenerated, loading the same file again is a no-op,
+and results, credit statements and invoice checks are only stored when their
+inputs change.
 """
 
 from __future__ import annotations
@@ -43,6 +52,7 @@ from servicepact.demo.summary import (
     VendorRow,
 )
 from servicepact.domain.access import Actor
+from servicepact.domain.errors import InvalidInput, Problem
 from servicepact.domain.periods import Period, month
 from servicepact.services.commercials import (
     business_case_report,
@@ -241,6 +251,10 @@ def run_demo(
     )
     timer = _Timer(summary.timings)
     started = time.perf_counter()
+    documents = {
+        doc.contract.id: doc for doc in (load_contract_file(p) for p in contract_files(examples))
+    }
+    _check_year(year, documents)
 
     with timer("database"):
         sink.step("Preparing the database", 1)
@@ -255,16 +269,12 @@ def run_demo(
         summary.portfolio_changed = outcome.changed
         sink.advance()
 
-    documents: dict[str, ContractDocument] = {}
     with timer("contracts"):
-        paths = contract_files(examples)
-        sink.step("Applying the contracts", len(paths))
-        for path in paths:
-            document = load_contract_file(path)
+        sink.step("Applying the contracts", len(documents))
+        for document in documents.values():
             with app.uow() as uow:
                 applied = apply_contract(uow, actor=actor, document=document)
             contract = document.contract
-            documents[contract.id] = document
             summary.contracts.append(
                 ContractRow(
                     id=contract.id,
@@ -289,8 +299,8 @@ def run_demo(
         )
         if until is not None:
             summary.notes.append(
-                f"{year} is not over: the data runs to {until.date().isoformat()} "
-                "(nothing is generated in the future)"
+                f"{year} is not over: the data runs up to {until.date().isoformat()} 00:00 "
+                "Seoul time (nothing is generated in the future)"
             )
         summary.data_generated = generated
         sink.advance()
@@ -314,6 +324,24 @@ def run_demo(
 
     summary.timings["total"] = round(time.perf_counter() - started, 3)
     return summary
+
+
+def _check_year(year: int, documents: dict[str, ContractDocument]) -> None:
+    """The demo year must lie inside every example contract's term, or nothing is measured."""
+    terms = [d.contract.term for d in documents.values()]
+    # Whole calendar years inside every term.
+    first = max(t.start.year + (t.start != date(t.start.year, 1, 1)) for t in terms)
+    last = min(t.end.year - (t.end != date(t.end.year, 12, 31)) for t in terms)
+    if not first <= year <= last:
+        raise InvalidInput(
+            [
+                Problem(
+                    "--year",
+                    f"the example contracts all run from {first} to {last}; {year} is outside that",
+                    value=str(year),
+                )
+            ]
+        )
 
 
 def _load_files(

@@ -5,12 +5,18 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+import typer
+from typer.testing import CliRunner
 
+from servicepact.cli import demo as demo_command
+from servicepact.cli.errors import EXIT_INVALID, exit_code_for
 from servicepact.contractfile import ContractDocument, load_contract_file, load_portfolio_file
 from servicepact.demo.run import PORTFOLIO_FILE, contract_files, examples_dir
 from servicepact.domain.contracts import Contract, Treatment
+from servicepact.domain.errors import InvalidInput
 from servicepact.domain.event_types import BUILT_IN
 from servicepact.domain.fees import FeeKind
 from servicepact.domain.portfolio import Layer, PartyKind, Portfolio
@@ -148,3 +154,21 @@ def test_every_calendar_of_the_examples_is_in_seoul_with_korean_holidays(
             if calendar.hours != "24x7":
                 assert calendar.holidays is not None, (contract.id, name)
                 assert calendar.holidays.country == "KR"
+
+
+# Only the demo command: the test does not depend on every other command importing.
+cli = typer.Typer()
+demo_command.register(cli)
+
+
+def test_the_demo_refuses_a_year_outside_the_contract_terms_before_writing_anything(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SERVICEPACT_DATABASE_URL", raising=False)
+    result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path / "data"), "--year", "2025"])
+
+    assert isinstance(result.exception, InvalidInput)
+    assert exit_code_for(result.exception) == EXIT_INVALID
+    assert "2026 to 2027" in str(result.exception)
+    assert not (tmp_path / "data" / "servicepact.db").exists()
+    assert not (tmp_path / "data" / "demo-input").exists()
