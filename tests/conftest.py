@@ -297,12 +297,14 @@ def contract_data(
 def make_contract_document() -> Callable[..., ContractDocument]:
     """Build a ``ContractDocument`` as the contract-file loader would (see ``contract_data``)."""
 
-    def build(contract_id: str = "acme-cs-2026", **changes: Any) -> ContractDocument:
+    def build(
+        contract_id: str = "acme-cs-2026", *, source: str | None = None, **changes: Any
+    ) -> ContractDocument:
         contract = Contract.model_validate(contract_data(contract_id, **changes))
         return ContractDocument(
             contract=contract,
             document=canonical_document(contract),
-            source=f"{contract_id}.yaml",
+            source=source or f"{contract_id}.yaml",
             sha256=contract_hash(contract),
         )
 

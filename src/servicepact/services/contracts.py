@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import PurePath
 from typing import Any, Protocol
 
 from servicepact.domain.access import Actor
@@ -143,6 +144,8 @@ def apply_contract(
             )
         _check_amendment(head, contract)
     at = uow.now()
+    # The file's name only: a full path can name a person's home directory.
+    source_name = PurePath(document.source).name or None
     for party in _ensure_parties(uow, contract, at=at):
         uow.record(
             actor=actor,
@@ -157,7 +160,7 @@ def apply_contract(
         sha256=document.sha256,
         at=at,
         applied_by=actor.user,
-        source_name=document.source or None,
+        source_name=source_name,
         previous=head,
     )
     uow.record(
@@ -171,7 +174,7 @@ def apply_contract(
         after={
             "version": version,
             "sha256": document.sha256,
-            "source": document.source or None,
+            "source": source_name,
             "vendor": contract.vendor,
             "broker": contract.broker,
         },

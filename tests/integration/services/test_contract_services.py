@@ -126,6 +126,18 @@ def test_a_stored_contract_exports_exactly_as_it_was_applied(
     assert (stored.applied_by, stored.source_name) == ("alice", "acme-cs-2026.yaml")
 
 
+def test_only_the_file_name_of_the_source_is_kept_not_its_directory(
+    app: App, client_manager: Actor, make_contract_document: MakeDocument
+) -> None:
+    document = make_contract_document(source="/home/alice/contracts/acme-cs.yaml")
+    with app.uow() as uow:
+        apply_contract(uow, actor=client_manager, document=document)
+        stored = get_contract(uow, actor=client_manager, contract_id="acme-cs-2026")
+        entry = uow.audit.list(entity_type="contract")[0]
+    assert stored.source_name == "acme-cs.yaml"
+    assert entry.after["source"] == "acme-cs.yaml"
+
+
 def test_a_new_version_may_not_change_the_vendor(
     app: App, client_manager: Actor, make_contract_document: MakeDocument
 ) -> None:
