@@ -263,22 +263,26 @@ class Contract(BaseModel):
             fail(("vendor",), "the vendor and the client are the same party")
         if not self.service_levels:
             fail(("service_levels",), "a contract needs at least one service level")
-        ids = [sl.id for sl in self.service_levels]
+        seen_ids: set[str] = set()
         for index, sl in enumerate(self.service_levels):
-            if ids.index(sl.id) != index:
+            if sl.id in seen_ids:
                 fail(("service_levels", index, "id"), f"duplicate service level id {sl.id!r}")
+            seen_ids.add(sl.id)
             if sl.calendar is not None and sl.calendar not in self.calendars:
                 known = ", ".join(self.calendars) or "none declared"
                 fail(
                     ("service_levels", index, "calendar"),
                     f"unknown calendar {sl.calendar!r} (calendars: {known})",
                 )
-        fee_ids = [f.id for f in self.fees]
+        seen_fees: set[str] = set()
         for index, fee in enumerate(self.fees):
-            if fee_ids.index(fee.id) != index:
+            if fee.id in seen_fees:
                 fail(("fees", index, "id"), f"duplicate fee id {fee.id!r}")
-            if fee.kind is FeeKind.ONE_TIME and fee.month is not None and not (
-                self.term.start <= fee.month <= self.term.end
+            seen_fees.add(fee.id)
+            if (
+                fee.kind is FeeKind.ONE_TIME
+                and fee.month is not None
+                and not (self.term.start <= fee.month <= self.term.end)
             ):
                 fail(("fees", index, "month"), "falls outside the contract term")
         custom = set((info.context or {}).get("custom_event_types", ()))
