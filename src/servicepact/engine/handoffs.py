@@ -158,12 +158,14 @@ def handoff_analysis(
     change = (seq_parent[1:] == seq_parent[:-1]) & (seq_side[1:] != seq_side[:-1])
     receiving = order[1:][change]  # the assignment that receives each handoff
     per_ticket = np.bincount(parents[receiving], minlength=n_tickets)
-    tickets_with_side = np.unique(seq_parent)
+    # seq_parent is sorted: the tickets with vendor or internal work are its distinct values
+    distinct_tickets = int(np.count_nonzero(np.diff(seq_parent))) + 1 if len(seq_parent) else 0
     to_internal_mask = side[receiving] == Side.INTERNAL
 
     bounced_idx = np.flatnonzero(per_ticket > bounce_threshold)
+    bounced_ids = ids.take(pa.array(bounced_idx, pa.int64())).to_pylist()
     bounced = sorted(
-        ((str(ids[int(i)].as_py()), int(per_ticket[i])) for i in bounced_idx),
+        ((str(i), int(per_ticket[j])) for i, j in zip(bounced_ids, bounced_idx, strict=True)),
         key=lambda item: (-item[1], item[0]),
     )
 
@@ -173,12 +175,10 @@ def handoff_analysis(
     overloads: list[OverloadFinding] = []
     if len(pushed):
         moments = start.take(pa.array(pushed)).cast(pa.timestamp("us", tz=timezone))
-        years = pc.iso_year(moments).to_numpy(zero_copy_only=False)
-        numbers = pc.iso_week(moments).to_numpy(zero_copy_only=False)
-        labels, counts = np.unique(
-            np.array([f"{y:04d}-W{w:02d}" for y, w in zip(years, numbers, strict=True)]),
-            return_counts=True,
-        )
+        years = pc.iso_year(moments).to_numpy(zero_copy_only=False).astype(np.int64)
+        numbers = pc.iso_week(moments).to_numpy(zero_copy_only=False).astype(np.int64)
+        keys, counts = np.unique(years * 100 + numbers, return_counts=True)
+        labels = [f"{k // 100:04d}-W{k % 100:02d}" for k in keys.tolist()]
         for label, count in zip(labels, counts, strict=True):
             load = WeekLoad(str(label), int(count), weekly_capacity)
             weeks.append(load)
@@ -198,7 +198,7 @@ def handoff_analysis(
     return HandoffReport(
         vendor_party=vendor_party,
         internal_parties=tuple(internal_parties),
-        tickets=len(tickets_with_side),
+        tickets=distinct_tickets,
         tickets_with_handoff=int((per_ticket > 0).sum()),
         handoffs=int(change.sum()),
         to_internal=int(to_internal_mask.sum()),
