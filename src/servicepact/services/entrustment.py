@@ -30,6 +30,7 @@ from servicepact.domain.risks import ControlFinding
 from servicepact.services.contracts import get_contract, list_contracts
 from servicepact.services.selection import load_yaml_model
 from servicepact.store.db.tables.vendors import entrustments, personal_data_access
+from servicepact.store.pii import mask_text
 
 
 def load_entrustment_register(path: Path) -> EntrustmentRegister:
@@ -157,6 +158,8 @@ def record_access(
         raise InvalidInput(
             problems=[Problem("reason", "an export of personal data needs a reason")]
         )
+    if reason is not None:
+        reason = mask_text(reason)  # a reason may quote a phone number or an e-mail address
     with app.uow() as uow:
         get_contract(uow, actor=actor, contract_id=contract_id)
         record = AccessRecord(
