@@ -10,12 +10,12 @@ exception answers 500 with no detail: internals and data never reach the client.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from servicepact.domain import errors
@@ -104,19 +104,42 @@ def _where(loc: Sequence[str | int]) -> str:
     return ".".join(str(part) for part in loc)
 
 
+API_PATH = "/api/"
+
+
+def _page(request: Request, status: int, title: str, detail: str) -> Response | None:
+    """Outside the API, the web UI's error page (when the UI is installed) instead of JSON."""
+    if request.url.path.startswith(API_PATH):
+        return None
+    page: Callable[[Request, int, str, str], Response] | None = getattr(
+        request.app.state, "html_error", None
+    )
+    return None if page is None else page(request, status, title, detail)
+
+
 def install(api: FastAPI) -> None:
     """Register the handlers on the FastAPI app."""
 
-    async def on_domain(request: Request, error: Exception) -> JSONResponse:
+    async def on_domain(request: Request, error: Exception) -> Response:
         assert isinstance(error, errors.DomainError)
-        return domain_problem(error, request.url.path)
+        status, title = status_for(error)
+        page = _page(request, status, title, error.message)
+        return page or domain_problem(error, request.url.path)
 
-    async def on_validation(request: Request, error: Exception) -> JSONResponse:
+    async def on_validation(request: Request, error: Exception) -> Response:
         assert isinstance(error, RequestValidationError)
         listed = [
             {"where": _where(item.get("loc", ())), "message": str(item.get("msg", "invalid"))}
             for item in error.errors()
         ]
+        page = _page(
+            request,
+            422,
+            "Invalid input",
+            "; ".join(f"{e['where']}: {e['message']}" for e in listed),
+        )
+        if page is not None:
+            return page
         return problem(
             status=422,
             title="Invalid input",
@@ -126,9 +149,12 @@ def install(api: FastAPI) -> None:
             problems=listed,
         )
 
-    async def on_http(request: Request, error: Exception) -> JSONResponse:
+    async def on_http(request: Request, error: Exception) -> Response:
         assert isinstance(error, StarletteHTTPException)
         title = _HTTP_TITLES.get(error.status_code, "Error")
+        page = _page(request, error.status_code, title, str(error.detail))
+        if page is not None:
+            return page
         return problem(
             status=error.status_code,
             title=title,
@@ -138,8 +164,11 @@ def install(api: FastAPI) -> None:
             headers=dict(error.headers or {}),
         )
 
-    async def on_unexpected(request: Request, error: Exception) -> JSONResponse:
+    async def on_unexpected(request: Request, error: Exception) -> Response:
         log.exception("unexpected error answering %s %s", request.method, request.url.path)
+        page = _page(request, 500, "Something went wrong", "the error has been logged")
+        if page is not None:
+            return page
         return problem(
             status=500,
             title="Internal error",

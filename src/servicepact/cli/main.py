@@ -59,6 +59,7 @@ def _register() -> None:
         "commercial",
         "vendors",
         "demo",
+        "serve",
     ):
         try:
             module = importlib.import_module(f"servicepact.cli.{name}")

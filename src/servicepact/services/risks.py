@@ -279,7 +279,8 @@ def list_risks(
     app: App, *, actor: Actor, contract_id: str | None = None, include_closed: bool = False
 ) -> list[Risk]:
     with app.uow(read_only=True) as uow:
-        visible = {c.id for c in visible_contracts(uow, actor=actor)}
+        # Only the ids are needed: the summaries come from one query, without decoding contracts.
+        visible = {c.id for c in list_contracts(uow, actor=actor)}
         rows = uow.connection.execute(sa.select(risks_table).order_by(risks_table.c.id)).all()
     out: list[Risk] = []
     for row in rows:

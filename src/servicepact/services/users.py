@@ -236,3 +236,13 @@ def ensure_users(uow: UnitOfWork, *, actor: Actor, logins: Sequence[DemoLogin]) 
         set_password(uow, actor=actor, user=login.name, password=login.password)
         created.append(login)
     return created
+
+
+# The demo portfolio's sign-ins (``servicepact demo`` creates them with ``ensure_users`` and
+# prints them; ``servicepact serve`` lists them). Demo only: known passwords, never production.
+DEMO_LOGINS: tuple[DemoLogin, ...] = (
+    DemoLogin("alice", Role.CLIENT_MANAGER, None, "alice-demo-pass"),
+    DemoLogin("bob", Role.VENDOR, "callnet", "bob-demo-pass"),
+    DemoLogin("charlie", Role.VENDOR, "nextit", "charlie-demo-pass"),
+    DemoLogin("audrey", Role.AUDITOR, None, "audrey-demo-pass"),
+)
