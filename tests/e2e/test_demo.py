@@ -85,6 +85,11 @@ def test_the_demo_builds_measures_tells_the_story_and_changes_nothing_when_run_a
     assert summary.vendors[-1].vendor_id == "nextit"
     assert summary.governance.ranking_period == "2026-12"
     assert summary.governance.open_risks >= summary.governance.risks_applied
+    # Tickets bounce between NextIT and the client's own teams.
+    it_handoffs = next(h for h in summary.handoffs if h.contract_id == "hanbit-itops-2026")
+    assert it_handoffs.tickets_with_handoff > 0
+    assert it_handoffs.bounced > 0
+    assert all(s.winner for s in summary.selections)
 
     # Running it again finds everything in place and changes nothing.
     again = run_demo(demo_app, scale=SCALE)

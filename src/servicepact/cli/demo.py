@@ -267,6 +267,14 @@ def _render_commercials(summary: DemoSummary, console: Console) -> None:
             for v in summary.vendors
         )
         console.print(f"vendor ranking {summary.governance.ranking_period}: {ranked}")
+    for h in summary.handoffs:
+        share = h.tickets_with_handoff / h.tickets if h.tickets else 0.0
+        console.print(
+            f"hand-offs {h.contract_id}: {share:.0%} of {h.tickets:,} tickets handed to internal "
+            f"teams, {h.bounced} bounced, {h.overload_weeks} weeks over the teams' capacity"
+        )
+    for sel in summary.selections:
+        console.print(f"selection {sel.project}: {sel.winner or 'no winner'} of {sel.candidates}")
     g = summary.governance
     console.print(
         f"risks: {g.risks_applied} in the register, {g.risks_raised} raised by the rules, "

@@ -47,7 +47,9 @@ from servicepact.demo.summary import (
     ContractRow,
     DemoSummary,
     FileRow,
+    HandoffRow,
     InvoiceRow,
+    SelectionRow,
     ServiceLevelRow,
     VendorRow,
 )
@@ -74,7 +76,8 @@ from servicepact.services.risks import (
     load_risk_register,
     raise_risks,
 )
-from servicepact.services.vendors import ranking
+from servicepact.services.selection import evaluate_selection_file
+from servicepact.services.vendors import handoffs, ranking
 from servicepact.store.db import migrate
 from servicepact.store.db.engine import masked_url
 
@@ -83,6 +86,19 @@ RISKS_FILE = "risks.yaml"
 ENTRUSTMENT_FILE = "entrustment.yaml"
 INVOICES_DIR = "invoices"
 BUSINESS_CASE_DIR = "business-cases"
+SELECTION_DIR = "selection"
+
+# The internal teams that vendor tickets are handed to, and the hand-offs per week each
+# contract's teams say they can absorb (the demo client's own figures, invented like the
+# rest of the portfolio); a ticket handed over more often than BOUNCE_THRESHOLD is "ping-pong".
+HANDOFF_TEAMS: dict[str, tuple[tuple[str, ...], int]] = {
+    "hanbit-itops-2026": (
+        ("hanbit-erp", "hanbit-store-it", "hanbit-network", "hanbit-security"),
+        200,
+    ),
+    "hanbit-hr-2026": (("hanbit-hrbp",), 40),
+}
+BOUNCE_THRESHOLD = 3
 # One contract per process family of the seed; examples/ also holds other documents
 # (risks, entrustments, selections, business cases, invoices) for the later steps.
 CONTRACT_FILES = (
@@ -321,6 +337,10 @@ def run_demo(
         _governance(app, actor, examples, as_of, closed, summary, sink)
     with timer("business cases"):
         _business_cases(app, actor, examples, summary, sink)
+    with timer("handoffs"):
+        _handoffs(app, actor, until, summary, sink)
+    with timer("selection"):
+        _selections(actor, examples, summary, sink)
 
     summary.timings["total"] = round(time.perf_counter() - started, 3)
     return summary
@@ -551,4 +571,53 @@ def _business_cases(
             "payback_month": result.payback_month,
             "npv": format(result.npv, "f"),
         }
+        sink.advance()
+
+
+def _handoffs(
+    app: App, actor: Actor, until: datetime | None, summary: DemoSummary, sink: ProgressSink
+) -> None:
+    """Who holds the tickets: hand-offs, ping-pong and the internal workload they push back."""
+    sink.step("Hand-offs between vendors and internal teams", len(HANDOFF_TEAMS))
+    for contract_id, (teams, capacity) in HANDOFF_TEAMS.items():
+        report = handoffs(
+            app,
+            actor=actor,
+            contract_id=contract_id,
+            internal_parties=teams,
+            bounce_threshold=BOUNCE_THRESHOLD,
+            weekly_capacity=capacity,
+            as_of=until,
+        )
+        summary.handoffs.append(
+            HandoffRow(
+                contract_id=contract_id,
+                tickets=report.tickets,
+                tickets_with_handoff=report.tickets_with_handoff,
+                handoffs=report.handoffs,
+                bounced=len(report.bounced),
+                overload_weeks=len(report.overloads),
+                vendor_hours=round(report.held_hours.get("vendor", 0.0), 1),
+                internal_hours=round(report.held_hours.get("internal", 0.0), 1),
+            )
+        )
+        sink.advance()
+
+
+def _selections(actor: Actor, examples: Path, summary: DemoSummary, sink: ProgressSink) -> None:
+    """The example vendor selections: weighted criteria, knock-outs, the winner."""
+    actor.require_client("run vendor selections")
+    paths = sorted((examples / SELECTION_DIR).glob("*.yaml"))
+    sink.step("Vendor selection", len(paths))
+    for path in paths:
+        result = evaluate_selection_file(path=path)
+        winner = result.winner
+        summary.selections.append(
+            SelectionRow(
+                project=result.project_id,
+                name=result.name,
+                winner=None if winner is None else winner.candidate_id,
+                candidates=len(result.candidates),
+            )
+        )
         sink.advance()

@@ -94,6 +94,28 @@ class GovernanceRow:
 
 
 @dataclass
+class HandoffRow:
+    """Hand-offs between the vendor and internal teams (from ticket assignment histories)."""
+
+    contract_id: str
+    tickets: int
+    tickets_with_handoff: int
+    handoffs: int
+    bounced: int
+    overload_weeks: int
+    vendor_hours: float
+    internal_hours: float
+
+
+@dataclass
+class SelectionRow:
+    project: str
+    name: str
+    winner: str | None
+    candidates: int
+
+
+@dataclass
 class DemoSummary:
     data_dir: str
     database: str
@@ -108,6 +130,8 @@ class DemoSummary:
     invoices: list[InvoiceRow] = field(default_factory=list)
     vendors: list[VendorRow] = field(default_factory=list)
     governance: GovernanceRow = field(default_factory=GovernanceRow)
+    handoffs: list[HandoffRow] = field(default_factory=list)
+    selections: list[SelectionRow] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
