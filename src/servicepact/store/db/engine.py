@@ -40,17 +40,22 @@ def is_sqlite(url: str | URL) -> bool:
     return normalise_url(url).get_backend_name() == "sqlite"
 
 
-def make_engine(url: str | URL, *, echo: bool = False) -> Engine:
+def make_engine(
+    url: str | URL,
+    *,
+    echo: bool = False,
+    sqlite_busy_timeout: float = SQLITE_BUSY_TIMEOUT_SECONDS,
+) -> Engine:
     parsed = normalise_url(url)
     backend = parsed.get_backend_name()
     if backend == "sqlite":
-        return _sqlite_engine(parsed, echo=echo)
+        return _sqlite_engine(parsed, echo=echo, busy_timeout=sqlite_busy_timeout)
     if backend == "postgresql":
         return sa.create_engine(parsed, echo=echo, pool_pre_ping=True)
     raise ValueError(f"unsupported database {backend!r}: use SQLite or PostgreSQL")
 
 
-def _sqlite_engine(url: URL, *, echo: bool) -> Engine:
+def _sqlite_engine(url: URL, *, echo: bool, busy_timeout: float) -> Engine:
     database = url.database or ""
     if database in ("", ":memory:"):
         raise ValueError("an in-memory SQLite database cannot be shared; give a file path")
@@ -66,7 +71,7 @@ def _sqlite_engine(url: URL, *, echo: bool) -> Engine:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_SECONDS * 1000}")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
         # NORMAL is durable across application crashes in WAL mode; a power loss
         # may lose the last commits but never corrupts the file.
         cursor.execute("PRAGMA synchronous=NORMAL")

@@ -9,6 +9,10 @@ included, so the trail only ever records what really happened. A unit of work
 that wrote rows without recording an audit entry refuses to commit: every write
 is audited by construction, not by convention.
 
+Do not open a read-write unit of work inside another: on SQLite the inner
+one waits for the outer one's write lock, which is only released when the
+outer one ends. Read-only ones may nest.
+
 Other parts of the product add their own repositories without editing this
 file: ``uow.repo(MyRepository)`` builds one from ``uow.connection`` once per
 unit of work.
@@ -96,7 +100,16 @@ class UnitOfWork:
         if self.read_only:
             connection = connection.execution_options(**{READ_ONLY_OPTION: True})
         self.connection = connection
-        self._transaction = connection.begin()
+        try:
+            self._transaction = connection.begin()
+        except sa.exc.OperationalError as error:
+            connection.close()
+            if "locked" in str(error.orig):
+                # SQLite: another writer held the lock for the whole busy timeout.
+                raise Conflict(
+                    "the database is busy with another change; nothing was saved — try again"
+                ) from error
+            raise
         connection.info[_WRITES_KEY] = 0
         self.parties = PartyRepository(connection)
         self.processes = ProcessRepository(connection)
