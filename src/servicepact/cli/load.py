@@ -156,6 +156,8 @@ def load_file(
     assert path is not None
     assert contract is not None
     assert source is not None
+    if not path.is_file():
+        raise InvalidInput(problems=[Problem(where=str(path), message="no such file")])
     with _app() as app, _progress(output) as progress:
         task = progress.add_task(escape(path.name), total=path.stat().st_size or None)
 

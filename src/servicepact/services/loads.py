@@ -201,6 +201,8 @@ def load_events(
 ) -> LoadReport:
     """Load one file of ``source`` events into a contract (see the module docstring)."""
     check_timezone(timezone)
+    if not path.is_file():
+        raise InvalidInput(problems=[Problem(where=str(path), message="no such file")])
     with app.uow(read_only=True) as uow:
         admission = _admit(uow, actor=actor, contract_id=contract_id, source=source)
         check_protection(admission.event_type, admission.contract.data_protection)

@@ -138,15 +138,23 @@ def _csv_source(path: Path, declared: str | None, chunk_rows: int) -> Source:
     skipped: list[int] = []
     skipped_problems: list[RowProblem] = []
 
+    malformed: dict[int, tuple[int, int]] = {}  # data row -> (line, cells), found on demand
+
     def on_invalid(row: Any) -> str:
-        # A row with the wrong number of cells: reported, never guessed at.
-        data_row = row.number - 1 if row.number is not None else None
+        # A row with the wrong number of cells: reported, never guessed at. The
+        # parser does not always know its number; then one pass of Python's csv
+        # module over the file finds every such row (only files that have them).
+        if not malformed:
+            malformed.update(_csv_malformed(path, encoding, delimiter, len(header)))
+        index = len(skipped)
+        data_row = sorted(malformed)[index] if index < len(malformed) else None
         if data_row is not None:
             skipped.append(data_row)
         skipped_problems.append(
             row_problem(
                 row=data_row,
                 field=None,
+                line=malformed[data_row][0] if data_row is not None else None,
                 message=(
                     f"has {row.actual_columns} cells where the header has "
                     f"{row.expected_columns}; check quoting and delimiters"
@@ -270,6 +278,26 @@ def _csv_lines(path: Path, encoding: str, delimiter: str, wanted: set[int]) -> d
                     found[data_row] = start_line
                 if data_row >= last:
                     break
+            start_line = reader.line_num + 1
+    return found
+
+
+def _csv_malformed(
+    path: Path, encoding: str, delimiter: str, width: int
+) -> dict[int, tuple[int, int]]:
+    """Data rows whose cell count differs from the header's: row -> (line, cells)."""
+    found: dict[int, tuple[int, int]] = {}
+    with path.open(encoding=encoding, newline="", errors="replace") as handle:
+        if handle.read(1) != "\ufeff":
+            handle.seek(0)
+        reader = csv.reader(handle, delimiter=delimiter)
+        start_line = 1
+        data_row = -1
+        for record in reader:
+            if record:
+                data_row += 1
+                if data_row > 0 and len(record) != width:
+                    found[data_row] = (start_line, len(record))
             start_line = reader.line_num + 1
     return found
 
