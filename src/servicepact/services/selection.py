@@ -135,7 +135,8 @@ def result_json(result: SelectionResult) -> dict[str, Any]:
 
 # --- selection projects for the API and web UI ----------------------------------------------------
 
-SELECTION_DIR = Path("examples/selection")  # default place of <project>.yaml files
+# Default place of <project>.yaml files: the repository's examples, wherever the process runs.
+SELECTION_DIR = Path(__file__).resolve().parents[3] / "examples" / "selection"
 _PROJECT_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 

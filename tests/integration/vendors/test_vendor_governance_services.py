@@ -278,3 +278,17 @@ def test_alerts_go_to_the_outbox_once_per_condition_with_a_delivery_log(
     log = alert_service.delivery_log(app, actor=client_manager)
     assert len(log) == len(alerts)
     assert all(a.ok and a.channel.value == "outbox" for a in log)
+
+
+def test_selection_projects_are_listed_and_evaluated_for_the_client_only(
+    client_manager: Actor, vendor_a: Actor
+) -> None:
+    from servicepact.services import selection as selection_service
+
+    assert "contact-centre-2027" in selection_service.list_projects(actor=client_manager)
+    result = selection_service.project_result(actor=client_manager, project="contact-centre-2027")
+    assert result.winner is not None
+    with pytest.raises(NotFound):
+        selection_service.project_result(actor=client_manager, project="../../etc/passwd")
+    with pytest.raises(AccessDenied):
+        selection_service.list_projects(actor=vendor_a)
