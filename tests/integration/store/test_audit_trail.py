@@ -230,3 +230,22 @@ def test_a_key_stored_twice_is_a_conflict_that_saves_nothing(app: App, admin: Ac
     with app.uow(read_only=True) as uow:
         assert uow.users.get("dana") is None
     assert _audit_rows(app) == 0
+
+
+def test_korean_text_floats_and_large_numbers_verify_after_the_round_trip(
+    app: App, admin: Actor
+) -> None:
+    with app.uow() as uow:
+        uow.record(
+            actor=admin,
+            entity_type="process",
+            entity_id="고객센터",
+            action="update",
+            before={"이름": "고객 지원", "share": 0.85, "big": 10**15},
+            after={"이름": "고객센터", "share": 0.1, "big": -(10**15), "nested": [{"x": None}]},
+        )
+    with app.uow(read_only=True) as uow:
+        report = verify_chain(uow, actor=admin)
+        (entry,) = uow.audit.list()
+    assert report.ok, report.render()
+    assert entry.after["이름"] == "고객센터"

@@ -9,9 +9,11 @@ from decimal import Decimal
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
 
 from servicepact.domain.access import Role
 from servicepact.store.db.audit import AuditEntry, canonical_json, chain_hash, json_safe
+from servicepact.store.db.columns import UtcDateTime
 from servicepact.store.db.engine import make_engine, masked_url, normalise_url
 
 json_values = st.recursive(
@@ -104,3 +106,15 @@ def test_unsupported_databases_are_refused_with_a_reason() -> None:
         make_engine("mysql://u@h/db")
     with pytest.raises(ValueError, match="in-memory"):
         make_engine("sqlite://")
+
+
+def test_timestamps_without_a_time_zone_are_refused_before_they_reach_storage() -> None:
+    column = UtcDateTime()
+    dialect = sqlite_dialect()
+    with pytest.raises(ValueError, match="time zone"):
+        column.process_bind_param(datetime(2026, 3, 2, 9, 30), dialect)
+    seoul = datetime(2026, 3, 2, 9, 30, tzinfo=timezone(timedelta(hours=9)))
+    assert column.process_bind_param(seoul, dialect) == datetime(2026, 3, 2, 0, 30, tzinfo=UTC)
+    assert column.process_result_value(datetime(2026, 3, 2, 0, 30), dialect) == datetime(
+        2026, 3, 2, 0, 30, tzinfo=UTC
+    )
