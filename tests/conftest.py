@@ -16,7 +16,9 @@ otherco; erin — broker bridgeco; dana — auditor; root — administrator.
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -39,6 +41,7 @@ from servicepact.store.db.tables.audit import GENESIS_HASH, HEAD_ID, audit_head
 
 DATABASE_ENV = "SERVICEPACT_DATABASE_URL"
 TEST_PSEUDONYM_KEY = "test-pseudonym-key-not-secret"
+ABANDONED_AFTER_SECONDS = 24 * 3600  # no test session runs this long
 FROZEN_NOW = datetime(2026, 3, 2, 0, 30, tzinfo=UTC)  # a Monday, 09:30 in Seoul
 
 
@@ -66,14 +69,24 @@ class PostgresSchemas:
     base_url: str
 
     def create(self) -> tuple[str, str]:
-        schema = f"sp_test_{uuid.uuid4().hex[:12]}"
+        # The creation time in the name lets a later run drop what a killed run left.
+        schema = f"sp_test_{int(time.time())}_{uuid.uuid4().hex[:8]}"
         engine = sa.create_engine(self.base_url, isolation_level="AUTOCOMMIT")
         try:
             with engine.connect() as connection:
+                self._drop_abandoned(connection)
                 connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
         finally:
             engine.dispose()
         return schema, with_search_path(self.base_url, schema)
+
+    @staticmethod
+    def _drop_abandoned(connection: sa.Connection) -> None:
+        names = connection.exec_driver_sql("SELECT nspname FROM pg_namespace").scalars()
+        for name in names:
+            match = re.fullmatch(r"sp_test_(\d+)_[0-9a-f]+", name)
+            if match and time.time() - int(match.group(1)) > ABANDONED_AFTER_SECONDS:
+                connection.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
 
     def drop(self, schema: str) -> None:
         engine = sa.create_engine(self.base_url, isolation_level="AUTOCOMMIT")
