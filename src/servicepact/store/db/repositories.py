@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
@@ -35,7 +36,9 @@ def visible_contracts(actor: Actor) -> sa.ColumnElement[bool]:
     return sa.true()
 
 
-class PartyOrigin:
+class PartyOrigin(StrEnum):
+    """Where a party came from: a portfolio file, or a contract naming it before any portfolio."""
+
     PORTFOLIO = "portfolio"
     CONTRACT = "contract"
 
@@ -43,7 +46,7 @@ class PartyOrigin:
 @dataclass(frozen=True)
 class StoredParty:
     party: Party
-    origin: str
+    origin: PartyOrigin
 
 
 class PartyRepository:
@@ -61,7 +64,7 @@ class PartyRepository:
                 "certifications": row.certifications,
             }
         )
-        return StoredParty(party=party, origin=row.origin)
+        return StoredParty(party=party, origin=PartyOrigin(row.origin))
 
     def get(self, party_id: str) -> StoredParty | None:
         row = self._connection.execute(sa.select(parties).where(parties.c.id == party_id)).first()
@@ -74,16 +77,18 @@ class PartyRepository:
         return [self._party(row) for row in self._connection.execute(query)]
 
     def any_from_portfolio(self) -> bool:
-        query = sa.select(parties.c.id).where(parties.c.origin == PartyOrigin.PORTFOLIO).limit(1)
+        query = (
+            sa.select(parties.c.id).where(parties.c.origin == PartyOrigin.PORTFOLIO.value).limit(1)
+        )
         return self._connection.execute(query).first() is not None
 
-    def put(self, party: Party, *, origin: str, at: datetime) -> None:
+    def put(self, party: Party, *, origin: PartyOrigin, at: datetime) -> None:
         values = {
             "kind": party.kind.value,
             "name": party.name,
             "country": party.country,
             "certifications": [c.model_dump(mode="json") for c in party.certifications],
-            "origin": origin,
+            "origin": origin.value,
             "updated_at": at,
         }
         if self.get(party.id) is None:
