@@ -6,7 +6,7 @@ import csv
 import json
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +17,7 @@ from servicepact.contractfile import load_contract_file
 from servicepact.demo.generate import (
     CC,
     IT,
+    SEOUL,
     DemoFile,
     Table,
     calls,
@@ -25,7 +26,7 @@ from servicepact.demo.generate import (
     it_tickets,
     orders,
 )
-from servicepact.demo.run import contract_files, examples_dir
+from servicepact.demo.run import contract_files, examples_dir, export_moment
 from servicepact.demo.timebase import BusinessClock, DemoYear, office_hours
 from servicepact.domain.event_types import BUILT_IN
 from servicepact.store.events.reading import read_events_for_evaluation
@@ -245,3 +246,50 @@ def test_the_full_portfolio_stays_within_a_few_hundred_thousand_events(
     fixed = sum(f.rows for f in small_files if f.source in UNSCALED)
     scaled = sum(f.rows for f in small_files if f.source not in UNSCALED)
     assert 200_000 < scaled / SMALL + fixed < 500_000
+
+
+MID_JUNE = datetime(2026, 6, 15, tzinfo=SEOUL)
+
+
+def test_feeds_cut_at_a_moment_hold_nothing_after_it(tmp_path: Path) -> None:
+    files = generate_demo_files(tmp_path, scale=0.05, until=MID_JUNE)
+    limit = MID_JUNE.isoformat()  # 2026-06-15T00:00:00+09:00: same offset, so text compares
+    for demo_file in files:
+        if demo_file.path.suffix != ".csv":
+            continue
+        for row in _rows(demo_file.path):
+            for name, value in row.items():
+                if value.startswith("20") and "T" in value:
+                    assert value <= limit, (demo_file.path.name, name, value)
+                elif value.startswith("[") and value != "[]":
+                    for item in json.loads(value):
+                        stamps = item if isinstance(item, list) else [item["from"], item["to"]]
+                        assert all(s is None or s <= limit for s in stamps), value
+    tickets = _rows(next(f.path for f in files if f.contract_id == IT and f.source == "tickets"))
+    open_tickets = [r for r in tickets if not r["resolved_at"]]
+    assert open_tickets  # work in progress at the cut-off is still open
+    assert all(r["reopened"] == "" for r in open_tickets)
+
+
+def test_the_data_before_a_cut_is_the_data_of_the_whole_year(
+    tmp_path: Path, small_files: list[DemoFile]
+) -> None:
+    cut = generate_portfolio_data(tmp_path, scale=SMALL, until=MID_JUNE)
+    whole = {r["id"]: r for r in _rows(_file(small_files, CC, "calls"))}
+    for row in _rows(cut[(CC, "calls")]):
+        assert row == whole[row["id"]]
+
+
+def test_nothing_is_written_for_a_moment_before_anything_happened(tmp_path: Path) -> None:
+    assert (
+        generate_demo_files(tmp_path, scale=0.02, until=datetime(2025, 12, 31, tzinfo=SEOUL)) == []
+    )
+
+
+def test_the_export_moment_is_last_midnight_in_seoul_until_the_year_is_over() -> None:
+    # 2026-11-27 09:30 UTC is 18:30 in Seoul: the feeds stop at 00:00 that day.
+    assert export_moment(datetime(2026, 11, 27, 9, 30, tzinfo=UTC), 2026) == datetime(
+        2026, 11, 27, tzinfo=SEOUL
+    )
+    # 2026-12-31 15:30 UTC is already 1 January 2027 in Seoul: the whole year is there.
+    assert export_moment(datetime(2026, 12, 31, 15, 30, tzinfo=UTC), 2026) is None
