@@ -60,6 +60,7 @@ def _register() -> None:
         "vendors",
         "demo",
         "serve",
+        "baseline",
     ):
         try:
             module = importlib.import_module(f"servicepact.cli.{name}")

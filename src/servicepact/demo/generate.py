@@ -183,8 +183,18 @@ _OFFICE_HOURS = [0] * 9 + [1.0, 1.4, 1.2, 0.5, 1.0, 1.2, 1.1, 1.0, 0.7] + [0] * 
 # --- contact centre -----------------------------------------------------------
 
 
-def calls(rng: np.random.Generator, year: DemoYear, *, scale: float = 1.0) -> Table:
-    """CallNet's calls: ~400 per working day, answer times improving from April."""
+def calls(
+    rng: np.random.Generator,
+    year: DemoYear,
+    *,
+    scale: float = 1.0,
+    wait_means: Sequence[float] | None = None,
+) -> Table:
+    """CallNet's calls: ~400 per working day, answer times improving from April.
+
+    ``wait_means`` replaces the mean queue wait per month (12 values, seconds), e.g. for the
+    in-house history a baseline study measures (services/baseline.py).
+    """
     counts = _daily_counts(
         rng,
         year,
@@ -200,8 +210,13 @@ def calls(rng: np.random.Generator, year: DemoYear, *, scale: float = 1.0) -> Ta
     hours = (offered % DAY) // HOUR
     monday = year.weekday()[offered // DAY] == 0
     # Mean queue wait in seconds per month: slow until March, then staffed up.
+    if wait_means is not None and len(wait_means) != 12:
+        raise ValueError(f"wait_means needs 12 monthly values, got {len(wait_means)}")
     wait_mean = _monthly(
-        (16.5, 17.5, 15.0, 11.5, 10.5, 10.0, 10.5, 11.0, 11.5, 10.0, 10.0, 10.5), months
+        tuple(wait_means)
+        if wait_means is not None
+        else (16.5, 17.5, 15.0, 11.5, 10.5, 10.0, 10.5, 11.0, 11.5, 10.0, 10.0, 10.5),
+        months,
     )
     wait_mean = wait_mean * _CALL_LOAD[hours] * np.where(monday, 1.15, 1.0)
     wait = np.rint(rng.exponential(wait_mean)).astype(np.int64)

@@ -1,0 +1,271 @@
+"""``servicepact baseline``: measure an in-house history, propose levels, replay credits.
+
+``--contract FILE --data DIR --from 2025-01 --to 2025-12`` evaluates each month of the history
+in DIR (``<source>.csv|jsonl|parquet|xlsx``, found as ``servicepact evaluate --data`` finds
+them) with the contract file's service levels, and prints per level the monthly values, the
+median and quartiles, the best and worst month, the trend and the proposed levels beside the
+file's own. ``--replay`` adds what the credit regime would have charged on the history, with the
+file's levels and with the proposed ones. ``--write-proposal OUT.yaml`` writes the contract file
+with the proposed levels. Nothing is stored. The method: docs/baseline.md.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console, Group
+from rich.markup import escape
+from rich.progress import Progress
+from rich.table import Table
+
+from servicepact.domain.errors import InvalidInput, Problem
+
+console = Console(highlight=False, soft_wrap=True)
+
+
+class OutputFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+def _decimal(text: str, option: str) -> Decimal:
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise InvalidInput([Problem(option, "is not a number", value=text)]) from None
+    if not value.is_finite():
+        raise InvalidInput([Problem(option, "is not a number", value=text)])
+    return value
+
+
+def _document(study: Any) -> dict[str, Any]:
+    from servicepact.engine.baseline import baseline_document, replay_document
+
+    return {
+        "contract_id": study.contract.id,
+        "months": [m.label for m in study.months],
+        "service_levels": [
+            {"name": sl.name, "kind": sl.kind.value, **baseline_document(b, p)}
+            for sl, b, p in zip(
+                study.contract.service_levels, study.baselines, study.proposals, strict=True
+            )
+        ],
+        "replays": [replay_document(r) for r in study.replays],
+    }
+
+
+def _level_table(sl: Any, baseline: Any, proposal: Any) -> Table:
+    from servicepact.engine.evaluate import format_value
+
+    unit = baseline.unit
+    table = Table(
+        title=f"{escape(sl.id)} {escape(sl.name)} ({sl.kpi}, {baseline.direction.value} is better)",
+        title_justify="left",
+    )
+    table.add_column("Month")
+    table.add_column("Value", justify="right")
+    table.add_column("n", justify="right")
+    table.add_column("Note")
+    for month in baseline.months:
+        table.add_row(
+            month.period,
+            format_value(month.value, unit),
+            str(month.sample_size),
+            escape(month.left_out or ""),
+        )
+    table.add_section()
+    for label, value in (
+        ("Worst quartile", baseline.worst_quartile),
+        ("Median", baseline.median),
+        ("Best quartile", baseline.best_quartile),
+    ):
+        table.add_row(f"[bold]{label}[/bold]", format_value(value, unit), "", "")
+    for label, month in (
+        ("Best month", baseline.best_month),
+        ("Worst month", baseline.worst_month),
+    ):
+        if month is not None:
+            table.add_row(label, format_value(month.value, unit), "", month.period)
+    if baseline.trend is not None:
+        table.add_row(
+            "Trend",
+            format_value(baseline.trend_per_month, unit) + " / month",
+            "",
+            baseline.trend.value,
+        )
+    table.add_section()
+    improve = f" (+{proposal.improve_percent} %)" if proposal.improve_percent else ""
+    table.add_row(
+        "[bold]Proposed[/bold]" + improve,
+        f"{format_value(proposal.expected, unit)} / {format_value(proposal.minimum, unit)}",
+        "",
+        "expected / minimum" if proposal.proposed else escape(proposal.note),
+    )
+    table.add_row(
+        "Contract file",
+        f"{format_value(proposal.current_expected, unit)} / "
+        f"{format_value(proposal.current_minimum, unit)}",
+        "",
+        "expected / minimum",
+    )
+    return table
+
+
+def _replay_table(study: Any, replayed: Any) -> Table:
+    from servicepact.engine.credits import amount_text
+
+    currency = study.contract.currency
+    levels = "the contract file's levels" if replayed.label == "contract" else "proposed levels"
+    table = Table(
+        title=f"Replay on the history with the {levels} ({currency})", title_justify="left"
+    )
+    for header in ("Level", "Met", "Below", "Breached", "n.d.", "Breached %", "Credits", "Net"):
+        table.add_column(header, justify="left" if header == "Level" else "right")
+    for sl, level in zip(study.contract.service_levels, replayed.levels, strict=True):
+        share = level.breached_share
+        table.add_row(
+            escape(sl.id) + ("" if sl.credited else " (key)"),
+            str(level.met),
+            str(level.below_expected),
+            str(level.breached),
+            str(level.insufficient),
+            "—" if share is None else f"{float(share) * 100:.0f} %",
+            amount_text(level.charged, currency),
+            amount_text(level.net, currency),
+        )
+    table.add_section()
+    for year in replayed.years:
+        share = year.net / year.fees * 100 if year.fees else Decimal(0)
+        table.add_row(
+            f"{year.year}",
+            f"{year.months} months",
+            "",
+            "",
+            "",
+            f"{share:.2f} % of fees",
+            amount_text(year.charged, currency),
+            amount_text(year.net, currency),
+        )
+    return table
+
+
+def baseline_command(
+    contract: Annotated[
+        Path, typer.Option("--contract", help="The (proposed) contract file, YAML.")
+    ],
+    data: Annotated[
+        Path,
+        typer.Option(
+            "--data",
+            help="A directory with the in-house history: <source>.csv|jsonl|parquet|xlsx per "
+            "source the contract's service levels read.",
+        ),
+    ],
+    first: Annotated[str, typer.Option("--from", help="First history month, e.g. 2025-01.")],
+    last: Annotated[str, typer.Option("--to", help="Last history month, e.g. 2025-12.")],
+    improve_percent: Annotated[
+        str,
+        typer.Option(
+            "--improve-percent",
+            help="Propose levels this much better than the baseline: a share moves this "
+            "percent of its gap to 100 %, a lower-is-better level this percent toward 0.",
+        ),
+    ] = "0",
+    with_replay: Annotated[
+        bool,
+        typer.Option(
+            "--replay",
+            help="Replay the credit regime on the history, with the file's levels and the "
+            "proposed ones.",
+        ),
+    ] = False,
+    write_proposal: Annotated[
+        Path | None,
+        typer.Option(
+            "--write-proposal",
+            help="Write the contract file with the proposed levels to this path (canonical "
+            "YAML, validated).",
+        ),
+    ] = None,
+    output: Annotated[
+        OutputFormat, typer.Option("--format", help="text (tables) or json (docs/baseline.md).")
+    ] = OutputFormat.TEXT,
+) -> None:
+    """Baseline an in-house history and propose expected and minimum levels from it."""
+    from servicepact.cli.evaluate import _data_file
+    from servicepact.contractfile import dump_contract, load_contract_file, parse_contract_text
+    from servicepact.services.baseline import history_months, study_history
+
+    improve = _decimal(improve_percent, "--improve-percent")
+    if not data.is_dir():
+        raise InvalidInput([Problem("--data", "is not a directory", value=str(data))])
+    parsed = load_contract_file(contract).contract
+    months = history_months(first, last)
+    if write_proposal is not None and write_proposal.resolve() == contract.resolve():
+        raise InvalidInput(
+            [
+                Problem(
+                    "--write-proposal",
+                    "would overwrite the contract file read",
+                    value=str(write_proposal),
+                )
+            ]
+        )
+    paths = {
+        source: _data_file(data, source)
+        for source in sorted({sl.source for sl in parsed.service_levels})
+    }
+    from servicepact.services.baseline import read_history
+
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("Reading the history", total=None)
+
+        def step(description: str) -> None:
+            progress.update(task, description=description)
+
+        tables = read_history(parsed, paths, progress=step)
+        study = study_history(
+            contract=parsed,
+            tables=tables,
+            months=months,
+            now=datetime.now(UTC),
+            improve_percent=improve,
+            with_replay=with_replay,
+            progress=step,
+        )
+    if write_proposal is not None:
+        text = dump_contract(study.proposed_contract)
+        # Read back before writing: what is written must validate and round-trip.
+        parse_contract_text(text, source=str(write_proposal))
+        write_proposal.parent.mkdir(parents=True, exist_ok=True)
+        write_proposal.write_text(text, encoding="utf-8")
+    if output is OutputFormat.JSON:
+        document = _document(study)
+        if write_proposal is not None:
+            document["proposal_file"] = str(write_proposal)
+        typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
+        return
+    tables_out: list[Table] = [
+        _level_table(sl, b, p)
+        for sl, b, p in zip(
+            study.contract.service_levels, study.baselines, study.proposals, strict=True
+        )
+    ]
+    tables_out.extend(_replay_table(study, replayed) for replayed in study.replays)
+    console.print(Group(*tables_out))
+    if write_proposal is not None:
+        console.print(f"Wrote the proposed contract to {escape(str(write_proposal))}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command(
+        "baseline",
+        help="Measure an in-house history with a contract's service levels, propose expected "
+        "and minimum levels from it and replay the credit regime on it.",
+    )(baseline_command)
