@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -50,8 +49,9 @@ from servicepact.store.events.repository import (
     QuarantineStatus,
     StoredFinding,
 )
+from servicepact.store.events.sources import Source, records_source
 from servicepact.store.events.store import BatchRef, EventStore, InMemoryManifest
-from servicepact.store.events.validation import check_timezone
+from servicepact.store.events.validation import check_header, check_timezone
 
 Progress = Callable[[int, int], None]  # (bytes done, bytes in total)
 _HASH_BLOCK = 1 << 20
@@ -197,38 +197,62 @@ def load_events(
     encoding: str | None = None,
     sheet: str | None = None,
     progress: Progress | None = None,
-    file_name: str | None = None,
 ) -> LoadReport:
     """Load one file of ``source`` events into a contract (see the module docstring)."""
-    check_timezone(timezone)
     if not path.is_file():
         raise InvalidInput(problems=[Problem(where=str(path), message="no such file")])
+    return _load(
+        app,
+        actor=actor,
+        contract_id=contract_id,
+        source=source,
+        name=path.name,
+        batch_id=lambda: file_sha256(path),
+        opener=lambda event_type: open_checked(path, event_type, encoding=encoding, sheet=sheet),
+        accept_valid=accept_valid,
+        timezone=timezone,
+        progress=progress,
+    )
+
+
+def _load(
+    app: AppLike,
+    *,
+    actor: Actor,
+    contract_id: str,
+    source: str,
+    name: str,
+    batch_id: Callable[[], str],
+    opener: Callable[[EventType], Source],
+    accept_valid: bool,
+    timezone: str | None,
+    progress: Progress | None,
+) -> LoadReport:
+    check_timezone(timezone)
     with app.uow(read_only=True) as uow:
         admission = _admit(uow, actor=actor, contract_id=contract_id, source=source)
         check_protection(admission.event_type, admission.contract.data_protection)
-        batch_id = file_sha256(path)
+        content_sha256 = batch_id()
         earlier = uow.repo(BatchRepository).find(
-            contract_id=contract_id, source=source, content_sha256=batch_id
+            contract_id=contract_id, source=source, content_sha256=content_sha256
         )
         if earlier is not None:
-            return _already(earlier, file_name or path.name)
+            return _already(earlier, name)
         manifest = _snapshot(uow)
     store = EventStore(app.settings.event_store_dir, manifest)
     return _store_file(
         app,
         store,
         admission,
+        opener(admission.event_type),
         actor=actor,
         contract_id=contract_id,
         source=source,
-        path=path,
-        batch_id=batch_id,
+        batch_id=content_sha256,
         accept_valid=accept_valid,
         timezone=timezone,
-        encoding=encoding,
-        sheet=sheet,
         progress=progress,
-        file_name=file_name or path.name,
+        file_name=name,
     )
 
 
@@ -251,23 +275,20 @@ def _store_file(
     app: AppLike,
     store: EventStore,
     admission: _Admission,
+    opened: Source,
     *,
     actor: Actor,
     contract_id: str,
     source: str,
-    path: Path,
     batch_id: str,
     accept_valid: bool,
     timezone: str | None,
-    encoding: str | None,
-    sheet: str | None,
     progress: Progress | None,
     file_name: str,
 ) -> LoadReport:
     event_type = admission.event_type
     contract = admission.contract
     id_column = event_type.id_column
-    opened = open_checked(path, event_type, encoding=encoding, sheet=sheet)
     problems: list[Problem] = []
     rejected: list[dict[str, object]] = []
     rows_read = 0
@@ -461,25 +482,34 @@ def load_rows(
     accept_valid: bool = False,
     timezone: str | None = None,
 ) -> LoadReport:
-    """Load an API batch: the same checks and storage as a file, keyed by its canonical rows."""
+    """Load an API batch: the same checks and storage as a file, keyed by its canonical rows.
+
+    The rows stay in memory until they are validated and protected: raw personal
+    data is never written to a temporary file.
+    """
     if not rows:
         raise InvalidInput(problems=[Problem(where="rows", message="the batch has no rows")])
     if any(not isinstance(row, dict) for row in rows):
         raise InvalidInput(problems=[Problem(where="rows", message="each row must be an object")])
-    content = canonical_rows(rows)
-    with tempfile.TemporaryDirectory(prefix="servicepact-batch-") as directory:
-        path = Path(directory) / "batch.jsonl"
-        path.write_bytes(content)
-        return load_events(
-            app,
-            actor=actor,
-            contract_id=contract_id,
-            source=source,
-            path=path,
-            accept_valid=accept_valid,
-            timezone=timezone,
-            file_name="api batch",
-        )
+    name = "api batch"
+
+    def opener(event_type: EventType) -> Source:
+        opened = records_source(rows, name=name)
+        check_header(opened.header, event_type, file_name=name)
+        return opened
+
+    return _load(
+        app,
+        actor=actor,
+        contract_id=contract_id,
+        source=source,
+        name=name,
+        batch_id=lambda: hashlib.sha256(canonical_rows(rows)).hexdigest(),
+        opener=opener,
+        accept_valid=accept_valid,
+        timezone=timezone,
+        progress=None,
+    )
 
 
 def list_batches(

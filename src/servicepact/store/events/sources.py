@@ -13,7 +13,7 @@ import csv
 import io
 import json
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import StrEnum
@@ -30,6 +30,7 @@ from servicepact.store.events import encoding as enc
 from servicepact.store.events.problems import RowProblem, row_problem
 
 DEFAULT_CHUNK_ROWS = 100_000
+LINE_COLUMN = "__line"  # physical line / sheet row carried by JSON Lines and Excel chunks
 _BYTES_PER_ROW_GUESS = 160  # a typical ticket row; only sizes the CSV reader's blocks
 
 
@@ -334,31 +335,66 @@ def _cell_text(value: object) -> str | None:
     return str(value)
 
 
+_Item = tuple[int, int | None, dict[str, Any] | None, RowProblem | None]  # row, line, record
+
+
 def _jsonl_source(path: Path, chunk_rows: int) -> Source:
+    handle = path.open("rb")
+    try:
+        return _records(
+            path,
+            FileFormat.JSONL,
+            _jsonl_lines(handle),
+            chunk_rows=chunk_rows,
+            size=path.stat().st_size,
+            position=handle.tell,
+            close=handle.close,
+        )
+    except BaseException:
+        handle.close()
+        raise
+
+
+def records_source(
+    records: Sequence[Mapping[str, Any]], *, name: str, chunk_rows: int = DEFAULT_CHUNK_ROWS
+) -> Source:
+    """Rows given in memory (an API batch): read like JSON Lines, never written to disk."""
+    items: Iterator[_Item] = (
+        (index, None, dict(record), None) for index, record in enumerate(records, start=1)
+    )
+    return _records(Path(name), FileFormat.JSONL, items, chunk_rows=chunk_rows, size=len(records))
+
+
+def _records(
+    path: Path,
+    kind: FileFormat,
+    items: Iterator[_Item],
+    *,
+    chunk_rows: int,
+    size: int,
+    position: Callable[[], int] | None = None,
+    close: Callable[[], None] | None = None,
+) -> Source:
     # The columns are the fields seen in the first chunk; a later row with another
     # field is a row problem, not a silent extra.
-    first_rows: list[tuple[int, int, dict[str, Any] | None, RowProblem | None]] = []
-    handle = path.open("rb")
-    lines = _jsonl_lines(handle)
+    first_rows: list[_Item] = []
     header: dict[str, None] = {}
-    for item in lines:
+    for item in items:
         first_rows.append(item)
         if item[2] is not None:
             header.update(dict.fromkeys(item[2]))
         if len(first_rows) >= chunk_rows:
             break
     if not first_rows:
-        handle.close()
         raise _empty(path)
     columns = list(header)
-    size = path.stat().st_size
 
-    def build(items: list[tuple[int, int, dict[str, Any] | None, RowProblem | None]]) -> RawChunk:
+    def build(batch: list[_Item]) -> RawChunk:
         data: dict[str, list[str | None]] = {c: [] for c in columns}
         rows: list[int] = []
-        lines_of: list[int] = []
+        lines_of: list[int | None] = []
         problems: list[RowProblem] = []
-        for row, line, record, problem in items:
+        for row, line, record, problem in batch:
             if problem is not None:
                 problems.append(problem)
                 continue
@@ -379,17 +415,18 @@ def _jsonl_source(path: Path, chunk_rows: int) -> Source:
             for c in columns:
                 data[c].append(_cell_text(record.get(c)))
         table = pa.table({c: pa.array(v, pa.string()) for c, v in data.items()})
-        table = table.append_column("__line", pa.array(lines_of, pa.int64()))
+        if any(line is not None for line in lines_of):
+            table = table.append_column(LINE_COLUMN, pa.array(lines_of, pa.int64()))
         return RawChunk(table, np.array(rows, dtype=np.int64), problems)
 
     def chunks() -> Iterator[RawChunk]:
         batch = first_rows
         try:
-            for item in lines:
+            for item in items:
                 batch.append(item)
                 if len(batch) >= chunk_rows:
                     chunk = build(batch)
-                    chunk.bytes_read = handle.tell()
+                    chunk.bytes_read = position() if position is not None else None
                     yield chunk
                     batch = []
             if batch:
@@ -397,9 +434,10 @@ def _jsonl_source(path: Path, chunk_rows: int) -> Source:
                 chunk.bytes_read = size
                 yield chunk
         finally:
-            handle.close()
+            if close is not None:
+                close()
 
-    return Source(path, FileFormat.JSONL, columns, chunks(), enc.UTF8, size=size)
+    return Source(path, kind, columns, chunks(), enc.UTF8, size=size)
 
 
 def _jsonl_lines(
@@ -555,7 +593,7 @@ def _xlsx_source(path: Path, sheet: str | None, chunk_rows: int) -> Source:
 
         def flush() -> RawChunk:
             table = pa.table({h: pa.array(v, pa.string()) for h, v in data.items()})
-            table = table.append_column("__line", pa.array(sheet_rows, pa.int64()))
+            table = table.append_column(LINE_COLUMN, pa.array(sheet_rows, pa.int64()))
             chunk = RawChunk(table, np.array(rows, dtype=np.int64), list(problems))
             for v in data.values():
                 v.clear()
@@ -600,6 +638,3 @@ def _cell_name(index: int, row: int) -> str:
     from openpyxl.utils import get_column_letter
 
     return f"{get_column_letter(index + 1)}{row}"
-
-
-LINE_COLUMN = "__line"  # physical line / sheet row carried by JSON Lines and Excel chunks
