@@ -431,7 +431,10 @@ def evaluate_periods(
         periods, windows, aggregates, excluded_aggregates, strict=True
     ):
         notes: list[str] = []
-        running = now_us is not None and window[1] < local_midnight_us(period.end, timezone_name)
+        # running: ``now`` lies inside the period (a period not yet started is not running)
+        running = now_us is not None and window[0] <= now_us < local_midnight_us(
+            period.end, timezone_name
+        )
         not_started = window[1] <= window[0]
         excluded = excluded_aggregate.sample_size if excluded_aggregate is not None else 0
         period_waivers = [e for e in applicable if e.covers_period(period.label)]

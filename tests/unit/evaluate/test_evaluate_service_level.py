@@ -180,3 +180,10 @@ def test_evaluate_contract_runs_each_service_level_for_the_periods_of_its_kind()
 def test_a_source_without_events_gives_insufficient_data() -> None:
     results = evaluate_contract(contract(answered_sl()), {}, [MARCH])
     assert results[0].status is ResultStatus.INSUFFICIENT_DATA
+
+
+def test_a_period_that_has_not_started_is_neither_running_nor_measured() -> None:
+    result = evaluate(contract(answered_sl()), table("calls", calls(19, 1)), now=kst(2026, 2, 10))
+    assert not result.running
+    assert result.status is ResultStatus.INSUFFICIENT_DATA
+    assert "the period has not started" in result.notes

@@ -70,3 +70,33 @@ def test_a_forecast_needs_now_inside_the_period() -> None:
             clock_cache=ClockCache(),
             now=kst(2026, 4, 2),
         )
+
+
+def test_for_a_lower_is_better_ratio_failures_are_the_numerator() -> None:
+    # abandonment: expected 0.05, minimum 0.10 → allowed share 0.10
+    # 15 Mar: 20 offered, 4 abandoned (after 30 s) → 1-day share 0.2 → burn 2.0 (not > 2.0)
+    # 7 days: the same 20 calls → burn 2.0 > 1.0; at risk needs both → not at risk
+    rows = [
+        {
+            "id": f"a{i}",
+            "offered_at": kst(2026, 3, 15, 10, i),
+            **(
+                {"abandoned_at": kst(2026, 3, 15, 10, i, 30)}
+                if i < 4
+                else {"answered_at": kst(2026, 3, 15, 10, i, 10)}
+            ),
+        }
+        for i in range(20)
+    ]
+    c = contract(
+        answered_sl(kpi="abandonment_rate", params={}, expected="0.05", minimum="0.10", id="SL-09")
+    )
+    result = forecast_service_level(
+        c, c.service_levels[0], MARCH, table("calls", rows), clock_cache=ClockCache(), now=NOW
+    )
+    assert (result.numerator, result.denominator, result.failures_so_far) == (4, 20, 4)
+    assert [r.burn_rate for r in result.burn_rates] == [Fraction(2), Fraction(2)]
+    assert not result.at_risk
+    # projected ⌊20 ÷ 15/31⌋ = 41; 21 more at 0.2 → 4 + 4.2 = 8.2 → 8.2/41 = 0.2; budget ⌊4.1⌋ = 4
+    assert result.projected_value == Fraction(1, 5)
+    assert (result.allowed_failures, result.budget_remaining) == (4, 0)
