@@ -63,11 +63,15 @@ def render_html(pack: Pack, *, lang: Lang = Lang.EN) -> str:
         return Markup(svg)  # noqa: S704 - every text inside was escaped by trend_svg
 
     template = "contract.html" if isinstance(pack, ContractPack) else "portfolio.html"
-    return _environment().get_template(template).render(
-        pack=pack,
-        lang=lang.value,
-        t=messages.t,
-        label=messages.label,
-        chart=chart,
-        footer=Markup(_footer(pack, messages)),  # noqa: S704 - escaped for CSS above
+    return (
+        _environment()
+        .get_template(template)
+        .render(
+            pack=pack,
+            lang=lang.value,
+            t=messages.t,
+            label=messages.label,
+            chart=chart,
+            footer=Markup(_footer(pack, messages)),  # noqa: S704 - escaped for CSS above
+        )
     )
