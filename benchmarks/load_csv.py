@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -161,17 +162,21 @@ def measure(path: Path, data_dir: Path) -> dict[str, float]:
     )
     with app.uow() as uow:
         apply_contract(uow, actor=SYSTEM, document=document)
+    before = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
     report = loads.load_events(
         app, actor=SYSTEM, contract_id=CONTRACT_ID, source="tickets", path=path
     )
     elapsed = time.perf_counter() - started
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    peak_kib = after.ru_maxrss
     app.close()
     return {
         "rows": report.rows_accepted,
         "seconds": elapsed,
         "rows_per_second": report.rows_accepted / elapsed,
+        "cpu_seconds": cpu,
         "peak_rss_mib": peak_kib / 1024,
         "findings": len(report.findings),
     }
@@ -186,7 +191,10 @@ def main() -> None:
     if args.measure is not None:
         print(json.dumps(measure(args.measure, args.data_dir)))
         return
-    print(f"{'rows':>12} {'file MB':>9} {'load s':>8} {'rows/s':>12} {'peak RSS MiB':>13}")
+    print(
+        f"{'rows':>12} {'file MB':>9} {'load s':>8} {'CPU s':>7} {'rows/s':>12} "
+        f"{'peak RSS MiB':>13} {'load avg':>9}"
+    )
     for rows in args.rows:
         with tempfile.TemporaryDirectory(prefix="servicepact-bench-") as directory:
             path = Path(directory) / "tickets.csv"
@@ -207,9 +215,12 @@ def main() -> None:
                 text=True,
             )
             result = json.loads(out.stdout.strip().splitlines()[-1])
+            # The machine's 1-minute load average: on a shared machine it explains
+            # most of the spread between runs.
             print(
                 f"{rows:>12,} {size:>9.0f} {result['seconds']:>8.1f} "
-                f"{result['rows_per_second']:>12,.0f} {result['peak_rss_mib']:>13.0f}"
+                f"{result['cpu_seconds']:>7.1f} {result['rows_per_second']:>12,.0f} "
+                f"{result['peak_rss_mib']:>13.0f} {os.getloadavg()[0]:>9.1f}"
             )
 
 

@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 from servicepact.domain.contracts import DataProtection, Treatment
 from servicepact.domain.errors import InvalidInput, Problem
 from servicepact.domain.event_types import EventType
+from servicepact.engine.tables import arrow_schema
 from servicepact.store import pii
 from servicepact.store.events.problems import MAX_DESCRIBED, RowProblem, row_problem
 from servicepact.store.events.sources import DEFAULT_CHUNK_ROWS, Source, open_source
@@ -180,8 +181,6 @@ def read_events_for_evaluation(
         tables.append(chunk.table)
         rows.append(chunk.rows)
         problems.extend(chunk.problems)
-    from servicepact.engine.tables import arrow_schema
-
     table = pa.concat_tables(tables) if tables else arrow_schema(event_type).empty_table()
     all_rows = np.concatenate(rows) if rows else np.array([], dtype=np.int64)
     problems.extend(_cross_chunk_duplicates(table, event_type, all_rows))
