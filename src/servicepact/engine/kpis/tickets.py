@@ -33,6 +33,7 @@ import pyarrow.compute as pc
 
 from servicepact.domain.errors import InvalidInput, Problem
 from servicepact.domain.kpis import Aggregate
+from servicepact.engine.kpis.availability import merge_intervals
 from servicepact.engine.kpis.base import (
     HOUR_SECONDS,
     MICROS,
@@ -165,12 +166,54 @@ def _subset_pauses(
     return new_index[rows[mine]], p_start[mine], p_end[mine]
 
 
+def merge_pauses(
+    pauses: tuple[Int64Array, Int64Array, Int64Array],
+) -> tuple[Int64Array, Int64Array, Int64Array]:
+    """Each row's pauses as disjoint runs (KPIS.md rule 4: pauses are merged first).
+
+    Shifting row r by r × width puts every row's pauses in its own stretch of the
+    number line, so one merge of intervals merges within rows and never across them.
+    """
+    rows, p_start, p_end = pauses
+    keep = p_end > p_start
+    rows, p_start, p_end = rows[keep], p_start[keep], p_end[keep]
+    if rows.size == 0:
+        return rows, p_start, p_end
+    base = int(p_start.min())
+    width = int(p_end.max()) - base + 1
+    keyed_start, keyed_end = merge_intervals(
+        rows * width + (p_start - base), rows * width + (p_end - base)
+    )
+    run_rows = keyed_start // width
+    return run_rows, keyed_start - run_rows * width + base, keyed_end - run_rows * width + base
+
+
 def _source_pauses(ctx: KpiContext, source: pa.Table) -> tuple[Int64Array, Int64Array, Int64Array]:
+    """The source table's pauses, merged per ticket, once per source (memo)."""
     key = ("pauses",)
     if key not in ctx.memo:
-        ctx.memo[key] = pauses_seconds(source)
+        ctx.memo[key] = merge_pauses(pauses_seconds(source))
     pauses: tuple[Int64Array, Int64Array, Int64Array] = ctx.memo[key]
     return pauses
+
+
+def elapsed_minus_merged_pauses(
+    clock: Clock,
+    start: Int64Array,
+    end: Int64Array,
+    runs: tuple[Int64Array, Int64Array, Int64Array],
+) -> Int64Array:
+    """Business time of ``[start, end)`` minus the working time of already-merged pause runs
+    clipped to it: the clock's ``elapsed_minus_pauses`` for pauses merged once per source."""
+    base = clock.elapsed(start, end)
+    rows, run_start, run_end = runs
+    if rows.size == 0:
+        return base
+    paused = clock.elapsed(np.maximum(run_start, start[rows]), np.minimum(run_end, end[rows]))
+    # per-ticket sums of business seconds: exact in float64 (far below 2**53)
+    totals = np.bincount(rows, weights=paused, minlength=start.size).astype(np.int64)
+    result: Int64Array = base - totals
+    return result
 
 
 def _selected_pauses(
@@ -179,7 +222,7 @@ def _selected_pauses(
     """Pauses of the counted rows, numbered by their position among them."""
     source = ctx.source_table
     if source is None:
-        return _subset_pauses(pauses_seconds(table), counted)
+        return _subset_pauses(merge_pauses(pauses_seconds(table)), counted)
     pauses = _source_pauses(ctx, source)
     if ctx.selection is None:
         return _subset_pauses(pauses, counted)
@@ -212,7 +255,7 @@ def business_elapsed(
         known = int(start[ok][0])
         end = np.where(ok, to_seconds(end_us), known)
         start = np.where(ok, start, known)
-        elapsed = clock.elapsed_minus_pauses(start, end, *_source_pauses(whole, source))
+        elapsed = elapsed_minus_merged_pauses(clock, start, end, _source_pauses(whole, source))
         return elapsed, ok
 
     key = ("elapsed", end_column, ctx.params.get("clock_from", "created"), ctx.params.get("party"))
