@@ -59,6 +59,7 @@ def _register() -> None:
         "commercial",
         "vendors",
         "demo",
+        "report",
         "serve",
         "baseline",
     ):

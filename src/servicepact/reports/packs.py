@@ -1,0 +1,99 @@
+"""One call to build a pack and write it to a file: for the CLI, the demo and scheduled jobs.
+
+    path = write_pack(app, actor=actor, period="2026-03", contract_id="hanbit-cc-2026",
+                      fmt=ReportFormat.PDF, lang=Lang.KO)
+
+The file is written whole or not at all (a temporary file renamed into place), by default
+under ``DATA_DIR/reports/``.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from enum import StrEnum
+from pathlib import Path
+
+from servicepact.bootstrap import App
+from servicepact.domain.access import Actor
+from servicepact.reports.build import build_contract_pack, build_portfolio_pack
+from servicepact.reports.messages import Lang
+from servicepact.reports.model import ContractPack, Pack
+
+REPORTS_DIR = "reports"  # under the data directory
+
+
+class ReportFormat(StrEnum):
+    HTML = "html"
+    PDF = "pdf"
+    XLSX = "xlsx"
+    JSON = "json"  # the pack's data, for scripts and other tools
+
+
+def render(pack: Pack, *, fmt: ReportFormat, lang: Lang) -> bytes:
+    """The pack in ``fmt``; PDF and XLSX renderers are imported only when asked for."""
+    if fmt is ReportFormat.HTML:
+        from servicepact.reports.html import render_html
+
+        return render_html(pack, lang=lang).encode("utf-8")
+    if fmt is ReportFormat.PDF:
+        from servicepact.reports.pdf import render_pdf
+
+        return render_pdf(pack, lang=lang)
+    if fmt is ReportFormat.XLSX:
+        from servicepact.reports.xlsx import render_xlsx
+
+        return render_xlsx(pack, lang=lang)
+    return pack.model_dump_json(indent=2).encode("utf-8")
+
+
+def default_path(app: App, pack: Pack, *, fmt: ReportFormat, lang: Lang) -> Path:
+    """``DATA_DIR/reports/<contract or portfolio>-<month>-<lang>.<ext>``."""
+    subject = pack.header.contract_id if isinstance(pack, ContractPack) else "portfolio"
+    return app.settings.data_dir / REPORTS_DIR / f"{subject}-{pack.period}-{lang.value}.{fmt.value}"
+
+
+def write_bytes_atomically(path: Path, content: bytes) -> None:
+    """Write ``content`` to ``path`` whole: a reader never sees a half-written report."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(content)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def build_pack(
+    app: App,
+    *,
+    actor: Actor,
+    period: str,
+    contract_id: str | None = None,
+    cases_dir: Path | None = None,
+) -> Pack:
+    """A contract's review pack (with ``contract_id``) or the portfolio pack (without)."""
+    if contract_id is not None:
+        return build_contract_pack(app, actor=actor, contract_id=contract_id, period=period)
+    return build_portfolio_pack(app, actor=actor, period=period, cases_dir=cases_dir)
+
+
+def write_pack(
+    app: App,
+    *,
+    actor: Actor,
+    period: str,
+    contract_id: str | None = None,
+    fmt: ReportFormat = ReportFormat.HTML,
+    lang: Lang = Lang.KO,
+    output: Path | None = None,
+    cases_dir: Path | None = None,
+) -> Path:
+    """Build the pack, render it and write it; returns the file written."""
+    pack = build_pack(app, actor=actor, period=period, contract_id=contract_id, cases_dir=cases_dir)
+    content = render(pack, fmt=fmt, lang=lang)
+    path = output if output is not None else default_path(app, pack, fmt=fmt, lang=lang)
+    write_bytes_atomically(path, content)
+    return path
