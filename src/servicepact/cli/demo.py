@@ -87,9 +87,12 @@ def demo(
     """Build a realistic outsourcing portfolio with a year of data and measure it.
 
     Applies the example portfolio and six contracts (examples/), generates a
-    year of operational data into DATA_DIR/demo-input/, loads it, evaluates
-    every month and prints each contract's service levels month by month.
-    Never prompts; running it again changes nothing and says so.
+    year of operational data into DATA_DIR/demo-input/ (up to today while the
+    year runs), loads it, evaluates every month, states the credits of closed
+    months, checks the example invoices, applies the risk and entrustment
+    registers, ranks the vendors and reports business cases and hand-offs.
+    Prints each contract's service levels month by month. Never prompts;
+    running it again changes nothing and says so.
     """
     overrides: dict[str, object] = {} if data_dir is None else {"data_dir": data_dir}
     app = build_app(load_settings(**overrides))
