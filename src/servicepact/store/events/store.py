@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,8 +41,10 @@ PARQUET = ".parquet"
 # Parquet row groups of this many rows keep column statistics useful for the
 # engine's filters without making the footer large.
 ROW_GROUP_ROWS = 256 * 1024
-# DuckDB may spill to disk beyond this, so reads over many batches stay bounded.
-DUCKDB_MEMORY_LIMIT = "1GB"
+# DuckDB spills to disk beyond these, so memory stays bounded whatever the batch
+# size: reads (the engine's) get more room than the load-time checks on ids.
+READ_MEMORY_LIMIT = "1GB"
+CHECK_MEMORY_LIMIT = "256MB"
 
 
 @dataclass(frozen=True)
@@ -156,7 +159,7 @@ class BatchWriter:
     def duplicate_ids(self, id_column: str, limit: int = 1_000_000) -> dict[str, list[int]]:
         """Ids written more than once (across chunks), with their rows; DuckDB spills if needed."""
         self.close()
-        with _Duck() as con:
+        with _Duck(CHECK_MEMORY_LIMIT) as con:
             found = con.execute(
                 f'SELECT "{id_column}", list("{ROW_COLUMN}" ORDER BY "{ROW_COLUMN}") '  # noqa: S608 - names from the event type
                 f"FROM read_parquet(?) GROUP BY 1 HAVING count(*) > 1 LIMIT {int(limit)}",
@@ -208,12 +211,18 @@ class BatchWriter:
 
 
 class _Duck:
-    """A short-lived DuckDB connection with UTC and a memory limit."""
+    """A short-lived DuckDB connection with UTC, a memory limit and somewhere to spill."""
+
+    def __init__(self, memory_limit: str = READ_MEMORY_LIMIT) -> None:
+        self.memory_limit = memory_limit
 
     def __enter__(self) -> duckdb.DuckDBPyConnection:
         self.con = duckdb.connect()
         self.con.execute("SET TimeZone = 'UTC'")
-        self.con.execute(f"SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
+        self.con.execute(f"SET memory_limit = '{self.memory_limit}'")
+        # Only ids and row numbers ever spill (pseudonymised already): no personal data.
+        spill = Path(tempfile.gettempdir()) / "servicepact-duckdb"
+        self.con.execute(f"SET temp_directory = '{spill.as_posix()}'")
         return self.con
 
     def __exit__(self, *exc: object) -> None:
@@ -318,7 +327,7 @@ class EventStore:
             f'SELECT n."{id_column}" FROM read_parquet(?) n '  # noqa: S608 - event type names
             f'WHERE n."{id_column}" IN (SELECT "{id_column}" FROM read_parquet(?))'
         )
-        with _Duck() as con:
+        with _Duck(CHECK_MEMORY_LIMIT) as con:
             count_row = con.execute(
                 f"SELECT count(*) FROM ({query})",  # noqa: S608
                 [str(candidate), paths],
