@@ -296,10 +296,46 @@ def _expiries(
     plain = ~paused
     expiry[plain] = clock.deadline(start[plain], business_seconds[plain])
     position = np.cumsum(paused) - 1
-    expiry[paused] = clock.deadline_with_pauses(
-        start[paused], business_seconds[paused], position[rows], p_start, p_end
+    expiry[paused] = deadline_with_merged_pauses(
+        clock, start[paused], business_seconds[paused], (position[rows], p_start, p_end)
     )
     return expiry
+
+
+def deadline_with_merged_pauses(
+    clock: Clock,
+    start: Int64Array,
+    business_seconds: Int64Array,
+    runs: tuple[Int64Array, Int64Array, Int64Array],
+) -> Int64Array:
+    """The earliest instant where business time from ``start`` outside the pause runs reaches
+    ``business_seconds`` — the clock's ``deadline_with_pauses`` for runs already merged and
+    sorted (by row, then start), computed with the plain deadline.
+
+    Why it is exact: before the deadline without pauses ``d``, less than the target has
+    passed; a run starting before ``d`` stops the clock for its business time, so the
+    deadline becomes ``deadline(start, target + that time)``, later than the run's end.
+    Runs are taken in order (the k-th run of every row at once); a run starting at or
+    after the current deadline cannot move it, and neither can any later one.
+    """
+    rows, run_start, run_end = runs
+    deadline = clock.deadline(start, business_seconds)
+    if rows.size == 0:
+        return deadline
+    run_start = np.maximum(run_start, start[rows])
+    paused = clock.elapsed(run_start, run_end)  # 0 for runs wholly before the start
+    rank = np.arange(rows.size) - np.searchsorted(rows, rows, side="left")
+    extra = np.zeros(start.size, dtype=np.int64)
+    for k in range(int(rank.max()) + 1):
+        kth = np.flatnonzero(rank == k)
+        row = rows[kth]
+        moves = (run_start[kth] < deadline[row]) & (paused[kth] > 0)
+        if not moves.any():
+            continue
+        row = row[moves]
+        extra[row] += paused[kth[moves]]
+        deadline[row] = clock.deadline(start[row], business_seconds[row] + extra[row])
+    return deadline
 
 
 def _responded_within(table: pa.Table, ctx: KpiContext) -> Outcomes:
