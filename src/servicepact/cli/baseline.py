@@ -44,22 +44,6 @@ def _decimal(text: str, option: str) -> Decimal:
     return value
 
 
-def _document(study: Any) -> dict[str, Any]:
-    from servicepact.engine.baseline import baseline_document, replay_document
-
-    return {
-        "contract_id": study.contract.id,
-        "months": [m.label for m in study.months],
-        "service_levels": [
-            {"name": sl.name, "kind": sl.kind.value, **baseline_document(b, p)}
-            for sl, b, p in zip(
-                study.contract.service_levels, study.baselines, study.proposals, strict=True
-            )
-        ],
-        "replays": [replay_document(r) for r in study.replays],
-    }
-
-
 def _level_table(sl: Any, baseline: Any, proposal: Any) -> Table:
     from servicepact.engine.evaluate import format_value
 
@@ -193,6 +177,15 @@ def baseline_command(
             "YAML, validated).",
         ),
     ] = None,
+    save: Annotated[
+        bool,
+        typer.Option(
+            "--save",
+            help="Keep the study in the database (statistics, proposal, replay, the SHA-256 of "
+            "every file read), audited; client managers only.",
+        ),
+    ] = False,
+    note: Annotated[str, typer.Option("--note", help="With --save: what the study is for.")] = "",
     output: Annotated[
         OutputFormat, typer.Option("--format", help="text (tables) or json (docs/baseline.md).")
     ] = OutputFormat.TEXT,
@@ -200,7 +193,7 @@ def baseline_command(
     """Baseline an in-house history and propose expected and minimum levels from it."""
     from servicepact.cli.evaluate import _data_file
     from servicepact.contractfile import dump_contract, load_contract_file, parse_contract_text
-    from servicepact.services.baseline import history_months, study_history
+    from servicepact.services.baseline import history_months, study_document, study_history
 
     improve = _decimal(improve_percent, "--improve-percent")
     if not data.is_dir():
@@ -217,10 +210,11 @@ def baseline_command(
                 )
             ]
         )
-    paths = {
-        source: _data_file(data, source)
-        for source in sorted({sl.source for sl in parsed.service_levels})
-    }
+    sources = {sl.source for sl in parsed.service_levels}
+    if with_replay:
+        # Per-unit and volume-band fees count their own source, which no level may read.
+        sources |= {fee.source for fee in parsed.fees if fee.source is not None}
+    paths = {source: _data_file(data, source) for source in sorted(sources)}
     from servicepact.services.baseline import read_history
 
     with Progress(console=Console(stderr=True), transient=True) as progress:
@@ -239,6 +233,21 @@ def baseline_command(
             with_replay=with_replay,
             progress=step,
         )
+    stored = None
+    if save:
+        from servicepact.bootstrap import build_app
+        from servicepact.services.baseline import save_study
+
+        app = build_app()
+        app.check_schema()
+        stored = save_study(
+            app,
+            actor=app.cli_actor(),
+            study=study,
+            paths=paths,
+            improve_percent=improve,
+            note=note,
+        )
     if write_proposal is not None:
         text = dump_contract(study.proposed_contract)
         # Read back before writing: what is written must validate and round-trip.
@@ -246,9 +255,11 @@ def baseline_command(
         write_proposal.parent.mkdir(parents=True, exist_ok=True)
         write_proposal.write_text(text, encoding="utf-8")
     if output is OutputFormat.JSON:
-        document = _document(study)
+        document = study_document(study)
         if write_proposal is not None:
             document["proposal_file"] = str(write_proposal)
+        if stored is not None:
+            document["saved_study_id"] = stored.id
         typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
         return
     tables_out: list[Table] = [
@@ -261,9 +272,90 @@ def baseline_command(
     console.print(Group(*tables_out))
     if write_proposal is not None:
         console.print(f"Wrote the proposed contract to {escape(str(write_proposal))}")
+    if stored is not None:
+        console.print(f"Kept as baseline study {stored.id} (inputs {stored.inputs_sha256[:12]})")
+
+
+def studies_command(
+    contract: Annotated[
+        str | None, typer.Option("--contract", help="Only the studies of this contract id.")
+    ] = None,
+    show: Annotated[
+        int | None, typer.Option("--show", help="One study in full, by its number.")
+    ] = None,
+    proposal: Annotated[
+        Path | None,
+        typer.Option("--proposal", help="With --show: write the study's proposed contract file."),
+    ] = None,
+    output: Annotated[
+        OutputFormat, typer.Option("--format", help="text (a table) or json.")
+    ] = OutputFormat.TEXT,
+) -> None:
+    """List the kept baseline studies, or show one with its proposal."""
+    from servicepact.bootstrap import build_app
+    from servicepact.services.baseline import get_study, list_studies
+
+    if proposal is not None and show is None:
+        raise InvalidInput([Problem("--proposal", "needs --show N")])
+    app = build_app()
+    app.check_schema()
+    actor = app.cli_actor()
+    studies = (
+        [get_study(app, actor=actor, study_id=show)]
+        if show is not None
+        else list_studies(app, actor=actor, contract_id=contract)
+    )
+    if proposal is not None:
+        proposal.parent.mkdir(parents=True, exist_ok=True)
+        proposal.write_text(studies[0].proposal, encoding="utf-8")
+    if output is OutputFormat.JSON:
+        documents = [
+            {
+                "id": s.id,
+                "contract_id": s.contract_id,
+                "contract_sha256": s.contract_sha256,
+                "months": [s.first_month, s.last_month],
+                "improve_percent": s.improve_percent,
+                "inputs_sha256": s.inputs_sha256,
+                "files": [f.__dict__ for f in s.files],
+                "note": s.note,
+                "created_at": s.created_at.isoformat(),
+                "created_by": s.created_by,
+                **({"study": s.study, "proposal": s.proposal} if show is not None else {}),
+            }
+            for s in studies
+        ]
+        typer.echo(json.dumps(documents, ensure_ascii=False, indent=2))
+        return
+    table = Table(title="Baseline studies", title_justify="left")
+    for header in ("Study", "Contract", "Months", "Improve", "Proposed levels", "By", "When"):
+        table.add_column(header)
+    for s in studies:
+        proposed = ", ".join(
+            f"{level['service_level_id']} {level['proposal']['expected_display']} / "
+            f"{level['proposal']['minimum_display']}"
+            for level in s.study.get("service_levels", [])
+            if level["proposal"]["proposed"]
+        )
+        table.add_row(
+            str(s.id),
+            escape(s.contract_id),
+            f"{s.first_month}..{s.last_month}",
+            f"{s.improve_percent} %",
+            escape(proposed),
+            escape(s.created_by),
+            s.created_at.strftime("%Y-%m-%d %H:%M UTC"),
+        )
+    console.print(table)
+    if proposal is not None:
+        console.print(f"Wrote the study's proposed contract to {escape(str(proposal))}")
 
 
 def register(app: typer.Typer) -> None:
+    app.command(
+        "baseline-studies",
+        help="List the kept baseline studies, or show one (--show N) with its proposal.",
+    )(studies_command)
     app.command(
         "baseline",
         help="Measure an in-house history with a contract's service levels, propose expected "

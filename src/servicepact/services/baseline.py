@@ -6,9 +6,13 @@ and proposed levels (engine/baseline.py) and, on request, replays the credit reg
 history twice — once with the file's own levels and once with the proposed ones — so a
 negotiator sees side by side what each would have charged.
 
-The study reads files and stores nothing: the history belongs to the client's own operation,
-before any vendor or contract exists in the database. A fresh random pseudonym key per run
-means personal data in the history never leaves the process, even as a reusable hash.
+The study reads files; the events are never stored (the history belongs to the client's own
+operation, before any vendor or contract exists in the database), and a fresh random pseudonym
+key per run means personal data in the history never leaves the process, even as a reusable
+hash. ``save_study`` keeps the study's outcome — statistics, proposal, replay totals — with the
+SHA-256 of every file it read, audited, so the study a negotiation relied on can be shown later;
+``list_studies`` and ``get_study`` read them back. Vendor and broker users never see a study:
+it is the client's negotiating position.
 
 ``write_example_history`` writes the example history of docs/baseline.md (examples/baseline/)
 with the demo generator, for 2025, with the in-house contact centre's answer times.
@@ -16,17 +20,21 @@ with the demo generator, for 2025, with the in-house contact centre's answer tim
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
+import sqlalchemy as sa
 
+from servicepact.domain.access import Actor
 from servicepact.domain.contracts import Contract
-from servicepact.domain.errors import InvalidInput, Problem
+from servicepact.domain.errors import AccessDenied, InvalidInput, NotFound, Problem
 from servicepact.domain.event_types import BUILT_IN
 from servicepact.domain.periods import Period, months_between, parse_period
 from servicepact.domain.results import ServiceLevelResult
@@ -43,6 +51,9 @@ from servicepact.engine.baseline import (
     replay_contract,
     with_targets,
 )
+
+if TYPE_CHECKING:
+    from servicepact.bootstrap import App
 
 MAX_HISTORY_MONTHS = 120  # ten years: more than any negotiation looks back on
 
@@ -215,3 +226,199 @@ def write_example_history(
     path = out_dir / "calls.csv"
     write_csv(table, path)
     return path
+
+
+# --- the study as a document (docs/baseline.md, "JSON shape") ------------------------------
+
+
+def study_document(study: BaselineStudy) -> dict[str, Any]:
+    """The study as JSON-able values: what ``--format json`` prints and what is kept."""
+    from servicepact.engine.baseline import baseline_document, replay_document
+
+    return {
+        "contract_id": study.contract.id,
+        "months": [m.label for m in study.months],
+        "service_levels": [
+            {"name": sl.name, "kind": sl.kind.value, **baseline_document(b, p)}
+            for sl, b, p in zip(
+                study.contract.service_levels, study.baselines, study.proposals, strict=True
+            )
+        ],
+        "replays": [replay_document(r) for r in study.replays],
+    }
+
+
+# --- keeping a study (docs/baseline.md, "Keeping a study") ---------------------------------
+
+MAX_NOTE = 2000
+_READ_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class HistoryFile:
+    source: str
+    name: str  # the file's name only: a directory can say who exported it
+    sha256: str
+    bytes: int
+
+
+@dataclass(frozen=True)
+class StoredStudy:
+    id: int
+    contract_id: str
+    contract_sha256: str
+    first_month: str
+    last_month: str
+    improve_percent: str
+    inputs_sha256: str
+    files: tuple[HistoryFile, ...]
+    study: dict[str, Any]
+    proposal: str  # canonical YAML of the contract with the proposed levels
+    note: str
+    created_at: datetime
+    created_by: str
+
+
+def history_file(source: str, path: Path) -> HistoryFile:
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(_READ_CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return HistoryFile(source=source, name=path.name, sha256=digest.hexdigest(), bytes=size)
+
+
+def _require_reader(actor: Actor) -> None:
+    # A baseline is the client's negotiating position: vendors and brokers never see it.
+    if actor.scoped:
+        raise AccessDenied(
+            "baseline studies are the client's: vendor and broker users cannot see them"
+        )
+
+
+def save_study(
+    app: App,
+    *,
+    actor: Actor,
+    study: BaselineStudy,
+    paths: Mapping[str, Path],
+    improve_percent: Decimal,
+    note: str = "",
+) -> StoredStudy:
+    """Keep ``study`` with the hashes of what it read; audited. Client managers only."""
+    from servicepact.contractfile import contract_hash, dump_contract
+    from servicepact.engine.evaluate import ENGINE_VERSION
+    from servicepact.store.db.audit import canonical_json
+    from servicepact.store.db.tables.baseline import baseline_studies
+
+    actor.require_client("keep a baseline study")
+    if len(note) > MAX_NOTE:
+        raise InvalidInput([Problem("--note", f"at most {MAX_NOTE} characters", value=note[:40])])
+    files = tuple(history_file(source, path) for source, path in sorted(paths.items()))
+    contract_sha = contract_hash(study.contract)
+    inputs = {
+        "contract_sha256": contract_sha,
+        "files": [{"source": f.source, "sha256": f.sha256} for f in files],
+        "months": [m.label for m in study.months],
+        "improve_percent": format(improve_percent, "f"),
+        "engine_version": ENGINE_VERSION,
+    }
+    inputs_sha = hashlib.sha256(canonical_json(inputs).encode()).hexdigest()
+    document = study_document(study)
+    proposal = dump_contract(study.proposed_contract)
+    with app.uow() as uow:
+        created_at = uow.now()
+        row: dict[str, Any] = {
+            "contract_id": study.contract.id,
+            "contract_sha256": contract_sha,
+            "first_month": study.months[0].label,
+            "last_month": study.months[-1].label,
+            "improve_percent": format(improve_percent, "f"),
+            "inputs_sha256": inputs_sha,
+            "files": [f.__dict__ for f in files],
+            "study": document,
+            "proposal": proposal,
+            "note": note,
+            "created_at": created_at,
+            "created_by": actor.user,
+        }
+        inserted = uow.connection.execute(sa.insert(baseline_studies).values(**row))
+        key = inserted.inserted_primary_key
+        assert key is not None  # an insert of one row always has its key
+        study_id = int(key[0])
+        uow.record(
+            actor=actor,
+            entity_type="baseline_study",
+            entity_id=str(study_id),
+            action="create",
+            after={
+                "contract_id": study.contract.id,
+                "months": f"{row['first_month']}..{row['last_month']}",
+                "improve_percent": row["improve_percent"],
+                "inputs_sha256": inputs_sha,
+                "proposed": {
+                    p.service_level_id: [format(p.expected, "f"), format(p.minimum, "f")]
+                    for p in study.proposals
+                    if p.proposed
+                },
+            },
+        )
+    return StoredStudy(
+        id=study_id,
+        contract_id=study.contract.id,
+        contract_sha256=contract_sha,
+        first_month=row["first_month"],
+        last_month=row["last_month"],
+        improve_percent=row["improve_percent"],
+        inputs_sha256=inputs_sha,
+        files=files,
+        study=document,
+        proposal=proposal,
+        note=note,
+        created_at=created_at,
+        created_by=actor.user,
+    )
+
+
+def _stored(row: Any) -> StoredStudy:
+    return StoredStudy(
+        id=row.id,
+        contract_id=row.contract_id,
+        contract_sha256=row.contract_sha256,
+        first_month=row.first_month,
+        last_month=row.last_month,
+        improve_percent=row.improve_percent,
+        inputs_sha256=row.inputs_sha256,
+        files=tuple(HistoryFile(**f) for f in row.files),
+        study=row.study,
+        proposal=row.proposal,
+        note=row.note,
+        created_at=row.created_at,
+        created_by=row.created_by,
+    )
+
+
+def list_studies(app: App, *, actor: Actor, contract_id: str | None = None) -> list[StoredStudy]:
+    """Kept studies, newest first; of one contract id when given."""
+    from servicepact.store.db.tables.baseline import baseline_studies
+
+    _require_reader(actor)
+    query = sa.select(baseline_studies).order_by(baseline_studies.c.id.desc())
+    if contract_id is not None:
+        query = query.where(baseline_studies.c.contract_id == contract_id)
+    with app.uow(read_only=True) as uow:
+        return [_stored(row) for row in uow.connection.execute(query).all()]
+
+
+def get_study(app: App, *, actor: Actor, study_id: int) -> StoredStudy:
+    from servicepact.store.db.tables.baseline import baseline_studies
+
+    _require_reader(actor)
+    with app.uow(read_only=True) as uow:
+        row = uow.connection.execute(
+            sa.select(baseline_studies).where(baseline_studies.c.id == study_id)
+        ).one_or_none()
+    if row is None:
+        raise NotFound(f"no baseline study {study_id}", where="--show")
+    return _stored(row)
