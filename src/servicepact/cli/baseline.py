@@ -6,7 +6,8 @@ them) with the contract file's service levels, and prints per level the monthly 
 median and quartiles, the best and worst month, the trend and the proposed levels beside the
 file's own. ``--replay`` adds what the credit regime would have charged on the history, with the
 file's levels and with the proposed ones. ``--write-proposal OUT.yaml`` writes the contract file
-with the proposed levels. Nothing is stored. The method: docs/baseline.md.
+with the proposed levels. ``--save`` keeps the study (not the events) in the database, audited;
+``servicepact baseline-studies`` lists and shows kept studies. The method: docs/baseline.md.
 """
 
 from __future__ import annotations
