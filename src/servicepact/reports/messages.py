@@ -132,6 +132,15 @@ KO: dict[str, str] = {
     "Owner": "담당",
     "Mitigation": "완화 조치",
     "Review date": "검토일",
+    "data_security": "데이터 보안",
+    "service_quality": "서비스 품질",
+    "contract": "계약",
+    "vendor_viability": "업체 존속성",
+    "concentration": "집중",
+    "compliance": "규정 준수",
+    "broker": "브로커",
+    "internal_control": "내부 통제",
+    "level:critical": "매우 높음",
     "low": "낮음",
     "medium": "보통",
     "high": "높음",
@@ -155,6 +164,7 @@ KO: dict[str, str] = {
     "Detail": "내용",
     "No open control finding.": "열린 통제 점검 결과가 없습니다.",
     "events": "건",
+    "Events": "건수",
     # portfolio
     "Contracts": "계약",
     "Contracts this month": "이번 달 계약 현황",
@@ -220,11 +230,17 @@ class Messages:
     def t(self, text: str) -> str:
         return _CATALOGUES[self.lang].get(text, text)
 
-    def label(self, code: str | None) -> str:
-        """A code (``breached``, ``wrong_price``) in this language; ``None`` → not evaluated."""
+    def label(self, code: str | None, scope: str | None = None) -> str:
+        """A code (``breached``, ``wrong_price``) in this language; ``None`` → not evaluated.
+
+        ``scope`` tells apart codes spelt alike: a risk level ``critical`` (``level:critical``)
+        is not a service level's kind ``critical``.
+        """
         if code is None:
             return self.t("Not evaluated")
         catalogue = _CATALOGUES[self.lang]
+        if scope is not None and f"{scope}:{code}" in catalogue:
+            return catalogue[f"{scope}:{code}"]
         if code in catalogue:
             return catalogue[code]
         english = _english_label(code)

@@ -171,7 +171,8 @@ class ExclusionRow(_Model):
     id: str
     service_level_id: str | None
     source: str
-    scope: str  # the period, or "N events"
+    period: str | None  # a whole period excluded, or
+    event_count: int  # this many events
     reason: str  # an ExclusionReason value
     note: str
     requested_at: datetime

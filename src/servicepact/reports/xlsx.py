@@ -178,7 +178,7 @@ def _risk_rows(m: Messages, risks: Sequence[RiskRow]) -> tuple[list[str], list[l
             r.likelihood,
             r.impact,
             r.score,
-            m.label(r.level),
+            m.label(r.level, "level"),
             r.owner,
             r.mitigation,
             r.review_date,
@@ -403,7 +403,8 @@ def _contract_book(w: _Writer, pack: ContractPack, m: Messages) -> None:
             "ID",
             m.t("Service level"),
             m.t("Source"),
-            m.t("Scope"),
+            m.t("Period"),
+            m.t("Events"),
             m.t("Reason"),
             m.t("Note"),
             m.t("Requested at"),
@@ -414,7 +415,8 @@ def _contract_book(w: _Writer, pack: ContractPack, m: Messages) -> None:
                 x.id,
                 x.service_level_id,
                 x.source,
-                x.scope,
+                x.period,
+                x.event_count,
                 m.label(x.reason),
                 x.note,
                 x.requested_at,
@@ -422,7 +424,7 @@ def _contract_book(w: _Writer, pack: ContractPack, m: Messages) -> None:
             ]
             for x in pack.exclusions
         ],
-        [36, 12, 12, 14, 16, 50, 18, 12],
+        [36, 12, 12, 10, 8, 16, 50, 18, 12],
     )
 
     findings = add("Control findings")

@@ -1,0 +1,250 @@
+"""Report packs built from a seeded database (see conftest.py for the data and its arithmetic),
+rendered as HTML, XLSX and PDF, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from servicepact.domain.errors import NotFound
+from servicepact.reports.build import build_contract_pack, build_portfolio_pack
+from servicepact.reports.html import render_html
+from servicepact.reports.messages import Lang
+from servicepact.reports.model import Rag
+from servicepact.reports.xlsx import render_xlsx
+
+CONTRACT, OTHER = "acme-cs-2026", "other-cs-2026"  # as seeded in conftest.py
+FORMULA_NAME = "=SUM(1,2)"
+
+
+@pytest.fixture
+def contract_pack(seeded, client_manager):
+    return build_contract_pack(seeded, actor=client_manager, contract_id=CONTRACT, period="2026-03")
+
+
+@pytest.fixture
+def portfolio_pack(seeded, client_manager, tmp_path):
+    return build_portfolio_pack(
+        seeded, actor=client_manager, period="2026-03", cases_dir=tmp_path / "cases"
+    )
+
+
+def test_the_contract_pack_holds_the_months_figures_as_the_services_state_them(contract_pack):
+    sl01, sl02 = contract_pack.service_levels
+    # March: 14 of 20 calls within 20 s = 70.00 %, below the 75 % minimum
+    assert (sl01.service_level_id, sl01.value_text, sl01.numerator, sl01.denominator) == (
+        "SL-01",
+        "70.00 %",
+        "14",
+        20,
+    )
+    assert (sl01.status, sl01.rag, sl01.expected_text, sl01.minimum_text) == (
+        "breached",
+        Rag.RED,
+        "80.00 %",
+        "75.00 %",
+    )
+    assert sl02.kind == "key"
+    # the trend starts at the term's first month: 20/20, 16/20, 14/20
+    assert contract_pack.trend_months == ("2026-01", "2026-02", "2026-03")
+    assert [p.value_text for p in sl01.trend] == ["100.00 %", "80.00 %", "70.00 %"]
+    assert [p.rag for p in sl01.trend] == [Rag.GREEN, Rag.GREEN, Rag.RED]
+
+    # credits, invoice check, risks, exclusions and provenance
+    credits = contract_pack.credits
+    assert credits is not None
+    # 12 % × 100,000,000 = 12,000,000 at risk; SL-01 breached: × 40 % = 4,800,000
+    assert credits.at_risk.amount == Decimal(12_000_000)
+    assert credits.total.text == "4,800,000 KRW"
+    assert "12 % × 100,000,000 = 12,000,000; × 40 % = 4,800,000" in credits.lines[0].arithmetic
+    (check,) = contract_pack.invoice_checks
+    # expected 100,000,000 − 4,800,000 = 95,200,000; invoiced 101,000,000; 5,800,000 too much
+    assert (check.verdict, check.expected_total.text, check.difference.text) == (
+        "dispute",
+        "95,200,000 KRW",
+        "5,800,000 KRW",
+    )
+    assert {d.reason for d in check.differences} == {"wrong_price", "missing_credit"}
+    assert [r.id for r in contract_pack.risks] == ["R-001"]  # R-002 is on the other contract
+    (waiver,) = contract_pack.exclusions
+    assert (waiver.service_level_id, waiver.event_count, waiver.status) == ("SL-01", 1, "requested")
+    assert contract_pack.header.version == 1
+    assert len(contract_pack.batches) == 3  # one batch per month loaded
+    assert re.fullmatch(r"[0-9a-f]{64}", contract_pack.inputs_sha256)
+    assert all(f.status == "open" for f in contract_pack.findings)
+    again = type(contract_pack).model_validate_json(contract_pack.model_dump_json())
+    assert again == contract_pack
+
+
+def test_the_portfolio_pack_counts_statuses_adds_up_stated_credits_and_is_scoped_by_party(
+    portfolio_pack, seeded, vendor_a, tmp_path
+):
+    acme, other = portfolio_pack.contracts
+    assert (acme.contract_id, other.contract_id) == (CONTRACT, OTHER)
+    assert (acme.counts.breached, acme.counts.met, acme.rag) == (2, 0, Rag.RED)
+    assert (other.counts.met, other.rag) == (2, Rag.GREEN)
+    # credits stated for January (0), February (0) and March (4,800,000)
+    assert (acme.credits_to_date.text, acme.months_stated) == ("4,800,000 KRW", 3)
+    # plan: in-house 25 FTE × 5,000,000 = 125,000,000 a month against 100,000,000 fees:
+    # 25,000,000 a month, 75,000,000 by March; realised in March: 125,000,000 − 95,200,000
+    (saving,) = portfolio_pack.savings
+    assert saving.planned_to_date.amount == Decimal(75_000_000)
+    assert saving.realised_to_date is not None
+    assert saving.realised_to_date.amount == Decimal(29_800_000)
+    (krw,) = portfolio_pack.currency_totals
+    assert krw.credits_to_date.amount == Decimal(4_800_000)
+    assert [v.vendor_id for v in portfolio_pack.vendors] == ["otherco", "helpco"]
+    assert [r.id for r in portfolio_pack.top_risks] == ["R-002", "R-001"]  # 16 before 10
+
+    # a vendor user gets only its own contracts and the risks linked to them
+    pack = build_portfolio_pack(seeded, actor=vendor_a, period="2026-03", cases_dir=tmp_path)
+    assert [c.contract_id for c in pack.contracts] == [CONTRACT]
+    assert [r.id for r in pack.top_risks] == ["R-001"]
+    with pytest.raises(NotFound):
+        build_contract_pack(seeded, actor=vendor_a, contract_id=OTHER, period="2026-03")
+
+
+def test_the_html_pack_shows_the_figures_in_both_languages_and_fetches_nothing(
+    contract_pack, portfolio_pack
+):
+    page = render_html(contract_pack, lang=Lang.EN)
+    for figure in ("70.00 %", "14 / 20", "4,800,000 KRW", "95,200,000 KRW", "R-001", "Breached"):
+        assert figure in page
+    assert page.count("<svg") == 2  # one trend chart per service level
+    assert "<script" not in page
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)
+    assert "@import" not in page
+    assert "url(" not in page
+    page = render_html(contract_pack, lang=Lang.KO)
+    assert "월간 서비스 검토 보고서" in page
+    assert "위반" in page
+    assert "서비스 크레딧" in page
+    assert "포트폴리오 검토 보고서" in render_html(portfolio_pack, lang=Lang.KO)
+
+
+def _book(content: bytes) -> openpyxl.Workbook:
+    return openpyxl.load_workbook(io.BytesIO(content))
+
+
+def test_workbooks_hold_numbers_with_formats_and_formula_like_names_as_text(
+    contract_pack, portfolio_pack, seeded, client_manager
+):
+    book = _book(render_xlsx(contract_pack, lang=Lang.EN))
+    assert book.sheetnames == [
+        "Monthly service review",
+        "Service levels",
+        "Trend",
+        "Service credits",
+        "Invoice check",
+        "Risks",
+        "Open exclusions",
+        "Control findings",
+        "Data batches",
+    ]
+    levels = book["Service levels"]
+    assert [c.value for c in levels[2]][:8] == [
+        "SL-01",
+        "Calls answered within 20 s",
+        "answered_within",
+        "Critical",
+        0.4,
+        0.7,
+        14,
+        20,
+    ]
+    assert levels["F2"].number_format == "0.00%"
+    assert (levels["I2"].value, levels["J2"].value, levels["K2"].value) == (0.8, 0.75, "Breached")
+    trend = book["Trend"]
+    assert [c.value for c in trend[2]] == ["SL-01", 1.0, 0.8, 0.7]
+    credits = book["Service credits"]
+    assert (credits["A1"].value, credits["B1"].value) == ("Monthly fees", 100_000_000)
+    assert credits["B1"].number_format.startswith('#,##0 "KRW"')  # KRW has no minor unit
+    assert credits["B4"].value == 4_800_000  # total credits
+    invoice = book["Invoice check"]
+    assert (invoice["B3"].value, invoice["B5"].value) == (95_200_000, 5_800_000)
+
+    # a name that looks like a formula stays text
+    contracts = _book(render_xlsx(portfolio_pack, lang=Lang.EN))["Contracts"]
+    cell = contracts["B3"]  # the second contract's name
+    assert (cell.value, cell.data_type, cell.quotePrefix) == (FORMULA_NAME, "s", True)
+    other = build_contract_pack(seeded, actor=client_manager, contract_id=OTHER, period="2026-03")
+    summary = _book(render_xlsx(other, lang=Lang.EN))["Monthly service review"]
+    assert (summary["B2"].value, summary["B2"].data_type) == (FORMULA_NAME, "s")
+    assert summary["B2"].quotePrefix
+    assert not summary["B1"].quotePrefix  # an ordinary id is not marked
+
+
+@pytest.mark.slow
+def test_the_pdf_pack_renders_korean_text_on_landscape_pages(contract_pack, tmp_path):
+    from servicepact.reports.pdf import render_pdf
+
+    if shutil.which("pdftoppm") is None or shutil.which("pdftotext") is None:
+        pytest.fail("poppler-utils is missing: .ci/run installs it")
+    pdf = tmp_path / "pack.pdf"
+    pdf.write_bytes(render_pdf(contract_pack, lang=Lang.KO))
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=True, text=True
+    ).stdout
+    # Korean comes back out as text: the glyphs are in the PDF with their Unicode mapping
+    assert "월간 서비스 검토 보고서" in text
+    assert "4,800,000 KRW" in text
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, check=True, text=True)
+    assert "Noto-Sans-CJK-KR" in fonts.stdout  # the Korean font is embedded
+    subprocess.run(["pdftoppm", "-r", "40", "-png", str(pdf), str(tmp_path / "page")], check=True)
+    pages = sorted(tmp_path.glob("page-*.png"))
+    assert pages
+    from PIL import Image
+
+    with Image.open(pages[0]) as first:
+        width, height = first.size
+        assert width > height  # A4 landscape
+        assert first.convert("L").getextrema()[0] < 100  # something dark is drawn
+
+
+def test_the_report_command_writes_each_format_and_prints_its_path(
+    seeded, cli_env, monkeypatch, capsys, tmp_path
+):
+    import sys
+
+    from servicepact.cli.main import run
+
+    def invoke(*args: str) -> tuple[int, str, str]:
+        monkeypatch.setattr(sys, "argv", ["servicepact", *args])
+        code = 0
+        try:
+            run()
+        except SystemExit as stop:
+            code = stop.code if isinstance(stop.code, int) else 1
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    code, out, err = invoke(
+        "report", "--contract", CONTRACT, "--period", "2026-03", "--format", "xlsx", "--lang", "en"
+    )
+    assert code == 0, err
+    written = Path(out.strip())
+    assert written == cli_env.data_dir / "reports" / f"{CONTRACT}-2026-03-en.xlsx"
+    assert _book(written.read_bytes())["Service levels"]["A2"].value == "SL-01"
+    target = tmp_path / "out" / "portfolio.html"
+    code, out, err = invoke(
+        "report", "--portfolio", "--period", "2026-03", "--cases", str(tmp_path / "cases"),
+        "--output", str(target),
+    )  # fmt: skip
+    assert code == 0, err
+    assert out.strip() == str(target)
+    assert "75,000,000 KRW" in target.read_text(encoding="utf-8")
+    code, _, err = invoke("report", "--contract", CONTRACT, "--portfolio", "--period", "2026-03")
+    assert code == 2
+    assert "either --contract ID or --portfolio" in err
+    code, _, err = invoke("report", "--contract", CONTRACT, "--period", "2031-01")
+    assert code == 2
+    assert "outside the term" in err
+    assert "Traceback" not in err
