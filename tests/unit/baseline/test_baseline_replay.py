@@ -9,12 +9,15 @@ from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 from baseline_fixtures import BASELINE_CONTRACT, baseline_contract, month_result
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from servicepact.domain.periods import month, parse_period
 from servicepact.domain.results import ResultStatus
 from servicepact.engine.baseline import (
     count_volumes,
     month_fees,
+    monthly_evaluation_contract,
     replay,
     replay_contract,
 )
@@ -144,3 +147,37 @@ def test_per_unit_fees_count_the_events_of_the_month_in_the_contract_time_zone()
     assert volumes == {"calls": 3}
     # Graduated: 2 × 100 + 1 × 50 = 250, plus the fixed 10,000,000.
     assert month_fees(contract, february, volumes) == Decimal(10_000_250)
+
+
+@given(
+    shares=st.lists(st.integers(min_value=0, max_value=100), min_size=1, max_size=24),
+    fee=st.integers(min_value=0, max_value=10**9),
+)
+@settings(max_examples=40, deadline=None)
+def test_no_replayed_month_charges_more_than_its_at_risk_amount(
+    shares: list[int], fee: int
+) -> None:
+    contract = baseline_contract()
+    labels = [f"{2020 + i // 12}-{i % 12 + 1:02d}" for i in range(len(shares))]
+    months = [parse_period(label) for label in labels]
+    results = [
+        month_result("SL-A", label, Fraction(v, 100))
+        for label, v in zip(labels, shares, strict=True)
+    ]
+    fees = {label: Decimal(fee) for label in labels}
+    result = replay(replay_contract(contract, months), results, months, fees)
+    for statement in result.statements:
+        assert 0 <= statement.total <= statement.at_risk
+        assert statement.earn_back_total >= 0
+    assert result.charged == sum((level.charged for level in result.levels), Decimal(0))
+    assert result.levels[0].breached == sum(v < 75 for v in shares)  # minimum 75 %
+
+
+def test_a_quarterly_level_is_baselined_month_by_month() -> None:
+    quarterly = baseline_contract(
+        BASELINE_CONTRACT.replace("      kind: key\n", "      kind: key\n      period: quarter\n")
+    )
+    assert quarterly.service_level("SL-B").period.value == "quarter"
+    monthly = monthly_evaluation_contract(quarterly)
+    assert {sl.period.value for sl in monthly.service_levels} == {"month"}
+    assert monthly.service_level("SL-A") == quarterly.service_level("SL-A")
