@@ -328,7 +328,11 @@ def _group_sums(group: Int64Array, values: Int64Array, groups: int) -> list[int]
     """Exact integer sums per group; a float ``bincount`` only where it is provably exact."""
     if values.size == 0:
         return [0] * groups
-    bound = int(np.abs(values).max()) * values.size
+    low, high = int(values.min()), int(values.max())
+    if low >= 0 and high <= 1:  # shares of events: count the ones (integers, no weights)
+        ones_only = group if low == 1 else group[values == 1]
+        return [int(c) for c in np.bincount(ones_only, minlength=groups)[:groups]]
+    bound = max(abs(low), abs(high)) * values.size
     if bound < _EXACT_FLOAT_LIMIT:
         sums = np.bincount(group, weights=values, minlength=groups)
         return [int(s) for s in sums[:groups]]

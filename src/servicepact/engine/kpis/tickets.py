@@ -292,9 +292,7 @@ def _expiries(
         return clock.deadline(start, business_seconds)
     paused = np.zeros(start.size, dtype=np.bool_)
     paused[rows] = True
-    expiry = np.empty(start.size, dtype=np.int64)
-    plain = ~paused
-    expiry[plain] = clock.deadline(start[plain], business_seconds[plain])
+    expiry = clock.deadline(start, business_seconds)  # right for every row without pauses
     position = np.cumsum(paused) - 1
     expiry[paused] = deadline_with_merged_pauses(
         clock, start[paused], business_seconds[paused], (position[rows], p_start, p_end)
