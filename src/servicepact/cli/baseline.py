@@ -46,6 +46,7 @@ def _decimal(text: str, option: str) -> Decimal:
 
 
 def _level_table(sl: Any, baseline: Any, proposal: Any) -> Table:
+    from servicepact.engine.baseline import trend_text
     from servicepact.engine.evaluate import format_value
 
     unit = baseline.unit
@@ -80,7 +81,7 @@ def _level_table(sl: Any, baseline: Any, proposal: Any) -> Table:
     if baseline.trend is not None:
         table.add_row(
             "Trend",
-            format_value(baseline.trend_per_month, unit) + " / month",
+            trend_text(baseline.trend_per_month, unit) or "",
             "",
             baseline.trend.value,
         )

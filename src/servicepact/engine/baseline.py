@@ -576,6 +576,20 @@ def exact_text(value: Fraction | None) -> str | int | None:
     return f"{value.numerator}/{value.denominator}"
 
 
+def trend_text(slope: Fraction | None, unit: Unit) -> str | None:
+    """A slope as a person reads it, signed: ``+0.30 pp / month`` (a share moves in percentage
+    points, not percent), ``-0.13 s / month``."""
+    from servicepact.engine.evaluate import format_value
+
+    if slope is None:
+        return None
+    sign = "+" if slope > 0 else "-" if slope < 0 else "±"
+    text = format_value(abs(slope), unit)
+    if unit is Unit.RATIO:
+        text = text.removesuffix(" %") + " pp"
+    return f"{sign}{text} / month"
+
+
 def _month_document(month: MonthValue | None, unit: Unit) -> dict[str, Any] | None:
     from servicepact.engine.evaluate import format_value
 
@@ -612,9 +626,7 @@ def baseline_document(baseline: Baseline, proposal: Proposal) -> dict[str, Any]:
         "best_month": _month_document(baseline.best_month, unit),
         "worst_month": _month_document(baseline.worst_month, unit),
         "trend_per_month": exact_text(baseline.trend_per_month),
-        "trend_per_month_display": None
-        if baseline.trend_per_month is None
-        else format_value(baseline.trend_per_month, unit),
+        "trend_per_month_display": trend_text(baseline.trend_per_month, unit),
         "trend": None if baseline.trend is None else baseline.trend.value,
         "proposal": {
             "proposed": proposal.proposed,

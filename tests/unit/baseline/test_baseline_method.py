@@ -239,3 +239,14 @@ def test_with_no_improvement_half_the_months_meet_and_under_a_quarter_breach(
     breached = statuses.count(ResultStatus.BREACHED)
     assert 2 * met >= n
     assert 4 * breached < n
+
+
+def test_a_trend_reads_signed_and_a_share_moves_in_percentage_points() -> None:
+    from servicepact.domain.kpis import Unit
+    from servicepact.engine.baseline import trend_text
+
+    # 0.003 a month is 0.30 percentage points, not 0.30 %.
+    assert trend_text(Fraction(3, 1000), Unit.RATIO) == "+0.30 pp / month"
+    assert trend_text(Fraction(-13, 100), Unit.SECONDS) == "-0.13 s / month"
+    assert trend_text(Fraction(0), Unit.SECONDS) == "±0.00 s / month"
+    assert trend_text(None, Unit.SECONDS) is None
