@@ -22,6 +22,7 @@ import os
 import secrets
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -124,6 +125,11 @@ class BatchWriter:
             self.temp, schema, compression="zstd", use_dictionary=self.dictionary
         )
         self.rows = 0
+        # Parquet encoding and compression release the GIL: one background thread
+        # writes chunk k while the caller validates chunk k+1. At most one write is
+        # pending, so memory stays at about two chunks.
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parquet-writer")
+        self._pending: Future[None] | None = None
 
     def __enter__(self) -> Self:
         return self
@@ -140,21 +146,33 @@ class BatchWriter:
     def write(self, table: pa.Table, rows: np.ndarray) -> None:
         if table.num_rows == 0:
             return
-        assert self._writer is not None, "the batch was already closed"
+        writer = self._writer
+        assert writer is not None, "the batch was already closed"
         provenance = table.append_column(
             pa.field(BATCH_COLUMN, pa.string(), nullable=False),
-            pa.array(np.full(table.num_rows, self.batch_id, dtype=object), pa.string()),
+            pa.repeat(pa.scalar(self.batch_id, pa.string()), table.num_rows),
         ).append_column(
             pa.field(ROW_COLUMN, pa.int64(), nullable=False), pa.array(rows, pa.int64())
         )
-        self._writer.write_table(provenance.cast(self.schema), row_group_size=ROW_GROUP_ROWS)
+        typed = provenance.cast(self.schema)
+        self._wait()
+        self._pending = self._pool.submit(writer.write_table, typed, row_group_size=ROW_GROUP_ROWS)
         self.rows += table.num_rows
+
+    def _wait(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()  # a failed write raises here, in the caller's thread
 
     def close(self) -> None:
         """Finish the Parquet footer (the file stays temporary)."""
-        if self._writer is not None:
-            self._writer.close()
-            self._writer = None
+        try:
+            self._wait()
+        finally:
+            if self._writer is not None:
+                self._writer.close()
+                self._writer = None
+            self._pool.shutdown(wait=True)
 
     def duplicate_ids(self, id_column: str, limit: int = 1_000_000) -> dict[str, list[int]]:
         """Ids written more than once (across chunks), with their rows; DuckDB spills if needed."""
