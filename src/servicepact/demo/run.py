@@ -341,9 +341,40 @@ def run_demo(
         _handoffs(app, actor, until, summary, sink)
     with timer("selection"):
         _selections(actor, examples, summary, sink)
+    with timer("reports"):
+        _review_packs(app, actor, examples, closed, summary, sink)
 
     summary.timings["total"] = round(time.perf_counter() - started, 3)
     return summary
+
+
+REVIEW_CONTRACT = "hanbit-cc-2026"  # the contract whose monthly review pack the demo writes
+
+
+def _review_packs(
+    app: App,
+    actor: Actor,
+    examples: Path,
+    closed: list[Period],
+    summary: DemoSummary,
+    sink: ProgressSink,
+) -> None:
+    """The last closed month's review packs under DATA_DIR/reports/: the contact centre's as
+    HTML, PDF and XLSX, the portfolio's as HTML (reports/packs.py does the work)."""
+    if not closed or REVIEW_CONTRACT not in {c.id for c in summary.contracts}:
+        return
+    from servicepact.reports.packs import write_review_packs
+
+    sink.step("Monthly service review packs", 1)
+    paths = write_review_packs(
+        app,
+        actor=actor,
+        period=closed[-1].label,
+        contract_id=REVIEW_CONTRACT,
+        cases_dir=examples / BUSINESS_CASE_DIR,
+    )
+    summary.notes.append("review packs: " + ", ".join(str(p) for p in paths))
+    sink.advance()
 
 
 def _check_year(year: int, documents: dict[str, ContractDocument]) -> None:

@@ -97,3 +97,29 @@ def write_pack(
     path = output if output is not None else default_path(app, pack, fmt=fmt, lang=lang)
     write_bytes_atomically(path, content)
     return path
+
+
+def write_review_packs(
+    app: App,
+    *,
+    actor: Actor,
+    period: str,
+    contract_id: str,
+    lang: Lang = Lang.KO,
+    cases_dir: Path | None = None,
+) -> list[Path]:
+    """One pack of each format under ``DATA_DIR/reports/``, each pack built once: the
+    contract's review pack as HTML, PDF and XLSX, and the portfolio pack as HTML (the demo's
+    closing step)."""
+    written: list[Path] = []
+    contract_pack = build_pack(app, actor=actor, period=period, contract_id=contract_id)
+    portfolio_pack = build_pack(app, actor=actor, period=period, cases_dir=cases_dir)
+    for pack, formats in (
+        (contract_pack, (ReportFormat.HTML, ReportFormat.PDF, ReportFormat.XLSX)),
+        (portfolio_pack, (ReportFormat.HTML,)),
+    ):
+        for fmt in formats:
+            path = default_path(app, pack, fmt=fmt, lang=lang)
+            write_bytes_atomically(path, render(pack, fmt=fmt, lang=lang))
+            written.append(path)
+    return written
