@@ -5,9 +5,12 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
+from pydantic import BaseModel
+
 from servicepact.api import schemas
 from servicepact.domain.exclusions import Exclusion
 from servicepact.domain.results import ServiceLevelResult
+from servicepact.domain.risks import Risk
 from servicepact.services.commercials import jsonable
 from servicepact.services.contracts import ContractSummary, StoredContract
 from servicepact.services.loads import LoadReport
@@ -193,6 +196,33 @@ def audit_entry(entry: AuditEntry) -> schemas.AuditEntryRead:
         after=entry.after,
         row_hash=entry.row_hash,
     )
+
+
+def risk(value: Risk) -> schemas.RiskRead:
+    return schemas.RiskRead(
+        id=value.id,
+        title=value.title,
+        category=value.category.value,
+        likelihood=value.likelihood,
+        impact=value.impact,
+        score=value.score,
+        level=value.level.value,
+        owner=value.owner,
+        mitigation=value.mitigation,
+        review_date=value.review_date,
+        status=value.status.value,
+        contracts=list(value.contracts),
+        vendors=list(value.vendors),
+        source=value.source.value,
+        rule=value.rule,
+        explanation=value.explanation,
+    )
+
+
+def model(value: BaseModel) -> dict[str, Any]:
+    """A domain model as JSON values (for registers whose model is the API's answer)."""
+    dumped: dict[str, Any] = value.model_dump(mode="json")
+    return dumped
 
 
 def document(value: Any) -> schemas.Document:

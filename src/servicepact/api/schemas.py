@@ -7,7 +7,7 @@ Exact values travel as text: amounts as decimal strings ("4800000"), ratios as f
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -233,6 +233,25 @@ class AuditEntryRead(BaseModel):
 class AuditPage(BaseModel):
     items: list[AuditEntryRead]
     next: str | None = Field(description="the next (older) page, or null at the start")
+
+
+class RiskRead(BaseModel):
+    id: str = Field(examples=["R-001"])
+    title: str
+    category: str = Field(examples=["data_security"])
+    likelihood: int = Field(ge=1, le=5)
+    impact: int = Field(ge=1, le=5)
+    score: int = Field(description="likelihood × impact, 1-25")
+    level: str = Field(examples=["high"])
+    owner: str
+    mitigation: str
+    review_date: date | None
+    status: str
+    contracts: list[str]
+    vendors: list[str]
+    source: str = Field(description="manual, or raised by a rule")
+    rule: str | None
+    explanation: str
 
 
 class Document(BaseModel):

@@ -8,7 +8,6 @@ Both are served from ``static/vendor`` — nothing is fetched from elsewhere at 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -21,7 +20,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from servicepact.bootstrap import App
 from servicepact.domain.access import Actor
-from servicepact.domain.errors import AccessDenied, DomainError, NotFound
+from servicepact.domain.errors import AccessDenied, NotFound
 from servicepact.domain.results import ResultStatus
 from servicepact.locale import (
     DEFAULT_LANG,
@@ -353,8 +352,6 @@ def _previous_month(now: datetime) -> str:
 
 # --- errors as pages ---------------------------------------------------------------------------
 
-_PAGE_STATUS = {NotFound: (404, "Not found"), AccessDenied: (403, "Access denied")}
-
 
 def error_page(request: Request, status: int, title: str, detail: str) -> HTMLResponse:
     return render(
@@ -376,7 +373,7 @@ def login_redirect(request: Request) -> Response:
     return response
 
 
-def install(api: FastAPI, *, page_error: Callable[..., Response] | None = None) -> None:
+def install(api: FastAPI) -> None:
     """Add the pages, the static files and the sign-in redirect to the application."""
     app: App = api.state.servicepact
     api.state.session_key = session.session_key(app.settings.pseudonym_key_bytes)
@@ -388,6 +385,3 @@ def install(api: FastAPI, *, page_error: Callable[..., Response] | None = None) 
 
     api.add_exception_handler(LoginRequired, on_login_required)
     api.state.html_error = error_page
-
-
-__all__ = ["DomainError", "install"]

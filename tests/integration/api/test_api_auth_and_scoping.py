@@ -5,6 +5,11 @@ from __future__ import annotations
 import pytest
 from api_world import World, calls
 
+from servicepact.bootstrap import App
+from servicepact.domain.access import Actor
+from servicepact.domain.risks import Risk, RiskCategory, RiskRegister
+from servicepact.services import risks
+
 PROBLEM = "application/problem+json"
 
 
@@ -124,3 +129,24 @@ def test_the_openapi_document_names_tags_security_and_examples(world: World) -> 
     assert batch["examples"][0]["rows"][0]["id"] == "C-1"
     summaries = [op["summary"] for path in spec["paths"].values() for op in path.values()]
     assert all(summaries)
+
+
+def test_risk_lists_and_the_heat_map_hold_only_a_vendors_own_risks(
+    world: World, app: App, admin: Actor
+) -> None:
+    register = RiskRegister(
+        risks=(
+            Risk(id="R-1", title="Helpco data exposure", category=RiskCategory.DATA_SECURITY,
+                 likelihood=2, impact=5, owner="security office", contracts=("acme-cs-2026",)),
+            Risk(id="R-2", title="Otherco capacity", category=RiskCategory.SERVICE_QUALITY,
+                 likelihood=4, impact=3, owner="operations", contracts=("other-cs-2026",)),
+        )
+    )  # fmt: skip
+    risks.apply_risk_register(app, actor=admin, register=register)
+    assert [r["id"] for r in world.get("alice", "/api/v1/risks").json()["items"]] == ["R-1", "R-2"]
+    bob = world.get("bob", "/api/v1/risks").json()
+    assert [r["id"] for r in bob["items"]] == ["R-1"]
+    assert bob["items"][0]["score"] == 10  # 2 × 5
+    grid = world.get("bob", "/api/v1/risks/heat-map").json()["data"]
+    placed = [cell["risks"] for row in grid for cell in row if cell["risks"]]
+    assert placed == [["R-1"]]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
@@ -27,11 +27,11 @@ def list_risks(
     response: Response,
     contract_id: Annotated[str | None, Query()] = None,
     include_closed: bool = False,
-) -> Page[schemas.Document]:
+) -> Page[schemas.RiskRead]:
     found = risks.list_risks(
         app, actor=actor, contract_id=contract_id, include_closed=include_closed
     )
-    return paginate(found, params, request, response, convert.document)
+    return paginate(found, params, request, response, convert.risk)
 
 
 @router.get(
@@ -46,9 +46,9 @@ def heat_map(app: AppDep, actor: ActorDep) -> schemas.Document:
 @router.get("/entrustments", summary="Personal-data entrustment register")
 def list_entrustments(
     app: AppDep, actor: ActorDep, params: PageDep, request: Request, response: Response
-) -> Page[schemas.Document]:
+) -> Page[dict[str, Any]]:
     found = entrustment.list_entrustments(app, actor=actor)
-    return paginate(found, params, request, response, convert.document)
+    return paginate(found, params, request, response, convert.model)
 
 
 @router.get(
