@@ -269,9 +269,6 @@ def check_timezone(timezone: str | None) -> None:
 
 
 def _parse_integers(strings: pa.Array) -> tuple[pa.Array, list[Failure]]:
-    quick = _fast(strings, lambda s: pc.cast(s, pa.int64()))
-    if quick is not None:
-        return quick, []
     present = _np(pc.is_valid(strings))
     good = _np(pc.match_substring_regex(strings, INTEGER_PATTERN)) & present
     decimals = _np(pc.match_substring_regex(strings, _DECIMAL_LIKE)) & present & ~good
@@ -306,10 +303,6 @@ def _parse_decimals(strings: pa.Array) -> tuple[pa.Array, list[Failure]]:
 
 
 def _parse_booleans(strings: pa.Array) -> tuple[pa.Array, list[Failure]]:
-    # Arrow reads true/false/1/0 in any case: a subset of the accepted words.
-    quick = _fast(strings, lambda s: pc.cast(s, pa.bool_()))
-    if quick is not None:
-        return quick, []
     words = pc.utf8_lower(strings)
     is_true = _np(pc.is_in(words, value_set=pa.array(TRUE_WORDS)))
     is_false = _np(pc.is_in(words, value_set=pa.array(FALSE_WORDS)))
@@ -328,9 +321,6 @@ def _parse_booleans(strings: pa.Array) -> tuple[pa.Array, list[Failure]]:
 
 
 def _parse_dates(strings: pa.Array) -> tuple[pa.Array, list[Failure]]:
-    quick = _fast(strings, lambda s: pc.cast(s, pa.date32()))
-    if quick is not None:
-        return quick, []
     present = _np(pc.is_valid(strings))
     good = _np(pc.match_substring_regex(strings, DATE_PATTERN)) & present
     failures = []
@@ -458,6 +448,10 @@ def parse_column(
         if pc.any(blank).as_py():
             values = pc.if_else(blank, pa.scalar(None, pa.string()), values)
         return values, []
+    # Fast path: one cast of the whole column, before any trimming. What Arrow
+    # reads here is a subset of the accepted forms (booleans: true/false/1/0 in
+    # any case; integers: digits with an optional minus; ISO 8601 timestamps);
+    # anything else takes the slow path, which words a reason per row.
     if column.type in (ColumnType.INTEGER, ColumnType.BOOLEAN, ColumnType.DATE):
         parsed = _fast(values, lambda s: pc.cast(s, target))
         if parsed is not None:
