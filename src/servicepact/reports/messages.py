@@ -1,21 +1,21 @@
 """The packs' words in English and Korean, keyed by their English text.
 
-A pack reads naturally in the templates (``t("Credits")``), and a word missing from the
-Korean catalogue falls back to English rather than showing a key. Values that are codes
-(statuses, reasons, outcomes) are translated through ``label``, which first turns the code
-into its English label (``below_expected`` → ``Below expected``).
+A pack reads naturally in the templates (``t("Credits")``). The words here are the packs'
+own; anything else is looked up in the product's shared catalogue (``servicepact.locale``,
+which the web UI uses too), and a word missing from both falls back to English rather than
+showing a key. Values that are codes (statuses, reasons, outcomes) are translated through
+``label``, which first turns the code into its English label (``below_expected`` → ``Below
+expected``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
+from servicepact.locale import CATALOGUES as SHARED_CATALOGUES
+from servicepact.locale import Lang
 
-class Lang(StrEnum):
-    KO = "ko"
-    EN = "en"
-
+__all__ = ["KO", "Lang", "Messages", "parse_lang"]
 
 KO: dict[str, str] = {
     # titles and headers
@@ -228,7 +228,8 @@ class Messages:
     lang: Lang
 
     def t(self, text: str) -> str:
-        return _CATALOGUES[self.lang].get(text, text)
+        own = _CATALOGUES[self.lang].get(text)
+        return own if own is not None else SHARED_CATALOGUES[self.lang].get(text, text)
 
     def label(self, code: str | None, scope: str | None = None) -> str:
         """A code (``breached``, ``wrong_price``) in this language; ``None`` → not evaluated.
@@ -243,5 +244,4 @@ class Messages:
             return catalogue[f"{scope}:{code}"]
         if code in catalogue:
             return catalogue[code]
-        english = _english_label(code)
-        return catalogue.get(english, english)
+        return self.t(_english_label(code))

@@ -122,6 +122,10 @@ def test_the_html_pack_shows_the_figures_in_both_languages_and_fetches_nothing(
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)
     assert "@import" not in page
     assert "url(" not in page
+    hostile = contract_pack.model_copy(
+        update={"header": contract_pack.header.model_copy(update={"name": "<b>x</b>&"})}
+    )
+    assert "&lt;b&gt;x&lt;/b&gt;&amp;" in render_html(hostile, lang=Lang.EN)  # text, not markup
     page = render_html(contract_pack, lang=Lang.KO)
     assert "월간 서비스 검토 보고서" in page
     assert "위반" in page

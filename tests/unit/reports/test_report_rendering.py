@@ -166,6 +166,7 @@ def test_korean_labels_fall_back_to_english_and_scopes_tell_codes_apart():
     assert ko.label("critical") == "핵심"  # a service level's kind
     assert ko.label("critical", "level") == "매우 높음"  # a risk level
     assert ko.t("A sentence nobody translated") == "A sentence nobody translated"
+    assert ko.t("Dashboard") == "대시보드"  # from the shared catalogue the web UI uses
     assert en.label("wrong_price") == "Wrong price"
     assert parse_lang(" KO ") is Lang.KO
     with pytest.raises(ValueError, match="ko or en"):
