@@ -7,7 +7,12 @@ api = create_app(build_app())          # an ASGI app for uvicorn or TestClient
 
 from __future__ import annotations
 
-from fastapi import APIRouter, FastAPI
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 
 from servicepact import __version__
 from servicepact.api import errors
@@ -51,6 +56,42 @@ TAGS = [
 ]
 
 
+# Everything the pages use is served from here: scripts only from /static (no inline scripts,
+# no eval), styles from /static plus the inline width of a bar; no framing by other sites.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; "
+        "base-uri 'self'; form-action 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+}
+
+
+async def _security_headers(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    response = await call_next(request)
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+STATIC_DIR = Path(__file__).parent.parent / "web" / "static"
+_DOCS_PAGE = f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>ServicePact API</title>
+<link rel="stylesheet" href="/static/vendor/swagger-ui.css"></head>
+<body data-openapi="{API_PREFIX}/openapi.json"><div id="swagger-ui"></div>
+<script src="/static/vendor/swagger-ui-bundle.js"></script>
+<script src="/static/api-docs.js"></script></body></html>"""
+
+
+def _docs() -> HTMLResponse:
+    return HTMLResponse(_DOCS_PAGE)
+
+
 def api_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX)
     for module in (
@@ -76,11 +117,14 @@ def create_app(app: App, *, web: bool = True) -> FastAPI:
         description=DESCRIPTION,
         openapi_tags=TAGS,
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,  # served below from the package's own copy of Swagger UI, not a CDN
         redoc_url=None,
     )
     api.state.servicepact = app
+    api.middleware("http")(_security_headers)
     api.include_router(api_router())
+    api.add_api_route(f"{API_PREFIX}/docs", _docs, include_in_schema=False)
+    api.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     errors.install(api)
     if web:
         from servicepact.web.routes import install as install_web

@@ -15,7 +15,6 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from servicepact.bootstrap import App
@@ -377,7 +376,6 @@ def install(api: FastAPI) -> None:
     """Add the pages, the static files and the sign-in redirect to the application."""
     app: App = api.state.servicepact
     api.state.session_key = session.session_key(app.settings.pseudonym_key_bytes)
-    api.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     api.include_router(router)
 
     async def on_login_required(request: Request, _error: Exception) -> Response:

@@ -150,3 +150,15 @@ def test_risk_lists_and_the_heat_map_hold_only_a_vendors_own_risks(
     grid = world.get("bob", "/api/v1/risks/heat-map").json()["data"]
     placed = [cell["risks"] for row in grid for cell in row if cell["risks"]]
     assert placed == [["R-1"]]
+
+
+def test_the_docs_page_loads_swagger_ui_from_the_package_not_a_cdn(world: World) -> None:
+    page = world.client.get("/api/v1/docs")
+    assert page.status_code == 200
+    assert "/static/vendor/swagger-ui-bundle.js" in page.text
+    assert "http" not in page.text.replace("http-equiv", "")
+    assert world.client.get("/static/vendor/swagger-ui-bundle.js").status_code == 200
+    policy = page.headers["content-security-policy"]
+    assert "script-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert page.headers["x-content-type-options"] == "nosniff"
