@@ -192,17 +192,23 @@ def evaluate_command(
         str,
         typer.Option(
             "--contract",
+            metavar="FILE|ID",
             help="A contract file (with --data) or the id of a stored contract.",
         ),
     ],
     period: Annotated[
         list[str] | None,
-        typer.Option("--period", help="A period: 2026-03, 2026-Q1 or Y1. Repeat for several."),
+        typer.Option(
+            "--period",
+            metavar="PERIOD",
+            help="A period: 2026-03, 2026-Q1 or Y1. Repeat for several.",
+        ),
     ] = None,
     data: Annotated[
         Path | None,
         typer.Option(
             "--data",
+            metavar="DIR",
             help="A directory with <source>.csv|jsonl|parquet|xlsx per source: evaluate files "
             "without a database.",
         ),
@@ -214,6 +220,7 @@ def evaluate_command(
         str | None,
         typer.Option(
             "--now",
+            metavar="INSTANT",
             help="Evaluate as of this instant (ISO 8601 with offset); default: the current time.",
         ),
     ] = None,
