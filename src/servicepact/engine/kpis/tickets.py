@@ -411,9 +411,16 @@ def resolution_hours_percentile(
         raise ValueError("a percentile lies in (0, 1]")
     outcomes = _mean_time_to_resolve(table, ctx)
     index = window_index(outcomes.anchor, windows)
+    inside = index >= 0
+    # One stable sort by window (a linear radix sort on 16-bit keys) instead of a mask per
+    # window; sorting does not change the nearest-rank value of a window's own values.
+    keys = index[inside].astype(np.int16 if len(windows) < 2**15 else np.int64)
+    order = np.argsort(keys, kind="stable")
+    grouped = outcomes.numerator[inside][order]
+    bounds = np.searchsorted(keys[order], np.arange(len(windows) + 1), side="left")
     results: list[Fraction | None] = []
     for i in range(len(windows)):
-        values = outcomes.numerator[index == i]
+        values = grouped[bounds[i] : bounds[i + 1]]
         if values.size == 0:
             results.append(None)
             continue
