@@ -66,12 +66,13 @@ def report(
         ),
     ] = None,
 ) -> None:
-    """Write a monthly service review pack (HTML, PDF or XLSX) and print its path.
+    """Write a monthly service review pack (HTML, PDF or XLSX); print its path.
 
-    Per contract: the service levels with RAG, 12-month trend charts, credits with their
-    arithmetic, the invoice check, risks, open exclusions and control findings, with the data
-    batches and inputs hash they rest on. With --portfolio: every contract's month, credits
-    to date, the vendor ranking, top risks and savings to date.
+    Per contract: service levels with RAG, 12-month trend charts, credits
+    with their arithmetic, the invoice check, risks, open exclusions and
+    control findings, with the data batches and inputs hash behind them.
+    With --portfolio: every contract's month, credits to date, the vendor
+    ranking, top risks and savings to date. See docs/reports.md.
     """
     if (contract is None) == (not portfolio):
         raise InvalidInput(
