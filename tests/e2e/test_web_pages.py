@@ -11,7 +11,9 @@ from web_world import PASSWORDS, build_world, cheap_password_hashing, csrf_of, s
 from servicepact.api import create_app
 from servicepact.bootstrap import App
 from servicepact.contractfile import ContractDocument
-from servicepact.domain.access import Actor
+from servicepact.domain.access import Actor, Role
+from servicepact.domain.exclusions import ExclusionReason
+from servicepact.services import evaluation
 from servicepact.web.session import SESSION_COOKIE
 
 
@@ -181,3 +183,50 @@ def test_amounts_show_won_without_a_minor_unit_in_korean(client: TestClient) -> 
     page = client.get("/?month=2026-02&lang=ko").text
     assert "0원" in page
     assert "KRW 0" in client.get("/?month=2026-02&lang=en").text
+
+
+def test_alice_approves_a_requested_exclusion_from_the_contract_page(
+    client: TestClient, app: App, admin: Actor
+) -> None:
+    bob = Actor(user="bob", role=Role.VENDOR, party="helpco")
+    requested = evaluation.request_exclusion(
+        app,
+        actor=bob,
+        contract_id="acme-cs-2026",
+        source="calls",
+        reason=ExclusionReason.FORCE_MAJEURE,
+        service_level_id="SL-01",
+        period="2026-02",
+        note="typhoon",
+    )
+    sign_in(client, "bob")
+    page = client.get("/contracts/acme-cs-2026?lang=en").text
+    assert "force_majeure" in page
+    assert "typhoon" in page  # the vendor's note, for the decision
+    assert "/decide" not in page  # a vendor gets no decision buttons
+    forged = client.post(
+        f"/exclusions/{requested.id}/decide",
+        data={"csrf": csrf_of(page), "decision": "approve"},
+        follow_redirects=False,
+    )
+    assert forged.status_code == 403  # the service refuses a vendor's approval
+
+    sign_in(client, "alice")
+    page = client.get("/contracts/acme-cs-2026?lang=en").text
+    assert f"/exclusions/{requested.id}/decide" in page
+    refused = client.post(
+        f"/exclusions/{requested.id}/decide",
+        data={"csrf": "forged", "decision": "approve"},
+        follow_redirects=False,
+    )
+    assert refused.status_code == 403
+    done = client.post(
+        f"/exclusions/{requested.id}/decide",
+        data={"csrf": csrf_of(page), "decision": "approve"},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    assert done.headers["location"] == "/contracts/acme-cs-2026"
+    (approved,) = evaluation.list_exclusions(app, actor=admin, contract_id="acme-cs-2026")
+    assert (approved.status.value, approved.decided_by) == ("approved", "alice")
+    assert "force_majeure" not in client.get("/contracts/acme-cs-2026?lang=en").text

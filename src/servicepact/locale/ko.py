@@ -64,6 +64,8 @@ KO: dict[str, str] = {
     "Checked": "검증 일시",
     "Findings": "통제 점검 결과",
     "Open exclusions": "미결 예외 신청",
+    "Approve": "승인",
+    "Reject": "반려",
     "Reason": "사유",
     "Requested by": "신청자",
     "Requested": "신청 일시",

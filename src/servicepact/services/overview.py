@@ -336,6 +336,7 @@ class OpenExclusion:
     period: str | None
     events: int
     reason: str
+    note: str
     requested_by: str
     requested_at: datetime
 
@@ -483,6 +484,7 @@ def contract_overview(
                 period=row.period,
                 events=len(row.event_ids or ()),
                 reason=row.reason,
+                note=row.note,
                 requested_by=row.requested_by,
                 requested_at=row.requested_at,
             )

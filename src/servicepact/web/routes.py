@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -32,7 +33,7 @@ from servicepact.locale import (
     parse_lang,
     translate,
 )
-from servicepact.services import audit, overview, selection, users
+from servicepact.services import audit, evaluation, overview, selection, users
 from servicepact.web import charts, session
 
 HERE = Path(__file__).parent
@@ -322,6 +323,32 @@ def loads_page(
 ) -> HTML:
     view = overview.loads_view(app, actor=viewer.actor, contract_id=contract)
     return render(request, "loads.html", lang=viewer.lang, viewer=viewer, view=view)
+
+
+class Decision(StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+
+
+@router.post("/exclusions/{exclusion_id}/decide")
+def decide_exclusion(
+    app: AppDep,
+    viewer: ViewerDep,
+    exclusion_id: str,
+    decision: Annotated[Decision, Form()],
+    csrf: Annotated[str, Form()] = "",
+    note: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """Approve or reject a requested exclusion from the contract page (client managers)."""
+    if not session.csrf_ok(csrf, viewer.csrf):
+        raise AccessDenied("the form's security token does not match; reload the page")
+    decide = (
+        evaluation.approve_exclusion
+        if decision is Decision.APPROVE
+        else evaluation.reject_exclusion
+    )
+    decided = decide(app, actor=viewer.actor, exclusion_id=exclusion_id, note=note)
+    return RedirectResponse(f"/contracts/{quote(decided.contract_id)}", status_code=303)
 
 
 AUDIT_PAGE = 50
