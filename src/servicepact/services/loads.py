@@ -49,15 +49,16 @@ from servicepact.store.events.repository import (
     QuarantineStatus,
     StoredFinding,
 )
-from servicepact.store.events.sources import Source, records_source
+from servicepact.store.events.sources import DEFAULT_CHUNK_ROWS, Source, records_source
 from servicepact.store.events.store import BatchRef, EventStore, InMemoryManifest
 from servicepact.store.events.validation import check_header, check_timezone
 
 Progress = Callable[[int, int], None]  # (bytes done, bytes in total)
-# Rows per chunk when loading: larger than the readers' default because each chunk
-# pays Python work per distinct personal-data value, and customers recur; 250,000
-# ticket rows are ~50 MB of text, so memory stays a few hundred MB (benchmarks/load_csv.py).
-LOAD_CHUNK_ROWS = 250_000
+# Rows per chunk when loading. Larger chunks pay less Python work per row (each
+# distinct personal-data value is looked up once per chunk) but hold more memory:
+# measured on 10 M tickets (benchmarks/RESULTS.md), 250,000 rows cut CPU time by
+# about a tenth and doubled the peak RSS to 2.1 GB, so the readers' default stays.
+LOAD_CHUNK_ROWS = DEFAULT_CHUNK_ROWS
 _HASH_BLOCK = 1 << 20
 
 
