@@ -199,7 +199,9 @@ def timestamps_us(table: pa.Table, name: str) -> tuple[Int64Array, BoolArray]:
     return _int64_with_validity(column)
 
 
-def dictionary_codes(table: pa.Table, name: str) -> tuple[Int64Array, list[Any]]:
+def dictionary_codes(
+    table: pa.Table, name: str
+) -> tuple[npt.NDArray[np.signedinteger[Any]], list[Any]]:
     """A column as integer codes into its distinct values (-1 for null), and those values.
 
     Matching a few wanted values against the distinct values, then the codes,
@@ -217,7 +219,9 @@ def dictionary_codes(table: pa.Table, name: str) -> tuple[Int64Array, list[Any]]
         np.asarray(pc.fill_null(c.indices.cast(pa.int64()), -1).to_numpy(zero_copy_only=False))
         for c in parts
     ]
-    return np.concatenate(codes).astype(np.int64, copy=False), values
+    # the smallest signed type that holds every code keeps the shared array small
+    width = np.int16 if len(values) < 2**15 else np.int64
+    return np.concatenate(codes).astype(width, copy=False), values
 
 
 def integers(table: pa.Table, name: str) -> tuple[Int64Array, BoolArray]:

@@ -26,8 +26,10 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -138,7 +140,9 @@ def _targets(table: pa.Table, ctx: KpiContext) -> tuple[Int64Array, BoolArray]:
     return np.maximum(targets, 0), targets >= 0
 
 
-def _priority_codes(table: pa.Table, ctx: KpiContext) -> tuple[Int64Array, list[object]]:
+def _priority_codes(
+    table: pa.Table, ctx: KpiContext
+) -> tuple[npt.NDArray[np.signedinteger[Any]], list[object]]:
     source = ctx.source_table
     if source is None:
         return dictionary_codes(table, "priority")
