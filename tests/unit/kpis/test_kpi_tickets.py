@@ -300,3 +300,10 @@ def test_expiry_anchors_are_whole_seconds() -> None:
     )
     outcomes = tickets._resolved_within(table("tickets", rows), ctx)
     assert int(outcomes.anchor[0]) == int(kst(2026, 3, 10, 13, 0, 1).timestamp()) * MICROS
+
+
+def test_an_open_pause_keeps_the_clock_stopped_so_the_ticket_does_not_fail() -> None:
+    # Tue 10 Mar 09:00, 1 h worked, then waiting on the customer from 10:00 with no end:
+    # the target never expires in March or April
+    rows = [ticket("t", kst(2026, 3, 10, 9), pauses=[pause(kst(2026, 3, 10, 10), None)])]
+    assert march_april("resolved_within", rows, params=FOUR_HOURS) == [(0, 0), (0, 0)]

@@ -325,6 +325,11 @@ def deadline_with_merged_pauses(
     if rows.size == 0:
         return deadline
     run_start = np.maximum(run_start, start[rows])
+    limit = getattr(clock, "valid_until", None)
+    if limit is not None:
+        # A run past the clock's last instant (an open pause) cannot be measured, and
+        # needs not be: a deadline that far away is not reached by any period.
+        run_start, run_end = np.minimum(run_start, limit), np.minimum(run_end, limit)
     paused = clock.elapsed(run_start, run_end)  # 0 for runs wholly before the start
     rank = np.arange(rows.size) - np.searchsorted(rows, rows, side="left")
     extra = np.zeros(start.size, dtype=np.int64)
