@@ -18,10 +18,12 @@ fraction ``Σ numerator ÷ (Σ denominator × scale)`` (KPIS.md rule 1).
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from fractions import Fraction
+from types import ModuleType
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -376,6 +378,48 @@ def window_index(anchor: Int64Array, windows: Sequence[Window]) -> Int64Array:
     return index
 
 
+def _kernels() -> ModuleType | None:
+    """The compiled loop, or None when numba is not installed (the ``fast`` extra)."""
+    try:
+        return importlib.import_module("servicepact.engine.kpis._aggregate_numba")
+    except ImportError:
+        return None
+
+
+_KERNELS = _kernels()
+# int64 sums are exact while |Σ| < 2**63; the compiled path is used only below this bound
+_EXACT_INT_LIMIT = 2**62
+
+
+def _compiled_sums(
+    outcomes: Outcomes, windows: Sequence[Window]
+) -> tuple[list[int], list[int], list[int]] | None:
+    """Counts and exact sums per window in one compiled pass, when the windows allow the
+    quarter-hour look-up (see ``window_index``) and numba is there; else None."""
+    if _KERNELS is None or not windows or outcomes.anchor.size == 0:
+        return None
+    bounds = np.array([w[0] for w in windows] + [windows[-1][1]], dtype=np.int64)
+    first, last = int(bounds[0]), int(bounds[-1])
+    if ((bounds - first) % _LOOKUP_STEP).any() or (last - first) // _LOOKUP_STEP > _LOOKUP_MAX:
+        return None
+    if np.any(np.diff(bounds) < 0):
+        return None
+    for values in (outcomes.numerator, outcomes.denominator):
+        if values.size and int(np.abs(values).max()) * values.size >= _EXACT_INT_LIMIT:
+            return None
+    table = np.repeat(np.arange(len(windows), dtype=np.int64), np.diff(bounds) // _LOOKUP_STEP)
+    counts = np.zeros(len(windows), dtype=np.int64)
+    nums = np.zeros(len(windows), dtype=np.int64)
+    dens = np.zeros(len(windows), dtype=np.int64)
+    _KERNELS.sum_by_window(
+        np.ascontiguousarray(outcomes.anchor, dtype=np.int64),
+        np.ascontiguousarray(outcomes.numerator, dtype=np.int64),
+        np.ascontiguousarray(outcomes.denominator, dtype=np.int64),
+        first, _LOOKUP_STEP, table, counts, nums, dens,
+    )  # fmt: skip
+    return counts.tolist(), nums.tolist(), dens.tolist()
+
+
 def aggregate_outcomes(
     outcomes: Outcomes, windows: Sequence[Window], aggregate: Aggregate
 ) -> list[KpiAggregate]:
@@ -389,6 +433,19 @@ def aggregate_outcomes(
         for window in windows:
             results.extend(aggregate_outcomes(outcomes, [window], aggregate))
         return results
+    fast = _compiled_sums(outcomes, windows)
+    if fast is not None:
+        counts_list, numerators, denominators = fast
+        return [
+            KpiAggregate(
+                aggregate=aggregate,
+                numerator=numerators[i],
+                denominator=denominators[i],
+                sample_size=counts_list[i],
+                scale=outcomes.scale,
+            )
+            for i in range(n)
+        ]
     index = window_index(outcomes.anchor, windows)
     keep = index >= 0
     group = index[keep]
