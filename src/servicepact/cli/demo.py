@@ -202,6 +202,16 @@ def render(summary: DemoSummary, console: Console) -> None:
     )
     for note in summary.notes:
         console.print(f"note: {note}")
+    if summary.logins:
+        console.print(
+            "web UI: run [bold]servicepact serve[/bold] and sign in as "
+            + "; ".join(
+                f"{login.name} / {login.password} ({login.role}"
+                + (f", {login.party})" if login.party else ")")
+                for login in summary.logins
+            ),
+            highlight=False,
+        )
     if summary.changed:
         console.print(
             "[green]The demo portfolio is in place.[/green] Run it again: nothing changes."

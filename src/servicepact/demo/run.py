@@ -49,6 +49,7 @@ from servicepact.demo.summary import (
     FileRow,
     HandoffRow,
     InvoiceRow,
+    LoginRow,
     SelectionRow,
     ServiceLevelRow,
     VendorRow,
@@ -56,6 +57,7 @@ from servicepact.demo.summary import (
 from servicepact.domain.access import Actor
 from servicepact.domain.errors import InvalidInput, Problem
 from servicepact.domain.periods import Period, month
+from servicepact.services import users
 from servicepact.services.commercials import (
     business_case_report,
     check_invoice_file,
@@ -343,9 +345,23 @@ def run_demo(
         _selections(actor, examples, summary, sink)
     with timer("reports"):
         _review_packs(app, actor, examples, closed, summary, sink)
+    with timer("users"):
+        _users(app, actor, summary, sink)
 
     summary.timings["total"] = round(time.perf_counter() - started, 3)
     return summary
+
+
+def _users(app: App, actor: Actor, summary: DemoSummary, sink: ProgressSink) -> None:
+    """The demo's sign-ins for the web UI (created once; a second run changes nothing)."""
+    sink.step("Demo users", 1)
+    with app.uow() as uow:
+        users.ensure_users(uow, actor=actor, logins=users.DEMO_LOGINS)
+    summary.logins = [
+        LoginRow(name=login.name, role=login.role.value, party=login.party, password=login.password)
+        for login in users.DEMO_LOGINS
+    ]
+    sink.advance()
 
 
 REVIEW_CONTRACT = "hanbit-cc-2026"  # the contract whose monthly review pack the demo writes

@@ -116,6 +116,16 @@ class SelectionRow:
 
 
 @dataclass
+class LoginRow:
+    """A demo sign-in for the web UI: known passwords, for the demo only."""
+
+    name: str
+    role: str
+    party: str | None
+    password: str
+
+
+@dataclass
 class DemoSummary:
     data_dir: str
     database: str
@@ -132,6 +142,7 @@ class DemoSummary:
     governance: GovernanceRow = field(default_factory=GovernanceRow)
     handoffs: list[HandoffRow] = field(default_factory=list)
     selections: list[SelectionRow] = field(default_factory=list)
+    logins: list[LoginRow] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
