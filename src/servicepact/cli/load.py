@@ -53,7 +53,9 @@ class _LoadGroup(TyperGroup):
     """``load FILE`` runs the hidden ``file`` command; ``load quarantine`` a sub-command."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        if args and (args[0] in self.commands or args[0] in ("--help", "-h")):
+        if not args:
+            args = ["--help"]
+        if args[0] in self.commands or args[0] in ("--help", "-h"):
             return super().parse_args(ctx, args)
         return super().parse_args(ctx, ["file", *args])
 
