@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from kpi_fixtures import OFFICE_KR, compute, kst, month_window, table
@@ -38,7 +37,6 @@ def build(rows: list[tuple[int, int | None, str, tuple[int, int] | None]]) -> ob
     return table("tickets", events)
 
 
-@pytest.mark.slow
 @settings(max_examples=25, deadline=None)
 @given(tickets)
 def test_monthly_counts_add_up_to_the_count_over_the_whole_year(rows: list) -> None:  # type: ignore[type-arg]
