@@ -247,12 +247,18 @@ def _load(
         if earlier is not None:
             return _already(earlier, name)
         manifest = _snapshot(uow)
+        loaded_at = uow.now()
+        quarantined = uow.repo(BatchRepository).open_quarantined_ids(
+            contract_id=contract_id, source=source
+        )
     store = EventStore(app.settings.event_store_dir, manifest)
     return _store_file(
         app,
         store,
         admission,
         opener(admission.event_type),
+        loaded_at=loaded_at,
+        quarantined=quarantined,
         actor=actor,
         contract_id=contract_id,
         source=source,
@@ -285,6 +291,8 @@ def _store_file(
     admission: _Admission,
     opened: Source,
     *,
+    loaded_at: datetime,
+    quarantined: set[str],
     actor: Actor,
     contract_id: str,
     source: str,
@@ -357,13 +365,10 @@ def _store_file(
             contract_id=contract_id, source=source, candidate=writer.temp
         )
         tally = ControlTally(
-            event_type=event_type,
-            loaded_at=app_now(app),
-            zone=_zone(contract, source),
+            event_type=event_type, loaded_at=loaded_at, zone=_zone(contract, source)
         )
-        open_ids = _open_quarantine(app, contract_id, source)
         resolved: set[str] = set()
-        wanted = pa.array(sorted(open_ids), pa.string())
+        wanted = pa.array(sorted(quarantined), pa.string())
         for table in store.iter_file(writer.temp, tally.columns()):
             tally.add(table)
             if len(wanted):
@@ -437,21 +442,9 @@ def _store_file(
     )
 
 
-def app_now(app: AppLike) -> datetime:
-    with app.uow(read_only=True) as uow:
-        return uow.now()
-
-
 def _zone(contract: Contract, source: str) -> str:
     calendar = _calendar_for(contract, source)
     return calendar.timezone if calendar is not None else "UTC"
-
-
-def _open_quarantine(app: AppLike, contract_id: str, source: str) -> set[str]:
-    with app.uow(read_only=True) as uow:
-        return uow.repo(BatchRepository).open_quarantined_ids(
-            contract_id=contract_id, source=source
-        )
 
 
 def _json_default(value: object) -> str:
