@@ -69,7 +69,7 @@ from servicepact.services.entrustment import (
     apply_entrustment_register,
     load_entrustment_register,
 )
-from servicepact.services.evaluation import evaluate_period
+from servicepact.services.evaluation import evaluate_periods
 from servicepact.services.loads import LoadStatus, load_events
 from servicepact.services.portfolio import apply_portfolio
 from servicepact.services.risks import (
@@ -475,16 +475,17 @@ def _evaluate(
     summary.periods = [p.label for p in months]
     rows = {c.id: {sl.id: sl for sl in c.service_levels} for c in summary.contracts}
     sink.step("Evaluating every month", len(documents) * len(months))
+    labels = [p.label for p in months]
     for contract_id in documents:
-        for period in months:
-            results = evaluate_period(
-                app, actor=actor, contract_id=contract_id, period_label=period.label, now=until
-            )
-            for result in results:
-                row = rows[contract_id].get(result.service_level_id)
-                if row is not None:
-                    row.statuses[result.period] = result.status.value
-            sink.advance()
+        # All months at once: the contract's events are read once, not once per month.
+        results = evaluate_periods(
+            app, actor=actor, contract_id=contract_id, period_labels=labels, now=until
+        )
+        for result in results:
+            row = rows[contract_id].get(result.service_level_id)
+            if row is not None:
+                row.statuses[result.period] = result.status.value
+        sink.advance(len(months))
 
 
 def _months(year: int, until: datetime | None) -> list[Period]:
