@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress
@@ -142,36 +143,40 @@ def _status_cell(result: ServiceLevelResult) -> str:
 def render_table(contract: Contract, results: list[ServiceLevelResult]) -> Table:
     from servicepact.engine.evaluate import result_document
 
-    table = Table(title=f"{escape(contract.name)} ({escape(contract.id)})")
+    table = Table(
+        title=f"{escape(contract.name)} ({escape(contract.id)})",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    show_excluded = any(r.excluded for r in results)
     for header, justify in (
-        ("Service level", "left"),
-        ("KPI", "left"),
+        ("Level", "left"),
         ("Period", "left"),
         ("Value", "right"),
         ("Num / den", "right"),
-        ("Expected", "right"),
-        ("Minimum", "right"),
+        ("Exp.", "right"),
+        ("Min.", "right"),
         ("Status", "left"),
-        ("Excl.", "right"),
+        *((("Excl.", "right"),) if show_excluded else ()),
     ):
-        table.add_column(header, justify=justify, no_wrap=header != "KPI")  # type: ignore[arg-type]
+        # Figures never wrap: an 80-column terminal shows every value whole.
+        table.add_column(header, justify=justify, no_wrap=True)
     names = {sl.id: sl for sl in contract.service_levels}
     for result in results:
         doc = result_document(result, names.get(result.service_level_id))
-        if result.denominator is not None:
+        if result.denominator is not None and isinstance(result.numerator, int):
             fraction = f"{doc['numerator']} / {result.denominator}"
         else:
             fraction = f"n = {result.sample_size}"
         table.add_row(
             escape(result.service_level_id),
-            result.kpi,
             result.period,
             doc["value_display"],
             fraction,
             doc["expected_display"],
             doc["minimum_display"],
             _status_cell(result),
-            str(result.excluded or ""),
+            *((str(result.excluded or ""),) if show_excluded else ()),
         )
     return table
 
@@ -184,7 +189,8 @@ def _print(contract: Contract, results: list[ServiceLevelResult], output: Output
         documents = [result_document(r, names.get(r.service_level_id)) for r in results]
         typer.echo(json.dumps(documents, ensure_ascii=False, indent=2))
         return
-    console.print(render_table(contract, results))
+    # A console made now (not at import) follows the terminal width of this run.
+    Console(highlight=False, soft_wrap=True).print(render_table(contract, results))
 
 
 def evaluate_command(
