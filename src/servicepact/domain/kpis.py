@@ -112,8 +112,10 @@ CATALOGUE: dict[str, KpiDefinition] = {
             Aggregate.RATIO,
             "calls answered within `seconds` of offered_at ÷ (calls offered − short abandons)",
             "offered_at",
-            (Param("seconds", int, "answer target in seconds", required=True, minimum=0),
-             _SHORT_ABANDON),
+            (
+                Param("seconds", int, "answer target in seconds", required=True, minimum=0),
+                _SHORT_ABANDON,
+            ),
         ),
         KpiDefinition(
             "average_speed_of_answer",
@@ -475,8 +477,10 @@ def check_params(kpi: KpiDefinition, params: dict[str, Any]) -> list[tuple[str, 
             problems.append(("clock_from", "must be 'created' or 'handoff'"))
         if params.get("clock_from") == "handoff" and "party" not in params:
             problems.append(("party", "is required with clock_from: handoff"))
-    if kpi.name == "inventory_accuracy" and "tolerance_percent" in params and params.get(
-        "tolerance", 0
+    if (
+        kpi.name == "inventory_accuracy"
+        and "tolerance_percent" in params
+        and params.get("tolerance", 0)
     ):
         problems.append(("tolerance", "give tolerance or tolerance_percent, not both"))
     return problems
