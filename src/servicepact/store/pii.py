@@ -39,7 +39,6 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
@@ -74,7 +73,6 @@ MASKS: tuple[tuple[str, str], ...] = (
 )
 _COMPILED = tuple((re.compile(pattern), token) for pattern, token in MASKS)
 ANY_PERSONAL_DATA = "|".join(f"(?:{pattern})" for pattern, _ in MASKS)
-_ANY_COMPILED = re.compile(ANY_PERSONAL_DATA)
 _CANDIDATE = r"@|[0-9][-. 0-9()]{6,}[0-9]"  # every match of a pattern above contains one
 
 # Pseudonyms remembered across chunks: the same customers recur in a file, and one
@@ -88,10 +86,6 @@ def mask_text(text: str) -> str:
     for pattern, token in _COMPILED:
         text = pattern.sub(token, text)
     return text
-
-
-def contains_personal_data(text: str) -> bool:
-    return _ANY_COMPILED.search(text) is not None
 
 
 def mask_value(value: object) -> str:
@@ -174,12 +168,6 @@ class Pseudonymiser:
         return pc.take(pa.array(found, pa.string()), encoded.indices)
 
 
-@dataclass(frozen=True)
-class ColumnTreatment:
-    name: str
-    treatment: Treatment
-
-
 def treatments(event_type: EventType, protection: DataProtection) -> dict[str, Treatment]:
     """The treatment of each personal-data column of ``event_type`` under ``protection``."""
     return {
@@ -212,6 +200,7 @@ def protect(
     pseudonymiser: Pseudonymiser,
 ) -> pa.Table:
     """Apply the contract's treatment to a validated, typed table (schema kept)."""
+    scanned = frozenset(scanned_columns(event_type))
     columns: list[pa.Array | pa.ChunkedArray] = []
     for field in table.schema:
         values = table.column(field.name)
@@ -220,14 +209,10 @@ def protect(
             values = pseudonymiser.column(values)
         elif treatment is Treatment.DROP:
             values = pa.nulls(len(table), type=field.type)
-        elif treatment is None and field.name in _scanned(event_type):
+        elif treatment is None and field.name in scanned:
             values = mask_text_column(values)
         columns.append(values)
     return pa.Table.from_arrays(columns, schema=table.schema)
-
-
-def _scanned(event_type: EventType) -> frozenset[str]:
-    return frozenset(scanned_columns(event_type))
 
 
 def mask_row(row: Mapping[str, object], personal: Iterable[str]) -> dict[str, object]:
