@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from numba import njit
 
+from servicepact.engine._business_time_numba import _position
+
 
 @njit(cache=True, nogil=True)
 def sum_by_window(anchor, numerator, denominator, first, step, table, counts, nums, dens):
@@ -26,3 +28,104 @@ def sum_by_window(anchor, numerator, denominator, first, step, table, counts, nu
         counts[window] += 1
         nums[window] += numerator[i]
         dens[window] += denominator[i]
+
+
+# --- ticket targets in one pass --------------------------------------------------------
+#
+# ``within_sums`` is the compiled form of tickets._within followed by the period sums:
+# per ticket its target, whether it was met, its expiry (the deadline of target + 1 s,
+# pushed back by the pause runs the clock reaches first) and its anchor, added straight
+# into the window counts — without the dozen full-length arrays the numpy steps make.
+# Any instant outside the clock's table stops the loop and returns the row (the caller
+# then takes the numpy path, which raises the clock's own error).
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _locate(target, starts, cum, cum_end, due_shift, due_first):
+    """Earliest t with B(t) == target (the caller checked target <= the table's total)."""
+    low = due_first[target >> due_shift]
+    while cum_end[low] < target:
+        low += 1
+    return starts[low] + (target - cum[low])
+
+
+@njit(cache=True, nogil=True)
+def within_sums(
+    selection, use_selection, start_us, start_ok, codes, per_code, uniform,
+    met_us, met_known, elapsed, run_offsets, run_start, run_end,
+    wall, lo, hi, shift, first, next_start, starts, lengths, cum, passes,
+    cum_end, due_shift, due_first,
+    win_first, win_step, win_table, counts, nums, dens,
+):  # fmt: skip
+    """Met / counted tickets per window; returns -1, or the first row the clock cannot
+    measure (its results are then not to be used).
+
+    The range checks and the walk are written out in the loop: moved into a helper
+    that returns a sentinel, the same steps ran several times slower."""
+    size = selection.size if use_selection else start_us.size
+    slots = win_table.size
+    last = per_code.size - 1
+    total = cum_end[cum_end.size - 1]
+    for i in range(size):
+        row = selection[i] if use_selection else i
+        if not start_ok[row]:
+            continue
+        if uniform >= 0:
+            target = uniform
+        else:
+            code = codes[row]
+            target = per_code[last if code < 0 else code]
+        if target < 0:
+            continue  # a priority without a target is not counted
+        start = start_us[row] // 1_000_000  # whole seconds, toward the past
+        amount = target + 1  # expiry: the first instant past the target
+        if wall:
+            at_start = start
+            deadline = start + amount
+        else:
+            if start < lo or start > hi:
+                return row
+            at_start = _position(start, lo, shift, first, next_start, starts, lengths, cum, passes)
+            if at_start + amount > total:
+                return row
+            deadline = _locate(at_start + amount, starts, cum, cum_end, due_shift, due_first)
+        extra = 0
+        for k in range(run_offsets[row], run_offsets[row + 1]):
+            rs = max(run_start[k], start)
+            re = run_end[k]
+            if wall:
+                paused = max(re - rs, 0)
+            else:
+                rs = min(rs, hi)
+                re = min(re, hi)
+                if re < lo:
+                    return row
+                paused = max(
+                    _position(re, lo, shift, first, next_start, starts, lengths, cum, passes)
+                    - _position(rs, lo, shift, first, next_start, starts, lengths, cum, passes),
+                    0,
+                )
+            if rs < deadline and paused > 0:
+                extra += paused
+                if wall:
+                    deadline = start + amount + extra
+                else:
+                    if at_start + amount + extra > total:
+                        return row
+                    deadline = _locate(
+                        at_start + amount + extra, starts, cum, cum_end, due_shift, due_first
+                    )
+        met = met_known[row] and elapsed[row] <= target
+        anchor = met_us[row] if met else deadline * 1_000_000
+        offset = anchor - win_first
+        if offset < 0:
+            continue
+        slot = offset // win_step
+        if slot >= slots:
+            continue
+        window = win_table[slot]
+        counts[window] += 1
+        if met:
+            nums[window] += 1
+        dens[window] += 1
+    return -1

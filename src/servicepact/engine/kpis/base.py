@@ -391,12 +391,14 @@ _KERNELS = _kernels()
 _EXACT_INT_LIMIT = 2**62
 
 
-def _compiled_sums(
-    outcomes: Outcomes, windows: Sequence[Window]
-) -> tuple[list[int], list[int], list[int]] | None:
-    """Counts and exact sums per window in one compiled pass, when the windows allow the
-    quarter-hour look-up (see ``window_index``) and numba is there; else None."""
-    if _KERNELS is None or not windows or outcomes.anchor.size == 0:
+def window_lookup(windows: Sequence[Window]) -> tuple[int, int, Int64Array] | None:
+    """``(first, step, table)`` such that an anchor lies in window
+    ``table[(anchor - first) // step]`` when ``0 <= (anchor - first) // step < table.size``
+    (else in none): for windows that follow each other on quarter-hour bounds (see
+    ``window_index``); None for any other windows."""
+    if not windows:
+        return None
+    if any(windows[i][1] != windows[i + 1][0] for i in range(len(windows) - 1)):
         return None
     bounds = np.array([w[0] for w in windows] + [windows[-1][1]], dtype=np.int64)
     first, last = int(bounds[0]), int(bounds[-1])
@@ -404,10 +406,24 @@ def _compiled_sums(
         return None
     if np.any(np.diff(bounds) < 0):
         return None
+    table = np.repeat(np.arange(len(windows), dtype=np.int64), np.diff(bounds) // _LOOKUP_STEP)
+    return first, _LOOKUP_STEP, table
+
+
+def _compiled_sums(
+    outcomes: Outcomes, windows: Sequence[Window]
+) -> tuple[list[int], list[int], list[int]] | None:
+    """Counts and exact sums per window in one compiled pass, when the windows allow the
+    quarter-hour look-up (see ``window_index``) and numba is there; else None."""
+    if _KERNELS is None or not windows or outcomes.anchor.size == 0:
+        return None
+    look_up = window_lookup(windows)
+    if look_up is None:
+        return None
     for values in (outcomes.numerator, outcomes.denominator):
         if values.size and int(np.abs(values).max()) * values.size >= _EXACT_INT_LIMIT:
             return None
-    table = np.repeat(np.arange(len(windows), dtype=np.int64), np.diff(bounds) // _LOOKUP_STEP)
+    first, _, table = look_up
     counts = np.zeros(len(windows), dtype=np.int64)
     nums = np.zeros(len(windows), dtype=np.int64)
     dens = np.zeros(len(windows), dtype=np.int64)

@@ -35,14 +35,17 @@ import pyarrow.compute as pc
 
 from servicepact.domain.errors import InvalidInput, Problem
 from servicepact.domain.kpis import Aggregate
+from servicepact.engine.business_time import BusinessClock
 from servicepact.engine.kpis.availability import merge_intervals
 from servicepact.engine.kpis.base import (
+    _KERNELS,
     HOUR_SECONDS,
     MICROS,
     BoolArray,
     Clock,
     Int64Array,
     KpiAggregate,
+    KpiComputation,
     KpiContext,
     Outcomes,
     Window,
@@ -54,6 +57,7 @@ from servicepact.engine.kpis.base import (
     to_seconds,
     whole_seconds,
     window_index,
+    window_lookup,
 )
 
 # An open pause (no end yet) is taken to last this long past the latest known time:
@@ -345,6 +349,108 @@ def deadline_with_merged_pauses(
     return deadline
 
 
+def _clock_arrays(clock: Clock) -> tuple[Any, ...] | None:
+    """The clock's table as the compiled loops take it (wall flag first), or None when the
+    clock is not a compiled one (the numpy backend, or another implementation)."""
+    if not isinstance(clock, BusinessClock) or clock.backend == "numpy":
+        return None
+    table = clock._table  # the compiled loops read the clock's own arrays
+    if table is None:  # wall time (24x7 without holidays): the arrays are never read
+        empty = np.zeros(1, dtype=np.int64)
+        return (True, 0, 0, 0, empty, empty, empty, empty, empty, 0, empty, 0, empty)
+    return (
+        False, table.lo, table.hi, table.shift, table.first, table.next_start, table.starts,
+        table.lengths, table.cum, table.passes, table.cum_end, table.due_shift, table.due_first,
+    )  # fmt: skip
+
+
+def _run_offsets(ctx: KpiContext, source: pa.Table) -> tuple[Int64Array, Int64Array, Int64Array]:
+    """The source's merged pause runs with, per row, where its runs begin (CSR offsets)."""
+    key = ("pause offsets",)
+    if key not in ctx.memo:
+        rows, run_start, run_end = _source_pauses(ctx, source)
+        offsets = np.searchsorted(rows, np.arange(source.num_rows + 1, dtype=np.int64))
+        ctx.memo[key] = (
+            np.ascontiguousarray(offsets, dtype=np.int64),
+            np.ascontiguousarray(run_start, dtype=np.int64),
+            np.ascontiguousarray(run_end, dtype=np.int64),
+        )
+    runs: tuple[Int64Array, Int64Array, Int64Array] = ctx.memo[key]
+    return runs
+
+
+def _fused_within(
+    table: pa.Table, ctx: KpiContext, windows: Sequence[Window], met_column: str
+) -> list[KpiAggregate] | None:
+    """``flow(_within)`` in one compiled pass per ticket, or None where it does not apply
+    (no numba, a numpy clock, hand-off clocks, windows the look-up cannot cut, or a time
+    outside the clock: the numpy path then gives the answer, or the clock's error).
+
+    Same results by construction: the loop follows _within, _expiries and
+    deadline_with_merged_pauses step for step (tests/unit/kpis/test_kpi_fused_paths.py
+    compares them on random tickets)."""
+    if _KERNELS is None or not hasattr(_KERNELS, "within_sums"):
+        return None
+    if ctx.params.get("clock_from", "created") != "created":
+        return None
+    clock = ctx.require_clock()
+    arrays = _clock_arrays(clock)
+    look_up = window_lookup(windows)
+    if arrays is None or look_up is None:
+        return None
+    by_priority = ctx.params.get("hours_by_priority")
+    source = ctx.source_table if ctx.source_table is not None else table
+    # Without a source table the arrays are this table's own: a fresh memo keeps them apart.
+    memo = ctx.memo if ctx.source_table is not None else {}
+    whole = replace(ctx, selection=None, source_table=source, memo=memo)
+    if by_priority:
+        seconds = {str(k): whole_seconds(v) for k, v in by_priority.items()}
+        codes, values = _priority_codes(source, whole)
+        per_code = np.array([seconds.get(str(v), -1) for v in values] + [-1], dtype=np.int64)
+        uniform = -1
+    else:
+        hours = ctx.params.get("hours")
+        if hours is None:
+            raise InvalidInput([Problem("params.hours", "give hours or hours_by_priority")])
+        uniform = whole_seconds(hours)
+        if uniform < 0:
+            return None
+        codes, per_code = np.zeros(1, dtype=np.int16), np.full(1, -1, dtype=np.int64)
+    start_us, start_ok = shared_timestamps_us(whole, source, "created_at")
+    met_us, met_known = shared_timestamps_us(whole, source, met_column)
+    elapsed, _ = business_elapsed(source, whole, met_column)
+    run_offsets, run_start, run_end = _run_offsets(whole, source)
+    selection = ctx.selection
+    win_first, win_step, win_table = look_up
+    n = len(windows)
+    counts, nums, dens = (np.zeros(n, dtype=np.int64) for _ in range(3))
+    bad = _KERNELS.within_sums(
+        selection if selection is not None else np.zeros(0, dtype=np.int64),
+        selection is not None, start_us, start_ok, codes, per_code, uniform,
+        met_us, met_known, elapsed, run_offsets, run_start, run_end, *arrays,
+        win_first, win_step, win_table, counts, nums, dens,
+    )  # fmt: skip
+    if bad >= 0:
+        return None
+    aggregate = ctx.definition.aggregate
+    return [KpiAggregate(aggregate, int(nums[i]), int(dens[i]), int(counts[i])) for i in range(n)]
+
+
+def _within_computation(met_column: str, outcomes_of: Any) -> KpiComputation:
+    """The fused compiled pass where it applies, else the per-ticket outcomes cut by flow."""
+    plain = flow(outcomes_of)
+
+    def compute(table: pa.Table, ctx: KpiContext, windows: Sequence[Window]) -> list[KpiAggregate]:
+        fused = _fused_within(table, ctx, windows, met_column)
+        return fused if fused is not None else plain(table, ctx, windows)
+
+    compute.outcomes = outcomes_of  # type: ignore[attr-defined]
+    compute.plain = plain  # type: ignore[attr-defined]
+    compute.met_column = met_column  # type: ignore[attr-defined]
+    compute.__doc__ = outcomes_of.__doc__
+    return compute
+
+
 def _responded_within(table: pa.Table, ctx: KpiContext) -> Outcomes:
     """Tickets first responded to within the target, anchored at response or expiry."""
     return _within(table, ctx, "first_response_at")
@@ -440,8 +546,8 @@ def resolution_hours_percentile(
 
 
 COMPUTATIONS = {
-    "responded_within": flow(_responded_within),
-    "resolved_within": flow(_resolved_within),
+    "responded_within": _within_computation("first_response_at", _responded_within),
+    "resolved_within": _within_computation("resolved_at", _resolved_within),
     "mean_time_to_resolve": flow(_mean_time_to_resolve),
     "backlog_older_than": backlog_older_than,
     "reopen_rate": flow(_reopen_rate),
