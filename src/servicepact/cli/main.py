@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
+from functools import cache
+from typing import Any
 
 import typer
+import typer.main
 from rich.console import Console
+from typer.core import TyperGroup
 
 from servicepact import __version__
 from servicepact.cli.errors import exit_code_for
@@ -46,33 +51,74 @@ def main(
         os.environ["SERVICEPACT_USER"] = as_user
 
 
-def _register() -> None:
-    """Add each command module's commands; a module that is not there yet is skipped."""
-    import importlib
+# Which module holds each command. A command's module is imported only when that command
+# runs (or when help lists it), so `servicepact contract validate` does not pay for the
+# database, the engine and the web stack at start-up.
+COMMAND_MODULES: dict[str, str] = {
+    "init": "system",
+    "db": "system",
+    "audit": "system",
+    "user": "system",
+    "token": "system",
+    "contract": "contract",
+    "clock": "clock",
+    "load": "load",
+    "evaluate": "evaluate",
+    "credits": "commercial",
+    "invoice": "commercial",
+    "close": "commercial",
+    "reopen": "commercial",
+    "business-case": "commercial",
+    "broker": "commercial",
+    "scorecard": "vendors",
+    "ranking": "vendors",
+    "compare": "vendors",
+    "survey": "vendors",
+    "handoffs": "vendors",
+    "map": "vendors",
+    "decisions": "vendors",
+    "selection": "vendors",
+    "risk": "vendors",
+    "entrustment": "vendors",
+    "alerts": "vendors",
+    "baseline": "baseline",
+    "baseline-studies": "baseline",
+    "report": "report",
+    "demo": "demo",
+    "serve": "serve",
+}
 
-    for name in (
-        "system",
-        "contract",
-        "clock",
-        "load",
-        "evaluate",
-        "commercial",
-        "vendors",
-        "demo",
-        "report",
-        "serve",
-        "baseline",
-    ):
-        try:
-            module = importlib.import_module(f"servicepact.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"servicepact.cli.{name}":
-                continue
-            raise
-        module.register(app)
+
+@cache
+def _module_commands(module_name: str) -> dict[str, Any]:
+    """The click commands one CLI module registers, built once."""
+    module = importlib.import_module(f"servicepact.cli.{module_name}")
+    holder = typer.Typer()
+
+    @holder.callback()
+    def _holder() -> None:  # a callback makes Typer build a group even for one command
+        """Holder."""
+
+    module.register(holder)
+    group = typer.main.get_command(holder)
+    assert isinstance(group, TyperGroup)
+    return dict(group.commands)
 
 
-_register()
+class LazyGroup(TyperGroup):
+    """The root group: lists every command, imports a command's module on first use."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(COMMAND_MODULES))
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        module_name = COMMAND_MODULES.get(cmd_name)
+        if module_name is None:
+            return super().get_command(ctx, cmd_name)
+        return _module_commands(module_name).get(cmd_name)
+
+
+app.info.cls = LazyGroup
 
 
 def run() -> None:
