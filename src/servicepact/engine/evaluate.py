@@ -25,11 +25,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from fractions import Fraction
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -53,6 +56,7 @@ from servicepact.engine.kpis.base import (
     dictionary_codes,
     local_day_end_us,
     local_midnight_us,
+    memoized,
     timestamps_us,
 )
 from servicepact.engine.tables import BATCH_COLUMN
@@ -82,18 +86,26 @@ class ClockCache:
 
     def __init__(self) -> None:
         self._clocks: dict[str, BusinessClock] = {}
+        # Service levels evaluated on several threads ask for the same clock at once:
+        # one builds it, the others wait for it.
+        self._lock = threading.Lock()
 
     def get(self, calendar: Calendar, first_year: int, last_year: int) -> BusinessClock:
         key = calendar.model_dump_json()
-        clock = self._clocks.get(key)
-        if clock is not None and clock.first_year <= first_year and clock.last_year >= last_year:
+        with self._lock:
+            clock = self._clocks.get(key)
+            if (
+                clock is not None
+                and clock.first_year <= first_year
+                and clock.last_year >= last_year
+            ):
+                return clock
+            if clock is not None:
+                first_year = min(first_year, clock.first_year)
+                last_year = max(last_year, clock.last_year)
+            clock = BusinessClock.build(calendar, max(first_year, _FIRST_CLOCK_YEAR), last_year)
+            self._clocks[key] = clock
             return clock
-        if clock is not None:
-            first_year = min(first_year, clock.first_year)
-            last_year = max(last_year, clock.last_year)
-        clock = BusinessClock.build(calendar, max(first_year, _FIRST_CLOCK_YEAR), last_year)
-        self._clocks[key] = clock
-        return clock
 
 
 @dataclass
@@ -148,10 +160,9 @@ def filter_mask(
         column = table.column(name)
         value_set = _filter_values(column, values, where)
         if pa.types.is_string(column.type) and memo is not None:
-            key = ("codes", name)
-            if key not in memo:
-                memo[key] = dictionary_codes(table, name)
-            codes, distinct = memo[key]
+            codes, distinct = memoized(
+                memo, ("codes", name), partial(dictionary_codes, table, name)
+            )
             chosen_values = set(value_set.to_pylist())
             chosen_codes = [i for i, v in enumerate(distinct) if v in chosen_values]
             mask &= np.isin(codes, chosen_codes)
@@ -292,12 +303,17 @@ def _clock_for(
     years: tuple[int, int],
     clock_cache: ClockCache,
     timezone_name: str,
+    memo: dict[tuple[Any, ...], Any] | None = None,
 ) -> tuple[Calendar | None, BusinessClock | None]:
     if sl.calendar is None:
         return None, None
     calendar = contract.calendars[sl.calendar]
     first, last = years
-    data_years = _years_of(table, timezone_name)
+    data_years = (
+        _years_of(table, timezone_name)
+        if memo is None
+        else memoized(memo, ("years", timezone_name), lambda: _years_of(table, timezone_name))
+    )
     if data_years is not None:
         first, last = min(first, data_years[0]), max(last, data_years[1])
     return calendar, clock_cache.get(calendar, first, last + _DEADLINE_YEARS)
@@ -348,7 +364,7 @@ def compute_windows(
             else 2000
         )
         years = (first - 1, last)
-    calendar, clock = _clock_for(contract, sl, table, years, clock_cache, timezone_name)
+    calendar, clock = _clock_for(contract, sl, table, years, clock_cache, timezone_name, shared)
     compute = computation_for(sl.kpi)
 
     def run(rows: np.ndarray[Any, np.dtype[np.bool_]]) -> list[KpiAggregate]:
@@ -538,17 +554,20 @@ def evaluate_contract(
     contract_hash: str | None = None,
     batches_by_source: Mapping[str, Sequence[str]] | None = None,
     memo: EvaluationMemo | None = None,
+    workers: int = 1,
 ) -> list[ServiceLevelResult]:
     """Every service level for every requested period of its kind (month, quarter, year).
 
     A service level measured monthly is evaluated for the month periods asked
     for, a quarterly one for the quarters, and so on. A source with no table is
     an empty source: its service levels come out ``insufficient_data``.
+    ``workers`` > 1 evaluates service levels on that many threads (same results,
+    same order).
     """
     cache = clock_cache or ClockCache()
     memo = memo if memo is not None else EvaluationMemo()
     code_hash = contract_hash if contract_hash is not None else _canonical_hash(contract)
-    results: list[ServiceLevelResult] = []
+    jobs: list[tuple[ServiceLevel, list[Period], pa.Table]] = []
     for sl in contract.service_levels:
         mine = [p for p in periods if p.kind is sl.period]
         if not mine:
@@ -561,24 +580,32 @@ def evaluate_contract(
             if sl.source not in BUILT_IN:
                 raise InvalidInput([Problem(sl.source, "no events were given for this source")])
             table = arrow_schema(BUILT_IN[sl.source]).empty_table()
-        results.extend(
-            evaluate_periods(
-                contract,
-                sl,
-                mine,
-                table,
-                clock_cache=cache,
-                exclusions=exclusions,
-                now=now,
-                contract_version=contract_version,
-                contract_hash=code_hash,
-                memo=memo,
-                batch_ids=None
-                if batches_by_source is None
-                else batches_by_source.get(sl.source, ()),
-            )
+        jobs.append((sl, mine, table))
+    for sl, _, _ in jobs:
+        memo.for_source(sl.source)  # created up front: threads then only read the outer dict
+
+    def run(job: tuple[ServiceLevel, list[Period], pa.Table]) -> list[ServiceLevelResult]:
+        sl, mine, table = job
+        return evaluate_periods(
+            contract,
+            sl,
+            mine,
+            table,
+            clock_cache=cache,
+            exclusions=exclusions,
+            now=now,
+            contract_version=contract_version,
+            contract_hash=code_hash,
+            memo=memo,
+            batch_ids=None if batches_by_source is None else batches_by_source.get(sl.source, ()),
         )
-    return results
+
+    if workers <= 1 or len(jobs) <= 1:
+        return [r for job in jobs for r in run(job)]
+    # Service levels on several threads: the heavy steps (compiled loops, Arrow, large
+    # numpy operations) release the GIL, and shared arrays are computed once (memoized).
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="evaluate") as pool:
+        return [r for results in pool.map(run, jobs) for r in results]
 
 
 # --- presentation: the one JSON shape of a result (docs/results.md) ------------------------

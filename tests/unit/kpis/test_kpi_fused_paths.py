@@ -174,7 +174,7 @@ def _contract() -> Contract:
     )
 
 
-def test_a_whole_contract_evaluates_the_same_with_and_without_the_compiled_loops(
+def test_a_whole_contract_evaluates_the_same_with_and_without_compiled_loops_or_threads(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     contract = _contract()
@@ -183,6 +183,10 @@ def test_a_whole_contract_evaluates_the_same_with_and_without_the_compiled_loops
     fast = evaluate_contract(
         contract, {"tickets": TICKETS}, months, clock_cache=ClockCache(), now=now
     )
+    threaded = evaluate_contract(
+        contract, {"tickets": TICKETS}, months, clock_cache=ClockCache(), now=now, workers=3
+    )
+    assert threaded == fast  # service levels on three threads: same results, same order
     monkeypatch.setattr(ticket_kpis, "_KERNELS", None)
     plain = evaluate_contract(
         contract, {"tickets": TICKETS}, months, clock_cache=ClockCache(), now=now

@@ -19,6 +19,7 @@ fraction ``Σ numerator ÷ (Σ denominator × scale)`` (KPIS.md rule 1).
 from __future__ import annotations
 
 import importlib
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -122,10 +123,25 @@ class KpiContext:
         return ZoneInfo(self.timezone)
 
     def remember(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
-        full = (*self.memo_key, *key)
-        if full not in self.memo:
-            self.memo[full] = compute()
-        return self.memo[full]
+        return memoized(self.memo, (*self.memo_key, *key), compute)
+
+
+def memoized(
+    memo: dict[tuple[Any, ...], Any], key: tuple[Any, ...], compute: Callable[[], Any]
+) -> Any:
+    """``memo[key]``, computed once even when service levels run on several threads.
+
+    Each key has its own lock (kept in the memo beside it; ``dict.setdefault`` is atomic),
+    so a second thread wanting the same array waits for it instead of computing it again,
+    while different arrays are computed at the same time.
+    """
+    if key in memo:
+        return memo[key]
+    lock = memo.setdefault(("lock", *key), threading.Lock())
+    with lock:
+        if key not in memo:
+            memo[key] = compute()
+    return memo[key]
 
 
 @dataclass(frozen=True)
@@ -307,9 +323,7 @@ def shared(
     if source is None:
         return reader(table, name)
     key = ("column", reader.__name__, name)
-    if key not in ctx.memo:
-        ctx.memo[key] = reader(source, name)
-    values: tuple[Any, ...] = ctx.memo[key]
+    values: tuple[Any, ...] = memoized(ctx.memo, key, lambda: reader(source, name))
     if ctx.selection is None:
         return values
     return tuple(v[ctx.selection] for v in values)

@@ -52,6 +52,7 @@ from servicepact.engine.kpis.base import (
     booleans,
     dictionary_codes,
     flow,
+    memoized,
     ones,
     shared_timestamps_us,
     to_seconds,
@@ -150,10 +151,9 @@ def _priority_codes(
     source = ctx.source_table
     if source is None:
         return dictionary_codes(table, "priority")
-    key = ("codes", "priority")
-    if key not in ctx.memo:
-        ctx.memo[key] = dictionary_codes(source, "priority")
-    codes, values = ctx.memo[key]
+    codes, values = memoized(
+        ctx.memo, ("codes", "priority"), lambda: dictionary_codes(source, "priority")
+    )
     return (codes if ctx.selection is None else codes[ctx.selection]), values
 
 
@@ -198,10 +198,9 @@ def merge_pauses(
 
 def _source_pauses(ctx: KpiContext, source: pa.Table) -> tuple[Int64Array, Int64Array, Int64Array]:
     """The source table's pauses, merged per ticket, once per source (memo)."""
-    key = ("pauses",)
-    if key not in ctx.memo:
-        ctx.memo[key] = merge_pauses(pauses_seconds(source))
-    pauses: tuple[Int64Array, Int64Array, Int64Array] = ctx.memo[key]
+    pauses: tuple[Int64Array, Int64Array, Int64Array] = memoized(
+        ctx.memo, ("pauses",), lambda: merge_pauses(pauses_seconds(source))
+    )
     return pauses
 
 
@@ -366,16 +365,20 @@ def _clock_arrays(clock: Clock) -> tuple[Any, ...] | None:
 
 def _run_offsets(ctx: KpiContext, source: pa.Table) -> tuple[Int64Array, Int64Array, Int64Array]:
     """The source's merged pause runs with, per row, where its runs begin (CSR offsets)."""
-    key = ("pause offsets",)
-    if key not in ctx.memo:
+
+    def compute() -> tuple[Int64Array, Int64Array, Int64Array]:
         rows, run_start, run_end = _source_pauses(ctx, source)
-        offsets = np.searchsorted(rows, np.arange(source.num_rows + 1, dtype=np.int64))
-        ctx.memo[key] = (
-            np.ascontiguousarray(offsets, dtype=np.int64),
+        offsets = np.zeros(source.num_rows + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows, minlength=source.num_rows), out=offsets[1:])
+        return (
+            offsets,
             np.ascontiguousarray(run_start, dtype=np.int64),
             np.ascontiguousarray(run_end, dtype=np.int64),
         )
-    runs: tuple[Int64Array, Int64Array, Int64Array] = ctx.memo[key]
+
+    runs: tuple[Int64Array, Int64Array, Int64Array] = memoized(
+        ctx.memo, ("pause offsets",), compute
+    )
     return runs
 
 
