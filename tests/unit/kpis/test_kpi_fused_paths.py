@@ -193,3 +193,32 @@ def test_a_whole_contract_evaluates_the_same_with_and_without_compiled_loops_or_
     )
     assert fast == plain
     assert len(fast) == 8 * 12
+
+
+@pytest.mark.parametrize("filtered", [False, True], ids=["all", "P1-P2"])
+def test_the_compiled_backlog_count_agrees_with_the_numpy_masks(
+    filtered: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    selection = None
+    events = TICKETS
+    if filtered:
+        wanted = np.isin(TICKETS.column("priority").to_numpy(zero_copy_only=False), ["P1", "P2"])
+        selection = np.flatnonzero(wanted)
+        events = TICKETS.take(selection)
+
+    def run() -> list[Any]:
+        ctx = KpiContext(
+            definition=CATALOGUE["backlog_older_than"],
+            params={"days": 3},
+            timezone="Asia/Seoul",
+            memo={},
+            source_table=TICKETS,
+            selection=selection,
+        )
+        return COMPUTATIONS["backlog_older_than"](events, ctx, MONTHS)
+
+    compiled = run()
+    monkeypatch.setattr(ticket_kpis, "_KERNELS", None)
+    plain = run()
+    assert compiled == plain
+    assert sum(a.numerator for a in plain) > 0

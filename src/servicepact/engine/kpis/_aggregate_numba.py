@@ -129,3 +129,27 @@ def within_sums(
             nums[window] += 1
         dens[window] += 1
     return -1
+
+
+@njit(cache=True, nogil=True)
+def backlog_counts(
+    selection, use_selection, created, has_created, resolved, has_resolved,
+    ends, thresholds, olds, knowns,
+):  # fmt: skip
+    """Per window end: tickets created before it (``knowns``) and, of those, the ones
+    still open then and created before the window's threshold (``olds``)."""
+    size = selection.size if use_selection else created.size
+    windows = ends.size
+    for i in range(size):
+        row = selection[i] if use_selection else i
+        if not has_created[row]:
+            continue
+        c = created[row]
+        closed = has_resolved[row]
+        r = resolved[row]
+        for j in range(windows):
+            end = ends[j]
+            if c < end:
+                knowns[j] += 1
+                if (not closed or r >= end) and c < thresholds[j]:
+                    olds[j] += 1

@@ -503,6 +503,30 @@ def backlog_older_than(
     as open until then.
     """
     days = int(ctx.params["days"])
+    if _KERNELS is not None and hasattr(_KERNELS, "backlog_counts") and windows:
+        # One compiled pass over the tickets for every window end, instead of five
+        # full-length masks per window; the same comparisons, so the same counts.
+        source = ctx.source_table if ctx.source_table is not None else table
+        memo = ctx.memo if ctx.source_table is not None else {}
+        whole = replace(ctx, selection=None, source_table=source, memo=memo)
+        created, has_created = shared_timestamps_us(whole, source, "created_at")
+        resolved, has_resolved = shared_timestamps_us(whole, source, "resolved_at")
+        ends = np.array([end for _, end in windows], dtype=np.int64)
+        thresholds = np.array(
+            [backlog_threshold_us(end, days, ctx.timezone) for _, end in windows], dtype=np.int64
+        )
+        olds = np.zeros(len(windows), dtype=np.int64)
+        knowns = np.zeros(len(windows), dtype=np.int64)
+        selection = ctx.selection
+        _KERNELS.backlog_counts(
+            selection if selection is not None else np.zeros(0, dtype=np.int64),
+            selection is not None, created, has_created, resolved, has_resolved,
+            ends, thresholds, olds, knowns,
+        )  # fmt: skip
+        return [
+            KpiAggregate(Aggregate.COUNT, int(olds[i]), 0, sample_size=int(knowns[i]))
+            for i in range(len(windows))
+        ]
     created, has_created = shared_timestamps_us(ctx, table, "created_at")
     resolved, has_resolved = shared_timestamps_us(ctx, table, "resolved_at")
     results = []
