@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 
-.PHONY: install run test lint bench
+.PHONY: install run demo serve test lint bench
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,8 +18,16 @@ install:
 	rm -f $(INSTALLED)
 	$(MAKE) $(INSTALLED)
 
+# The main job: the demo portfolio end to end (it never blocks), then the web UI on it.
 run: $(INSTALLED)
 	$(BIN)/servicepact demo
+	$(BIN)/servicepact serve
+
+demo: $(INSTALLED)
+	$(BIN)/servicepact demo
+
+serve: $(INSTALLED)
+	$(BIN)/servicepact serve
 
 # SQLite by default; set SERVICEPACT_DATABASE_URL to run the same tests on PostgreSQL.
 test: $(INSTALLED)
