@@ -222,3 +222,28 @@ def test_the_compiled_backlog_count_agrees_with_the_numpy_masks(
     plain = run()
     assert compiled == plain
     assert sum(a.numerator for a in plain) > 0
+
+
+@pytest.mark.parametrize("end_column", ["first_response_at", "resolved_at"])
+@pytest.mark.parametrize("calendar", [OFFICE_KR, OFFICE_NY, ALWAYS], ids=["kr", "ny", "24x7"])
+def test_business_time_minus_pauses_is_the_same_from_the_compiled_pass(
+    end_column: str, calendar: Calendar, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def run() -> tuple[np.ndarray, np.ndarray]:
+        ctx = KpiContext(
+            definition=CATALOGUE["mean_time_to_resolve"],
+            params={},
+            timezone=calendar.timezone,
+            calendar=calendar,
+            clock=_clock(calendar),
+            memo={},
+            source_table=TICKETS,
+        )
+        return ticket_kpis.business_elapsed(TICKETS, ctx, end_column)
+
+    compiled, compiled_ok = run()
+    monkeypatch.setattr(ticket_kpis, "_KERNELS", None)
+    plain, plain_ok = run()
+    assert np.array_equal(compiled_ok, plain_ok)
+    assert np.array_equal(compiled, plain)
+    assert (plain[plain_ok] > 0).mean() > 0.2  # mostly real durations, not empty ones

@@ -153,3 +153,48 @@ def backlog_counts(
                 knowns[j] += 1
                 if (not closed or r >= end) and c < thresholds[j]:
                     olds[j] += 1
+
+
+@njit(cache=True, nogil=True)
+def elapsed_minus_runs(
+    start_us, start_ok, end_us, end_ok, known, run_offsets, run_start, run_end,
+    wall, lo, hi, shift, first, next_start, starts, lengths, cum, passes, out, ok,
+):  # fmt: skip
+    """Business seconds from start to end (whole seconds) minus the working time of each
+    row's merged pause runs clipped to them — tickets.business_elapsed in one pass. Rows
+    without both ends measure the empty interval at ``known``. Returns -1, or the first
+    row with an instant outside the clock (the caller then takes the numpy path)."""
+    for row in range(start_us.size):
+        both = start_ok[row] and end_ok[row]
+        ok[row] = both
+        if both:
+            s = start_us[row] // 1_000_000
+            e = end_us[row] // 1_000_000
+        else:
+            s = known
+            e = known
+        if wall:
+            total = max(e - s, 0)
+        else:
+            if s < lo or s > hi or e < lo or e > hi:
+                return row
+            total = max(
+                _position(e, lo, shift, first, next_start, starts, lengths, cum, passes)
+                - _position(s, lo, shift, first, next_start, starts, lengths, cum, passes),
+                0,
+            )
+        for k in range(run_offsets[row], run_offsets[row + 1]):
+            a = max(run_start[k], s)
+            b = min(run_end[k], e)
+            if wall:
+                total -= max(b - a, 0)
+            else:
+                if a < lo or a > hi or b < lo or b > hi:
+                    return row
+                total -= max(
+                    _position(b, lo, shift, first, next_start, starts, lengths, cum, passes)
+                    - _position(a, lo, shift, first, next_start, starts, lengths, cum, passes),
+                    0,
+                )
+        out[row] = total
+    return -1

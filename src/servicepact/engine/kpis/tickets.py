@@ -239,6 +239,34 @@ def _selected_pauses(
     return _subset_pauses(pauses, keep)
 
 
+def _fused_elapsed(
+    source: pa.Table, whole: KpiContext, clock: Clock, end_column: str
+) -> tuple[Int64Array, BoolArray] | None:
+    """business_elapsed's arrays from one compiled pass, or None where it does not apply
+    (no numba, a numpy clock, hand-off clocks, a time outside the clock)."""
+    if _KERNELS is None or not hasattr(_KERNELS, "elapsed_minus_runs"):
+        return None
+    if whole.params.get("clock_from", "created") != "created":
+        return None
+    arrays = _clock_arrays(clock)
+    if arrays is None:
+        return None
+    start_us, has_start = shared_timestamps_us(whole, source, "created_at")
+    end_us, has_end = shared_timestamps_us(whole, source, end_column)
+    both = np.flatnonzero(has_start & has_end)
+    if both.size == 0:
+        return None  # nothing to measure: the numpy path's answer is cheap
+    known = int(start_us[both[0]] // MICROS)
+    run_offsets, run_start, run_end = _run_offsets(whole, source)
+    out = np.empty(source.num_rows, dtype=np.int64)
+    ok = np.empty(source.num_rows, dtype=np.bool_)
+    bad = _KERNELS.elapsed_minus_runs(
+        start_us, has_start, end_us, has_end, known, run_offsets, run_start, run_end,
+        *arrays[:10], out, ok,
+    )  # fmt: skip
+    return None if bad >= 0 else (out, ok)
+
+
 def business_elapsed(
     table: pa.Table, ctx: KpiContext, end_column: str
 ) -> tuple[Int64Array, BoolArray]:
@@ -253,6 +281,9 @@ def business_elapsed(
 
     def compute() -> tuple[Int64Array, BoolArray]:
         whole = replace(ctx, selection=None)
+        fused = _fused_elapsed(source, whole, clock, end_column)
+        if fused is not None:
+            return fused
         start, has_start = _start_seconds(source, whole)
         end_us, has_end = shared_timestamps_us(whole, source, end_column)
         ok = has_start & has_end
