@@ -223,6 +223,17 @@ def _write_text(text: str, output: Path | None) -> None:
 def apply(
     files: Annotated[list[Path], typer.Argument(help="Contract (or portfolio) files to store.")],
     output: FormatOption = OutputFormat.TEXT,
+    effective_from: Annotated[
+        str | None,
+        typer.Option(
+            "--effective-from",
+            metavar="YYYY-MM",
+            help=(
+                "Month an amendment takes effect from; required while any month of the "
+                "contract is closed, and must come after every closed month."
+            ),
+        ),
+    ] = None,
 ) -> None:
     """Validate and store contracts; a changed file becomes a new version (an amendment).
 
@@ -268,7 +279,9 @@ def apply(
                     }
                 )
                 continue
-            outcome = services.apply_contract(uow, actor=actor, document=document)
+            outcome = services.apply_contract(
+                uow, actor=actor, document=document, effective_from=effective_from
+            )
             results.append(
                 {
                     "file": document.source,

@@ -2,6 +2,10 @@
 
 Applying the same content twice changes nothing; changed content becomes a new
 version (an amendment) that supersedes the old one, which stays readable.
+Closed months (PRODUCT.md §2.3 "Period close") are frozen: an amendment of a contract
+with closed months must say from which month it takes effect (``effective_from``), and
+that month and every later one must be open — so no closed month's results can change
+under it (docs/contract-file.md, "Amending a contract with closed months").
 Scoping happens in the query: a vendor or broker user's request is filtered by
 its party before it runs, and a contract out of scope answers exactly like a
 missing one (``NotFound``), so its existence does not leak.
@@ -9,19 +13,24 @@ missing one (``NotFound``), so its existence does not leak.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import PurePath
 from typing import Any, Protocol
 
+import sqlalchemy as sa
+
 from servicepact.domain.access import Actor
 from servicepact.domain.contracts import Contract
-from servicepact.domain.errors import Conflict, InvalidInput, NotFound, Problem
+from servicepact.domain.errors import Conflict, InvalidInput, NotFound, PeriodClosed, Problem
 from servicepact.domain.portfolio import Party, PartyKind
 from servicepact.store.db.repositories import ContractHead, PartyOrigin
+from servicepact.store.db.tables.commercials import period_closes
 from servicepact.store.db.uow import UnitOfWork
 
 ENTITY = "contract"
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 class ContractDocumentLike(Protocol):
@@ -43,6 +52,7 @@ class ApplyOutcome:
     version: int
     changed: bool
     supersedes: int | None = None
+    effective_from: str | None = None  # YYYY-MM, when the amendment said so
 
 
 @dataclass(frozen=True)
@@ -129,11 +139,78 @@ def _check_amendment(head: ContractHead, contract: Contract) -> None:
             )
 
 
+def parse_effective_from(text: str) -> date:
+    """``YYYY-MM`` → the first day of that month; a clear error otherwise."""
+    m = _MONTH.match(text.strip())
+    if m is None or not 1 <= int(m[2]) <= 12:
+        raise InvalidInput(
+            problems=[
+                Problem("--effective-from", "give a month as YYYY-MM, e.g. 2026-04", value=text)
+            ]
+        )
+    return date(int(m[1]), int(m[2]), 1)
+
+
+def closed_months(uow: UnitOfWork, contract_id: str) -> list[str]:
+    """The contract's months whose latest close version is still closed (``YYYY-MM``)."""
+    rows = uow.connection.execute(
+        sa.select(period_closes.c.period, period_closes.c.version, period_closes.c.status).where(
+            period_closes.c.contract_id == contract_id
+        )
+    ).all()
+    latest: dict[str, tuple[int, str]] = {}
+    for period, version, status in rows:
+        if period not in latest or version > latest[period][0]:
+            latest[period] = (version, status)
+    # "closed" is CloseStatus.CLOSED of services.periods (which imports this module).
+    return sorted(p for p, (_, status) in latest.items() if status == "closed")
+
+
+def _check_closed_months(uow: UnitOfWork, contract: Contract, effective_from: date | None) -> None:
+    """Refuse an amendment that could change a closed month's results (module docstring)."""
+    closed = closed_months(uow, contract.id)
+    if effective_from is None:
+        if not closed:
+            return
+        after = closed[-1]
+        year, month = int(after[:4]), int(after[5:])
+        suggestion = f"{year + month // 12:04d}-{month % 12 + 1:02d}"
+        raise PeriodClosed(
+            f"contract {contract.id!r} has closed months ({', '.join(closed)}); a changed version "
+            f"would change their results. Say from which month it applies, after the last "
+            f"closed one: servicepact contract apply FILE --effective-from {suggestion} — or "
+            f"reopen the months it must cover first: servicepact reopen --contract {contract.id} "
+            f'--period {closed[0]} --reason "..."',
+            where=f"contract {contract.id}",
+        )
+    # Imported here: services.periods imports this module.
+    from servicepact.services.periods import ensure_open_between
+
+    last = max(contract.term.end, date.fromisoformat(f"{closed[-1]}-01") if closed else date.min)
+    ensure_open_between(
+        uow,
+        contract_id=contract.id,
+        first=effective_from,
+        last=last,
+        doing=f"an amendment effective from {effective_from:%Y-%m}",
+    )
+
+
 def apply_contract(
-    uow: UnitOfWork, *, actor: Actor, document: ContractDocumentLike
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    document: ContractDocumentLike,
+    effective_from: str | None = None,
 ) -> ApplyOutcome:
+    """Store a contract file: the first version, an amendment, or nothing when unchanged.
+
+    ``effective_from`` (``YYYY-MM``) is required for an amendment while any month of the
+    contract is closed, and must fall after every closed month.
+    """
     actor.require_client("apply contracts")
     contract = document.contract
+    effective = None if effective_from is None else parse_effective_from(effective_from)
     # Client roles see every contract, so this lookup is unscoped by construction.
     head = uow.contracts.head(contract.id, visible_to=actor)
     current_sha256 = None if head is None else uow.contracts.current_sha256(contract.id)
@@ -143,6 +220,7 @@ def apply_contract(
                 contract_id=contract.id, version=head.current_version, changed=False
             )
         _check_amendment(head, contract)
+        _check_closed_months(uow, contract, effective)
     at = uow.now()
     # The file's name only: a full path can name a person's home directory.
     source_name = PurePath(document.source).name or None
@@ -177,6 +255,7 @@ def apply_contract(
             "source": source_name,
             "vendor": contract.vendor,
             "broker": contract.broker,
+            **({} if effective is None else {"effective_from": f"{effective:%Y-%m}"}),
         },
     )
     return ApplyOutcome(
@@ -184,6 +263,7 @@ def apply_contract(
         version=version,
         changed=True,
         supersedes=None if head is None else head.current_version,
+        effective_from=None if effective is None else f"{effective:%Y-%m}",
     )
 
 

@@ -2,14 +2,17 @@
 
 The order of a load, and why:
 
-1. admit — who may load into which contract and source (one place, so a future
-   rule such as "no data into closed periods" is added here, once);
+1. admit — who may load into which contract and source (one place for every
+   such rule);
 2. hash the input — the same content already loaded is reported, not stored again;
 3. stream, validate and pseudonymise chunk by chunk into a temporary Parquet file
    (memory bounded whatever the size); duplicates across chunks are found in that
    file afterwards;
 4. all-or-nothing unless ``accept_valid``: any problem aborts and nothing is kept;
-5. controls and corrections are computed from the temporary file;
+5. controls and corrections are computed from the temporary file, and the months
+   its events fall in (by the event type's anchor, in the contract's zones): a load
+   touching a closed month is refused here, before anything is kept
+   (PRODUCT.md §2.3 "Period close");
 6. the file is made durable and renamed, then one unit of work records the
    manifest row, quarantined rows, findings and the audit entry. A crash between
    the two leaves an orphan file that reads ignore.
@@ -34,10 +37,12 @@ from servicepact.config import Settings
 from servicepact.domain.access import Actor
 from servicepact.domain.calendars import Calendar
 from servicepact.domain.contracts import Contract
-from servicepact.domain.errors import InvalidInput, Problem
-from servicepact.domain.event_types import BUILT_IN, EventType
-from servicepact.engine.controls import ControlTally, Finding
+from servicepact.domain.errors import InvalidInput, PeriodClosed, Problem
+from servicepact.domain.event_types import BUILT_IN, ColumnType, EventType
+from servicepact.engine.controls import ANCHORS, ControlTally, Finding
+from servicepact.engine.evaluate import contract_timezone
 from servicepact.services.contracts import get_contract
+from servicepact.services.periods import ensure_open_between
 from servicepact.store.db.uow import UnitOfWork
 from servicepact.store.events.problems import MAX_DESCRIBED, row_problem
 from servicepact.store.events.reading import check_protection, open_checked, validated_chunks
@@ -369,8 +374,10 @@ def _store_file(
         )
         resolved: set[str] = set()
         wanted = pa.array(sorted(quarantined), pa.string())
+        months = _MonthsSeen(event_type, _zones(contract, source))
         for table in store.iter_file(writer.temp, tally.columns()):
             tally.add(table)
+            months.add(table)
             if len(wanted):
                 hits = pc.filter(table.column(id_column), pc.is_in(table.column(id_column), wanted))
                 resolved.update(str(v) for v in hits.to_pylist())
@@ -381,6 +388,8 @@ def _store_file(
             corrections=corrections,
         )
         accepted = writer.rows
+        with app.uow(read_only=True) as uow:
+            refuse_closed_months(uow, contract_id=contract_id, months=months.labels())
         writer.commit()
 
     rows_rejected = rows_read - accepted
@@ -390,6 +399,9 @@ def _store_file(
         earlier = repo.find(contract_id=contract_id, source=source, content_sha256=batch_id)
         if earlier is not None:  # loaded by someone else meanwhile: the same content
             return _already(earlier, file_name)
+        # A month closed while this file was being read: refused, the batch file stays
+        # an orphan no manifest row points at (``clean_orphans`` removes it).
+        refuse_closed_months(uow, contract_id=contract_id, months=months.labels())
         now = uow.now()
         seq = repo.add(
             contract_id=contract_id,
@@ -440,6 +452,77 @@ def _store_file(
         findings=tuple(findings),
         problems=tuple(problems),
     )
+
+
+def _zones(contract: Contract, source: str) -> frozenset[str]:
+    """Every zone a month of ``source`` is cut in: its service levels' and the contract's."""
+    zones = {
+        contract_timezone(contract, sl) for sl in contract.service_levels if sl.source == source
+    }
+    zones.add(contract_timezone(contract))
+    return frozenset(zones)
+
+
+class _MonthsSeen:
+    """The months (``YYYY-MM``) the events of a batch fall in, by the event type's anchor.
+
+    A timestamp anchor is placed in every zone the contract measures the source in, so
+    an event at 23:30 UTC on the last day of a month counts in both months when one
+    service level reads it in Seoul and another in UTC; a date anchor is its own month.
+    """
+
+    def __init__(self, event_type: EventType, zones: frozenset[str]) -> None:
+        self.anchor = ANCHORS.get(event_type.name)
+        self.is_date = (
+            self.anchor is not None and event_type.column(self.anchor).type is ColumnType.DATE
+        )
+        self.zones = sorted(zones)
+        self.seen: set[int] = set()  # year * 12 + month - 1
+
+    def add(self, table: pa.Table) -> None:
+        if self.anchor is None or table.num_rows == 0:
+            return
+        values = table.column(self.anchor)
+        placed = (
+            [values]
+            if self.is_date
+            else [values.cast(pa.timestamp("us", tz=zone)) for zone in self.zones]
+        )
+        for local in placed:
+            # Arrow reads year and month in the type's zone: no per-row Python.
+            months = pc.add(pc.multiply(pc.year(local), 12), pc.subtract(pc.month(local), 1))
+            self.seen.update(v for v in pc.unique(months).to_pylist() if v is not None)
+
+    def labels(self) -> list[str]:
+        return [f"{m // 12:04d}-{m % 12 + 1:02d}" for m in sorted(self.seen)]
+
+
+def refuse_closed_months(uow: UnitOfWork, *, contract_id: str, months: Sequence[str]) -> None:
+    """Raise ``PeriodClosed`` naming every closed month among ``months`` (``YYYY-MM``).
+
+    Only months that hold events are checked: a closed month between two months of a
+    batch is not touched by it.
+    """
+    closed: list[PeriodClosed] = []
+    for label in months:
+        first = date.fromisoformat(f"{label}-01")
+        try:
+            ensure_open_between(
+                uow, contract_id=contract_id, first=first, last=first, doing="loading data for it"
+            )
+        except PeriodClosed as error:
+            closed.append(error)
+    if len(closed) == 1:
+        raise closed[0]
+    if closed:
+        names = [str(error.where).rsplit("/", 1)[-1] for error in closed]
+        raise PeriodClosed(
+            f"{', '.join(names)} of contract {contract_id} are closed; loading data for them is "
+            f"refused and nothing was stored. Reopen each first: servicepact reopen --contract "
+            f'{contract_id} --period {names[0]} --reason "..." (and the same for '
+            f"{', '.join(names[1:])})",
+            where=contract_id,
+        )
 
 
 def _zone(contract: Contract, source: str) -> str:

@@ -6,6 +6,7 @@ tickets contract's vendor), charlie for otherco.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,11 +16,13 @@ import sqlalchemy as sa
 
 from servicepact.bootstrap import App
 from servicepact.contractfile import ContractDocument, canonical_document, contract_hash
-from servicepact.domain.access import Actor
+from servicepact.domain.access import Actor, Role
 from servicepact.domain.contracts import Contract
-from servicepact.domain.errors import AccessDenied, InvalidInput, NotFound
+from servicepact.domain.errors import AccessDenied, InvalidInput, NotFound, PeriodClosed
 from servicepact.services import loads
 from servicepact.services.contracts import apply_contract
+from servicepact.services.periods import reopen_period
+from servicepact.store.db.tables.commercials import period_closes
 from servicepact.store.events.store import BatchWriter
 
 CONTRACT = "acme-it-2026"
@@ -276,3 +279,119 @@ def test_an_api_batch_is_keyed_by_its_canonical_rows(
     assert first.status is loads.LoadStatus.LOADED
     assert again.status is loads.LoadStatus.ALREADY_LOADED
     assert again.batch_id == first.batch_id
+
+
+# Closed months (PRODUCT.md §2.3 "Period close"): a month is closed here by writing the
+# row ``close_period`` records, so these tests do not depend on the credit engine;
+# reopening goes through the real ``reopen_period``.
+
+
+def close(app: App, period: str) -> None:
+    with app.uow() as uow:
+        uow.connection.execute(
+            sa.insert(period_closes).values(
+                contract_id=CONTRACT,
+                period=period,
+                version=1,
+                status="closed",
+                contract_version=1,
+                inputs_sha256="0" * 64,
+                outputs_sha256="0" * 64,
+                snapshot={},
+                closed_at=datetime(2026, 4, 2, tzinfo=UTC),
+                closed_by="alice",
+            )
+        )
+        uow.record(
+            actor=Actor(user="alice", role=Role.CLIENT_MANAGER),
+            entity_type="period_close",
+            entity_id=f"{CONTRACT}/{period}/v1",
+            action="close",
+            after={"status": "closed"},
+        )
+
+
+def row(ticket: str, created: str) -> str:
+    return f"{ticket},{created},,P2,Kim Minji,minji@example.com,010-1234-5678,printer broken"
+
+
+def stored_files(app: App) -> list[Path]:
+    return [p for p in app.settings.event_store_dir.rglob("*") if p.is_file()]
+
+
+def test_a_file_with_one_event_in_a_closed_month_is_refused_and_nothing_is_stored(
+    app: App, contract: Contract, vendor_a: Actor, tmp_path: Path
+) -> None:
+    close(app, "2026-03")
+    path = write(
+        tmp_path,
+        "t.csv",
+        [row("T1", "2026-04-02T10:00:00+09:00"), row("T2", "2026-03-31T10:00:00+09:00")],
+    )
+    with pytest.raises(PeriodClosed) as caught:
+        load(app, vendor_a, path)
+    message = str(caught.value)
+    assert "2026-03" in message
+    assert f"servicepact reopen --contract {CONTRACT} --period 2026-03 --reason" in message
+    assert read(app) == []
+    assert stored_files(app) == []
+    assert loads.list_batches(app, actor=vendor_a, contract_id=CONTRACT) == []
+
+
+def test_the_month_is_the_contracts_local_month_not_the_utc_one(
+    app: App, contract: Contract, vendor_a: Actor, tmp_path: Path
+) -> None:
+    # 2026-03-31T16:00Z is 2026-04-01 01:00 in Seoul (UTC+9), the contract's zone:
+    # the event belongs to April, so a closed March does not stop it.
+    close(app, "2026-03")
+    report = load(app, vendor_a, write(tmp_path, "t.csv", [row("T1", "2026-03-31T16:00:00Z")]))
+    assert report.rows_accepted == 1
+
+
+def test_every_closed_month_is_named_when_a_file_spans_several(
+    app: App, contract: Contract, vendor_a: Actor, tmp_path: Path
+) -> None:
+    close(app, "2026-01")
+    close(app, "2026-03")
+    rows = [
+        row("T1", "2026-01-10T10:00:00+09:00"),
+        row("T2", "2026-02-10T10:00:00+09:00"),
+        row("T3", "2026-03-10T10:00:00+09:00"),
+    ]
+    with pytest.raises(PeriodClosed) as caught:
+        load(app, vendor_a, write(tmp_path, "t.csv", rows))
+    message = str(caught.value)
+    assert "2026-01, 2026-03" in message
+    assert "2026-02" not in message
+    assert "servicepact reopen" in message
+
+
+def test_a_closed_month_without_events_in_the_file_does_not_block_it(
+    app: App, contract: Contract, vendor_a: Actor, tmp_path: Path
+) -> None:
+    close(app, "2026-02")
+    rows = [row("T1", "2026-01-10T10:00:00+09:00"), row("T3", "2026-03-10T10:00:00+09:00")]
+    assert load(app, vendor_a, write(tmp_path, "t.csv", rows)).rows_accepted == 2
+
+
+def test_after_an_explained_reopen_the_same_file_loads(
+    app: App, contract: Contract, vendor_a: Actor, client_manager: Actor, tmp_path: Path
+) -> None:
+    close(app, "2026-03")
+    path = write(tmp_path, "t.csv", [row("T1", "2026-03-05T10:00:00+09:00")])
+    with pytest.raises(PeriodClosed):
+        load(app, vendor_a, path)
+    reopen_period(
+        app, actor=client_manager, contract_id=CONTRACT, period="2026-03", reason="late tickets"
+    )
+    assert load(app, vendor_a, path).status is loads.LoadStatus.LOADED
+
+
+def test_an_api_batch_for_a_closed_month_is_refused_too(
+    app: App, contract: Contract, vendor_a: Actor
+) -> None:
+    close(app, "2026-03")
+    batch = [{"id": "T1", "created_at": "2026-03-05T10:00:00+09:00", "summary": "printer"}]
+    with pytest.raises(PeriodClosed, match="2026-03"):
+        loads.load_rows(app, actor=vendor_a, contract_id=CONTRACT, source="tickets", rows=batch)
+    assert read(app) == []
