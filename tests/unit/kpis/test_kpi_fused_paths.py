@@ -11,6 +11,7 @@ evaluated with the compiled loops switched off.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -247,3 +248,37 @@ def test_business_time_minus_pauses_is_the_same_from_the_compiled_pass(
     assert np.array_equal(compiled_ok, plain_ok)
     assert np.array_equal(compiled, plain)
     assert (plain[plain_ok] > 0).mean() > 0.2  # mostly real durations, not empty ones
+
+
+@pytest.mark.parametrize("filtered", [False, True], ids=["all", "P1-P2"])
+def test_resolution_percentiles_are_the_same_from_the_compiled_grouping(
+    filtered: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    selection = None
+    events = TICKETS
+    if filtered:
+        wanted = np.isin(TICKETS.column("priority").to_numpy(zero_copy_only=False), ["P1", "P2"])
+        selection = np.flatnonzero(wanted)
+        events = TICKETS.take(selection)
+
+    def run() -> list[Any]:
+        ctx = KpiContext(
+            definition=CATALOGUE["mean_time_to_resolve"],
+            params={},
+            timezone="Asia/Seoul",
+            calendar=OFFICE_KR,
+            clock=_clock(OFFICE_KR),
+            memo={},
+            source_table=TICKETS,
+            selection=selection,
+        )
+        return [
+            ticket_kpis.resolution_hours_percentile(events, ctx, MONTHS, Fraction(q, 100))
+            for q in (1, 50, 90, 100)
+        ]
+
+    compiled = run()
+    monkeypatch.setattr(ticket_kpis, "_KERNELS", None)
+    plain = run()
+    assert compiled == plain
+    assert all(value is not None for value in plain[2])

@@ -198,3 +198,32 @@ def elapsed_minus_runs(
                 )
         out[row] = total
     return -1
+
+
+@njit(cache=True, nogil=True)
+def group_by_window(
+    selection, use_selection, anchor, anchor_ok, values, values_ok,
+    win_first, win_step, win_table, bounds, grouped,
+):  # fmt: skip
+    """Counting sort of ``values`` by the window of their anchor (rows with both present).
+    With ``grouped`` empty it only counts into ``bounds[1:]``; given the prefix sums in
+    ``bounds`` and room in ``grouped``, it places each window's values in its stretch."""
+    size = selection.size if use_selection else anchor.size
+    slots = win_table.size
+    fill = grouped.size > 0
+    for i in range(size):
+        row = selection[i] if use_selection else i
+        if not (anchor_ok[row] and values_ok[row]):
+            continue
+        offset = anchor[row] - win_first
+        if offset < 0:
+            continue
+        slot = offset // win_step
+        if slot >= slots:
+            continue
+        window = win_table[slot]
+        if fill:
+            grouped[bounds[window]] = values[row]
+            bounds[window] += 1
+        else:
+            bounds[window + 1] += 1

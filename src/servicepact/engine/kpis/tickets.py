@@ -572,6 +572,33 @@ def backlog_older_than(
     return results
 
 
+def _grouped_by_window(
+    table: pa.Table, ctx: KpiContext, windows: Sequence[Window]
+) -> tuple[Int64Array, Int64Array] | None:
+    """The business seconds to resolve of mean time to resolve's tickets, grouped by the
+    window of their resolution, with the groups' bounds: two compiled passes (count,
+    then place), or None where the compiled loops or the window look-up do not apply."""
+    look_up = window_lookup(windows)
+    if _KERNELS is None or not hasattr(_KERNELS, "group_by_window") or look_up is None:
+        return None
+    source = ctx.source_table if ctx.source_table is not None else table
+    memo = ctx.memo if ctx.source_table is not None else {}
+    whole = replace(ctx, selection=None, source_table=source, memo=memo)
+    resolved_us, resolved = shared_timestamps_us(whole, source, "resolved_at")
+    elapsed, ok = business_elapsed(source, whole, "resolved_at")
+    selection = ctx.selection
+    chosen = selection if selection is not None else np.zeros(0, dtype=np.int64)
+    bounds = np.zeros(len(windows) + 1, dtype=np.int64)
+    arguments = (chosen, selection is not None, resolved_us, resolved, elapsed, ok, *look_up)
+    _KERNELS.group_by_window(*arguments, bounds, np.zeros(0, dtype=np.int64))
+    np.cumsum(bounds, out=bounds)
+    grouped = np.empty(int(bounds[-1]), dtype=np.int64)
+    if grouped.size:
+        cursor = bounds[:-1].copy()
+        _KERNELS.group_by_window(*arguments, cursor, grouped)
+    return grouped, bounds
+
+
 def resolution_hours_percentile(
     table: pa.Table, ctx: KpiContext, windows: Sequence[Window], q: Fraction
 ) -> list[Fraction | None]:
@@ -582,15 +609,19 @@ def resolution_hours_percentile(
     """
     if not 0 < q <= 1:
         raise ValueError("a percentile lies in (0, 1]")
-    outcomes = _mean_time_to_resolve(table, ctx)
-    index = window_index(outcomes.anchor, windows)
-    inside = index >= 0
-    # One stable sort by window (a linear radix sort on 16-bit keys) instead of a mask per
-    # window; sorting does not change the nearest-rank value of a window's own values.
-    keys = index[inside].astype(np.int16 if len(windows) < 2**15 else np.int64)
-    order = np.argsort(keys, kind="stable")
-    grouped = outcomes.numerator[inside][order]
-    bounds = np.searchsorted(keys[order], np.arange(len(windows) + 1), side="left")
+    grouping = _grouped_by_window(table, ctx, windows)
+    if grouping is None:
+        outcomes = _mean_time_to_resolve(table, ctx)
+        index = window_index(outcomes.anchor, windows)
+        inside = index >= 0
+        # One stable sort by window (a linear radix sort on 16-bit keys) instead of a mask
+        # per window; sorting does not change the nearest-rank value of a window's values.
+        keys = index[inside].astype(np.int16 if len(windows) < 2**15 else np.int64)
+        order = np.argsort(keys, kind="stable")
+        grouped = outcomes.numerator[inside][order]
+        bounds = np.searchsorted(keys[order], np.arange(len(windows) + 1), side="left")
+    else:
+        grouped, bounds = grouping
     results: list[Fraction | None] = []
     for i in range(len(windows)):
         values = grouped[bounds[i] : bounds[i + 1]]
