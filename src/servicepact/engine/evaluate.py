@@ -164,8 +164,10 @@ def filter_mask(
                 memo, ("codes", name), partial(dictionary_codes, table, name)
             )
             chosen_values = set(value_set.to_pylist())
-            chosen_codes = [i for i, v in enumerate(distinct) if v in chosen_values]
-            mask &= np.isin(codes, chosen_codes)
+            # a look-up per code (the last slot, for -1, is a missing value: never chosen)
+            chosen = np.zeros(len(distinct) + 1, dtype=np.bool_)
+            chosen[[i for i, v in enumerate(distinct) if v in chosen_values]] = True
+            mask &= chosen[codes]
             continue
         chosen = pc.fill_null(pc.is_in(column, value_set=value_set), False)
         mask &= np.asarray(chosen.to_numpy(zero_copy_only=False), dtype=np.bool_)
@@ -369,7 +371,9 @@ def compute_windows(
 
     def run(rows: np.ndarray[Any, np.dtype[np.bool_]]) -> list[KpiAggregate]:
         selection = None if bool(rows.all()) else np.flatnonzero(rows)
-        if selection is None:
+        if selection is None or getattr(compute, "reads_rows_through_context", False):
+            # Such a computation reads its rows through source_table and selection below:
+            # copying the selected rows would be wasted work.
             subset = table
         else:
             # Pauses are read from the source table (shared per source), so the subset

@@ -227,3 +227,28 @@ def group_by_window(
             bounds[window] += 1
         else:
             bounds[window + 1] += 1
+
+
+@njit(cache=True, nogil=True)
+def flow_sums(
+    selection, use_selection, anchor, anchor_ok, values, values_ok,
+    win_first, win_step, win_table, counts, nums, dens,
+):  # fmt: skip
+    """Per window: events with both an anchor and a value (counts, denominators) and the
+    sum of their values — a flow KPI counted once per event, without the cut copies."""
+    size = selection.size if use_selection else anchor.size
+    slots = win_table.size
+    for i in range(size):
+        row = selection[i] if use_selection else i
+        if not (anchor_ok[row] and values_ok[row]):
+            continue
+        offset = anchor[row] - win_first
+        if offset < 0:
+            continue
+        slot = offset // win_step
+        if slot >= slots:
+            continue
+        window = win_table[slot]
+        counts[window] += 1
+        nums[window] += values[row]
+        dens[window] += 1

@@ -49,11 +49,13 @@ from servicepact.engine.kpis.base import (
     KpiContext,
     Outcomes,
     Window,
+    aggregate_outcomes,
     booleans,
     dictionary_codes,
     flow,
     memoized,
     ones,
+    shared,
     shared_timestamps_us,
     to_seconds,
     whole_seconds,
@@ -476,11 +478,20 @@ def _within_computation(met_column: str, outcomes_of: Any) -> KpiComputation:
 
     def compute(table: pa.Table, ctx: KpiContext, windows: Sequence[Window]) -> list[KpiAggregate]:
         fused = _fused_within(table, ctx, windows, met_column)
-        return fused if fused is not None else plain(table, ctx, windows)
+        if fused is not None:
+            return fused
+        source = ctx.source_table
+        if ctx.selection is not None and source is not None and source is table:
+            # Given the source (see reads_rows_through_context): the numpy path wants the
+            # selected rows themselves. Pauses are read from the source, so not copied.
+            columns = [c for c in source.column_names if c != "pauses"]
+            return plain(source.select(columns).take(ctx.selection), ctx, windows)
+        return plain(table, ctx, windows)
 
     compute.outcomes = outcomes_of  # type: ignore[attr-defined]
     compute.plain = plain  # type: ignore[attr-defined]
     compute.met_column = met_column  # type: ignore[attr-defined]
+    compute.reads_rows_through_context = True  # type: ignore[attr-defined]
     compute.__doc__ = outcomes_of.__doc__
     return compute
 
@@ -506,7 +517,7 @@ def _mean_time_to_resolve(table: pa.Table, ctx: KpiContext) -> Outcomes:
 def _reopen_rate(table: pa.Table, ctx: KpiContext) -> Outcomes:
     """Tickets resolved in the period later reopened ÷ tickets resolved in the period."""
     resolved_us, resolved = shared_timestamps_us(ctx, table, "resolved_at")
-    reopened, _ = booleans(table, "reopened")
+    reopened, _ = shared(ctx, table, "reopened", booleans)
     return Outcomes(
         resolved_us[resolved], reopened[resolved].astype(np.int64), ones(int(resolved.sum()))
     )
@@ -634,10 +645,92 @@ def resolution_hours_percentile(
     return results
 
 
+def _fused_flow(
+    ctx: KpiContext,
+    source: pa.Table,
+    windows: Sequence[Window],
+    anchor: tuple[Int64Array, BoolArray],
+    values: tuple[npt.NDArray[np.signedinteger[Any]], BoolArray],
+    scale: int,
+) -> list[KpiAggregate] | None:
+    """Counts and sums per window straight from the source's shared arrays (one compiled
+    pass, no cut copies), or None where the compiled loop or the look-up do not apply."""
+    look_up = window_lookup(windows)
+    if _KERNELS is None or not hasattr(_KERNELS, "flow_sums") or look_up is None:
+        return None
+    numbers = values[0]
+    # int64 sums stay exact while |value| × events < 2**62 (as in base._compiled_sums)
+    if numbers.size and int(np.abs(numbers).max()) * numbers.size >= 2**62:
+        return None
+    n = len(windows)
+    counts, nums, dens = (np.zeros(n, dtype=np.int64) for _ in range(3))
+    selection = ctx.selection
+    _KERNELS.flow_sums(
+        selection if selection is not None else np.zeros(0, dtype=np.int64),
+        selection is not None, anchor[0], anchor[1], numbers, values[1], *look_up,
+        counts, nums, dens,
+    )  # fmt: skip
+    aggregate = ctx.definition.aggregate
+    return [
+        KpiAggregate(aggregate, int(nums[i]), int(dens[i]), int(counts[i]), scale) for i in range(n)
+    ]
+
+
+def _source_context(table: pa.Table, ctx: KpiContext) -> tuple[pa.Table, KpiContext]:
+    """The source table and a context over all of its rows (a fresh memo without one)."""
+    source = ctx.source_table if ctx.source_table is not None else table
+    memo = ctx.memo if ctx.source_table is not None else {}
+    return source, replace(ctx, selection=None, source_table=source, memo=memo)
+
+
+def _mean_time_to_resolve_windows(
+    table: pa.Table, ctx: KpiContext, windows: Sequence[Window]
+) -> list[KpiAggregate]:
+    source, whole = _source_context(table, ctx)
+    fused = None
+    if ctx.clock is not None and ctx.calendar is not None:
+        fused = _fused_flow(
+            ctx,
+            source,
+            windows,
+            shared_timestamps_us(whole, source, "resolved_at"),
+            business_elapsed(source, whole, "resolved_at"),
+            HOUR_SECONDS,
+        )
+    if fused is not None:
+        return fused
+    return aggregate_outcomes(_mean_time_to_resolve(table, ctx), windows, ctx.definition.aggregate)
+
+
+def _reopen_rate_windows(
+    table: pa.Table, ctx: KpiContext, windows: Sequence[Window]
+) -> list[KpiAggregate]:
+    source, whole = _source_context(table, ctx)
+    resolved = shared_timestamps_us(whole, source, "resolved_at")
+    reopened: npt.NDArray[np.int8] = memoized(
+        whole.memo, ("reopened as integers",), lambda: booleans(source, "reopened")[0].view(np.int8)
+    )
+    fused = _fused_flow(ctx, source, windows, resolved, (reopened, resolved[1]), 1)
+    if fused is not None:
+        return fused
+    return aggregate_outcomes(_reopen_rate(table, ctx), windows, ctx.definition.aggregate)
+
+
+def _selection_aware(compute: Any, outcomes_of: Any | None = None) -> KpiComputation:
+    """Mark a computation that reads its rows through ``ctx.source_table`` and
+    ``ctx.selection`` only, so evaluation need not copy the selected rows for it."""
+    compute.reads_rows_through_context = True
+    if outcomes_of is not None:
+        compute.outcomes = outcomes_of
+        compute.__doc__ = outcomes_of.__doc__
+    result: KpiComputation = compute
+    return result
+
+
 COMPUTATIONS = {
     "responded_within": _within_computation("first_response_at", _responded_within),
     "resolved_within": _within_computation("resolved_at", _resolved_within),
-    "mean_time_to_resolve": flow(_mean_time_to_resolve),
-    "backlog_older_than": backlog_older_than,
-    "reopen_rate": flow(_reopen_rate),
+    "mean_time_to_resolve": _selection_aware(_mean_time_to_resolve_windows, _mean_time_to_resolve),
+    "backlog_older_than": _selection_aware(backlog_older_than),
+    "reopen_rate": _selection_aware(_reopen_rate_windows, _reopen_rate),
 }
