@@ -10,16 +10,16 @@ P3 40 %, P4 40 %), first response and resolution after exponential / log-normal
 delays by priority, 2 % never resolved, 5 % reopened, ~10 % with one pause of
 1-24 h.
 
-Measured (each size in a fresh process, so peak memory is its own): reading the
-three contracts' Parquet through ``EventStore.read`` (the engine's read path, only
-the columns the KPIs use) and evaluating 8 service levels × 12 months with
-``evaluate_contract`` — responded / resolved within per priority on an office
-calendar (Mon-Fri 09:00-18:00, Korean holidays), P1 resolution on 24×7, P1
-response, mean time to resolve (all and P1), reopen rate, backlog older than 30
-days — plus, as a separate figure, the exact p90 of resolution business hours
-per month. Peak RSS is the process's high-water mark (``ru_maxrss``) minus the
-RSS just before reading, against the in-memory size of the columns read (Arrow
-``nbytes``).
+Measured (each size in a fresh process, so peak memory is its own): for each of the
+three contracts in turn, reading its Parquet through ``EventStore.read`` (the engine's
+read path, only the columns the KPIs use) and evaluating 8 service levels × 12 months
+with ``evaluate_contract(..., workers=N)`` (its service levels on N threads) —
+responded / resolved within per priority on an office calendar (Mon-Fri 09:00-18:00,
+Korean holidays), P1 resolution on 24×7, P1 response, mean time to resolve (all and
+P1), reopen rate, backlog older than 30 days — plus, as a separate figure, the exact
+p90 of resolution business hours per month. Peak RSS is the process's high-water mark
+(``ru_maxrss``) minus the RSS just before reading, against the in-memory size of the
+columns read (Arrow ``nbytes``).
 """
 
 from __future__ import annotations
