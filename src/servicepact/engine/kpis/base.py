@@ -226,20 +226,21 @@ def dictionary_codes(
     is much cheaper than comparing millions of strings.
     """
     column = _column(table, name)
+    if pa.types.is_dictionary(column.type):
+        column = pc.cast(column, column.type.value_type)
+    if isinstance(column, pa.ChunkedArray):
+        if column.num_chunks == 0:
+            return np.zeros(0, dtype=np.int64), []
+        # One array, one encoding: cheaper than a dictionary per chunk unified afterwards,
+        # and the values come in the same order (of first appearance).
+        column = column.combine_chunks()
     encoded = pc.dictionary_encode(column)
-    chunks = encoded.chunks if isinstance(encoded, pa.ChunkedArray) else [encoded]
-    if not chunks:
-        return np.zeros(0, dtype=np.int64), []
-    combined = pa.chunked_array(chunks).unify_dictionaries() if len(chunks) > 1 else None
-    parts = combined.chunks if combined is not None else chunks
-    values = parts[0].dictionary.to_pylist() if parts else []
-    codes = [
-        np.asarray(pc.fill_null(c.indices.cast(pa.int64()), -1).to_numpy(zero_copy_only=False))
-        for c in parts
-    ]
+    values = encoded.dictionary.to_pylist()
+    indices = pc.fill_null(encoded.indices.cast(pa.int64()), -1)
+    codes = np.asarray(indices.to_numpy(zero_copy_only=False))
     # the smallest signed type that holds every code keeps the shared array small
     width = np.int16 if len(values) < 2**15 else np.int64
-    return np.concatenate(codes).astype(width, copy=False), values
+    return codes.astype(width, copy=False), values
 
 
 def integers(table: pa.Table, name: str) -> tuple[Int64Array, BoolArray]:
