@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from servicepact.bootstrap import App, build_app
 from servicepact.cli.main import app as cli
 from servicepact.config import Settings
+from servicepact.demo.people import FAMILY_NAMES, GIVEN_NAMES
 from servicepact.demo.run import run_demo
 from servicepact.demo.summary import DemoSummary
 
@@ -25,6 +26,8 @@ AFTER_THE_YEAR = datetime(2027, 1, 11, 0, 30, tzinfo=UTC)
 SCALE = 0.25  # a quarter of the volumes keeps the story (and the breaches) at a quarter of the time
 
 CLEAR_CONTACT = re.compile(r"010-\d{4}-\d{4}|@hanbit\.co\.kr")
+# Every full name the demo can draw (family name + given name, as the feeds write them).
+CLEAR_NAME = re.compile(f"[{''.join(FAMILY_NAMES)}](?:{'|'.join(GIVEN_NAMES)})")
 
 runner = CliRunner()
 
@@ -96,8 +99,8 @@ def test_the_demo_builds_measures_tells_the_story_and_changes_nothing_when_run_a
     assert it_handoffs.bounced > 0
     assert all(s.winner for s in summary.selections)
 
-    # The feeds carry phone numbers and e-mail addresses (also inside free text); none is
-    # stored in clear.
+    # The feeds carry names, phone numbers and e-mail addresses (also inside free text,
+    # "연락 바랍니다 김민준 010-…"); none is stored in clear.
     stored = 0
     for path in (demo_app.settings.event_store_dir).rglob("*.parquet"):
         table = pq.read_table(path)
@@ -105,6 +108,7 @@ def test_the_demo_builds_measures_tells_the_story_and_changes_nothing_when_run_a
             if pa.types.is_string(table.schema.field(name).type):
                 text = "\n".join(v for v in table.column(name).to_pylist() if v)
                 assert not CLEAR_CONTACT.search(text), (path.parent.name, name)
+                assert not CLEAR_NAME.search(text), (path.parent.name, name)
         stored += table.num_rows
     assert stored >= totals["accepted"]
 

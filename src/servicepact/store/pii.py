@@ -32,20 +32,48 @@ The patterns, and why they are shaped so:
   by nothing, a hyphen, a dot or a space; the same with ``+82`` (optionally
   followed by the trunk 0 in parentheses or not) instead of the leading 0.
 * e-mail: ``local@domain.tld`` with the usual characters of a local part.
+* account number (only where the contract declares ``account_number`` data): Korean
+  bank accounts are written as 3-4 groups of digits joined by hyphens (110-123-456789,
+  3333-01-1234567, 123456-78-901234) or as one run, 10 to 14 digits in all. The
+  regular expression finds digit groups; a candidate is masked only when it holds
+  10-14 digits, so dates (2026-03-15) and short references are left alone.
+
+Values of the row's own personal-data columns in its free text (``FreeTextMasker``):
+a ticket summary often names the requester ("김민지님 010-… 연락 요망"). Each value of
+a personal-data column (a name, an e-mail, an employee id …) is looked for in the same
+row's TEXT columns, and so is each token of a name (the name split at anything that is
+not a letter) that has at least 2 Hangul syllables or 3 Latin letters. A match becomes
+the category's mask (``[name]``, ``[email]`` …). The rule for where a match may start
+and end:
+
+* Hangul matches anywhere: particles and titles attach to a name (김민지님, 민지씨가).
+* A needle that starts (ends) with a Latin letter or digit only matches where the
+  text has no Latin letter or digit just before (after) it, so the name "Ann" masks
+  "Ann called" but not "Annual" or "planning", and employee id "E12" not "E123".
+* Matching ignores case ("KIM" for "Kim"). Shorter tokens (a 1-syllable Hangul token,
+  "Li", "Al") are not searched alone: they would mask ordinary words; the whole value
+  is still searched when it has 2 characters or more.
+
+Finding them is vectorised: Arrow splits names into tokens and pairs each needle with
+its row's text, DuckDB tests ``contains`` on all pairs at once (case folded by Arrow),
+and Python rewrites only the rows that do contain one of their own values.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
+import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from servicepact.domain.contracts import DataProtection, Treatment
-from servicepact.domain.event_types import ColumnType, EventType
+from servicepact.domain.event_types import ColumnType, EventType, PersonalData
 
 PSEUDONYM_PREFIX = "ps_"
 PSEUDONYM_HEX_DIGITS = 32  # 128 bits of the HMAC: collision-free for any realistic population
@@ -72,6 +100,35 @@ MASKS: tuple[tuple[str, str], ...] = (
     (PHONE_PATTERN, "[phone]"),
 )
 _COMPILED = tuple((re.compile(pattern), token) for pattern, token in MASKS)
+
+# Account numbers: digit groups joined by hyphens (or spaces), or one run; the digit
+# count (10-14, Korean banks' account lengths) is checked on each candidate.
+ACCOUNT_CANDIDATE = r"\b[0-9]{2,6}(?:[- ][0-9]{1,7}){1,3}\b|\b[0-9]{10,14}\b"
+ACCOUNT_DIGITS = (10, 14)
+_ACCOUNT = re.compile(ACCOUNT_CANDIDATE)
+
+# What a personal-data column's values become where they appear in free text.
+CATEGORY_MASKS: dict[PersonalData, str] = {
+    PersonalData.NAME: "[name]",
+    PersonalData.PHONE: "[phone]",
+    PersonalData.EMAIL: "[email]",
+    PersonalData.RESIDENT_NUMBER: "[rrn]",
+    PersonalData.ACCOUNT_NUMBER: "[account]",
+    PersonalData.EMPLOYEE_ID: "[employee]",
+    PersonalData.ADDRESS: "[address]",
+}
+_CATEGORY_ORDER = tuple(CATEGORY_MASKS)
+# A name token searched alone: 2+ Hangul syllables or 3+ Latin letters (module docstring).
+NAME_TOKEN_MIN_HANGUL = 2
+NAME_TOKEN_MIN_LATIN = 3
+VALUE_MIN_CHARS = 2  # a whole value shorter than this is not searched for
+_NAME_SPLIT = r"[^\p{L}]+"  # RE2: anything that is not a letter separates tokens
+_NAME_TOKEN = (
+    rf"^(?:\p{{Hangul}}{{{NAME_TOKEN_MIN_HANGUL},}}"
+    rf"|[A-Za-z\x{{C0}}-\x{{24F}}]{{{NAME_TOKEN_MIN_LATIN},}})$"
+)
+# Latin letters (with their accented forms) and digits: a Latin needle may not touch one.
+_WORD_CHAR = "0-9A-Za-z\u00c0-\u024f"
 ANY_PERSONAL_DATA = "|".join(f"(?:{pattern})" for pattern, _ in MASKS)
 _CANDIDATE = r"@|[0-9][-. 0-9()]{6,}[0-9]"  # every match of a pattern above contains one
 
@@ -86,6 +143,164 @@ def mask_text(text: str) -> str:
     for pattern, token in _COMPILED:
         text = pattern.sub(token, text)
     return text
+
+
+def mask_accounts(text: str) -> str:
+    """Replace every run of digit groups holding 10-14 digits by ``[account]``."""
+
+    def replace(match: re.Match[str]) -> str:
+        digits = sum(ch.isdigit() for ch in match[0])
+        low, high = ACCOUNT_DIGITS
+        return "[account]" if low <= digits <= high else match[0]
+
+    return _ACCOUNT.sub(replace, text)
+
+
+def mask_accounts_column(values: pa.Array) -> pa.Array:
+    """``mask_accounts`` over a column; only values with a candidate reach Python."""
+    candidates = pc.fill_null(pc.match_substring_regex(values, ACCOUNT_CANDIDATE), False)
+    if not pc.any(candidates).as_py():
+        return values
+    subset = [mask_accounts(v) for v in pc.filter(values, candidates).to_pylist()]
+    return pc.replace_with_mask(values, candidates, pa.array(subset, pa.string()))
+
+
+@lru_cache(maxsize=4096)
+def _needle_pattern(needles: tuple[tuple[str, str], ...]) -> re.Pattern[str]:
+    parts = []
+    for needle, _ in sorted(needles, key=lambda n: -len(n[0])):
+        before = f"(?<![{_WORD_CHAR}])" if re.match(f"[{_WORD_CHAR}]", needle[0]) else ""
+        after = f"(?![{_WORD_CHAR}])" if re.match(f"[{_WORD_CHAR}]", needle[-1]) else ""
+        parts.append(f"{before}{re.escape(needle)}{after}")
+    return re.compile("|".join(parts), re.IGNORECASE)
+
+
+def mask_needles(text: str, needles: Iterable[tuple[str, str]]) -> str:
+    """Replace each (needle, mask) in ``text`` under the boundary rule (module docstring)."""
+    wanted = tuple(sorted(set(needles)))
+    if not wanted:
+        return text
+    masks = {needle.lower(): mask for needle, mask in wanted}
+    pattern = _needle_pattern(wanted)
+    return pattern.sub(lambda m: masks.get(m[0].lower(), "[masked]"), text)
+
+
+def value_needles(value: str, category: PersonalData) -> list[tuple[str, str]]:
+    """What of one personal value is looked for in free text, with its mask (Python form).
+
+    The same rule as the vectorised ``FreeTextMasker`` (used for quarantined rows).
+    """
+    mask = CATEGORY_MASKS[category]
+    text = value.strip()
+    found = [(text, mask)] if len(text) >= VALUE_MIN_CHARS else []
+    if category is PersonalData.NAME:
+        for token in re.split(r"[\W\d_]+", text):
+            hangul = all("\uac00" <= ch <= "\ud7a3" for ch in token)
+            latin = all(ch.isascii() or "\u00c0" <= ch <= "\u024f" for ch in token)
+            if (hangul and len(token) >= NAME_TOKEN_MIN_HANGUL) or (
+                latin and token.isalpha() and len(token) >= NAME_TOKEN_MIN_LATIN
+            ):
+                found.append((token, mask))
+    return found
+
+
+class FreeTextMasker:
+    """Masks, in each row's TEXT columns, the values of that row's personal-data columns.
+
+    One per load: it keeps one in-memory DuckDB connection for the ``contains`` test.
+    """
+
+    def __init__(self, *, accounts: bool = False) -> None:
+        self.accounts = accounts
+        self._con: duckdb.DuckDBPyConnection | None = None
+
+    def mask_accounts(self, texts: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+        """Account-number look-alikes, when the contract declares account numbers.
+
+        Run after the phone and resident-number patterns, which would otherwise be
+        taken for account numbers (010-1234-5678 has 11 digits in groups).
+        """
+        if not self.accounts:
+            return texts
+        if isinstance(texts, pa.ChunkedArray):
+            texts = texts.combine_chunks()
+        return mask_accounts_column(texts)
+
+    def _contains(self, texts: pa.Array, needles: pa.Array) -> np.ndarray[Any, Any]:
+        if self._con is None:
+            self._con = duckdb.connect()
+        pairs = pa.table({"t": texts, "n": needles})  # noqa: F841 - read by the query
+        result = self._con.sql("SELECT coalesce(contains(t, n), false) AS m FROM pairs")
+        return np.asarray(result.to_arrow_table().column("m").to_numpy(), dtype=np.bool_)
+
+    def mask(
+        self,
+        texts: pa.Array | pa.ChunkedArray,
+        personal: Sequence[tuple[PersonalData, pa.Array | pa.ChunkedArray]],
+    ) -> pa.Array:
+        """``texts`` with each row's own personal values (and name tokens) masked."""
+        if isinstance(texts, pa.ChunkedArray):
+            texts = texts.combine_chunks()
+        rows, needles, codes = self._pairs(len(texts), personal)
+        if len(rows) == 0:
+            return texts
+        lowered = pc.take(pc.utf8_lower(texts), pa.array(rows))
+        hit = self._contains(lowered, pc.utf8_lower(needles))
+        if not hit.any():
+            return texts
+        # Only rows holding one of their own values reach Python, with the needles found.
+        hit_rows, hit_needles, hit_codes = rows[hit], pc.filter(needles, pa.array(hit)), codes[hit]
+        found: dict[int, list[tuple[str, str]]] = {}
+        for row, needle, code in zip(
+            hit_rows.tolist(), hit_needles.to_pylist(), hit_codes.tolist(), strict=True
+        ):
+            found.setdefault(row, []).append((needle, CATEGORY_MASKS[_CATEGORY_ORDER[code]]))
+        order = sorted(found)
+        originals = pc.take(texts, pa.array(order, pa.int64())).to_pylist()
+        rewritten = [mask_needles(t, found[r]) for r, t in zip(order, originals, strict=True)]
+        where = np.zeros(len(texts), dtype=np.bool_)
+        where[order] = True
+        return pc.replace_with_mask(texts, pa.array(where), pa.array(rewritten, pa.string()))
+
+    @staticmethod
+    def _pairs(
+        n: int, personal: Sequence[tuple[PersonalData, pa.Array | pa.ChunkedArray]]
+    ) -> tuple[np.ndarray[Any, Any], pa.Array, np.ndarray[Any, Any]]:
+        """(row, needle, category code) for every needle of every personal value."""
+        rows: list[np.ndarray[Any, Any]] = []
+        needles: list[pa.Array] = []
+        codes: list[np.ndarray[Any, Any]] = []
+
+        def add(at: np.ndarray[Any, Any], values: pa.Array, category: PersonalData) -> None:
+            rows.append(at.astype(np.int64))
+            needles.append(values.cast(pa.string()))
+            codes.append(np.full(len(at), _CATEGORY_ORDER.index(category), dtype=np.int8))
+
+        for category, column in personal:
+            values = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+            values = pc.utf8_trim_whitespace(values)
+            long_enough = pc.fill_null(
+                pc.greater_equal(pc.utf8_length(values), VALUE_MIN_CHARS), False
+            )
+            whole = np.flatnonzero(np.asarray(long_enough.to_numpy(zero_copy_only=False)))
+            if category is PersonalData.NAME:
+                tokens = pc.split_pattern_regex(values, _NAME_SPLIT)
+                flat = pc.list_flatten(tokens)
+                parents = np.asarray(pc.list_parent_indices(tokens).to_numpy())
+                keep = pc.fill_null(pc.match_substring_regex(flat, _NAME_TOKEN), False)
+                keep_np = np.asarray(keep.to_numpy(zero_copy_only=False))
+                if keep_np.any():
+                    add(parents[keep_np], pc.filter(flat, keep), category)
+                # A whole name is searched only where it has no token of its own: any
+                # text holding the whole name holds its tokens too.
+                has_token = np.zeros(n, dtype=np.bool_)
+                has_token[parents[keep_np]] = True
+                whole = whole[~has_token[whole]]
+            if len(whole):
+                add(whole, pc.take(values, pa.array(whole)), category)
+        if not rows:
+            return np.zeros(0, np.int64), pa.array([], pa.string()), np.zeros(0, np.int8)
+        return np.concatenate(rows), pa.concat_arrays(needles), np.concatenate(codes)
 
 
 def mask_value(value: object) -> str:
@@ -192,32 +407,76 @@ def scanned_columns(event_type: EventType) -> tuple[str, ...]:
     )
 
 
+def text_columns(event_type: EventType) -> tuple[str, ...]:
+    """Free-text columns: where a row's own personal values are looked for."""
+    return tuple(
+        c.name
+        for c in event_type.columns
+        if c.type is ColumnType.TEXT and c.personal_data is None and c.name != event_type.id_column
+    )
+
+
+def personal_categories(event_type: EventType) -> dict[str, PersonalData]:
+    return {c.name: c.personal_data for c in event_type.columns if c.personal_data is not None}
+
+
 def protect(
     table: pa.Table,
     event_type: EventType,
     *,
     plan: Mapping[str, Treatment],
     pseudonymiser: Pseudonymiser,
+    masker: FreeTextMasker | None = None,
 ) -> pa.Table:
-    """Apply the contract's treatment to a validated, typed table (schema kept)."""
+    """Apply the contract's treatment to a validated, typed table (schema kept).
+
+    Free text is masked first, while the personal columns still hold the values to
+    look for; then those columns are pseudonymised or dropped.
+    """
     scanned = frozenset(scanned_columns(event_type))
+    texts = frozenset(text_columns(event_type))
+    categories = personal_categories(event_type)
+    personal = [
+        (category, table.column(name))
+        for name, category in categories.items()
+        if name in table.column_names
+    ]
+    masker = masker or FreeTextMasker()
     columns: list[pa.Array | pa.ChunkedArray] = []
     for field in table.schema:
         values = table.column(field.name)
         treatment = plan.get(field.name)
+        if field.name in texts and treatment is None:
+            values = masker.mask(values, personal)
         if treatment is Treatment.PSEUDONYMISE:
             values = pseudonymiser.column(values)
         elif treatment is Treatment.DROP:
             values = pa.nulls(len(table), type=field.type)
         elif treatment is None and field.name in scanned:
             values = mask_text_column(values)
+            if field.name in texts:
+                values = masker.mask_accounts(values)
         columns.append(values)
     return pa.Table.from_arrays(columns, schema=table.schema)
 
 
-def mask_row(row: Mapping[str, object], personal: Iterable[str]) -> dict[str, object]:
-    """A raw row fit to keep (quarantine) or show: personal columns masked, text scanned."""
+def mask_row(
+    row: Mapping[str, object],
+    personal: Iterable[str],
+    categories: Mapping[str, PersonalData] | None = None,
+) -> dict[str, object]:
+    """A raw row fit to keep (quarantine) or show: personal columns masked, text scanned.
+
+    With ``categories`` (column → category), the row's own personal values are also
+    masked wherever they appear in its other values, as at load.
+    """
     hidden = set(personal)
+    needles = [
+        needle
+        for name, category in (categories or {}).items()
+        if isinstance(row.get(name), str) and row.get(name)
+        for needle in value_needles(str(row[name]), category)
+    ]
     masked: dict[str, object] = {}
     for name, value in row.items():
         if value is None or value == "":
@@ -225,5 +484,5 @@ def mask_row(row: Mapping[str, object], personal: Iterable[str]) -> dict[str, ob
         elif name in hidden:
             masked[name] = mask_value(value)
         else:
-            masked[name] = mask_text(str(value))
+            masked[name] = mask_text(mask_needles(str(value), needles))
     return masked

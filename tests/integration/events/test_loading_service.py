@@ -169,10 +169,20 @@ def test_a_later_batch_corrects_an_event_and_the_old_version_stays_on_disk(
 def test_personal_data_never_reaches_storage_in_clear(
     app: App, contract: Contract, vendor_a: Actor, tmp_path: Path
 ) -> None:
-    load(app, vendor_a, write(tmp_path, "a.csv", good_rows()))
+    # Requesters type their names (Latin and Hangul) into the summary, next to contacts.
+    rows = [
+        r.replace("printer broken", f"Minji {i} here; call 010-1234-567{i}")
+        for i, r in enumerate(good_rows(), start=1)
+    ]
+    rows.append(
+        "T5,2026-02-27T09:30:00+09:00,,P2,박서준,seojun@example.com,010-2222-3333,"
+        "박서준님 모니터 고장 seojun@example.com"
+    )
+    load(app, vendor_a, write(tmp_path, "a.csv", rows))
     raw_values = [f"Kim Minji {i}" for i in range(1, 5)]
     raw_values += [f"minji{i}@example.com" for i in range(1, 5)]
     raw_values += [f"010-1234-567{i}" for i in range(1, 5)]
+    raw_values += ["Minji", "박서준", "seojun@example.com", "010-2222-3333"]
     files = list(app.settings.event_store_dir.rglob("*.parquet"))
     assert files
     stored = b"".join(f.read_bytes() for f in files)
@@ -191,6 +201,9 @@ def test_personal_data_never_reaches_storage_in_clear(
         assert value not in texts
         assert value not in database
     assert all(r["requester_email"].startswith("ps_") for r in read(app))
+    summaries = {r["id"]: r["summary"] for r in read(app)}
+    assert summaries["T1"] == "[name] 1 here; call [phone]"
+    assert summaries["T5"] == "[name]님 모니터 고장 [email]"
 
 
 def test_a_vendor_cannot_load_into_another_vendors_contract(

@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 
 from servicepact.domain.contracts import DataProtection, Treatment
 from servicepact.domain.errors import InvalidInput, Problem
-from servicepact.domain.event_types import EventType
+from servicepact.domain.event_types import EventType, PersonalData
 from servicepact.engine.tables import arrow_schema
 from servicepact.store import pii
 from servicepact.store.events.problems import MAX_DESCRIBED, RowProblem, row_problem
@@ -81,10 +81,15 @@ def validated_chunks(
     """Validate and protect each chunk of an opened source."""
     plan = pii.treatments(event_type, data_protection)
     pseudonymiser = pii.Pseudonymiser(pseudonym_key)
+    masker = pii.FreeTextMasker(
+        accounts=PersonalData.ACCOUNT_NUMBER in data_protection.personal_data
+    )
     described = 0
     for raw in source.chunks:
         chunk = validate_chunk(raw, event_type, timezone=timezone, header=source.header)
-        chunk.table = pii.protect(chunk.table, event_type, plan=plan, pseudonymiser=pseudonymiser)
+        chunk.table = pii.protect(
+            chunk.table, event_type, plan=plan, pseudonymiser=pseudonymiser, masker=masker
+        )
         if chunk.problems and source.line_of is not None:
             _add_lines(chunk, source)
         if described + len(chunk.problems) > MAX_DESCRIBED:

@@ -549,6 +549,7 @@ def validate_chunk(
     lines = table.column(LINE_COLUMN).to_numpy() if LINE_COLUMN in table.column_names else None
     column_numbers = {name: i + 1 for i, name in enumerate(header)}
     personal = pii.personal_columns(event_type)
+    categories = pii.personal_categories(event_type)
     problems = list(raw.problems)
     rejected: list[dict[str, object]] = []
     for position in sorted(why):
@@ -570,7 +571,7 @@ def validate_chunk(
             {
                 "row": int(rows[position]),
                 "line": line,
-                "values": pii.mask_row(raw_row, personal),
+                "values": pii.mask_row(raw_row, personal, categories),
                 "reasons": [f"{c.name}: {r}" for c, r in why[position]],
             }
         )
