@@ -255,10 +255,11 @@ def _fused_elapsed(
         return None
     start_us, has_start = shared_timestamps_us(whole, source, "created_at")
     end_us, has_end = shared_timestamps_us(whole, source, end_column)
-    both = np.flatnonzero(has_start & has_end)
-    if both.size == 0:
+    both = has_start & has_end
+    first_measured = int(both.argmax())
+    if not both[first_measured]:
         return None  # nothing to measure: the numpy path's answer is cheap
-    known = int(start_us[both[0]] // MICROS)
+    known = int(start_us[first_measured] // MICROS)
     run_offsets, run_start, run_end = _run_offsets(whole, source)
     out = np.empty(source.num_rows, dtype=np.int64)
     ok = np.empty(source.num_rows, dtype=np.bool_)
