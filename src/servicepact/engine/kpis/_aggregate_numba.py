@@ -12,6 +12,19 @@ from numba import njit
 
 from servicepact.engine._business_time_numba import _position
 
+# The quarter-hour step of base.window_lookup, in microseconds. Dividing by a constant
+# compiles to a multiplication; by a run-time value, to a 64-bit division costing tens
+# of cycles per event — most of a loop's time. Other steps still work, more slowly.
+_QUARTER_HOUR_US = 15 * 60 * 1_000_000
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _slot(offset, step):
+    """offset // step for offset >= 0, fast for the usual quarter-hour step."""
+    if step == _QUARTER_HOUR_US:
+        return offset // _QUARTER_HOUR_US
+    return offset // step
+
 
 @njit(cache=True, nogil=True)
 def sum_by_window(anchor, numerator, denominator, first, step, table, counts, nums, dens):
@@ -21,7 +34,7 @@ def sum_by_window(anchor, numerator, denominator, first, step, table, counts, nu
         offset = anchor[i] - first
         if offset < 0:
             continue
-        slot = offset // step
+        slot = _slot(offset, step)
         if slot >= size:
             continue
         window = table[slot]
@@ -120,7 +133,7 @@ def within_sums(
         offset = anchor - win_first
         if offset < 0:
             continue
-        slot = offset // win_step
+        slot = _slot(offset, win_step)
         if slot >= slots:
             continue
         window = win_table[slot]
@@ -218,7 +231,7 @@ def group_by_window(
         offset = anchor[row] - win_first
         if offset < 0:
             continue
-        slot = offset // win_step
+        slot = _slot(offset, win_step)
         if slot >= slots:
             continue
         window = win_table[slot]
@@ -245,7 +258,7 @@ def flow_sums(
         offset = anchor[row] - win_first
         if offset < 0:
             continue
-        slot = offset // win_step
+        slot = _slot(offset, win_step)
         if slot >= slots:
             continue
         window = win_table[slot]
