@@ -256,8 +256,8 @@ def _fused_elapsed(
     start_us, has_start = shared_timestamps_us(whole, source, "created_at")
     end_us, has_end = shared_timestamps_us(whole, source, end_column)
     both = has_start & has_end
-    first_measured = int(both.argmax())
-    if not both[first_measured]:
+    first_measured = int(both.argmax()) if both.size else 0
+    if not both.size or not both[first_measured]:
         return None  # nothing to measure: the numpy path's answer is cheap
     known = int(start_us[first_measured] // MICROS)
     run_offsets, run_start, run_end = _run_offsets(whole, source)
