@@ -196,10 +196,12 @@ def test_a_whole_contract_evaluates_the_same_with_and_without_compiled_loops_or_
     assert len(fast) == 8 * 12
 
 
+@pytest.mark.parametrize("order", [1, -1], ids=["ascending", "descending"])
 @pytest.mark.parametrize("filtered", [False, True], ids=["all", "P1-P2"])
 def test_the_compiled_backlog_count_agrees_with_the_numpy_masks(
-    filtered: bool, monkeypatch: pytest.MonkeyPatch
+    filtered: bool, order: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # ascending period ends take the run-counting loop, others the loop over every end
     selection = None
     events = TICKETS
     if filtered:
@@ -216,7 +218,7 @@ def test_the_compiled_backlog_count_agrees_with_the_numpy_masks(
             source_table=TICKETS,
             selection=selection,
         )
-        return COMPUTATIONS["backlog_older_than"](events, ctx, MONTHS)
+        return COMPUTATIONS["backlog_older_than"](events, ctx, MONTHS[::order])
 
     compiled = run()
     monkeypatch.setattr(ticket_kpis, "_KERNELS", None)

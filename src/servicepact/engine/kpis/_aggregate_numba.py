@@ -265,3 +265,45 @@ def flow_sums(
         counts[window] += 1
         nums[window] += values[row]
         dens[window] += 1
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _first_above(bounds, value):
+    """The first index whose bound is > value (bounds ascending), or bounds.size."""
+    low = 0
+    high = bounds.size
+    while low < high:
+        middle = (low + high) >> 1
+        if bounds[middle] > value:
+            high = middle
+        else:
+            low = middle + 1
+    return low
+
+
+@njit(cache=True, nogil=True)
+def backlog_counts_sorted(
+    selection, use_selection, created, has_created, resolved, has_resolved,
+    ends, thresholds, olds, knowns,
+):  # fmt: skip
+    """backlog_counts for ascending ends and thresholds: each ticket is known from the
+    first end after its creation on, and old and open from the first threshold after its
+    creation until the first end after its resolution — two runs of windows, counted as
+    differences and summed up at the end (``olds`` and ``knowns`` need one extra slot)."""
+    size = selection.size if use_selection else created.size
+    windows = ends.size
+    for i in range(size):
+        row = selection[i] if use_selection else i
+        if not has_created[row]:
+            continue
+        c = created[row]
+        known_from = _first_above(ends, c)
+        knowns[known_from] += 1
+        old_from = max(known_from, _first_above(thresholds, c))
+        open_until = _first_above(ends, resolved[row]) if has_resolved[row] else windows
+        if old_from < open_until:
+            olds[old_from] += 1
+            olds[open_until] -= 1
+    for j in range(1, windows + 1):
+        knowns[j] += knowns[j - 1]
+        olds[j] += olds[j - 1]

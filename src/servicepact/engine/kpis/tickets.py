@@ -558,10 +558,13 @@ def backlog_older_than(
         thresholds = np.array(
             [backlog_threshold_us(end, days, ctx.timezone) for _, end in windows], dtype=np.int64
         )
-        olds = np.zeros(len(windows), dtype=np.int64)
-        knowns = np.zeros(len(windows), dtype=np.int64)
+        # one slot more than windows: the sorted kernel counts in differences
+        olds = np.zeros(len(windows) + 1, dtype=np.int64)
+        knowns = np.zeros(len(windows) + 1, dtype=np.int64)
         selection = ctx.selection
-        _KERNELS.backlog_counts(
+        ascending = bool(np.all(np.diff(ends) >= 0) and np.all(np.diff(thresholds) >= 0))
+        kernel = _KERNELS.backlog_counts_sorted if ascending else _KERNELS.backlog_counts
+        kernel(
             selection if selection is not None else np.zeros(0, dtype=np.int64),
             selection is not None, created, has_created, resolved, has_resolved,
             ends, thresholds, olds, knowns,
