@@ -9,7 +9,6 @@ as JSON (amounts as exact decimal text).
 from __future__ import annotations
 
 import json
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,6 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from servicepact.cli._output import FormatOption, OutputFormat, cli_session
 from servicepact.cli.errors import EXIT_FINDINGS
 from servicepact.domain.errors import InvalidInput, Problem
 from servicepact.domain.money import format_money
@@ -25,14 +25,6 @@ from servicepact.domain.money import format_money
 console = Console(highlight=False, soft_wrap=True)
 
 
-class OutputFormat(StrEnum):
-    TEXT = "text"
-    JSON = "json"
-
-
-FormatOption = Annotated[
-    OutputFormat, typer.Option("--format", help="text (readable) or json (machine-readable).")
-]
 ContractOption = Annotated[str, typer.Option("--contract", help="The contract's id.")]
 PeriodOption = Annotated[str, typer.Option("--period", help="The month, e.g. 2026-03.")]
 VolumeOption = Annotated[
@@ -75,14 +67,6 @@ def _volumes(values: list[str] | None) -> dict[str, int] | None:
     return out
 
 
-def _app() -> tuple[Any, Any]:
-    from servicepact.bootstrap import build_app
-
-    app = build_app()
-    app.check_schema()
-    return app, app.cli_actor()
-
-
 def _echo_json(data: Any) -> None:
     from servicepact.services.commercials import jsonable
 
@@ -110,8 +94,7 @@ def credits(
     """Show the month's service credits, each line with its clause and arithmetic."""
     from servicepact.services.commercials import state_credits
 
-    app, actor = _app()
-    try:
+    with cli_session() as (app, actor):
         month = state_credits(
             app,
             actor=actor,
@@ -120,8 +103,6 @@ def credits(
             volumes=_volumes(volume),
             store=save,
         )
-    finally:
-        app.close()
     statement = month.credits
     if output is OutputFormat.JSON:
         _echo_json(statement)
@@ -183,8 +164,7 @@ def invoice_check(
     """
     from servicepact.services.commercials import check_invoice_file
 
-    app, actor = _app()
-    try:
+    with cli_session() as (app, actor):
         stored = check_invoice_file(
             app,
             actor=actor,
@@ -193,8 +173,6 @@ def invoice_check(
             path=file,
             volumes=_volumes(volume),
         )
-    finally:
-        app.close()
     result = stored.check
     if output is OutputFormat.JSON:
         _echo_json({"id": stored.id, "check": result, "expected": stored.expected})
@@ -243,11 +221,8 @@ def invoice_list(
     """The stored invoice checks of a contract, newest first."""
     from servicepact.services.commercials import list_invoice_checks
 
-    app, actor = _app()
-    try:
+    with cli_session() as (app, actor):
         rows = list_invoice_checks(app, actor=actor, contract_id=contract, period=period)
-    finally:
-        app.close()
     if output is OutputFormat.JSON:
         _echo_json([{k: v for k, v in r.items() if k != "details"} for r in rows])
         return
@@ -276,11 +251,8 @@ def close(
     """Close a month: freeze its results, credits and invoice checks with their hashes."""
     from servicepact.services.periods import close_period
 
-    app, actor = _app()
-    try:
+    with cli_session() as (app, actor):
         record = close_period(app, actor=actor, contract_id=contract, period=period)
-    finally:
-        app.close()
     if output is OutputFormat.JSON:
         _echo_json(record)
         return
@@ -299,11 +271,8 @@ def reopen(
     """Reopen a closed month; the closed version stays readable and the reopen is audited."""
     from servicepact.services.periods import reopen_period
 
-    app, actor = _app()
-    try:
+    with cli_session() as (app, actor):
         record = reopen_period(app, actor=actor, contract_id=contract, period=period, reason=reason)
-    finally:
-        app.close()
     if output is OutputFormat.JSON:
         _echo_json(record)
         return
@@ -324,11 +293,8 @@ def business_case_command(
     """
     from servicepact.services.commercials import business_case_report
 
-    app, actor = _app()
-    try:
+    with cli_session() as (app, actor):
         report = business_case_report(app, actor=actor, contract_id=contract, path=file)
-    finally:
-        app.close()
     result = report.result
     if output is OutputFormat.JSON:
         _echo_json({"result": result, "actuals": report.actuals})
@@ -398,11 +364,8 @@ def broker(
     """
     from servicepact.services.commercials import broker_report
 
-    app, actor = _app()
-    try:
+    with cli_session() as (app, actor):
         analysis = broker_report(app, actor=actor, contract_id=contract, path=file)
-    finally:
-        app.close()
     if output is OutputFormat.JSON:
         _echo_json(analysis)
         return

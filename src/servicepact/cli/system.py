@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from servicepact.bootstrap import App, build_app
+from servicepact.cli._output import cli_session
 from servicepact.cli.errors import EXIT_INTEGRITY
 from servicepact.domain.access import Role
 from servicepact.services import audit as audit_service
@@ -89,14 +90,8 @@ audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=
 @audit_app.command("verify")
 def audit_verify(output: OutputFormat = FORMAT_OPTION) -> None:
     """Recompute every hash of the audit trail; exit code 6 names the first bad row."""
-    app = _app()
-    try:
-        app.check_schema()
-        actor = app.cli_actor()
-        with app.uow(read_only=True) as uow:
-            report = audit_service.verify_chain(uow, actor=actor)
-    finally:
-        app.close()
+    with cli_session() as (app, actor), app.uow(read_only=True) as uow:
+        report = audit_service.verify_chain(uow, actor=actor)
     if output is OutputFormat.JSON:
         _echo_json(
             {
@@ -121,16 +116,10 @@ def audit_list(
     output: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """List audit entries, newest first (auditors and administrators)."""
-    app = _app()
-    try:
-        app.check_schema()
-        actor = app.cli_actor()
-        with app.uow(read_only=True) as uow:
-            entries = audit_service.list_entries(
-                uow, actor=actor, entity_type=entity, entity_id=entity_id, limit=limit
-            )
-    finally:
-        app.close()
+    with cli_session() as (app, actor), app.uow(read_only=True) as uow:
+        entries = audit_service.list_entries(
+            uow, actor=actor, entity_type=entity, entity_id=entity_id, limit=limit
+        )
     if output is OutputFormat.JSON:
         _echo_json(
             [
@@ -177,14 +166,8 @@ def user_add(
     ),
 ) -> None:
     """Add a user (administrators)."""
-    app = _app()
-    try:
-        app.check_schema()
-        actor = app.cli_actor()
-        with app.uow() as uow:
-            user = user_service.add_user(uow, actor=actor, name=name, role=role, party=party)
-    finally:
-        app.close()
+    with cli_session() as (app, actor), app.uow() as uow:
+        user = user_service.add_user(uow, actor=actor, name=name, role=role, party=party)
     suffix = f" of {user.party}" if user.party else ""
     typer.echo(f"added user {user.name}: {user.role.value}{suffix}")
 
@@ -192,14 +175,8 @@ def user_add(
 @user_app.command("list")
 def user_list(output: OutputFormat = FORMAT_OPTION) -> None:
     """List users (administrators and auditors)."""
-    app = _app()
-    try:
-        app.check_schema()
-        actor = app.cli_actor()
-        with app.uow(read_only=True) as uow:
-            stored = user_service.list_users(uow, actor=actor)
-    finally:
-        app.close()
+    with cli_session() as (app, actor), app.uow(read_only=True) as uow:
+        stored = user_service.list_users(uow, actor=actor)
     if output is OutputFormat.JSON:
         _echo_json(
             [
@@ -231,14 +208,8 @@ def token_create(
     output: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Create an API token and print it once (administrators)."""
-    app = _app()
-    try:
-        app.check_schema()
-        actor = app.cli_actor()
-        with app.uow() as uow:
-            issued = user_service.create_token(uow, actor=actor, user=user, label=label)
-    finally:
-        app.close()
+    with cli_session() as (app, actor), app.uow() as uow:
+        issued = user_service.create_token(uow, actor=actor, user=user, label=label)
     if output is OutputFormat.JSON:
         _echo_json(
             {"id": issued.id, "user": issued.user, "label": issued.label, "token": issued.token}
@@ -254,14 +225,8 @@ def token_create(
 @token_app.command("revoke")
 def token_revoke(token_id: int = typer.Argument(..., help="The token's number.")) -> None:
     """Revoke an API token (administrators)."""
-    app = _app()
-    try:
-        app.check_schema()
-        actor = app.cli_actor()
-        with app.uow() as uow:
-            user_service.revoke_token(uow, actor=actor, token_id=token_id)
-    finally:
-        app.close()
+    with cli_session() as (app, actor), app.uow() as uow:
+        user_service.revoke_token(uow, actor=actor, token_id=token_id)
     typer.echo(f"revoked token {token_id}")
 
 

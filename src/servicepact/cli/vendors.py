@@ -8,8 +8,6 @@ gives the machine-readable form.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -25,15 +23,11 @@ from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
+from servicepact.cli._output import FormatOption, OutputFormat, cli_session
 from servicepact.domain.entrustment import AccessAction
 from servicepact.domain.event_types import PersonalData
 
 console = Console(highlight=False, soft_wrap=True)
-
-
-class OutputFormat(StrEnum):
-    TEXT = "text"
-    JSON = "json"
 
 
 class ReportFormat(StrEnum):
@@ -42,9 +36,6 @@ class ReportFormat(StrEnum):
     MARKDOWN = "markdown"
 
 
-FormatOption = Annotated[
-    OutputFormat, typer.Option("--format", help="text (readable) or json (machine-readable).")
-]
 PeriodOption = Annotated[str, typer.Option("--period", help="The month, e.g. 2026-03.")]
 WeightsOption = Annotated[
     Path | None,
@@ -83,19 +74,6 @@ def _echo_json(value: Any) -> None:
 
 def _num(value: Fraction | float | None, digits: int = 2) -> str:
     return "—" if value is None else f"{float(value):.{digits}f}"
-
-
-@contextmanager
-def _session() -> Iterator[tuple[Any, Any]]:
-    """The app (wired once by bootstrap) and the acting user; closed afterwards."""
-    from servicepact import bootstrap
-
-    app = bootstrap.build_app()
-    try:
-        app.check_schema()
-        yield app, app.cli_actor()
-    finally:
-        app.close()
 
 
 # --- scorecards -------------------------------------------------------------------------------
@@ -149,7 +127,7 @@ def scorecard_command(
     """A vendor's scorecard for a month: components, gaps with reasons, composite, standing."""
     from servicepact.services import vendors as service
 
-    with _session() as (app, actor):
+    with cli_session() as (app, actor):
         chosen = service.load_weights(weights)
         if trend:
             with Progress(transient=True, console=Console(stderr=True)) as progress:
@@ -189,7 +167,7 @@ def ranking_command(
     """Vendors ranked by composite score for a month; vendors without data are listed last."""
     from servicepact.services import vendors as service
 
-    with _session() as (app, actor):
+    with cli_session() as (app, actor):
         ranked, cards = service.ranking(
             app, actor=actor, period=period, weights=service.load_weights(weights)
         )
@@ -233,7 +211,7 @@ def compare_command(
     """Two vendors side by side on the same components for a month."""
     from servicepact.services import vendors as service
 
-    with _session() as (app, actor):
+    with cli_session() as (app, actor):
         a, b, rows, kpis = service.compare(
             app,
             actor=actor,
@@ -306,7 +284,7 @@ def survey_command(
         value = Decimal(score)
     except ArithmeticError:
         raise InvalidInput(problems=[Problem("score", "is not a number", value=score)]) from None
-    with _session() as (app, actor):
+    with cli_session() as (app, actor):
         service.record_survey(
             app,
             actor=actor,
@@ -438,7 +416,7 @@ def risk_apply(path: Annotated[Path, typer.Argument(help="Risk register file (YA
     from servicepact.services import risks as service
 
     register = service.load_risk_register(path)
-    with _session() as (app, actor):
+    with cli_session() as (app, actor):
         outcome = service.apply_risk_register(app, actor=actor, register=register)
     console.print(
         f"risks: {outcome.created} created, {outcome.updated} updated, "
@@ -455,7 +433,7 @@ def risk_list(
     """The risk register (vendors see only risks on their own contracts)."""
     from servicepact.services import risks as service
 
-    with _session() as (app, actor):
+    with cli_session() as (app, actor):
         risks = service.list_risks(app, actor=actor, contract_id=contract, include_closed=closed)
     if output is OutputFormat.JSON:
         _echo_json([_risk_json(r) for r in risks])
@@ -479,7 +457,7 @@ def risk_heatmap(output: FormatOption = OutputFormat.TEXT) -> None:
     """The 5 × 5 heat map of open risks (likelihood rows 5..1, impact columns 1..5)."""
     from servicepact.services import risks as service
 
-    with _session() as (app, actor):
+    with cli_session() as (app, actor):
         grid = service.risk_heat_map(app, actor=actor)
     if output is OutputFormat.JSON:
         _echo_json(
@@ -523,7 +501,7 @@ def risk_raise(
     """Run the automatic rules (breaches, missing data, concentration, certifications)."""
     from servicepact.services import risks as service
 
-    with _session() as (app, actor):
+    with cli_session() as (app, actor):
         day = _day(as_of, "--as-of") if as_of else app.now().date()
         raised = service.raise_risks(app, actor=actor, as_of=day, owner=owner)
     if output is OutputFormat.JSON:
@@ -545,7 +523,7 @@ def risk_findings(
     """Control findings of a contract: loads, incomplete periods, entrustment inspections."""
     from servicepact.services import risks as service
 
-    with _session() as (app, actor):
+    with cli_session() as (app, actor):
         findings = service.control_findings(app, actor=actor, contract_id=contract)
     if output is OutputFormat.JSON:
         _echo_json(findings)
@@ -584,7 +562,7 @@ def entrustment_apply(
     from servicepact.services import entrustment as service
 
     register = service.load_entrustment_register(path)
-    with _session() as (app, actor):
+    with cli_session() as (app, actor):
         outcome = service.apply_entrustment_register(app, actor=actor, register=register)
     console.print(
         f"entrustments: {outcome.created} created, {outcome.updated} updated, "
@@ -597,7 +575,7 @@ def entrustment_list(output: FormatOption = OutputFormat.TEXT) -> None:
     """The register: categories, purpose, retention, measures, sub-processors, last inspection."""
     from servicepact.services import entrustment as service
 
-    with _session() as (app, actor):
+    with cli_session() as (app, actor):
         entries = service.list_entrustments(app, actor=actor)
         findings = service.inspection_findings_for(app, actor=actor, today=app.now().date())
     if output is OutputFormat.JSON:
@@ -641,7 +619,7 @@ def entrustment_access(
     """Log a view or export of personal data (an export needs --reason)."""
     from servicepact.services import entrustment as service
 
-    with _session() as (app, actor):
+    with cli_session() as (app, actor):
         service.record_access(
             app,
             actor=actor,
@@ -664,7 +642,7 @@ def entrustment_access_log(
     """Who viewed or exported which personal data, when and from where."""
     from servicepact.services import entrustment as service
 
-    with _session() as (app, actor):
+    with cli_session() as (app, actor):
         records = service.access_log(app, actor=actor, contract_id=contract)
     if output is OutputFormat.JSON:
         _echo_json(records)
@@ -730,7 +708,7 @@ def handoffs_command(
     """Handoffs between the vendor and internal teams; overload when pushback exceeds capacity."""
     from servicepact.services import vendors as service
 
-    with _session() as (app, actor):
+    with cli_session() as (app, actor):
         report = service.handoffs(
             app,
             actor=actor,
@@ -757,7 +735,7 @@ def map_command(output: FormatOption = OutputFormat.TEXT) -> None:
     """The BPO map: each outsourced process through its four governance layers."""
     from servicepact.services import vendors as service
 
-    with _session() as (app, actor):
+    with cli_session() as (app, actor):
         views = service.governance_map(app, actor=actor)
     if output is OutputFormat.JSON:
         _echo_json(
@@ -806,7 +784,7 @@ def decisions_command(
     """The decision log of the policy layer: date, owner, rationale, contracts and processes."""
     from servicepact.services.portfolio import get_portfolio
 
-    with _session() as (app, actor), app.uow(read_only=True) as uow:
+    with cli_session() as (app, actor), app.uow(read_only=True) as uow:
         portfolio = get_portfolio(uow, actor=actor)
     chosen = [
         d
@@ -865,7 +843,7 @@ def alerts_run(
     from servicepact.services import vendors as vendor_service
 
     settings = service.load_alert_settings(settings_file)
-    with _session() as (app, actor):
+    with cli_session() as (app, actor):
         now = app.now()
         reports = {}
         if handoff_contract:
@@ -921,7 +899,7 @@ def alerts_log(
     """The delivery log: every attempt with its channel, target, status and error."""
     from servicepact.services import alerts as service
 
-    with _session() as (app, actor):
+    with cli_session() as (app, actor):
         attempts = service.delivery_log(app, actor=actor, limit=limit)
     if output is OutputFormat.JSON:
         _echo_json([a.model_dump(mode="json") for a in attempts])
