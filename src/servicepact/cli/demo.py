@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -138,6 +139,8 @@ def render(summary: DemoSummary, console: Console) -> None:
             show_edge=False,
             pad_edge=False,
             expand=True,
+            box=box.SIMPLE_HEAD,
+            collapse_padding=True,  # one space between the month columns leaves room for names
         )
         table.add_column("SL", no_wrap=True)
         table.add_column("service level", no_wrap=True, overflow="ellipsis", ratio=1)
