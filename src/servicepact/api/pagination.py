@@ -88,3 +88,23 @@ def paginate(
 
 
 PageDep = Annotated[PageParams, Depends(page_params)]
+
+
+class Pager:
+    """One list request's page choice with the request and response it answers.
+
+    A list endpoint takes this one dependency instead of the page parameters, the request
+    (for the links) and the response (for the ``Link`` and ``X-Total-Count`` headers).
+    """
+
+    def __init__(self, params: PageDep, request: Request, response: Response) -> None:
+        self.params = params
+        self.request = request
+        self.response = response
+
+    def page(self, items: Sequence[S], convert: Callable[[S], T]) -> Page[T]:
+        """The chosen page of ``items``, each converted to its read schema."""
+        return paginate(items, self.params, self.request, self.response, convert)
+
+
+PagerDep = Annotated[Pager, Depends()]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query
 
 from servicepact.api import convert, schemas
 from servicepact.api.auth import ActorDep, AppDep
-from servicepact.api.pagination import Page, PageDep, paginate
+from servicepact.api.pagination import Page, PagerDep
 from servicepact.domain.exclusions import ExclusionStatus
 from servicepact.services import evaluation as service
 
@@ -20,13 +20,11 @@ def list_exclusions(
     app: AppDep,
     actor: ActorDep,
     contract_id: str,
-    params: PageDep,
-    request: Request,
-    response: Response,
+    pager: PagerDep,
     status: Annotated[ExclusionStatus | None, Query()] = None,
 ) -> Page[schemas.ExclusionRead]:
     found = service.list_exclusions(app, actor=actor, contract_id=contract_id, status=status)
-    return paginate(found, params, request, response, convert.exclusion)
+    return pager.page(found, convert.exclusion)
 
 
 @router.post(

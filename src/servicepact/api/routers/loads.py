@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query
 
 from servicepact.api import convert, schemas
 from servicepact.api.auth import ActorDep, AppDep
-from servicepact.api.pagination import Page, PageDep, paginate
+from servicepact.api.pagination import Page, PagerDep
 from servicepact.services import loads as service
 
 router = APIRouter(prefix="/contracts/{contract_id}", tags=["data loads"])
@@ -50,13 +50,11 @@ def list_batches(
     app: AppDep,
     actor: ActorDep,
     contract_id: str,
-    params: PageDep,
-    request: Request,
-    response: Response,
+    pager: PagerDep,
     source: SourceQuery = None,
 ) -> Page[schemas.BatchRead]:
     found = service.list_batches(app, actor=actor, contract_id=contract_id, source=source)
-    return paginate(found, params, request, response, convert.batch)
+    return pager.page(found, convert.batch)
 
 
 @router.get(
@@ -68,9 +66,7 @@ def list_quarantine(
     app: AppDep,
     actor: ActorDep,
     contract_id: str,
-    params: PageDep,
-    request: Request,
-    response: Response,
+    pager: PagerDep,
     source: SourceQuery = None,
     include_resolved: bool = False,
 ) -> Page[schemas.QuarantineRead]:
@@ -81,7 +77,7 @@ def list_quarantine(
         source=source,
         include_resolved=include_resolved,
     )
-    return paginate(found, params, request, response, convert.quarantined)
+    return pager.page(found, convert.quarantined)
 
 
 @router.get("/findings", summary="List control findings of the loads")
@@ -89,10 +85,8 @@ def list_findings(
     app: AppDep,
     actor: ActorDep,
     contract_id: str,
-    params: PageDep,
-    request: Request,
-    response: Response,
+    pager: PagerDep,
     source: SourceQuery = None,
 ) -> Page[schemas.StoredFindingRead]:
     found = service.list_findings(app, actor=actor, contract_id=contract_id, source=source)
-    return paginate(found, params, request, response, convert.finding)
+    return pager.page(found, convert.finding)
