@@ -230,3 +230,19 @@ def test_alice_approves_a_requested_exclusion_from_the_contract_page(
     (approved,) = evaluation.list_exclusions(app, actor=admin, contract_id="acme-cs-2026")
     assert (approved.status.value, approved.decided_by) == ("approved", "alice")
     assert "force_majeure" not in client.get("/contracts/acme-cs-2026?lang=en").text
+
+
+def test_a_vendor_is_not_offered_the_clients_planning_pages_and_cannot_open_them(
+    client: TestClient,
+) -> None:
+    sign_in(client, "bob")
+    dashboard = client.get("/?lang=en").text
+    for hidden in ('href="/selection"', 'href="/business-case"', 'href="/audit"'):
+        assert hidden not in dashboard
+    assert 'href="/risks"' in dashboard
+    # The client's in-house costs and the broker's margin are the client's own.
+    assert client.get("/business-case?contract=acme-cs-2026").status_code == 403
+    sign_in(client, "alice")
+    dashboard = client.get("/?lang=en").text
+    assert 'href="/business-case"' in dashboard
+    assert 'href="/audit"' not in dashboard  # the audit trail is for auditors and admins

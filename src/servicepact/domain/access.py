@@ -57,6 +57,17 @@ class Actor:
         if self.role not in _WRITERS:
             raise AccessDenied(f"{self.role.value} users cannot {what}")
 
+    @property
+    def reads_audit(self) -> bool:
+        """The audit trail is for auditors and administrators."""
+        return self.role in (Role.ADMIN, Role.AUDITOR)
+
+    def require_client_view(self, what: str) -> None:
+        """The client's own planning (business cases, broker margins, competing offers in a
+        selection) is never shown to a vendor or broker user."""
+        if self.scoped:
+            raise AccessDenied(f"{what} is visible to the client's users only")
+
     def require_client(self, what: str) -> None:
         """Client-side actions: approving exclusions, closing periods, applying contracts."""
         if self.role not in (Role.ADMIN, Role.CLIENT_MANAGER):

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from servicepact.domain.access import Actor, Role
+from servicepact.domain.access import Actor
 from servicepact.domain.errors import AccessDenied
 from servicepact.store.db.audit import GENESIS_HASH, AuditEntry
 from servicepact.store.db.uow import UnitOfWork
 
-_READERS = (Role.ADMIN, Role.AUDITOR)
-
 
 def _require_reader(actor: Actor, what: str) -> None:
-    if actor.role not in _READERS:
+    if not actor.reads_audit:
         raise AccessDenied(f"only auditors and administrators can {what}")
 
 

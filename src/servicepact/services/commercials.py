@@ -646,6 +646,7 @@ def _actuals(app: App, *, actor: Actor, contract_id: str) -> list[ActualMonth]:
 def business_case_report(
     app: App, *, actor: Actor, contract_id: str, path: Path | None = None
 ) -> BusinessCaseReport:
+    actor.require_client_view("the business case")
     with app.uow(read_only=True) as uow:
         stored = get_contract(uow, actor=actor, contract_id=contract_id)
     inputs = read_business_case(_case_path(contract_id, path))
@@ -660,6 +661,7 @@ def broker_report(
     app: App, *, actor: Actor, contract_id: str, path: Path | None = None
 ) -> BrokerAnalysis:
     """The broker layer of a brokered contract: margin, and performance against direct peers."""
+    actor.require_client_view("the broker analysis")
     with app.uow(read_only=True) as uow:
         stored = get_contract(uow, actor=actor, contract_id=contract_id)
         from servicepact.services.contracts import list_contracts

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from servicepact.contractfile.reading import DOCUMENT, format_path, parse_yaml, read_bytes
 from servicepact.domain.access import Actor
-from servicepact.domain.errors import AccessDenied, InvalidInput, NotFound, Problem
+from servicepact.domain.errors import InvalidInput, NotFound, Problem
 from servicepact.domain.selection import SelectionProject
 from servicepact.engine.selection import SelectionResult, evaluate_selection, render_markdown
 
@@ -142,8 +142,7 @@ _PROJECT_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 def _require_client_view(actor: Actor) -> None:
     # Offers and scores of competing bidders are the client's; no vendor or broker sees them.
-    if actor.scoped:
-        raise AccessDenied("vendor selections are visible to the client's users only")
+    actor.require_client_view("a vendor selection")
 
 
 def list_projects(*, actor: Actor, directory: Path = SELECTION_DIR) -> list[str]:

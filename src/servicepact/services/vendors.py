@@ -248,12 +248,22 @@ def scorecard(
     return vendor_scorecard(vendor_id, period, inputs, weights or ScorecardWeights())
 
 
-def ranking(
-    app: App, *, actor: Actor, period: str, weights: ScorecardWeights | None = None
-) -> tuple[list[RankedVendor], list[Scorecard]]:
-    contracts = _all_contracts(app, actor=actor)
+def _scorecards(
+    app: App,
+    *,
+    actor: Actor,
+    vendor_ids: Sequence[str],
+    period: str,
+    weights: ScorecardWeights | None,
+    contracts: Sequence[Contract],
+) -> list[Scorecard]:
+    """The month's scorecard of each vendor, in the order given.
+
+    The contracts are the caller's and the risk register is read once here, so that every
+    vendor is scored against the same snapshot and nothing is read again per vendor.
+    """
     risks = list_risks(app, actor=actor)
-    cards = [
+    return [
         scorecard(
             app,
             actor=actor,
@@ -263,8 +273,22 @@ def ranking(
             contracts=contracts,
             risks=risks,
         )
-        for vendor in sorted({c.vendor for c in contracts})
+        for vendor in vendor_ids
     ]
+
+
+def ranking(
+    app: App, *, actor: Actor, period: str, weights: ScorecardWeights | None = None
+) -> tuple[list[RankedVendor], list[Scorecard]]:
+    contracts = _all_contracts(app, actor=actor)
+    cards = _scorecards(
+        app,
+        actor=actor,
+        vendor_ids=sorted({c.vendor for c in contracts}),
+        period=period,
+        weights=weights,
+        contracts=contracts,
+    )
     return rank_vendors(cards), cards
 
 
@@ -279,19 +303,14 @@ def compare(
 ) -> tuple[Scorecard, Scorecard, list[ComparisonRow], list[KpiComparison]]:
     """Two vendors on the same scorecard components, and on the KPIs both are measured on."""
     contracts = _all_contracts(app, actor=actor)
-    risks = list_risks(app, actor=actor)
-    cards = [
-        scorecard(
-            app,
-            actor=actor,
-            vendor_id=vendor,
-            period=period,
-            weights=weights,
-            contracts=contracts,
-            risks=risks,
-        )
-        for vendor in (left, right)
-    ]
+    cards = _scorecards(
+        app,
+        actor=actor,
+        vendor_ids=(left, right),
+        period=period,
+        weights=weights,
+        contracts=contracts,
+    )
 
     def period_results(vendor: str) -> list[ServiceLevelResult]:
         found: list[ServiceLevelResult] = []

@@ -230,3 +230,13 @@ def test_auditors_cannot_write():
     with pytest.raises(AccessDenied):
         auditor.require_write("load data")
     assert auditor.can_see(vendor="anyone", broker=None)
+
+
+def test_the_clients_planning_is_hidden_from_vendors_and_brokers():
+    bob = Actor(user="bob", role=Role.VENDOR, party="helpco")
+    with pytest.raises(AccessDenied, match="client's users only"):
+        bob.require_client_view("the business case")
+    Actor(user="alice", role=Role.CLIENT_MANAGER).require_client_view("the business case")
+    Actor(user="audrey", role=Role.AUDITOR).require_client_view("the business case")
+    assert Actor(user="audrey", role=Role.AUDITOR).reads_audit
+    assert not Actor(user="alice", role=Role.CLIENT_MANAGER).reads_audit
