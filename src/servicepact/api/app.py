@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from servicepact import __version__
-from servicepact.api import errors
+from servicepact.api import errors, schemas
 from servicepact.api.routers import (
     audit,
     commercials,
@@ -92,10 +93,47 @@ def _docs() -> HTMLResponse:
     return HTMLResponse(_DOCS_PAGE)
 
 
+# What every operation may answer besides its success, all as problem documents (errors.py);
+# documented so that clients (and the generated-request tests) know the shape of an error.
+_PROBLEM_STATUSES: tuple[tuple[int | str, str], ...] = (
+    (401, "No valid API token"),
+    (403, "The role may not do this"),
+    (404, "No such item, or not yours"),
+    (409, "Conflicts with the stored state (e.g. a closed month)"),
+    (422, "Invalid input: every problem and where"),
+    ("4XX", "Another client error (malformed request, too large, wrong media type)"),
+    (500, "Unexpected error (logged; no detail)"),
+)
+
+
+def problem_responses() -> dict[int | str, dict[str, Any]]:
+    schema = {"$ref": "#/components/schemas/Problem"}
+    return {
+        status: {"description": text, "content": {errors.PROBLEM_JSON: {"schema": schema}}}
+        for status, text in _PROBLEM_STATUSES
+    }
+
+
+def _add_problem_schema(api: FastAPI) -> None:
+    """Put ``Problem`` into the schema's components (no operation returns it as its model)."""
+    generate = api.openapi
+
+    def openapi() -> dict[str, Any]:
+        if api.openapi_schema is None:
+            document = generate()
+            components = document.setdefault("components", {}).setdefault("schemas", {})
+            problem = schemas.Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+            components.update(problem.pop("$defs", {}))
+            components["Problem"] = problem
+        return api.openapi_schema or generate()
+
+    api.openapi = openapi  # type: ignore[method-assign]
+
+
 def api_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX)
+    router.include_router(health.router)  # no token, no problem answers besides its own 503
     for module in (
-        health,
         contracts,
         loads,
         results,
@@ -105,7 +143,7 @@ def api_router() -> APIRouter:
         governance,
         audit,
     ):
-        router.include_router(module.router)
+        router.include_router(module.router, responses=problem_responses())
     return router
 
 
@@ -126,6 +164,7 @@ def create_app(app: App, *, web: bool = True) -> FastAPI:
     api.add_api_route(f"{API_PREFIX}/docs", _docs, include_in_schema=False)
     api.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     errors.install(api)
+    _add_problem_schema(api)
     if web:
         from servicepact.web.routes import install as install_web
 

@@ -258,3 +258,23 @@ class Document(BaseModel):
     """A computed report (credits, scorecard, map, …) as exact JSON values."""
 
     data: Any
+
+
+class ProblemEntry(BaseModel):
+    where: str = Field(examples=["contract.service_levels[0].kpi"])
+    message: str = Field(examples=["is not a known KPI"])
+    line: int | None = None
+    column: int | None = None
+
+
+class Problem(BaseModel):
+    """Every error answer (RFC 9457), as ``application/problem+json``."""
+
+    type: str = Field(examples=["urn:servicepact:problem:invalid_input"])
+    title: str = Field(examples=["Invalid input"])
+    status: int = Field(examples=[422])
+    detail: str
+    instance: str = Field(examples=["/api/v1/contracts"])
+    errors: list[ProblemEntry] = Field(
+        default=[], description="for invalid input: every problem and where"
+    )

@@ -171,6 +171,14 @@ def record_survey(
     return SurveyInput(quarter=quarter, score=score, respondents=respondents)
 
 
+def _require_period(label: str) -> None:
+    """An unreadable period is the caller's mistake: InvalidInput naming it, not a ValueError."""
+    try:
+        parse_period(label)
+    except ValueError as error:
+        raise InvalidInput(problems=[Problem("period", str(error), value=label)]) from None
+
+
 def scorecard_inputs(
     app: App,
     *,
@@ -182,6 +190,7 @@ def scorecard_inputs(
 ) -> ScorecardInputs:
     """What the scorecard of a vendor for a month rests on (contracts and risks may be passed
     in when scoring many vendors or months, to read them once)."""
+    _require_period(period)
     mine_contracts = _contracts_of(app, actor=actor, vendor_id=vendor_id, known=contracts)
     contracts = mine_contracts
     allocations = {

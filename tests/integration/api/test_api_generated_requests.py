@@ -1,0 +1,146 @@
+"""Generated requests against every operation of the API's own OpenAPI schema (schemathesis).
+
+The schema is read from the application in process (ASGI transport: no server, no network).
+For a client manager and for a vendor, every operation gets a fixed number of derandomised
+examples, valid and invalid, half of them aimed at the seeded contract, month, source and
+exclusion so that the answers are not all 404. Every answer must:
+
+* never be a 5xx;
+* use a status code and content type the schema documents, with a body that fits its schema;
+* be ``application/problem+json`` when it is an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import schemathesis
+from api_world import World, calls
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from hypothesis.errors import Unsatisfiable
+from schemathesis.checks import not_a_server_error
+from schemathesis.core.failures import FailureGroup
+from schemathesis.generation import GenerationMode
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from servicepact.api.errors import PROBLEM_JSON
+
+CONTRACT = "acme-cs-2026"
+PERIOD = "2026-02"
+EXAMPLES_PER_OPERATION = 6  # per persona and mode: bounds the run (~20 s each; see the slow mark)
+
+
+@pytest.fixture
+def seeded(world: World) -> dict[str, str]:
+    """A loaded batch, an evaluated month with results, and a requested exclusion."""
+    loaded = world.post(
+        "bob",
+        f"/api/v1/contracts/{CONTRACT}/sources/calls/batches",
+        json={"rows": calls(6) + calls(2, answered_after=40, day="2026-02-11")},
+    )
+    assert loaded.status_code == 201, loaded.text
+    evaluated = world.post("alice", f"/api/v1/contracts/{CONTRACT}/periods/{PERIOD}/evaluate")
+    assert evaluated.status_code == 200, evaluated.text
+    requested = world.post(
+        "bob",
+        f"/api/v1/contracts/{CONTRACT}/exclusions",
+        json={"source": "calls", "period": PERIOD, "reason": "force_majeure"},
+    )
+    assert requested.status_code == 201, requested.text
+    return {
+        "contract_id": CONTRACT,
+        "period": PERIOD,
+        "source": "calls",
+        "vendor_id": "helpco",
+        "exclusion_id": requested.json()["id"],
+        "project": "none",
+    }
+
+
+def problem_json_for_errors(ctx: Any, response: Any, case: Any) -> bool | None:
+    """Every 4xx/5xx of the API is a problem document (RFC 9457), as api/errors.py promises."""
+    if response.status_code >= 400:
+        media_type = response.headers.get("content-type", [""])
+        media_type = media_type[0] if isinstance(media_type, list) else media_type
+        if not media_type.startswith(PROBLEM_JSON):
+            raise AssertionError(
+                f"{response.status_code} answered as {media_type!r}, not {PROBLEM_JSON}"
+            )
+    return None
+
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+
+
+def _failures_of_operation(
+    operation: Any,
+    mode: GenerationMode,
+    known: dict[str, str],
+    headers: dict[str, str],
+    call: Callable[..., Any],
+) -> list[str]:
+    names = {p.name for p in operation.path_parameters}
+    aimed = {name: value for name, value in known.items() if name in names}
+    strategy = operation.as_strategy(generation_mode=mode)
+    if aimed:
+        strategy = st.one_of(strategy, operation.as_strategy(generation_mode=mode,
+                                                             path_parameters=aimed))  # fmt: skip
+    found: list[str] = []
+
+    @settings(
+        max_examples=EXAMPLES_PER_OPERATION,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=[Phase.explicit, Phase.generate],  # no shrinking: bounded time; all failures
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=strategy)
+    def run(case: Any) -> None:
+        try:
+            response = call(case, headers)
+            case.validate_response(
+                response,
+                checks=CHECKS,
+                additional_checks=[problem_json_for_errors],
+                headers=headers,
+            )
+        except (Exception, FailureGroup) as error:  # a FailureGroup is a BaseExceptionGroup
+            if len(found) < 3:  # a few per operation are enough to see the bug
+                found.append(f"{operation.label} [{mode.value}]: {error}")
+
+    try:
+        run()
+    except Unsatisfiable:  # nothing to make invalid (an operation without parameters)
+        assert mode is GenerationMode.NEGATIVE
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("who", ["alice", "bob"])
+def test_generated_requests_never_fail_the_server_nor_the_documented_schema(
+    world: World, seeded: dict[str, str], who: str
+) -> None:
+    schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", world.client.app)
+    failures: list[str] = []
+
+    def call(case: Any, headers: dict[str, str]) -> Any:
+        return case.call(headers=headers)
+
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            failures += _failures_of_operation(operation, mode, seeded, world.headers(who), call)
+    assert not failures, "\n\n".join(failures)
