@@ -6,6 +6,7 @@ import hashlib
 import hmac
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pytest
 from hypothesis import given, settings
@@ -40,6 +41,53 @@ def test_pseudonymising_a_column_equals_hashing_each_value(values: list[str | No
     assert pseudonymiser.column(pa.array(values, pa.string())).to_pylist() == expected
     # and again, now from the cache
     assert pseudonymiser.column(pa.array(values, pa.string())).to_pylist() == expected
+
+
+@settings(deadline=None, max_examples=50)
+@given(
+    st.lists(
+        st.lists(st.one_of(st.none(), st.text(max_size=8), st.sampled_from(["김민지", "Kim"]))),
+        max_size=8,
+    ),
+    st.one_of(st.integers(min_value=1, max_value=6), st.just(1_000_000)),
+)
+def test_chunk_after_chunk_each_pseudonym_is_byte_identical_to_hmac_new(
+    chunks: list[list[str | None]], limit: int
+) -> None:
+    # Values recur across chunks (the known-values lookup answers) and the memory
+    # limit is made tiny so the lookup also starts afresh in the middle of a file.
+    pseudonymiser = pii.Pseudonymiser(KEY)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pii, "_CACHE_LIMIT", limit)
+        for values in chunks:
+            expected = [
+                None
+                if v is None
+                else "ps_" + hmac.new(KEY, v.encode(), hashlib.sha256).hexdigest()[:32]
+                for v in values
+            ]
+            got = pseudonymiser.column(pa.array(values, pa.string()), name="requester_name")
+            assert got.to_pylist() == expected
+
+
+def test_a_hash_collision_in_the_lookup_costs_a_rehash_never_a_wrong_pseudonym() -> None:
+    # Every value given the same lookup hash: each candidate is compared with the value.
+    pseudonymiser = pii.Pseudonymiser(KEY)
+    values = ["Kim", "Lee", "Park", "Kim", None]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pii, "_string_hashes", lambda a: np.zeros(len(a), dtype=np.uint64))
+        for _ in range(2):
+            got = pseudonymiser.column(pa.array(values, pa.string())).to_pylist()
+            assert got == [None if v is None else pseudonymiser.one(v) for v in values]
+
+
+@given(st.lists(st.text(max_size=6), min_size=1, max_size=20), st.integers(0, 5))
+def test_the_lookup_hash_of_a_slice_equals_that_of_the_same_values_copied(
+    values: list[str], start: int
+) -> None:
+    array = pa.array(values, pa.string())
+    part = array.slice(min(start, len(values)))
+    assert (pii._string_hashes(part) == pii._string_hashes(pa.array(part.to_pylist()))).all()
 
 
 @pytest.mark.parametrize(
