@@ -51,6 +51,7 @@ from servicepact.engine.credits import compute_credits, shift
 from servicepact.engine.fees import at_risk_base, expected_fees
 from servicepact.engine.invoices import check_invoice, expected_invoice, read_invoice_file
 from servicepact.services.contracts import StoredContract, get_contract
+from servicepact.services.risks import results_for
 from servicepact.store.db.tables.commercials import credit_statements, invoice_checks
 from servicepact.store.db.uow import UnitOfWork
 
@@ -94,16 +95,9 @@ def canonical_hash(value: Any) -> str:
 # --- reading what the engine needs ----------------------------------------------------------
 
 
-def results_of(app: App, *, actor: Actor, contract_id: str) -> list[ServiceLevelResult]:
-    """The contract's stored results (services/evaluation.py); none when evaluation is absent."""
-    try:
-        evaluation = importlib.import_module("servicepact.services.evaluation")
-    except ModuleNotFoundError:
-        return []
-    listed: Sequence[ServiceLevelResult] = evaluation.list_results(
-        app, actor=actor, contract_id=contract_id
-    )
-    return list(listed)
+# The contract's stored results: the same reading as the risk services'. Kept under this name
+# because the period close and the demo ask the commercial services for it.
+results_of = results_for
 
 
 def waived_months(app: App, *, actor: Actor, contract: Contract) -> set[tuple[str, str]]:
