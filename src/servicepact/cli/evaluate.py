@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import sys
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -189,8 +190,10 @@ def _print(contract: Contract, results: list[ServiceLevelResult], output: Output
         documents = [result_document(r, names.get(r.service_level_id)) for r in results]
         typer.echo(json.dumps(documents, ensure_ascii=False, indent=2))
         return
-    # A console made now (not at import) follows the terminal width of this run.
-    Console(highlight=False, soft_wrap=True).print(render_table(contract, results))
+    # A console made now (not at import) follows the terminal width of this run; into a pipe
+    # or a file, where there is no width to follow, the table is printed whole.
+    width = None if sys.stdout.isatty() else 160
+    Console(highlight=False, soft_wrap=True, width=width).print(render_table(contract, results))
 
 
 def evaluate_command(
@@ -264,16 +267,13 @@ def evaluate_command(
 
         contract_model = get_contract(uow, actor=actor, contract_id=contract).contract
     labels = [p.label for p in _periods(period or [], contract_model, all_months, moment)]
-    results: list[ServiceLevelResult] = []
+    # One call for every period: each source is read once, and a bad or closed period
+    # refuses the whole request before anything is stored.
     with Progress(console=Console(stderr=True), transient=True) as progress:
-        task = progress.add_task("Evaluating", total=len(labels))
-        for label in labels:
-            results.extend(
-                evaluation.evaluate_period(
-                    app, actor=actor, contract_id=contract, period_label=label, now=moment
-                )
-            )
-            progress.advance(task)
+        progress.add_task(f"Evaluating {len(labels)} period(s)", total=None)
+        results = evaluation.evaluate_periods(
+            app, actor=actor, contract_id=contract, period_labels=labels, now=moment
+        )
     _print(contract_model, results, output)
 
 
