@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -25,14 +24,10 @@ from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
+from servicepact.cli._output import OutputFormat, cli_session
 from servicepact.domain.errors import InvalidInput, Problem
 
 console = Console(highlight=False, soft_wrap=True)
-
-
-class OutputFormat(StrEnum):
-    TEXT = "text"
-    JSON = "json"
 
 
 def _decimal(text: str, option: str) -> Decimal:
@@ -237,19 +232,17 @@ def baseline_command(
         )
     stored = None
     if save:
-        from servicepact.bootstrap import build_app
         from servicepact.services.baseline import save_study
 
-        app = build_app()
-        app.check_schema()
-        stored = save_study(
-            app,
-            actor=app.cli_actor(),
-            study=study,
-            paths=paths,
-            improve_percent=improve,
-            note=note,
-        )
+        with cli_session() as (app, actor):
+            stored = save_study(
+                app,
+                actor=actor,
+                study=study,
+                paths=paths,
+                improve_percent=improve,
+                note=note,
+            )
     if write_proposal is not None:
         text = dump_contract(study.proposed_contract)
         # Read back before writing: what is written must validate and round-trip.
@@ -294,19 +287,16 @@ def studies_command(
     ] = OutputFormat.TEXT,
 ) -> None:
     """List the kept baseline studies, or show one with its proposal."""
-    from servicepact.bootstrap import build_app
     from servicepact.services.baseline import get_study, list_studies
 
     if proposal is not None and show is None:
         raise InvalidInput([Problem("--proposal", "needs --show N")])
-    app = build_app()
-    app.check_schema()
-    actor = app.cli_actor()
-    studies = (
-        [get_study(app, actor=actor, study_id=show)]
-        if show is not None
-        else list_studies(app, actor=actor, contract_id=contract)
-    )
+    with cli_session() as (app, actor):
+        studies = (
+            [get_study(app, actor=actor, study_id=show)]
+            if show is not None
+            else list_studies(app, actor=actor, contract_id=contract)
+        )
     if proposal is not None:
         proposal.parent.mkdir(parents=True, exist_ok=True)
         proposal.write_text(studies[0].proposal, encoding="utf-8")

@@ -23,6 +23,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from servicepact.cli._output import FormatOption, OutputFormat, cli_session
 from servicepact.cli.errors import EXIT_FAILURE, EXIT_INVALID
 from servicepact.config import load_settings
 from servicepact.contractfile import (
@@ -42,19 +43,11 @@ from servicepact.domain.errors import InvalidInput, Problem
 console = Console(highlight=False, soft_wrap=True)
 
 
-class OutputFormat(StrEnum):
-    TEXT = "text"
-    JSON = "json"
-
-
 class SloFormat(StrEnum):
     YAML = "yaml"
     JSON = "json"
 
 
-FormatOption = Annotated[
-    OutputFormat, typer.Option("--format", help="text (readable) or json (machine-readable).")
-]
 VersionOption = Annotated[
     int | None, typer.Option("--version", help="A stored version (default: the latest).")
 ]
@@ -184,7 +177,7 @@ def _storage(*, read_only: bool = False) -> Iterator[tuple[Any, Any, Any]]:
     (and the rest of the CLI) works in an installation without a database.
     """
     try:
-        bootstrap = importlib.import_module("servicepact.bootstrap")
+        importlib.import_module("servicepact.bootstrap")
         services = importlib.import_module("servicepact.services.contracts")
     except ImportError as error:
         console.print(
@@ -192,14 +185,8 @@ def _storage(*, read_only: bool = False) -> Iterator[tuple[Any, Any, Any]]:
             f"({escape(str(error))})"
         )
         raise typer.Exit(EXIT_FAILURE) from None
-    app = bootstrap.build_app()
-    try:
-        app.check_schema()
-        actor = app.cli_actor()
-        with app.uow(read_only=read_only) as uow:
-            yield services, uow, actor
-    finally:
-        app.close()
+    with cli_session() as (app, actor), app.uow(read_only=read_only) as uow:
+        yield services, uow, actor
 
 
 def _write_text(text: str, output: Path | None) -> None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -33,7 +32,7 @@ from rich.progress import (
 from rich.table import Table
 from typer.core import TyperGroup
 
-from servicepact.bootstrap import App, build_app
+from servicepact.cli._output import FormatOption, OutputFormat, cli_session
 from servicepact.cli.errors import EXIT_INVALID
 from servicepact.domain.errors import InvalidInput, Problem
 from servicepact.services import loads
@@ -42,11 +41,6 @@ from servicepact.store.events.problems import write_problems
 console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 SHOWN_PROBLEMS = 20  # the rest go to --errors-out
-
-
-class OutputFormat(StrEnum):
-    TEXT = "text"
-    JSON = "json"
 
 
 class _LoadGroup(TyperGroup):
@@ -73,24 +67,11 @@ load_app = typer.Typer(
     ),
 )
 
-FormatOption = Annotated[
-    OutputFormat, typer.Option("--format", help="text (readable) or json (machine-readable).")
-]
 ContractOption = Annotated[str, typer.Option("--contract", help="The contract's id.")]
 
 
 def register(app: typer.Typer) -> None:
     app.add_typer(load_app)
-
-
-@contextmanager
-def _app() -> Iterator[App]:
-    app = build_app()
-    try:
-        app.check_schema()
-        yield app
-    finally:
-        app.close()
 
 
 @load_app.command("file", hidden=True)
@@ -137,8 +118,8 @@ def load_file(
 ) -> None:
     """Load one file of events into a contract."""
     if clean_orphans:
-        with _app() as app:
-            removed = loads.clean_orphans(app, actor=app.cli_actor())
+        with cli_session() as (app, actor):
+            removed = loads.clean_orphans(app, actor=actor)
         if output is OutputFormat.JSON:
             console.print_json(json.dumps({"removed": [str(p) for p in removed]}))
         else:
@@ -160,7 +141,7 @@ def load_file(
     assert source is not None
     if not path.is_file():
         raise InvalidInput(problems=[Problem(where=str(path), message="no such file")])
-    with _app() as app, _progress(output) as progress:
+    with cli_session() as (app, actor), _progress(output) as progress:
         task = progress.add_task(escape(path.name), total=path.stat().st_size or None)
 
         def advance(done: int, total: int) -> None:
@@ -169,7 +150,7 @@ def load_file(
         try:
             report = loads.load_events(
                 app,
-                actor=app.cli_actor(),
+                actor=actor,
                 contract_id=contract,
                 source=source,
                 path=path,
@@ -281,10 +262,10 @@ def quarantine(
     output: FormatOption = OutputFormat.TEXT,
 ) -> None:
     """Rows refused by loads with --accept-valid: fix them by loading a corrected file."""
-    with _app() as app:
+    with cli_session() as (app, actor):
         rows = loads.list_quarantine(
             app,
-            actor=app.cli_actor(),
+            actor=actor,
             contract_id=contract,
             source=source,
             include_resolved=include_resolved,
@@ -333,10 +314,8 @@ def batches(
     output: FormatOption = OutputFormat.TEXT,
 ) -> None:
     """The batches loaded into a contract, in load order."""
-    with _app() as app:
-        records = loads.list_batches(
-            app, actor=app.cli_actor(), contract_id=contract, source=source
-        )
+    with cli_session() as (app, actor):
+        records = loads.list_batches(app, actor=actor, contract_id=contract, source=source)
     rows: list[dict[str, Any]] = [
         {
             "batch": r.seq,
@@ -377,8 +356,8 @@ def findings(
     output: FormatOption = OutputFormat.TEXT,
 ) -> None:
     """Internal-control findings of the loads into a contract."""
-    with _app() as app:
-        found = loads.list_findings(app, actor=app.cli_actor(), contract_id=contract, source=source)
+    with cli_session() as (app, actor):
+        found = loads.list_findings(app, actor=actor, contract_id=contract, source=source)
     if output is OutputFormat.JSON:
         console.print_json(
             json.dumps(

@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from servicepact.cli._output import cli_session
 from servicepact.domain.errors import InvalidInput, Problem
 from servicepact.reports.messages import Lang
 from servicepact.reports.packs import ReportFormat
@@ -84,14 +85,10 @@ def report(
         raise InvalidInput(
             [Problem("--output", "is a directory; give a file name", value=str(output))]
         )
-    from servicepact.bootstrap import build_app
     from servicepact.reports.packs import build_pack, render, write_bytes_atomically
     from servicepact.reports.packs import default_path as default_report_path
 
-    app = build_app()
-    try:
-        app.check_schema()
-        actor = app.cli_actor()
+    with cli_session() as (app, actor):
         with Progress(
             SpinnerColumn(),
             TextColumn("{task.description}"),
@@ -107,8 +104,6 @@ def report(
             content = render(pack, fmt=fmt, lang=lang)
         path = output if output is not None else default_report_path(app, pack, fmt=fmt, lang=lang)
         write_bytes_atomically(path, content)
-    finally:
-        app.close()
     typer.echo(str(path))
 
 
