@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
@@ -18,6 +18,8 @@ from servicepact.services.periods import PeriodCloseRecord
 from servicepact.store.db.audit import AuditEntry
 from servicepact.store.events.repository import BatchRecord, QuarantinedRow, StoredFinding
 
+ReadT = TypeVar("ReadT", bound=BaseModel)
+
 
 def _exact(value: int | Fraction | None) -> str | None:
     if value is None:
@@ -27,46 +29,37 @@ def _exact(value: int | Fraction | None) -> str | None:
     return str(value)
 
 
+def _same_named(schema: type[ReadT], source: object, /, **converted: Any) -> ReadT:
+    """``schema`` filled from ``source``: each field from the attribute of the same name.
+
+    Most read schemas mirror their record field for field; ``converted`` names only the
+    fields that differ (enums as their value, tuples as lists, exact numbers as text) so each
+    converter below says what changes and nothing else.
+    """
+    carried = {name: getattr(source, name) for name in schema.model_fields if name not in converted}
+    return schema(**carried, **converted)
+
+
 def contract_summary(summary: ContractSummary) -> schemas.ContractSummaryRead:
-    return schemas.ContractSummaryRead(
-        id=summary.id,
-        name=summary.name,
-        client=summary.client,
-        vendor=summary.vendor,
-        broker=summary.broker,
-        version=summary.version,
-        updated_at=summary.updated_at,
-    )
+    return _same_named(schemas.ContractSummaryRead, summary)
 
 
 def contract(stored: StoredContract) -> schemas.ContractRead:
-    return schemas.ContractRead(
+    return _same_named(
+        schemas.ContractRead,
+        stored,
         id=stored.contract.id,
         name=stored.contract.name,
-        version=stored.version,
         versions=list(stored.versions),
-        current=stored.current,
-        applied_at=stored.applied_at,
-        applied_by=stored.applied_by,
-        sha256=stored.sha256,
-        source_name=stored.source_name,
-        supersedes=stored.supersedes,
         contract=stored.contract.model_dump(mode="json", exclude_none=True),
     )
 
 
 def load_report(report: LoadReport) -> schemas.LoadReportRead:
-    return schemas.LoadReportRead(
-        contract_id=report.contract_id,
-        source=report.source,
-        batch_id=report.batch_id,
+    return _same_named(
+        schemas.LoadReportRead,
+        report,
         status=report.status.value,
-        rows_read=report.rows_read,
-        rows_accepted=report.rows_accepted,
-        rows_rejected=report.rows_rejected,
-        corrections=report.corrections,
-        batch_seq=report.batch_seq,
-        duplicate_of=report.duplicate_of,
         findings=[
             schemas.FindingRead(
                 kind=f.kind.value,
@@ -82,29 +75,13 @@ def load_report(report: LoadReport) -> schemas.LoadReportRead:
 
 
 def batch(record: BatchRecord) -> schemas.BatchRead:
-    return schemas.BatchRead(
-        seq=record.seq,
-        source=record.source,
-        content_sha256=record.content_sha256,
-        file_name=record.file_name,
-        rows_read=record.rows_read,
-        rows_accepted=record.rows_accepted,
-        rows_rejected=record.rows_rejected,
-        corrections=record.corrections,
-        loaded_at=record.loaded_at,
-        loaded_by=record.loaded_by,
-        status=str(record.status),
-    )
+    return _same_named(schemas.BatchRead, record, status=str(record.status))
 
 
 def quarantined(row: QuarantinedRow) -> schemas.QuarantineRead:
-    return schemas.QuarantineRead(
-        id=row.id,
-        batch_seq=row.batch_seq,
-        source=row.source,
-        row_number=row.row_number,
-        line=row.line,
-        event_id=row.event_id,
+    return _same_named(
+        schemas.QuarantineRead,
+        row,
         values=jsonable(row.values),
         reasons=list(row.reasons),
         status=str(row.status),
@@ -112,110 +89,51 @@ def quarantined(row: QuarantinedRow) -> schemas.QuarantineRead:
 
 
 def finding(stored: StoredFinding) -> schemas.StoredFindingRead:
-    return schemas.StoredFindingRead(
-        id=stored.id,
-        source=stored.source,
-        batch_seq=stored.batch_seq,
-        kind=stored.kind,
-        severity=stored.severity,
-        count=stored.count,
-        detail=stored.detail,
+    return _same_named(
+        schemas.StoredFindingRead,
+        stored,
         examples=list(stored.examples),
         status=str(stored.status),
-        found_at=stored.found_at,
     )
 
 
 def result(value: ServiceLevelResult) -> schemas.ResultRead:
-    return schemas.ResultRead(
-        service_level_id=value.service_level_id,
-        period=value.period,
-        kpi=value.kpi,
-        contract_version=value.contract_version,
+    return _same_named(
+        schemas.ResultRead,
+        value,
         value=_exact(value.value),
-        value_float=value.value_float,
         numerator=_exact(value.numerator),
-        denominator=value.denominator,
-        sample_size=value.sample_size,
         expected=format(value.expected, "f"),
         minimum=format(value.minimum, "f"),
         status=value.status.value,
         colour=value.status.colour,
-        excluded=value.excluded,
         completeness=_exact(value.completeness),
-        running=value.running,
         notes=list(value.notes),
     )
 
 
 def exclusion(value: Exclusion) -> schemas.ExclusionRead:
-    return schemas.ExclusionRead(
-        id=value.id,
-        contract_id=value.contract_id,
-        source=value.source,
-        service_level_id=value.service_level_id,
-        event_ids=list(value.event_ids),
-        period=value.period,
-        reason=value.reason,
-        note=value.note,
-        requested_by=value.requested_by,
-        requested_at=value.requested_at,
-        status=value.status,
-        decided_by=value.decided_by,
-        decided_at=value.decided_at,
-    )
+    return _same_named(schemas.ExclusionRead, value, event_ids=list(value.event_ids))
 
 
 def period_close(record: PeriodCloseRecord) -> schemas.PeriodCloseRead:
-    return schemas.PeriodCloseRead(
-        contract_id=record.contract_id,
-        period=record.period,
-        version=record.version,
-        status=record.status.value,
-        contract_version=record.contract_version,
-        inputs_sha256=record.inputs_sha256,
-        outputs_sha256=record.outputs_sha256,
-        closed_at=record.closed_at,
-        closed_by=record.closed_by,
-        reopened_at=record.reopened_at,
-        reopened_by=record.reopened_by,
-        reopen_reason=record.reopen_reason,
-    )
+    return _same_named(schemas.PeriodCloseRead, record, status=record.status.value)
 
 
 def audit_entry(entry: AuditEntry) -> schemas.AuditEntryRead:
-    return schemas.AuditEntryRead(
-        seq=entry.seq,
-        at=entry.at,
-        actor_user=entry.actor_user,
-        actor_role=entry.actor_role,
-        entity_type=entry.entity_type,
-        entity_id=entry.entity_id,
-        action=entry.action,
-        before=entry.before,
-        after=entry.after,
-        row_hash=entry.row_hash,
-    )
+    return _same_named(schemas.AuditEntryRead, entry)
 
 
 def risk(value: Risk) -> schemas.RiskRead:
-    return schemas.RiskRead(
-        id=value.id,
-        title=value.title,
+    return _same_named(
+        schemas.RiskRead,
+        value,
         category=value.category.value,
-        likelihood=value.likelihood,
-        impact=value.impact,
-        score=value.score,
         level=value.level.value,
-        owner=value.owner,
-        mitigation=value.mitigation,
-        review_date=value.review_date,
         status=value.status.value,
         contracts=list(value.contracts),
         vendors=list(value.vendors),
         source=value.source.value,
-        rule=value.rule,
-        explanation=value.explanation,
     )
 
 
