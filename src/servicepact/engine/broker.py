@@ -60,6 +60,15 @@ class BrokerAnalysis:
     explanation: tuple[str, ...]
 
 
+def _verdict(gap: Decimal) -> Comparison:
+    """Brokered against direct: a gap of MATERIAL_POINTS or more either way is material."""
+    if gap <= -MATERIAL_POINTS:
+        return Comparison.WORSE
+    if gap >= MATERIAL_POINTS:
+        return Comparison.BETTER
+    return Comparison.SIMILAR
+
+
 def _met_share(results: Sequence[ServiceLevelResult]) -> tuple[int, Decimal | None]:
     measured = [r for r in results if r.status is not ResultStatus.INSUFFICIENT_DATA]
     if not measured:
@@ -139,13 +148,7 @@ def broker_analysis(
             )
             continue
         gap = share - direct_share
-        verdict = (
-            Comparison.WORSE
-            if gap <= -MATERIAL_POINTS
-            else Comparison.BETTER
-            if gap >= MATERIAL_POINTS
-            else Comparison.SIMILAR
-        )
+        verdict = _verdict(gap)
         comparisons.append(
             KpiComparison(
                 kpi, months, share, tuple(sorted(peers)), direct_months, direct_share, gap, verdict
@@ -163,13 +166,7 @@ def broker_analysis(
     direct_months, direct_share = _met_share(every_direct)
     if share is not None and direct_share is not None:
         gap = share - direct_share
-        verdict = (
-            Comparison.WORSE
-            if gap <= -MATERIAL_POINTS
-            else Comparison.BETTER
-            if gap >= MATERIAL_POINTS
-            else Comparison.SIMILAR
-        )
+        verdict = _verdict(gap)
         comparisons.append(
             KpiComparison(
                 ALL_LEVELS,
