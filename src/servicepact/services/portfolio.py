@@ -53,7 +53,11 @@ def apply_portfolio(uow: UnitOfWork, *, actor: Actor, portfolio: Portfolio) -> P
     at = uow.now()
     created = updated = unchanged = 0
 
-    def audit(entity_type: str, entity_id: str, before: BaseModel | None, after: BaseModel) -> None:
+    def count_and_audit(
+        entity_type: str, entity_id: str, before: BaseModel | None, after: BaseModel
+    ) -> None:
+        """Audit one entity just written and count it as created or updated."""
+        nonlocal created, updated
         uow.record(
             actor=actor,
             entity_type=entity_type,
@@ -62,6 +66,10 @@ def apply_portfolio(uow: UnitOfWork, *, actor: Actor, portfolio: Portfolio) -> P
             before=None if before is None else _summary(before),
             after=_summary(after),
         )
+        if before is None:
+            created += 1
+        else:
+            updated += 1
 
     for party in portfolio.parties:
         stored = uow.parties.get(party.id)
@@ -69,28 +77,21 @@ def apply_portfolio(uow: UnitOfWork, *, actor: Actor, portfolio: Portfolio) -> P
             unchanged += 1
             continue
         uow.parties.put(party, origin=PartyOrigin.PORTFOLIO, at=at)
-        audit("party", party.id, None if stored is None else stored.party, party)
-        created, updated = (created + 1, updated) if stored is None else (created, updated + 1)
+        count_and_audit("party", party.id, None if stored is None else stored.party, party)
     for process in portfolio.processes:
         before_process = uow.processes.get(process.id)
         if before_process == process:
             unchanged += 1
             continue
         uow.processes.put(process, at=at)
-        audit("process", process.id, before_process, process)
-        created, updated = (
-            (created + 1, updated) if before_process is None else (created, updated + 1)
-        )
+        count_and_audit("process", process.id, before_process, process)
     for decision in portfolio.decisions:
         before_decision = uow.decisions.get(decision.id)
         if before_decision == decision:
             unchanged += 1
             continue
         uow.decisions.put(decision, at=at)
-        audit("decision", decision.id, before_decision, decision)
-        created, updated = (
-            (created + 1, updated) if before_decision is None else (created, updated + 1)
-        )
+        count_and_audit("decision", decision.id, before_decision, decision)
     return PortfolioOutcome(created=created, updated=updated, unchanged=unchanged)
 
 
