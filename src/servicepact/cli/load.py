@@ -68,6 +68,7 @@ load_app = typer.Typer(
 )
 
 ContractOption = Annotated[str, typer.Option("--contract", help="The contract's id.")]
+SourceFilterOption = Annotated[str | None, typer.Option("--source", help="Only this event type.")]
 
 
 def register(app: typer.Typer) -> None:
@@ -255,7 +256,7 @@ def _summary(report: loads.LoadReport, output: OutputFormat) -> None:
 @load_app.command("quarantine")
 def quarantine(
     contract: ContractOption,
-    source: Annotated[str | None, typer.Option("--source", help="Only this event type.")] = None,
+    source: SourceFilterOption = None,
     include_resolved: Annotated[
         bool, typer.Option("--all", help="Include rows a later load has fixed.")
     ] = False,
@@ -310,7 +311,7 @@ def quarantine(
 @load_app.command("batches")
 def batches(
     contract: ContractOption,
-    source: Annotated[str | None, typer.Option("--source", help="Only this event type.")] = None,
+    source: SourceFilterOption = None,
     output: FormatOption = OutputFormat.TEXT,
 ) -> None:
     """The batches loaded into a contract, in load order."""
@@ -352,7 +353,7 @@ def batches(
 @load_app.command("findings")
 def findings(
     contract: ContractOption,
-    source: Annotated[str | None, typer.Option("--source", help="Only this event type.")] = None,
+    source: SourceFilterOption = None,
     output: FormatOption = OutputFormat.TEXT,
 ) -> None:
     """Internal-control findings of the loads into a contract."""
