@@ -48,6 +48,7 @@ from servicepact.domain.errors import InvalidInput, Problem
 from servicepact.domain.kpis import Direction, Unit
 from servicepact.domain.periods import Period, contract_year_of
 from servicepact.domain.results import ResultStatus, ServiceLevelResult, status_for
+from servicepact.engine.controls import ANCHORS
 
 WORST_QUARTILE = Fraction(1, 4)
 MEDIAN = Fraction(1, 2)
@@ -331,18 +332,10 @@ def replay_contract(contract: Contract, months: Sequence[Period]) -> Contract:
     return contract.model_copy(update={"term": Term(start=first, end=last)})
 
 
-ARRIVAL_COLUMNS: dict[str, str] = {
-    # The column a unit is counted by for per-unit fees: the same anchor the commercials use
-    # (services/commercials.py, the first required time column of the event type).
-    "tickets": "created_at",
-    "calls": "offered_at",
-    "availability": "start",
-    "payroll_items": "scheduled_pay_date",
-    "invoices_processed": "received_at",
-    "orders": "promised_at",
-    "inventory_counts": "counted_at",
-    "campaigns": "planned_launch",
-}
+# The column a unit is counted by for per-unit fees is the event type's anchor, the one table
+# of them the load controls keep (engine/controls.py): the same column the commercials count by
+# (services/commercials.py, the first required time column of the event type).
+ARRIVAL_COLUMNS = ANCHORS
 
 
 def count_volumes(
