@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from servicepact.domain.alerts import Alert, AlertKind, Severity
-from servicepact.domain.results import ResultStatus, ServiceLevelResult
+from servicepact.domain.results import ResultStatus, ServiceLevelResult, latest_closed_by_level
 from servicepact.domain.risks import ControlFinding, FindingStatus
 from servicepact.domain.scorecards import StandingAction
 from servicepact.engine.handoffs import HandoffReport
@@ -25,14 +25,8 @@ MAX_LISTED = 5  # findings spelled out in one alert; the rest are counted
 
 
 def latest_closed(results: Iterable[ServiceLevelResult]) -> list[ServiceLevelResult]:
-    """The latest closed result of each (contract, service level)."""
-    latest: dict[tuple[str, str], ServiceLevelResult] = {}
-    for result in results:
-        if result.running:
-            continue
-        key = (result.contract_id, result.service_level_id)
-        if key not in latest or result.period_start > latest[key].period_start:
-            latest[key] = result
+    """The latest closed result of each (contract, service level), in that order."""
+    latest = latest_closed_by_level(results)
     return [latest[k] for k in sorted(latest)]
 
 

@@ -7,6 +7,7 @@ mean its exact sum and count (``Fraction``), so "19 of 20 against 95 %" is
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -92,3 +93,17 @@ class ServiceLevelResult:
     @property
     def value_float(self) -> float | None:
         return None if self.value is None else float(self.value)
+
+
+def latest_closed_by_level(
+    results: Iterable[ServiceLevelResult],
+) -> dict[tuple[str, str], ServiceLevelResult]:
+    """The latest closed (not running) result of each (contract id, service level id)."""
+    latest: dict[tuple[str, str], ServiceLevelResult] = {}
+    for result in results:
+        if result.running:
+            continue
+        key = (result.contract_id, result.service_level_id)
+        if key not in latest or result.period_start > latest[key].period_start:
+            latest[key] = result
+    return latest

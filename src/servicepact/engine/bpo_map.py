@@ -21,7 +21,7 @@ from enum import StrEnum
 
 from servicepact.domain.contracts import Contract
 from servicepact.domain.portfolio import ArtefactStatus, Decision, Layer, Process
-from servicepact.domain.results import ResultStatus, ServiceLevelResult
+from servicepact.domain.results import ResultStatus, ServiceLevelResult, latest_closed_by_level
 
 
 class LayerStatus(StrEnum):
@@ -81,18 +81,6 @@ def _worst(statuses: Sequence[LayerStatus]) -> LayerStatus:
     return max(statuses, key=_SEVERITY.index)
 
 
-def _latest(results: Sequence[ServiceLevelResult]) -> dict[tuple[str, str], ServiceLevelResult]:
-    """The latest closed (not running) result of each (contract, service level)."""
-    latest: dict[tuple[str, str], ServiceLevelResult] = {}
-    for result in results:
-        if result.running:
-            continue
-        key = (result.contract_id, result.service_level_id)
-        if key not in latest or result.period_start > latest[key].period_start:
-            latest[key] = result
-    return latest
-
-
 def bpo_map(
     *,
     processes: Sequence[Process],
@@ -100,7 +88,7 @@ def bpo_map(
     results: Sequence[ServiceLevelResult] = (),
     decisions: Sequence[Decision] = (),
 ) -> list[ProcessMap]:
-    latest = _latest(results)
+    latest = latest_closed_by_level(results)
     out: list[ProcessMap] = []
     for process in sorted(processes, key=lambda p: p.id):
         covering = [c for c in contracts if process.id in c.processes]
