@@ -296,6 +296,14 @@ def _render_commercials(summary: DemoSummary, console: Console) -> None:
         f"risks: {g.risks_applied} in the register, {g.risks_raised} raised by the rules, "
         f"{g.open_risks} open; entrustments: {g.entrustments}"
     )
+    a = summary.alerts
+    console.print(
+        f"alerts: {a.conditions} conditions hold, {a.sent} sent to the outbox {a.outbox}, "
+        f"{a.already_sent} sent before (each condition is sent once until it changes)",
+        highlight=False,
+    )
+    for example in a.examples:
+        console.print(f"  {example}", highlight=False, markup=False)
 
 
 def register(app: typer.Typer) -> None:

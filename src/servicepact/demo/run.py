@@ -44,6 +44,7 @@ from servicepact.demo.generate import (
     generate_demo_files,
 )
 from servicepact.demo.summary import (
+    AlertsRow,
     ContractRow,
     DemoSummary,
     FileRow,
@@ -55,8 +56,11 @@ from servicepact.demo.summary import (
     VendorRow,
 )
 from servicepact.domain.access import Actor
+from servicepact.domain.alerts import AlertSettings
 from servicepact.domain.errors import InvalidInput, Problem
 from servicepact.domain.periods import Period, month
+from servicepact.engine.handoffs import HandoffReport
+from servicepact.services import alerts as alerts_service
 from servicepact.services import users
 from servicepact.services.commercials import (
     business_case_report,
@@ -340,7 +344,9 @@ def run_demo(
     with timer("business cases"):
         _business_cases(app, actor, examples, summary, sink)
     with timer("handoffs"):
-        _handoffs(app, actor, until, summary, sink)
+        handoff_reports = _handoffs(app, actor, until, summary, sink)
+    with timer("alerts"):
+        _alerts(app, actor, until, handoff_reports, summary, sink)
     with timer("selection"):
         _selections(actor, examples, summary, sink)
     with timer("reports"):
@@ -624,9 +630,10 @@ def _business_cases(
 
 def _handoffs(
     app: App, actor: Actor, until: datetime | None, summary: DemoSummary, sink: ProgressSink
-) -> None:
+) -> dict[str, HandoffReport]:
     """Who holds the tickets: hand-offs, ping-pong and the internal workload they push back."""
     sink.step("Hand-offs between vendors and internal teams", len(HANDOFF_TEAMS))
+    reports: dict[str, HandoffReport] = {}
     for contract_id, (teams, capacity) in HANDOFF_TEAMS.items():
         report = handoffs(
             app,
@@ -649,7 +656,37 @@ def _handoffs(
                 internal_hours=round(report.held_hours.get("internal", 0.0), 1),
             )
         )
+        reports[contract_id] = report
         sink.advance()
+    return reports
+
+
+def _alerts(
+    app: App,
+    actor: Actor,
+    until: datetime | None,
+    handoff_reports: dict[str, HandoffReport],
+    summary: DemoSummary,
+    sink: ProgressSink,
+) -> None:
+    """The alerts the portfolio raises now. With no webhook configured they go to the outbox
+    file; each condition is sent once until it changes, so a second run sends nothing."""
+    sink.step("Alerts", 1)
+    now = until or app.now()
+    raised = alerts_service.collect_alerts(
+        app, actor=actor, now=now, handoff_reports=handoff_reports
+    )
+    report = alerts_service.send_alerts(
+        app, actor=actor, settings=AlertSettings(), alerts=raised, now=now
+    )
+    summary.alerts = AlertsRow(
+        conditions=len(raised),
+        sent=len(report.sent),
+        already_sent=len(report.suppressed),
+        outbox=str(alerts_service.default_outbox(app)),
+        examples=[f"[{a.severity.value}] {a.title}" for a in report.sent[:5]],
+    )
+    sink.advance()
 
 
 def _selections(actor: Actor, examples: Path, summary: DemoSummary, sink: ProgressSink) -> None:

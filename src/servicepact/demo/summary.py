@@ -116,6 +116,15 @@ class SelectionRow:
 
 
 @dataclass
+class AlertsRow:
+    conditions: int = 0
+    sent: int = 0
+    already_sent: int = 0
+    outbox: str = ""
+    examples: list[str] = field(default_factory=list)
+
+
+@dataclass
 class LoginRow:
     """A demo sign-in for the web UI: known passwords, for the demo only."""
 
@@ -142,6 +151,7 @@ class DemoSummary:
     governance: GovernanceRow = field(default_factory=GovernanceRow)
     handoffs: list[HandoffRow] = field(default_factory=list)
     selections: list[SelectionRow] = field(default_factory=list)
+    alerts: AlertsRow = field(default_factory=AlertsRow)
     logins: list[LoginRow] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)

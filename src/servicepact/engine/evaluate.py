@@ -39,7 +39,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from servicepact.domain.calendars import Calendar
+from servicepact.domain.calendars import ALWAYS, Calendar
 from servicepact.domain.contracts import Contract, ServiceLevel
 from servicepact.domain.errors import InvalidInput, Problem
 from servicepact.domain.exclusions import Exclusion
@@ -62,7 +62,7 @@ from servicepact.engine.kpis.base import (
 from servicepact.engine.tables import BATCH_COLUMN
 from servicepact.engine.targets import targets_for
 
-ENGINE_VERSION = "2026.11.1"
+ENGINE_VERSION = "2026.11.2"
 """Bumped whenever a change to the engine can change a result (part of inputs_hash)."""
 
 # The column that says when an event of a built-in type arrived, for the completeness
@@ -263,6 +263,20 @@ def working_days(calendar: Calendar | None, first: date, end: date) -> int:
     return count
 
 
+def volume_calendar(contract: Contract, sl: ServiceLevel) -> Calendar | None:
+    """The calendar whose working days ``expected_daily_volume`` counts ("events per working
+    day"): the level's own calendar when it has working days, else the contract's first
+    calendar with working days — a 24x7 level on an office-hours contract still expects its
+    volume per office working day — else every day."""
+    own = contract.calendars.get(sl.calendar) if sl.calendar else None
+    if own is not None and own.hours != ALWAYS:
+        return own
+    for calendar in contract.calendars.values():
+        if calendar.hours != ALWAYS:
+            return calendar
+    return own
+
+
 def _completeness(
     contract: Contract,
     sl: ServiceLevel,
@@ -276,7 +290,7 @@ def _completeness(
     column = ARRIVAL_COLUMN.get(sl.source)
     if not per_day or column is None or column not in table.column_names:
         return None
-    calendar = contract.calendars.get(sl.calendar) if sl.calendar else None
+    calendar = volume_calendar(contract, sl)
     last_day = _local(window[1] - 1, timezone_name).date() + timedelta(days=1)
     days = working_days(calendar, period.start, min(last_day, period.end))
     if days == 0:

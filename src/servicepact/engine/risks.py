@@ -257,11 +257,21 @@ def automatic_risks(
     return raised
 
 
+# A declared expected volume is an estimate and real months vary around it: a period is
+# "produced from incomplete data" below 90 % of it, not at the first missing event (product
+# rule; the per-day load control in engine/controls.py flags days below 50 %).
+INCOMPLETE_PERIOD_BELOW = Fraction(9, 10)
+
+
 def period_findings(results: Sequence[ServiceLevelResult]) -> list[ControlFinding]:
     """A closed period whose result was produced from incomplete data is a control finding."""
     findings: list[ControlFinding] = []
     for result in results:
-        if result.running or result.completeness is None or result.completeness >= 1:
+        if (
+            result.running
+            or result.completeness is None
+            or result.completeness >= INCOMPLETE_PERIOD_BELOW
+        ):
             continue
         percent = float(result.completeness * 100)
         findings.append(

@@ -237,6 +237,9 @@ def send_alerts(
         sleep=sleep,
         complete=complete,
     )
+    if states == before and not report.attempts:
+        # Nothing new to say and nothing tried: store nothing, so a repeated run writes nothing.
+        return report
     with app.uow() as uow:
         uow.connection.execute(sa.delete(alert_conditions))
         for key, state in sorted(states.items()):

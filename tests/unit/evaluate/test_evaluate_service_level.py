@@ -142,8 +142,18 @@ def test_continuous_improvement_applies_in_later_contract_years() -> None:
 
 
 def test_completeness_compares_received_events_with_the_declared_daily_volume() -> None:
-    # 20 calls received; 10 a day expected; 24×7 calendar → 31 days → 20/310
+    # 20 calls received; 10 a day expected "per working day". The level runs on the 24×7
+    # calendar, so the working days are the contract's office calendar's: March 2026 has 22
+    # weekdays, less 2 March (substitute holiday for 삼일절 on Sunday 1 March) = 21 → 20/210.
     c = contract(answered_sl(), expected_daily_volume={"calls": 10})
+    result = evaluate(c, table("calls", calls(19, 1)))
+    assert result.completeness == Fraction(20, 210)
+
+
+def test_completeness_counts_every_day_when_the_contract_has_only_a_24x7_calendar() -> None:
+    # No calendar with working hours: every day counts → 31 days × 10 = 310 → 20/310.
+    c = contract(answered_sl(), expected_daily_volume={"calls": 10})
+    c = c.model_copy(update={"calendars": {"always": c.calendars["always"]}})
     result = evaluate(c, table("calls", calls(19, 1)))
     assert result.completeness == Fraction(20, 310)
 

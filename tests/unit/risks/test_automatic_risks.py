@@ -188,14 +188,16 @@ def test_a_raised_risk_becomes_a_register_entry_with_its_rule_and_explanation() 
 
 
 def test_a_period_computed_from_incomplete_data_is_a_control_finding() -> None:
+    # Under 90 % of the expected volume is incomplete; 90 % itself and more is not.
     results = [
+        _result("2026-05", ResultStatus.MET, completeness=Fraction(899, 1000)),
         _result("2026-04", ResultStatus.MET, completeness=Fraction(9, 10)),
         _result("2026-03", ResultStatus.MET, completeness=Fraction(1)),
         _result("2026-02", ResultStatus.MET),
     ]
     findings = period_findings(results)
     assert len(findings) == 1
-    assert findings[0].detail == "SL-01 2026-04 was computed from 90.0 % of the expected events"
+    assert findings[0].detail == "SL-01 2026-05 was computed from 89.9 % of the expected events"
     assert findings[0].source is FindingSource.PERIOD
 
 
