@@ -7,11 +7,13 @@ api = create_app(build_app())          # an ASGI app for uvicorn or TestClient
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import contextlib
+import json
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -29,6 +31,7 @@ from servicepact.api.routers import (
     vendors,
 )
 from servicepact.bootstrap import App
+from servicepact.domain.errors import InvalidInput, Problem
 
 API_PREFIX = "/api/v1"
 DESCRIPTION = """
@@ -130,8 +133,43 @@ def _add_problem_schema(api: FastAPI) -> None:
     api.openapi = openapi  # type: ignore[method-assign]
 
 
+NUL = "\x00"
+_NUL_MESSAGE = "must not contain the NUL character (U+0000)"
+
+
+def _nul_places(value: Any, where: str) -> Iterator[str]:
+    """Where in a parsed JSON value a text (or a key) holds NUL."""
+    if isinstance(value, str):
+        if NUL in value:
+            yield where
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _nul_places(key, where)
+            yield from _nul_places(item, f"{where}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _nul_places(item, f"{where}[{index}]")
+
+
+async def refuse_nul(request: Request) -> None:
+    """No id, name, period or note of the product holds NUL, and PostgreSQL text cannot store
+    it: refused with 422 where it arrives instead of failing in the database (a 500)."""
+    places = [f"path.{name}" for name, value in request.path_params.items() if NUL in value]
+    places += [
+        f"query.{name}" for name, value in request.query_params.multi_items()
+        if NUL in name or NUL in value
+    ]  # fmt: skip
+    if request.headers.get("content-type", "").startswith("application/json"):
+        body = await request.body()  # read once and kept: the route reads the same bytes
+        if b"\\u0000" in body:  # JSON carries NUL only escaped; the cheap test comes first
+            with contextlib.suppress(ValueError):  # not JSON: the route's parsing answers 422
+                places += _nul_places(json.loads(body), "body")
+    if places:
+        raise InvalidInput(problems=[Problem(where, _NUL_MESSAGE) for where in places])
+
+
 def api_router() -> APIRouter:
-    router = APIRouter(prefix=API_PREFIX)
+    router = APIRouter(prefix=API_PREFIX, dependencies=[Depends(refuse_nul)])
     router.include_router(health.router)  # no token, no problem answers besides its own 503
     for module in (
         contracts,

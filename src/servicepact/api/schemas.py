@@ -14,6 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from servicepact.domain.exclusions import ExclusionReason, ExclusionStatus
 
+# The largest stored whole number: SQLite INTEGER and PostgreSQL BIGINT are 64-bit signed.
+# Numbers a client sends that reach the database (versions, sequence numbers) stay below it.
+MAX_STORED_INT = 2**63 - 1
+
 
 class Health(BaseModel):
     status: str = Field(examples=["ok"])

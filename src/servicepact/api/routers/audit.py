@@ -29,7 +29,7 @@ def list_entries(
     entity_type: Annotated[str | None, Query(examples=["contract"])] = None,
     entity_id: Annotated[str | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 100,
-    before_seq: Annotated[int | None, Query(ge=1)] = None,
+    before_seq: Annotated[int | None, Query(ge=1, le=schemas.MAX_STORED_INT)] = None,
 ) -> schemas.AuditPage:
     with app.uow(read_only=True) as uow:
         entries = service.list_entries(

@@ -35,7 +35,8 @@ _CONTRACT_BODY = {
     }
 }
 VersionQuery = Annotated[
-    int | None, Query(ge=1, description="a stored version; default the current one")
+    int | None,
+    Query(ge=1, le=schemas.MAX_STORED_INT, description="a stored version; default the current one"),
 ]
 
 
