@@ -59,11 +59,11 @@ from servicepact.store.events.store import BatchRef, EventStore, InMemoryManifes
 from servicepact.store.events.validation import check_header, check_timezone
 
 Progress = Callable[[int, int], None]  # (bytes done, bytes in total)
-# Rows per chunk when loading. Larger chunks pay less Python work per row (each
-# distinct personal-data value is looked up once per chunk) but hold more memory:
-# measured on 10 M tickets (benchmarks/RESULTS.md), 250,000 rows cut CPU time by
-# 7 % (81.9 s against 88.4 s) and nearly doubled the peak RSS (2.1 GB against
-# 1.1 GB), so the readers' default stays.
+# Rows per chunk when loading. Larger chunks pay less fixed work per chunk but hold
+# more memory: measured on 10 M tickets (benchmarks/RESULTS.md) when each distinct
+# personal-data value still cost a Python lookup per chunk, 250,000 rows cut CPU
+# time by 7 % (81.9 s against 88.4 s) and nearly doubled the peak RSS (2.1 GB
+# against 1.1 GB), so the readers' default stays.
 LOAD_CHUNK_ROWS = DEFAULT_CHUNK_ROWS
 _HASH_BLOCK = 1 << 20
 

@@ -357,6 +357,20 @@ class Pseudonymiser:
         self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in padded))
         # Pseudonyms of values already seen, per column: customers recur across a file.
         self._known: dict[str, _Known] = {}
+        self._con: duckdb.DuckDBPyConnection | None = None
+
+    def _hashes(self, values: pa.Array) -> np.ndarray[Any, np.dtype[np.uint64]]:
+        """A 64-bit hash of each value, to find it among the known ones.
+
+        DuckDB's ``hash`` runs vectorised in C++ (about 4x faster than the same in
+        numpy); it only needs to be stable within this process, and a collision is
+        harmless because every candidate is compared with the value itself.
+        """
+        if self._con is None:
+            self._con = duckdb.connect()
+        keys = pa.table({"v": values})  # noqa: F841 - read by the query
+        result = self._con.sql("SELECT hash(v) AS h FROM keys").to_arrow_table()
+        return np.asarray(result.column("h").to_numpy(), dtype=np.uint64)
 
     def one(self, value: str) -> str:
         inner = self._inner.copy()
@@ -368,11 +382,11 @@ class Pseudonymiser:
     def column(self, values: pa.Array | pa.ChunkedArray, *, name: str = "") -> pa.Array:
         """Pseudonymise a string column; each distinct value is hashed once per file.
 
-        Arrow finds the chunk's distinct values; numpy looks them up among the values
-        already pseudonymised for column ``name`` (``_Known``) without a Python object
-        per value; Python only computes the HMAC of values never seen before — about
-        once per customer per file, instead of a dictionary lookup per customer per
-        chunk.
+        Arrow finds the chunk's distinct values; DuckDB hashes them and numpy looks them
+        up among the values already pseudonymised for column ``name`` (``_Known``),
+        without a Python object per value; Python only computes the HMAC of values
+        never seen before — about once per customer per file, instead of a dictionary
+        lookup per customer per chunk.
         """
         if isinstance(values, pa.ChunkedArray):
             values = values.combine_chunks()
@@ -383,7 +397,7 @@ class Pseudonymiser:
         known = self._known.setdefault(name, _Known())
         if known.count + len(distinct) > _CACHE_LIMIT:
             known = self._known[name] = _Known()  # start afresh: memory stays bounded
-        hashes = _string_hashes(distinct)
+        hashes = self._hashes(distinct)
         found = known.find(distinct, hashes)
         missing = np.flatnonzero(found < 0)
         if len(missing):
@@ -396,10 +410,9 @@ class Pseudonymiser:
 class _Known:
     """The values of one column pseudonymised so far, and their pseudonyms.
 
-    Looked up by a 64-bit hash of each value's UTF-8 bytes computed in numpy
-    (``_string_hashes``), kept sorted for ``searchsorted``; every candidate is then
-    compared with the value itself, so a hash collision can only cost a re-hash,
-    never a wrong pseudonym.
+    Looked up by a 64-bit hash of each value (``Pseudonymiser._hashes``), kept sorted
+    for ``searchsorted``; every candidate is then compared with the value itself, so
+    a hash collision can only cost a re-hash, never a wrong pseudonym.
     """
 
     def __init__(self) -> None:
@@ -418,7 +431,10 @@ class _Known:
         found = np.full(len(distinct), -1, dtype=np.int64)
         if self.count == 0:
             return found
-        slot = np.searchsorted(self._sorted, hashes)
+        # Searching in sorted order keeps memory access local: about 3x faster.
+        by_hash = np.argsort(hashes)
+        slot = np.empty(len(hashes), dtype=np.int64)
+        slot[by_hash] = np.searchsorted(self._sorted, hashes[by_hash])
         inside = slot < len(self._sorted)
         same_hash = np.zeros(len(distinct), dtype=np.bool_)
         same_hash[inside] = self._sorted[slot[inside]] == hashes[inside]
@@ -464,46 +480,6 @@ class _Known:
             self._all_pseudonyms = pa.concat_arrays(self._pseudonyms)
             self._pseudonyms = [self._all_pseudonyms]
         return self._all_pseudonyms
-
-
-# Polynomial hash of a string's bytes: sum of byte * B^(length-1-i), modulo 2^64 by
-# numpy's unsigned wrap-around. B is an odd 64-bit constant (the FNV-1 64-bit prime);
-# any odd multiplier works, since equality is always confirmed on the value itself.
-_HASH_BASE = np.uint64(0x100000001B3)
-_powers = np.ones(1, dtype=np.uint64)
-
-
-def _string_hashes(values: pa.Array) -> np.ndarray[Any, np.dtype[np.uint64]]:
-    """A 64-bit hash of each (non-null) string of ``values``, vectorised over its buffers."""
-    global _powers
-    values = values.cast(pa.string())
-    offsets = np.frombuffer(values.buffers()[1], dtype=np.int32)[
-        values.offset : values.offset + len(values) + 1
-    ]
-    data = values.buffers()[2]
-    lengths = np.diff(offsets).astype(np.int64)
-    hashes = np.zeros(len(values), dtype=np.uint64)
-    if data is None or len(values) == 0 or offsets[-1] == offsets[0]:
-        return hashes
-    raw = np.frombuffer(data, dtype=np.uint8)[offsets[0] : offsets[-1]].astype(np.uint64)
-    longest = int(lengths.max())
-    if len(_powers) < longest:
-        more = np.full(longest, _HASH_BASE, dtype=np.uint64)
-        more[0] = 1
-        with np.errstate(over="ignore"):
-            _powers = np.cumprod(more, dtype=np.uint64)
-    # Position of each byte counted from the end of its string: its power of B.
-    starts = (offsets[:-1] - offsets[0]).astype(np.int64)
-    ends = starts + lengths
-    from_end = np.repeat(ends, lengths) - 1 - np.arange(len(raw), dtype=np.int64)
-    with np.errstate(over="ignore"):
-        weighted = raw * _powers[from_end]
-    nonempty = lengths > 0
-    hashes[nonempty] = np.add.reduceat(weighted, starts[nonempty])
-    # Mix in the length, so "a" and "\0a" differ.
-    with np.errstate(over="ignore"):
-        hashes ^= lengths.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
-    return hashes
 
 
 def treatments(event_type: EventType, protection: DataProtection) -> dict[str, Treatment]:
