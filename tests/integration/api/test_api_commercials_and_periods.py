@@ -89,3 +89,32 @@ def test_a_closed_month_refuses_evaluation_until_reopened_with_a_reason(
     assert world.post("alice", f"{month}/evaluate").status_code == 200
     trail = world.get("dana", "/api/v1/audit", params={"entity_type": "period_close"}).json()
     assert {e["action"] for e in trail["items"]} >= {"close", "reopen"}
+
+
+def test_an_amendment_while_a_month_is_closed_needs_an_effective_month_after_it(
+    world: World, fee_contract: str, contract_yaml: Callable[..., str]
+) -> None:
+    closed = world.post("alice", f"/api/v1/contracts/{fee_contract}/periods/2026-02/close")
+    assert closed.status_code == 200, closed.text
+    document = yaml.safe_load(contract_yaml(CONTRACT))
+    document["contract"]["fees"] = [
+        {"id": "base", "kind": "fixed", "amount": FEE + 1_000_000, "per": "month"}
+    ]
+    headers = {**world.headers("alice"), "Content-Type": "application/yaml"}
+    body = yaml.safe_dump(document)
+    refused = world.client.put("/api/v1/contracts", content=body, headers=headers)
+    assert refused.status_code == 409, refused.text
+    assert "2026-02" in refused.json()["detail"]
+    too_early = world.client.put(
+        "/api/v1/contracts", content=body, headers=headers, params={"effective_from": "2026-02"}
+    )
+    assert too_early.status_code == 409
+    accepted = world.client.put(
+        "/api/v1/contracts", content=body, headers=headers, params={"effective_from": "2026-03"}
+    )
+    assert accepted.status_code == 200, accepted.text
+    assert (accepted.json()["changed"], accepted.json()["version"]) == (True, 2)
+    malformed = world.client.put(
+        "/api/v1/contracts", content=body, headers=headers, params={"effective_from": "March"}
+    )
+    assert malformed.status_code == 422

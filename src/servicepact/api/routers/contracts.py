@@ -72,12 +72,27 @@ def get_contract(
     description=(
         "Creates the contract, or a new version (an amendment) when the content changed; "
         "the same content again changes nothing (`changed: false`). Client managers only. "
-        "Invalid documents answer 422 with every problem and its field path."
+        "Invalid documents answer 422 with every problem and its field path. While months "
+        "are closed, an amendment needs `effective_from` (a month after the last closed one)."
     ),
     openapi_extra=_CONTRACT_BODY,
     status_code=200,
 )
-async def apply_contract(app: AppDep, actor: ActorDep, request: Request) -> schemas.ApplyRead:
+async def apply_contract(
+    app: AppDep,
+    actor: ActorDep,
+    request: Request,
+    effective_from: Annotated[
+        str | None,
+        Query(
+            pattern=r"^\d{4}-\d{2}$",
+            description=(
+                "YYYY-MM: the month an amendment takes effect; needed while any month of the "
+                "contract is closed, and it must come after the last closed month"
+            ),
+        ),
+    ] = None,
+) -> schemas.ApplyRead:
     body = await request.body()
     limit = app.settings.max_contract_file_bytes
     if len(body) > limit:
@@ -91,7 +106,9 @@ async def apply_contract(app: AppDep, actor: ActorDep, request: Request) -> sche
     # JSON is a subset of YAML, so one parser reads both and reports the same field paths.
     document = parse_contract_text(text, source="body")
     with app.uow() as uow:
-        outcome = service.apply_contract(uow, actor=actor, document=document)
+        outcome = service.apply_contract(
+            uow, actor=actor, document=document, effective_from=effective_from
+        )
     return schemas.ApplyRead(
         contract_id=outcome.contract_id,
         version=outcome.version,
