@@ -76,6 +76,24 @@ def test_a_wrong_password_and_an_unknown_user_get_the_same_answer(client: TestCl
     assert client.get("/", follow_redirects=False).status_code == 303
 
 
+def test_repeated_failed_sign_ins_are_throttled_even_with_the_right_password(
+    client: TestClient,
+) -> None:
+    def attempt(password: str) -> tuple[int, str]:
+        form = client.get("/login?lang=en")
+        response = client.post(
+            "/login",
+            data={"csrf": csrf_of(form.text), "username": "alice", "password": password},
+            follow_redirects=False,
+        )
+        return response.status_code, response.headers.get("retry-after", "")
+
+    assert [attempt("guess-number-x")[0] for _ in range(5)] == [401] * 5
+    status, retry_after = attempt(PASSWORDS["alice"])
+    assert status == 429
+    assert int(retry_after) > 0
+
+
 def test_a_sign_in_without_the_form_token_is_refused(client: TestClient) -> None:
     client.get("/login")
     response = client.post(

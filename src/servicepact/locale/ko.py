@@ -22,6 +22,9 @@ KO: dict[str, str] = {
     "or an API token": "또는 API 토큰",
     "API token": "API 토큰",
     "Unknown user or wrong password.": "사용자 이름 또는 비밀번호가 올바르지 않습니다.",
+    "Too many failed sign-ins; please wait and try again.": (
+        "로그인 실패가 너무 많습니다. 잠시 후 다시 시도하세요."
+    ),
     "Invalid or revoked API token.": "API 토큰이 올바르지 않거나 폐기되었습니다.",
     "Your form expired; please try again.": "양식이 만료되었습니다. 다시 시도하세요.",
     "Signed in as {user} ({role})": "{user} ({role}) 로그인",

@@ -35,6 +35,7 @@ from servicepact.locale import (
 )
 from servicepact.services import audit, evaluation, overview, selection, users
 from servicepact.web import charts, session
+from servicepact.web.throttle import SignInThrottle
 
 HERE = Path(__file__).parent
 STATIC_DIR = HERE / "static"
@@ -174,6 +175,17 @@ def login(
     expected = request.cookies.get(session.LOGIN_CSRF_COOKIE)
     if not session.csrf_ok(csrf, expected):
         return _login_error(request, lang, "Your form expired; please try again.", next)
+    throttle: SignInThrottle = request.app.state.sign_in_throttle
+    who = "(token)" if token.strip() else username
+    address = request.client.host if request.client else "-"
+    wait = throttle.wait_seconds(who, address)
+    if wait:
+        refused = _login_error(
+            request, lang, "Too many failed sign-ins; please wait and try again.", next,
+            username=username, status_code=429,
+        )  # fmt: skip
+        refused.headers["Retry-After"] = str(wait)
+        return refused
     try:
         with app.uow(read_only=True) as uow:
             if token.strip():
@@ -181,10 +193,12 @@ def login(
             else:
                 actor = users.authenticate_password(uow, name=username, password=password)
     except (AccessDenied, NotFound):
+        throttle.failed(who, address)
         message = (
             "Invalid or revoked API token." if token.strip() else "Unknown user or wrong password."
         )
         return _login_error(request, lang, message, next, username=username)
+    throttle.succeeded(who, address)
     response = RedirectResponse(_safe_next(next), status_code=303)
     cookie = session.encode(session.new_session(actor.user), _key(request))
     session.set_cookie(response, request, session.SESSION_COOKIE, cookie, session.SESSION_SECONDS)
@@ -193,7 +207,12 @@ def login(
 
 
 def _login_error(
-    request: Request, lang: Lang, message: str, next: str, username: str = ""
+    request: Request,
+    lang: Lang,
+    message: str,
+    next: str,
+    username: str = "",
+    status_code: int = 401,
 ) -> HTMLResponse:
     token = secrets.token_urlsafe(32)
     response = render(
@@ -204,7 +223,7 @@ def _login_error(
         next=_safe_next(next),
         error=message,
         username=username,
-        status_code=401,
+        status_code=status_code,
     )
     session.set_cookie(response, request, session.LOGIN_CSRF_COOKIE, token, 3600)
     return response
@@ -403,6 +422,7 @@ def install(api: FastAPI) -> None:
     """Add the pages, the static files and the sign-in redirect to the application."""
     app: App = api.state.servicepact
     api.state.session_key = session.session_key(app.settings.pseudonym_key_bytes)
+    api.state.sign_in_throttle = SignInThrottle()
     api.include_router(router)
 
     async def on_login_required(request: Request, _error: Exception) -> Response:
