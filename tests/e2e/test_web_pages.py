@@ -181,7 +181,9 @@ def test_bob_sees_only_helpco_on_the_dashboard_and_not_charlies_contract(
     dashboard = client.get("/?lang=en&month=2026-02").text
     assert "acme-cs-2026" in dashboard
     assert "other-cs-2026" not in dashboard
-    assert client.get("/contracts/other-cs-2026").status_code == 404
+    missing = client.get("/contracts/other-cs-2026")
+    assert missing.status_code == 404
+    assert 'href="/vendors"' in missing.text  # the menu stays on an error page
     assert client.get("/loads?contract=other-cs-2026").status_code == 404
     assert client.get("/selection").status_code == 403
     vendors = client.get("/vendors?period=2026-02&lang=en").text

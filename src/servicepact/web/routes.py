@@ -399,10 +399,17 @@ def _previous_month(now: datetime) -> str:
 
 
 def error_page(request: Request, status: int, title: str, detail: str) -> HTMLResponse:
+    # A signed-in user keeps the menu on an error page, so one wrong link is not a dead end.
+    try:
+        viewer: Viewer | None = current_viewer(request)
+    except Exception:
+        # Not signed in — or the store itself is what failed: the error page renders anyway.
+        viewer = None
     return render(
         request,
         "error.html",
         lang=lang_of(request),
+        viewer=viewer,
         status_code=status,
         status=status,
         title=title,
