@@ -60,6 +60,7 @@ from servicepact.domain.alerts import AlertSettings
 from servicepact.domain.errors import InvalidInput, Problem
 from servicepact.domain.periods import Period, month
 from servicepact.engine.handoffs import HandoffReport
+from servicepact.examples import examples_dir
 from servicepact.services import alerts as alerts_service
 from servicepact.services import users
 from servicepact.services.commercials import (
@@ -135,14 +136,6 @@ class _Silent:
 
     def advance(self, amount: int = 1) -> None:
         del amount
-
-
-def examples_dir() -> Path:
-    """The example portfolio: shipped inside the package, or the repository's examples/."""
-    packaged = Path(__file__).with_name("examples")
-    if (packaged / PORTFOLIO_FILE).exists():
-        return packaged
-    return Path(__file__).resolve().parents[3] / "examples"
 
 
 def contract_files(examples: Path) -> list[Path]:

@@ -19,6 +19,7 @@ from servicepact.domain.access import Actor
 from servicepact.domain.errors import InvalidInput, NotFound, Problem
 from servicepact.domain.selection import SelectionProject
 from servicepact.engine.selection import SelectionResult, evaluate_selection, render_markdown
+from servicepact.examples import examples_dir
 
 M = TypeVar("M", bound=BaseModel)
 MAX_FILE_BYTES = 5 * 1024 * 1024  # same order as a contract file: these are small documents
@@ -135,8 +136,8 @@ def result_json(result: SelectionResult) -> dict[str, Any]:
 
 # --- selection projects for the API and web UI ----------------------------------------------------
 
-# Default place of <project>.yaml files: the repository's examples, wherever the process runs.
-SELECTION_DIR = Path(__file__).resolve().parents[3] / "examples" / "selection"
+# Default place of <project>.yaml files: the shipped examples, wherever the process runs.
+SELECTION_DIR = examples_dir() / "selection"
 _PROJECT_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
