@@ -19,8 +19,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
-
 from servicepact.alerts.conditions import (
     earn_back_alerts,
     finding_alerts,
@@ -30,7 +28,7 @@ from servicepact.alerts.conditions import (
     result_alerts,
     standing_alerts,
 )
-from servicepact.alerts.dedup import ConditionState, States
+from servicepact.alerts.dedup import States
 from servicepact.alerts.dispatch import DispatchReport, dispatch
 from servicepact.alerts.webhook import Sleep
 from servicepact.bootstrap import App
@@ -50,7 +48,7 @@ from servicepact.services.risks import (
     visible_contracts,
 )
 from servicepact.services.selection import load_yaml_model
-from servicepact.store.db.tables.vendors import alert_conditions, alert_deliveries
+from servicepact.store.db.alerts import AlertRepository
 
 
 def load_alert_settings(path: Path | None) -> AlertSettings:
@@ -203,11 +201,7 @@ def collect_alerts(
 
 def _load_states(app: App) -> States:
     with app.uow(read_only=True) as uow:
-        rows = uow.connection.execute(sa.select(alert_conditions)).all()
-    return {
-        row.key: ConditionState(row.state, row.first_raised, [int(x) for x in row.escalated])
-        for row in rows
-    }
+        return uow.repo(AlertRepository).states()
 
 
 def send_alerts(
@@ -241,31 +235,9 @@ def send_alerts(
         # Nothing new to say and nothing tried: store nothing, so a repeated run writes nothing.
         return report
     with app.uow() as uow:
-        uow.connection.execute(sa.delete(alert_conditions))
-        for key, state in sorted(states.items()):
-            uow.connection.execute(
-                sa.insert(alert_conditions).values(
-                    key=key,
-                    state=state.state,
-                    first_raised=state.first_raised,
-                    escalated=state.escalated,
-                )
-            )
-        for attempt in report.attempts:
-            uow.connection.execute(
-                sa.insert(alert_deliveries).values(
-                    alert_key=attempt.alert_key,
-                    alert_state=attempt.alert_state,
-                    channel=attempt.channel.value,
-                    target=attempt.target,
-                    attempt=attempt.attempt,
-                    at=attempt.at,
-                    ok=attempt.ok,
-                    status_code=attempt.status_code,
-                    error=attempt.error,
-                    escalation_level=attempt.escalation_level,
-                )
-            )
+        repository = uow.repo(AlertRepository)
+        repository.replace_states(states)
+        repository.log_attempts(report.attempts)
         uow.record(
             actor=actor,
             entity_type="alerts",
@@ -288,21 +260,4 @@ def delivery_log(app: App, *, actor: Actor, limit: int = 200) -> list[DeliveryAt
     if actor.scoped:
         raise AccessDenied("the alert delivery log is the client's")
     with app.uow(read_only=True) as uow:
-        rows = uow.connection.execute(
-            sa.select(alert_deliveries).order_by(alert_deliveries.c.id.desc()).limit(limit)
-        ).all()
-    return [
-        DeliveryAttempt(
-            alert_key=row.alert_key,
-            alert_state=row.alert_state,
-            channel=row.channel,
-            target=row.target,
-            attempt=row.attempt,
-            at=row.at,
-            ok=row.ok,
-            status_code=row.status_code,
-            error=row.error,
-            escalation_level=row.escalation_level,
-        )
-        for row in rows
-    ]
+        return uow.repo(AlertRepository).attempts(limit=limit)
