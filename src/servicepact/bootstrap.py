@@ -13,7 +13,6 @@ import getpass
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
-from typing import Any
 
 import sqlalchemy as sa
 
@@ -23,6 +22,8 @@ from servicepact.domain.errors import Conflict, NotFound
 from servicepact.store.db import migrate
 from servicepact.store.db.engine import make_engine, masked_url
 from servicepact.store.db.uow import Clock, UnitOfWork, track_writes, utc_now
+from servicepact.store.events.repository import DatabaseManifest
+from servicepact.store.events.store import EventStore
 
 LOCAL_USER_FALLBACK = "local"  # when the OS cannot tell who is logged in (some containers)
 
@@ -69,15 +70,9 @@ class App:
         return stored.actor()
 
     @cached_property
-    def event_store(self) -> Any:
-        """The event store (Parquet files, with this database as its manifest), built on first use.
-
-        Imported lazily so the database side works on its own; the loads service
-        owns how the store and its manifest are wired.
-        """
-        from servicepact.services.loads import event_store
-
-        return event_store(self)
+    def event_store(self) -> EventStore:
+        """The event store: Parquet files, with this database as their manifest."""
+        return EventStore(self.settings.event_store_dir, DatabaseManifest(self.uow))
 
     def check_schema(self) -> None:
         """Fail with a clear message when the database is missing or behind this release."""

@@ -45,10 +45,10 @@ import pyarrow as pa
 from servicepact.domain.contracts import Contract, PeriodKind, ServiceLevel, Term
 from servicepact.domain.credits import CreditOutcome, CreditStatement
 from servicepact.domain.errors import InvalidInput, Problem
+from servicepact.domain.event_types import ANCHORS
 from servicepact.domain.kpis import Direction, Unit
 from servicepact.domain.periods import Period, contract_year_of
 from servicepact.domain.results import ResultStatus, ServiceLevelResult, status_for
-from servicepact.engine.controls import ANCHORS
 
 WORST_QUARTILE = Fraction(1, 4)
 MEDIAN = Fraction(1, 2)
@@ -332,12 +332,6 @@ def replay_contract(contract: Contract, months: Sequence[Period]) -> Contract:
     return contract.model_copy(update={"term": Term(start=first, end=last)})
 
 
-# The column a unit is counted by for per-unit fees is the event type's anchor, the one table
-# of them the load controls keep (engine/controls.py): the same column the commercials count by
-# (services/commercials.py, the first required time column of the event type).
-ARRIVAL_COLUMNS = ANCHORS
-
-
 def count_volumes(
     contract: Contract, tables: Mapping[str, pa.Table], month: Period, timezone: str
 ) -> dict[str, int]:
@@ -351,7 +345,7 @@ def count_volumes(
         if fee.source is None:
             continue
         table = tables.get(fee.source)
-        column = ARRIVAL_COLUMNS.get(fee.source)
+        column = ANCHORS.get(fee.source)
         if table is None or column is None or column not in table.column_names:
             raise InvalidInput(
                 [Problem(f"fees.{fee.id}", f"no {fee.source!r} events to count this fee by")]

@@ -42,6 +42,8 @@ import pyarrow.compute as pc
 from servicepact.domain.calendars import ALWAYS, Calendar
 from servicepact.domain.contracts import Contract, ServiceLevel
 from servicepact.domain.errors import InvalidInput, Problem
+from servicepact.domain.event_schemas import BATCH_COLUMN
+from servicepact.domain.event_types import ANCHORS
 from servicepact.domain.exclusions import Exclusion
 from servicepact.domain.kpis import CATALOGUE, Aggregate, Unit
 from servicepact.domain.periods import Period
@@ -59,24 +61,11 @@ from servicepact.engine.kpis.base import (
     memoized,
     timestamps_us,
 )
-from servicepact.engine.tables import BATCH_COLUMN
 from servicepact.engine.targets import targets_for
 
 ENGINE_VERSION = "2026.11.2"
 """Bumped whenever a change to the engine can change a result (part of inputs_hash)."""
 
-# The column that says when an event of a built-in type arrived, for the completeness
-# control (received events per working day against contract.expected_daily_volume).
-ARRIVAL_COLUMN: dict[str, str] = {
-    "tickets": "created_at",
-    "calls": "offered_at",
-    "availability": "start",
-    "payroll_items": "scheduled_pay_date",
-    "invoices_processed": "received_at",
-    "orders": "promised_at",
-    "inventory_counts": "counted_at",
-    "campaigns": "planned_launch",
-}
 _FIRST_CLOCK_YEAR = 1971  # BusinessClock.build accepts years from 1971
 _DEADLINE_YEARS = 2  # a clock reaches this many years past the data, for late deadlines
 
@@ -287,7 +276,7 @@ def _completeness(
 ) -> Fraction | None:
     """Events received ÷ expected (expected_daily_volume × working days so far), if declared."""
     per_day = contract.expected_daily_volume.get(sl.source)
-    column = ARRIVAL_COLUMN.get(sl.source)
+    column = ANCHORS.get(sl.source)
     if not per_day or column is None or column not in table.column_names:
         return None
     calendar = volume_calendar(contract, sl)
@@ -592,8 +581,8 @@ def evaluate_contract(
             continue
         table = tables_by_source.get(sl.source)
         if table is None:
+            from servicepact.domain.event_schemas import arrow_schema
             from servicepact.domain.event_types import BUILT_IN
-            from servicepact.engine.tables import arrow_schema
 
             if sl.source not in BUILT_IN:
                 raise InvalidInput([Problem(sl.source, "no events were given for this source")])

@@ -53,7 +53,7 @@ from servicepact.engine.baseline import (
 )
 
 if TYPE_CHECKING:
-    from servicepact.bootstrap import App
+    from servicepact.services.ports import Ports
 
 MAX_HISTORY_MONTHS = 120  # ten years: more than any negotiation looks back on
 
@@ -298,7 +298,7 @@ def _require_reader(actor: Actor) -> None:
 
 
 def save_study(
-    app: App,
+    app: Ports,
     *,
     actor: Actor,
     study: BaselineStudy,
@@ -399,7 +399,7 @@ def _stored(row: Any) -> StoredStudy:
     )
 
 
-def list_studies(app: App, *, actor: Actor, contract_id: str | None = None) -> list[StoredStudy]:
+def list_studies(app: Ports, *, actor: Actor, contract_id: str | None = None) -> list[StoredStudy]:
     """Kept studies, newest first; of one contract id when given."""
     from servicepact.store.db.tables.baseline import baseline_studies
 
@@ -411,7 +411,7 @@ def list_studies(app: App, *, actor: Actor, contract_id: str | None = None) -> l
         return [_stored(row) for row in uow.connection.execute(query).all()]
 
 
-def get_study(app: App, *, actor: Actor, study_id: int) -> StoredStudy:
+def get_study(app: Ports, *, actor: Actor, study_id: int) -> StoredStudy:
     from servicepact.store.db.tables.baseline import baseline_studies
 
     _require_reader(actor)

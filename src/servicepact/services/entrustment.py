@@ -15,7 +15,6 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from servicepact.bootstrap import App
 from servicepact.domain.access import Actor
 from servicepact.domain.entrustment import (
     AccessAction,
@@ -28,6 +27,7 @@ from servicepact.domain.errors import AccessDenied, InvalidInput, NotFound, Prob
 from servicepact.domain.event_types import PersonalData
 from servicepact.domain.risks import ControlFinding
 from servicepact.services.contracts import get_contract, list_contracts
+from servicepact.services.ports import Ports
 from servicepact.services.selection import load_yaml_model
 from servicepact.store.db.tables.vendors import entrustments, personal_data_access
 from servicepact.store.pii import mask_text
@@ -45,7 +45,7 @@ class EntrustmentOutcome:
 
 
 def apply_entrustment_register(
-    app: App, *, actor: Actor, register: EntrustmentRegister
+    app: Ports, *, actor: Actor, register: EntrustmentRegister
 ) -> EntrustmentOutcome:
     """Create or update the entrustment of each contract in the file; each change audited."""
     actor.require_client("change the entrustment register")
@@ -118,7 +118,7 @@ def _summary(terms: dict[str, Any]) -> dict[str, Any]:
     return summary
 
 
-def list_entrustments(app: App, *, actor: Actor) -> list[Entrustment]:
+def list_entrustments(app: Ports, *, actor: Actor) -> list[Entrustment]:
     """The register, limited to the contracts the actor can see."""
     with app.uow(read_only=True) as uow:
         visible = {c.id for c in list_contracts(uow, actor=actor)}
@@ -128,7 +128,7 @@ def list_entrustments(app: App, *, actor: Actor) -> list[Entrustment]:
     return [Entrustment.model_validate(row.terms) for row in rows if row.contract_id in visible]
 
 
-def inspection_findings_for(app: App, *, actor: Actor, today: date) -> list[ControlFinding]:
+def inspection_findings_for(app: Ports, *, actor: Actor, today: date) -> list[ControlFinding]:
     register = EntrustmentRegister(entrustments=tuple(list_entrustments(app, actor=actor)))
     with app.uow(read_only=True) as uow:
         starts = {
@@ -141,7 +141,7 @@ def inspection_findings_for(app: App, *, actor: Actor, today: date) -> list[Cont
 
 
 def record_access(
-    app: App,
+    app: Ports,
     *,
     actor: Actor,
     action: AccessAction,
@@ -197,7 +197,7 @@ def record_access(
 
 
 def access_log(
-    app: App, *, actor: Actor, contract_id: str | None = None, limit: int = 500
+    app: Ports, *, actor: Actor, contract_id: str | None = None, limit: int = 500
 ) -> list[AccessRecord]:
     """Who viewed or exported personal data; for the client's managers and the auditor."""
     if actor.scoped:

@@ -23,7 +23,6 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from servicepact.bootstrap import App
 from servicepact.domain.access import Actor, Role
 from servicepact.domain.errors import AccessDenied, Conflict, InvalidInput, NotFound, Problem
 from servicepact.domain.exclusions import Exclusion, ExclusionReason, ExclusionStatus
@@ -31,6 +30,8 @@ from servicepact.domain.periods import parse_period
 from servicepact.domain.results import ResultStatus, ServiceLevelResult
 from servicepact.engine.evaluate import ClockCache, evaluate_contract
 from servicepact.services.contracts import get_contract
+from servicepact.services.open_periods import ensure_open
+from servicepact.services.ports import Ports
 from servicepact.store.db.tables.evaluation import exclusions as exclusions_table
 from servicepact.store.db.tables.evaluation import sl_results
 from servicepact.store.db.uow import UnitOfWork
@@ -136,7 +137,7 @@ def _exclusions_of(uow: UnitOfWork, contract_id: str) -> list[Exclusion]:
 
 
 def list_exclusions(
-    app: App, *, actor: Actor, contract_id: str, status: ExclusionStatus | None = None
+    app: Ports, *, actor: Actor, contract_id: str, status: ExclusionStatus | None = None
 ) -> list[Exclusion]:
     with app.uow(read_only=True) as uow:
         get_contract(uow, actor=actor, contract_id=contract_id)  # access: raises when not visible
@@ -145,7 +146,7 @@ def list_exclusions(
 
 
 def request_exclusion(
-    app: App,
+    app: Ports,
     *,
     actor: Actor,
     contract_id: str,
@@ -248,7 +249,7 @@ def request_exclusion(
 
 
 def _decide(
-    app: App, *, actor: Actor, exclusion_id: str, status: ExclusionStatus, note: str
+    app: Ports, *, actor: Actor, exclusion_id: str, status: ExclusionStatus, note: str
 ) -> Exclusion:
     actor.require_client(
         f"{'approve' if status is ExclusionStatus.APPROVED else 'reject'} exclusions"
@@ -284,14 +285,14 @@ def _decide(
     return _exclusion(updated)
 
 
-def approve_exclusion(app: App, *, actor: Actor, exclusion_id: str, note: str = "") -> Exclusion:
+def approve_exclusion(app: Ports, *, actor: Actor, exclusion_id: str, note: str = "") -> Exclusion:
     """The client approves a requested exclusion; it applies from the next evaluation."""
     return _decide(
         app, actor=actor, exclusion_id=exclusion_id, status=ExclusionStatus.APPROVED, note=note
     )
 
 
-def reject_exclusion(app: App, *, actor: Actor, exclusion_id: str, note: str = "") -> Exclusion:
+def reject_exclusion(app: Ports, *, actor: Actor, exclusion_id: str, note: str = "") -> Exclusion:
     return _decide(
         app, actor=actor, exclusion_id=exclusion_id, status=ExclusionStatus.REJECTED, note=note
     )
@@ -300,14 +301,8 @@ def reject_exclusion(app: App, *, actor: Actor, exclusion_id: str, note: str = "
 # --- evaluation -----------------------------------------------------------------------------
 
 
-def _event_store(app: App) -> Any:
-    from servicepact.services.loads import event_store
-
-    return event_store(app)
-
-
 def evaluate_period(
-    app: App,
+    app: Ports,
     *,
     actor: Actor,
     contract_id: str,
@@ -321,7 +316,7 @@ def evaluate_period(
 
 
 def evaluate_periods(
-    app: App,
+    app: Ports,
     *,
     actor: Actor,
     contract_id: str,
@@ -351,8 +346,6 @@ def evaluate_periods(
                 problems.append(Problem("period", str(error), value=label))
         if problems:
             raise InvalidInput(problems)
-        from servicepact.services.periods import ensure_open
-
         unique = list({p.label: p for p in periods}.values())
         for period in unique:
             ensure_open(
@@ -362,7 +355,7 @@ def evaluate_periods(
     if not unique:
         return []
     kinds = {p.kind for p in unique}
-    store = _event_store(app)
+    store = app.event_store
     sources = sorted({sl.source for sl in contract.service_levels if sl.period in kinds})
     tables = {source: store.read(contract_id=contract_id, source=source) for source in sources}
     results = evaluate_contract(
@@ -385,7 +378,7 @@ def evaluate_periods(
 
 
 def _store(
-    app: App,
+    app: Ports,
     *,
     actor: Actor,
     results: Sequence[ServiceLevelResult],
@@ -438,7 +431,7 @@ def _store(
 
 
 def list_results(
-    app: App, *, actor: Actor, contract_id: str, period: str | None = None
+    app: Ports, *, actor: Actor, contract_id: str, period: str | None = None
 ) -> list[ServiceLevelResult]:
     """The latest stored result per service level and period, for those who may see the contract."""
     with app.uow(read_only=True) as uow:

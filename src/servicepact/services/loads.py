@@ -28,21 +28,22 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from servicepact.config import Settings
 from servicepact.domain.access import Actor
 from servicepact.domain.calendars import Calendar
 from servicepact.domain.contracts import Contract
 from servicepact.domain.errors import InvalidInput, PeriodClosed, Problem
-from servicepact.domain.event_types import BUILT_IN, ColumnType, EventType
-from servicepact.engine.controls import ANCHORS, ControlTally, Finding
+from servicepact.domain.event_types import ANCHORS, BUILT_IN, ColumnType, EventType
+from servicepact.domain.load_findings import Finding
+from servicepact.engine.controls import ControlTally
 from servicepact.engine.evaluate import contract_timezone
 from servicepact.services.contracts import get_contract
-from servicepact.services.periods import ensure_open_between
+from servicepact.services.open_periods import ensure_open_between
+from servicepact.services.ports import Ports
 from servicepact.store.db.uow import UnitOfWork
 from servicepact.store.events.problems import MAX_DESCRIBED, row_problem
 from servicepact.store.events.reading import check_protection, open_checked, validated_chunks
@@ -55,7 +56,7 @@ from servicepact.store.events.repository import (
     StoredFinding,
 )
 from servicepact.store.events.sources import DEFAULT_CHUNK_ROWS, Source, records_source
-from servicepact.store.events.store import BatchRef, EventStore, InMemoryManifest
+from servicepact.store.events.store import EventStore, InMemoryManifest
 from servicepact.store.events.validation import check_header, check_timezone
 
 Progress = Callable[[int, int], None]  # (bytes done, bytes in total)
@@ -66,12 +67,6 @@ Progress = Callable[[int, int], None]  # (bytes done, bytes in total)
 # against 1.1 GB), so the readers' default stays.
 LOAD_CHUNK_ROWS = DEFAULT_CHUNK_ROWS
 _HASH_BLOCK = 1 << 20
-
-
-class AppLike(Protocol):
-    settings: Settings
-
-    def uow(self, *, read_only: bool = False) -> UnitOfWork: ...
 
 
 class LoadStatus(StrEnum):
@@ -178,26 +173,8 @@ def _snapshot(uow: UnitOfWork) -> InMemoryManifest:
     return manifest
 
 
-def event_store(app: AppLike) -> EventStore:
-    """The event store as the engine reads it: the manifest is the database."""
-    return EventStore(app.settings.event_store_dir, _LiveManifest(app))
-
-
-class _LiveManifest:
-    def __init__(self, app: AppLike) -> None:
-        self.app = app
-
-    def committed(self, contract_id: str, source: str) -> Sequence[BatchRef]:
-        with self.app.uow(read_only=True) as uow:
-            return uow.repo(BatchRepository).committed(contract_id, source)
-
-    def all_paths(self) -> set[str]:
-        with self.app.uow(read_only=True) as uow:
-            return uow.repo(BatchRepository).all_paths()
-
-
 def load_events(
-    app: AppLike,
+    app: Ports,
     *,
     actor: Actor,
     contract_id: str,
@@ -229,7 +206,7 @@ def load_events(
 
 
 def _load(
-    app: AppLike,
+    app: Ports,
     *,
     actor: Actor,
     contract_id: str,
@@ -291,7 +268,7 @@ def _already(earlier: BatchRecord, file_name: str) -> LoadReport:
 
 
 def _store_file(
-    app: AppLike,
+    app: Ports,
     store: EventStore,
     admission: _Admission,
     opened: Source,
@@ -557,7 +534,7 @@ def canonical_rows(rows: Sequence[dict[str, Any]]) -> bytes:
 
 
 def load_rows(
-    app: AppLike,
+    app: Ports,
     *,
     actor: Actor,
     contract_id: str,
@@ -597,7 +574,7 @@ def load_rows(
 
 
 def list_batches(
-    app: AppLike, *, actor: Actor, contract_id: str, source: str | None = None
+    app: Ports, *, actor: Actor, contract_id: str, source: str | None = None
 ) -> list[BatchRecord]:
     with app.uow(read_only=True) as uow:
         get_contract(uow, actor=actor, contract_id=contract_id)
@@ -605,7 +582,7 @@ def list_batches(
 
 
 def list_quarantine(
-    app: AppLike,
+    app: Ports,
     *,
     actor: Actor,
     contract_id: str,
@@ -622,14 +599,14 @@ def list_quarantine(
 
 
 def list_findings(
-    app: AppLike, *, actor: Actor, contract_id: str, source: str | None = None
+    app: Ports, *, actor: Actor, contract_id: str, source: str | None = None
 ) -> list[StoredFinding]:
     with app.uow(read_only=True) as uow:
         get_contract(uow, actor=actor, contract_id=contract_id)
         return uow.repo(BatchRepository).findings(contract_id=contract_id, source=source)
 
 
-def clean_orphans(app: AppLike, *, actor: Actor) -> list[Path]:
+def clean_orphans(app: Ports, *, actor: Actor) -> list[Path]:
     """Remove batch files no manifest row points at (left by a crash mid-load)."""
     actor.require_client("clean the event store")
     with app.uow(read_only=True) as uow:

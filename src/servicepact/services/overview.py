@@ -19,7 +19,6 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
-from servicepact.bootstrap import App
 from servicepact.domain.access import Actor
 from servicepact.domain.contracts import Contract
 from servicepact.domain.errors import NotFound
@@ -38,6 +37,7 @@ from servicepact.services.contracts import (
     get_contract,
     list_contracts,
 )
+from servicepact.services.ports import Ports
 from servicepact.services.risks import list_risks
 from servicepact.store.db.tables.commercials import credit_statements, invoice_checks, period_closes
 from servicepact.store.db.tables.contracts import contract_versions
@@ -63,13 +63,13 @@ _cache_lock = threading.Lock()
 T = TypeVar("T")
 
 
-def data_state(app: App) -> int:
+def data_state(app: Ports) -> int:
     with app.uow(read_only=True) as uow:
         return uow.audit.head().seq
 
 
 def cached(
-    app: App,
+    app: Ports,
     actor: Actor,
     name: str,
     args: tuple[Any, ...],
@@ -212,7 +212,7 @@ class PortfolioOverview:
     vendors_at_risk: tuple[VendorAtRisk, ...]
 
 
-def portfolio_overview(app: App, *, actor: Actor, month: str | None = None) -> PortfolioOverview:
+def portfolio_overview(app: Ports, *, actor: Actor, month: str | None = None) -> PortfolioOverview:
     """This month's status counts per contract, credits to date, and the vendors at risk.
 
     A vendor is at risk when one of its service levels is breached this month or an open risk
@@ -366,7 +366,7 @@ def _default_last(contract: Contract, now: datetime) -> str:
 
 
 def contract_overview(
-    app: App, *, actor: Actor, contract_id: str, last: str | None = None
+    app: Ports, *, actor: Actor, contract_id: str, last: str | None = None
 ) -> ContractOverview:
     """The service review of a contract: 12 months of RAG per service level, credits, invoice
     checks, open control findings and exclusions awaiting a decision."""
@@ -507,7 +507,7 @@ class LoadsView:
     rejected: tuple[QuarantinedRow, ...]
 
 
-def loads_view(app: App, *, actor: Actor, contract_id: str | None = None) -> LoadsView:
+def loads_view(app: Ports, *, actor: Actor, contract_id: str | None = None) -> LoadsView:
     """The batches loaded into a contract (default the first one visible) and their row errors."""
     with app.uow(read_only=True) as uow:
         listed = tuple(list_contracts(uow, actor=actor))
@@ -527,7 +527,7 @@ class RiskView:
     register: tuple[Risk, ...]
 
 
-def risk_view(app: App, *, actor: Actor) -> RiskView:
+def risk_view(app: Ports, *, actor: Actor) -> RiskView:
     """The heat map and the open risks it counts, both scoped to what the actor may see."""
     register = list_risks(app, actor=actor)
     return RiskView(grid=heat_map(register), register=tuple(register))
@@ -541,7 +541,7 @@ class BusinessCaseView:
 
 
 def business_case_view(
-    app: App, *, actor: Actor, contract_id: str | None = None
+    app: Ports, *, actor: Actor, contract_id: str | None = None
 ) -> BusinessCaseView:
     with app.uow(read_only=True) as uow:
         listed = tuple(list_contracts(uow, actor=actor))
@@ -561,7 +561,7 @@ def business_case_view(
 
 
 def ranking_view(
-    app: App, *, actor: Actor, period: str
+    app: Ports, *, actor: Actor, period: str
 ) -> tuple[list[RankedVendor], list[Scorecard]]:
     """The vendor ranking and every scorecard of a month (``services/vendors.ranking``)."""
     return cached(
@@ -569,13 +569,13 @@ def ranking_view(
     )
 
 
-def bpo_map_view(app: App, *, actor: Actor) -> list[ProcessMap]:
+def bpo_map_view(app: Ports, *, actor: Actor) -> list[ProcessMap]:
     """The BPO map (``services/vendors.governance_map``)."""
     return cached(app, actor, "bpo_map", (), lambda: vendors.governance_map(app, actor=actor))
 
 
 def cached_business_case_view(
-    app: App, *, actor: Actor, contract_id: str | None = None
+    app: Ports, *, actor: Actor, contract_id: str | None = None
 ) -> BusinessCaseView:
     return cached(
         app,

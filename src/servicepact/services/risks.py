@@ -7,7 +7,6 @@ linked to contracts it can see, and cannot change any.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -17,7 +16,6 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from servicepact.bootstrap import App
 from servicepact.domain.access import Actor
 from servicepact.domain.contracts import Contract
 from servicepact.domain.errors import NotFound
@@ -40,7 +38,9 @@ from servicepact.engine.risks import (
     heat_map,
     period_findings,
 )
+from servicepact.services import evaluation, loads
 from servicepact.services.contracts import get_contract, list_contracts
+from servicepact.services.ports import Ports
 from servicepact.services.selection import load_yaml_model
 from servicepact.store.db.tables.commercials import credit_statements
 from servicepact.store.db.tables.vendors import risks as risks_table
@@ -61,24 +61,16 @@ def visible_contracts(uow: UnitOfWork, *, actor: Actor) -> list[Contract]:
     ]
 
 
-def results_for(app: App, *, actor: Actor, contract_id: str) -> list[ServiceLevelResult]:
+def results_for(app: Ports, *, actor: Actor, contract_id: str) -> list[ServiceLevelResult]:
     """Stored results of a contract (services/evaluation.py); none when evaluation is absent."""
-    try:
-        evaluation = importlib.import_module("servicepact.services.evaluation")
-    except ModuleNotFoundError:
-        return []
     listed: Sequence[ServiceLevelResult] = evaluation.list_results(
         app, actor=actor, contract_id=contract_id
     )
     return list(listed)
 
 
-def load_findings(app: App, *, actor: Actor, contract_id: str) -> list[ControlFinding]:
+def load_findings(app: Ports, *, actor: Actor, contract_id: str) -> list[ControlFinding]:
     """Findings of the data-load controls (completeness, duplicates, timestamps, lateness)."""
-    try:
-        loads = importlib.import_module("servicepact.services.loads")
-    except ModuleNotFoundError:
-        return []
     stored = loads.list_findings(app, actor=actor, contract_id=contract_id)
     return [
         ControlFinding(
@@ -94,14 +86,14 @@ def load_findings(app: App, *, actor: Actor, contract_id: str) -> list[ControlFi
     ]
 
 
-def entrustment_findings(app: App, *, actor: Actor, today: date) -> list[ControlFinding]:
+def entrustment_findings(app: Ports, *, actor: Actor, today: date) -> list[ControlFinding]:
     from servicepact.services.entrustment import inspection_findings_for
 
     return inspection_findings_for(app, actor=actor, today=today)
 
 
 def control_findings(
-    app: App, *, actor: Actor, contract_id: str, today: date | None = None
+    app: Ports, *, actor: Actor, contract_id: str, today: date | None = None
 ) -> list[ControlFinding]:
     """Every control finding of a contract: loads, incomplete periods, entrustment."""
     with app.uow(read_only=True) as uow:
@@ -248,7 +240,7 @@ def load_risk_register(path: Path) -> RiskRegister:
     return load_yaml_model(path, RiskRegister)
 
 
-def apply_risk_register(app: App, *, actor: Actor, register: RiskRegister) -> RegisterOutcome:
+def apply_risk_register(app: Ports, *, actor: Actor, register: RiskRegister) -> RegisterOutcome:
     """Create or update each risk of the file (by id); each change audited."""
     actor.require_client("change the risk register")
     created = updated = unchanged = 0
@@ -276,7 +268,7 @@ def apply_risk_register(app: App, *, actor: Actor, register: RiskRegister) -> Re
 
 
 def list_risks(
-    app: App, *, actor: Actor, contract_id: str | None = None, include_closed: bool = False
+    app: Ports, *, actor: Actor, contract_id: str | None = None, include_closed: bool = False
 ) -> list[Risk]:
     with app.uow(read_only=True) as uow:
         # Only the ids are needed: the summaries come from one query, without decoding contracts.
@@ -295,12 +287,12 @@ def list_risks(
     return out
 
 
-def risk_heat_map(app: App, *, actor: Actor) -> list[list[HeatCell]]:
+def risk_heat_map(app: Ports, *, actor: Actor) -> list[list[HeatCell]]:
     return heat_map(list_risks(app, actor=actor))
 
 
 def raise_risks(
-    app: App,
+    app: Ports,
     *,
     actor: Actor,
     as_of: date,

@@ -40,7 +40,7 @@ from servicepact.domain.kpis import Aggregate, KpiDefinition
 Int64Array = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
-MICROS = 1_000_000  # timestamps are stored as UTC microseconds (engine/tables.py)
+MICROS = 1_000_000  # timestamps are stored as UTC microseconds (domain/event_schemas.py)
 HOUR_SECONDS = 3600
 DAY_SECONDS = 86_400
 # Float sums of integers are exact below 2**53 (IEEE 754 double has a 53-bit significand).
