@@ -24,9 +24,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from servicepact.contractfile.canonical import _plain, number_text
 from servicepact.contractfile.messages import show
 from servicepact.contractfile.validation import findings_from
+from servicepact.domain.canonical import number_text, plain_value
 from servicepact.domain.contracts import Contract, PeriodKind, ServiceLevel
 from servicepact.domain.errors import InvalidInput, Problem
 from servicepact.domain.kpis import CATALOGUE, Direction
@@ -58,7 +58,7 @@ def _share_of_good(sl: ServiceLevel, value: Decimal) -> Decimal:
 
 
 def _annotations(contract: Contract, sl: ServiceLevel) -> dict[str, str]:
-    plain = _plain(sl, json_mode=True)
+    plain = plain_value(sl, json_mode=True)
     notes = {
         "contract": contract.id,
         "service-level-id": sl.id,
@@ -93,8 +93,8 @@ def _metric_source(sl: ServiceLevel, part: str) -> dict[str, Any]:
                 "kpi": sl.kpi,
                 "source": sl.source,
                 "part": part,
-                "params": _plain(sl.params, json_mode=True),
-                "filter": _plain(sl.filter, json_mode=True),
+                "params": plain_value(sl.params, json_mode=True),
+                "filter": plain_value(sl.filter, json_mode=True),
             },
         }
     }

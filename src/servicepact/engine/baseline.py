@@ -44,6 +44,7 @@ import pyarrow as pa
 
 from servicepact.domain.contracts import Contract, PeriodKind, ServiceLevel, Term
 from servicepact.domain.credits import CreditOutcome, CreditStatement
+from servicepact.domain.display import exact_text, format_value
 from servicepact.domain.errors import InvalidInput, Problem
 from servicepact.domain.event_types import ANCHORS
 from servicepact.domain.kpis import Direction, Unit
@@ -554,20 +555,9 @@ def replay(
 # --- presentation: the JSON shape of a study (docs/baseline.md) ---------------------------
 
 
-def exact_text(value: Fraction | None) -> str | int | None:
-    """An exact value as an integer or ``"p/q"`` text, as results are written (docs/results.md)."""
-    if value is None:
-        return None
-    if value.denominator == 1:
-        return value.numerator
-    return f"{value.numerator}/{value.denominator}"
-
-
 def trend_text(slope: Fraction | None, unit: Unit) -> str | None:
     """A slope as a person reads it, signed: ``+0.30 pp / month`` (a share moves in percentage
     points, not percent), ``-0.13 s / month``."""
-    from servicepact.engine.evaluate import format_value
-
     if slope is None:
         return None
     sign = "+" if slope > 0 else "-" if slope < 0 else "±"
@@ -578,8 +568,6 @@ def trend_text(slope: Fraction | None, unit: Unit) -> str | None:
 
 
 def _month_document(month: MonthValue | None, unit: Unit) -> dict[str, Any] | None:
-    from servicepact.engine.evaluate import format_value
-
     if month is None:
         return None
     return {
@@ -592,8 +580,6 @@ def _month_document(month: MonthValue | None, unit: Unit) -> dict[str, Any] | No
 
 
 def baseline_document(baseline: Baseline, proposal: Proposal) -> dict[str, Any]:
-    from servicepact.engine.evaluate import format_value
-
     unit = baseline.unit
 
     def stat(value: Fraction | None) -> dict[str, Any]:

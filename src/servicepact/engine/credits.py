@@ -36,6 +36,7 @@ from servicepact.domain.credits import (
     EarnBackLine,
     EarnBackOutcome,
 )
+from servicepact.domain.display import amount_text
 from servicepact.domain.errors import InvalidInput, Problem
 from servicepact.domain.kpis import Unit
 from servicepact.domain.money import minor_unit, round_money
@@ -47,12 +48,6 @@ _MONTH_LABEL = re.compile(r"^\d{4}-\d{2}$")
 
 
 # --- formatting: the arithmetic text a vendor manager reads -------------------------------
-
-
-def amount_text(amount: Decimal, currency: str) -> str:
-    """``12,000,000`` (KRW) or ``1,234.50`` (USD): grouped, at the currency's minor unit."""
-    digits = minor_unit(currency)
-    return f"{round_money(amount, currency):,.{digits}f}"
 
 
 def percent_text(value: Decimal) -> str:

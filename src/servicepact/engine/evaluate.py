@@ -30,7 +30,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from fractions import Fraction
 from functools import partial
 from typing import Any
@@ -40,12 +39,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from servicepact.domain.calendars import ALWAYS, Calendar
+from servicepact.domain.canonical import contract_hash as canonical_contract_hash
 from servicepact.domain.contracts import Contract, ServiceLevel
 from servicepact.domain.errors import InvalidInput, Problem
 from servicepact.domain.event_schemas import BATCH_COLUMN
 from servicepact.domain.event_types import ANCHORS
 from servicepact.domain.exclusions import Exclusion
-from servicepact.domain.kpis import CATALOGUE, Aggregate, Unit
+from servicepact.domain.kpis import Aggregate
 from servicepact.domain.periods import Period
 from servicepact.domain.results import ResultStatus, ServiceLevelResult, status_for
 from servicepact.engine.business_time import BusinessClock
@@ -228,12 +228,6 @@ def inputs_hash(
     }
     text = json.dumps(document, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-def _canonical_hash(contract: Contract) -> str:
-    from servicepact.contractfile.canonical import contract_hash
-
-    return contract_hash(contract)
 
 
 def working_days(calendar: Calendar | None, first: date, end: date) -> int:
@@ -446,7 +440,7 @@ def evaluate_periods(
         years=(min(p.start.year for p in periods) - 1, max(p.end.year for p in periods)),
         memo=memo,
     )
-    code_hash = contract_hash if contract_hash is not None else _canonical_hash(contract)
+    code_hash = contract_hash if contract_hash is not None else canonical_contract_hash(contract)
     batches = tuple(sorted(batch_ids)) if batch_ids is not None else _batches(table)
 
     results: list[ServiceLevelResult] = []
@@ -573,7 +567,7 @@ def evaluate_contract(
     """
     cache = clock_cache or ClockCache()
     memo = memo if memo is not None else EvaluationMemo()
-    code_hash = contract_hash if contract_hash is not None else _canonical_hash(contract)
+    code_hash = contract_hash if contract_hash is not None else canonical_contract_hash(contract)
     jobs: list[tuple[ServiceLevel, list[Period], pa.Table]] = []
     for sl in contract.service_levels:
         mine = [p for p in periods if p.kind is sl.period]
@@ -613,77 +607,3 @@ def evaluate_contract(
     # numpy operations) release the GIL, and shared arrays are computed once (memoized).
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="evaluate") as pool:
         return [r for results in pool.map(run, jobs) for r in results]
-
-
-# --- presentation: the one JSON shape of a result (docs/results.md) ------------------------
-
-_UNIT_SUFFIX = {
-    Unit.SECONDS: " s",
-    Unit.HOURS: " h",
-    Unit.BUSINESS_DAYS: " business days",
-    Unit.SCORE: "",
-    Unit.COUNT: "",
-}
-
-
-def _rounded(value: Fraction, places: int) -> Decimal:
-    """Exact half-even rounding of a fraction for display (never a float)."""
-    quantum = Decimal(1).scaleb(-places)
-    with localcontext() as ctx:
-        ctx.prec = 60
-        return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(
-            quantum, rounding=ROUND_HALF_EVEN
-        )
-
-
-def format_value(value: Fraction | Decimal | None, unit: Unit) -> str:
-    """A value as a person reads it: ratios as a percentage with two decimals (KPIS.md Display)."""
-    if value is None:
-        return "—"
-    exact = Fraction(value)
-    if unit is Unit.RATIO:
-        return f"{_rounded(exact * 100, 2)} %"
-    if unit is Unit.COUNT:
-        return str(_rounded(exact, 0))
-    return f"{_rounded(exact, 2)}{_UNIT_SUFFIX[unit]}"
-
-
-def _exact_text(value: int | Fraction | None) -> str | int | None:
-    if value is None or isinstance(value, int):
-        return value
-    if value.denominator == 1:
-        return value.numerator
-    return f"{value.numerator}/{value.denominator}"
-
-
-def result_document(result: ServiceLevelResult, sl: ServiceLevel | None = None) -> dict[str, Any]:
-    """A result as JSON-able values; exact numbers as integers or "p/q" text (docs/results.md)."""
-    definition = CATALOGUE[result.kpi]
-    return {
-        "contract_id": result.contract_id,
-        "contract_version": result.contract_version,
-        "service_level_id": result.service_level_id,
-        "service_level_name": sl.name if sl is not None else None,
-        "kpi": result.kpi,
-        "unit": definition.unit.value,
-        "direction": definition.direction.value,
-        "period": result.period,
-        "period_start": result.period_start,
-        "period_end": result.period_end,
-        "running": result.running,
-        "value": _exact_text(result.value),
-        "value_display": format_value(result.value, definition.unit),
-        "numerator": _exact_text(result.numerator),
-        "denominator": result.denominator,
-        "sample_size": result.sample_size,
-        "expected": format(result.expected, "f"),
-        "minimum": format(result.minimum, "f"),
-        "expected_display": format_value(result.expected, definition.unit),
-        "minimum_display": format_value(result.minimum, definition.unit),
-        "status": result.status.value,
-        "status_label": result.status.label,
-        "excluded": result.excluded,
-        "completeness": _exact_text(result.completeness),
-        "inputs_hash": result.inputs_hash,
-        "notes": list(result.notes),
-    }

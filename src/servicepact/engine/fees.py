@@ -12,12 +12,12 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from servicepact.domain.contracts import Contract
+from servicepact.domain.display import amount_text
 from servicepact.domain.errors import InvalidInput, Problem
 from servicepact.domain.fees import Fee, FeeKind, Indexation, Tiering
 from servicepact.domain.invoices import InvoiceLine, LineKind
 from servicepact.domain.money import round_money
 from servicepact.domain.periods import Period
-from servicepact.engine.credits import amount_text
 
 _HUNDRED = Decimal(100)
 

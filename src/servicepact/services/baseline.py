@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
-import sqlalchemy as sa
 
 from servicepact.domain.access import Actor
 from servicepact.domain.contracts import Contract
@@ -51,6 +50,7 @@ from servicepact.engine.baseline import (
     replay_contract,
     with_targets,
 )
+from servicepact.store.db.baseline import BaselineStudyRepository, HistoryFile, StoredStudy
 
 if TYPE_CHECKING:
     from servicepact.services.ports import Ports
@@ -254,31 +254,6 @@ MAX_NOTE = 2000
 _READ_CHUNK = 1 << 20
 
 
-@dataclass(frozen=True)
-class HistoryFile:
-    source: str
-    name: str  # the file's name only: a directory can say who exported it
-    sha256: str
-    bytes: int
-
-
-@dataclass(frozen=True)
-class StoredStudy:
-    id: int
-    contract_id: str
-    contract_sha256: str
-    first_month: str
-    last_month: str
-    improve_percent: str
-    inputs_sha256: str
-    files: tuple[HistoryFile, ...]
-    study: dict[str, Any]
-    proposal: str  # canonical YAML of the contract with the proposed levels
-    note: str
-    created_at: datetime
-    created_by: str
-
-
 def history_file(source: str, path: Path) -> HistoryFile:
     digest = hashlib.sha256()
     size = 0
@@ -310,7 +285,6 @@ def save_study(
     from servicepact.contractfile import contract_hash, dump_contract
     from servicepact.engine.evaluate import ENGINE_VERSION
     from servicepact.store.db.audit import canonical_json
-    from servicepact.store.db.tables.baseline import baseline_studies
 
     actor.require_client("keep a baseline study")
     if len(note) > MAX_NOTE:
@@ -343,10 +317,7 @@ def save_study(
             "created_at": created_at,
             "created_by": actor.user,
         }
-        inserted = uow.connection.execute(sa.insert(baseline_studies).values(**row))
-        key = inserted.inserted_primary_key
-        assert key is not None  # an insert of one row always has its key
-        study_id = int(key[0])
+        study_id = uow.repo(BaselineStudyRepository).add(**row)
         uow.record(
             actor=actor,
             entity_type="baseline_study",
@@ -381,44 +352,17 @@ def save_study(
     )
 
 
-def _stored(row: Any) -> StoredStudy:
-    return StoredStudy(
-        id=row.id,
-        contract_id=row.contract_id,
-        contract_sha256=row.contract_sha256,
-        first_month=row.first_month,
-        last_month=row.last_month,
-        improve_percent=row.improve_percent,
-        inputs_sha256=row.inputs_sha256,
-        files=tuple(HistoryFile(**f) for f in row.files),
-        study=row.study,
-        proposal=row.proposal,
-        note=row.note,
-        created_at=row.created_at,
-        created_by=row.created_by,
-    )
-
-
 def list_studies(app: Ports, *, actor: Actor, contract_id: str | None = None) -> list[StoredStudy]:
     """Kept studies, newest first; of one contract id when given."""
-    from servicepact.store.db.tables.baseline import baseline_studies
-
     _require_reader(actor)
-    query = sa.select(baseline_studies).order_by(baseline_studies.c.id.desc())
-    if contract_id is not None:
-        query = query.where(baseline_studies.c.contract_id == contract_id)
     with app.uow(read_only=True) as uow:
-        return [_stored(row) for row in uow.connection.execute(query).all()]
+        return uow.repo(BaselineStudyRepository).list(contract_id=contract_id)
 
 
 def get_study(app: Ports, *, actor: Actor, study_id: int) -> StoredStudy:
-    from servicepact.store.db.tables.baseline import baseline_studies
-
     _require_reader(actor)
     with app.uow(read_only=True) as uow:
-        row = uow.connection.execute(
-            sa.select(baseline_studies).where(baseline_studies.c.id == study_id)
-        ).one_or_none()
-    if row is None:
+        found = uow.repo(BaselineStudyRepository).get(study_id)
+    if found is None:
         raise NotFound(f"no baseline study {study_id}", where="--show")
-    return _stored(row)
+    return found

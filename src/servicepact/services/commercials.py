@@ -47,7 +47,7 @@ from servicepact.engine.broker import BrokerAnalysis, broker_analysis
 from servicepact.engine.business_case import against_actuals, business_case
 from servicepact.engine.credits import compute_credits, shift
 from servicepact.engine.fees import at_risk_base, expected_fees
-from servicepact.engine.invoices import check_invoice, expected_invoice, read_invoice_file
+from servicepact.engine.invoices import check_invoice, expected_invoice
 from servicepact.services import evaluation
 from servicepact.services.contracts import StoredContract, get_contract
 from servicepact.services.open_periods import ensure_open, is_closed
@@ -55,6 +55,7 @@ from servicepact.services.ports import Ports
 from servicepact.services.risks import results_for
 from servicepact.store.db.commercials import CreditStatementRepository, InvoiceCheckRepository
 from servicepact.store.db.uow import UnitOfWork
+from servicepact.store.files.invoices import read_invoice_file
 
 ENGINE_VERSION = __version__  # results and credits say which engine produced them
 BUSINESS_CASE_DIR = Path("examples/business-cases")  # default place of <contract id>.yaml

@@ -16,8 +16,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
-
 from servicepact.domain.access import Actor
 from servicepact.domain.contracts import Contract
 from servicepact.domain.errors import InvalidInput, NotFound, Problem
@@ -51,7 +49,7 @@ from servicepact.services.contracts import get_contract
 from servicepact.services.ports import Ports
 from servicepact.services.risks import list_risks, load_findings, results_for, visible_contracts
 from servicepact.services.selection import load_yaml_model
-from servicepact.store.db.tables.vendors import vendor_surveys
+from servicepact.store.db.governance import SurveyRepository
 
 TREND_MONTHS = 12  # PRODUCT.md §2.5: trend over the last twelve months
 
@@ -108,14 +106,11 @@ def _invoice(app: Ports, *, actor: Actor, contract_id: str, period: str) -> Invo
 
 def survey_for(app: Ports, *, vendor_id: str, quarter: str) -> SurveyInput | None:
     with app.uow(read_only=True) as uow:
-        row = uow.connection.execute(
-            sa.select(vendor_surveys).where(
-                vendor_surveys.c.vendor_id == vendor_id, vendor_surveys.c.quarter == quarter
-            )
-        ).first()
-    if row is None:
+        stored = uow.repo(SurveyRepository).get(vendor_id, quarter)
+    if stored is None:
         return None
-    return SurveyInput(quarter=quarter, score=Decimal(row.score), respondents=row.respondents)
+    score, respondents = stored
+    return SurveyInput(quarter=quarter, score=Decimal(score), respondents=respondents)
 
 
 def record_survey(
@@ -138,27 +133,25 @@ def record_survey(
         raise InvalidInput(problems=problems)
     _contracts_of(app, actor=actor, vendor_id=vendor_id)
     with app.uow() as uow:
-        where = (vendor_surveys.c.vendor_id == vendor_id) & (vendor_surveys.c.quarter == quarter)
-        before = uow.connection.execute(sa.select(vendor_surveys).where(where)).first()
-        values = {
-            "vendor_id": vendor_id,
-            "quarter": quarter,
-            "score": format(score, "f"),
-            "respondents": respondents,
-            "entered_at": uow.now(),
-            "entered_by": actor.user,
-        }
-        if before is None:
-            uow.connection.execute(sa.insert(vendor_surveys).values(**values))
-        else:
-            uow.connection.execute(sa.update(vendor_surveys).where(where).values(**values))
+        surveys = uow.repo(SurveyRepository)
+        before = surveys.get(vendor_id, quarter)
+        score_text = format(score, "f")
+        surveys.save(
+            vendor_id=vendor_id,
+            quarter=quarter,
+            score=score_text,
+            respondents=respondents,
+            exists=before is not None,
+            at=uow.now(),
+            by=actor.user,
+        )
         uow.record(
             actor=actor,
             entity_type="vendor_survey",
             entity_id=f"{vendor_id}/{quarter}",
             action="create" if before is None else "update",
-            before=None if before is None else {"score": before.score},
-            after={"score": values["score"], "respondents": respondents},
+            before=None if before is None else {"score": before[0]},
+            after={"score": score_text, "respondents": respondents},
         )
     return SurveyInput(quarter=quarter, score=score, respondents=respondents)
 
