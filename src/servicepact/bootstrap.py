@@ -13,6 +13,7 @@ import getpass
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -73,6 +74,23 @@ class App:
     def event_store(self) -> EventStore:
         """The event store: Parquet files, with this database as their manifest."""
         return EventStore(self.settings.event_store_dir, DatabaseManifest(self.uow))
+
+    @property
+    def database_label(self) -> str:
+        """The database URL with any password masked, to show."""
+        return masked_url(self.settings.resolved_database_url)
+
+    def schema_revision(self) -> str | None:
+        """The schema revision the database is at (None: not initialised)."""
+        return migrate.current_revision(self.engine)
+
+    def upgrade_schema(self) -> None:
+        """Create the database, or upgrade it to this release's schema (safe to repeat)."""
+        migrate.upgrade(self.engine)
+
+    def new_schema_revision(self, *, message: str, autogenerate: bool) -> Path:
+        """Write the next numbered migration (for developers adding tables)."""
+        return migrate.new_revision(self.engine, message=message, autogenerate=autogenerate)
 
     def check_schema(self) -> None:
         """Fail with a clear message when the database is missing or behind this release."""

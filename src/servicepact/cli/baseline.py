@@ -41,8 +41,7 @@ def _decimal(text: str, option: str) -> Decimal:
 
 
 def _level_table(sl: Any, baseline: Any, proposal: Any) -> Table:
-    from servicepact.domain.display import format_value
-    from servicepact.engine.baseline import trend_text
+    from servicepact.domain.display import format_value, trend_text
 
     unit = baseline.unit
     table = Table(

@@ -16,9 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
-import numpy as np
 import typer
 from rich import progress
 from rich.console import Console
@@ -28,7 +27,7 @@ from rich.table import Table
 from servicepact.contractfile import load_contract_file
 from servicepact.domain.calendars import Calendar
 from servicepact.domain.errors import InvalidInput, Problem
-from servicepact.engine.business_time import clock_for
+from servicepact.services.business_time import business_seconds
 
 REQUIRED_COLUMNS = ("id", "start", "end")
 OPTIONAL_COLUMNS = ("pauses",)
@@ -183,24 +182,6 @@ def _calendar(contract_file: Path, name: str) -> Calendar:
     return contract.calendars[name]
 
 
-def business_seconds(calendar: Calendar, parsed: Parsed) -> np.ndarray[Any, np.dtype[np.int64]]:
-    """Business seconds of every parsed row, pauses subtracted."""
-    starts = np.asarray(parsed.starts, dtype=np.int64)
-    ends = np.asarray(parsed.ends, dtype=np.int64)
-    if starts.size == 0:
-        return np.zeros(0, dtype=np.int64)
-    pause_rows = [row for row, pauses in enumerate(parsed.pauses) for _ in pauses]
-    pause_bounds = [bound for pauses in parsed.pauses for bound in pauses]
-    clock = clock_for(calendar, starts, ends, years_after=0)
-    return clock.elapsed_minus_pauses(
-        starts,
-        ends,
-        np.asarray(pause_rows, dtype=np.int64),
-        np.asarray([b[0] for b in pause_bounds], dtype=np.int64),
-        np.asarray([b[1] for b in pause_bounds], dtype=np.int64),
-    )
-
-
 def _safe_cell(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
@@ -292,7 +273,9 @@ def clock_command(
             )
         raise InvalidInput(problems=shown, source=str(input_file))
     try:
-        seconds = business_seconds(chosen, parsed).tolist()
+        seconds = business_seconds(
+            chosen, starts=parsed.starts, ends=parsed.ends, pauses=parsed.pauses
+        )
     except ValueError as error:  # e.g. a time outside the years the calendar can cover
         raise InvalidInput(
             problems=[Problem(where="file", message=str(error))], source=str(input_file)

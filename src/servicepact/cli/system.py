@@ -16,8 +16,6 @@ from servicepact.cli.errors import EXIT_INTEGRITY
 from servicepact.domain.access import Role
 from servicepact.services import audit as audit_service
 from servicepact.services import users as user_service
-from servicepact.store.db import migrate
-from servicepact.store.db.engine import masked_url
 
 console = Console()
 
@@ -42,9 +40,9 @@ def init(output: OutputFormat = FORMAT_OPTION) -> None:
     """Create the database, or upgrade it to this release's schema (safe to repeat)."""
     app = _app()
     try:
-        before = migrate.current_revision(app.engine)
-        migrate.upgrade(app.engine)
-        after = migrate.current_revision(app.engine)
+        before = app.schema_revision()
+        app.upgrade_schema()
+        after = app.schema_revision()
     finally:
         app.close()
     if before is None:
@@ -53,7 +51,7 @@ def init(output: OutputFormat = FORMAT_OPTION) -> None:
         state = "up to date"
     else:
         state = f"upgraded from {before}"
-    url = masked_url(app.settings.resolved_database_url)
+    url = app.database_label
     if output is OutputFormat.JSON:
         _echo_json({"database": url, "revision": after, "state": state})
         return
@@ -78,7 +76,7 @@ def db_revision(
     try:
         if autogenerate:
             app.check_schema()
-        path = migrate.new_revision(app.engine, message=message, autogenerate=autogenerate)
+        path = app.new_schema_revision(message=message, autogenerate=autogenerate)
     finally:
         app.close()
     typer.echo(f"wrote {path} — review it, then run the migration tests")

@@ -91,3 +91,15 @@ def result_document(result: ServiceLevelResult, sl: ServiceLevel | None = None) 
         "inputs_hash": result.inputs_hash,
         "notes": list(result.notes),
     }
+
+
+def trend_text(slope: Fraction | None, unit: Unit) -> str | None:
+    """A slope as a person reads it, signed: ``+0.30 pp / month`` (a share moves in percentage
+    points, not percent), ``-0.13 s / month``."""
+    if slope is None:
+        return None
+    sign = "+" if slope > 0 else "-" if slope < 0 else "±"
+    text = format_value(abs(slope), unit)
+    if unit is Unit.RATIO:
+        text = text.removesuffix(" %") + " pp"
+    return f"{sign}{text} / month"

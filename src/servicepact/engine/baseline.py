@@ -44,7 +44,7 @@ import pyarrow as pa
 
 from servicepact.domain.contracts import Contract, PeriodKind, ServiceLevel, Term
 from servicepact.domain.credits import CreditOutcome, CreditStatement
-from servicepact.domain.display import exact_text, format_value
+from servicepact.domain.display import exact_text, format_value, trend_text
 from servicepact.domain.errors import InvalidInput, Problem
 from servicepact.domain.event_types import ANCHORS
 from servicepact.domain.kpis import Direction, Unit
@@ -553,18 +553,6 @@ def replay(
 
 
 # --- presentation: the JSON shape of a study (docs/baseline.md) ---------------------------
-
-
-def trend_text(slope: Fraction | None, unit: Unit) -> str | None:
-    """A slope as a person reads it, signed: ``+0.30 pp / month`` (a share moves in percentage
-    points, not percent), ``-0.13 s / month``."""
-    if slope is None:
-        return None
-    sign = "+" if slope > 0 else "-" if slope < 0 else "±"
-    text = format_value(abs(slope), unit)
-    if unit is Unit.RATIO:
-        text = text.removesuffix(" %") + " pp"
-    return f"{sign}{text} / month"
 
 
 def _month_document(month: MonthValue | None, unit: Unit) -> dict[str, Any] | None:

@@ -9,6 +9,8 @@ from servicepact.domain.errors import AccessDenied
 from servicepact.store.db.audit import GENESIS_HASH, AuditEntry
 from servicepact.store.db.uow import UnitOfWork
 
+__all__ = ["AuditEntry", "VerifyReport", "list_entries", "verify_chain"]
+
 
 def _require_reader(actor: Actor, what: str) -> None:
     if not actor.reads_audit:

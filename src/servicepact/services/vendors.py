@@ -25,7 +25,8 @@ from servicepact.domain.results import ServiceLevelResult
 from servicepact.domain.risks import FindingStatus, Risk
 from servicepact.domain.scorecards import ScorecardWeights
 from servicepact.engine.bpo_map import ProcessMap, bpo_map
-from servicepact.engine.handoffs import HandoffReport, handoff_analysis
+from servicepact.engine.handoffs import HandoffReport as HandoffReport  # returned to callers
+from servicepact.engine.handoffs import handoff_analysis
 from servicepact.engine.risks import period_findings
 from servicepact.engine.scorecard import (
     ComparisonRow,
