@@ -495,10 +495,11 @@ def aggregate_outcomes(
     ]
 
 
-def flow(
+def per_event_kpi(
     outcomes_of: Callable[[pa.Table, KpiContext], Outcomes],
 ) -> KpiComputation:
-    """Turn a per-event outcome function into a computation over windows."""
+    """Turn a per-event outcome function into a computation over windows (a flow KPI: each
+    event is counted once, in the window its anchor falls in)."""
 
     def compute(table: pa.Table, ctx: KpiContext, windows: Sequence[Window]) -> list[KpiAggregate]:
         outcomes = outcomes_of(table, ctx)
@@ -509,7 +510,22 @@ def flow(
     return compute
 
 
-def ones(n: int) -> Int64Array:
+def paid_by_local_day_end(table: pa.Table, ctx: KpiContext, due_column: str) -> Outcomes:
+    """Rows paid (``paid_at``) strictly before local midnight ending their ``due_column`` date
+    ÷ rows with that date, each anchored at the last instant of its due day.
+
+    23:59:59.999999 local on the day is on time; 00:00:00 the next day is late (payables'
+    on-time payment, payroll paid on time).
+    """
+    day_end, has_date = local_day_end_us(table, due_column, ctx.timezone)
+    paid_at, paid = timestamps_us(table, "paid_at")
+    on_time = paid & (paid_at < day_end)
+    return Outcomes(
+        day_end[has_date] - 1, on_time[has_date].astype(np.int64), each_once(int(has_date.sum()))
+    )
+
+
+def each_once(n: int) -> Int64Array:
     return np.ones(n, dtype=np.int64)
 
 

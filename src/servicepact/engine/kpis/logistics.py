@@ -12,11 +12,11 @@ import pyarrow as pa
 from servicepact.engine.kpis.base import (
     KpiContext,
     Outcomes,
+    each_once,
     exact_fraction,
-    flow,
     integers,
     local_day_end_us,
-    ones,
+    per_event_kpi,
     timestamps_us,
 )
 
@@ -31,7 +31,7 @@ def _otif(table: pa.Table, ctx: KpiContext) -> Outcomes:
     on_time = delivered & (delivered_at < day_end)
     in_full = shipped_known & (shipped >= ordered)
     ok = (on_time & in_full)[has_date].astype(np.int64)
-    return Outcomes(day_end[has_date] - 1, ok, ones(int(has_date.sum())))
+    return Outcomes(day_end[has_date] - 1, ok, each_once(int(has_date.sum())))
 
 
 def _fill_rate(table: pa.Table, ctx: KpiContext) -> Outcomes:
@@ -60,12 +60,12 @@ def _inventory_accuracy(table: pa.Table, ctx: KpiContext) -> Outcomes:
     else:
         within = difference <= int(ctx.param("tolerance") or 0)
     return Outcomes(
-        counted_at[has_time], within[has_time].astype(np.int64), ones(int(has_time.sum()))
+        counted_at[has_time], within[has_time].astype(np.int64), each_once(int(has_time.sum()))
     )
 
 
 COMPUTATIONS = {
-    "otif": flow(_otif),
-    "fill_rate": flow(_fill_rate),
-    "inventory_accuracy": flow(_inventory_accuracy),
+    "otif": per_event_kpi(_otif),
+    "fill_rate": per_event_kpi(_fill_rate),
+    "inventory_accuracy": per_event_kpi(_inventory_accuracy),
 }

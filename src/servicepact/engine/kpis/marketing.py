@@ -10,10 +10,10 @@ from servicepact.engine.kpis.base import (
     MICROS,
     KpiContext,
     Outcomes,
+    each_once,
     exact_fraction,
-    flow,
     integers,
-    ones,
+    per_event_kpi,
     timestamps_us,
 )
 
@@ -29,7 +29,7 @@ def _campaign_on_time(table: pa.Table, ctx: KpiContext) -> Outcomes:
     grace = exact_fraction(ctx.param("grace_hours") or 0) * HOUR_SECONDS * MICROS
     on_time = has_launch & (launched <= planned + int(grace))
     return Outcomes(
-        planned[has_plan], on_time[has_plan].astype(np.int64), ones(int(has_plan.sum()))
+        planned[has_plan], on_time[has_plan].astype(np.int64), each_once(int(has_plan.sum()))
     )
 
 
@@ -51,7 +51,7 @@ def _conversion_rate(table: pa.Table, ctx: KpiContext) -> Outcomes:
 
 
 COMPUTATIONS = {
-    "campaign_on_time": flow(_campaign_on_time),
-    "delivery_rate": flow(_delivery_rate),
-    "conversion_rate": flow(_conversion_rate),
+    "campaign_on_time": per_event_kpi(_campaign_on_time),
+    "delivery_rate": per_event_kpi(_delivery_rate),
+    "conversion_rate": per_event_kpi(_conversion_rate),
 }

@@ -22,9 +22,9 @@ from servicepact.engine.kpis.base import (
     KpiContext,
     Outcomes,
     booleans,
-    flow,
-    local_day_end_us,
-    ones,
+    each_once,
+    paid_by_local_day_end,
+    per_event_kpi,
     timestamps_us,
     to_seconds,
 )
@@ -44,7 +44,10 @@ def _invoice_cycle_time(table: pa.Table, ctx: KpiContext) -> Outcomes:
     counted = has_received & has_posted
     elapsed = clock.elapsed(to_seconds(received[counted]), to_seconds(posted[counted]))
     return Outcomes(
-        received[counted], elapsed, ones(int(counted.sum())), full_working_day_seconds(ctx.calendar)
+        received[counted],
+        elapsed,
+        each_once(int(counted.sum())),
+        full_working_day_seconds(ctx.calendar),
     )
 
 
@@ -52,7 +55,9 @@ def _share_at_receipt(table: pa.Table, column: str) -> Outcomes:
     received, has_received = timestamps_us(table, "received_at")
     flag, _ = booleans(table, column)
     return Outcomes(
-        received[has_received], flag[has_received].astype(np.int64), ones(int(has_received.sum()))
+        received[has_received],
+        flag[has_received].astype(np.int64),
+        each_once(int(has_received.sum())),
     )
 
 
@@ -68,17 +73,12 @@ def _duplicate_payment_rate(table: pa.Table, ctx: KpiContext) -> Outcomes:
 
 def _on_time_payment(table: pa.Table, ctx: KpiContext) -> Outcomes:
     """Invoices paid before local midnight ending due_date ÷ invoices due in the period."""
-    day_end, has_date = local_day_end_us(table, "due_date", ctx.timezone)
-    paid_at, paid = timestamps_us(table, "paid_at")
-    on_time = paid & (paid_at < day_end)
-    return Outcomes(
-        day_end[has_date] - 1, on_time[has_date].astype(np.int64), ones(int(has_date.sum()))
-    )
+    return paid_by_local_day_end(table, ctx, "due_date")
 
 
 COMPUTATIONS = {
-    "invoice_cycle_time": flow(_invoice_cycle_time),
-    "first_pass_match_rate": flow(_first_pass_match_rate),
-    "on_time_payment": flow(_on_time_payment),
-    "duplicate_payment_rate": flow(_duplicate_payment_rate),
+    "invoice_cycle_time": per_event_kpi(_invoice_cycle_time),
+    "first_pass_match_rate": per_event_kpi(_first_pass_match_rate),
+    "on_time_payment": per_event_kpi(_on_time_payment),
+    "duplicate_payment_rate": per_event_kpi(_duplicate_payment_rate),
 }

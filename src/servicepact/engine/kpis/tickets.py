@@ -52,9 +52,9 @@ from servicepact.engine.kpis.base import (
     aggregate_outcomes,
     booleans,
     dictionary_codes,
-    flow,
+    each_once,
     memoized,
-    ones,
+    per_event_kpi,
     shared,
     shared_timestamps_us,
     to_seconds,
@@ -318,7 +318,7 @@ def _within(table: pa.Table, ctx: KpiContext, met_column: str) -> Outcomes:
     expiry = _expiries(clock, start, target + 1, pauses)
     met = met_known[counted] & (elapsed[counted] <= target)
     anchor = np.where(met, met_us[counted], expiry * MICROS)
-    return Outcomes(anchor, met.astype(np.int64), ones(int(counted.sum())))
+    return Outcomes(anchor, met.astype(np.int64), each_once(int(counted.sum())))
 
 
 def _expiries(
@@ -419,7 +419,7 @@ def _run_offsets(ctx: KpiContext, source: pa.Table) -> tuple[Int64Array, Int64Ar
 def _fused_within(
     table: pa.Table, ctx: KpiContext, windows: Sequence[Window], met_column: str
 ) -> list[KpiAggregate] | None:
-    """``flow(_within)`` in one compiled pass per ticket, or None where it does not apply
+    """``per_event_kpi(_within)`` in one compiled pass per ticket, or None where it does not apply
     (no numba, a numpy clock, hand-off clocks, windows the look-up cannot cut, or a time
     outside the clock: the numpy path then gives the answer, or the clock's error).
 
@@ -474,8 +474,8 @@ def _fused_within(
 
 
 def _within_computation(met_column: str, outcomes_of: Any) -> KpiComputation:
-    """The fused compiled pass where it applies, else the per-ticket outcomes cut by flow."""
-    plain = flow(outcomes_of)
+    """The fused compiled pass where it applies, else the per-ticket outcomes cut by window."""
+    plain = per_event_kpi(outcomes_of)
 
     def compute(table: pa.Table, ctx: KpiContext, windows: Sequence[Window]) -> list[KpiAggregate]:
         fused = _fused_within(table, ctx, windows, met_column)
@@ -512,7 +512,9 @@ def _mean_time_to_resolve(table: pa.Table, ctx: KpiContext) -> Outcomes:
     resolved_us, resolved = shared_timestamps_us(ctx, table, "resolved_at")
     elapsed, ok = business_elapsed(table, ctx, "resolved_at")
     counted = resolved & ok
-    return Outcomes(resolved_us[counted], elapsed[counted], ones(int(counted.sum())), HOUR_SECONDS)
+    return Outcomes(
+        resolved_us[counted], elapsed[counted], each_once(int(counted.sum())), HOUR_SECONDS
+    )
 
 
 def _reopen_rate(table: pa.Table, ctx: KpiContext) -> Outcomes:
@@ -520,7 +522,7 @@ def _reopen_rate(table: pa.Table, ctx: KpiContext) -> Outcomes:
     resolved_us, resolved = shared_timestamps_us(ctx, table, "resolved_at")
     reopened, _ = shared(ctx, table, "reopened", booleans)
     return Outcomes(
-        resolved_us[resolved], reopened[resolved].astype(np.int64), ones(int(resolved.sum()))
+        resolved_us[resolved], reopened[resolved].astype(np.int64), each_once(int(resolved.sum()))
     )
 
 
