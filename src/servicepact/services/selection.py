@@ -68,11 +68,6 @@ def evaluate_selection_file(*, path: Path) -> SelectionResult:
         raise InvalidInput(problems=error.problems, source=str(path)) from None
 
 
-def selection_report(*, path: Path) -> str:
-    """The selection report as Markdown."""
-    return render_markdown(evaluate_selection_file(path=path))
-
-
 def selection_markdown(result: SelectionResult) -> str:
     """An evaluated selection as the Markdown report."""
     return render_markdown(result)

@@ -22,7 +22,7 @@ import importlib
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from fractions import Fraction
 from types import ModuleType
 from typing import Any, Protocol
@@ -303,10 +303,6 @@ def local_day_end_us(table: pa.Table, name: str, timezone: str) -> tuple[Int64Ar
 
 def local_midnight_us(day: date, timezone: str) -> int:
     return int(datetime.combine(day, time(0), tzinfo=ZoneInfo(timezone)).timestamp()) * MICROS
-
-
-def local_date_of(instant_us: int, timezone: str) -> date:
-    return datetime.fromtimestamp(instant_us / MICROS, tz=UTC).astimezone(ZoneInfo(timezone)).date()
 
 
 def shared(

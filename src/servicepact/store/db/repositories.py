@@ -442,14 +442,6 @@ class TokenRepository:
         ).first()
         return None if row is None else self._token(row)
 
-    def for_user(self, user_name: str) -> list[StoredToken]:
-        query = (
-            sa.select(api_tokens)
-            .where(api_tokens.c.user_name == user_name)
-            .order_by(api_tokens.c.id)
-        )
-        return [self._token(row) for row in self._connection.execute(query)]
-
     def revoke(self, token_id: int, *, at: datetime) -> None:
         self._connection.execute(
             sa.update(api_tokens).where(api_tokens.c.id == token_id).values(revoked_at=at)
