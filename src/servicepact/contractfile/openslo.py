@@ -193,7 +193,8 @@ class _Collector:
         self.problems.append(Problem(where, message))
 
 
-def _get(mapping: Any, *keys: str) -> Any:
+def _nested_value(mapping: Any, *keys: str) -> Any:
+    """``mapping[key1][key2]...``, or None where a level is missing or not a mapping."""
     for key in keys:
         if not isinstance(mapping, Mapping):
             return None
@@ -228,7 +229,7 @@ def from_openslo(
     indicators: dict[str, Mapping[str, Any]] = {}
     for position, doc in enumerate(docs):
         if isinstance(doc, Mapping) and doc.get("kind") == "SLI":
-            indicators[str(_get(doc, "metadata", "name"))] = doc
+            indicators[str(_nested_value(doc, "metadata", "name"))] = doc
         elif not isinstance(doc, Mapping):
             found.add(f"document {position + 1}", "is not a mapping")
     levels: list[ServiceLevel] = []
@@ -236,7 +237,7 @@ def from_openslo(
     for position, doc in enumerate(docs):
         if not isinstance(doc, Mapping) or doc.get("kind") != "SLO":
             continue
-        name = str(_get(doc, "metadata", "name") or f"document {position + 1}")
+        name = str(_nested_value(doc, "metadata", "name") or f"document {position + 1}")
         where = f"SLO {name}"
         if doc.get("apiVersion") != API_VERSION:
             found.add(
@@ -275,7 +276,7 @@ def _service_level_data(
     if not isinstance(spec, Mapping):
         found.add(f"{where}: spec", "is missing")
         return None
-    raw_notes = _get(doc, "metadata", "annotations")
+    raw_notes = _nested_value(doc, "metadata", "annotations")
     notes: dict[str, str] = (
         {
             str(k).removeprefix(PREFIX): str(v)
@@ -292,7 +293,7 @@ def _service_level_data(
         if indicator is None:
             found.add(f"{where}: spec.indicatorRef", f"no SLI named {spec['indicatorRef']!r}")
             return None
-    indicator_spec = _get(indicator, "spec") or {}
+    indicator_spec = _nested_value(indicator, "spec") or {}
     ratio = indicator_spec.get("ratioMetric") if isinstance(indicator_spec, Mapping) else None
     threshold = (
         indicator_spec.get("thresholdMetric") if isinstance(indicator_spec, Mapping) else None
@@ -300,13 +301,13 @@ def _service_level_data(
     source_spec: Any = None
     if isinstance(ratio, Mapping):
         for part in ("good", "bad", "total"):
-            candidate = _get(ratio, part, "metricSource")
-            if _get(candidate, "type") == METRIC_SOURCE_TYPE:
+            candidate = _nested_value(ratio, part, "metricSource")
+            if _nested_value(candidate, "type") == METRIC_SOURCE_TYPE:
                 source_spec = candidate.get("spec")
                 break
     elif isinstance(threshold, Mapping) and "kpi" in notes:
-        if _get(threshold, "metricSource", "type") == METRIC_SOURCE_TYPE:
-            source_spec = _get(threshold, "metricSource", "spec")
+        if _nested_value(threshold, "metricSource", "type") == METRIC_SOURCE_TYPE:
+            source_spec = _nested_value(threshold, "metricSource", "spec")
     elif indicator is None and "kpi" in notes:
         pass  # no indicator at all: the annotated KPI is the whole definition
     else:
@@ -317,7 +318,7 @@ def _service_level_data(
         )
         return None
 
-    kpi_name = notes.get("kpi") or _get(source_spec, "kpi")
+    kpi_name = notes.get("kpi") or _nested_value(source_spec, "kpi")
     if not kpi_name:
         found.add(
             where,
@@ -336,14 +337,14 @@ def _service_level_data(
     windows = spec.get("timeWindow") or []
     if isinstance(windows, list) and windows:
         window = windows[0]
-        if _get(window, "isRolling") is True:
+        if _nested_value(window, "isRolling") is True:
             found.add(
                 f"{where}: spec.timeWindow",
                 "a rolling window cannot map: ServicePact measures calendar periods "
                 "(month, quarter, contract year)",
             )
             return None
-        duration = str(_get(window, "duration") or "")
+        duration = str(_nested_value(window, "duration") or "")
         if duration not in _PERIOD_OF:
             found.add(
                 f"{where}: spec.timeWindow.duration",
@@ -367,14 +368,14 @@ def _service_level_data(
     params = _json_note(notes, "params", where, found)
     filters = _json_note(notes, "filter", where, found)
     if params is None:
-        params = dict(_get(source_spec, "params") or {})
+        params = dict(_nested_value(source_spec, "params") or {})
     if filters is None:
-        filters = dict(_get(source_spec, "filter") or {})
+        filters = dict(_nested_value(source_spec, "filter") or {})
     data: dict[str, Any] = {
         "id": notes.get("service-level-id") or name,
-        "name": notes.get("name") or _get(doc, "metadata", "displayName") or name,
+        "name": notes.get("name") or _nested_value(doc, "metadata", "displayName") or name,
         "kpi": kpi.name,
-        "source": notes.get("source") or _get(source_spec, "source") or kpi.event_type,
+        "source": notes.get("source") or _nested_value(source_spec, "source") or kpi.event_type,
         "params": params,
         "filter": filters,
         "calendar": notes.get("calendar") or (calendar if kpi.uses_calendar else None),
@@ -422,18 +423,18 @@ def _levels(
         return None
     values: list[tuple[str, Decimal]] = []
     for index, objective in enumerate(objectives):
-        label = str(_get(objective, "displayName") or "")
+        label = str(_nested_value(objective, "displayName") or "")
         if ratio:
-            target = _decimal(_get(objective, "target"))
-            if target is None and _get(objective, "targetPercent") is not None:
-                percent = _decimal(_get(objective, "targetPercent"))
+            target = _decimal(_nested_value(objective, "target"))
+            if target is None and _nested_value(objective, "targetPercent") is not None:
+                percent = _decimal(_nested_value(objective, "targetPercent"))
                 target = percent / 100 if percent is not None else None
             if target is None:
                 found.add(f"{where}: spec.objectives[{index}]", "needs a target (a share 0-1)")
                 return None
             value = Decimal(1) - target if direction is Direction.LOWER_IS_BETTER else target
         else:
-            given = _decimal(_get(objective, "value"))
+            given = _decimal(_nested_value(objective, "value"))
             if given is None:
                 found.add(f"{where}: spec.objectives[{index}]", "needs a value")
                 return None

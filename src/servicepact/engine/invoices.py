@@ -103,7 +103,7 @@ def expected_invoice(
 # --- the check ------------------------------------------------------------------------------
 
 
-def _q(value: Decimal) -> str:
+def _quantity_text(value: Decimal) -> str:
     text = format(value.normalize(), "f")
     whole, _, frac = text.partition(".")
     sign = "-" if whole.startswith("-") else ""
@@ -148,7 +148,7 @@ def check_invoice(
                 Difference(
                     DifferenceReason.ARITHMETIC_ERROR,
                     v.line_id,
-                    f"{_q(v.quantity)} × {amount_text(v.unit_price, currency)} = "
+                    f"{_quantity_text(v.quantity)} × {amount_text(v.unit_price, currency)} = "
                     f"{amount_text(computed(v), currency)}, not {amount_text(v.amount, currency)}",
                     gap,
                     row=v.row,
@@ -197,7 +197,7 @@ def _check_fee(
     currency: str,
     computed: Any,
 ) -> Iterator[Difference]:
-    def amt(value: Decimal) -> str:
+    def amount_only(value: Decimal) -> str:  # without the currency code
         return amount_text(value, currency)
 
     if not wanted:
@@ -208,7 +208,7 @@ def _check_fee(
                 f"{line_id!r} is not a fee of this contract for this month",
                 computed(v),
                 row=v.row,
-                invoiced=amt(v.amount),
+                invoiced=amount_only(v.amount),
             )
         return
     # Pair lines of the same fee: first by equal unit price (graduated bands), then in order.
@@ -230,16 +230,17 @@ def _check_fee(
             line_id,
             f"{e.description} is due ({e.arithmetic}) but not invoiced",
             -e.amount,
-            expected=amt(e.amount),
+            expected=amount_only(e.amount),
         )
     for v in left:
         yield Difference(
             DifferenceReason.UNKNOWN_LINE,
             line_id,
-            f"an extra line for fee {line_id!r} ({_q(v.quantity)} × {amt(v.unit_price)})",
+            f"an extra line for fee {line_id!r} "
+            f"({_quantity_text(v.quantity)} × {amount_only(v.unit_price)})",
             computed(v),
             row=v.row,
-            invoiced=amt(v.amount),
+            invoiced=amount_only(v.amount),
         )
     for e, v in sorted(pairs, key=lambda pair: pair[1].row):
         at_contract_price = round_money(v.quantity * e.unit_price, currency)
@@ -248,23 +249,24 @@ def _check_fee(
             yield Difference(
                 DifferenceReason.WRONG_PRICE,
                 line_id,
-                f"{e.description}: unit price {amt(v.unit_price)}, the fee schedule says "
-                f"{amt(e.unit_price)}",
+                f"{e.description}: unit price {amount_only(v.unit_price)}, the fee schedule says "
+                f"{amount_only(e.unit_price)}",
                 price_gap,
                 row=v.row,
-                expected=amt(e.unit_price),
-                invoiced=amt(v.unit_price),
+                expected=amount_only(e.unit_price),
+                invoiced=amount_only(v.unit_price),
             )
         if v.quantity != e.quantity:
             yield Difference(
                 DifferenceReason.WRONG_QUANTITY,
                 line_id,
-                f"{e.description}: quantity {_q(v.quantity)}, expected {_q(e.quantity)} "
+                f"{e.description}: quantity {_quantity_text(v.quantity)}, "
+                f"expected {_quantity_text(e.quantity)} "
                 f"({e.arithmetic})",
                 at_contract_price - e.amount,
                 row=v.row,
-                expected=_q(e.quantity),
-                invoiced=_q(v.quantity),
+                expected=_quantity_text(e.quantity),
+                invoiced=_quantity_text(v.quantity),
             )
 
 
