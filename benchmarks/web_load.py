@@ -38,6 +38,8 @@ import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from _record import record
+
 HERE = Path(__file__).resolve().parent
 HOST = "127.0.0.1"
 PORT = 8140
@@ -336,6 +338,25 @@ def main() -> None:
                     )
                     if args.json:
                         print(json.dumps(row))
+                    case = f"{database}, {workers} worker(s), {name}, {args.clients} clients"
+                    record(
+                        "web_load",
+                        case + ", req/s",
+                        row["rps"],
+                        "req/s",
+                        target="≥ 400",
+                        met=row["rps"] >= 400,
+                    )
+                    record(
+                        "web_load",
+                        case + ", p99",
+                        row["p99_ms"],
+                        "ms",
+                        target="< 60 ms",
+                        met=row["p99_ms"] < 60,
+                    )
+                    record("web_load", case + ", errors", run.errors, "", target="0",
+                           met=run.errors == 0)  # fmt: skip
             finally:
                 stop_server(server)
 
