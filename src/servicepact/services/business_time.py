@@ -2,34 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
 from servicepact.domain.calendars import Calendar
 from servicepact.engine.business_time import clock_for
 
+Int64Array = np.ndarray[Any, np.dtype[np.int64]]
+
 
 def business_seconds(
     calendar: Calendar,
     *,
-    starts: Sequence[int],
-    ends: Sequence[int],
-    pauses: Sequence[Sequence[tuple[int, int]]],
-) -> list[int]:
-    """Business seconds from each start to its end (UTC microseconds), its pauses subtracted."""
-    start_array = np.asarray(starts, dtype=np.int64)
-    end_array = np.asarray(ends, dtype=np.int64)
-    if start_array.size == 0:
-        return []
-    pause_rows = [row for row, row_pauses in enumerate(pauses) for _ in row_pauses]
-    pause_bounds = [bound for row_pauses in pauses for bound in row_pauses]
-    clock = clock_for(calendar, start_array, end_array, years_after=0)
-    seconds = clock.elapsed_minus_pauses(
-        start_array,
-        end_array,
-        np.asarray(pause_rows, dtype=np.int64),
-        np.asarray([bound[0] for bound in pause_bounds], dtype=np.int64),
-        np.asarray([bound[1] for bound in pause_bounds], dtype=np.int64),
-    )
-    return [int(value) for value in seconds]
+    starts: Int64Array,
+    ends: Int64Array,
+    pause_rows: Int64Array,
+    pause_starts: Int64Array,
+    pause_ends: Int64Array,
+) -> Int64Array:
+    """Business seconds from each start to its end (epoch seconds), its pauses — given as
+    (row, start, end) — subtracted."""
+    if starts.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    clock = clock_for(calendar, starts, ends, years_after=0)
+    return clock.elapsed_minus_pauses(starts, ends, pause_rows, pause_starts, pause_ends)
