@@ -480,15 +480,11 @@ def _contract_book(w: _Writer, pack: ContractPack, m: Messages) -> None:
         write(w, w.book.add_worksheet(sheet_name(m.t(title), taken)), pack, m)
 
 
-def _portfolio_book(w: _Writer, pack: PortfolioPack, m: Messages) -> None:
-    taken: set[str] = set()
-
-    def add(title: str) -> Worksheet:
-        return w.book.add_worksheet(sheet_name(m.t(title), taken))
-
-    summary = add("Portfolio review")
+def _portfolio_summary_sheet(
+    w: _Writer, sheet: Worksheet, pack: PortfolioPack, m: Messages
+) -> None:
     top = w.pairs(
-        summary,
+        sheet,
         0,
         [
             (m.t("Period"), pack.period),
@@ -499,7 +495,7 @@ def _portfolio_book(w: _Writer, pack: PortfolioPack, m: Messages) -> None:
         ],
     )
     w.table(
-        summary,
+        sheet,
         top,
         [
             m.t("Currency"),
@@ -513,9 +509,12 @@ def _portfolio_book(w: _Writer, pack: PortfolioPack, m: Messages) -> None:
         ],
     )
 
-    contracts = add("Contracts")
+
+def _portfolio_contracts_sheet(
+    w: _Writer, sheet: Worksheet, pack: PortfolioPack, m: Messages
+) -> None:
     w.table(
-        contracts,
+        sheet,
         0,
         [
             m.t("Contract"),
@@ -558,11 +557,14 @@ def _portfolio_book(w: _Writer, pack: PortfolioPack, m: Messages) -> None:
         ],
         [22, 40, 14, 14, 8, 10, 8, 10, 10, 10, 10, 18, 18, 10, 18, 18],
     )
-    contracts.freeze_panes(1, 1)
+    sheet.freeze_panes(1, 1)
 
-    vendors = add("Vendor ranking")
+
+def _portfolio_vendors_sheet(
+    w: _Writer, sheet: Worksheet, pack: PortfolioPack, m: Messages
+) -> None:
     w.table(
-        vendors,
+        sheet,
         0,
         [
             m.t("Rank"),
@@ -586,13 +588,17 @@ def _portfolio_book(w: _Writer, pack: PortfolioPack, m: Messages) -> None:
         [8, 16, 11, 10, 12, 12, 12, 12, 12, 12, 80],
     )
 
-    risks = add("Top risks")
-    headers, rows = _risk_rows(m, pack.top_risks)
-    w.table(risks, 0, headers, rows, [14, 40, 16, 10, 10, 8, 10, 20, 40, 12, 12, 30])
 
-    savings = add("Savings to date")
+def _portfolio_risks_sheet(w: _Writer, sheet: Worksheet, pack: PortfolioPack, m: Messages) -> None:
+    headers, rows = _risk_rows(m, pack.top_risks)
+    w.table(sheet, 0, headers, rows, [14, 40, 16, 10, 10, 8, 10, 20, 40, 12, 12, 30])
+
+
+def _portfolio_savings_sheet(
+    w: _Writer, sheet: Worksheet, pack: PortfolioPack, m: Messages
+) -> None:
     w.table(
-        savings,
+        sheet,
         0,
         [
             m.t("Contract"),
@@ -627,6 +633,24 @@ _COMPONENTS = (
     "open_risks",
     "survey",
 )
+
+
+_PortfolioSheetWriter = Callable[["_Writer", Worksheet, PortfolioPack, Messages], None]
+
+# The portfolio pack's sheets, in order: title (translated) and what writes it.
+_PORTFOLIO_SHEETS: tuple[tuple[str, _PortfolioSheetWriter], ...] = (
+    ("Portfolio review", _portfolio_summary_sheet),
+    ("Contracts", _portfolio_contracts_sheet),
+    ("Vendor ranking", _portfolio_vendors_sheet),
+    ("Top risks", _portfolio_risks_sheet),
+    ("Savings to date", _portfolio_savings_sheet),
+)
+
+
+def _portfolio_book(w: _Writer, pack: PortfolioPack, m: Messages) -> None:
+    taken: set[str] = set()
+    for title, write in _PORTFOLIO_SHEETS:
+        write(w, w.book.add_worksheet(sheet_name(m.t(title), taken)), pack, m)
 
 
 def _component(components: Sequence[Any], name: str) -> float | None:
