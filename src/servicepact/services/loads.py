@@ -359,47 +359,17 @@ def _store_file(
         # A month closed while this file was being read: refused, the batch file stays
         # an orphan no manifest row points at (``clean_orphans`` removes it).
         refuse_closed_months(uow, contract_id=contract_id, months=controlled.months)
-        now = uow.now()
-        seq = repo.add(
-            contract_id=contract_id,
-            source=source,
-            content_sha256=batch_id,
-            file_name=file_name,
-            rows_read=read.rows_read,
-            rows_accepted=accepted,
-            rows_rejected=rows_rejected,
-            corrections=controlled.corrections[0],
-            loaded_at=now,
-            loaded_by=actor.user,
-            parquet_path=store.relative_path(contract_id, source, batch_id),
-            status=BatchStatus.PARTIAL if rows_rejected else BatchStatus.COMPLETE,
-        )
-        repo.quarantine(batch_seq=seq, contract_id=contract_id, source=source, rows=read.rejected)
-        fixed = repo.resolve(
-            contract_id=contract_id, source=source, event_ids=controlled.resolved, by_seq=seq
-        )
-        repo.add_findings(
-            contract_id=contract_id,
-            source=source,
-            batch_seq=seq,
-            findings=controlled.findings,
-            at=now,
-        )
-        uow.record(
+        seq = _record_batch(
+            uow,
             actor=actor,
-            entity_type="event_batch",
-            entity_id=f"{contract_id}/{source}/{seq}",
-            action="load",
-            after={
-                "batch": batch_id,
-                "file": file_name,
-                "rows_read": read.rows_read,
-                "rows_accepted": accepted,
-                "rows_rejected": rows_rejected,
-                "corrections": controlled.corrections[0],
-                "quarantine_resolved": fixed,
-                "findings": [f.kind.value for f in controlled.findings],
-            },
+            contract_id=contract_id,
+            source=source,
+            batch_id=batch_id,
+            file_name=file_name,
+            parquet_path=store.relative_path(contract_id, source, batch_id),
+            read=read,
+            accepted=accepted,
+            controlled=controlled,
         )
     return LoadReport(
         contract_id=contract_id,
@@ -415,6 +385,64 @@ def _store_file(
         findings=tuple(controlled.findings),
         problems=tuple(read.problems),
     )
+
+
+def _record_batch(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    contract_id: str,
+    source: str,
+    batch_id: str,
+    file_name: str,
+    parquet_path: str,
+    read: _Read,
+    accepted: int,
+    controlled: _Controlled,
+) -> int:
+    """The committed batch in the manifest, its quarantined rows and findings, audited;
+    returns the batch's load sequence."""
+    repo = uow.repo(BatchRepository)
+    rows_rejected = read.rows_read - accepted
+    now = uow.now()
+    seq = repo.add(
+        contract_id=contract_id,
+        source=source,
+        content_sha256=batch_id,
+        file_name=file_name,
+        rows_read=read.rows_read,
+        rows_accepted=accepted,
+        rows_rejected=rows_rejected,
+        corrections=controlled.corrections[0],
+        loaded_at=now,
+        loaded_by=actor.user,
+        parquet_path=parquet_path,
+        status=BatchStatus.PARTIAL if rows_rejected else BatchStatus.COMPLETE,
+    )
+    repo.quarantine(batch_seq=seq, contract_id=contract_id, source=source, rows=read.rejected)
+    fixed = repo.resolve(
+        contract_id=contract_id, source=source, event_ids=controlled.resolved, by_seq=seq
+    )
+    repo.add_findings(
+        contract_id=contract_id, source=source, batch_seq=seq, findings=controlled.findings, at=now
+    )
+    uow.record(
+        actor=actor,
+        entity_type="event_batch",
+        entity_id=f"{contract_id}/{source}/{seq}",
+        action="load",
+        after={
+            "batch": batch_id,
+            "file": file_name,
+            "rows_read": read.rows_read,
+            "rows_accepted": accepted,
+            "rows_rejected": rows_rejected,
+            "corrections": controlled.corrections[0],
+            "quarantine_resolved": fixed,
+            "findings": [f.kind.value for f in controlled.findings],
+        },
+    )
+    return seq
 
 
 def _write_rows(
