@@ -125,13 +125,22 @@ def test_the_demo_builds_measures_tells_the_story_and_changes_nothing_when_run_a
         ]
 
 
+DECLARED_ONLY = {"hanbit-proc-2026", "hanbit-mo-2026"}
+
+
 @pytest.mark.slow
 def test_the_demo_command_prints_its_summary_as_json(cli_env: Settings) -> None:
     result = runner.invoke(cli, ["demo", "--scale", "0.02", "--format", "json"])
 
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
-    assert len(summary["contracts"]) == 6
+    assert len(summary["contracts"]) == 8
+    declared = {c["id"]: c for c in summary["contracts"] if c["id"] in DECLARED_ONLY}
+    # the two contracts measured only by the event types and KPIs they declare
+    assert set(declared) == DECLARED_ONLY
+    for contract in declared.values():
+        assert contract["credits"] is not None
+        assert all(level["statuses"] for level in contract["service_levels"])
     assert summary["data_dir"] == str(cli_env.data_dir)
     assert summary["totals"]["rejected"] == 0
     assert summary["periods"]  # at least the running month of the demo year, or all twelve

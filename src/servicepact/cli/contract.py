@@ -398,6 +398,16 @@ def show(
             "" if sl.allocation_percent is None else str(sl.allocation_percent),
         )
     console.print(table)
+    console.print("[bold]Formulas[/bold]")
+    shown: set[str] = set()
+    for sl in contract.service_levels:
+        kpi = sl.definition
+        if kpi.name in shown:
+            continue
+        shown.add(kpi.name)
+        own = " (declared by the contract)" if kpi.name in {k.name for k in contract.kpis} else ""
+        console.print(f"  [bold]{escape(kpi.name)}[/bold]{own}: {escape(kpi.formula)}")
+        console.print(f"    placed in a period by {escape(kpi.anchor)}; unit {kpi.unit.value}")
 
 
 # --- OpenSLO ------------------------------------------------------------------

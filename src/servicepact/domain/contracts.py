@@ -421,8 +421,8 @@ class Contract(BaseModel):
                 and not (self.term.start <= fee.month <= self.term.end)
             ):
                 fail(("fees", index, "month"), "falls outside the contract term")
-        self._check_declarations(fail)
         custom = set((info.context or {}).get("custom_event_types", ()))
+        self._check_declarations(fail, custom)
         custom.update(t.name for t in self.event_types)
         for index, fee in enumerate(self.fees):
             if fee.source is not None and fee.source not in BUILT_IN and fee.source not in custom:
@@ -468,7 +468,7 @@ class Contract(BaseModel):
             raise ValidationError.from_exception_data(type(self).__name__, errors)
         return self
 
-    def _check_declarations(self, fail: Any) -> None:
+    def _check_declarations(self, fail: Any, named: set[str]) -> None:
         """Declared event types and KPIs: unique names, limits, and each KPI against its
         event type and the calendars (every problem at its own path)."""
         if len(self.event_types) > MAX_EVENT_TYPES:
@@ -492,5 +492,7 @@ class Contract(BaseModel):
             if kpi.name in seen:
                 fail(("kpis", index, "name"), f"KPI {kpi.name!r} declared twice")
             seen.add(kpi.name)
+            if kpi.events in named and kpi.events not in types:
+                continue  # its event type is declared but broken: reported there
             for loc, message in check_kpi(kpi, types, self.calendars):
                 fail(("kpis", index, *loc), message)
