@@ -59,6 +59,8 @@ def test_the_demo_builds_measures_tells_the_story_and_changes_nothing_when_run_a
         "hanbit-ap-2026",
         "hanbit-logistics-2026",
         "hanbit-mkt-2026",
+        "hanbit-proc-2026",
+        "hanbit-mo-2026",
     }
     assert summary.periods == [f"2026-{m:02d}" for m in range(1, 13)]
     for contract in summary.contracts:
@@ -82,6 +84,16 @@ def test_the_demo_builds_measures_tells_the_story_and_changes_nothing_when_run_a
     # September's Chuseok bonus run had errors; May's bank file was late.
     assert _statuses(summary, "hanbit-hr-2026", "HR-01")["2026-09"] == "breached"
     assert _statuses(summary, "hanbit-hr-2026", "HR-02")["2026-05"] == "breached"
+
+    # Measured only by what their contracts declare: a buyer short in September slows
+    # procurement; the middle office's April backlog misses its review targets.
+    assert _statuses(summary, "hanbit-proc-2026", "PR-01")["2026-09"] == "breached"
+    assert _statuses(summary, "hanbit-proc-2026", "PR-01")["2026-03"] == "met"
+    assert _statuses(summary, "hanbit-mo-2026", "MO-01")["2026-04"] == "breached"
+    for declared in ("hanbit-proc-2026", "hanbit-mo-2026"):
+        row = next(c for c in summary.contracts if c.id == declared)
+        assert row.credits is not None
+        assert Decimal(row.credits) > 0
 
     # The breaches cost credits; the vendor that degrades ranks last.
     itops = next(c for c in summary.contracts if c.id == "hanbit-itops-2026")
