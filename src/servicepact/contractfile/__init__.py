@@ -13,7 +13,7 @@ from servicepact.contractfile.documents import (
     parse_contract_text,
     parse_document_text,
 )
-from servicepact.contractfile.openslo import from_openslo, to_openslo
+from servicepact.contractfile.openslo import declarations_in, from_openslo, to_openslo
 from servicepact.domain.canonical import FORMAT_VERSION, canonical_document, contract_hash
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "PortfolioDocument",
     "canonical_document",
     "contract_hash",
+    "declarations_in",
     "dump_contract",
     "dump_portfolio",
     "from_openslo",

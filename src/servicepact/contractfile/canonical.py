@@ -20,11 +20,7 @@ from typing import Any
 import yaml
 
 from servicepact.contractfile.reading import _CoreResolver
-from servicepact.domain.canonical import (
-    FORMAT_VERSION,
-    number_text,
-    plain_value,
-)
+from servicepact.domain.canonical import FORMAT_VERSION, number_text, plain_value
 from servicepact.domain.contracts import Contract
 from servicepact.domain.portfolio import Portfolio
 

@@ -22,7 +22,9 @@ def amount_text(amount: Decimal, currency: str) -> str:
 
 _UNIT_SUFFIX = {
     Unit.SECONDS: " s",
+    Unit.MINUTES: " min",
     Unit.HOURS: " h",
+    Unit.DAYS: " d",
     Unit.BUSINESS_DAYS: " business days",
     Unit.SCORE: "",
     Unit.COUNT: "",
@@ -62,7 +64,7 @@ def exact_text(value: int | Fraction | None) -> str | int | None:
 
 def result_document(result: ServiceLevelResult, sl: ServiceLevel | None = None) -> dict[str, Any]:
     """A result as JSON-able values; exact numbers as integers or "p/q" text (docs/results.md)."""
-    definition = CATALOGUE[result.kpi]
+    definition = sl.definition if sl is not None else CATALOGUE[result.kpi]
     return {
         "contract_id": result.contract_id,
         "contract_version": result.contract_version,

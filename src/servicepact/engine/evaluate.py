@@ -115,8 +115,8 @@ def instant_us(moment: datetime) -> int:
 
 
 def contract_timezone(contract: Contract, sl: ServiceLevel | None = None) -> str:
-    if sl is not None and sl.calendar is not None:
-        return contract.calendars[sl.calendar].timezone
+    if sl is not None and sl.calendar_name is not None:
+        return contract.calendars[sl.calendar_name].timezone
     for calendar in contract.calendars.values():
         return calendar.timezone
     return "UTC"
@@ -270,7 +270,8 @@ def _completeness(
 ) -> Fraction | None:
     """Events received ÷ expected (expected_daily_volume × working days so far), if declared."""
     per_day = contract.expected_daily_volume.get(sl.source)
-    column = ANCHORS.get(sl.source)
+    declared = contract.declared_event_types.get(sl.source)
+    column = declared.anchor if declared is not None else ANCHORS.get(sl.source)
     if not per_day or column is None or column not in table.column_names:
         return None
     calendar = volume_calendar(contract, sl)
@@ -288,8 +289,8 @@ def _completeness(
 
 
 def _result_value(aggregate: KpiAggregate) -> tuple[int | Fraction | None, int | None]:
-    if aggregate.aggregate is Aggregate.COUNT:
-        return aggregate.numerator, None
+    if aggregate.aggregate in (Aggregate.COUNT, Aggregate.VALUE):
+        return aggregate.exact_numerator, None
     if aggregate.aggregate is Aggregate.MEAN:
         return aggregate.exact_numerator, aggregate.denominator
     return aggregate.numerator, aggregate.denominator
@@ -304,9 +305,9 @@ def _clock_for(
     timezone_name: str,
     memo: dict[tuple[Any, ...], Any] | None = None,
 ) -> tuple[Calendar | None, BusinessClock | None]:
-    if sl.calendar is None:
+    if sl.calendar_name is None:
         return None, None
-    calendar = contract.calendars[sl.calendar]
+    calendar = contract.calendars[sl.calendar_name]
     first, last = years
     data_years = (
         _years_of(table, timezone_name)
@@ -364,7 +365,7 @@ def compute_windows(
         )
         years = (first - 1, last)
     calendar, clock = _clock_for(contract, sl, table, years, clock_cache, timezone_name, shared)
-    compute = computation_for(sl.kpi)
+    compute = computation_for(sl.kpi, sl.definition)
 
     def run(rows: np.ndarray[Any, np.dtype[np.bool_]]) -> list[KpiAggregate]:
         selection = None if bool(rows.all()) else np.flatnonzero(rows)
@@ -384,7 +385,7 @@ def compute_windows(
             calendar=calendar,
             clock=clock,
             memo=shared,
-            memo_key=(sl.calendar, contract.id),
+            memo_key=(sl.calendar_name, contract.id),
             source_table=table,
             selection=selection,
         )
@@ -477,11 +478,12 @@ def evaluate_periods(
             minimum=minimum,
             direction=sl.direction,
             sample_size=aggregate.sample_size,
-            min_sample=sl.min_sample,
+            min_sample=sl.effective_min_sample,
         )
-        if status is ResultStatus.INSUFFICIENT_DATA and aggregate.sample_size < sl.min_sample:
+        min_sample = sl.effective_min_sample
+        if status is ResultStatus.INSUFFICIENT_DATA and aggregate.sample_size < min_sample:
             notes.append(
-                f"{aggregate.sample_size} events, fewer than the minimum sample of {sl.min_sample}"
+                f"{aggregate.sample_size} events, fewer than the minimum sample of {min_sample}"
             )
         results.append(
             ServiceLevelResult(
@@ -578,9 +580,10 @@ def evaluate_contract(
             from servicepact.domain.event_schemas import arrow_schema
             from servicepact.domain.event_types import BUILT_IN
 
-            if sl.source not in BUILT_IN:
+            event_type = contract.declared_event_types.get(sl.source) or BUILT_IN.get(sl.source)
+            if event_type is None:
                 raise InvalidInput([Problem(sl.source, "no events were given for this source")])
-            table = arrow_schema(BUILT_IN[sl.source]).empty_table()
+            table = arrow_schema(event_type).empty_table()
         jobs.append((sl, mine, table))
     for sl, _, _ in jobs:
         memo.for_source(sl.source)  # created up front: threads then only read the outer dict

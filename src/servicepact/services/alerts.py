@@ -76,7 +76,7 @@ def _forecasts(app: Ports, *, actor: Actor, contract: Contract, now: datetime) -
     period = month_period(local.year, local.month)
     if not (contract.term.start <= local.date() <= contract.term.end):
         return []
-    store = app.event_store
+    store = app.event_store.with_types(contract.declared_event_types)
     cache = ClockCache()
     tables: dict[str, Any] = {}
     out: list[object] = []
