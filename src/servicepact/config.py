@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     # The stored user the command line acts as (`--as NAME`); unset: a local admin.
     user: str | None = None
     max_contract_file_bytes: int = 5 * 1024 * 1024
+    # Measure affected open months again after a load, an approved exclusion or an
+    # amendment (otherwise result pages say they are out of date and offer the button).
+    remeasure_on_change: bool = True
 
     @property
     def resolved_database_url(self) -> str:

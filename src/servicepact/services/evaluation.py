@@ -285,10 +285,15 @@ def _decide(
 
 
 def approve_exclusion(app: App, *, actor: Actor, exclusion_id: str, note: str = "") -> Exclusion:
-    """The client approves a requested exclusion; it applies from the next evaluation."""
-    return _decide(
+    """The client approves a requested exclusion; the open months it reaches are measured
+    again at once (services/freshness.py)."""
+    decided = _decide(
         app, actor=actor, exclusion_id=exclusion_id, status=ExclusionStatus.APPROVED, note=note
     )
+    from servicepact.services.freshness import remeasure_after_change
+
+    remeasure_after_change(app, actor=actor, contract_id=decided.contract_id)
+    return decided
 
 
 def reject_exclusion(app: App, *, actor: Actor, exclusion_id: str, note: str = "") -> Exclusion:
@@ -380,7 +385,15 @@ def evaluate_periods(
         else []
         for source, table in tables.items()
     }
-    _store(app, actor=actor, results=results, batches=batches, contract=contract)
+    _store(
+        app,
+        actor=actor,
+        results=results,
+        batches=batches,
+        contract=contract,
+        measured_at=moment,
+        waivers=waivers,
+    )
     return results
 
 
@@ -391,6 +404,8 @@ def _store(
     results: Sequence[ServiceLevelResult],
     batches: dict[str, list[str]],
     contract: Any,
+    measured_at: datetime | None = None,
+    waivers: Sequence[Exclusion] = (),
 ) -> None:
     sources = {sl.id: sl.source for sl in contract.service_levels}
     with app.uow() as uow:
@@ -421,7 +436,9 @@ def _store(
                     running=result.running,
                     inputs_sha256=result.inputs_hash,
                     batches=batches.get(sources[result.service_level_id], []),
-                    result=result_to_json(result),
+                    result=_with_inputs(
+                        result_to_json(result), result, contract, measured_at, waivers
+                    ),
                     evaluated_at=uow.now(),
                     evaluated_by=actor.user,
                 )
@@ -435,6 +452,29 @@ def _store(
                 action="evaluate",
                 after={"stored": stored},
             )
+
+
+def _with_inputs(
+    document: dict[str, Any],
+    result: ServiceLevelResult,
+    contract: Any,
+    measured_at: datetime | None,
+    waivers: Sequence[Exclusion],
+) -> dict[str, Any]:
+    """What the drill-down and the freshness check need to know of the inputs: the approved
+    exclusions that reached the result, and for a running period the instant it was
+    measured up to (services/drilldown.py, services/freshness.py)."""
+    sl = contract.service_level(result.service_level_id)
+    document["exclusions_seen"] = sorted(
+        e.id
+        for e in waivers
+        if e.approved
+        and e.applies_to(source=sl.source, service_level_id=sl.id)
+        and (e.period is None or e.covers_period(result.period))
+    )
+    if result.running and measured_at is not None:
+        document["measured_until"] = measured_at.isoformat()
+    return document
 
 
 def list_results(

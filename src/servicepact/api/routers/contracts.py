@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 
 from servicepact.api import convert, schemas
 from servicepact.api.auth import ActorDep, AppDep
@@ -13,6 +14,7 @@ from servicepact.contractfile.canonical import dump_contract
 from servicepact.contractfile.documents import parse_contract_text
 from servicepact.domain.errors import InvalidInput, Problem
 from servicepact.services import contracts as service
+from servicepact.services.freshness import remeasure_after_change
 
 router = APIRouter(prefix="/contracts", tags=["contracts"])
 YAML = "application/yaml"
@@ -108,6 +110,11 @@ async def apply_contract(
     with app.uow() as uow:
         outcome = service.apply_contract(
             uow, actor=actor, document=document, effective_from=effective_from
+        )
+    if outcome.supersedes is not None:
+        # an amendment: the open months it reaches are measured again (off the event loop)
+        await run_in_threadpool(
+            remeasure_after_change, app, actor=actor, contract_id=outcome.contract_id
         )
     return schemas.ApplyRead(
         contract_id=outcome.contract_id,
