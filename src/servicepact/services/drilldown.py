@@ -318,16 +318,18 @@ def iter_result_events(
     service_level_id: str,
     period: str,
     outcome: str = "all",
+    flat: bool = True,
 ) -> Iterator[dict[str, Any]]:
     """Every item of the drill-down for ``outcome``, in list order, flattened for a
-    CSV or XLSX export (one row per item)."""
+    CSV or XLSX export (one row per item) unless ``flat`` is False."""
     _check(outcome, 1, 1)
     stored, _, drill, _ = _load(
         app, actor=actor, contract_id=contract_id, service_level_id=service_level_id, period=period
     )
     sl = stored.contract.service_level(service_level_id)
     for i in drill.order(outcome):
-        yield flatten(format_item(drill.item(int(i)), drill, sl))
+        item = format_item(drill.item(int(i)), drill, sl)
+        yield flatten(item) if flat else item
 
 
 # --- presentation-neutral formatting (times in the contract's zone, exact numbers) -----
