@@ -480,3 +480,26 @@ def flatten(item: dict[str, Any]) -> dict[str, Any]:
     if "event_ids" in item:
         row["event_ids"] = " ".join(item["event_ids"])
     return row
+
+
+def not_failing(
+    app: Any,
+    *,
+    actor: Actor,
+    contract_id: str,
+    service_level_id: str,
+    period: str,
+    event_ids: list[str],
+) -> list[str]:
+    """Those of ``event_ids`` that are not failing events of the stored result (an exclusion
+    requested from the result page may name only events that failed it)."""
+    import pyarrow as pa
+
+    _, _, drill, _ = _load(
+        app, actor=actor, contract_id=contract_id, service_level_id=service_level_id, period=period
+    )
+    if drill.shows is not Shows.EVENTS or "id" not in drill.table.column_names:
+        return list(event_ids)
+    rows = drill.rows[drill.order("failed")]
+    failing = set(drill.table.column("id").take(pa.array(rows)).to_pylist())
+    return [e for e in event_ids if e not in failing]
