@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     # Measure affected open months again after a load, an approved exclusion or an
     # amendment (otherwise result pages say they are out of date and offer the button).
     remeasure_on_change: bool = True
+    # The largest event or invoice file the web UI and the API accept as an upload.
+    max_upload_bytes: int = 200 * 1024 * 1024
 
     @property
     def resolved_database_url(self) -> str:
