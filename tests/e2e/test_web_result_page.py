@@ -153,6 +153,8 @@ def test_an_out_of_date_result_says_so_and_is_measured_again_on_request(
             "answered_at": "2026-02-12T10:01:00+09:00"}  # fmt: skip
     loads.load_rows(app, actor=admin, contract_id="acme-cs-2026", source="calls", rows=[late])
     sign_in(client, "alice")
+    contract_page = client.get("/contracts/acme-cs-2026?lang=en").text
+    assert 'class="stale-mark"' in contract_page  # the cell says it is not current
     page = client.get(PAGE + "?lang=en").text
     assert "Out of date" in page
     assert "the data changed" in page
@@ -163,3 +165,4 @@ def test_an_out_of_date_result_says_so_and_is_measured_again_on_request(
     assert "Out of date" not in fresh
     assert "15 / 21" in fresh
     assert "Measured again with the current data." in fresh
+    assert 'class="stale-mark"' not in client.get("/contracts/acme-cs-2026?lang=en").text

@@ -320,7 +320,7 @@ class DrillDown:
         for name in BREAKDOWN_COLUMNS:
             if name not in self.table.column_names or rows.size == 0:
                 continue
-            codes, values = dictionary_codes(self.table.take(rows), name)
+            codes, values = dictionary_codes(self.table.select([name]).take(rows), name)
             keys = codes.astype(np.int64)
             keys = np.where(keys < 0, len(values), keys)
             labels = [str(v) for v in values] + ["—"]

@@ -108,6 +108,7 @@ KO_RESULTS: dict[str, str] = {
     "day": "일",
     "week": "주",
     "Open the events of {sl} in {period}": "{sl}의 {period} 이벤트 보기",
+    "Out of date: open the cell to measure it again": "최신 아님: 셀을 열어 다시 측정하세요",
     # exclusion reasons
     "Client-caused": "고객사 원인",
     "Force majeure": "불가항력",

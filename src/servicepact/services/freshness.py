@@ -23,7 +23,7 @@ from typing import Any
 
 from servicepact.domain.access import Actor
 from servicepact.domain.contracts import Contract
-from servicepact.domain.errors import DomainError, PeriodClosed
+from servicepact.domain.errors import DomainError
 from servicepact.store.db.result_records import ResultRecord, ResultRecords
 from servicepact.store.db.uow import UnitOfWork
 
@@ -78,19 +78,18 @@ def freshness_of(
     contract: Contract,
     contract_version: int,
     batches: set[str],
+    approved: Sequence[Any],
+    closed: set[str],
 ) -> Freshness:
-    """The freshness of one stored result (``batches``: the source's committed batches now)."""
+    """The freshness of one stored result, given what is current: the source's committed
+    batches, the contract's approved exclusions and its closed months."""
     sl = contract.service_level(record.service_level_id)
     reasons: list[StaleReason] = []
     if record.contract_version < contract_version:
         reasons.append(StaleReason.CONTRACT_AMENDED)
     if set(record.batches) != batches:
         reasons.append(StaleReason.DATA_CHANGED)
-    reaching = [
-        row
-        for row in uow.repo(ResultRecords).approved_exclusions(record.contract_id)
-        if _reaches(row, record, sl.source)
-    ]
+    reaching = [row for row in approved if _reaches(row, record, sl.source)]
     seen = record.document.get("exclusions_seen")
     if seen is not None:
         changed = {row.id for row in reaching} != set(seen)
@@ -98,21 +97,19 @@ def freshness_of(
         changed = any(_utc(row.decided_at) > _utc(record.evaluated_at) for row in reaching)
     if changed:
         reasons.append(StaleReason.EXCLUSION_APPROVED)
-    return Freshness(tuple(reasons), _closed(uow, record.contract_id, record.period))
+    return Freshness(tuple(reasons), record.period in closed)
 
 
 def _utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def _closed(uow: UnitOfWork, contract_id: str, period: str) -> bool:
-    from servicepact.services.periods import ensure_open
+def _current(uow: UnitOfWork, contract_id: str) -> tuple[list[Any], set[str]]:
+    """The contract's approved exclusions and closed months, read once for many results."""
+    from servicepact.services.contracts import closed_months
 
-    try:
-        ensure_open(uow, contract_id=contract_id, period=period)
-    except PeriodClosed:
-        return True
-    return False
+    approved = uow.repo(ResultRecords).approved_exclusions(contract_id)
+    return approved, set(closed_months(uow, contract_id))
 
 
 def result_freshness(
@@ -120,8 +117,15 @@ def result_freshness(
 ) -> Freshness:
     sl = contract.service_level(record.service_level_id)
     batches = _committed_batches(app, record.contract_id, sl.source)
+    approved, closed = _current(uow, record.contract_id)
     return freshness_of(
-        uow, record, contract=contract, contract_version=contract_version, batches=batches
+        uow,
+        record,
+        contract=contract,
+        contract_version=contract_version,
+        batches=batches,
+        approved=approved,
+        closed=closed,
     )
 
 
@@ -141,6 +145,7 @@ def stale_results(app: Any, *, actor: Actor, contract_id: str) -> list[StaleResu
         contract = stored.contract
         known = {sl.id for sl in contract.service_levels}
         batches: dict[str, set[str]] = {}
+        approved, closed = _current(uow, contract_id)
         out: list[StaleResult] = []
         for record in uow.repo(ResultRecords).latest_of_contract(contract_id):
             if record.service_level_id not in known:
@@ -154,6 +159,8 @@ def stale_results(app: Any, *, actor: Actor, contract_id: str) -> list[StaleResu
                 contract=contract,
                 contract_version=stored.version,
                 batches=batches[source],
+                approved=approved,
+                closed=closed,
             )
             if not freshness.current:
                 out.append(StaleResult(record.service_level_id, record.period, freshness))
