@@ -186,7 +186,7 @@ def _drill(app: Any, stored: Any, record: ResultRecord, exclusions: list[Exclusi
     table = event_store(app).read(
         contract_id=record.contract_id,
         source=sl.source,
-        batches=list(record.batches),
+        batches=list(record.document.get("batches_committed") or record.batches),
         columns=_columns(app, sl.source, sl),
     )
     period = parse_period(record.period, term=contract.term)

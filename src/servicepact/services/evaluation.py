@@ -31,6 +31,7 @@ from servicepact.domain.periods import parse_period
 from servicepact.domain.results import ResultStatus, ServiceLevelResult
 from servicepact.engine.evaluate import ClockCache, evaluate_contract
 from servicepact.services.contracts import get_contract
+from servicepact.services.view_cache import cached
 from servicepact.store.db.tables.evaluation import exclusions as exclusions_table
 from servicepact.store.db.tables.evaluation import sl_results
 from servicepact.store.db.uow import UnitOfWork
@@ -369,6 +370,13 @@ def evaluate_periods(
     kinds = {p.kind for p in unique}
     store = _event_store(app)
     sources = sorted({sl.source for sl in contract.service_levels if sl.period in kinds})
+    # The committed batches first: whatever is read below is made of these (freshness rule).
+    committed = {
+        source: sorted(
+            ref.batch_id for ref in store.batches(contract_id=contract_id, source=source)
+        )
+        for source in sources
+    }
     tables = {source: store.read(contract_id=contract_id, source=source) for source in sources}
     results = evaluate_contract(
         contract,
@@ -393,6 +401,7 @@ def evaluate_periods(
         contract=contract,
         measured_at=moment,
         waivers=waivers,
+        committed=committed,
     )
     return results
 
@@ -406,6 +415,7 @@ def _store(
     contract: Any,
     measured_at: datetime | None = None,
     waivers: Sequence[Exclusion] = (),
+    committed: dict[str, list[str]] | None = None,
 ) -> None:
     sources = {sl.id: sl.source for sl in contract.service_levels}
     with app.uow() as uow:
@@ -437,7 +447,12 @@ def _store(
                     inputs_sha256=result.inputs_hash,
                     batches=batches.get(sources[result.service_level_id], []),
                     result=_with_inputs(
-                        result_to_json(result), result, contract, measured_at, waivers
+                        result_to_json(result),
+                        result,
+                        contract,
+                        measured_at,
+                        waivers,
+                        (committed or {}).get(sources[result.service_level_id]),
                     ),
                     evaluated_at=uow.now(),
                     evaluated_by=actor.user,
@@ -460,10 +475,15 @@ def _with_inputs(
     contract: Any,
     measured_at: datetime | None,
     waivers: Sequence[Exclusion],
+    committed: list[str] | None = None,
 ) -> dict[str, Any]:
     """What the drill-down and the freshness check need to know of the inputs: the approved
-    exclusions that reached the result, and for a running period the instant it was
-    measured up to (services/drilldown.py, services/freshness.py)."""
+    exclusions that reached the result, the batches committed when it was read (a batch
+    whose rows were all replaced by a later one is among them, not among ``batches``), and
+    for a running period the instant it was measured up to (services/drilldown.py,
+    services/freshness.py)."""
+    if committed is not None:
+        document["batches_committed"] = committed
     sl = contract.service_level(result.service_level_id)
     document["exclusions_seen"] = sorted(
         e.id
@@ -475,6 +495,21 @@ def _with_inputs(
     if result.running and measured_at is not None:
         document["measured_until"] = measured_at.isoformat()
     return document
+
+
+def cached_list_results(
+    app: App, *, actor: Actor, contract_id: str, period: str | None = None
+) -> list[ServiceLevelResult]:
+    """``list_results``, read once per actor, contract, period and state of the data (the
+    audit trail's head: every write moves it, in whichever process it was made)."""
+    found = cached(
+        app,
+        actor,
+        "results",
+        (contract_id, period),
+        lambda: tuple(list_results(app, actor=actor, contract_id=contract_id, period=period)),
+    )
+    return list(found)
 
 
 def list_results(

@@ -87,7 +87,8 @@ def freshness_of(
     reasons: list[StaleReason] = []
     if record.contract_version < contract_version:
         reasons.append(StaleReason.CONTRACT_AMENDED)
-    if set(record.batches) != batches:
+    read = record.document.get("batches_committed")
+    if set(read if read is not None else record.batches) != batches:
         reasons.append(StaleReason.DATA_CHANGED)
     reaching = [row for row in approved if _reaches(row, record, sl.source)]
     seen = record.document.get("exclusions_seen")
@@ -194,3 +195,18 @@ def remeasure_after_change(app: Any, *, actor: Actor, contract_id: str) -> list[
     except DomainError as error:
         _log.warning("results not measured again after a change: %s", error)
         return []
+
+
+def cached_stale_results(app: Any, *, actor: Actor, contract_id: str) -> list[StaleResult]:
+    """``stale_results``, read once per actor, contract and state of the data: loads,
+    approvals and amendments are audited, so each moves the audit head the cache keys on."""
+    from servicepact.services.view_cache import cached
+
+    found = cached(
+        app,
+        actor,
+        "stale_results",
+        (contract_id,),
+        lambda: tuple(stale_results(app, actor=actor, contract_id=contract_id)),
+    )
+    return list(found)

@@ -189,3 +189,22 @@ def test_the_export_lists_every_event_flat(measured: App, client_manager: Actor)
     assert [r["id"] for r in rows] == ["C015", "C016", "C017", "C018", "C019"]
     assert rows[0]["offered_at"] == "2026-03-10T09:15:00+09:00"
     assert rows[0]["outcome"] == "failed"
+
+
+def test_a_batch_whose_rows_are_all_replaced_leaves_the_result_current(
+    measured: App, client_manager: Actor, vendor_a: Actor
+) -> None:
+    # the vendor sends March again with every call answered in time: the first batch's rows
+    # are all replaced, so the result reads only the second batch
+    in_time = [
+        {"id": f"C{i:03d}", "offered_at": f"2026-03-10T09:{i:02d}:00+09:00",
+         "answered_at": f"2026-03-10T09:{i:02d}:10+09:00"}
+        for i in range(20)
+    ]  # fmt: skip
+    load_rows(measured, actor=vendor_a, contract_id=CONTRACT, source="calls", rows=in_time)
+    (result,) = list_results(measured, actor=client_manager, contract_id=CONTRACT)
+    assert (result.numerator, result.denominator) == (20, 20)
+    page = events(measured, client_manager)
+    assert page.freshness.current
+    assert page.agrees
+    assert stale_results(measured, actor=client_manager, contract_id=CONTRACT) == []

@@ -5,13 +5,15 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.concurrency import run_in_threadpool
+from starlette.concurrency import run_in_threadpool
 
 from servicepact.api import convert, schemas
 from servicepact.api.auth import ActorDep, AppDep
 from servicepact.api.pagination import Page, PageDep, paginate
+from servicepact.bootstrap import App
 from servicepact.contractfile.canonical import dump_contract
 from servicepact.contractfile.documents import parse_contract_text
+from servicepact.domain.access import Actor
 from servicepact.domain.errors import InvalidInput, Problem
 from servicepact.services import contracts as service
 from servicepact.services.freshness import remeasure_after_change
@@ -101,6 +103,13 @@ async def apply_contract(
         raise InvalidInput(
             problems=[Problem("body", f"is above the limit of {limit:,} bytes")], source="body"
         )
+    return await run_in_threadpool(_apply_body, app, actor, body, effective_from)
+
+
+def _apply_body(
+    app: App, actor: Actor, body: bytes, effective_from: str | None
+) -> schemas.ApplyRead:
+    """Parse and apply a contract document (in a worker thread, off the event loop)."""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
@@ -112,10 +121,8 @@ async def apply_contract(
             uow, actor=actor, document=document, effective_from=effective_from
         )
     if outcome.supersedes is not None:
-        # an amendment: the open months it reaches are measured again (off the event loop)
-        await run_in_threadpool(
-            remeasure_after_change, app, actor=actor, contract_id=outcome.contract_id
-        )
+        # an amendment: the open months it reaches are measured again (already off the loop)
+        remeasure_after_change(app, actor=actor, contract_id=outcome.contract_id)
     return schemas.ApplyRead(
         contract_id=outcome.contract_id,
         version=outcome.version,

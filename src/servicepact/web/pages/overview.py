@@ -20,7 +20,7 @@ router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
 @router.get("/")
 def dashboard(request: Request, app: AppDep, viewer: ViewerDep, month: MonthQuery = None) -> HTML:
-    view = overview.portfolio_overview(app, actor=viewer.actor, month=month)
+    view = overview.cached_portfolio_overview(app, actor=viewer.actor, month=month)
     return render(request, "dashboard.html", lang=viewer.lang, viewer=viewer, view=view)
 
 
@@ -28,11 +28,13 @@ def dashboard(request: Request, app: AppDep, viewer: ViewerDep, month: MonthQuer
 def contract_page(
     request: Request, app: AppDep, viewer: ViewerDep, contract_id: str, last: MonthQuery = None
 ) -> HTML:
-    view = overview.contract_overview(app, actor=viewer.actor, contract_id=contract_id, last=last)
+    view = overview.cached_contract_overview(
+        app, actor=viewer.actor, contract_id=contract_id, last=last
+    )
     # results whose inputs changed since they were measured are marked, never shown as current
     stale = {
         (s.service_level_id, s.period)
-        for s in freshness.stale_results(app, actor=viewer.actor, contract_id=contract_id)
+        for s in freshness.cached_stale_results(app, actor=viewer.actor, contract_id=contract_id)
     }
     return render(
         request,
