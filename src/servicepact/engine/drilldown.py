@@ -33,6 +33,7 @@ import numpy as np
 import pyarrow as pa
 
 from servicepact.domain.contracts import Contract, ServiceLevel
+from servicepact.domain.errors import Conflict
 from servicepact.domain.exclusions import Exclusion
 from servicepact.domain.kpis import Aggregate, Direction
 from servicepact.domain.periods import Period
@@ -241,7 +242,7 @@ class DrillDown:
         doc["id"] = _cell(self.table, "id", row)
         doc["times"] = {
             name: _cell(self.table, name, row)
-            for name in TIMES_USED.get(self.kpi, ())
+            for name in TIMES_USED.get(self.kpi) or _time_columns(self.table)
             if name in self.table.column_names
         }
         doc["groups"] = {
@@ -396,6 +397,16 @@ def _first_by_anchor(members: Int64Array, anchor: Int64Array, limit: int | None)
     return result if limit is None else result[:limit]
 
 
+def _time_columns(table: pa.Table) -> tuple[str, ...]:
+    """A declared KPI's event type: its time columns are the times shown."""
+    return tuple(
+        f.name
+        for f in table.schema
+        if (pa.types.is_timestamp(f.type) or pa.types.is_date(f.type))
+        and not f.name.startswith("_")
+    )
+
+
 def _cell(table: pa.Table, name: str, row: int) -> Any:
     if name not in table.column_names:
         return None
@@ -472,7 +483,7 @@ def drill_down(
         calendar=calendar,
         clock=clock,
         memo={},
-        memo_key=(sl.calendar, contract.id),
+        memo_key=(sl.calendar_name, contract.id),
     )
     base = DrillDown(
         contract_id=contract.id,
@@ -497,10 +508,15 @@ def drill_down(
         return _outages(base, table, ctx, kept, excluded_rows, excluded_ids, waivers)
     if sl.kpi == "backlog_older_than":
         return _backlog(base, table, ctx, kept, excluded_rows, waivers)
-    compute = computation_for(sl.kpi)
+    compute = computation_for(sl.kpi, sl.definition)
     outcomes_of = getattr(compute, "outcomes", None)
     if outcomes_of is None:
-        raise NotImplementedError(f"{sl.kpi} has no per-event outcomes for a drill-down")
+        # a declared percentile or maximum: one value picked among the events, not a sum
+        raise Conflict(
+            f"{sl.kpi} is one value picked among the events (a percentile or a maximum), so no "
+            "event list adds up to it; its drill-down is not available",
+            where=sl.id,
+        )
     kept_items = _flow_items(table, kept, ctx, outcomes_of, window)
     excluded_items = _flow_items(table, excluded_rows, ctx, outcomes_of, window)
     rows_k, out_k = kept_items

@@ -90,7 +90,7 @@ class ResultEvents:
             "anchor": self.definition.anchor,
             "params": dict(self.service_level.params),
             "filter": dict(self.service_level.filter),
-            "calendar": self.service_level.calendar,
+            "calendar": self.service_level.calendar_name,
             "timezone": self.timezone,
             "shows": self.shows,
             "result": result_document(self.result, self.service_level),
