@@ -20,6 +20,7 @@ import pyarrow as pa
 from servicepact.domain.calendars import Calendar
 from servicepact.engine.kpis.base import (
     KpiContext,
+    Measure,
     Outcomes,
     booleans,
     each_once,
@@ -48,6 +49,9 @@ def _invoice_cycle_time(table: pa.Table, ctx: KpiContext) -> Outcomes:
         elapsed,
         each_once(int(counted.sum())),
         full_working_day_seconds(ctx.calendar),
+        counted=counted,
+        measured=elapsed,
+        measure=Measure.BUSINESS_SECONDS,
     )
 
 
@@ -58,6 +62,7 @@ def _share_at_receipt(table: pa.Table, column: str) -> Outcomes:
         received[has_received],
         flag[has_received].astype(np.int64),
         each_once(int(has_received.sum())),
+        counted=has_received,
     )
 
 

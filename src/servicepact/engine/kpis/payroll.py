@@ -27,7 +27,9 @@ def _payroll_accuracy(table: pa.Table, ctx: KpiContext) -> Outcomes:
     day_end, has_date = local_day_end_us(table, "scheduled_pay_date", ctx.timezone)
     error, _ = booleans(table, "error")
     correct = (~error)[has_date].astype(np.int64)
-    return Outcomes(day_end[has_date] - 1, correct, each_once(int(has_date.sum())))
+    return Outcomes(
+        day_end[has_date] - 1, correct, each_once(int(has_date.sum())), counted=has_date
+    )
 
 
 def _payroll_on_time(table: pa.Table, ctx: KpiContext) -> Outcomes:

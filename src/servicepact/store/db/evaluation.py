@@ -87,9 +87,18 @@ class ResultRepository:
         self._connection = connection
 
     def add(
-        self, result: ServiceLevelResult, *, batches: Sequence[str], at: datetime, by: str
+        self,
+        result: ServiceLevelResult,
+        *,
+        document: dict[str, Any],
+        batches: Sequence[str],
+        at: datetime,
+        by: str,
     ) -> bool:
-        """Store the result as the next version; False when the latest rests on the same inputs."""
+        """Store the result as the next version; False when the latest rests on the same inputs.
+
+        ``document`` is the stored JSON: ``result_to_json(result)`` and what the service adds
+        about the inputs (services/evaluation.py)."""
         written = add_version(
             self._connection,
             sl_results,
@@ -106,7 +115,7 @@ class ResultRepository:
                 "status": result.status.value,
                 "running": result.running,
                 "batches": list(batches),
-                "result": result_to_json(result),
+                "result": document,
                 "evaluated_at": at,
                 "evaluated_by": by,
             },
