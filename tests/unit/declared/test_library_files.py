@@ -75,7 +75,7 @@ def test_libraries_using_each_other_in_a_cycle_are_refused(tmp_path: Path) -> No
 def test_a_contract_sent_as_text_cannot_use_library_files() -> None:
     with pytest.raises(InvalidInput) as caught:
         parse_contract_text(CONTRACT)
-    assert [p.message for p in caught.value.problems][0].startswith(
+    assert caught.value.problems[0].message.startswith(
         "a contract sent as text cannot use library files"
     )
 
