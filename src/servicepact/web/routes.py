@@ -18,6 +18,7 @@ from fastapi import APIRouter, Depends, FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from servicepact.api.inputs import refuse_control_characters
 from servicepact.bootstrap import App
 from servicepact.domain.access import Actor
 from servicepact.domain.errors import AccessDenied, NotFound
@@ -138,7 +139,11 @@ def render(
     return response
 
 
-router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+router = APIRouter(
+    include_in_schema=False,
+    default_response_class=HTMLResponse,
+    dependencies=[Depends(refuse_control_characters)],
+)
 
 
 # --- sign in and out --------------------------------------------------------------------------

@@ -7,6 +7,7 @@ installed wheel can run ``servicepact init`` anywhere. Revisions are numbered
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -32,7 +33,10 @@ def script_directory() -> ScriptDirectory:
     return ScriptDirectory.from_config(alembic_config())
 
 
+@functools.cache
 def head_revision() -> str:
+    # The scripts ship with the package and do not change while it runs: read them once
+    # (the health probe asks on every call).
     head = script_directory().get_current_head()
     if head is None:
         raise RuntimeError("no migrations found; the package is incomplete")
