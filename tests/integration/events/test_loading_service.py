@@ -6,6 +6,8 @@ tickets contract's vendor), charlie for otherco.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -13,8 +15,10 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 import sqlalchemy as sa
+from pydantic import SecretStr
 
-from servicepact.bootstrap import App
+from servicepact.bootstrap import App, build_app
+from servicepact.config import Settings
 from servicepact.contractfile import ContractDocument, canonical_document, contract_hash
 from servicepact.domain.access import Actor, Role
 from servicepact.domain.contracts import Contract
@@ -65,8 +69,7 @@ def tickets_contract(**extra: Any) -> dict[str, Any]:
     return data
 
 
-@pytest.fixture
-def contract(app: App, client_manager: Actor) -> Contract:
+def apply_tickets_contract(app: App, actor: Actor) -> Contract:
     model = Contract.model_validate(tickets_contract(expected_daily_volume={"tickets": 4}))
     document = ContractDocument(
         contract=model,
@@ -75,8 +78,13 @@ def contract(app: App, client_manager: Actor) -> Contract:
         sha256=contract_hash(model),
     )
     with app.uow() as uow:
-        apply_contract(uow, actor=client_manager, document=document)
+        apply_contract(uow, actor=actor, document=document)
     return model
+
+
+@pytest.fixture
+def contract(app: App, client_manager: Actor) -> Contract:
+    return apply_tickets_contract(app, client_manager)
 
 
 def write(tmp_path: Path, name: str, lines: list[str]) -> Path:
@@ -204,6 +212,45 @@ def test_personal_data_never_reaches_storage_in_clear(
     summaries = {r["id"]: r["summary"] for r in read(app)}
     assert summaries["T1"] == "[name] 1 here; call [phone]"
     assert summaries["T5"] == "[name]님 모니터 고장 [email]"
+
+
+def keyed_pseudonym(key: str, value: str) -> str:
+    """The documented pseudonym, computed here independently of store/pii.py."""
+    digest = hmac.new(key.encode(), value.encode(), hashlib.sha256).hexdigest()
+    return "ps_" + digest[:32]
+
+
+@pytest.mark.parametrize("key", ["first-configured-key", "second-configured-key"])
+def test_pseudonyms_are_keyed_by_the_configured_key(
+    settings: Settings,
+    clock: Any,
+    client_manager: Actor,
+    vendor_a: Actor,
+    tmp_path: Path,
+    key: str,
+) -> None:
+    # The same values under two configured keys: each load uses its own key, so the
+    # pseudonyms are those of that key and not of the other one (nor of a built-in key).
+    other = next(k for k in ("first-configured-key", "second-configured-key") if k != key)
+    configured = Settings(
+        data_dir=settings.data_dir,
+        database_url=settings.database_url,
+        pseudonym_key=SecretStr(key),
+        user=None,
+    )
+    keyed_app = build_app(configured, clock=clock)
+    try:
+        apply_tickets_contract(keyed_app, client_manager)
+        load(keyed_app, vendor_a, write(tmp_path, "tickets.csv", good_rows()))
+        stored = {r["id"]: r for r in read(keyed_app)}
+    finally:
+        keyed_app.close()
+    for i in range(1, 5):
+        row = stored[f"T{i}"]
+        assert row["requester_email"] == keyed_pseudonym(key, f"minji{i}@example.com")
+        assert row["requester_name"] == keyed_pseudonym(key, f"Kim Minji {i}")
+        assert row["requester_phone"] == keyed_pseudonym(key, f"010-1234-567{i}")
+        assert row["requester_email"] != keyed_pseudonym(other, f"minji{i}@example.com")
 
 
 def test_a_vendor_cannot_load_into_another_vendors_contract(

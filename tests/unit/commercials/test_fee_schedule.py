@@ -94,6 +94,21 @@ def test_volume_inside_the_band_is_the_base_charge_only():
     assert len(lines(VOLUME_BAND, 9000)) == 1
 
 
+ODD_BAND = {**VOLUME_BAND, "baseline": 1005, "band_percent": "7.5"}
+
+
+def test_a_band_edge_between_whole_units_rounds_inwards():
+    # 1,005 × 1.075 = 1,080.375 → the band ends at 1,080 (floor, not 1,081);
+    # 1,005 × 0.925 = 929.625 → it starts at 930 (ceil, not 929).
+    assert len(lines(ODD_BAND, 1080)) == 1
+    above = lines(ODD_BAND, 1081)
+    assert amounts(above)[1] == (1, 3000, 3000)  # (1,081 − 1,080) × 3,000
+    assert "baseline 1,005 ± 7.5 % = 930–1,080; measured 1,081" in above[1].arithmetic
+    assert len(lines(ODD_BAND, 930)) == 1
+    assert amounts(lines(ODD_BAND, 929))[1] == (1, -2000, -2000)  # (930 − 929) × −2,000
+    assert amounts(lines(ODD_BAND, 1090))[1] == (10, 3000, 30_000)  # (1,090 − 1,080) × 3,000
+
+
 def test_a_minimum_commitment_tops_up_a_low_month():
     # 1,000 × 900 = 900,000 < 1,000,000 → top-up 100,000
     doc = {

@@ -63,6 +63,14 @@ def test_a_sample_below_min_sample_is_insufficient_data_never_zero_or_hundred():
     assert status(None, "0.95", "0.90", sample=0) is ResultStatus.INSUFFICIENT_DATA
 
 
+def test_a_sample_of_exactly_min_sample_is_judged():
+    # min_sample is the smallest sample that counts: 5 of 5 is judged, 4 of 5 is not.
+    assert status(Fraction(1), "0.95", "0.90", sample=5, min_sample=5) is ResultStatus.MET
+    assert status(Fraction(0), "0.95", "0.90", sample=5, min_sample=5) is ResultStatus.BREACHED
+    assert status(Fraction(1), "0.95", "0.90", sample=1) is ResultStatus.MET  # default 1
+    assert status(Fraction(1), "0.95", "0.90", sample=0) is ResultStatus.INSUFFICIENT_DATA
+
+
 @given(
     st.fractions(min_value=0, max_value=1),
     st.decimals(min_value=0, max_value=1, places=4),

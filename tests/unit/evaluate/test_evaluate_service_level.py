@@ -165,7 +165,17 @@ def test_inputs_hash_changes_with_the_batches_and_is_stable_otherwise() -> None:
     other = evaluate(c, table("calls", calls(19, 1), batch="b2"))
     assert a.inputs_hash == again.inputs_hash != other.inputs_hash
     assert len(a.inputs_hash) == 64
-    assert ENGINE_VERSION
+
+
+def test_inputs_hash_changes_with_the_engine_version(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A result computed by another engine version must not look up to date.
+    import servicepact.engine.evaluate as engine_evaluate
+
+    c = contract(answered_sl())
+    before = evaluate(c, table("calls", calls(19, 1), batch="b1")).inputs_hash
+    monkeypatch.setattr(engine_evaluate, "ENGINE_VERSION", ENGINE_VERSION + ".next")
+    after = evaluate(c, table("calls", calls(19, 1), batch="b1")).inputs_hash
+    assert before != after
 
 
 def test_evaluate_contract_runs_each_service_level_for_the_periods_of_its_kind() -> None:

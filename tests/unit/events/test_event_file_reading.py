@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from servicepact.domain.contracts import DataProtection
-from servicepact.domain.errors import InvalidInput
+from servicepact.domain.errors import InvalidInput, Problem
 from servicepact.domain.event_types import BUILT_IN
 from servicepact.engine.tables import arrow_schema
 from servicepact.store.events import read_event_file, read_events_for_evaluation
@@ -34,12 +34,22 @@ def read(path: Path, **kw: object) -> pa.Table:
     )
 
 
-def problems(path: Path, **kw: object) -> list[RowProblem]:
+def problems(path: Path, **kw: object) -> list[Problem]:
+    """What reading refused: whole-file problems or row problems, at least one."""
     with pytest.raises(InvalidInput) as caught:
         read(path, **kw)
     found = list(caught.value.problems)
-    assert all(isinstance(p, RowProblem) for p in found) or found
-    return found  # type: ignore[return-value]
+    assert found, "an invalid file must name at least one problem"
+    assert all(isinstance(p, Problem) for p in found)
+    return found
+
+
+def row_problems(path: Path, **kw: object) -> list[RowProblem]:
+    """Problems that each name a row and a column of the file."""
+    found = problems(path, **kw)
+    rows = [p for p in found if isinstance(p, RowProblem)]
+    assert rows == found, f"expected row problems only, got {found}"
+    return rows
 
 
 def csv(tmp_path: Path, text: str, name: str = "t.csv", encoding: str = "utf-8") -> Path:
@@ -118,7 +128,7 @@ def test_every_bad_row_is_reported_in_one_pass_with_row_line_column_and_reason(
         'T2,"2026-02-30T09:00:00Z",no,9,"[[""2026-01-05T10:00:00Z"",""2026-01-05T09:00:00Z""]]"\n'
         "T3,soon,y,1,[[\n",
     )
-    found = {(p.row, p.field): p for p in problems(path)}
+    found = {(p.row, p.field): p for p in row_problems(path)}
     assert set(found) == {
         (1, "created_at"),
         (1, "reopened"),
@@ -164,7 +174,7 @@ def test_duplicate_ids_are_reported_with_the_other_row_even_across_chunks(
     path.write_text(
         "".join(json.dumps({"id": i, "created_at": "2026-01-05T09:00:00Z"}) + "\n" for i in ids)
     )
-    found = problems(path, chunk_rows=2)  # rows 2 and 6 fall in different chunks
+    found = row_problems(path, chunk_rows=2)  # rows 2 and 6 fall in different chunks
     assert sorted((p.row, p.message) for p in found) == [
         (2, "duplicate id: also in row 6"),
         (6, "duplicate id: also in row 2"),
@@ -176,7 +186,7 @@ def test_a_row_with_too_many_cells_is_reported_not_dropped(tmp_path: Path) -> No
         tmp_path,
         "id,created_at\nT1,2026-01-05T09:00:00Z\nT2,2026-01-05T09:00:00Z,extra\nT3,later\n",
     )
-    cells, later = sorted(problems(path), key=lambda p: p.row or 0)
+    cells, later = sorted(row_problems(path), key=lambda p: p.row or 0)
     assert (cells.row, cells.line) == (2, 3)
     assert "3 cells where the header has 2" in cells.message
     assert (later.row, later.line, later.field) == (3, 4, "created_at")  # numbering holds
@@ -189,7 +199,7 @@ def test_json_lines_read_with_line_numbers(tmp_path: Path) -> None:
         {"id": "T2", "created_at": "2026-01-05T09:00:00Z", "csat": 4.5},
     ]
     path.write_text("\n".join(json.dumps(x) for x in lines) + "\n{oops\n")
-    found = problems(path)
+    found = row_problems(path)
     assert sorted((p.row, p.line) for p in found) == [(2, 2), (3, 3)]
 
 
@@ -222,7 +232,7 @@ def test_excel_formulas_are_read_as_text_never_evaluated(tmp_path: Path) -> None
     sheet.append(["T2", "2026-01-05T09:00:00Z", "=2+2", "plain"])
     path = tmp_path / "t.xlsx"
     book.save(path)
-    [problem] = problems(path)
+    [problem] = row_problems(path)
     assert (problem.row, problem.field, problem.line) == (2, "csat", 3)
     assert problem.value == "=2+2"
 
