@@ -15,6 +15,7 @@ from servicepact.cli._output import cli_session
 from servicepact.cli.errors import EXIT_INTEGRITY
 from servicepact.domain.access import Role
 from servicepact.services import audit as audit_service
+from servicepact.services import sessions as session_service
 from servicepact.services import users as user_service
 from servicepact.store.db import migrate
 from servicepact.store.db.engine import masked_url
@@ -194,6 +195,39 @@ def user_list(output: OutputFormat = FORMAT_OPTION) -> None:
     for u in stored:
         table.add_row(u.name, u.role.value, u.party or "", u.created_at.strftime("%Y-%m-%d %H:%M"))
     console.print(table)
+
+
+@user_app.command("sessions")
+def user_sessions(
+    name: str = typer.Argument(..., help="Login name."), output: OutputFormat = FORMAT_OPTION
+) -> None:
+    """List a user's open web sessions (administrators and auditors, or the user)."""
+    with cli_session() as (app, actor), app.uow(read_only=True) as uow:
+        found = session_service.list_open(uow, actor=actor, user=name)
+    rows = [
+        {
+            "session": s.id[:16],
+            "started_at": s.started_at.isoformat(),
+            "last_seen_at": s.last_seen_at.isoformat(),
+            "expires_at": s.expires_at.isoformat(),
+        }
+        for s in found
+    ]
+    if output is OutputFormat.JSON:
+        _echo_json(rows)
+        return
+    table = Table("session", "started (UTC)", "last seen (UTC)", "ends at the latest (UTC)")
+    for row in rows:
+        table.add_row(*(str(value)[:19] for value in row.values()))
+    console.print(table)
+
+
+@user_app.command("end-sessions")
+def user_end_sessions(name: str = typer.Argument(..., help="Login name.")) -> None:
+    """End every web session of a user at once (administrators, or the user)."""
+    with cli_session() as (app, actor), app.uow() as uow:
+        ended = session_service.end_all(uow, actor=actor, user=name, why="ended by administrator")
+    typer.echo(f"ended {ended} session(s) of {name}")
 
 
 token_app = typer.Typer(

@@ -33,10 +33,14 @@ def script_directory() -> ScriptDirectory:
     return ScriptDirectory.from_config(alembic_config())
 
 
-@functools.cache
 def head_revision() -> str:
-    # The scripts ship with the package and do not change while it runs: read them once
-    # (the health probe asks on every call).
+    # The scripts ship with the package and do not change while it runs: read them once per
+    # directory (the health probe asks on every call).
+    return _head_of(str(MIGRATIONS_DIR))
+
+
+@functools.cache
+def _head_of(_directory: str) -> str:
     head = script_directory().get_current_head()
     if head is None:
         raise RuntimeError("no migrations found; the package is incomplete")
@@ -83,4 +87,5 @@ def new_revision(engine: sa.Engine, *, message: str, autogenerate: bool) -> Path
     script = scripts[0] if isinstance(scripts, list) else scripts
     if script is None:
         raise RuntimeError("alembic wrote no revision")
+    _head_of.cache_clear()  # a new head
     return Path(script.path)
