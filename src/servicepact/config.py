@@ -33,7 +33,10 @@ class Settings(BaseSettings):
     # a JSON batch of events, a file upload (multipart), and any other body (forms, small JSON).
     max_batch_bytes: int = 16 * 1024 * 1024
     max_batch_rows: int = 50_000
-    max_upload_bytes: int = 10 * 1024 * 1024
+    # The largest event file the web UI and the API accept as an upload (multipart).
+    max_upload_bytes: int = 200 * 1024 * 1024
+    # The largest invoice upload (an invoice is a few hundred lines).
+    max_invoice_bytes: int = 10 * 1024 * 1024
     max_body_bytes: int = 1024 * 1024
     # Excel workbooks are checked before they are parsed (a small zip can unpack to gigabytes).
     xlsx_max_sheets: int = 32

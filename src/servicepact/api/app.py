@@ -32,6 +32,7 @@ from servicepact.api.routers import (
     vendors,
 )
 from servicepact.bootstrap import App
+from servicepact.services.uploads import UploadJobs
 
 API_PREFIX = "/api/v1"
 DESCRIPTION = """
@@ -165,6 +166,7 @@ def api_router() -> APIRouter:
         audit,
     ):
         router.include_router(module.router, responses=problem_responses())
+    router.include_router(loads.uploads_router, responses=problem_responses())
     return router
 
 
@@ -180,6 +182,7 @@ def create_app(app: App, *, web: bool = True) -> FastAPI:
         redoc_url=None,
     )
     api.state.servicepact = app
+    api.state.upload_jobs = UploadJobs(app)
     api.add_middleware(SecurityHeadersMiddleware)
     api.add_middleware(BodyLimitMiddleware, settings=app.settings, refuse=errors.on_http)
     api.include_router(api_router())

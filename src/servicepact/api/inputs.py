@@ -66,7 +66,9 @@ async def refuse_control_characters(request: Request) -> None:
                 problems += [
                     Problem(w, TEXT_MESSAGE) for w in _json_places(json.loads(body), "body")
                 ]
-    elif media_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+    elif media_type == "application/x-www-form-urlencoded" or (
+        media_type == "multipart/form-data" and "content-length" in request.headers
+    ):  # an upload without a declared length is the route's to refuse (411), unread
         with contextlib.suppress(Exception):  # a malformed form: the route's parsing answers
             form = await request.form()  # parsed once and kept for the route
             for name, value in form.multi_items():

@@ -9,7 +9,8 @@ Which limit applies (first match wins):
 
 * ``PUT /api/v1/contracts`` — a contract document (``max_contract_file_bytes``);
 * ``POST …/sources/{source}/batches`` — a JSON batch of events (``max_batch_bytes``);
-* any ``multipart/form-data`` body — a file upload, API or web (``max_upload_bytes``);
+* ``POST …/periods/{period}/invoice-checks`` — an invoice upload (``max_invoice_bytes``);
+* any ``multipart/form-data`` body — an event file upload, API or web (``max_upload_bytes``);
 * anything else — forms and small JSON documents (``max_body_bytes``).
 """
 
@@ -35,6 +36,7 @@ class BodyRule:
     method: str | None = None
     path: re.Pattern[str] | None = None
     media_type: str | None = None
+    overhead: int = 0  # room for what surrounds the limited content (form fields, boundaries)
 
     def matches(self, method: str, path: str, media_type: str) -> bool:
         return (
@@ -44,12 +46,20 @@ class BodyRule:
         )
 
 
+FORM_OVERHEAD = 64 * 1024  # field names, boundaries, the CSRF token and the options
+
 BODY_RULES: list[BodyRule] = [
     BodyRule("max_contract_file_bytes", "PUT", re.compile(r"/api/v1/contracts/?")),
     BodyRule(
         "max_batch_bytes", "POST", re.compile(r"/api/v1/contracts/[^/]+/sources/[^/]+/batches/?")
     ),
-    BodyRule("max_upload_bytes", media_type="multipart/form-data"),
+    BodyRule(
+        "max_invoice_bytes",
+        "POST",
+        re.compile(r"/api/v1/contracts/[^/]+/periods/[^/]+/invoice-checks/?"),
+        overhead=FORM_OVERHEAD,
+    ),
+    BodyRule("max_upload_bytes", media_type="multipart/form-data", overhead=FORM_OVERHEAD),
     BodyRule("max_body_bytes"),
 ]
 
@@ -58,7 +68,7 @@ def limit_for(settings: Settings, method: str, path: str, media_type: str) -> tu
     """The limit in bytes for a request, and the setting that holds it."""
     for rule in BODY_RULES:
         if rule.matches(method, path, media_type):
-            return int(getattr(settings, rule.setting)), rule.setting
+            return int(getattr(settings, rule.setting)) + rule.overhead, rule.setting
     raise AssertionError("the last rule matches every request")  # pragma: no cover
 
 

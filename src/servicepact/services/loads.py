@@ -154,6 +154,13 @@ def _admit(uow: UnitOfWork, *, actor: Actor, contract_id: str, source: str) -> _
     return _Admission(contract, BUILT_IN[source])
 
 
+def admit_load(app: AppLike, *, actor: Actor, contract_id: str, source: str) -> None:
+    """Refuse early (before a file is received) whoever may not load ``source`` into the
+    contract; the load itself checks again."""
+    with app.uow(read_only=True) as uow:
+        _admit(uow, actor=actor, contract_id=contract_id, source=source)
+
+
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -208,8 +215,13 @@ def load_events(
     encoding: str | None = None,
     sheet: str | None = None,
     progress: Progress | None = None,
+    file_name: str | None = None,
 ) -> LoadReport:
-    """Load one file of ``source`` events into a contract (see the module docstring)."""
+    """Load one file of ``source`` events into a contract (see the module docstring).
+
+    ``file_name`` is the name recorded for the batch when it is not the path's (an upload
+    is stored under a name of the server's choosing).
+    """
     if not path.is_file():
         raise InvalidInput(problems=[Problem(where=str(path), message="no such file")])
     return _load(
@@ -217,7 +229,7 @@ def load_events(
         actor=actor,
         contract_id=contract_id,
         source=source,
-        name=path.name,
+        name=file_name or path.name,
         batch_id=lambda: file_sha256(path),
         opener=lambda event_type: open_checked(
             path, event_type, encoding=encoding, sheet=sheet, chunk_rows=LOAD_CHUNK_ROWS

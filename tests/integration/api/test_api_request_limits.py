@@ -269,14 +269,14 @@ def test_a_batch_above_its_byte_or_row_limit_answers_413(world: World) -> None:
 
 def test_a_multipart_upload_above_the_upload_limit_answers_413(world: World) -> None:
     settings = world.client.app.state.servicepact.settings  # type: ignore[attr-defined]
-    settings.max_upload_bytes = 50_000
+    settings.max_invoice_bytes = 50_000
     response = world.post(
         "alice",
         f"/api/v1/contracts/{CONTRACT}/periods/2026-02/invoice-checks",
-        files={"file": ("invoice.csv", b"x" * 60_000)},
+        files={"file": ("invoice.csv", b"x" * 150_000)},
     )
     assert response.status_code == 413
-    assert "SERVICEPACT_MAX_UPLOAD_BYTES" in response.json()["detail"]
+    assert "SERVICEPACT_MAX_INVOICE_BYTES" in response.json()["detail"]
 
 
 def test_a_contract_in_another_media_type_answers_415(world: World) -> None:
