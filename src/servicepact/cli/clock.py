@@ -27,14 +27,12 @@ from rich.table import Table
 
 from servicepact.contractfile import load_contract_file
 from servicepact.domain.calendars import Calendar
+from servicepact.domain.cells import neutralise
 from servicepact.domain.errors import InvalidInput, Problem
 from servicepact.engine.business_time import clock_for
 
 REQUIRED_COLUMNS = ("id", "start", "end")
 OPTIONAL_COLUMNS = ("pauses",)
-# A spreadsheet runs a cell starting with one of these as a formula (ARCHITECTURE.md:
-# CSV exports escape them), so such an id is written with a leading quote.
-FORMULA_STARTS = ("=", "+", "-", "@")
 # Files under 1 MiB read in well under a second; a progress bar would only flicker.
 PROGRESS_FROM_BYTES = 1 << 20
 # One file can hold many bad rows; past this many the message would only be noise.
@@ -202,7 +200,7 @@ def business_seconds(calendar: Calendar, parsed: Parsed) -> np.ndarray[Any, np.d
 
 
 def _safe_cell(text: str) -> str:
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return neutralise(text)
 
 
 def render(ids: list[str], seconds: list[int], output_format: ClockFormat) -> str:
