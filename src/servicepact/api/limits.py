@@ -64,24 +64,37 @@ BODY_RULES: list[BodyRule] = [
 ]
 
 
-def limit_for(settings: Settings, method: str, path: str, media_type: str) -> tuple[int, str]:
-    """The limit in bytes for a request, and the setting that holds it."""
+@dataclass(frozen=True)
+class BodyLimit:
+    setting: str  # the Settings field
+    limit: int  # its value, in bytes
+    allowed: int  # what the body may hold in all: the limit and the rule's overhead
+
+
+def limit_for(settings: Settings, method: str, path: str, media_type: str) -> BodyLimit:
+    """The limit of a request's body, and the setting that holds it."""
     for rule in BODY_RULES:
         if rule.matches(method, path, media_type):
-            return int(getattr(settings, rule.setting)) + rule.overhead, rule.setting
+            limit = int(getattr(settings, rule.setting))
+            return BodyLimit(rule.setting, limit, limit + rule.overhead)
     raise AssertionError("the last rule matches every request")  # pragma: no cover
 
 
-def too_large_detail(limit: int, setting: str) -> str:
+def _size(limit: int) -> str:
+    mib = 1024 * 1024
+    return f"{limit // mib:,} MB" if limit % mib == 0 else f"{limit:,} bytes"
+
+
+def too_large_detail(limit: BodyLimit) -> str:
     return (
-        f"the request body is above the limit of {limit:,} bytes for this endpoint "
-        f"(setting SERVICEPACT_{setting.upper()})"
+        f"the request is larger than the limit of {_size(limit.limit)} for this endpoint "
+        f"(setting SERVICEPACT_{limit.setting.upper()})"
     )
 
 
 class BodyTooLarge(HTTPException):
-    def __init__(self, limit: int, setting: str) -> None:
-        super().__init__(status_code=413, detail=too_large_detail(limit, setting))
+    def __init__(self, limit: BodyLimit) -> None:
+        super().__init__(status_code=413, detail=too_large_detail(limit))
 
 
 Responder = Callable[[Request, HTTPException], Awaitable[Any]]
@@ -101,10 +114,10 @@ class BodyLimitMiddleware:
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         media_type = headers.get("content-type", "").split(";", 1)[0].strip().lower()
-        limit, setting = limit_for(self.settings, scope["method"], scope["path"], media_type)
+        limit = limit_for(self.settings, scope["method"], scope["path"], media_type)
         declared = headers.get("content-length")
-        if declared is not None and declared.strip().isdigit() and int(declared) > limit:
-            response = await self.refuse(Request(scope), BodyTooLarge(limit, setting))
+        if declared is not None and declared.strip().isdigit() and int(declared) > limit.allowed:
+            response = await self.refuse(Request(scope), BodyTooLarge(limit))
             await response(scope, receive, send)
             return
         received = 0
@@ -114,8 +127,8 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > limit:
-                    raise BodyTooLarge(limit, setting)
+                if received > limit.allowed:
+                    raise BodyTooLarge(limit)
             return message
 
         await self.app(scope, counted, send)
