@@ -10,6 +10,8 @@ from __future__ import annotations
 
 FORMULA_STARTS = ("=", "+", "-", "@")
 _LEADING = " \t\r\n"
+# The same rule as a regular expression (RE2 and Python), for column-wise writers.
+FORMULA_LIKE = r"^([\t\r]|[ \t\r\n]*[=+\-@])"
 
 
 def is_formula_like(text: str) -> bool:

@@ -105,9 +105,7 @@ def anchor(uow: UnitOfWork, *, actor: Actor) -> Anchor:
     return Anchor(seq=report.rows, row_hash=report.head, at=uow.now())
 
 
-def verify_with_anchors(
-    uow: UnitOfWork, *, actor: Actor, anchors: list[Anchor]
-) -> VerifyReport:
+def verify_with_anchors(uow: UnitOfWork, *, actor: Actor, anchors: list[Anchor]) -> VerifyReport:
     """Verify the chain, then check that it still holds every anchored head."""
     report = verify_chain(uow, actor=actor)
     if not report.ok:

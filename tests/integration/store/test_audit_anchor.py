@@ -61,7 +61,9 @@ def _as_an_attacker(engine: sa.Engine, *statements: str) -> None:
     postgres = engine.dialect.name == "postgresql"
     with engine.begin() as connection:
         if postgres:
-            connection.exec_driver_sql("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only")
+            connection.exec_driver_sql(
+                "ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only"
+            )
         else:
             connection.exec_driver_sql("DROP TRIGGER IF EXISTS audit_log_no_update")
             connection.exec_driver_sql("DROP TRIGGER IF EXISTS audit_log_no_delete")
@@ -89,7 +91,9 @@ def test_a_trail_cut_back_with_its_head_verifies_alone_but_not_against_the_ancho
     assert anchored.code == 0, anchored.err
     [line] = anchor.read_text().splitlines()
     held = json.loads(line)
-    assert held["seq"] == 3 and len(held["row_hash"]) == 64 and held["at"]
+    assert held["seq"] == 3
+    assert len(held["row_hash"]) == 64
+    assert held["at"]
     assert servicepact("audit", "verify", "--anchor", str(anchor)).code == 0
 
     # The last row removed and the stored head moved back to row 2.
@@ -136,7 +140,9 @@ def test_a_rewritten_trail_of_the_same_length_fails_against_the_anchor(
         f"UPDATE audit_head SET seq = 0, row_hash = '{GENESIS_HASH}' WHERE id = {HEAD_ID}",
     )
     migrate.restore_audit_triggers(engine)
-    _three_rows_again = [servicepact("user", "add", n, "--role", "auditor") for n in ("x", "y", "z")]
+    _three_rows_again = [
+        servicepact("user", "add", n, "--role", "auditor") for n in ("x", "y", "z")
+    ]
     assert all(r.code == 0 for r in _three_rows_again)
     failed = servicepact("audit", "verify", "--anchor", str(anchor), "--format", "json")
     assert failed.code == EXIT_INTEGRITY
@@ -161,7 +167,7 @@ def test_the_anchor_goes_to_a_webhook_the_client_controls(
     received: list[bytes] = []
 
     class Receiver(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - the http.server name
+        def do_POST(self) -> None:
             received.append(self.rfile.read(int(self.headers["Content-Length"])))
             self.send_response(204)
             self.end_headers()

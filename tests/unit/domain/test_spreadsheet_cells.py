@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from servicepact.domain.cells import neutralise
+from servicepact.domain.cells import FORMULA_LIKE, is_formula_like, neutralise
 
 
 @pytest.mark.parametrize(
@@ -22,3 +24,10 @@ def test_other_text_is_left_as_it_is(text: str) -> None:
 
 def test_none_is_an_empty_cell() -> None:
     assert neutralise(None) == ""
+
+
+@pytest.mark.parametrize(
+    "text", ["=1", "+1", "-1", "@x", "\t", "\r=", " =1", "\n@x", "", "T-1", "a=b", "ok\t=x"]
+)
+def test_the_regular_expression_says_the_same_as_the_function(text: str) -> None:
+    assert (re.match(FORMULA_LIKE, text) is not None) == is_formula_like(text)

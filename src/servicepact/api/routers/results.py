@@ -33,7 +33,7 @@ def list_results(
         Query(pattern=MEASURED_PERIOD_PATTERN, description="one period", examples=["2026-03"]),
     ] = None,
 ) -> Page[schemas.ResultRead]:
-    found = service.list_results(app, actor=actor, contract_id=contract_id, period=period)
+    found = service.cached_list_results(app, actor=actor, contract_id=contract_id, period=period)
     return paginate(found, params, request, response, convert.result)
 
 
