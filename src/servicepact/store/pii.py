@@ -122,7 +122,8 @@ LOT_ADDRESS_PATTERN = (
     rf"((?:{_REGION}){{0,3}}[{_HANGUL}0-9]{{1,10}}(?:동|리|가)\s?"
     rf"(?:[0-9]{{1,5}}-[0-9]{{1,5}}(?:\s?번지)?|[0-9]{{1,5}}\s?번지))"
 )
-# Romanised road-name addresses in English text: 152 Teheran-ro, Teheran-ro 152, Gangnam-daero 94-gil 15.
+# Romanised road-name addresses in English text: 152 Teheran-ro, Teheran-ro 152,
+# Gangnam-daero 94-gil 15.
 ROMAN_ADDRESS_PATTERN = (
     r"((?:\b[0-9]{1,4}(?:-[0-9]{1,4})?,?\s)?[A-Z][a-z]+(?:-daero|-ro|-gil)"
     r"(?:\s[0-9]{1,4}-gil)?(?:\s[0-9]{1,4}(?:-[0-9]{1,4})?)?)\b"
