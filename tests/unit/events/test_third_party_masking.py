@@ -150,5 +150,5 @@ def test_a_loaded_ticket_stores_its_summary_with_third_parties_masked() -> None:
 
 @pytest.mark.parametrize("pattern", ["(a+)+", "E\\d{5}", "", "x*", "a" * 61])
 def test_an_employee_pattern_must_be_plain_and_bounded(pattern: str) -> None:
-    with pytest.raises(ValueError, match="employee_number_patterns|use letters|empty"):
+    with pytest.raises(ValueError, match=r"use letters|empty"):
         DataProtection(employee_number_patterns=(pattern,))
