@@ -24,6 +24,8 @@ from servicepact.domain.errors import InvalidInput, Problem
 # C0 controls and DEL; text fields may keep tab, LF and CR.
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+FORM_MAX_FILES = 4  # a page uploads one file; an API upload one
+FORM_MAX_FIELDS = 64
 MESSAGE = "must not contain control characters (U+0000-U+001F, U+007F)"
 TEXT_MESSAGE = "must not contain control characters other than tab, CR and LF"
 
@@ -69,13 +71,14 @@ async def refuse_control_characters(request: Request) -> None:
     elif media_type == "application/x-www-form-urlencoded" or (
         media_type == "multipart/form-data" and "content-length" in request.headers
     ):  # an upload without a declared length is the route's to refuse (411), unread
-        with contextlib.suppress(Exception):  # a malformed form: the route's parsing answers
-            form = await request.form()  # parsed once and kept for the route
-            for name, value in form.multi_items():
-                if isinstance(value, UploadFile):
-                    if value.filename and CONTROL.search(value.filename):
-                        problems.append(Problem(f"form.{name} (file name)", MESSAGE))
-                elif CONTROL.search(name) or CONTROL_IN_TEXT.search(value):
-                    problems.append(Problem(f"form.{name}", TEXT_MESSAGE))
+        # Parsed once and kept for the route. A malformed form answers 400 and a body over its
+        # limit 413 (both HTTPException, raised here as the route's own parsing would).
+        form = await request.form(max_files=FORM_MAX_FILES, max_fields=FORM_MAX_FIELDS)
+        for name, value in form.multi_items():
+            if isinstance(value, UploadFile):
+                if value.filename and CONTROL.search(value.filename):
+                    problems.append(Problem(f"form.{name} (file name)", MESSAGE))
+            elif CONTROL.search(name) or CONTROL_IN_TEXT.search(value):
+                problems.append(Problem(f"form.{name}", TEXT_MESSAGE))
     if problems:
         raise InvalidInput(problems=problems)

@@ -367,3 +367,33 @@ def test_a_control_character_in_a_json_text_answers_422_but_tab_and_newline_are_
     assert [e["where"] for e in refused.json()["errors"]] == ["body.note"]
     accepted = world.post("bob", path, json={**request, "note": "storm\twarning\r\nline two"})
     assert accepted.status_code == 201, accepted.text
+
+
+def test_a_streamed_upload_without_a_length_stops_at_the_limit_too(world: World) -> None:
+    settings = world.client.app.state.servicepact.settings  # type: ignore[attr-defined]
+    settings.max_invoice_bytes = 10_000
+    boundary = "limit-test-boundary"
+
+    async def body() -> AsyncIterator[bytes]:
+        yield (
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
+            f'filename="invoice.csv"\r\nContent-Type: text/csv\r\n\r\n'
+        ).encode()
+        for _ in range(1000):  # 1 MB of file, no Content-Length
+            yield b"x" * 1000
+        yield f"\r\n--{boundary}--\r\n".encode()
+
+    async def scenario() -> httpx.Response:
+        async with _async_client(world) as client:
+            return await client.post(
+                f"/api/v1/contracts/{CONTRACT}/periods/2026-02/invoice-checks",
+                content=body(),
+                headers={
+                    **world.headers("alice"),
+                    "Content-Type": f"multipart/form-data; boundary={boundary}",
+                },
+            )
+
+    response = asyncio.run(scenario())
+    assert response.status_code == 413, response.text
+    assert "SERVICEPACT_MAX_INVOICE_BYTES" in response.json()["detail"]
