@@ -29,11 +29,15 @@ class Settings(BaseSettings):
     # The stored user the command line acts as (`--as NAME`); unset: a local admin.
     user: str | None = None
     max_contract_file_bytes: int = 5 * 1024 * 1024
+    # Measure affected open months again after a load, an approved exclusion or an
+    # amendment (otherwise result pages say they are out of date and offer the button).
+    remeasure_on_change: bool = True
     # Request bodies, checked while they stream in (Content-Length first, then counted bytes):
     # a JSON batch of events, a file upload (multipart), and any other body (forms, small JSON).
     max_batch_bytes: int = 16 * 1024 * 1024
     max_batch_rows: int = 50_000
-    # The largest event file the web UI and the API accept as an upload (multipart).
+    # The largest event or invoice file the web UI and the API accept as an upload (multipart);
+    # the API's invoice check takes at most max_invoice_bytes.
     max_upload_bytes: int = 200 * 1024 * 1024
     # The largest invoice upload (an invoice is a few hundred lines).
     max_invoice_bytes: int = 10 * 1024 * 1024

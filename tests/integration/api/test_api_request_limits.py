@@ -376,7 +376,7 @@ def test_a_streamed_upload_without_a_length_stops_at_the_limit_too(world: World)
 
     async def body() -> AsyncIterator[bytes]:
         yield (
-            f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
             f'filename="invoice.csv"\r\nContent-Type: text/csv\r\n\r\n'
         ).encode()
         for _ in range(1000):  # 1 MB of file, no Content-Length

@@ -17,6 +17,7 @@ from servicepact.domain.access import Actor
 from servicepact.domain.errors import InvalidInput, Problem
 from servicepact.domain.periods import MONTH_PATTERN
 from servicepact.services import contracts as service
+from servicepact.services.freshness import remeasure_after_change
 
 router = APIRouter(prefix="/contracts", tags=["contracts"])
 YAML = "application/yaml"
@@ -127,9 +128,13 @@ def _apply(app: App, actor: Actor, body: bytes, effective_from: str | None) -> s
     # JSON is a subset of YAML, so one parser reads both and reports the same field paths.
     document = parse_contract_text(text, source="body")
     with app.uow() as uow:
-        return service.apply_contract(
+        outcome = service.apply_contract(
             uow, actor=actor, document=document, effective_from=effective_from
         )
+    if outcome.supersedes is not None:
+        # an amendment: the open months it reaches are measured again (already off the loop)
+        remeasure_after_change(app, actor=actor, contract_id=outcome.contract_id)
+    return outcome
 
 
 @router.get(
