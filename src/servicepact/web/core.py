@@ -141,7 +141,8 @@ def check_csrf(viewer: Viewer, sent: str) -> None:
         raise AccessDenied("the form's security token does not match; reload the page")
 
 
-MonthQuery = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")]
+# A month: YYYY-MM with a month from 01 to 12 (2026-13 answers 422, never a page of nothing).
+MonthQuery = Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
 
 
 def previous_month(now: datetime) -> str:
