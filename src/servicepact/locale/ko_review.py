@@ -199,4 +199,8 @@ KO_REVIEW: dict[str, str] = {
         "월별 서비스 수준 충족 비율."
     ),
     "Share of service levels met": "서비스 수준 충족 비율",
+    # every page
+    "Skip to the content": "본문으로 건너뛰기",
+    "Main menu": "주 메뉴",
+    "Review": "리뷰",
 }

@@ -12,10 +12,11 @@ from fastapi.responses import Response
 from servicepact.bootstrap import App
 from servicepact.web import session
 from servicepact.web.core import LoginRequired, error_page, login_redirect
-from servicepact.web.pages import auth, exclusions, overview, review, uploads
+from servicepact.web.pages import assets, auth, exclusions, overview, review, uploads
 from servicepact.web.throttle import SignInThrottle
 
 ROUTERS = (
+    assets.router,
     auth.router,
     overview.router,
     exclusions.router,
