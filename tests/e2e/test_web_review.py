@@ -229,6 +229,19 @@ MATRIX = [
      {"alice": 303, "bob": 303, "charlie": 404, "dana": 403}),
     ("POST", MONTH + "/acknowledge", {}, {"alice": 403, "bob": 303, "charlie": 404, "dana": 403}),
     ("POST", MONTH + "/close", {}, {"alice": 303, "bob": 403, "charlie": 403, "dana": 403}),
+    ("POST", MONTH + "/reopen", {"reason": "x"},
+     {"alice": 409, "bob": 403, "charlie": 403, "dana": 403}),  # not closed: nothing to reopen
+    ("POST", MONTH + "/invoice", {}, {"alice": 422, "bob": 403, "charlie": 403, "dana": 403}),
+    ("POST", "/disputes/DS-none/resolve", {"note": "x"},
+     {"alice": 404, "bob": 403, "charlie": 403, "dana": 403}),
+    ("POST", "/exclusions/EX-none/decide", {"decision": "approve"},
+     {"alice": 404, "bob": 403, "charlie": 403, "dana": 403}),
+    ("POST", "/contracts/acme-cs-2026/upload", {"source": "calls"},
+     {"alice": 422, "bob": 422, "charlie": 404, "dana": 403}),  # no file: 422 once admitted
+    ("GET", "/contracts/acme-cs-2026/uploads/none", {},
+     {"alice": 404, "bob": 404, "charlie": 404, "dana": 404}),
+    ("GET", "/contracts/acme-cs-2026/invoices/1", {},
+     {"alice": 404, "bob": 404, "charlie": 404, "dana": 404}),  # no check stored yet
 ]  # fmt: skip
 
 

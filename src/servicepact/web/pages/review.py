@@ -20,7 +20,7 @@ from starlette.datastructures import UploadFile
 from servicepact.api.multipart import read_upload_form
 from servicepact.domain.errors import InvalidInput, NotFound, Problem
 from servicepact.services import commercials, overview, periods, review
-from servicepact.services.uploads import display_name, too_large
+from servicepact.services.uploads import check_workbook, display_name, too_large
 from servicepact.web.core import HTML, AppDep, ViewerDep, check_csrf, render
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
@@ -152,6 +152,7 @@ async def check_invoice(
     request: Request, app: AppDep, viewer: ViewerDep, contract_id: str, period: MonthPath
 ) -> Response:
     """Receive the vendor's invoice and check it (in a worker thread, not on the loop)."""
+    viewer.actor.require_client("check invoices")
     form = await read_upload_form(request, limit=app.settings.max_upload_bytes)
     check_csrf(viewer, str(form.get("csrf") or ""))
     sent = form.get("file")
@@ -179,6 +180,8 @@ def _check_invoice(
                 if size > limit:
                     raise too_large(limit)
                 out.write(block)
+        if path.suffix == ".xlsx":
+            check_workbook(path, limit=limit)
         stored = commercials.check_invoice_file(
             app,
             actor=viewer.actor,
