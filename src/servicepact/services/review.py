@@ -22,6 +22,7 @@ from servicepact.bootstrap import App
 from servicepact.domain.access import Actor, Role
 from servicepact.domain.errors import AccessDenied, Conflict, InvalidInput, NotFound, Problem
 from servicepact.domain.exclusions import Exclusion, ExclusionStatus
+from servicepact.domain.kpis import get_kpi
 from servicepact.domain.periods import parse_period
 from servicepact.domain.results import ResultStatus, ServiceLevelResult
 from servicepact.services import evaluation
@@ -280,6 +281,7 @@ class MonthReview:
     invoice_checks: list[dict[str, Any]]
     credits_total: Decimal | None  # the latest stated credits of the month, when stated
     at_risk: Decimal | None
+    units: dict[str, str]  # service level → its KPI's unit (ratio, seconds, count, …)
 
     @property
     def close(self) -> PeriodCloseRecord | None:
@@ -342,6 +344,7 @@ def month_review(app: App, *, actor: Actor, contract_id: str, period: str) -> Mo
         invoice_checks=list_invoice_checks(app, actor=actor, contract_id=contract_id, period=label),
         credits_total=None if statement is None else Decimal(statement["total"]),
         at_risk=None if statement is None else Decimal(statement["at_risk"]),
+        units={sl.id: get_kpi(sl.kpi).unit.value for sl in stored.contract.service_levels},
     )
 
 
