@@ -203,4 +203,7 @@ KO_REVIEW: dict[str, str] = {
     "Skip to the content": "본문으로 건너뛰기",
     "Main menu": "주 메뉴",
     "Review": "리뷰",
+    "info": "정보",
+    "warning": "경고",
+    "error": "오류",
 }
