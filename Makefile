@@ -38,8 +38,10 @@ lint: $(INSTALLED)
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 
+# Every benchmark at its default sizes (the 10 M runs take minutes), then one table of the
+# headline figures each recorded, with the machine's load average beside each.
 bench: $(INSTALLED)
-	@set -e; for script in benchmarks/*.py; do \
+	@set -e; rm -f benchmarks/out/summary.jsonl; for script in benchmarks/*.py; do \
 		case "$$(basename $$script)" in _*) continue ;; esac; \
 		echo "== $$script"; $(BIN)/python "$$script"; \
-	done
+	done; echo "== all figures of this run"; $(BIN)/python benchmarks/_summary.py

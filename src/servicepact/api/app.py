@@ -217,3 +217,11 @@ def create_app(app: App, *, web: bool = True) -> FastAPI:
 
         install_web(api)
     return api
+
+
+def create_app_from_environment() -> FastAPI:
+    """The application over an app built from the environment's settings: what each worker
+    process of ``servicepact serve --workers N`` runs."""
+    from servicepact.bootstrap import build_app
+
+    return create_app(build_app())

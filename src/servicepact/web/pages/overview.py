@@ -22,7 +22,7 @@ router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 def dashboard(request: Request, app: AppDep, viewer: ViewerDep, month: MonthQuery = None) -> HTML:
     """The last complete month by default; the running month on request, marked partial."""
     shown = month or previous_month(app.now())
-    view = overview.portfolio_overview(app, actor=viewer.actor, month=shown)
+    view = overview.cached_portfolio_overview(app, actor=viewer.actor, month=shown)
     monthly = review.review_dashboard(app, actor=viewer.actor, month=shown)
     return render(
         request, "dashboard.html", lang=viewer.lang, viewer=viewer, view=view, review=monthly
@@ -33,7 +33,9 @@ def dashboard(request: Request, app: AppDep, viewer: ViewerDep, month: MonthQuer
 def contract_page(
     request: Request, app: AppDep, viewer: ViewerDep, contract_id: str, last: MonthQuery = None
 ) -> HTML:
-    view = overview.contract_overview(app, actor=viewer.actor, contract_id=contract_id, last=last)
+    view = overview.cached_contract_overview(
+        app, actor=viewer.actor, contract_id=contract_id, last=last
+    )
     return render(
         request,
         "contract.html",
