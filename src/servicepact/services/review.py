@@ -401,7 +401,7 @@ def review_dashboard(app: App, *, actor: Actor, month: str | None = None) -> Rev
     ``month`` defaults to the last complete month; the running month is the one the clock
     is in, with its elapsed share.
     """
-    from servicepact.services.overview import cached
+    from servicepact.services.view_cache import cached
 
     now = app.now()
     running = f"{now.year:04d}-{now.month:02d}"

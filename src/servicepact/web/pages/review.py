@@ -19,7 +19,7 @@ from starlette.datastructures import UploadFile
 
 from servicepact.api.multipart import read_upload_form
 from servicepact.domain.errors import InvalidInput, NotFound, Problem
-from servicepact.services import commercials, overview, periods, review
+from servicepact.services import commercials, periods, review, view_cache
 from servicepact.services.uploads import check_workbook, display_name, too_large
 from servicepact.web.core import HTML, AppDep, ViewerDep, check_csrf, render
 
@@ -243,7 +243,7 @@ def review_pack(
         pack = build_pack(app, actor=viewer.actor, period=period, contract_id=contract_id)
         return render_pack(pack, fmt=ReportFormat(fmt.value), lang=viewer.lang)
 
-    content = overview.cached(
+    content = view_cache.cached(
         app, viewer.actor, "review-pack", (contract_id, period, fmt.value, viewer.lang.value), build
     )
     name = f"{contract_id}-{period}-{viewer.lang.value}.{fmt.value}"
