@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from servicepact.bootstrap import App
@@ -25,7 +26,10 @@ def test_the_vendor_disputes_the_client_resolves_and_the_vendor_acknowledges(
     app: App,
     admin: Actor,
     make_contract_document: Callable[..., ContractDocument],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # `--as` sets SERVICEPACT_USER for the process: recorded here so it is put back after.
+    monkeypatch.setenv("SERVICEPACT_USER", "")
     build_world(app, admin, make_contract_document)
     with app.uow(read_only=True) as uow:
         assert uow.users.get("bob") is not None
