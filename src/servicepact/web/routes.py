@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from servicepact.bootstrap import App
 from servicepact.web import session
 from servicepact.web.core import LoginRequired, error_page, login_redirect
-from servicepact.web.pages import assets, auth, exclusions, overview, review, uploads
+from servicepact.web.pages import assets, auth, exclusions, overview, results, review, uploads
 from servicepact.web.throttle import SignInThrottle
 
 ROUTERS = (
@@ -21,6 +21,7 @@ ROUTERS = (
     overview.router,
     exclusions.router,
     uploads.router,
+    results.router,
     review.router,
 )
 

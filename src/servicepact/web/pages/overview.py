@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from servicepact.services import audit, overview, review, selection
+from servicepact.services import audit, freshness, overview, review, selection
 from servicepact.web import charts
 from servicepact.web.core import HTML, AppDep, MonthQuery, ViewerDep, previous_month, render
 
@@ -36,6 +36,11 @@ def contract_page(
     view = overview.cached_contract_overview(
         app, actor=viewer.actor, contract_id=contract_id, last=last
     )
+    # results whose inputs changed since they were measured are marked, never shown as current
+    stale = {
+        (s.service_level_id, s.period)
+        for s in freshness.cached_stale_results(app, actor=viewer.actor, contract_id=contract_id)
+    }
     return render(
         request,
         "contract.html",
@@ -43,6 +48,7 @@ def contract_page(
         viewer=viewer,
         view=view,
         trend_charts=charts.trend_charts(view),
+        stale=stale,
     )
 
 
