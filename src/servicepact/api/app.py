@@ -30,6 +30,7 @@ from servicepact.api.routers import (
     health,
     loads,
     results,
+    review,
     vendors,
 )
 from servicepact.bootstrap import App
@@ -54,6 +55,10 @@ TAGS = [
     {"name": "exclusions", "description": "Waivers: request, approve, reject."},
     {"name": "commercials", "description": "Credits, invoice checks, business case."},
     {"name": "periods", "description": "Month close and reopen."},
+    {
+        "name": "monthly review",
+        "description": "Disputes of a month's results, the vendor's sign-off, the month.",
+    },
     {"name": "vendors", "description": "Scorecards and ranking."},
     {"name": "selection", "description": "Vendor selection projects."},
     {"name": "governance", "description": "Risks, heat map, entrustment register, BPO map."},
@@ -165,6 +170,7 @@ def api_router() -> APIRouter:
         commercials,
         vendors,
         governance,
+        review,
         audit,
     ):
         router.include_router(module.router, responses=problem_responses())

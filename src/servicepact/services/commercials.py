@@ -465,8 +465,11 @@ def check_invoice_file(
     path: Path,
     volumes: Mapping[str, int] | None = None,
     results: Sequence[ServiceLevelResult] | None = None,
+    file_name: str | None = None,
 ) -> StoredInvoiceCheck:
     """Read a vendor invoice, check it against the expected invoice, store the check.
+
+    ``file_name`` is the name kept with the check when it is not the path's (an upload).
 
     Refused with a clear message, and nothing stored, for an unknown contract or month, a
     closed month, a file in the wrong currency or with bad cells.
@@ -521,7 +524,7 @@ def check_invoice_file(
                 contract_id=contract_id,
                 period=month.month.label,
                 contract_version=month.stored.version,
-                source_name=path.name[:300],
+                source_name=(file_name or path.name)[:300],
                 file_sha256=file_sha256,
                 currency=contract.currency,
                 verdict=check.verdict.value,
@@ -549,7 +552,7 @@ def check_invoice_file(
                 "verdict": check.verdict,
                 "differences": len(check.differences),
                 "difference": check.difference,
-                "file": path.name,
+                "file": file_name or path.name,
             },
         )
     return StoredInvoiceCheck(

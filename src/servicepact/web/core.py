@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -57,9 +58,24 @@ def _environment() -> Environment:
     env.filters["number"] = format_number
     env.filters["kpi_value"] = format_kpi_value
     env.filters["target"] = format_target
-    env.filters["when"] = lambda moment: moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    env.filters["when"] = when
     env.globals["statuses"] = list(ResultStatus)
     return env
+
+
+_WEEKDAYS = {
+    Lang.KO: ("월", "화", "수", "목", "금", "토", "일"),
+    Lang.EN: ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+}
+
+
+def when(moment: datetime | None, zone: str | None = None, lang: Lang | None = None) -> str:
+    """``2026-03-02 (월) 09:30 Asia/Seoul``: a moment in a zone (UTC unless given), named."""
+    if moment is None:
+        return "–"
+    local = moment.astimezone(ZoneInfo(zone) if zone else UTC)
+    day = _WEEKDAYS[lang or DEFAULT_LANG][local.weekday()]
+    return f"{local:%Y-%m-%d} ({day}) {local:%H:%M} {zone or 'UTC'}"
 
 
 ENV = _environment()
@@ -136,7 +152,8 @@ def check_csrf(viewer: Viewer, sent: str) -> None:
         raise AccessDenied("the form's security token does not match; reload the page")
 
 
-MonthQuery = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")]
+# A month: YYYY-MM with a month from 01 to 12 (2026-13 answers 422, never a page of nothing).
+MonthQuery = Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
 
 
 def previous_month(now: datetime) -> str:

@@ -13,10 +13,18 @@ from servicepact.api.inputs import refuse_control_characters
 from servicepact.bootstrap import App
 from servicepact.services.sessions import SignInFailures
 from servicepact.web.core import LoginRequired, error_page, login_redirect
-from servicepact.web.pages import auth, exclusions, overview, results, uploads
+from servicepact.web.pages import assets, auth, exclusions, overview, results, review, uploads
 from servicepact.web.throttle import SignInThrottle
 
-ROUTERS = (auth.router, overview.router, exclusions.router, uploads.router, results.router)
+ROUTERS = (
+    assets.router,
+    auth.router,
+    overview.router,
+    exclusions.router,
+    uploads.router,
+    results.router,
+    review.router,
+)
 
 
 def install(api: FastAPI) -> None:

@@ -141,6 +141,9 @@ _UPLOAD_BODY = {
 async def upload_file(
     request: Request, app: AppDep, actor: ActorDep, contract_id: str, source: str
 ) -> schemas.UploadJobRead:
+    await run_in_threadpool(
+        service.admit_load, app, actor=actor, contract_id=contract_id, source=source
+    )
     form = await read_upload_form(request, limit=app.settings.max_upload_bytes)
     sent = form.get("file")
     if not isinstance(sent, UploadFile):
