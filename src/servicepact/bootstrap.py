@@ -88,6 +88,10 @@ class App:
         """Create the database, or upgrade it to this release's schema (safe to repeat)."""
         migrate.upgrade(self.engine)
 
+    def restore_audit_triggers(self) -> list[str]:
+        """Create any missing append-only trigger of the audit trail; the names created."""
+        return migrate.restore_audit_triggers(self.engine)
+
     def new_schema_revision(self, *, message: str, autogenerate: bool) -> Path:
         """Write the next numbered migration (for developers adding tables)."""
         return migrate.new_revision(self.engine, message=message, autogenerate=autogenerate)
