@@ -1,6 +1,6 @@
 """Server-side web sessions (revocable) and the sign-in throttle's failures.
 
-Revision: 0008 (after 0007)
+Revision: 0009 (after 0008)
 """
 
 from __future__ import annotations
