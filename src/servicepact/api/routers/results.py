@@ -18,6 +18,7 @@ router = APIRouter(prefix="/contracts/{contract_id}", tags=["results"])
     "/results",
     summary="List results",
     description="The latest stored result of each service level and period, oldest period first.",
+    response_model=Page[schemas.ResultRead],
 )
 def list_results(
     app: AppDep,
@@ -27,9 +28,18 @@ def list_results(
     request: Request,
     response: Response,
     period: Annotated[str | None, Query(examples=["2026-03"])] = None,
-) -> Page[schemas.ResultRead]:
-    found = service.cached_list_results(app, actor=actor, contract_id=contract_id, period=period)
-    return paginate(found, params, request, response, convert.result)
+) -> Response:
+    found = service.cached_list_results(
+        app, actor=actor, contract_id=contract_id, period=period, present=convert.result
+    )
+    page = paginate(found, params, request, response, lambda item: item)
+    # The items were converted once for this state of the data; serialised here by pydantic
+    # in one call (the bytes FastAPI would write, without validating the answer again).
+    return Response(
+        page.model_dump_json(by_alias=True),
+        media_type="application/json",
+        headers=dict(response.headers),
+    )
 
 
 @router.post(
