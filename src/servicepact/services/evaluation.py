@@ -365,7 +365,7 @@ def evaluate_periods(
     if not unique:
         return []
     kinds = {p.kind for p in unique}
-    store = _event_store(app)
+    store = _event_store(app).with_types(contract.declared_event_types)
     sources = sorted({sl.source for sl in contract.service_levels if sl.period in kinds})
     tables = {source: store.read(contract_id=contract_id, source=source) for source in sources}
     results = evaluate_contract(

@@ -147,11 +147,12 @@ def _admit(uow: UnitOfWork, *, actor: Actor, contract_id: str, source: str) -> _
                 )
             ]
         )
-    if source not in BUILT_IN:
+    event_type = contract.declared_event_types.get(source) or BUILT_IN.get(source)
+    if event_type is None:
         raise InvalidInput(
             problems=[Problem(where="--source", message=f"unknown event type {source!r}")]
         )
-    return _Admission(contract, BUILT_IN[source])
+    return _Admission(contract, event_type)
 
 
 def admit_load(app: AppLike, *, actor: Actor, contract_id: str, source: str) -> None:
@@ -268,7 +269,9 @@ def _load(
         quarantined = uow.repo(BatchRepository).open_quarantined_ids(
             contract_id=contract_id, source=source
         )
-    store = EventStore(app.settings.event_store_dir, manifest)
+    store = EventStore(app.settings.event_store_dir, manifest).with_types(
+        admission.contract.declared_event_types
+    )
     return _store_file(
         app,
         store,
@@ -484,7 +487,8 @@ class _MonthsSeen:
     """
 
     def __init__(self, event_type: EventType, zones: frozenset[str]) -> None:
-        self.anchor = ANCHORS.get(event_type.name)
+        declared = getattr(event_type, "anchor", None)  # a declared type names its own
+        self.anchor = declared if isinstance(declared, str) else ANCHORS.get(event_type.name)
         self.is_date = (
             self.anchor is not None and event_type.column(self.anchor).type is ColumnType.DATE
         )

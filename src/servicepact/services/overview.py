@@ -21,7 +21,7 @@ from servicepact.domain.access import Actor
 from servicepact.domain.contracts import Contract
 from servicepact.domain.errors import NotFound
 from servicepact.domain.exclusions import ExclusionStatus
-from servicepact.domain.kpis import KpiDefinition, get_kpi
+from servicepact.domain.kpis import KpiDefinition
 from servicepact.domain.results import ResultStatus
 from servicepact.domain.risks import Risk, RiskLevel, RiskStatus
 from servicepact.engine.bpo_map import ProcessMap
@@ -410,7 +410,7 @@ def contract_overview(
             id=sl.id,
             name=sl.name,
             kind=sl.kind.value,
-            kpi=get_kpi(sl.kpi),
+            kpi=sl.definition,
             params=dict(sl.params),
             expected=sl.expected,
             minimum=sl.minimum,
