@@ -447,6 +447,7 @@ def cached_list_results(
     contract_id: str,
     period: str | None = None,
     present: Callable[[ServiceLevelResult], T] | None = None,
+    state: int | None = None,
 ) -> list[T]:
     """``list_results`` (each passed through ``present``, e.g. the API's conversion), read once
     per actor, contract, period and state of the data (the audit trail's head: every write
@@ -460,6 +461,7 @@ def cached_list_results(
         lambda: tuple(
             shown(r) for r in list_results(app, actor=actor, contract_id=contract_id, period=period)
         ),
+        state=state,
     )
     return list(found)
 

@@ -32,6 +32,7 @@ from servicepact.locale import (
     translate,
 )
 from servicepact.services import users
+from servicepact.services.view_cache import read_with_state
 from servicepact.web import session
 
 HERE = Path(__file__).parent
@@ -97,11 +98,24 @@ def current_viewer(request: Request) -> Viewer:
     if found is None:
         raise LoginRequired
     try:
-        with get_app(request).uow(read_only=True) as uow:
-            actor = users.get_actor(uow, name=found.user)
+        # One query of the data state answers a known user until the next write (in any
+        # process); the state is kept for the page's cached views.
+        state, actor = read_with_state(
+            get_app(request),
+            "user",
+            (found.user,),
+            lambda uow: users.get_actor(uow, name=found.user),
+        )
     except NotFound:
         raise LoginRequired from None
+    request.state.data_state = state
     return Viewer(actor, found.csrf, lang_of(request))
+
+
+def data_state_of(request: Request) -> int | None:
+    """The data state read with the viewer in this request, if it was."""
+    state: int | None = getattr(request.state, "data_state", None)
+    return state
 
 
 ViewerDep = Annotated[Viewer, Depends(current_viewer)]

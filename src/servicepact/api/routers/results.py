@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from servicepact.api import convert, schemas
-from servicepact.api.auth import ActorDep, AppDep
+from servicepact.api.auth import ActorDep, AppDep, data_state_of
 from servicepact.api.pagination import Page, PageDep, paginate
 from servicepact.services import evaluation as service
 
@@ -30,7 +30,12 @@ def list_results(
     period: Annotated[str | None, Query(examples=["2026-03"])] = None,
 ) -> Response:
     found = service.cached_list_results(
-        app, actor=actor, contract_id=contract_id, period=period, present=convert.result
+        app,
+        actor=actor,
+        contract_id=contract_id,
+        period=period,
+        present=convert.result,
+        state=data_state_of(request),
     )
     page = paginate(found, params, request, response, lambda item: item)
     # The items were converted once for this state of the data; serialised here by pydantic

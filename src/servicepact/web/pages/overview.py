@@ -10,7 +10,15 @@ from fastapi.responses import HTMLResponse
 
 from servicepact.services import audit, overview, selection
 from servicepact.web import charts
-from servicepact.web.core import HTML, AppDep, MonthQuery, ViewerDep, previous_month, render
+from servicepact.web.core import (
+    HTML,
+    AppDep,
+    MonthQuery,
+    ViewerDep,
+    data_state_of,
+    previous_month,
+    render,
+)
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
@@ -20,7 +28,9 @@ router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
 @router.get("/")
 def dashboard(request: Request, app: AppDep, viewer: ViewerDep, month: MonthQuery = None) -> HTML:
-    view = overview.cached_portfolio_overview(app, actor=viewer.actor, month=month)
+    view = overview.cached_portfolio_overview(
+        app, actor=viewer.actor, month=month, state=data_state_of(request)
+    )
     return render(request, "dashboard.html", lang=viewer.lang, viewer=viewer, view=view)
 
 
@@ -29,7 +39,11 @@ def contract_page(
     request: Request, app: AppDep, viewer: ViewerDep, contract_id: str, last: MonthQuery = None
 ) -> HTML:
     view = overview.cached_contract_overview(
-        app, actor=viewer.actor, contract_id=contract_id, last=last
+        app,
+        actor=viewer.actor,
+        contract_id=contract_id,
+        last=last,
+        state=data_state_of(request),
     )
     return render(
         request,
