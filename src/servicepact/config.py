@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     # The stored user the command line acts as (`--as NAME`); unset: a local admin.
     user: str | None = None
     max_contract_file_bytes: int = 5 * 1024 * 1024
+    # Measure affected open months again after a load, an approved exclusion or an
+    # amendment (otherwise result pages say they are out of date and offer the button).
+    remeasure_on_change: bool = True
     # The largest event or invoice file the web UI and the API accept as an upload.
     max_upload_bytes: int = 200 * 1024 * 1024
 

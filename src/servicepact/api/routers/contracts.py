@@ -16,6 +16,7 @@ from servicepact.contractfile.documents import parse_contract_text
 from servicepact.domain.access import Actor
 from servicepact.domain.errors import InvalidInput, Problem
 from servicepact.services import contracts as service
+from servicepact.services.freshness import remeasure_after_change
 
 router = APIRouter(prefix="/contracts", tags=["contracts"])
 YAML = "application/yaml"
@@ -119,6 +120,9 @@ def _apply_body(
         outcome = service.apply_contract(
             uow, actor=actor, document=document, effective_from=effective_from
         )
+    if outcome.supersedes is not None:
+        # an amendment: the open months it reaches are measured again (already off the loop)
+        remeasure_after_change(app, actor=actor, contract_id=outcome.contract_id)
     return schemas.ApplyRead(
         contract_id=outcome.contract_id,
         version=outcome.version,

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from servicepact.services import audit, overview, selection
+from servicepact.services import audit, freshness, overview, selection
 from servicepact.web import charts
 from servicepact.web.core import (
     HTML,
@@ -45,6 +45,11 @@ def contract_page(
         last=last,
         state=data_state_of(request),
     )
+    # results whose inputs changed since they were measured are marked, never shown as current
+    stale = {
+        (s.service_level_id, s.period)
+        for s in freshness.cached_stale_results(app, actor=viewer.actor, contract_id=contract_id)
+    }
     return render(
         request,
         "contract.html",
@@ -52,6 +57,7 @@ def contract_page(
         viewer=viewer,
         view=view,
         trend_charts=charts.trend_charts(view),
+        stale=stale,
     )
 
 
