@@ -67,7 +67,10 @@ def test_a_sample_of_exactly_min_sample_is_judged():
     # min_sample is the smallest sample that counts: 5 of 5 is judged, 4 of 5 is not.
     assert status(Fraction(1), "0.95", "0.90", sample=5, min_sample=5) is ResultStatus.MET
     assert status(Fraction(0), "0.95", "0.90", sample=5, min_sample=5) is ResultStatus.BREACHED
-    assert status(Fraction(1), "0.95", "0.90", sample=1) is ResultStatus.MET  # default 1
+    # Without min_sample, one event is enough (the default is 1).
+    one = {"expected": Decimal("0.95"), "minimum": Decimal("0.90"), "direction": H}
+    assert status_for(Fraction(1), sample_size=1, **one) is ResultStatus.MET
+    assert status_for(Fraction(1), sample_size=0, **one) is ResultStatus.INSUFFICIENT_DATA
     assert status(Fraction(1), "0.95", "0.90", sample=0) is ResultStatus.INSUFFICIENT_DATA
 
 
