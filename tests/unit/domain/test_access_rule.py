@@ -121,11 +121,11 @@ def test_who_may_write_and_who_acts_for_the_client(role: Role) -> None:
     if role in CLIENT_MANAGERS:
         actor.require_client("close periods")
     else:
-        with pytest.raises(AccessDenied, match="^only the client's managers can close periods$"):
+        with pytest.raises(AccessDenied, match=r"^only the client's managers can close periods$"):
             actor.require_client("close periods")
     assert actor.reads_audit == (role in (Role.ADMIN, Role.AUDITOR))
     if role in (Role.VENDOR, Role.BROKER):
-        with pytest.raises(AccessDenied, match="^business cases is visible to the client's"):
+        with pytest.raises(AccessDenied, match=r"^business cases is visible to the client's"):
             actor.require_client_view("business cases")
     else:
         actor.require_client_view("business cases")
