@@ -38,11 +38,13 @@ lint: $(INSTALLED)
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 
+# Every benchmark at its default sizes (the 10 M runs take minutes), then one table of the
+# headline figures each recorded, with the machine's load average beside each.
 bench: $(INSTALLED)
-	@set -e; for script in benchmarks/*.py; do \
+	@set -e; rm -f benchmarks/out/summary.jsonl; for script in benchmarks/*.py; do \
 		case "$$(basename $$script)" in _*) continue ;; esac; \
 		echo "== $$script"; $(BIN)/python "$$script"; \
-	done
+	done; echo "== all figures of this run"; $(BIN)/python benchmarks/_summary.py
 
 # Branch coverage of engine/ and domain/ (docs/testing.md). The compiled numba kernels are
 # invisible to coverage, so the tests that drive them run a second time with the JIT off.

@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     # The stored user the command line acts as (`--as NAME`); unset: a local admin.
     user: str | None = None
     max_contract_file_bytes: int = 5 * 1024 * 1024
+    # The largest event or invoice file the web UI and the API accept as an upload.
+    max_upload_bytes: int = 200 * 1024 * 1024
 
     @property
     def resolved_database_url(self) -> str:

@@ -59,6 +59,8 @@ def test_the_demo_builds_measures_tells_the_story_and_changes_nothing_when_run_a
         "hanbit-ap-2026",
         "hanbit-logistics-2026",
         "hanbit-mkt-2026",
+        "hanbit-proc-2026",
+        "hanbit-mo-2026",
     }
     assert summary.periods == [f"2026-{m:02d}" for m in range(1, 13)]
     for contract in summary.contracts:
@@ -82,6 +84,16 @@ def test_the_demo_builds_measures_tells_the_story_and_changes_nothing_when_run_a
     # September's Chuseok bonus run had errors; May's bank file was late.
     assert _statuses(summary, "hanbit-hr-2026", "HR-01")["2026-09"] == "breached"
     assert _statuses(summary, "hanbit-hr-2026", "HR-02")["2026-05"] == "breached"
+
+    # Measured only by what their contracts declare: a buyer short in September slows
+    # procurement; the middle office's April backlog misses its review targets.
+    assert _statuses(summary, "hanbit-proc-2026", "PR-01")["2026-09"] == "breached"
+    assert _statuses(summary, "hanbit-proc-2026", "PR-01")["2026-03"] == "met"
+    assert _statuses(summary, "hanbit-mo-2026", "MO-01")["2026-04"] == "breached"
+    for declared in ("hanbit-proc-2026", "hanbit-mo-2026"):
+        row = next(c for c in summary.contracts if c.id == declared)
+        assert row.credits is not None
+        assert Decimal(row.credits) > 0
 
     # The breaches cost credits; the vendor that degrades ranks last.
     itops = next(c for c in summary.contracts if c.id == "hanbit-itops-2026")
@@ -125,13 +137,22 @@ def test_the_demo_builds_measures_tells_the_story_and_changes_nothing_when_run_a
         ]
 
 
+DECLARED_ONLY = {"hanbit-proc-2026", "hanbit-mo-2026"}
+
+
 @pytest.mark.slow
 def test_the_demo_command_prints_its_summary_as_json(cli_env: Settings) -> None:
     result = runner.invoke(cli, ["demo", "--scale", "0.02", "--format", "json"])
 
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
-    assert len(summary["contracts"]) == 6
+    assert len(summary["contracts"]) == 8
+    declared = {c["id"]: c for c in summary["contracts"] if c["id"] in DECLARED_ONLY}
+    # the two contracts measured only by the event types and KPIs they declare
+    assert set(declared) == DECLARED_ONLY
+    for contract in declared.values():
+        assert contract["credits"] is not None
+        assert all(level["statuses"] for level in contract["service_levels"])
     assert summary["data_dir"] == str(cli_env.data_dir)
     assert summary["totals"]["rejected"] == 0
     assert summary["periods"]  # at least the running month of the demo year, or all twelve

@@ -32,6 +32,7 @@ from servicepact.api.routers import (
 )
 from servicepact.bootstrap import App
 from servicepact.domain.errors import InvalidInput, Problem
+from servicepact.services.uploads import UploadJobs
 
 API_PREFIX = "/api/v1"
 DESCRIPTION = """
@@ -182,6 +183,7 @@ def api_router() -> APIRouter:
         audit,
     ):
         router.include_router(module.router, responses=problem_responses())
+    router.include_router(loads.uploads_router, responses=problem_responses())
     return router
 
 
@@ -197,6 +199,7 @@ def create_app(app: App, *, web: bool = True) -> FastAPI:
         redoc_url=None,
     )
     api.state.servicepact = app
+    api.state.upload_jobs = UploadJobs(app)
     api.middleware("http")(_security_headers)
     api.include_router(api_router())
     api.add_api_route(f"{API_PREFIX}/docs", _docs, include_in_schema=False)
@@ -208,3 +211,11 @@ def create_app(app: App, *, web: bool = True) -> FastAPI:
 
         install_web(api)
     return api
+
+
+def create_app_from_environment() -> FastAPI:
+    """The application over an app built from the environment's settings: what each worker
+    process of ``servicepact serve --workers N`` runs."""
+    from servicepact.bootstrap import build_app
+
+    return create_app(build_app())

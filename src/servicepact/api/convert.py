@@ -15,6 +15,7 @@ from servicepact.services.commercials import jsonable
 from servicepact.services.contracts import ContractSummary, StoredContract
 from servicepact.services.loads import LoadReport
 from servicepact.services.periods import PeriodCloseRecord
+from servicepact.services.uploads import UploadJob, problem_rows
 from servicepact.store.db.audit import AuditEntry
 from servicepact.store.events.repository import BatchRecord, QuarantinedRow, StoredFinding
 
@@ -71,6 +72,23 @@ def load_report(report: LoadReport) -> schemas.LoadReportRead:
             for f in report.findings
         ],
         errors=[{"where": p.where, "message": p.message, "line": p.line} for p in report.problems],
+    )
+
+
+def upload_job(job: UploadJob, *, offset: int = 0, limit: int = 100) -> schemas.UploadJobRead:
+    rows = problem_rows(job.problems)
+    return schemas.UploadJobRead(
+        id=job.id,
+        contract_id=job.contract_id,
+        source=job.source,
+        file_name=job.file_name,
+        size=job.size,
+        state=job.state.value,
+        percent=job.percent,
+        message=job.message,
+        report=None if job.report is None else load_report(job.report),
+        error_count=len(rows),
+        errors=[schemas.RowErrorRead(**row) for row in rows[offset : offset + limit]],
     )
 
 

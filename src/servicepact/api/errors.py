@@ -32,6 +32,7 @@ _STATUSES: tuple[tuple[type[errors.DomainError], int, str], ...] = (
     (errors.AccessDenied, 403, "Access denied"),
     (errors.PeriodClosed, 409, "Period closed"),
     (errors.Conflict, 409, "Conflict"),
+    (errors.TooLarge, 413, "Request too large"),
     (errors.IntegrityError, 500, "Stored data failed an integrity check"),
 )
 _HTTP_TITLES = {

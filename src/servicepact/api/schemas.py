@@ -105,6 +105,28 @@ class LoadReportRead(BaseModel):
     errors: list[dict[str, Any]] = Field(description="rejected rows: where and why")
 
 
+class RowErrorRead(BaseModel):
+    row: int | None = Field(description="1-based data row of the file")
+    line: int | None = Field(description="physical line (CSV, JSON Lines) or sheet row")
+    column: str | None
+    value: str | None = Field(description="the value as read, personal data masked")
+    reason: str
+
+
+class UploadJobRead(BaseModel):
+    id: str
+    contract_id: str
+    source: str
+    file_name: str = Field(description="the sender's file name, as a label only")
+    size: int = Field(description="bytes received")
+    state: str = Field(description="queued, running, done, refused (nothing stored) or failed")
+    percent: int
+    message: str
+    report: LoadReportRead | None = Field(description="once done: what was stored")
+    error_count: int
+    errors: list[RowErrorRead] = Field(description="a page of the row errors (errors_offset)")
+
+
 class BatchRead(BaseModel):
     seq: int
     source: str

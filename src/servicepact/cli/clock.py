@@ -19,6 +19,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 import typer
 from rich import progress
 from rich.console import Console
@@ -48,12 +51,37 @@ class ClockFormat(StrEnum):
 
 
 @dataclass
+class Intervals:
+    """Valid rows as columns: ids, epoch-second bounds, and pauses as (row, start, end)."""
+
+    ids: pa.Array
+    starts: np.ndarray[Any, np.dtype[np.int64]]
+    ends: np.ndarray[Any, np.dtype[np.int64]]
+    pause_rows: np.ndarray[Any, np.dtype[np.int64]]
+    pause_starts: np.ndarray[Any, np.dtype[np.int64]]
+    pause_ends: np.ndarray[Any, np.dtype[np.int64]]
+
+
+@dataclass
 class Parsed:
     ids: list[str] = field(default_factory=list)
     starts: list[int] = field(default_factory=list)
     ends: list[int] = field(default_factory=list)
     pauses: list[list[tuple[int, int]]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+
+    def intervals(self) -> Intervals:
+        pause_bounds = [bound for pauses in self.pauses for bound in pauses]
+        return Intervals(
+            ids=pa.array(self.ids, type=pa.string()),
+            starts=np.asarray(self.starts, dtype=np.int64),
+            ends=np.asarray(self.ends, dtype=np.int64),
+            pause_rows=np.asarray(
+                [row for row, pauses in enumerate(self.pauses) for _ in pauses], dtype=np.int64
+            ),
+            pause_starts=np.asarray([b[0] for b in pause_bounds], dtype=np.int64),
+            pause_ends=np.asarray([b[1] for b in pause_bounds], dtype=np.int64),
+        )
 
 
 def parse_instant(text: str) -> int:
@@ -166,6 +194,119 @@ def read_intervals(lines: Iterable[str]) -> Parsed:
     return parsed
 
 
+# --- the column-wise reader ------------------------------------------------------------------
+# Big files are read by Arrow a column at a time. It only takes files whose every value has the
+# plain shape below, where Arrow's parse and ``parse_instant`` agree by construction (no
+# fractions, no spaces, years 1900-2199, calendar dates checked by Arrow). Any other file — every
+# file with a problem among them — is read again row by row, so the reported problems and the
+# accepted values are exactly those of ``read_intervals``.
+_INSTANT = (
+    r"(19|20|21)\d\d-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?"
+    r"(Z|[+-]([01]\d|2[0-3]):[0-5]\d)"
+)
+_JSON_SPACE = r"[ \t\n\r]*"
+_PAIR = rf'\[{_JSON_SPACE}"{_INSTANT}"{_JSON_SPACE},{_JSON_SPACE}"{_INSTANT}"{_JSON_SPACE}\]'
+_PAUSES = (
+    rf"^{_JSON_SPACE}\[{_JSON_SPACE}({_PAIR}{_JSON_SPACE}(,{_JSON_SPACE}{_PAIR}{_JSON_SPACE})*)?\]"
+    rf"{_JSON_SPACE}$"
+)
+# The characters ``str.strip`` removes (``str.isspace``; a test checks the list against every
+# code point): an id starting or ending with one goes row by row.
+PY_SPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+_PY_SPACE = pa.array(list(PY_SPACE))
+
+
+def _header(path: Path) -> list[str] | None:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        first = next(csv.reader(handle), None)
+    return first
+
+
+def read_interval_columns(path: Path) -> Intervals | None:
+    """The file's rows as columns, or None when it must be read row by row (see above)."""
+    try:
+        raw_header = _header(path)
+    except (UnicodeDecodeError, csv.Error):
+        return None
+    if not raw_header:
+        return None
+    header = [name.strip() for name in raw_header]
+    if len(set(header)) != len(header) or any(c not in header for c in REQUIRED_COLUMNS):
+        return None
+    try:
+        table = pa_csv.read_csv(
+            path,
+            read_options=pa_csv.ReadOptions(column_names=raw_header, skip_rows=1),
+            parse_options=pa_csv.ParseOptions(newlines_in_values=True),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(raw_header, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, UnicodeDecodeError):
+        return None
+    table = table.rename_columns(header)
+    ids = table.column("id").combine_chunks()
+    if len(ids) == 0:
+        return None
+    if not pc.all(pc.greater(pc.utf8_length(ids), 0)).as_py():
+        return None
+    edges = (pc.utf8_slice_codeunits(ids, 0, 1), pc.utf8_slice_codeunits(ids, -1, 2**31 - 1))
+    if any(pc.any(pc.is_in(edge, value_set=_PY_SPACE)).as_py() for edge in edges):
+        return None
+    bounds: list[np.ndarray[Any, np.dtype[np.int64]]] = []
+    for column in ("start", "end"):
+        values = table.column(column)
+        if not pc.all(pc.match_substring_regex(values, f"^{_INSTANT}$")).as_py():
+            return None
+        try:
+            bounds.append(_epoch_seconds(values))
+        except pa.ArrowInvalid:
+            return None
+    pause_rows, pause_starts, pause_ends = (np.zeros(0, dtype=np.int64),) * 3
+    if "pauses" in header:
+        pauses = _pause_columns(table.column("pauses").combine_chunks())
+        if pauses is None:
+            return None
+        pause_rows, pause_starts, pause_ends = pauses
+    return Intervals(ids, bounds[0], bounds[1], pause_rows, pause_starts, pause_ends)
+
+
+def _epoch_seconds(values: pa.Array | pa.ChunkedArray) -> np.ndarray[Any, np.dtype[np.int64]]:
+    seconds = pc.cast(values, pa.timestamp("s", tz="UTC")).cast(pa.int64())
+    return np.asarray(seconds, dtype=np.int64)
+
+
+def _pause_columns(
+    texts: pa.Array,
+) -> tuple[np.ndarray[Any, np.dtype[np.int64]], ...] | None:
+    """(row, start, end) of every pause; None unless each cell is empty or a plain list."""
+    given = pc.not_equal(texts, "")
+    rows = np.flatnonzero(given.to_numpy(zero_copy_only=False))
+    if rows.size == 0:
+        return (np.zeros(0, dtype=np.int64),) * 3
+    cells = texts.take(pa.array(rows))
+    if not pc.all(pc.match_substring_regex(cells, _PAUSES)).as_py():
+        return None
+    # Each cell is now a JSON list of pairs of plain instants: dropping the brackets, quotes and
+    # spaces leaves the instants separated by commas, start and end in turn.
+    instants = pc.split_pattern(pc.replace_substring_regex(cells, r'[\[\]" \t\n\r]', ""), ",")
+    counts = np.asarray(pc.list_value_length(instants), dtype=np.int64)
+    flat = pc.list_flatten(instants)
+    flat = flat.filter(pc.not_equal(flat, ""))  # an empty list "[]" splits into [""]
+    try:
+        seconds = _epoch_seconds(flat)
+    except pa.ArrowInvalid:
+        return None
+    pairs = np.where(counts == 1, 0, counts // 2)
+    pause_rows = np.repeat(rows.astype(np.int64), pairs)
+    return pause_rows, seconds[0::2].copy(), seconds[1::2].copy()
+
+
 def _calendar(contract_file: Path, name: str) -> Calendar:
     contract = load_contract_file(contract_file).contract
     if name not in contract.calendars:
@@ -183,21 +324,19 @@ def _calendar(contract_file: Path, name: str) -> Calendar:
     return contract.calendars[name]
 
 
-def business_seconds(calendar: Calendar, parsed: Parsed) -> np.ndarray[Any, np.dtype[np.int64]]:
-    """Business seconds of every parsed row, pauses subtracted."""
-    starts = np.asarray(parsed.starts, dtype=np.int64)
-    ends = np.asarray(parsed.ends, dtype=np.int64)
-    if starts.size == 0:
+def business_seconds(
+    calendar: Calendar, intervals: Intervals
+) -> np.ndarray[Any, np.dtype[np.int64]]:
+    """Business seconds of every row, pauses subtracted."""
+    if intervals.starts.size == 0:
         return np.zeros(0, dtype=np.int64)
-    pause_rows = [row for row, pauses in enumerate(parsed.pauses) for _ in pauses]
-    pause_bounds = [bound for pauses in parsed.pauses for bound in pauses]
-    clock = clock_for(calendar, starts, ends, years_after=0)
+    clock = clock_for(calendar, intervals.starts, intervals.ends, years_after=0)
     return clock.elapsed_minus_pauses(
-        starts,
-        ends,
-        np.asarray(pause_rows, dtype=np.int64),
-        np.asarray([b[0] for b in pause_bounds], dtype=np.int64),
-        np.asarray([b[1] for b in pause_bounds], dtype=np.int64),
+        intervals.starts,
+        intervals.ends,
+        intervals.pause_rows,
+        intervals.pause_starts,
+        intervals.pause_ends,
     )
 
 
@@ -221,6 +360,21 @@ def render(ids: list[str], seconds: list[int], output_format: ClockFormat) -> st
     writer.writerow(["id", "business_seconds"])
     writer.writerows([_safe_cell(i), s] for i, s in zip(ids, seconds, strict=True))
     return buffer.getvalue()
+
+
+def render_csv_columns(ids: pa.Array, seconds: np.ndarray[Any, np.dtype[np.int64]]) -> str | None:
+    """The CSV ``render`` writes, built from the columns; None when an id needs CSV quoting
+    (``render`` then writes it)."""
+    if pc.any(pc.match_substring_regex(ids, '[,"\r\n]')).as_py():
+        return None
+    risky = pc.is_in(pc.utf8_slice_codeunits(ids, 0, 1), value_set=pa.array(FORMULA_STARTS))
+    cells = pc.if_else(risky, pc.binary_join_element_wise("'", ids, ""), ids)
+    lines = pc.binary_join_element_wise(cells, pa.array(seconds).cast(pa.string()), ",")
+    body = pc.binary_join_element_wise(lines, "", "\n")  # each line ends with a newline
+    offsets = np.asarray(body.buffers()[1]).view(np.int32)[: len(body) + 1]
+    data = body.buffers()[2]
+    text = bytes(data)[offsets[0] : offsets[-1]].decode("utf-8") if data is not None else ""
+    return "id,business_seconds\n" + text
 
 
 def clock_command(
@@ -257,6 +411,27 @@ def clock_command(
     all reported at once (row, column, value, why) and nothing is written.
     """
     chosen = _calendar(contract, calendar)
+    columns = read_interval_columns(input_file) if input_file.is_file() else None
+    intervals = columns if columns is not None else _read_rows(input_file).intervals()
+    try:
+        seconds = business_seconds(chosen, intervals)
+    except ValueError as error:  # e.g. a time outside the years the calendar can cover
+        raise InvalidInput(
+            problems=[Problem(where="file", message=str(error))], source=str(input_file)
+        ) from None
+    text = None
+    if output_format is ClockFormat.CSV:
+        text = render_csv_columns(intervals.ids, seconds)
+    if text is None:
+        text = render(intervals.ids.to_pylist(), seconds.tolist(), output_format)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+def _read_rows(input_file: Path) -> Parsed:
+    """Every row read one by one; every problem of the file raised at once."""
     try:
         # A bar on stderr for big files only: small ones finish before it would help.
         quiet = input_file.stat().st_size < PROGRESS_FROM_BYTES
@@ -291,17 +466,7 @@ def clock_command(
                 )
             )
         raise InvalidInput(problems=shown, source=str(input_file))
-    try:
-        seconds = business_seconds(chosen, parsed).tolist()
-    except ValueError as error:  # e.g. a time outside the years the calendar can cover
-        raise InvalidInput(
-            problems=[Problem(where="file", message=str(error))], source=str(input_file)
-        ) from None
-    text = render(parsed.ids, seconds, output_format)
-    if output is None:
-        sys.stdout.write(text)
-    else:
-        output.write_text(text, encoding="utf-8")
+    return parsed
 
 
 def register(app: typer.Typer) -> None:

@@ -29,6 +29,7 @@ from servicepact.config import load_settings
 from servicepact.contractfile import (
     ContractDocument,
     PortfolioDocument,
+    declarations_in,
     dump_contract,
     from_openslo,
     load_contract_file,
@@ -397,6 +398,16 @@ def show(
             "" if sl.allocation_percent is None else str(sl.allocation_percent),
         )
     console.print(table)
+    console.print("[bold]Formulas[/bold]")
+    shown: set[str] = set()
+    for sl in contract.service_levels:
+        kpi = sl.definition
+        if kpi.name in shown:
+            continue
+        shown.add(kpi.name)
+        own = " (declared by the contract)" if kpi.name in {k.name for k in contract.kpis} else ""
+        console.print(f"  [bold]{escape(kpi.name)}[/bold]{own}: {escape(kpi.formula)}")
+        console.print(f"    placed in a period by {escape(kpi.anchor)}; unit {kpi.unit.value}")
 
 
 # --- OpenSLO ------------------------------------------------------------------
@@ -469,8 +480,14 @@ def openslo_import(
     merged = {sl.id: sl for sl in contract.service_levels}
     replaced = [sl.id for sl in levels if sl.id in merged]
     merged.update({sl.id: sl for sl in levels})
-    data = contract.model_dump()
+    data = contract.model_dump(by_alias=True)
     data["service_levels"] = list(merged.values())
+    # KPIs and event types the SLOs were declared with come along, unless the contract
+    # already declares ones of the same name (its own then stand).
+    carried = declarations_in(slo_docs)
+    for key in ("kpis", "event_types"):
+        have = {item["name"] for item in data[key]}
+        data[key] = [*data[key], *(d for d in carried[key] if d["name"] not in have)]
     from pydantic import ValidationError
 
     try:

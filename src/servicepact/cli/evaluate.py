@@ -107,7 +107,8 @@ def evaluate_files(
         raise InvalidInput([Problem("--data", "is not a directory", value=str(data_dir))])
     periods = _periods(labels, contract, all_months, now)
     sources = sorted({sl.source for sl in contract.service_levels})
-    unknown = [s for s in sources if s not in BUILT_IN]
+    types = {**BUILT_IN, **contract.declared_event_types}
+    unknown = [s for s in sources if s not in types]
     if unknown:
         raise InvalidInput([Problem(s, "is not a built-in event type") for s in unknown])
     # Nothing read here is stored, so pseudonyms need no stable key: a fresh random key
@@ -121,7 +122,7 @@ def evaluate_files(
             progress.update(task, description=f"Reading {path.name}")
             tables[source] = read_events_for_evaluation(
                 path,
-                BUILT_IN[source],
+                types[source],
                 data_protection=contract.data_protection,
                 pseudonym_key=key,
                 timezone=contract_timezone(contract),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
@@ -11,6 +12,17 @@ from servicepact.services.users import DEMO_LOGINS
 
 LOCAL_ONLY = "127.0.0.1"  # safe default: reachable from this machine only
 DEFAULT_PORT = 8000
+# Each worker process builds its own app from the same settings (the environment), so the
+# import string names a factory rather than an object made here.
+APP_FACTORY = "servicepact.api.app:create_app_from_environment"
+
+
+def default_workers() -> int:
+    """One worker process per core this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not every platform has sched_getaffinity
+        return max(1, os.cpu_count() or 1)
 
 
 def register(app: typer.Typer) -> None:
@@ -22,6 +34,16 @@ def register(app: typer.Typer) -> None:
         port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = (
             DEFAULT_PORT
         ),
+        workers: Annotated[
+            int | None,
+            typer.Option(
+                min=1,
+                max=64,
+                help="Worker processes answering requests (default: the number of cores). "
+                "Each keeps its own database connection pool; cached views follow the "
+                "audit trail's head in the database, so every worker sees every write.",
+            ),
+        ] = None,
     ) -> None:
         """Serve the web UI at / and the REST API at /api/v1 (OpenAPI at /api/v1/docs)."""
         import uvicorn
@@ -30,12 +52,28 @@ def register(app: typer.Typer) -> None:
 
         core = build_app()
         core.check_schema()
+        # The session key is derived from the pseudonym key: make sure it exists before the
+        # workers start, so they never race to create it.
+        core.settings.pseudonym_key_bytes  # noqa: B018
+        count = workers or default_workers()
         shown = "localhost" if host in (LOCAL_ONLY, "0.0.0.0") else host  # noqa: S104
         typer.echo(
-            f"ServicePact at http://{shown}:{port}/  (API: http://{shown}:{port}/api/v1/docs)"
+            f"ServicePact at http://{shown}:{port}/  (API: http://{shown}:{port}/api/v1/docs), "
+            f"{count} worker process{'es' if count > 1 else ''}"
         )
         typer.echo("Demo sign-ins (created by `servicepact demo`):")
         for login in DEMO_LOGINS:
             party = f" ({login.party})" if login.party else ""
             typer.echo(f"  {login.name:8} {login.password:18} {login.role.value}{party}")
-        uvicorn.run(create_app(core), host=host, port=port, log_level="info")
+        if count == 1:
+            uvicorn.run(create_app(core), host=host, port=port, log_level="info")
+            return
+        core.close()  # the workers open their own connections
+        uvicorn.run(
+            APP_FACTORY,
+            factory=True,
+            host=host,
+            port=port,
+            workers=count,
+            log_level="info",
+        )

@@ -19,7 +19,7 @@ from servicepact.contractfile.documents import (
     parse_contract_text,
     parse_document_text,
 )
-from servicepact.contractfile.openslo import from_openslo, to_openslo
+from servicepact.contractfile.openslo import declarations_in, from_openslo, to_openslo
 
 __all__ = [
     "FORMAT_VERSION",
@@ -27,6 +27,7 @@ __all__ = [
     "PortfolioDocument",
     "canonical_document",
     "contract_hash",
+    "declarations_in",
     "dump_contract",
     "dump_portfolio",
     "from_openslo",

@@ -26,6 +26,15 @@ from pydantic import BaseModel
 
 from servicepact.contractfile.reading import _CoreResolver
 from servicepact.domain.contracts import Contract
+from servicepact.domain.declared import (
+    Clock,
+    ColumnRef,
+    Condition,
+    DeclaredKpi,
+    Measure,
+    SumOf,
+    Target,
+)
 from servicepact.domain.portfolio import Portfolio
 
 FORMAT_VERSION = 1
@@ -43,12 +52,27 @@ def number_text(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
+# Sections added after contracts were first stored: written only when used, so the
+# canonical form (and hash) of a contract without them is what it always was.
+_OMITTED_WHEN_EMPTY = {(Contract, "event_types"), (Contract, "kpis")}
+# The declared vocabulary's nodes: only the keys a node uses, so a condition reads
+# ``{column: status, eq: approved}`` rather than every possible key set to null.
+_SPARSE = (Condition, ColumnRef, Clock, Target, Measure, SumOf, DeclaredKpi)
+
+
 def _plain(value: Any, *, json_mode: bool) -> Any:
     if isinstance(value, BaseModel):
-        return {
-            name: _plain(getattr(value, name), json_mode=json_mode)
-            for name in type(value).model_fields
-        }
+        model = type(value)
+        sparse = isinstance(value, _SPARSE)
+        document: dict[str, Any] = {}
+        for name, info in model.model_fields.items():
+            item = getattr(value, name)
+            if (model, name) in _OMITTED_WHEN_EMPTY and not item:
+                continue
+            if sparse and item is None:
+                continue
+            document[info.alias or name] = _plain(item, json_mode=json_mode)
+        return document
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, bool) or value is None or isinstance(value, str):

@@ -28,8 +28,9 @@ from servicepact.contractfile.canonical import _plain, number_text
 from servicepact.contractfile.messages import show
 from servicepact.contractfile.validation import findings_from
 from servicepact.domain.contracts import Contract, PeriodKind, ServiceLevel
+from servicepact.domain.declared import DeclaredKpiDefinition
 from servicepact.domain.errors import InvalidInput, Problem
-from servicepact.domain.kpis import CATALOGUE, Direction
+from servicepact.domain.kpis import CATALOGUE, Direction, KpiDefinition
 
 API_VERSION = "openslo/v1"
 PREFIX = "servicepact.io/"
@@ -85,19 +86,29 @@ def _annotations(contract: Contract, sl: ServiceLevel) -> dict[str, str]:
     return {PREFIX + key: value for key, value in notes.items()}
 
 
-def _metric_source(sl: ServiceLevel, part: str) -> dict[str, Any]:
-    return {
-        "metricSource": {
-            "type": METRIC_SOURCE_TYPE,
-            "spec": {
-                "kpi": sl.kpi,
-                "source": sl.source,
-                "part": part,
-                "params": _plain(sl.params, json_mode=True),
-                "filter": _plain(sl.filter, json_mode=True),
-            },
-        }
+def _metric_source(sl: ServiceLevel, part: str, contract: Contract | None = None) -> dict[str, Any]:
+    spec: dict[str, Any] = {
+        "kpi": sl.kpi,
+        "source": sl.source,
+        "part": part,
+        "params": _plain(sl.params, json_mode=True),
+        "filter": _plain(sl.filter, json_mode=True),
     }
+    definition = sl.definition
+    if isinstance(definition, DeclaredKpiDefinition) and definition.spec is not None:
+        # A KPI the contract declares travels with its declaration, so the SLO can be
+        # imported into a contract that does not know it yet; the good and total events
+        # are the declared condition and scope (the "queries" of this metric source).
+        declared = definition.spec
+        spec["declaration"] = _plain(declared, json_mode=True)
+        if contract is not None and declared.events in contract.declared_event_types:
+            spec["eventType"] = _plain(
+                contract.declared_event_types[declared.events], json_mode=True
+            )
+        where = declared.condition if part in ("good", "bad") else declared.scope
+        if where is not None:
+            spec["where"] = _plain(where, json_mode=True)
+    return {"metricSource": {"type": METRIC_SOURCE_TYPE, "spec": spec}}
 
 
 def to_openslo(contract: Contract) -> list[dict[str, Any]]:
@@ -133,8 +144,8 @@ def to_openslo(contract: Contract) -> list[dict[str, Any]]:
             indicator_spec = {
                 "ratioMetric": {
                     "counter": False,
-                    counted: _metric_source(sl, counted),
-                    "total": _metric_source(sl, "total"),
+                    counted: _metric_source(sl, counted, contract),
+                    "total": _metric_source(sl, "total", contract),
                 }
             }
             objectives = [
@@ -143,7 +154,7 @@ def to_openslo(contract: Contract) -> list[dict[str, Any]]:
             ]
         else:
             op = "gte" if sl.direction is Direction.HIGHER_IS_BETTER else "lte"
-            indicator_spec = {"thresholdMetric": _metric_source(sl, "value")}
+            indicator_spec = {"thresholdMetric": _metric_source(sl, "value", contract)}
             objectives = [
                 {"displayName": label, "op": op, "value": float(value), "target": 1.0}
                 for label, value in (("expected", sl.expected), ("minimum", sl.minimum))
@@ -232,7 +243,20 @@ def from_openslo(
         elif not isinstance(doc, Mapping):
             found.add(f"document {position + 1}", "is not a mapping")
     levels: list[ServiceLevel] = []
-    context = {"custom_event_types": tuple(custom_event_types)}
+    declarations = declarations_in(docs)
+    context = Contract.declared_context(
+        {
+            **declarations,
+            # the calendars a declared KPI names are the importing contract's to declare
+            "calendars": {
+                c.get("calendar"): None
+                for kpi in declarations["kpis"]
+                for c in _clocks_of(kpi)
+                if isinstance(c, Mapping)
+            },
+        },
+        {"custom_event_types": tuple(custom_event_types)},
+    )
     for position, doc in enumerate(docs):
         if not isinstance(doc, Mapping) or doc.get("kind") != "SLO":
             continue
@@ -244,7 +268,9 @@ def from_openslo(
                 f"{show(doc.get('apiVersion'))} is not supported; {API_VERSION} expected",
             )
             continue
-        data = _service_level_data(doc, name, where, indicators, calendar, found)
+        data = _service_level_data(
+            doc, name, where, indicators, calendar, found, context["declared_kpis"]
+        )
         if data is None:
             continue
         try:
@@ -270,6 +296,7 @@ def _service_level_data(
     indicators: Mapping[str, Mapping[str, Any]],
     calendar: str | None,
     found: _Collector,
+    declared: Mapping[str, KpiDefinition | None],
 ) -> dict[str, Any] | None:
     spec = doc.get("spec")
     if not isinstance(spec, Mapping):
@@ -325,7 +352,7 @@ def _service_level_data(
             f"{', '.join(sorted(CATALOGUE))}) or a metric source of type {METRIC_SOURCE_TYPE}",
         )
         return None
-    kpi = CATALOGUE.get(str(kpi_name))
+    kpi = CATALOGUE.get(str(kpi_name)) or declared.get(str(kpi_name))
     if kpi is None:
         found.add(
             f"{where}: kpi", f"unknown KPI {kpi_name!r}; known KPIs: {', '.join(sorted(CATALOGUE))}"
@@ -390,6 +417,49 @@ def _service_level_data(
     if "improvement-percent-of-gap" in notes:
         data["improvement"] = {"per_year_percent_of_gap": notes["improvement-percent-of-gap"]}
     return data
+
+
+def _clocks_of(kpi: Mapping[str, Any]) -> list[Any]:
+    """The clock mappings anywhere in a declared KPI's raw declaration."""
+    found: list[Any] = []
+    stack: list[Any] = [kpi]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Mapping):
+            if isinstance(item.get("clock"), Mapping):
+                found.append(item["clock"])
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
+
+
+def declarations_in(docs: Iterable[Any]) -> dict[str, list[Any]]:
+    """The declared KPIs and event types that exported SLOs carry in their metric sources
+    (``{"kpis": [...], "event_types": [...]}``), each once, for a contract to take in."""
+    kpis: dict[str, Any] = {}
+    types: dict[str, Any] = {}
+    for doc in docs:
+        if not isinstance(doc, Mapping):
+            continue
+        indicator = _get(doc, "spec", "indicator", "spec")
+        if not isinstance(indicator, Mapping):
+            continue
+        metrics = [indicator.get("thresholdMetric")]
+        ratio = indicator.get("ratioMetric")
+        if isinstance(ratio, Mapping):
+            metrics += [ratio.get(part) for part in ("good", "bad", "total")]
+        for metric in metrics:
+            spec = _get(metric, "metricSource", "spec")
+            if not isinstance(spec, Mapping):
+                continue
+            declaration = spec.get("declaration")
+            if isinstance(declaration, Mapping) and isinstance(declaration.get("name"), str):
+                kpis.setdefault(declaration["name"], dict(declaration))
+            event_type = spec.get("eventType")
+            if isinstance(event_type, Mapping) and isinstance(event_type.get("name"), str):
+                types.setdefault(event_type["name"], dict(event_type))
+    return {"kpis": list(kpis.values()), "event_types": list(types.values())}
 
 
 def _json_note(

@@ -28,6 +28,7 @@ from servicepact.contractfile.reading import PathKey
 from servicepact.domain.calendars import Calendar
 from servicepact.domain.contracts import Contract, ServiceLevel, Term
 from servicepact.domain.credits import CreditRegime
+from servicepact.domain.declared import DeclaredEventType, DeclaredKpi
 from servicepact.domain.fees import Fee
 from servicepact.domain.kpis import CATALOGUE
 from servicepact.domain.portfolio import Portfolio
@@ -75,7 +76,7 @@ def _unique(findings: Iterable[Finding]) -> list[Finding]:
 def validate_contract(
     data: Any, *, custom_event_types: Iterable[str] = ()
 ) -> tuple[Contract | None, list[Finding]]:
-    context = {"custom_event_types": tuple(custom_event_types)}
+    context = Contract.declared_context(data, {"custom_event_types": tuple(custom_event_types)})
     try:
         return Contract.model_validate(data, context=context), []
     except ValidationError as error:
@@ -158,6 +159,18 @@ def _contract_rules_over_valid_parts(
         for index, raw in enumerate(fees_raw)
         if index not in broken_fees
     ]
+    declared: dict[str, list[tuple[int, Any]]] = {}
+    for key, model in (("event_types", DeclaredEventType), ("kpis", DeclaredKpi)):
+        raw_items = data.get(key) or []
+        if not isinstance(raw_items, list) or (key,) in {f.path for f in first}:
+            declared[key] = []
+            continue
+        broken_items = _broken(first, key)
+        declared[key] = [
+            (index, model.model_validate(raw))
+            for index, raw in enumerate(raw_items)
+            if index not in broken_items
+        ]
     broken_calendars = _broken(first, "calendars")
     # A broken calendar still exists by name: stand in an always-open one so
     # service levels naming it are not reported as naming an unknown calendar.
@@ -195,6 +208,8 @@ def _contract_rules_over_valid_parts(
         "calendars": calendars,
         "credits": credits,
         "term": term,
+        "event_types": tuple(item for _, item in declared["event_types"]),
+        "kpis": tuple(item for _, item in declared["kpis"]),
         **parties,
     }
     partial = Contract.model_construct(**values)
@@ -214,6 +229,9 @@ def _contract_rules_over_valid_parts(
             path[1] = level_index[path[1]]
         if len(path) > 1 and path[0] == "fees" and isinstance(path[1], int):
             path[1] = fee_index[path[1]]
+        for key in ("event_types", "kpis"):
+            if len(path) > 1 and path[0] == key and isinstance(path[1], int):
+                path[1] = declared[key][path[1]][0]
         if _caused_by_stand_in(tuple(path), broken_fields, credits_broken):
             continue
         if path == ["service_levels"] and any(

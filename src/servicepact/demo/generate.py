@@ -39,6 +39,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from servicepact.demo.declared_feeds import DECLARED_FEEDS, declared_event_type
 from servicepact.demo.people import People
 from servicepact.demo.timebase import (
     DAY,
@@ -53,7 +54,7 @@ from servicepact.demo.timebase import (
     format_timestamps,
     office_hours,
 )
-from servicepact.domain.event_types import BUILT_IN, ColumnType
+from servicepact.domain.event_types import BUILT_IN, ColumnType, EventType
 from servicepact.engine.tables import arrow_schema
 
 Table = dict[str, list[str]]
@@ -952,7 +953,7 @@ def _cut_json(kind: ColumnType, text: str, until: str) -> str:
     return _json(history)
 
 
-def cut_at(table: Table, source: str, until: str) -> Table:
+def cut_at(table: Table, source: str, until: str, event_type: EventType | None = None) -> Table:
     """The feed as it could be exported at ``until`` (a local ISO timestamp with offset).
 
     Events that had not happened are left out; later timestamps of the others
@@ -960,10 +961,12 @@ def cut_at(table: Table, source: str, until: str) -> Table:
     whose outcome is still open are left out whole. All timestamps share the
     +09:00 offset, so comparing their text compares the instants.
     """
-    event_type = BUILT_IN[source]
-    happened = table[_HAPPENED[source]]
+    event_type = event_type or BUILT_IN[source]
+    # a type the contract declares happens at its declared anchor
+    happened_column = _HAPPENED.get(source) or str(getattr(event_type, "anchor", ""))
+    happened = table[happened_column]
     until_day = until[:10]
-    limit = until_day if event_type.column(_HAPPENED[source]).type is ColumnType.DATE else until
+    limit = until_day if event_type.column(happened_column).type is ColumnType.DATE else until
     stamps = [c.name for c in event_type.columns if c.type is ColumnType.TIMESTAMP]
     keep = [v <= limit for v in happened]
     if source == "calls":
@@ -1081,9 +1084,10 @@ def generate_demo_files(
         *,
         correction: bool = False,
         description: str = "",
+        event_type: EventType | None = None,
     ) -> None:
         if until_text is not None:
-            table = cut_at(table, source, until_text)
+            table = cut_at(table, source, until_text, event_type)
         if _rows(table) == 0:
             return  # nothing had happened yet: no file, as no export would be sent
         path = out_dir / contract_id / name
@@ -1157,6 +1161,16 @@ def generate_demo_files(
         "campaigns.jsonl",
         description="campaigns",
     )
+    # Processes measured only by the event types and KPIs their contracts declare.
+    for feed in DECLARED_FEEDS:
+        emit(
+            feed.contract_id,
+            feed.source,
+            feed.generate(rng(feed.stream), demo_year, it_clock, scale=scale),
+            f"{feed.source}.csv",
+            description=feed.description,
+            event_type=declared_event_type(feed),
+        )
     return files
 
 

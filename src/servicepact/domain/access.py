@@ -53,6 +53,16 @@ class Actor:
             # Same message as for a missing contract would leak existence; say only "no access".
             raise AccessDenied(f"no access to contract {contract_id!r}", where=contract_id)
 
+    @property
+    def writes(self) -> bool:
+        """May change data at all (the auditor and executives only read)."""
+        return self.role in _WRITERS
+
+    @property
+    def decides(self) -> bool:
+        """The client's decisions: exclusions, disputes, closing and reopening months."""
+        return self.role in (Role.ADMIN, Role.CLIENT_MANAGER)
+
     def require_write(self, what: str) -> None:
         if self.role not in _WRITERS:
             raise AccessDenied(f"{self.role.value} users cannot {what}")

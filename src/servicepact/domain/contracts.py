@@ -7,6 +7,7 @@ layer can point at the exact line of the YAML that is wrong.
 
 from __future__ import annotations
 
+import difflib
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -16,6 +17,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -24,6 +26,16 @@ from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
 
 from servicepact.domain.calendars import Calendar
 from servicepact.domain.credits import CreditRegime
+from servicepact.domain.declared import (
+    MAX_EVENT_TYPES,
+    MAX_KPIS,
+    DeclaredEventType,
+    DeclaredKpi,
+    DeclaredKpiDefinition,
+    check_kpi,
+    definition_of,
+    event_type_of,
+)
 from servicepact.domain.event_types import BUILT_IN, PersonalData
 from servicepact.domain.fees import Fee, FeeKind
 from servicepact.domain.kpis import CATALOGUE, Direction, KpiDefinition, Unit, check_params
@@ -118,21 +130,45 @@ class ServiceLevel(BaseModel):
     improvement: Improvement | None = None
     period: PeriodKind = PeriodKind.MONTH
     min_sample: int = Field(default=1, ge=1)
+    # The definition of a KPI the contract declares itself (set while the contract is
+    # validated; see Contract.declared_context), or None for a catalogue KPI.
+    _declared: DeclaredKpiDefinition | None = PrivateAttr(default=None)
 
     @field_validator("kpi")
     @classmethod
-    def _known_kpi(cls, value: str) -> str:
-        if value not in CATALOGUE:
+    def _known_kpi(cls, value: str, info: ValidationInfo) -> str:
+        declared = (info.context or {}).get("declared_kpis", {})
+        if value not in CATALOGUE and value not in declared:
+            known = sorted({*CATALOGUE, *declared})
+            close = difflib.get_close_matches(value, known, 1, 0.6)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            listed = ", ".join(sorted(declared)) if declared else ", ".join(sorted(CATALOGUE))
+            what = "the contract's own KPIs and the catalogue" if declared else "known KPIs"
             raise PydanticCustomError(
                 "unknown_kpi",
-                "unknown KPI {kpi}; known KPIs: {known}",
-                {"kpi": repr(value), "known": ", ".join(sorted(CATALOGUE))},
+                "unknown KPI {kpi}{hint} ({what}: {known})",
+                {"kpi": repr(value), "hint": hint, "what": what, "known": listed},
             )
         return value
 
     @property
     def definition(self) -> KpiDefinition:
+        if self._declared is not None:
+            return self._declared
         return CATALOGUE[self.kpi]
+
+    @property
+    def effective_min_sample(self) -> int:
+        """The larger of the level's minimum sample and its declared KPI's."""
+        spec = self._declared.spec if self._declared is not None else None
+        return max(self.min_sample, spec.min_sample if spec is not None else 1)
+
+    @property
+    def calendar_name(self) -> str | None:
+        """The calendar the level measures on: its own, else its declared KPI's clock's."""
+        if self.calendar is not None:
+            return self.calendar
+        return self._declared.calendar if self._declared is not None else None
 
     @property
     def direction(self) -> Direction:
@@ -144,6 +180,9 @@ class ServiceLevel(BaseModel):
 
     @model_validator(mode="after")
     def _coherent(self, info: ValidationInfo) -> ServiceLevel:
+        declared = (info.context or {}).get("declared_kpis", {})
+        if self.kpi in declared:
+            return self._coherent_declared(declared[self.kpi])
         kpi = CATALOGUE[self.kpi]
         errors: list[InitErrorDetails] = []
 
@@ -197,6 +236,48 @@ class ServiceLevel(BaseModel):
             raise ValidationError.from_exception_data(type(self).__name__, errors)
         return self
 
+    def _coherent_declared(self, kpi: DeclaredKpiDefinition | None) -> ServiceLevel:
+        """The rules of a level measuring a KPI the contract declares (None: that KPI is
+        itself broken, and reported where it is declared)."""
+        if kpi is None:
+            return self
+        errors: list[InitErrorDetails] = []
+
+        def fail(loc: tuple[str | int, ...], message: str) -> None:
+            errors.append(
+                InitErrorDetails(type=PydanticCustomError("rule", message), loc=loc, input=None)
+            )
+
+        if self.source != kpi.event_type:
+            fail(("source",), f"{kpi.name} reads {kpi.event_type!r} events, not {self.source!r}")
+        if self.params:
+            fail(("params",), f"{kpi.name} is declared by the contract and takes no parameters")
+        if kpi.is_ratio():
+            for name in ("expected", "minimum"):
+                value = getattr(self, name)
+                if not Decimal(0) <= value <= Decimal(1):
+                    fail((name,), f"must be between 0 and 1 (a share), got {value}")
+        higher = kpi.direction is Direction.HIGHER_IS_BETTER
+        if higher and self.minimum > self.expected:
+            fail(("minimum",), f"for {kpi.name} higher is better, so minimum must be ≤ expected")
+        if not higher and self.minimum < self.expected:
+            fail(("minimum",), f"for {kpi.name} lower is better, so minimum must be ≥ expected")
+        if self.kind is ServiceLevelKind.CRITICAL and self.allocation_percent is None:
+            fail(("allocation_percent",), "a critical service level needs an allocation percent")
+        if self.kind is ServiceLevelKind.KEY and self.allocation_percent is not None:
+            fail(("allocation_percent",), "a key measurement carries no credit: remove it")
+        if self.calendar is not None and kpi.calendar not in (None, self.calendar):
+            fail(
+                ("calendar",),
+                f"{kpi.name} runs its clock on calendar {kpi.calendar!r}, not {self.calendar!r}",
+            )
+        if self.improvement is not None and not kpi.is_ratio():
+            fail(("improvement",), "continuous improvement applies to ratio KPIs")
+        if errors:
+            raise ValidationError.from_exception_data(type(self).__name__, errors)
+        self._declared = kpi
+        return self
+
 
 class Contract(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -213,11 +294,66 @@ class Contract(BaseModel):
     fees: tuple[Fee, ...] = ()
     credits: CreditRegime | None = None
     data_protection: DataProtection = Field(default_factory=DataProtection)
+    event_types: tuple[DeclaredEventType, ...] = Field(
+        default=(), description="event types the contract declares (docs/custom-kpis.md)"
+    )
+    kpis: tuple[DeclaredKpi, ...] = Field(
+        default=(), description="KPIs the contract declares from the closed vocabulary"
+    )
     service_levels: tuple[ServiceLevel, ...]
     expected_daily_volume: dict[str, int] = Field(
         default_factory=dict,
         description="events per working day by source, for the completeness control",
     )
+
+    @classmethod
+    def model_validate(
+        cls, obj: Any, *, context: dict[str, Any] | None = None, **options: Any
+    ) -> Contract:
+        return super().model_validate(obj, context=cls.declared_context(obj, context), **options)
+
+    @staticmethod
+    def declared_context(data: Any, context: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The validation context with the contract's declared event types and KPIs.
+
+        Service levels are validated before the contract they belong to, so the KPIs
+        the contract declares are read from the raw data first: a level may then name
+        one (its definition, or None when the declaration is itself broken and reported
+        at its own place).
+        """
+        result = dict(context or {})
+        if not isinstance(data, dict) or "declared_kpis" in result:
+            return result
+        types: dict[str, DeclaredEventType] = {}
+        names: list[str] = []
+        for raw in data.get("event_types") or ():
+            if isinstance(raw, dict) and isinstance(raw.get("name"), str):
+                names.append(raw["name"])
+                try:
+                    declared = DeclaredEventType.model_validate(raw)
+                except ValidationError:
+                    continue
+                types[declared.name] = declared
+        kpis: dict[str, DeclaredKpiDefinition | None] = {}
+        for raw in data.get("kpis") or ():
+            if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
+                continue
+            kpis[raw["name"]] = None
+            try:
+                kpi = DeclaredKpi.model_validate(raw)
+            except ValidationError:
+                continue
+            event_type = event_type_of(kpi.events, types)
+            if event_type is None or check_kpi(kpi, types, data.get("calendars") or {}):
+                continue
+            kpis[kpi.name] = definition_of(kpi, event_type)
+        result["declared_kpis"] = kpis
+        result["custom_event_types"] = (*result.get("custom_event_types", ()), *names)
+        return result
+
+    @property
+    def declared_event_types(self) -> dict[str, DeclaredEventType]:
+        return {t.name: t for t in self.event_types}
 
     @field_validator("currency")
     @classmethod
@@ -286,6 +422,8 @@ class Contract(BaseModel):
             ):
                 fail(("fees", index, "month"), "falls outside the contract term")
         custom = set((info.context or {}).get("custom_event_types", ()))
+        self._check_declarations(fail, custom)
+        custom.update(t.name for t in self.event_types)
         for index, fee in enumerate(self.fees):
             if fee.source is not None and fee.source not in BUILT_IN and fee.source not in custom:
                 fail(("fees", index, "source"), f"unknown event type {fee.source!r}")
@@ -329,3 +467,32 @@ class Contract(BaseModel):
         if errors:
             raise ValidationError.from_exception_data(type(self).__name__, errors)
         return self
+
+    def _check_declarations(self, fail: Any, named: set[str]) -> None:
+        """Declared event types and KPIs: unique names, limits, and each KPI against its
+        event type and the calendars (every problem at its own path)."""
+        if len(self.event_types) > MAX_EVENT_TYPES:
+            fail(("event_types",), f"declares more than {MAX_EVENT_TYPES} event types")
+        if len(self.kpis) > MAX_KPIS:
+            fail(("kpis",), f"declares more than {MAX_KPIS} KPIs")
+        seen: set[str] = set()
+        for index, event_type in enumerate(self.event_types):
+            if event_type.name in seen:
+                fail(
+                    ("event_types", index, "name"), f"event type {event_type.name!r} declared twice"
+                )
+            seen.add(event_type.name)
+        types = self.declared_event_types
+        seen = set()
+        for index, kpi in enumerate(self.kpis):
+            if kpi.name in CATALOGUE:
+                fail(
+                    ("kpis", index, "name"), f"{kpi.name!r} is a catalogue KPI: choose another name"
+                )
+            if kpi.name in seen:
+                fail(("kpis", index, "name"), f"KPI {kpi.name!r} declared twice")
+            seen.add(kpi.name)
+            if kpi.events in named and kpi.events not in types:
+                continue  # its event type is declared but broken: reported there
+            for loc, message in check_kpi(kpi, types, self.calendars):
+                fail(("kpis", index, *loc), message)

@@ -82,6 +82,12 @@ class UnknownKpi(DomainError):
     code = "unknown_kpi"
 
 
+class TooLarge(DomainError):
+    """An input past a configured size limit."""
+
+    code = "too_large"
+
+
 class IntegrityError(DomainError):
     """Stored data failed a consistency check (e.g. the audit chain)."""
 

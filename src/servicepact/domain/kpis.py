@@ -23,7 +23,9 @@ class Direction(StrEnum):
 class Unit(StrEnum):
     RATIO = "ratio"  # numerator / denominator, shown as a percentage
     SECONDS = "seconds"
+    MINUTES = "minutes"
     HOURS = "hours"
+    DAYS = "days"
     BUSINESS_DAYS = "business_days"
     COUNT = "count"
     SCORE = "score"
@@ -33,6 +35,7 @@ class Aggregate(StrEnum):
     RATIO = "ratio"  # exact integer numerator and denominator
     MEAN = "mean"  # exact sum and count
     COUNT = "count"
+    VALUE = "value"  # one value of the window's events (a percentile, a maximum) in 1/scale
 
 
 @dataclass(frozen=True)

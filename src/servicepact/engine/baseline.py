@@ -60,7 +60,9 @@ ROUNDING_STEPS: dict[Unit, Decimal] = {
     # counts, and a tenth of a point for scores (CSAT 1-5 needs tenths; QA 0-100 reads them).
     Unit.RATIO: Decimal("0.005"),
     Unit.SECONDS: Decimal(1),
+    Unit.MINUTES: Decimal(1),
     Unit.HOURS: Decimal("0.5"),
+    Unit.DAYS: Decimal("0.5"),
     Unit.BUSINESS_DAYS: Decimal("0.5"),
     Unit.COUNT: Decimal(1),
     Unit.SCORE: Decimal("0.1"),

@@ -133,7 +133,8 @@ class ControlTally:
 
     @property
     def anchor(self) -> str | None:
-        return ANCHORS.get(self.event_type.name)
+        declared = getattr(self.event_type, "anchor", None)  # a declared type names its own
+        return declared if isinstance(declared, str) else ANCHORS.get(self.event_type.name)
 
     def columns(self) -> list[str]:
         """The columns the controls read (so the caller can read only those)."""

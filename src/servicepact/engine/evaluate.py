@@ -126,8 +126,8 @@ def instant_us(moment: datetime) -> int:
 
 
 def contract_timezone(contract: Contract, sl: ServiceLevel | None = None) -> str:
-    if sl is not None and sl.calendar is not None:
-        return contract.calendars[sl.calendar].timezone
+    if sl is not None and sl.calendar_name is not None:
+        return contract.calendars[sl.calendar_name].timezone
     for calendar in contract.calendars.values():
         return calendar.timezone
     return "UTC"
@@ -287,7 +287,8 @@ def _completeness(
 ) -> Fraction | None:
     """Events received ÷ expected (expected_daily_volume × working days so far), if declared."""
     per_day = contract.expected_daily_volume.get(sl.source)
-    column = ARRIVAL_COLUMN.get(sl.source)
+    declared = contract.declared_event_types.get(sl.source)
+    column = declared.anchor if declared is not None else ARRIVAL_COLUMN.get(sl.source)
     if not per_day or column is None or column not in table.column_names:
         return None
     calendar = volume_calendar(contract, sl)
@@ -305,8 +306,8 @@ def _completeness(
 
 
 def _result_value(aggregate: KpiAggregate) -> tuple[int | Fraction | None, int | None]:
-    if aggregate.aggregate is Aggregate.COUNT:
-        return aggregate.numerator, None
+    if aggregate.aggregate in (Aggregate.COUNT, Aggregate.VALUE):
+        return aggregate.exact_numerator, None
     if aggregate.aggregate is Aggregate.MEAN:
         return aggregate.exact_numerator, aggregate.denominator
     return aggregate.numerator, aggregate.denominator
@@ -321,9 +322,9 @@ def _clock_for(
     timezone_name: str,
     memo: dict[tuple[Any, ...], Any] | None = None,
 ) -> tuple[Calendar | None, BusinessClock | None]:
-    if sl.calendar is None:
+    if sl.calendar_name is None:
         return None, None
-    calendar = contract.calendars[sl.calendar]
+    calendar = contract.calendars[sl.calendar_name]
     first, last = years
     data_years = (
         _years_of(table, timezone_name)
@@ -381,7 +382,7 @@ def compute_windows(
         )
         years = (first - 1, last)
     calendar, clock = _clock_for(contract, sl, table, years, clock_cache, timezone_name, shared)
-    compute = computation_for(sl.kpi)
+    compute = computation_for(sl.kpi, sl.definition)
 
     def run(rows: np.ndarray[Any, np.dtype[np.bool_]]) -> list[KpiAggregate]:
         selection = None if bool(rows.all()) else np.flatnonzero(rows)
@@ -401,7 +402,7 @@ def compute_windows(
             calendar=calendar,
             clock=clock,
             memo=shared,
-            memo_key=(sl.calendar, contract.id),
+            memo_key=(sl.calendar_name, contract.id),
             source_table=table,
             selection=selection,
         )
@@ -494,11 +495,12 @@ def evaluate_periods(
             minimum=minimum,
             direction=sl.direction,
             sample_size=aggregate.sample_size,
-            min_sample=sl.min_sample,
+            min_sample=sl.effective_min_sample,
         )
-        if status is ResultStatus.INSUFFICIENT_DATA and aggregate.sample_size < sl.min_sample:
+        min_sample = sl.effective_min_sample
+        if status is ResultStatus.INSUFFICIENT_DATA and aggregate.sample_size < min_sample:
             notes.append(
-                f"{aggregate.sample_size} events, fewer than the minimum sample of {sl.min_sample}"
+                f"{aggregate.sample_size} events, fewer than the minimum sample of {min_sample}"
             )
         results.append(
             ServiceLevelResult(
@@ -595,9 +597,10 @@ def evaluate_contract(
             from servicepact.domain.event_types import BUILT_IN
             from servicepact.engine.tables import arrow_schema
 
-            if sl.source not in BUILT_IN:
+            event_type = contract.declared_event_types.get(sl.source) or BUILT_IN.get(sl.source)
+            if event_type is None:
                 raise InvalidInput([Problem(sl.source, "no events were given for this source")])
-            table = arrow_schema(BUILT_IN[sl.source]).empty_table()
+            table = arrow_schema(event_type).empty_table()
         jobs.append((sl, mine, table))
     for sl, _, _ in jobs:
         memo.for_source(sl.source)  # created up front: threads then only read the outer dict
@@ -630,7 +633,9 @@ def evaluate_contract(
 
 _UNIT_SUFFIX = {
     Unit.SECONDS: " s",
+    Unit.MINUTES: " min",
     Unit.HOURS: " h",
+    Unit.DAYS: " d",
     Unit.BUSINESS_DAYS: " business days",
     Unit.SCORE: "",
     Unit.COUNT: "",
@@ -669,7 +674,7 @@ def _exact_text(value: int | Fraction | None) -> str | int | None:
 
 def result_document(result: ServiceLevelResult, sl: ServiceLevel | None = None) -> dict[str, Any]:
     """A result as JSON-able values; exact numbers as integers or "p/q" text (docs/results.md)."""
-    definition = CATALOGUE[result.kpi]
+    definition = sl.definition if sl is not None else CATALOGUE[result.kpi]
     return {
         "contract_id": result.contract_id,
         "contract_version": result.contract_version,

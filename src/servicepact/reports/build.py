@@ -24,7 +24,6 @@ from servicepact.domain.credits import CreditStatement
 from servicepact.domain.errors import InvalidInput, Problem
 from servicepact.domain.exclusions import ExclusionStatus
 from servicepact.domain.invoices import Verdict
-from servicepact.domain.kpis import get_kpi
 from servicepact.domain.periods import Period, months_between, parse_period
 from servicepact.domain.results import ServiceLevelResult
 from servicepact.domain.risks import FindingStatus, Risk
@@ -130,7 +129,7 @@ def _service_levels(
     for sl in contract.service_levels:
         if sl.period is not PeriodKind.MONTH:
             continue  # quarterly and contract-year levels are reviewed in their own periods
-        kpi = get_kpi(sl.kpi)
+        kpi = sl.definition
         unit = kpi.unit.value
         result = by_key.get((sl.id, period))
         status = None if result is None else result.status
@@ -154,6 +153,7 @@ def _service_levels(
                 name=sl.name,
                 kpi=sl.kpi,
                 kpi_title=kpi.title,
+                formula=kpi.formula,
                 unit=unit,
                 direction=kpi.direction.value,
                 kind=sl.kind.value,

@@ -18,7 +18,9 @@ MISSING = "–"  # shown where there is no value (no result, no completeness kno
 _HUNDREDTH = Decimal("0.01")
 _UNIT_SUFFIX = {
     Unit.SECONDS: " s",
+    Unit.MINUTES: " min",
     Unit.HOURS: " h",
+    Unit.DAYS: " d",
     Unit.BUSINESS_DAYS: " d",
 }
 

@@ -67,6 +67,7 @@ class ServiceLevelRow(_Model):
     name: str
     kpi: str
     kpi_title: str
+    formula: str = ""  # the KPI's exact formula in words (catalogue or declared)
     unit: str  # a KPI Unit value: ratio, seconds, hours, business_days, count, score
     direction: str  # higher / lower is better
     kind: str  # critical / key

@@ -81,7 +81,7 @@ def _forecasts(app: App, *, actor: Actor, contract: Contract, now: datetime) -> 
     period = month_period(local.year, local.month)
     if not (contract.term.start <= local.date() <= contract.term.end):
         return []
-    store = event_store(app)
+    store = event_store(app).with_types(contract.declared_event_types)
     cache = ClockCache()
     tables: dict[str, Any] = {}
     out: list[object] = []

@@ -122,14 +122,18 @@ def waived_months(app: App, *, actor: Actor, contract: Contract) -> set[tuple[st
     return waived
 
 
-def _volume_anchor(source: str) -> str:
+def _volume_anchor(source: str, contract: Contract | None = None) -> str:
     """The column that says when an event happened: the first required time column.
 
     calls → offered_at, tickets → created_at, orders → promised_at …: the same anchor KPIS.md
-    rule 3 uses for counting, so a unit is invoiced in the month it is measured.
+    rule 3 uses for counting, so a unit is invoiced in the month it is measured. An event
+    type the contract declares names its anchor itself.
     """
     from servicepact.domain.event_types import BUILT_IN
 
+    declared = contract.declared_event_types.get(source) if contract is not None else None
+    if declared is not None:
+        return declared.anchor
     event_type = BUILT_IN[source]
     for column in event_type.columns:
         if column.required and column.type.value in ("timestamp", "date"):
@@ -159,7 +163,7 @@ def measured_volumes(app: App, *, contract: Contract, month: Period) -> dict[str
     # The same zone the evaluation reads anchors in, so a unit is billed in its measured month.
     timezone = contract_timezone(contract)
     start, end = month.bounds_epoch(timezone)
-    store = _event_store(app)
+    store = _event_store(app).with_types(contract.declared_event_types)
     per_second = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
     by_source: dict[str, list[Any]] = {}
     for fee in wanted:
@@ -168,7 +172,7 @@ def measured_volumes(app: App, *, contract: Contract, month: Period) -> dict[str
     volumes: dict[str, int] = {}
     for source, fees in by_source.items():
         # One read per source, however many fees count it (tickets and a volume band).
-        anchor = _volume_anchor(source)
+        anchor = _volume_anchor(source, contract)
         columns = list(dict.fromkeys([anchor, *(c for fee in fees for c in fee.filter)]))
         table = store.read(contract_id=contract.id, source=source, columns=columns)
         times = table.column(anchor)

@@ -31,6 +31,7 @@ from servicepact.domain.periods import parse_period
 from servicepact.domain.results import ResultStatus, ServiceLevelResult
 from servicepact.engine.evaluate import ClockCache, evaluate_contract
 from servicepact.services.contracts import get_contract
+from servicepact.services.view_cache import cached
 from servicepact.store.db.tables.evaluation import exclusions as exclusions_table
 from servicepact.store.db.tables.evaluation import sl_results
 from servicepact.store.db.uow import UnitOfWork
@@ -362,7 +363,7 @@ def evaluate_periods(
     if not unique:
         return []
     kinds = {p.kind for p in unique}
-    store = _event_store(app)
+    store = _event_store(app).with_types(contract.declared_event_types)
     sources = sorted({sl.source for sl in contract.service_levels if sl.period in kinds})
     tables = {source: store.read(contract_id=contract_id, source=source) for source in sources}
     results = evaluate_contract(
@@ -435,6 +436,21 @@ def _store(
                 action="evaluate",
                 after={"stored": stored},
             )
+
+
+def cached_list_results(
+    app: App, *, actor: Actor, contract_id: str, period: str | None = None
+) -> list[ServiceLevelResult]:
+    """``list_results``, read once per actor, contract, period and state of the data (the
+    audit trail's head: every write moves it, in whichever process it was made)."""
+    found = cached(
+        app,
+        actor,
+        "results",
+        (contract_id, period),
+        lambda: tuple(list_results(app, actor=actor, contract_id=contract_id, period=period)),
+    )
+    return list(found)
 
 
 def list_results(

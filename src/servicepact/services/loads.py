@@ -147,11 +147,19 @@ def _admit(uow: UnitOfWork, *, actor: Actor, contract_id: str, source: str) -> _
                 )
             ]
         )
-    if source not in BUILT_IN:
+    event_type = contract.declared_event_types.get(source) or BUILT_IN.get(source)
+    if event_type is None:
         raise InvalidInput(
             problems=[Problem(where="--source", message=f"unknown event type {source!r}")]
         )
-    return _Admission(contract, BUILT_IN[source])
+    return _Admission(contract, event_type)
+
+
+def admit_load(app: AppLike, *, actor: Actor, contract_id: str, source: str) -> None:
+    """Refuse early (before a file is received) whoever may not load ``source`` into the
+    contract; the load itself checks again."""
+    with app.uow(read_only=True) as uow:
+        _admit(uow, actor=actor, contract_id=contract_id, source=source)
 
 
 def file_sha256(path: Path) -> str:
@@ -208,8 +216,13 @@ def load_events(
     encoding: str | None = None,
     sheet: str | None = None,
     progress: Progress | None = None,
+    file_name: str | None = None,
 ) -> LoadReport:
-    """Load one file of ``source`` events into a contract (see the module docstring)."""
+    """Load one file of ``source`` events into a contract (see the module docstring).
+
+    ``file_name`` is the name recorded for the batch when it is not the path's (an upload
+    is stored under a name of the server's choosing).
+    """
     if not path.is_file():
         raise InvalidInput(problems=[Problem(where=str(path), message="no such file")])
     return _load(
@@ -217,7 +230,7 @@ def load_events(
         actor=actor,
         contract_id=contract_id,
         source=source,
-        name=path.name,
+        name=file_name or path.name,
         batch_id=lambda: file_sha256(path),
         opener=lambda event_type: open_checked(
             path, event_type, encoding=encoding, sheet=sheet, chunk_rows=LOAD_CHUNK_ROWS
@@ -256,7 +269,9 @@ def _load(
         quarantined = uow.repo(BatchRepository).open_quarantined_ids(
             contract_id=contract_id, source=source
         )
-    store = EventStore(app.settings.event_store_dir, manifest)
+    store = EventStore(app.settings.event_store_dir, manifest).with_types(
+        admission.contract.declared_event_types
+    )
     return _store_file(
         app,
         store,
@@ -472,7 +487,8 @@ class _MonthsSeen:
     """
 
     def __init__(self, event_type: EventType, zones: frozenset[str]) -> None:
-        self.anchor = ANCHORS.get(event_type.name)
+        declared = getattr(event_type, "anchor", None)  # a declared type names its own
+        self.anchor = declared if isinstance(declared, str) else ANCHORS.get(event_type.name)
         self.is_date = (
             self.anchor is not None and event_type.column(self.anchor).type is ColumnType.DATE
         )

@@ -7,15 +7,12 @@ shows is exactly what was stored, with the version that produced it.
 
 from __future__ import annotations
 
-import threading
-import time
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, TypeVar
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -24,7 +21,7 @@ from servicepact.domain.access import Actor
 from servicepact.domain.contracts import Contract
 from servicepact.domain.errors import NotFound
 from servicepact.domain.exclusions import ExclusionStatus
-from servicepact.domain.kpis import KpiDefinition, get_kpi
+from servicepact.domain.kpis import KpiDefinition
 from servicepact.domain.results import ResultStatus
 from servicepact.domain.risks import Risk, RiskLevel, RiskStatus
 from servicepact.engine.bpo_map import ProcessMap
@@ -39,6 +36,7 @@ from servicepact.services.contracts import (
     list_contracts,
 )
 from servicepact.services.risks import list_risks
+from servicepact.services.view_cache import FILE_VIEW_SECONDS, cached
 from servicepact.store.db.tables.commercials import credit_statements, invoice_checks, period_closes
 from servicepact.store.db.tables.contracts import contract_versions
 from servicepact.store.db.tables.evaluation import exclusions, sl_results
@@ -50,48 +48,6 @@ from servicepact.store.events.repository import (
     QuarantinedRow,
     StoredFinding,
 )
-
-# --- a cache of computed views, keyed by the state of the data ------------------------------------
-# Every write to the database appends to the audit trail, so the trail's head sequence number
-# names the state the data is in: a view computed at head N is valid until the head moves.
-# Views that also read files (business cases) keep a short lifetime on top of that.
-
-CACHE_ENTRIES = 256  # bounds memory: a few views per user, month and contract
-FILE_VIEW_SECONDS = 60.0  # business-case files change without an audit entry
-_cache: dict[tuple[Any, ...], tuple[float, Any]] = {}
-_cache_lock = threading.Lock()
-T = TypeVar("T")
-
-
-def data_state(app: App) -> int:
-    with app.uow(read_only=True) as uow:
-        return uow.audit.head().seq
-
-
-def cached(
-    app: App,
-    actor: Actor,
-    name: str,
-    args: tuple[Any, ...],
-    compute: Callable[[], T],
-    *,
-    max_age: float | None = None,
-) -> T:
-    """``compute()``, or its earlier answer for the same actor, arguments and data state."""
-    key = (id(app), app.settings.resolved_database_url, name, actor, args, data_state(app))
-    now = time.monotonic()
-    with _cache_lock:
-        hit = _cache.get(key)
-    if hit is not None and (max_age is None or now - hit[0] < max_age):
-        value: T = hit[1]
-        return value
-    value = compute()
-    with _cache_lock:
-        if len(_cache) >= CACHE_ENTRIES:
-            _cache.pop(next(iter(_cache)))  # the oldest entry: dicts keep insertion order
-        _cache[key] = (now, value)
-    return value
-
 
 TREND_MONTHS = 12  # the service review shows a year (PRODUCT.md §2.8)
 _AT_RISK_LEVELS = (RiskLevel.HIGH, RiskLevel.CRITICAL)
@@ -365,6 +321,34 @@ def _default_last(contract: Contract, now: datetime) -> str:
     return min(current, term_last)
 
 
+def cached_portfolio_overview(
+    app: App, *, actor: Actor, month: str | None = None
+) -> PortfolioOverview:
+    """``portfolio_overview``, computed once per actor, month and state of the data."""
+    label = month or _month_label(app.now())
+    return cached(
+        app,
+        actor,
+        "portfolio",
+        (label,),
+        lambda: portfolio_overview(app, actor=actor, month=label),
+    )
+
+
+def cached_contract_overview(
+    app: App, *, actor: Actor, contract_id: str, last: str | None = None
+) -> ContractOverview:
+    """``contract_overview``, computed once per actor, contract, months and state of the data."""
+    # Without ``last`` the months end at the current one: the current month is in the key.
+    return cached(
+        app,
+        actor,
+        "contract",
+        (contract_id, last, _month_label(app.now())),
+        lambda: contract_overview(app, actor=actor, contract_id=contract_id, last=last),
+    )
+
+
 def contract_overview(
     app: App, *, actor: Actor, contract_id: str, last: str | None = None
 ) -> ContractOverview:
@@ -426,7 +410,7 @@ def contract_overview(
             id=sl.id,
             name=sl.name,
             kind=sl.kind.value,
-            kpi=get_kpi(sl.kpi),
+            kpi=sl.definition,
             params=dict(sl.params),
             expected=sl.expected,
             minimum=sl.minimum,

@@ -12,10 +12,10 @@ from fastapi.responses import Response
 from servicepact.bootstrap import App
 from servicepact.web import session
 from servicepact.web.core import LoginRequired, error_page, login_redirect
-from servicepact.web.pages import auth, exclusions, overview
+from servicepact.web.pages import auth, exclusions, overview, uploads
 from servicepact.web.throttle import SignInThrottle
 
-ROUTERS = (auth.router, overview.router, exclusions.router)
+ROUTERS = (auth.router, overview.router, exclusions.router, uploads.router)
 
 
 def install(api: FastAPI) -> None:

@@ -111,12 +111,22 @@ def test_the_fee_schedules_use_every_kind_of_fee(contracts: list[Contract]) -> N
 
 def test_the_contracts_cover_every_seed_process_family(contracts: list[Contract]) -> None:
     sources = {s for c in contracts for s in c.sources}
-    assert sources == set(BUILT_IN)
+    declared = {t.name for c in contracts for t in c.event_types}
+    assert sources == set(BUILT_IN) | declared
+    assert declared == {"purchase_orders", "compliance_reviews"}
 
 
 # Sources whose events arrive every working day; payroll runs, campaigns and outages do not,
 # so a daily completeness check on them would only raise false findings.
-DAILY_SOURCES = {"calls", "tickets", "invoices_processed", "orders", "inventory_counts"}
+DAILY_SOURCES = {
+    "calls",
+    "tickets",
+    "invoices_processed",
+    "orders",
+    "inventory_counts",
+    "purchase_orders",
+    "compliance_reviews",
+}
 
 
 def test_every_daily_source_has_an_expected_volume_and_no_other_does(
@@ -133,8 +143,9 @@ def test_personal_data_in_the_feeds_is_declared_or_deliberately_dropped(
 ) -> None:
     """Required personal-data columns must be declared, else the loader could not keep them."""
     for contract in contracts:
+        types = {**BUILT_IN, **contract.declared_event_types}
         for source in contract.sources:
-            for column in BUILT_IN[source].columns:
+            for column in types[source].columns:
                 if column.personal_data is None or not column.required:
                     continue
                 treatment = contract.data_protection.treatment_for(column.personal_data)

@@ -94,8 +94,13 @@ def test_another_seed_writes_other_data(tmp_path: Path, small_files: list[DemoFi
 def test_every_file_has_exactly_the_columns_of_its_event_type(
     small_files: list[DemoFile],
 ) -> None:
+    contracts = {
+        doc.contract.id: doc.contract
+        for doc in (load_contract_file(p) for p in contract_files(examples_dir()))
+    }
     for demo_file in small_files:
-        declared = list(BUILT_IN[demo_file.source].column_names)
+        own = contracts[demo_file.contract_id].declared_event_types
+        declared = list((own.get(demo_file.source) or BUILT_IN[demo_file.source]).column_names)
         if demo_file.path.suffix == ".csv":
             with demo_file.path.open(encoding="utf-8") as handle:
                 header = next(csv.reader(handle))
@@ -118,9 +123,10 @@ def test_every_file_passes_the_loaders_validation_under_its_contracts_terms(
     }
     for demo_file in small_files:
         contract = contracts[demo_file.contract_id]
+        event_type = contract.declared_event_types.get(demo_file.source)
         table = read_events_for_evaluation(
             demo_file.path,
-            BUILT_IN[demo_file.source],
+            event_type or BUILT_IN[demo_file.source],
             data_protection=contract.data_protection,
             pseudonym_key=b"demo-test-key",
             timezone="Asia/Seoul",

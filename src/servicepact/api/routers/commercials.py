@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 from fastapi import APIRouter, UploadFile
+from starlette.concurrency import run_in_threadpool
 
 from servicepact.api import convert, schemas
 from servicepact.api.auth import ActorDep, AppDep
@@ -66,13 +67,19 @@ async def check_invoice(
         )
     # Keep the extension (it selects the reader); never trust the client's path.
     name = _SAFE_NAME.sub("_", Path(file.filename or "invoice.csv").name) or "invoice.csv"
-    with tempfile.TemporaryDirectory(prefix="servicepact-invoice-") as directory:
-        path = Path(directory) / name
-        path.write_bytes(content)
-        stored = service.check_invoice_file(
-            app, actor=actor, contract_id=contract_id, period=period, path=path
+
+    def check() -> schemas.Document:  # parsing and storing run in a worker thread
+        with tempfile.TemporaryDirectory(prefix="servicepact-invoice-") as directory:
+            path = Path(directory) / name
+            path.write_bytes(content)
+            stored = service.check_invoice_file(
+                app, actor=actor, contract_id=contract_id, period=period, path=path
+            )
+        return convert.document(
+            {"id": stored.id, "check": stored.check, "expected": stored.expected}
         )
-    return convert.document({"id": stored.id, "check": stored.check, "expected": stored.expected})
+
+    return await run_in_threadpool(check)
 
 
 @router.get("/business-case", summary="The business case against actuals")

@@ -5,12 +5,15 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from servicepact.api import convert, schemas
 from servicepact.api.auth import ActorDep, AppDep
 from servicepact.api.pagination import Page, PageDep, paginate
+from servicepact.bootstrap import App
 from servicepact.contractfile.canonical import dump_contract
 from servicepact.contractfile.documents import parse_contract_text
+from servicepact.domain.access import Actor
 from servicepact.domain.errors import InvalidInput, Problem
 from servicepact.services import contracts as service
 
@@ -99,6 +102,13 @@ async def apply_contract(
         raise InvalidInput(
             problems=[Problem("body", f"is above the limit of {limit:,} bytes")], source="body"
         )
+    return await run_in_threadpool(_apply_body, app, actor, body, effective_from)
+
+
+def _apply_body(
+    app: App, actor: Actor, body: bytes, effective_from: str | None
+) -> schemas.ApplyRead:
+    """Parse and apply a contract document (in a worker thread, off the event loop)."""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:

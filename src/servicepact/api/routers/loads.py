@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
 from servicepact.api import convert, schemas
 from servicepact.api.auth import ActorDep, AppDep
+from servicepact.api.multipart import read_upload_form
 from servicepact.api.pagination import Page, PagerDep
+from servicepact.domain.errors import InvalidInput, Problem
 from servicepact.services import loads as service
+from servicepact.services import uploads
 
 router = APIRouter(prefix="/contracts/{contract_id}", tags=["data loads"])
 SourceQuery = Annotated[str | None, Query(description="one source (event type), e.g. calls")]
@@ -90,3 +95,87 @@ def list_findings(
 ) -> Page[schemas.StoredFindingRead]:
     found = service.list_findings(app, actor=actor, contract_id=contract_id, source=source)
     return pager.page(found, convert.finding)
+
+
+_UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {"type": "string", "format": "binary"},
+                        "accept_valid": {"type": "boolean", "default": False},
+                        "encoding": {"type": "string", "enum": ["utf-8", "cp949"]},
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+@router.post(
+    "/sources/{source}/files",
+    summary="Upload an event file (loaded in the background)",
+    description=(
+        "A CSV (UTF-8 or CP949), Excel, JSON Lines or Parquet file, its type read from its "
+        "content, loaded exactly as `servicepact load` loads it. Answers 202 at once with the "
+        "upload job; poll `GET /uploads/{job}` until its state is `done`, `refused` or "
+        "`failed`. Larger than the configured limit: 413."
+    ),
+    status_code=202,
+    openapi_extra=_UPLOAD_BODY,
+)
+async def upload_file(
+    request: Request, app: AppDep, actor: ActorDep, contract_id: str, source: str
+) -> schemas.UploadJobRead:
+    form = await read_upload_form(request, limit=app.settings.max_upload_bytes)
+    sent = form.get("file")
+    if not isinstance(sent, UploadFile):
+        raise InvalidInput(problems=[Problem("file", "send the file as the form field 'file'")])
+    encoding = form.get("encoding")
+    job = await run_in_threadpool(
+        _jobs(request).submit,
+        actor=actor,
+        contract_id=contract_id,
+        source=source,
+        stream=sent.file,
+        file_name=sent.filename,
+        accept_valid=str(form.get("accept_valid", "")).lower() in ("true", "1", "yes", "on"),
+        encoding=encoding if isinstance(encoding, str) and encoding else None,
+    )
+    return convert.upload_job(job)
+
+
+uploads_router = APIRouter(prefix="/uploads", tags=["data loads"])
+
+
+@uploads_router.get("/{job_id}", summary="An upload's state and, once over, its report")
+def get_upload(
+    request: Request,
+    actor: ActorDep,
+    job_id: str,
+    errors_offset: Annotated[int, Query(ge=0)] = 0,
+    errors_limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> schemas.UploadJobRead:
+    job = _jobs(request).get(job_id, actor=actor)
+    return convert.upload_job(job, offset=errors_offset, limit=errors_limit)
+
+
+@uploads_router.get(
+    "/{job_id}/errors.csv",
+    summary="Every row error of an upload as CSV",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}}},
+)
+def upload_errors(request: Request, actor: ActorDep, job_id: str) -> Response:
+    job = _jobs(request).get(job_id, actor=actor)
+    return Response(uploads.problems_csv(job.problems), media_type="text/csv; charset=utf-8")
+
+
+def _jobs(request: Request) -> uploads.UploadJobs:
+    jobs: uploads.UploadJobs = request.app.state.upload_jobs
+    return jobs

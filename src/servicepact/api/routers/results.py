@@ -28,7 +28,7 @@ def list_results(
     response: Response,
     period: Annotated[str | None, Query(examples=["2026-03"])] = None,
 ) -> Page[schemas.ResultRead]:
-    found = service.list_results(app, actor=actor, contract_id=contract_id, period=period)
+    found = service.cached_list_results(app, actor=actor, contract_id=contract_id, period=period)
     return paginate(found, params, request, response, convert.result)
 
 

@@ -7,7 +7,9 @@ computation a catalogue entry.
 
 from __future__ import annotations
 
+from servicepact.domain.declared import DeclaredKpiDefinition
 from servicepact.domain.errors import UnknownKpi
+from servicepact.domain.kpis import KpiDefinition
 from servicepact.engine.kpis import (
     availability,
     contact_centre,
@@ -30,7 +32,13 @@ COMPUTATIONS: dict[str, KpiComputation] = {
 }
 
 
-def computation_for(name: str) -> KpiComputation:
+def computation_for(name: str, definition: KpiDefinition | None = None) -> KpiComputation:
+    """The computation of a catalogue KPI, or of a KPI the contract declares (given its
+    definition: the declaration is turned into array operations, never into code)."""
+    if isinstance(definition, DeclaredKpiDefinition) and definition.spec is not None:
+        from servicepact.engine.kpis.declared import declared_computation
+
+        return declared_computation(definition)
     try:
         return COMPUTATIONS[name]
     except KeyError:

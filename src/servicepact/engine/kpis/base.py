@@ -79,6 +79,26 @@ class Clock(Protocol):
     ) -> Int64Array: ...
 
 
+@dataclass(frozen=True)
+class ClockColumns:
+    """Which columns a business clock reads: where it starts, its pauses and the column
+    that picks a per-value target. The defaults are the tickets' (KPIS.md "Tickets");
+    a declared KPI names its own (domain/declared.py)."""
+
+    start: str = "created_at"
+    pauses: str | None = "pauses"
+    by: str = "priority"
+
+
+@dataclass(frozen=True)
+class TargetSeconds:
+    """A clock target in whole business seconds: one for every event, or one per value of
+    the ``by`` column (events with another value are not counted)."""
+
+    uniform: int | None = None
+    per_value: dict[str, int] | None = None
+
+
 @dataclass
 class KpiContext:
     """Everything a computation needs besides the events.
@@ -99,6 +119,8 @@ class KpiContext:
     # so derived per-row arrays can be computed once per source and shared (see memo).
     source_table: pa.Table | None = None
     selection: Int64Array | None = None
+    clock_columns: ClockColumns = field(default_factory=ClockColumns)
+    targets: TargetSeconds | None = None  # None: from params (hours, hours_by_priority)
 
     def param(self, name: str) -> Any:
         if name in self.params:
@@ -170,7 +192,9 @@ class KpiAggregate:
     @property
     def value(self) -> Fraction | None:
         if self.aggregate is Aggregate.COUNT:
-            return Fraction(self.numerator)
+            return Fraction(self.numerator, self.scale)  # a count, or a sum in 1/scale
+        if self.aggregate is Aggregate.VALUE:
+            return Fraction(self.numerator, self.scale) if self.sample_size else None
         if self.denominator == 0:
             return None
         return Fraction(self.numerator, self.denominator * self.scale)
@@ -178,8 +202,9 @@ class KpiAggregate:
     @property
     def exact_numerator(self) -> int | Fraction:
         """The numerator in the KPI's unit: an integer for ratios and counts."""
-        if self.aggregate is Aggregate.MEAN:
-            return Fraction(self.numerator, self.scale)
+        if self.aggregate in (Aggregate.MEAN, Aggregate.VALUE) or self.scale != 1:
+            value = Fraction(self.numerator, self.scale)
+            return value.numerator if value.denominator == 1 else value
         return self.numerator
 
 

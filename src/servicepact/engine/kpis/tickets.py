@@ -48,6 +48,7 @@ from servicepact.engine.kpis.base import (
     KpiComputation,
     KpiContext,
     Outcomes,
+    TargetSeconds,
     Window,
     aggregate_outcomes,
     booleans,
@@ -79,10 +80,12 @@ def _struct_list(table: pa.Table, name: str) -> tuple[Int64Array, pa.StructArray
     return parents, pc.list_flatten(array)
 
 
-def pauses_seconds(table: pa.Table) -> tuple[Int64Array, Int64Array, Int64Array]:
-    """The ``pauses`` column as ``(row, start, end)`` epoch-second arrays for the clock."""
+def pauses_seconds(
+    table: pa.Table, column: str | None = "pauses"
+) -> tuple[Int64Array, Int64Array, Int64Array]:
+    """A pauses column as ``(row, start, end)`` epoch-second arrays for the clock."""
     empty = np.zeros(0, dtype=np.int64)
-    flat = _struct_list(table, "pauses")
+    flat = None if column is None else _struct_list(table, column)
     if flat is None:
         return empty, empty, empty
     rows, structs = flat
@@ -133,6 +136,8 @@ def _handoff_seconds(table: pa.Table, party: str) -> tuple[Int64Array, BoolArray
 def _targets(table: pa.Table, ctx: KpiContext) -> tuple[Int64Array, BoolArray]:
     """Target business seconds per ticket; ``hours_by_priority`` leaves other priorities out."""
     n = table.num_rows
+    if ctx.targets is not None:
+        return _declared_targets(table, ctx, ctx.targets)
     by_priority = ctx.params.get("hours_by_priority")
     if not by_priority:
         hours = ctx.params.get("hours")
@@ -147,22 +152,35 @@ def _targets(table: pa.Table, ctx: KpiContext) -> tuple[Int64Array, BoolArray]:
     return np.maximum(targets, 0), targets >= 0
 
 
+def _declared_targets(
+    table: pa.Table, ctx: KpiContext, targets: TargetSeconds
+) -> tuple[Int64Array, BoolArray]:
+    n = table.num_rows
+    if targets.per_value is None:
+        seconds = targets.uniform if targets.uniform is not None else 0
+        return np.full(n, seconds, dtype=np.int64), np.ones(n, dtype=np.bool_)
+    codes, values = _priority_codes(table, ctx)
+    per_code = np.array([targets.per_value.get(str(v), -1) for v in values] + [-1], dtype=np.int64)
+    chosen = per_code[codes]
+    return np.maximum(chosen, 0), chosen >= 0
+
+
 def _priority_codes(
     table: pa.Table, ctx: KpiContext
 ) -> tuple[npt.NDArray[np.signedinteger[Any]], list[object]]:
+    """Codes of the column that picks the target (``priority`` for tickets)."""
+    by = ctx.clock_columns.by
     source = ctx.source_table
     if source is None:
-        return dictionary_codes(table, "priority")
-    codes, values = memoized(
-        ctx.memo, ("codes", "priority"), lambda: dictionary_codes(source, "priority")
-    )
+        return dictionary_codes(table, by)
+    codes, values = memoized(ctx.memo, ("codes", by), lambda: dictionary_codes(source, by))
     return (codes if ctx.selection is None else codes[ctx.selection]), values
 
 
 def _start_seconds(table: pa.Table, ctx: KpiContext) -> tuple[Int64Array, BoolArray]:
     if ctx.params.get("clock_from", "created") == "handoff":
         return _handoff_seconds(table, str(ctx.params["party"]))
-    created, valid = shared_timestamps_us(ctx, table, "created_at")
+    created, valid = shared_timestamps_us(ctx, table, ctx.clock_columns.start)
     return to_seconds(created), valid
 
 
@@ -200,8 +218,9 @@ def merge_pauses(
 
 def _source_pauses(ctx: KpiContext, source: pa.Table) -> tuple[Int64Array, Int64Array, Int64Array]:
     """The source table's pauses, merged per ticket, once per source (memo)."""
+    column = ctx.clock_columns.pauses
     pauses: tuple[Int64Array, Int64Array, Int64Array] = memoized(
-        ctx.memo, ("pauses",), lambda: merge_pauses(pauses_seconds(source))
+        ctx.memo, ("pauses", column), lambda: merge_pauses(pauses_seconds(source, column))
     )
     return pauses
 
@@ -231,7 +250,8 @@ def _selected_pauses(
     """Pauses of the counted rows, numbered by their position among them."""
     source = ctx.source_table
     if source is None:
-        return _subset_pauses(merge_pauses(pauses_seconds(table)), counted)
+        pauses_now = pauses_seconds(table, ctx.clock_columns.pauses)
+        return _subset_pauses(merge_pauses(pauses_now), counted)
     pauses = _source_pauses(ctx, source)
     if ctx.selection is None:
         return _subset_pauses(pauses, counted)
@@ -253,7 +273,7 @@ def _fused_elapsed(
     arrays = _clock_arrays(clock)
     if arrays is None:
         return None
-    start_us, has_start = shared_timestamps_us(whole, source, "created_at")
+    start_us, has_start = shared_timestamps_us(whole, source, whole.clock_columns.start)
     end_us, has_end = shared_timestamps_us(whole, source, end_column)
     both = has_start & has_end
     first_measured = int(both.argmax()) if both.size else 0
@@ -299,7 +319,15 @@ def business_elapsed(
         elapsed = elapsed_minus_merged_pauses(clock, start, end, _source_pauses(whole, source))
         return elapsed, ok
 
-    key = ("elapsed", end_column, ctx.params.get("clock_from", "created"), ctx.params.get("party"))
+    columns = ctx.clock_columns
+    key = (
+        "elapsed",
+        end_column,
+        ctx.params.get("clock_from", "created"),
+        ctx.params.get("party"),
+        columns.start,
+        columns.pauses,
+    )
     elapsed, ok = ctx.remember(key, compute)
     if ctx.selection is not None:
         return elapsed[ctx.selection], ok[ctx.selection]
@@ -411,7 +439,7 @@ def _run_offsets(ctx: KpiContext, source: pa.Table) -> tuple[Int64Array, Int64Ar
         )
 
     runs: tuple[Int64Array, Int64Array, Int64Array] = memoized(
-        ctx.memo, ("pause offsets",), compute
+        ctx.memo, ("pause offsets", ctx.clock_columns.pauses), compute
     )
     return runs
 
@@ -435,25 +463,31 @@ def _fused_within(
     look_up = window_lookup(windows)
     if arrays is None or look_up is None:
         return None
-    by_priority = ctx.params.get("hours_by_priority")
+    declared = ctx.targets
+    by_priority = ctx.params.get("hours_by_priority") if declared is None else declared.per_value
     source = ctx.source_table if ctx.source_table is not None else table
     # Without a source table the arrays are this table's own: a fresh memo keeps them apart.
     memo = ctx.memo if ctx.source_table is not None else {}
     whole = replace(ctx, selection=None, source_table=source, memo=memo)
     if by_priority:
         seconds = {str(k): whole_seconds(v) for k, v in by_priority.items()}
+        if declared is not None and declared.per_value is not None:
+            seconds = dict(declared.per_value)
         codes, values = _priority_codes(source, whole)
         per_code = np.array([seconds.get(str(v), -1) for v in values] + [-1], dtype=np.int64)
         uniform = -1
     else:
         hours = ctx.params.get("hours")
-        if hours is None:
+        if declared is not None:
+            uniform = declared.uniform if declared.uniform is not None else 0
+        elif hours is None:
             raise InvalidInput([Problem("params.hours", "give hours or hours_by_priority")])
-        uniform = whole_seconds(hours)
+        else:
+            uniform = whole_seconds(hours)
         if uniform < 0:
             return None
         codes, per_code = np.zeros(1, dtype=np.int16), np.full(1, -1, dtype=np.int64)
-    start_us, start_ok = shared_timestamps_us(whole, source, "created_at")
+    start_us, start_ok = shared_timestamps_us(whole, source, whole.clock_columns.start)
     met_us, met_known = shared_timestamps_us(whole, source, met_column)
     elapsed, _ = business_elapsed(source, whole, met_column)
     run_offsets, run_start, run_end = _run_offsets(whole, source)

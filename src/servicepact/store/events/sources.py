@@ -69,6 +69,38 @@ def file_format(path: Path) -> FileFormat:
         ) from None
 
 
+# What a file's first bytes say it is, for uploads whose name cannot be trusted.
+_PARQUET_MAGIC = b"PAR1"
+_ZIP_MAGIC = b"PK\x03\x04"
+_NOT_TEXT = frozenset(range(0, 9)) | {11, 12} | frozenset(range(14, 32))
+
+
+def sniff_format(head: bytes) -> FileFormat | None:
+    """The format of a file by its content (its first bytes), or None when it is none of ours.
+
+    Parquet and Excel (a zip) have magic numbers; JSON Lines starts with ``{``; anything
+    else is CSV when it is text (no control bytes besides tab and line ends).
+    """
+    if head.startswith(_PARQUET_MAGIC):
+        return FileFormat.PARQUET
+    if head.startswith(_ZIP_MAGIC):
+        return FileFormat.XLSX
+    text = head.lstrip(b"\xef\xbb\xbf").lstrip()
+    if not text:
+        return None
+    if any(byte in _NOT_TEXT for byte in head):
+        return None
+    return FileFormat.JSONL if text.startswith(b"{") else FileFormat.CSV
+
+
+FORMAT_SUFFIX = {
+    FileFormat.CSV: ".csv",
+    FileFormat.JSONL: ".jsonl",
+    FileFormat.PARQUET: ".parquet",
+    FileFormat.XLSX: ".xlsx",
+}
+
+
 @dataclass
 class RawChunk:
     table: pa.Table

@@ -261,6 +261,12 @@ class EventStore:
         self.manifest = manifest
         self.event_types = event_types
 
+    def with_types(self, declared: Mapping[str, EventType]) -> EventStore:
+        """The same store, also knowing event types a contract declares (its own data)."""
+        if not declared:
+            return self
+        return EventStore(self.root, self.manifest, event_types={**self.event_types, **declared})
+
     def relative_path(self, contract_id: str, source: str, batch_id: str) -> str:
         return f"{contract_id}/{source}/{batch_id}{PARQUET}"
 

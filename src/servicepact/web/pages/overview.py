@@ -20,7 +20,7 @@ router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
 @router.get("/")
 def dashboard(request: Request, app: AppDep, viewer: ViewerDep, month: MonthQuery = None) -> HTML:
-    view = overview.portfolio_overview(app, actor=viewer.actor, month=month)
+    view = overview.cached_portfolio_overview(app, actor=viewer.actor, month=month)
     return render(request, "dashboard.html", lang=viewer.lang, viewer=viewer, view=view)
 
 
@@ -28,7 +28,9 @@ def dashboard(request: Request, app: AppDep, viewer: ViewerDep, month: MonthQuer
 def contract_page(
     request: Request, app: AppDep, viewer: ViewerDep, contract_id: str, last: MonthQuery = None
 ) -> HTML:
-    view = overview.contract_overview(app, actor=viewer.actor, contract_id=contract_id, last=last)
+    view = overview.cached_contract_overview(
+        app, actor=viewer.actor, contract_id=contract_id, last=last
+    )
     return render(
         request,
         "contract.html",

@@ -1,0 +1,191 @@
+"""Benchmark: ``servicepact clock`` on a CSV of intervals.
+
+    .venv/bin/python benchmarks/clock.py                   # 1 M intervals
+    .venv/bin/python benchmarks/clock.py --rows 100000     # a quick run
+
+A seeded CSV of ``id,start,end,pauses`` (ISO 8601 with offsets; one row in ten with one or
+two pauses) is written to ``benchmarks/out/clock-<rows>.csv`` once. Then, in this order:
+
+* ``command``: the whole command in a fresh process (``servicepact clock ... -o out.csv``),
+  wall time including the interpreter, imports and the contract file;
+* ``columns``: the column-wise path in this process (read, clock, CSV text);
+* ``row by row``: the row-by-row reader and writer in this process — the path every file took
+  before, still used for files with a problem or an unusual shape.
+
+The two in-process outputs and the command's file are compared byte for byte.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+
+from _record import record
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "out"
+SEED = 20260315
+START = int(datetime(2026, 1, 1, tzinfo=UTC).timestamp())
+SPAN = 330 * 86_400
+CONTRACT = """\
+servicepact: 1
+contract:
+  id: clock-bench
+  name: Clock benchmark
+  client: acme
+  vendor: helpco
+  term: {start: 2026-01-01, end: 2027-12-31}
+  calendars:
+    office:
+      timezone: Asia/Seoul
+      hours: {mon-fri: "09:00-12:00, 13:00-18:00"}
+      holidays: {country: KR}
+  service_levels:
+    - id: SL-01
+      name: resolved within 8 business hours
+      kpi: resolved_within
+      source: tickets
+      params: {hours: 8}
+      calendar: office
+      expected: 0.95
+      minimum: 0.90
+      kind: key
+"""
+
+
+def _stamps(seconds: np.ndarray) -> pa.Array:
+    local = pa.array((seconds + 9 * 3600) * 1_000_000, pa.timestamp("us"))
+    return pc.binary_join_element_wise(pc.strftime(local, format="%Y-%m-%dT%H:%M"), "+09:00", "")
+
+
+def generate(path: Path, rows: int) -> None:
+    rng = np.random.default_rng(SEED)
+    starts = START + rng.integers(0, SPAN, rows) // 60 * 60
+    ends = starts + (rng.lognormal(np.log(6 * 3600), 1.2, rows).astype(np.int64) // 60 * 60)
+    ends = np.minimum(ends, START + 364 * 86_400)
+    paused = rng.random(rows) < 0.1
+    pauses = np.full(rows, "", dtype=object)
+    where = np.flatnonzero(paused)
+    p1 = starts[where] + (ends[where] - starts[where]) // 4
+    p2 = p1 + (ends[where] - starts[where]) // 4
+    one = pc.binary_join_element_wise('[["', _stamps(p1), '","', _stamps(p2), '"]]', "")
+    two_mask = rng.random(where.size) < 0.3
+    p3 = p2 + 3600
+    two = pc.binary_join_element_wise(
+        '[["', _stamps(p1), '","', _stamps(p2), '"],["', _stamps(p3), '","',
+        _stamps(p3 + 1800), '"]]', "",
+    )  # fmt: skip
+    pauses[where] = np.where(two_mask, two.to_numpy(zero_copy_only=False), one.to_numpy(False))
+    table = pa.table(
+        {
+            "id": pc.binary_join_element_wise("T-", pa.array(np.arange(rows).astype(str)), ""),
+            "start": _stamps(starts),
+            "end": _stamps(ends),
+            "pauses": pa.array(pauses, pa.string()),
+        }
+    )
+    pa_csv.write_csv(table, path, pa_csv.WriteOptions(quoting_style="needed"))
+
+
+def _timed(work: object) -> tuple[float, float, object]:
+    cpu = time.process_time()
+    wall = time.perf_counter()
+    value = work()  # type: ignore[operator]
+    return time.perf_counter() - wall, time.process_time() - cpu, value
+
+
+def _load() -> str:
+    return f"{os.getloadavg()[0]:.1f}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--skip-rows-path", action="store_true", help="skip the row-by-row run")
+    parser.add_argument("--json", action="store_true", help="also print one JSON line per run")
+    args = parser.parse_args()
+
+    OUT.mkdir(exist_ok=True)
+    data = OUT / f"clock-{args.rows}.csv"
+    if not data.exists():
+        generate(data, args.rows)
+    contract = OUT / "clock-contract.yaml"
+    contract.write_text(CONTRACT, encoding="utf-8")
+    command_out = OUT / f"clock-{args.rows}-out.csv"
+    servicepact = Path(sys.executable).with_name("servicepact")
+
+    runs: list[tuple[str, float, float, str]] = []
+    cpu_children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    load = _load()
+    wall0 = time.perf_counter()
+    subprocess.run(
+        [str(servicepact), "clock", "--contract", str(contract), "--calendar", "office",
+         "-o", str(command_out), str(data)],
+        check=True,
+    )  # fmt: skip
+    wall = time.perf_counter() - wall0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - cpu_children.ru_utime) + (after.ru_stime - cpu_children.ru_stime)
+    runs.append(("command (columns), fresh process", wall, cpu, load))
+
+    from servicepact.cli import clock as command
+    from servicepact.contractfile import load_contract_file
+
+    calendar = load_contract_file(contract).contract.calendars["office"]
+    command.business_seconds(
+        calendar, command.Parsed(ids=["w"], starts=[START], ends=[START + 1]).intervals()
+    )
+
+    def columns() -> str:
+        intervals = command.read_interval_columns(data)
+        assert intervals is not None, "the benchmark file should be read column-wise"
+        seconds = command.business_seconds(calendar, intervals)
+        text = command.render_csv_columns(intervals.ids, seconds)
+        assert text is not None
+        return text
+
+    def row_by_row() -> str:
+        parsed = command._read_rows(data)
+        seconds = command.business_seconds(calendar, parsed.intervals())
+        return command.render(parsed.ids, seconds.tolist(), command.ClockFormat.CSV)
+
+    load = _load()
+    wall, cpu, fast = _timed(columns)
+    runs.append(("columns, in process", wall, cpu, load))
+    if fast != command_out.read_text(encoding="utf-8"):
+        raise SystemExit("the command's output differs from the in-process output")
+    if not args.skip_rows_path:
+        load = _load()
+        wall, cpu, slow = _timed(row_by_row)
+        runs.append(("row by row (before), in process", wall, cpu, load))
+        if slow != fast:
+            raise SystemExit("row-by-row and column-wise outputs differ")
+    digest = __import__("hashlib").sha256(str(fast).encode()).hexdigest()[:16]
+
+    print(f"{'path':<36} {'rows':>10} {'wall s':>8} {'CPU s':>7} {'load':>5}")
+    for index, (name, wall, cpu, load) in enumerate(runs):
+        target = "≤ 1.5 s" if index == 0 and args.rows == 1_000_000 else ""
+        met = wall <= 1.5 if target else None
+        record("clock", f"{name}, {args.rows:,} rows, wall", wall, "s", target=target, met=met)
+        record("clock", f"{name}, {args.rows:,} rows, CPU", cpu, "s")
+        print(f"{name:<36} {args.rows:>10,} {wall:>8.2f} {cpu:>7.2f} {load:>5}")
+        if args.json:
+            print(json.dumps({"bench": "clock", "run": name, "rows": args.rows, "wall": wall,
+                              "cpu": cpu, "load": load}))  # fmt: skip
+    print(f"output sha256 {digest}… (identical across the paths)")
+
+
+if __name__ == "__main__":
+    main()

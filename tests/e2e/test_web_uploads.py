@@ -1,0 +1,218 @@
+"""Uploading event data in the browser and through the API: background job, row errors,
+idempotency, access, limits."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from web_world import build_world, cheap_password_hashing, csrf_of, sign_in
+
+from servicepact.api import create_app
+from servicepact.bootstrap import App
+from servicepact.contractfile import ContractDocument
+from servicepact.domain.access import Actor
+from servicepact.services import loads
+
+MARCH = [
+    ("M-1", "2026-03-02T10:00:00+09:00", "2026-03-02T10:00:05+09:00"),
+    ("M-2", "2026-03-02T11:00:00+09:00", "not a time"),
+    ("M-3", "2026-03-02T12:00:00+09:00", "2026-03-02T12:00:40+09:00"),
+]
+
+
+def calls_csv(rows: list[tuple[str, str, str]], encoding: str = "utf-8") -> bytes:
+    text = "id,offered_at,answered_at\n" + "".join(f"{a},{b},{c}\n" for a, b, c in rows)
+    return text.encode(encoding)
+
+
+@pytest.fixture
+def web(
+    app: App,
+    admin: Actor,
+    make_contract_document: Callable[..., ContractDocument],
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[tuple[TestClient, dict[str, str]]]:
+    cheap_password_hashing(monkeypatch)
+    tokens = build_world(app, admin, make_contract_document)
+    api = create_app(app)
+    with TestClient(api) as client:
+        yield client, tokens
+    api.state.upload_jobs.shutdown()
+
+
+def post_file(client: TestClient, content: bytes, name: str = "march.csv", **fields: str) -> str:
+    page = client.get("/contracts/acme-cs-2026/upload?lang=en")
+    assert page.status_code == 200, page.text[:300]
+    answer = client.post(
+        "/contracts/acme-cs-2026/upload",
+        data={"csrf": csrf_of(page.text), "source": "calls", **fields},
+        files={"file": (name, content, "application/octet-stream")},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303, answer.text[:500]
+    location = answer.headers["location"]
+    assert re.fullmatch(r"/contracts/acme-cs-2026/uploads/[\w-]+", location)
+    return location
+
+
+def finished(client: TestClient, location: str) -> str:
+    """The job's page once the job is over, polled as the page itself polls."""
+    deadline = time.monotonic() + 60
+    while True:
+        page = client.get(location + "?lang=en")
+        assert page.status_code == 200
+        if "every 1s" not in page.text or time.monotonic() > deadline:
+            return page.text
+        time.sleep(0.05)
+
+
+def batch_count(app: App, admin: Actor) -> int:
+    return len(loads.list_batches(app, actor=admin, contract_id="acme-cs-2026"))
+
+
+def test_a_bad_row_refuses_the_file_shows_where_and_stores_nothing_then_the_fix_loads(
+    web: tuple[TestClient, dict[str, str]], app: App, admin: Actor
+) -> None:
+    client, _ = web
+    sign_in(client, "bob")
+    before = batch_count(app, admin)
+    page = finished(client, post_file(client, calls_csv(MARCH)))
+    assert "The file was refused: nothing was stored" in page
+    assert re.search(r'<td class="num">2</td><td class="num">3</td><td>answered_at</td>', page)
+    assert "not a time" in page
+    assert batch_count(app, admin) == before
+
+    fixed = [*MARCH[:1], ("M-2", MARCH[1][1], "2026-03-02T11:00:09+09:00"), MARCH[2]]
+    page = finished(client, post_file(client, calls_csv(fixed)))
+    assert "Stored" in page
+    assert "#2" in page
+    assert batch_count(app, admin) == before + 1
+    again = finished(client, post_file(client, calls_csv(fixed), name="again.csv"))
+    assert "Already loaded: nothing changed" in again
+    assert batch_count(app, admin) == before + 1
+    (newest,) = loads.list_batches(app, actor=admin, contract_id="acme-cs-2026")[-1:]
+    assert newest.file_name == "march.csv"  # the sender's name, as a label
+    assert newest.loaded_by == "bob"
+
+
+def test_accepting_the_valid_rows_quarantines_the_bad_one_and_lists_it_as_csv(
+    web: tuple[TestClient, dict[str, str]], app: App, admin: Actor
+) -> None:
+    client, _ = web
+    sign_in(client, "bob")
+    bad = [*MARCH, ("M-4", "=HYPERLINK(1)", "2026-03-02T12:00:40+09:00")]
+    location = post_file(client, calls_csv(bad, "cp949"), accept_valid="yes")
+    page = finished(client, location)
+    assert "Stored, with rows quarantined" in page
+    rows = list(csv.reader(io.StringIO(client.get(location + "/errors.csv").text)))
+    assert rows[0] == ["row", "line", "column", "value", "reason"]
+    assert [r[:3] for r in rows[1:]] == [["2", "3", "answered_at"], ["4", "5", "offered_at"]]
+    assert rows[2][3].startswith("'=")  # neutralised for spreadsheets
+    quarantined = loads.list_quarantine(app, actor=admin, contract_id="acme-cs-2026")
+    assert sorted(q.event_id or "" for q in quarantined) == ["M-2", "M-4"]
+
+
+def test_content_not_name_decides_the_type_and_binary_is_refused(
+    web: tuple[TestClient, dict[str, str]], app: App, admin: Actor
+) -> None:
+    client, _ = web
+    sign_in(client, "bob")
+    jsonl = (
+        b'{"id":"J-1","offered_at":"2026-03-03T10:00:00+09:00",'
+        b'"answered_at":"2026-03-03T10:00:04+09:00"}\n'
+    )
+    page = finished(client, post_file(client, jsonl, name="calls.csv"))  # named .csv, is JSONL
+    assert "Stored" in page
+    form = client.get("/contracts/acme-cs-2026/upload?lang=en")
+    refused = client.post(
+        "/contracts/acme-cs-2026/upload?lang=en",
+        data={"csrf": csrf_of(form.text), "source": "calls"},
+        files={"file": ("../../etc/passwd", b"\x00\x01\x02binary", "text/csv")},
+    )
+    assert refused.status_code == 422
+    assert "not CSV, JSON Lines, Parquet or Excel" in refused.text
+    assert not list((app.settings.data_dir / "uploads").iterdir())  # nothing left behind
+
+
+def test_a_file_over_the_limit_is_refused_before_it_is_read(
+    web: tuple[TestClient, dict[str, str]], app: App
+) -> None:
+    client, _ = web
+    app.settings.max_upload_bytes = 1024 * 1024
+    sign_in(client, "bob")
+    page = client.get("/contracts/acme-cs-2026/upload?lang=en")
+    answer = client.post(
+        "/contracts/acme-cs-2026/upload",
+        data={"csrf": csrf_of(page.text), "source": "calls"},
+        files={"file": ("big.csv", b"x" * (2 * 1024 * 1024), "text/csv")},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 413
+    assert "larger than the limit of 1 MB" in answer.text
+
+
+def test_who_may_upload_and_read_an_upload(web: tuple[TestClient, dict[str, str]]) -> None:
+    client, _ = web
+    sign_in(client, "bob")
+    location = post_file(client, calls_csv(MARCH[:1]))
+    finished(client, location)
+    token = csrf_of(client.get("/").text)
+    sign_in(client, "charlie")  # another vendor
+    assert client.get("/contracts/acme-cs-2026/upload").status_code == 404
+    assert client.get(location).status_code == 404
+    refused = client.post(
+        "/contracts/acme-cs-2026/upload",
+        data={"csrf": csrf_of(client.get("/").text), "source": "calls"},
+        files={"file": ("x.csv", calls_csv(MARCH[:1]), "text/csv")},
+        follow_redirects=False,
+    )
+    assert refused.status_code == 404
+    sign_in(client, "dana")  # the auditor reads, writes nothing
+    assert client.get("/contracts/acme-cs-2026/upload").status_code == 403
+    sign_in(client, "bob")
+    forged = client.post(
+        "/contracts/acme-cs-2026/upload",
+        data={"csrf": token + "x", "source": "calls"},
+        files={"file": ("x.csv", calls_csv(MARCH[:1]), "text/csv")},
+        follow_redirects=False,
+    )
+    assert forged.status_code == 403
+
+
+def test_the_api_takes_the_same_upload_and_reports_the_job(
+    web: tuple[TestClient, dict[str, str]],
+) -> None:
+    client, tokens = web
+    headers = {"Authorization": f"Bearer {tokens['bob']}"}
+    answer = client.post(
+        "/api/v1/contracts/acme-cs-2026/sources/calls/files",
+        headers=headers,
+        files={"file": ("march.csv", calls_csv(MARCH), "text/csv")},
+    )
+    assert answer.status_code == 202, answer.text
+    job = answer.json()
+    deadline = time.monotonic() + 60
+    while True:
+        done = client.get(f"/api/v1/uploads/{job['id']}", headers=headers).json()
+        if done["state"] not in ("queued", "running") or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert done["state"] == "refused"
+    assert done["error_count"] == 1
+    assert done["errors"][0]["row"] == 2
+    assert done["errors"][0]["column"] == "answered_at"
+    other = {"Authorization": f"Bearer {tokens['charlie']}"}
+    assert client.get(f"/api/v1/uploads/{job['id']}", headers=other).status_code == 404
+    auditor = {"Authorization": f"Bearer {tokens['dana']}"}
+    refused = client.post(
+        "/api/v1/contracts/acme-cs-2026/sources/calls/files",
+        headers=auditor,
+        files={"file": ("march.csv", calls_csv(MARCH), "text/csv")},
+    )
+    assert refused.status_code == 403

@@ -1,0 +1,178 @@
+"""Each kind of declared KPI on four events, against values worked out by hand.
+
+Calendar office: Mon-Fri 09:00-18:00, Asia/Seoul, Korean holidays (none in these days).
+Events, all opened in April 2026 (6 April is a Monday):
+
+| id | opened | closed  | business h | wall h | status   | score | items | errors | ok    |
+|----|--------|---------|-----------:|-------:|----------|------:|------:|-------:|-------|
+| e1 | Mon 09 | Mon 11  | 2          | 2      | approved | 80.5  | 10    | 1      | true  |
+| e2 | Mon 17 | Tue 10  | 1 + 1 = 2  | 17     | approved | 90    | 30    | 2      | false |
+| e3 | Tue 09 | Tue 18  | 9          | 9      | rejected | —     | 5     | 0      | true  |
+| e4 | Wed 10 | (open)  | —          | —      | pending  | 70    | 5     | 0      | —     |
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from fractions import Fraction
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pyarrow as pa
+import pytest
+
+from servicepact.contractfile import parse_contract_text
+from servicepact.domain.contracts import Contract
+from servicepact.domain.periods import month
+from servicepact.engine.evaluate import ClockCache, evaluate_contract
+from servicepact.engine.tables import arrow_schema
+
+SEOUL = ZoneInfo("Asia/Seoul")
+
+KPIS = {
+    "within_4h": """
+      kind: ratio
+      condition:
+        clock: {from: opened_at, to: closed_at, calendar: office}
+        within: {hours: 4}
+      anchor: deadline
+      direction: higher""",
+    "within_8h_wall": """
+      kind: ratio
+      condition:
+        clock: {from: opened_at, to: closed_at}
+        within: {hours: 8}
+      anchor: deadline
+      direction: higher""",
+    "mean_hours": """
+      kind: mean
+      measure: {clock: {from: opened_at, to: closed_at, calendar: office}}
+      unit: hours
+      direction: lower""",
+    "median_hours": """
+      kind: percentile
+      percentile: 50
+      measure: {clock: {from: opened_at, to: closed_at, calendar: office}}
+      unit: hours
+      direction: lower""",
+    "longest_wall_hours": """
+      kind: max
+      measure: {clock: {from: opened_at, to: closed_at}}
+      unit: hours
+      direction: lower""",
+    "approved": """
+      kind: count
+      condition: {column: status, eq: approved}
+      direction: higher""",
+    "score_total": """
+      kind: sum
+      measure: {column: score}
+      direction: higher""",
+    "error_rate": """
+      kind: ratio_of_sums
+      numerator: {sum: errors}
+      denominator: {sum: items}
+      direction: lower""",
+    "ok_share_decided": """
+      kind: ratio
+      scope: {column: status, in: [approved, rejected]}
+      condition: {all: [{column: ok, eq: true}, {column: errors, lt: {column: items}}]}
+      direction: higher""",
+}
+
+EXPECTED: dict[str, tuple[Fraction | None, Any, Any, int]] = {
+    # (value, numerator, denominator, sample size)
+    "within_4h": (Fraction(2, 4), 2, 4, 4),  # e3 and the open e4 expire in April
+    "within_8h_wall": (Fraction(1, 4), 1, 4, 4),  # only e1; e2, e3, e4 expire
+    "mean_hours": (Fraction(13, 3), Fraction(13), 3, 3),
+    "median_hours": (Fraction(2), 2, None, 3),  # [2, 2, 9]: rank ⌈0.5 × 3⌉ = 2
+    "longest_wall_hours": (Fraction(17), 17, None, 3),
+    "approved": (Fraction(2), 2, None, 4),
+    "score_total": (Fraction(481, 2), Fraction(481, 2), None, 3),  # 80.5 + 90 + 70
+    "error_rate": (Fraction(3, 50), 3, 50, 4),
+    "ok_share_decided": (Fraction(2, 3), 2, 3, 3),
+}
+
+
+def _contract() -> Contract:
+    kpis = "".join(
+        f"    - name: {name}\n      title: {name}\n      events: checks\n{body.strip(chr(10))}\n"
+        for name, body in KPIS.items()
+    )
+    levels = "".join(
+        f"    - {{id: L{i}, name: {name}, kpi: {name}, source: checks, expected: 0, "
+        f"minimum: 0, kind: key}}\n"
+        for i, name in enumerate(KPIS)
+    )
+    text = f"""servicepact: 1
+contract:
+  id: hand
+  name: Worked by hand
+  client: c
+  vendor: v
+  term: {{start: 2026-01-01, end: 2026-12-31}}
+  calendars:
+    office:
+      timezone: Asia/Seoul
+      hours: {{mon-fri: "09:00-18:00"}}
+      holidays: {{country: KR}}
+  event_types:
+    - name: checks
+      description: Checks
+      anchor: opened_at
+      columns:
+        - {{name: id, type: string, required: true}}
+        - {{name: opened_at, type: timestamp, required: true}}
+        - {{name: closed_at, type: timestamp}}
+        - {{name: status, type: string, required: true}}
+        - {{name: score, type: decimal}}
+        - {{name: items, type: integer, required: true}}
+        - {{name: errors, type: integer, required: true}}
+        - {{name: ok, type: boolean}}
+  kpis:
+{kpis}  service_levels:
+{levels}"""
+    return parse_contract_text(text).contract
+
+
+def _at(day: int, hour: int) -> datetime:
+    return datetime(2026, 4, day, hour, tzinfo=SEOUL)
+
+
+@pytest.fixture(scope="module")
+def results() -> dict[str, Any]:
+    from decimal import Decimal
+
+    contract = _contract()
+    schema = arrow_schema(contract.declared_event_types["checks"])
+    table = pa.table(
+        {
+            "id": ["e1", "e2", "e3", "e4"],
+            "opened_at": [_at(6, 9), _at(6, 17), _at(7, 9), _at(8, 10)],
+            "closed_at": [_at(6, 11), _at(7, 10), _at(7, 18), None],
+            "status": ["approved", "approved", "rejected", "pending"],
+            "score": [Decimal("80.5"), Decimal(90), None, Decimal(70)],
+            "items": [10, 30, 5, 5],
+            "errors": [1, 2, 0, 0],
+            "ok": [True, False, True, None],
+        },
+        schema=schema,
+    )
+    found = evaluate_contract(
+        contract, {"checks": table}, [month(2026, 4)], clock_cache=ClockCache()
+    )
+    return {contract.service_level(r.service_level_id).kpi: r for r in found}
+
+
+@pytest.mark.parametrize("name", list(KPIS))
+def test_each_declared_kind_gives_the_hand_computed_result(
+    name: str, results: dict[str, Any]
+) -> None:
+    result = results[name]
+    value, numerator, denominator, sample = EXPECTED[name]
+    assert (result.value, result.numerator, result.denominator, result.sample_size) == (
+        value,
+        numerator,
+        denominator,
+        sample,
+    )
