@@ -1,5 +1,6 @@
 """Service credits with hand-computed values (PRODUCT.md §7, docs/credits.md)."""
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -296,3 +297,42 @@ def test_allocations_over_the_pool_or_the_per_level_cap_are_refused_by_the_contr
         make_contract({"SL-01": 50, "SL-02": 50, "SL-03": 10}, pool_percent=100)
     with pytest.raises(ValidationError, match="above the per-level cap of 50"):
         make_contract({"SL-01": 60})
+
+
+def test_results_of_other_contracts_quarters_and_running_months_are_not_credited():
+    # Only SL-01's closed March result of this contract counts: 12 % × 40 % = 4,800,000.
+    running = replace(result("SL-02", "2026-03", BREACHED), running=True)
+    results = [
+        result("SL-01", "2026-03", BREACHED),
+        result("SL-02", "2026-03", BREACHED, contract_id="other-2026"),
+        result("SL-02", "2026-Q1", BREACHED),
+        running,
+    ]
+    stmt = compute_credits(make_contract(), results, parse_period("2026-03"), FEES)
+    assert line(stmt, "SL-01").charged == Decimal(4_800_000)
+    assert line(stmt, "SL-02").charged == 0
+    assert stmt.total == Decimal(4_800_000)
+
+
+def test_a_quarterly_level_is_left_to_its_own_period():
+    contract = make_contract(levels={"SL-02": {"period": "quarter"}})
+    stmt = statement(contract, {"2026-03": {"SL-01": BREACHED, "SL-02": BREACHED}}, "2026-03")
+    assert [x.service_level_id for x in stmt.lines] == ["SL-01"]
+    assert stmt.total == Decimal(4_800_000)
+
+
+def test_a_contract_without_credit_terms_has_an_empty_statement():
+    contract = make_contract()
+    contract = contract.model_copy(update={"credits": None})
+    stmt = statement(contract, {"2026-03": {"SL-01": BREACHED}}, "2026-03")
+    assert (stmt.total, stmt.lines) == (0, ())
+
+
+def test_targets_a_result_was_judged_against_are_shown_when_they_differ():
+    # A result judged against 0.85 / 0.78 while the contract now says 0.80 / 0.75.
+    judged = result("SL-01", "2026-03", BREACHED, expected="0.85", minimum="0.78")
+    stmt = compute_credits(make_contract(), [judged], parse_period("2026-03"), FEES)
+    assert (
+        "against expected 85 %, minimum 78 % (improved: the contract's 80 % / 75 %)"
+        in line(stmt, "SL-01").arithmetic
+    )
