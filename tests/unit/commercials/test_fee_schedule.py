@@ -273,3 +273,32 @@ def test_the_at_risk_base_of_no_lines_is_an_exact_zero():
     base = at_risk_base([])
     assert base == 0
     assert isinstance(base, Decimal)
+
+
+def test_a_dollar_minimum_commitment_tops_up_to_the_cent_and_not_at_the_floor():
+    # 150.00 − 100.50 charged = 49.50 top-up.
+    base = {"id": "base", "kind": "fixed", "amount": "100.5", "minimum_commitment": 150}
+    assert described(lines({**base, "description": "Base service"}, currency="USD")) == [
+        ("Base service", "1 × 100.50 = 100.50"),
+        (
+            "Base service: minimum commitment top-up",
+            "minimum commitment 150.00 − charged 100.50: 1 × 49.50 = 49.50",
+        ),
+    ]
+    # Charged exactly the floor: nothing to top up, not a zero line.
+    assert described(lines({**base, "amount": 150}, currency="USD")) == [
+        ("base", "1 × 150.00 = 150.00")
+    ]
+
+
+def test_a_dollar_one_time_fee_is_written_to_the_cent():
+    setup = {"id": "setup", "kind": "one_time", "amount": 2500, "month": "2026-03-01"}
+    assert described(lines({**setup, "description": "Transition"}, currency="USD")) == [
+        ("Transition", "1 × 2,500.00 = 2,500.00")
+    ]
+
+
+def test_an_index_table_starting_later_leaves_earlier_years_at_the_base_price():
+    table = Indexation.model_validate({"table": {3: "1.05"}})
+    assert index_factor(table, 2) == 1
+    assert index_factor(table, 3) == Decimal("1.05")
