@@ -107,14 +107,15 @@ def read_history(
 
     key = secrets.token_bytes(32)
     tables: dict[str, pa.Table] = {}
+    types = {**BUILT_IN, **contract.declared_event_types}
     for source, path in sorted(paths.items()):
-        if source not in BUILT_IN:
-            raise InvalidInput([Problem(source, "is not a built-in event type")])
+        if source not in types:
+            raise InvalidInput([Problem(source, "is neither a built-in nor a declared event type")])
         if progress is not None:
             progress(f"Reading {path.name}")
         tables[source] = read_events_for_evaluation(
             path,
-            BUILT_IN[source],
+            types[source],
             data_protection=contract.data_protection,
             pseudonym_key=key,
             timezone=contract_timezone(contract),
