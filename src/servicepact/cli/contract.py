@@ -249,6 +249,7 @@ def apply(
         )
     documents.sort(key=lambda d: not isinstance(d, PortfolioDocument))
     results: list[dict[str, Any]] = []
+    amended: list[str] = []
     with _storage() as (services, uow, actor):
         for document in documents:
             if isinstance(document, PortfolioDocument):
@@ -278,6 +279,14 @@ def apply(
                     "changed": outcome.changed,
                 }
             )
+            if outcome.supersedes is not None:
+                amended.append(outcome.contract_id)
+    if amended:
+        # the open months an amendment reaches are measured again, once it is stored
+        freshness = importlib.import_module("servicepact.services.freshness")
+        with cli_session() as (app, actor):
+            for contract_id in amended:
+                freshness.remeasure_after_change(app, actor=actor, contract_id=contract_id)
     if output is OutputFormat.JSON:
         typer.echo(json.dumps(results, indent=2))
         return

@@ -22,7 +22,7 @@ import sys
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich import box
@@ -45,6 +45,14 @@ DATA_SUFFIXES = (".csv", ".jsonl", ".parquet", ".xlsx")
 class OutputFormat(StrEnum):
     TEXT = "text"
     JSON = "json"
+    CSV = "csv"  # the event list (--events) only
+
+
+class EventsChoice(StrEnum):
+    FAILED = "failed"
+    MET = "met"
+    EXCLUDED = "excluded"
+    ALL = "all"
 
 
 def _periods(
@@ -234,8 +242,28 @@ def evaluate_command(
             help="Evaluate as of this instant (ISO 8601 with offset); default: the current time.",
         ),
     ] = None,
+    service_level: Annotated[
+        str | None,
+        typer.Option(
+            "--service-level",
+            metavar="SL",
+            help="With --events: the service level whose events to list.",
+        ),
+    ] = None,
+    events: Annotated[
+        EventsChoice | None,
+        typer.Option(
+            "--events",
+            help="List the events behind the stored result of --service-level in --period "
+            "(failing first): failed, met, excluded or all.",
+        ),
+    ] = None,
     output: Annotated[
-        OutputFormat, typer.Option("--format", help="text (a table) or json (docs/results.md).")
+        OutputFormat,
+        typer.Option(
+            "--format",
+            help="text (a table), json (docs/results.md) or, with --events, csv.",
+        ),
     ] = OutputFormat.TEXT,
 ) -> None:
     """Measure a contract's service levels for the given periods."""
@@ -251,6 +279,10 @@ def evaluate_command(
             raise InvalidInput(
                 [Problem("--now", "needs a UTC offset, e.g. +09:00 or Z", value=now)]
             )
+    if events is not None or service_level is not None:
+        _check_events_options(data, period, all_months, service_level, events)
+    elif output is OutputFormat.CSV:
+        raise InvalidInput([Problem("--format", "csv is for the event list: add --events")])
     if data is not None:
         stored, from_files = evaluate_files(
             Path(contract), data, period or [], all_months=all_months, now=moment
@@ -258,7 +290,6 @@ def evaluate_command(
         _print(stored, from_files, output)
         return
     from servicepact.bootstrap import build_app
-    from servicepact.services import evaluation
 
     app = build_app()
     app.check_schema()
@@ -272,10 +303,130 @@ def evaluate_command(
     # refuses the whole request before anything is stored.
     with Progress(console=Console(stderr=True), transient=True) as progress:
         progress.add_task(f"Evaluating {len(labels)} period(s)", total=None)
-        results = evaluation.evaluate_periods(
+        results = _measure(app, actor, contract, labels, moment, listing=events is not None)
+    if events is not None:
+        assert service_level is not None
+        _print_events(app, actor, contract, service_level, labels[0], events, output)
+        return
+    _print(contract_model, results, output)
+
+
+def _measure(
+    app: Any, actor: Any, contract: str, labels: list[str], moment: datetime, *, listing: bool
+) -> list[ServiceLevelResult]:
+    """Evaluate and store; when only listing events, a closed period or a read-only user
+    lists what is stored instead."""
+    from servicepact.domain.errors import AccessDenied, PeriodClosed
+    from servicepact.services import evaluation
+
+    try:
+        return evaluation.evaluate_periods(
             app, actor=actor, contract_id=contract, period_labels=labels, now=moment
         )
-    _print(contract_model, results, output)
+    except (AccessDenied, PeriodClosed):
+        if not listing:
+            raise
+        return []
+
+
+def _check_events_options(
+    data: Path | None,
+    period: list[str] | None,
+    all_months: bool,
+    service_level: str | None,
+    events: EventsChoice | None,
+) -> None:
+    problems = []
+    if events is None:
+        problems.append(Problem("--events", "name which events to list with --service-level"))
+    if service_level is None:
+        problems.append(Problem("--service-level", "name the service level whose events to list"))
+    if data is not None:
+        problems.append(Problem("--data", "the event list reads a stored result: drop --data"))
+    if all_months or len(period or []) != 1:
+        problems.append(Problem("--period", "give exactly one period with --events"))
+    if problems:
+        raise InvalidInput(problems)
+
+
+def _print_events(
+    app: Any,
+    actor: Any,
+    contract: str,
+    service_level: str,
+    period: str,
+    events: EventsChoice,
+    output: OutputFormat,
+) -> None:
+    from servicepact.reports.event_lists import to_csv
+    from servicepact.services import drilldown
+
+    if output is OutputFormat.CSV:
+        rows = drilldown.iter_result_events(
+            app, actor=actor, contract_id=contract, service_level_id=service_level,
+            period=period, outcome=events.value,
+        )  # fmt: skip
+        sys.stdout.write(to_csv(rows, drilldown.EXPORT_COLUMNS))
+        return
+    page = drilldown.result_events(
+        app, actor=actor, contract_id=contract, service_level_id=service_level,
+        period=period, outcome=events.value, per_page=drilldown.MAX_PER_PAGE,
+    )  # fmt: skip
+    if output is OutputFormat.JSON:
+        items = list(
+            drilldown.iter_result_events(
+                app, actor=actor, contract_id=contract, service_level_id=service_level,
+                period=period, outcome=events.value, flat=False,
+            )
+        )  # fmt: skip
+        typer.echo(json.dumps({**page.summary(), "items": items}, ensure_ascii=False, indent=2,
+                              default=str))  # fmt: skip
+        return
+    _print_event_table(page)
+
+
+def _print_event_table(page: Any) -> None:
+    result = page.result
+    width = None if sys.stdout.isatty() else 160
+    out = Console(highlight=False, soft_wrap=True, width=width)
+    listed = page.totals
+    out.print(
+        f"{escape(page.contract_id)} {escape(page.service_level.id)} {result.period}: "
+        f"{escape(page.definition.title)}"
+    )
+    out.print(f"  rule: {escape(page.definition.formula)}")
+    out.print(
+        f"  stored result: {result.numerator} / {result.denominator} ({result.status.label}); "
+        f"listed: {listed['numerator']} / {listed['denominator']}, "
+        f"{listed['sample_size']} counted"
+        + ("" if page.agrees else "  [red]the list does not add up to the result[/red]")
+    )
+    if not page.freshness.current:
+        reasons = ", ".join(r.value.replace("_", " ") for r in page.freshness.reasons)
+        out.print(f"  [yellow]out of date[/yellow] ({reasons}): evaluate the period again")
+    out.print(
+        "  " + ", ".join(f"{n} {k}" for k, n in page.counts.items()) + f"; times in {page.timezone}"
+    )
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    for header, justify in (
+        ("Event", "left"), ("Outcome", "left"), ("Why", "left"), ("Counts at", "left"),
+        ("Measured", "right"), ("Target", "right"), ("Margin", "right"),
+    ):  # fmt: skip
+        table.add_column(header, justify=justify, no_wrap=True)  # type: ignore[arg-type]
+    for item in page.items:
+        colour = {"failed": "red", "met": "green", "excluded": "bright_black"}[item["outcome"]]
+        table.add_row(
+            escape(str(item.get("id") or item.get("kind") or "")),
+            f"[{colour}]{item['outcome']}[/{colour}]",
+            item["reason"].replace("_", " "),
+            item["counts_at"] or "",
+            escape(str(item.get("measured") or item.get("working_seconds") or "")),
+            escape(str(item.get("target") or "")),
+            escape(str(item.get("margin") or "")),
+        )
+    out.print(table)
+    if page.total > len(page.items):
+        out.print(f"  first {len(page.items)} of {page.total}: --format csv or json for all")
 
 
 def register(app: typer.Typer) -> None:

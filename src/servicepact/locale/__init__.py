@@ -12,6 +12,7 @@ from enum import StrEnum
 from fractions import Fraction
 
 from servicepact.locale.ko import KO
+from servicepact.locale.ko_results import KO_RESULTS
 from servicepact.locale.ko_review import KO_REVIEW
 
 
@@ -26,7 +27,10 @@ DEFAULT_LANG = Lang.KO  # the seed document and the demo client are Korean
 MINOR_UNITS = {"KRW": 0, "JPY": 0, "USD": 2, "EUR": 2, "GBP": 2, "CNY": 2, "SGD": 2}
 _SYMBOLS = {Lang.KO: {"KRW": "원"}, Lang.EN: {}}
 
-CATALOGUES: dict[Lang, dict[str, str]] = {Lang.KO: {**KO, **KO_REVIEW}, Lang.EN: {}}
+CATALOGUES: dict[Lang, dict[str, str]] = {
+    Lang.KO: {**KO_RESULTS, **KO, **KO_REVIEW},
+    Lang.EN: {},
+}
 
 
 def parse_lang(value: str | None) -> Lang | None:

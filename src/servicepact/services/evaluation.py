@@ -286,10 +286,15 @@ def _decide(
 
 
 def approve_exclusion(app: App, *, actor: Actor, exclusion_id: str, note: str = "") -> Exclusion:
-    """The client approves a requested exclusion; it applies from the next evaluation."""
-    return _decide(
+    """The client approves a requested exclusion; the open months it reaches are measured
+    again at once (services/freshness.py)."""
+    decided = _decide(
         app, actor=actor, exclusion_id=exclusion_id, status=ExclusionStatus.APPROVED, note=note
     )
+    from servicepact.services.freshness import remeasure_after_change
+
+    remeasure_after_change(app, actor=actor, contract_id=decided.contract_id)
+    return decided
 
 
 def reject_exclusion(app: App, *, actor: Actor, exclusion_id: str, note: str = "") -> Exclusion:
@@ -365,6 +370,13 @@ def evaluate_periods(
     kinds = {p.kind for p in unique}
     store = _event_store(app).with_types(contract.declared_event_types)
     sources = sorted({sl.source for sl in contract.service_levels if sl.period in kinds})
+    # The committed batches first: whatever is read below is made of these (freshness rule).
+    committed = {
+        source: sorted(
+            ref.batch_id for ref in store.batches(contract_id=contract_id, source=source)
+        )
+        for source in sources
+    }
     tables = {source: store.read(contract_id=contract_id, source=source) for source in sources}
     results = evaluate_contract(
         contract,
@@ -381,7 +393,16 @@ def evaluate_periods(
         else []
         for source, table in tables.items()
     }
-    _store(app, actor=actor, results=results, batches=batches, contract=contract)
+    _store(
+        app,
+        actor=actor,
+        results=results,
+        batches=batches,
+        contract=contract,
+        measured_at=moment,
+        waivers=waivers,
+        committed=committed,
+    )
     return results
 
 
@@ -392,6 +413,9 @@ def _store(
     results: Sequence[ServiceLevelResult],
     batches: dict[str, list[str]],
     contract: Any,
+    measured_at: datetime | None = None,
+    waivers: Sequence[Exclusion] = (),
+    committed: dict[str, list[str]] | None = None,
 ) -> None:
     sources = {sl.id: sl.source for sl in contract.service_levels}
     with app.uow() as uow:
@@ -422,7 +446,14 @@ def _store(
                     running=result.running,
                     inputs_sha256=result.inputs_hash,
                     batches=batches.get(sources[result.service_level_id], []),
-                    result=result_to_json(result),
+                    result=_with_inputs(
+                        result_to_json(result),
+                        result,
+                        contract,
+                        measured_at,
+                        waivers,
+                        (committed or {}).get(sources[result.service_level_id]),
+                    ),
                     evaluated_at=uow.now(),
                     evaluated_by=actor.user,
                 )
@@ -436,6 +467,34 @@ def _store(
                 action="evaluate",
                 after={"stored": stored},
             )
+
+
+def _with_inputs(
+    document: dict[str, Any],
+    result: ServiceLevelResult,
+    contract: Any,
+    measured_at: datetime | None,
+    waivers: Sequence[Exclusion],
+    committed: list[str] | None = None,
+) -> dict[str, Any]:
+    """What the drill-down and the freshness check need to know of the inputs: the approved
+    exclusions that reached the result, the batches committed when it was read (a batch
+    whose rows were all replaced by a later one is among them, not among ``batches``), and
+    for a running period the instant it was measured up to (services/drilldown.py,
+    services/freshness.py)."""
+    if committed is not None:
+        document["batches_committed"] = committed
+    sl = contract.service_level(result.service_level_id)
+    document["exclusions_seen"] = sorted(
+        e.id
+        for e in waivers
+        if e.approved
+        and e.applies_to(source=sl.source, service_level_id=sl.id)
+        and (e.period is None or e.covers_period(result.period))
+    )
+    if result.running and measured_at is not None:
+        document["measured_until"] = measured_at.isoformat()
+    return document
 
 
 def cached_list_results(

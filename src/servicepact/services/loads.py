@@ -272,7 +272,7 @@ def _load(
     store = EventStore(app.settings.event_store_dir, manifest).with_types(
         admission.contract.declared_event_types
     )
-    return _store_file(
+    report = _store_file(
         app,
         store,
         admission,
@@ -288,6 +288,12 @@ def _load(
         progress=progress,
         file_name=name,
     )
+    if report.status is not LoadStatus.ALREADY_LOADED:
+        # new events: the stored results they reach are measured again (services/freshness.py)
+        from servicepact.services.freshness import remeasure_after_change
+
+        remeasure_after_change(app, actor=actor, contract_id=contract_id)
+    return report
 
 
 def _already(earlier: BatchRecord, file_name: str) -> LoadReport:

@@ -72,6 +72,7 @@ def test_a_vendor_user_lists_only_its_own_contracts(world: World) -> None:
         "/api/v1/contracts/other-cs-2026",
         "/api/v1/contracts/other-cs-2026/export",
         "/api/v1/contracts/other-cs-2026/results",
+        "/api/v1/contracts/other-cs-2026/results/SL-01/2026-02/events",
         "/api/v1/contracts/other-cs-2026/batches",
         "/api/v1/contracts/other-cs-2026/quarantine",
         "/api/v1/contracts/other-cs-2026/exclusions",

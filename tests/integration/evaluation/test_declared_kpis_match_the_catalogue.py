@@ -224,3 +224,32 @@ def test_each_declared_kpi_gives_the_catalogue_kpi_result_in_every_month(
             ), f"{declared} differs from {built_in} in {period.label}"
             compared += 1
     assert compared == len(PAIRS) * 12
+
+
+def test_the_drill_down_of_each_declared_kpi_adds_up_to_its_result(
+    tables: dict[str, pa.Table],
+) -> None:
+    # the per-event outcomes of a declared KPI are what its result sums (engine/drilldown.py)
+    from fractions import Fraction
+
+    from servicepact.domain.kpis import Aggregate
+    from servicepact.engine.drilldown import drill_down
+
+    contract = _contract()
+    march = month(2026, 3)
+    cache = ClockCache()
+    results = evaluate_contract(contract, tables, [march], clock_cache=cache)
+    checked = 0
+    for result in results:
+        sl = contract.service_level(result.service_level_id)
+        drill = drill_down(contract, sl, march, tables[sl.source], clock_cache=cache)
+        totals = drill.totals()
+        assert totals["sample_size"] == result.sample_size, sl.id
+        if sl.definition.aggregate is Aggregate.MEAN:
+            assert Fraction(totals["numerator"], drill.scale) == result.numerator, sl.id
+        else:
+            assert totals["numerator"] == result.numerator, sl.id
+        assert totals["denominator"] == result.denominator, sl.id
+        assert result.sample_size > 0
+        checked += 1
+    assert checked == 2 * len(PAIRS)

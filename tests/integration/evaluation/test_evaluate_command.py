@@ -144,3 +144,56 @@ def test_evaluating_a_stored_contract_stores_and_prints_results(
     assert (document["numerator"], document["denominator"]) == (15, 20)
     assert document["status"] == "below_expected"
     assert document["contract_version"] == 1
+
+
+def _events(*extra: str) -> object:
+    return runner.invoke(
+        app,
+        ["evaluate", "--contract", "acme-cs-2026", "--period", "2026-03", "--service-level",
+         "SL-01", "--now", "2026-04-02T00:00:00Z", *extra],
+    )  # fmt: skip
+
+
+def test_the_failing_events_of_a_stored_result_as_a_table(
+    cli_env: object, app_with_calls: object
+) -> None:
+    outcome = _events("--events", "failed")
+    assert outcome.exit_code == 0, outcome.output  # type: ignore[attr-defined]
+    text = outcome.stdout  # type: ignore[attr-defined]
+    assert "stored result: 15 / 20" in text
+    assert "listed: 15 / 20, 20 counted" in text
+    assert "5 failed, 0 excluded, 15 met" in text
+    # C015..C019 answered after 60 s against 20 s: 40 s late each
+    for event_id in ("C015", "C016", "C017", "C018", "C019"):
+        assert event_id in text
+    assert "C014" not in text
+    assert "-40" in text
+
+
+def test_the_events_as_csv_and_json(cli_env: object, app_with_calls: object) -> None:
+    outcome = _events("--events", "all", "--format", "csv")
+    assert outcome.exit_code == 0, outcome.output  # type: ignore[attr-defined]
+    lines = outcome.stdout.splitlines()  # type: ignore[attr-defined]
+    header = lines[0].split(",")
+    assert header[:4] == ["id", "outcome", "reason", "counts_at"]
+    assert len(lines) == 21
+    assert lines[1].startswith(
+        "C015,failed,over_target,2026-03-10T09:15:00+09:00,duration,60,20,-40"
+    )
+    document = json.loads(_events("--events", "met", "--format", "json").stdout)  # type: ignore[attr-defined]
+    assert document["listed"] == {"numerator": 15, "denominator": 20, "sample_size": 20}
+    assert document["agrees"] is True
+    assert [i["id"] for i in document["items"]][:2] == ["C000", "C001"]
+    assert len(document["items"]) == 15
+
+
+def test_events_need_one_period_a_service_level_and_no_data_dir(
+    cli_env: object, app_with_calls: object
+) -> None:
+    outcome = runner.invoke(
+        app, ["evaluate", "--contract", "acme-cs-2026", "--events", "failed", "--all-months"]
+    )
+    assert outcome.exit_code != 0
+    message = str(outcome.exception)
+    assert "--service-level" in message
+    assert "--period" in message

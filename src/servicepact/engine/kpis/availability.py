@@ -22,6 +22,7 @@ against one service.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
@@ -70,37 +71,103 @@ def _working_seconds_in(
     return int(clock.elapsed(low, high).sum())
 
 
-def availability(table: pa.Table, ctx: KpiContext, windows: Sequence[Window]) -> list[KpiAggregate]:
-    """Per window: numerator = agreed − unplanned, denominator = agreed (seconds)."""
-    clock = ctx.require_clock()
+@dataclass(frozen=True)
+class OutageRun:
+    """One run of merged outages within a window, with the working seconds it takes there.
+
+    ``unplanned_seconds`` is downtime (working time inside the run and outside planned
+    windows); ``planned_seconds`` is working time of planned windows inside the run, which
+    is taken out of the agreed service time instead. ``rows`` are the outage events merged
+    into the run (positions in the table given).
+    """
+
+    start: int  # epoch seconds, clipped to the window
+    end: int
+    planned_seconds: int
+    unplanned_seconds: int
+    rows: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class AvailabilityWindow:
+    working_seconds: int
+    runs: tuple[OutageRun, ...]
+
+    @property
+    def planned_seconds(self) -> int:
+        return sum(r.planned_seconds for r in self.runs)
+
+    @property
+    def unplanned_seconds(self) -> int:
+        return sum(r.unplanned_seconds for r in self.runs)
+
+    def aggregate(self) -> KpiAggregate:
+        agreed = self.working_seconds - self.planned_seconds
+        return KpiAggregate(
+            Aggregate.RATIO,
+            numerator=agreed - self.unplanned_seconds,
+            denominator=agreed,
+            sample_size=agreed // MINUTE_SECONDS,
+        )
+
+
+def _service_rows(table: pa.Table, ctx: KpiContext) -> Int64Array:
     service = ctx.params.get("service")
-    if service is not None:
-        table = table.filter(pc.fill_null(pc.equal(table.column("service"), str(service)), False))
+    if service is None:
+        return np.arange(table.num_rows, dtype=np.int64)
+    hit = pc.fill_null(pc.equal(table.column("service"), str(service)), False)
+    return np.flatnonzero(np.asarray(hit.to_numpy(zero_copy_only=False), dtype=np.bool_))
+
+
+def outage_windows(
+    table: pa.Table, ctx: KpiContext, windows: Sequence[Window]
+) -> list[AvailabilityWindow]:
+    """Per window: its working time and the merged outage runs falling in it (KPIS.md)."""
+    clock = ctx.require_clock()
+    rows = _service_rows(table, ctx)
+    table = table.take(rows)
     start_us, start_ok = timestamps_us(table, "start")
     end_us, end_ok = timestamps_us(table, "end")
     planned, _ = booleans(table, "planned")
     ok: BoolArray = start_ok & end_ok
+    rows = rows[ok]
     start, end = to_seconds(start_us[ok]), to_seconds(end_us[ok])
     planned = planned[ok]
     planned_runs = merge_intervals(start[planned], end[planned])
     all_runs = merge_intervals(start, end)
+    # the run of every outage (runs are sorted and disjoint; an empty outage joins none)
+    member = np.searchsorted(all_runs[0], start, side="right") - 1
+    member = np.where((member >= 0) & (end > start), member, -1)
     results = []
     for window_us in windows:
         window = (window_us[0] // MICROS, window_us[1] // MICROS)
         working = int(clock.elapsed(np.array([window[0]]), np.array([window[1]]))[0])
-        planned_time = _working_seconds_in(clock, *planned_runs, window)
-        outage_time = _working_seconds_in(clock, *all_runs, window)
-        agreed = working - planned_time
-        unplanned = outage_time - planned_time
-        results.append(
-            KpiAggregate(
-                Aggregate.RATIO,
-                numerator=agreed - unplanned,
-                denominator=agreed,
-                sample_size=agreed // MINUTE_SECONDS,
+        runs: list[OutageRun] = []
+        for i, (run_start, run_end) in enumerate(zip(*all_runs, strict=True)):
+            low, high = max(int(run_start), window[0]), min(int(run_end), window[1])
+            if high <= low:
+                continue
+            inside = (planned_runs[0] < high) & (planned_runs[1] > low)
+            planned_time = _working_seconds_in(
+                clock, planned_runs[0][inside], planned_runs[1][inside], (low, high)
             )
-        )
+            total = _working_seconds_in(clock, np.array([low]), np.array([high]), (low, high))
+            runs.append(
+                OutageRun(
+                    start=low,
+                    end=high,
+                    planned_seconds=planned_time,
+                    unplanned_seconds=total - planned_time,
+                    rows=tuple(int(r) for r in rows[member == i]),
+                )
+            )
+        results.append(AvailabilityWindow(working, tuple(runs)))
     return results
+
+
+def availability(table: pa.Table, ctx: KpiContext, windows: Sequence[Window]) -> list[KpiAggregate]:
+    """Per window: numerator = agreed − unplanned, denominator = agreed (seconds)."""
+    return [w.aggregate() for w in outage_windows(table, ctx, windows)]
 
 
 COMPUTATIONS = {"availability": availability}

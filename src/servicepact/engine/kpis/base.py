@@ -166,14 +166,38 @@ def memoized(
     return memo[key]
 
 
+class Measure:
+    """What ``Outcomes.measured`` and ``Outcomes.target`` are, for the drill-down."""
+
+    DURATION_US = "duration_us"  # a wall-clock duration in microseconds
+    BUSINESS_SECONDS = "business_seconds"  # business time of the level's calendar, seconds
+    INSTANT_US = "instant_us"  # a moment (UTC epoch µs) against a deadline
+    UNITS = "units"  # a quantity (pieces) against a tolerance
+
+
 @dataclass(frozen=True)
 class Outcomes:
-    """Per counted event: anchor (µs), numerator and denominator contributions (integers)."""
+    """Per counted event: anchor (µs), numerator and denominator contributions (integers).
+
+    The optional fields serve the drill-down (engine/drilldown.py) and cost nothing to
+    the aggregation: ``counted`` says which rows of the given table the outcomes are of
+    (None: every row, in order); ``measured`` and ``target`` are the per-event quantity
+    the rule compared and what it was compared with (same unit, ``measure``), with
+    ``measured_known`` False where there is nothing to measure yet (not answered, still
+    open, not paid). ``target_inclusive`` False means the measure must stay strictly
+    below the target (a deadline "by the end of the day").
+    """
 
     anchor: Int64Array
     numerator: Int64Array
     denominator: Int64Array
     scale: int = 1  # value = Σ numerator ÷ (Σ denominator × scale)
+    counted: BoolArray | None = None
+    measured: Int64Array | None = None
+    measured_known: BoolArray | None = None
+    target: Int64Array | None = None
+    measure: str | None = None
+    target_inclusive: bool = True
 
     def __post_init__(self) -> None:
         assert self.anchor.shape == self.numerator.shape == self.denominator.shape

@@ -15,6 +15,7 @@ from servicepact.engine.kpis.base import (
     MICROS,
     BoolArray,
     KpiContext,
+    Measure,
     Outcomes,
     booleans,
     decimals_scaled,
@@ -47,8 +48,18 @@ def _answered_within(table: pa.Table, ctx: KpiContext) -> Outcomes:
     _, short = _short_abandon(table, ctx)
     counted = ~short
     target = int(ctx.param("seconds")) * MICROS
-    within = answered & (answered_at - offered <= target)
-    return Outcomes(offered[counted], within[counted].astype(np.int64), ones(int(counted.sum())))
+    wait = answered_at - offered
+    within = answered & (wait <= target)
+    return Outcomes(
+        offered[counted],
+        within[counted].astype(np.int64),
+        ones(int(counted.sum())),
+        counted=counted,
+        measured=wait[counted],
+        measured_known=answered[counted],
+        target=np.full(int(counted.sum()), target, dtype=np.int64),
+        measure=Measure.DURATION_US,
+    )
 
 
 def _abandonment_rate(table: pa.Table, ctx: KpiContext) -> Outcomes:
@@ -57,7 +68,10 @@ def _abandonment_rate(table: pa.Table, ctx: KpiContext) -> Outcomes:
     abandoned, short = _short_abandon(table, ctx)
     counted = ~short
     return Outcomes(
-        offered[counted], (abandoned & ~short)[counted].astype(np.int64), ones(int(counted.sum()))
+        offered[counted],
+        (abandoned & ~short)[counted].astype(np.int64),
+        ones(int(counted.sum())),
+        counted=counted,
     )
 
 
@@ -66,7 +80,7 @@ def _average_speed_of_answer(table: pa.Table, ctx: KpiContext) -> Outcomes:
     offered, _ = timestamps_us(table, "offered_at")
     answered_at, answered = timestamps_us(table, "answered_at")
     wait = (answered_at - offered)[answered]
-    return Outcomes(answered_at[answered], wait, ones(wait.size), scale=MICROS)
+    return Outcomes(answered_at[answered], wait, ones(wait.size), scale=MICROS, counted=answered)
 
 
 def _average_handle_time(table: pa.Table, ctx: KpiContext) -> Outcomes:
@@ -76,7 +90,9 @@ def _average_handle_time(table: pa.Table, ctx: KpiContext) -> Outcomes:
     for name in ("talk_seconds", "hold_seconds", "wrap_seconds"):
         values, _ = integers(table, name)
         total += values
-    return Outcomes(answered_at[answered], total[answered], ones(int(answered.sum())))
+    return Outcomes(
+        answered_at[answered], total[answered], ones(int(answered.sum())), counted=answered
+    )
 
 
 def _first_contact_resolution(table: pa.Table, ctx: KpiContext) -> Outcomes:
@@ -85,14 +101,19 @@ def _first_contact_resolution(table: pa.Table, ctx: KpiContext) -> Outcomes:
     _, answered = timestamps_us(table, "answered_at")
     resolved, known = booleans(table, "resolved_first_contact")
     counted = answered & known
-    return Outcomes(offered[counted], resolved[counted].astype(np.int64), ones(int(counted.sum())))
+    return Outcomes(
+        offered[counted],
+        resolved[counted].astype(np.int64),
+        ones(int(counted.sum())),
+        counted=counted,
+    )
 
 
 def _csat_average(table: pa.Table, ctx: KpiContext) -> Outcomes:
     """Mean csat (1-5) over calls with a score."""
     offered, _ = timestamps_us(table, "offered_at")
     score, scored = integers(table, "csat")
-    return Outcomes(offered[scored], score[scored], ones(int(scored.sum())))
+    return Outcomes(offered[scored], score[scored], ones(int(scored.sum())), counted=scored)
 
 
 def _csat_top2(table: pa.Table, ctx: KpiContext) -> Outcomes:
@@ -100,14 +121,16 @@ def _csat_top2(table: pa.Table, ctx: KpiContext) -> Outcomes:
     offered, _ = timestamps_us(table, "offered_at")
     score, scored = integers(table, "csat")
     top = (score >= 4)[scored].astype(np.int64)  # the top two boxes of a 1-5 scale
-    return Outcomes(offered[scored], top, ones(int(scored.sum())))
+    return Outcomes(offered[scored], top, ones(int(scored.sum())), counted=scored)
 
 
 def _quality_score(table: pa.Table, ctx: KpiContext) -> Outcomes:
     """Mean qa_score (0-100) over scored calls; the decimal is summed in millionths, exactly."""
     offered, _ = timestamps_us(table, "offered_at")
     score, scored = decimals_scaled(table, "qa_score", 6)
-    return Outcomes(offered[scored], score[scored], ones(int(scored.sum())), scale=10**6)
+    return Outcomes(
+        offered[scored], score[scored], ones(int(scored.sum())), scale=10**6, counted=scored
+    )
 
 
 COMPUTATIONS = {

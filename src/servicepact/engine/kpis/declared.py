@@ -412,16 +412,23 @@ def _order_statistic(
 
 
 def declared_computation(definition: DeclaredKpiDefinition) -> KpiComputation:
-    """The computation of one declared KPI (a closure over its declaration; no code)."""
+    """The computation of one declared KPI (a closure over its declaration; no code).
+
+    Every kind but the order statistics (percentile, max) is a flow: ``compute.outcomes``
+    gives its per-event outcomes (the drill-down lists them, engine/drilldown.py) and the
+    aggregate is their exact sum per window.
+    """
     spec = definition.spec
     assert spec is not None
     anchor_column = spec.anchor_column(definition.event_anchor)
+    order_statistic = spec.kind in (KpiKind.PERCENTILE, KpiKind.MAX)
 
-    def compute(table: pa.Table, ctx: KpiContext, windows: Sequence[Window]) -> list[KpiAggregate]:
+    def outcomes_of(table: pa.Table, ctx: KpiContext) -> Outcomes:
+        """Per counted event: anchor, numerator and denominator (``counted``: which rows)."""
         rows = _Rows(table, ctx)
         conditions = _Conditions(rows)
         if anchor_column == DEADLINE:
-            return _deadline_ratio(rows, spec, conditions, ctx, windows)
+            return _deadline_outcomes(rows, spec, conditions)
         in_scope = _scope(rows, spec, conditions)
         anchor, anchored = _anchor(rows, anchor_column)
         kind = spec.kind
@@ -435,12 +442,12 @@ def declared_computation(definition: DeclaredKpiDefinition) -> KpiComputation:
             if kind is KpiKind.RATIO and spec.condition is not None:
                 # a clock target leaves out events it has no target for (other values)
                 counted &= _has_targets(rows, spec.condition)
-            outcomes = Outcomes(
+            return Outcomes(
                 anchor[counted],
                 met[counted].astype(np.int64),
                 np.ones(int(counted.sum()), np.int64),
+                counted=counted,
             )
-            return aggregate_outcomes(outcomes, windows, definition.aggregate)
         if kind is KpiKind.RATIO_OF_SUMS:
             assert spec.numerator is not None
             assert spec.denominator is not None
@@ -453,24 +460,41 @@ def declared_computation(definition: DeclaredKpiDefinition) -> KpiComputation:
             common = max(parts[0][1], parts[1][1])
             numerator = parts[0][0] * (common // parts[0][1])
             denominator = parts[1][0] * (common // parts[1][1])
-            outcomes = Outcomes(anchor[counted], numerator[counted], denominator[counted])
-            return aggregate_outcomes(outcomes, windows, Aggregate.RATIO)
+            return Outcomes(
+                anchor[counted], numerator[counted], denominator[counted], counted=counted
+            )
         values, has_value, scale = _measure(rows, spec)
         counted = in_scope & anchored & has_value
         if kind is KpiKind.SUM and spec.condition is not None:
             counted &= conditions.mask(spec.condition)
-        if kind in (KpiKind.PERCENTILE, KpiKind.MAX):
-            return _order_statistic(spec, anchor[counted], values[counted], scale, windows)
-        outcomes = Outcomes(
-            anchor[counted], values[counted], np.ones(int(counted.sum()), np.int64), scale
+        return Outcomes(
+            anchor[counted],
+            values[counted],
+            np.ones(int(counted.sum()), np.int64),
+            scale,
+            counted=counted,
         )
+
+    def compute(table: pa.Table, ctx: KpiContext, windows: Sequence[Window]) -> list[KpiAggregate]:
+        if anchor_column == DEADLINE:
+            rows = _Rows(table, ctx)
+            return _deadline_ratio(rows, spec, _Conditions(rows), ctx, windows)
+        outcomes = outcomes_of(table, ctx)
+        if order_statistic:
+            return _order_statistic(
+                spec, outcomes.anchor, outcomes.numerator, outcomes.scale, windows
+            )
+        if spec.kind is KpiKind.RATIO_OF_SUMS:
+            return aggregate_outcomes(outcomes, windows, Aggregate.RATIO)
         aggregates = aggregate_outcomes(outcomes, windows, definition.aggregate)
-        if kind is KpiKind.SUM:
+        if spec.kind is KpiKind.SUM:
             # a sum: Σ values in 1/scale, its sample the events summed
             return [replace(a, aggregate=Aggregate.COUNT) for a in aggregates]
         return aggregates
 
     compute.reads_rows_through_context = True  # type: ignore[attr-defined]
+    if not order_statistic:
+        compute.outcomes = outcomes_of  # type: ignore[attr-defined]
     compute.__doc__ = definition.formula
     return compute
 
@@ -516,9 +540,44 @@ def _deadline_ratio(
     return aggregate_outcomes(outcomes, windows, Aggregate.RATIO)
 
 
+def _deadline_outcomes(rows: _Rows, spec: DeclaredKpi, conditions: _Conditions) -> Outcomes:
+    """The per-event outcomes of a clock target: the numpy path of ``_deadline_ratio``."""
+    node = spec.condition
+    assert node is not None
+    assert node.clock is not None
+    assert node.within is not None
+    clock = node.clock
+    if clock.calendar is None:
+        return _wall_deadline_outcomes(rows, spec, conditions)
+    in_scope = _scope(rows, spec, conditions)
+    selection = np.flatnonzero(in_scope)
+    base = _clock_context(rows, clock, node.within)
+    if selection.size == rows.n:
+        subset, clock_ctx = rows.source, replace(base, selection=None)
+    else:  # the events in scope on their own, their arrays computed afresh
+        subset = rows.source.take(selection)
+        clock_ctx = replace(base, source_table=None, selection=None, memo={})
+    outcomes = _within(subset, clock_ctx, clock.end)
+    counted = np.zeros(rows.n, dtype=np.bool_)
+    inner = (
+        np.ones(subset.num_rows, dtype=np.bool_)
+        if outcomes.counted is None
+        else np.asarray(outcomes.counted, dtype=np.bool_)
+    )
+    counted[selection[inner]] = True
+    return replace(outcomes, counted=counted)
+
+
 def _wall_deadline_ratio(
     rows: _Rows, spec: DeclaredKpi, conditions: _Conditions, windows: Sequence[Window]
 ) -> list[KpiAggregate]:
+    outcomes = _wall_deadline_outcomes(rows, spec, conditions)
+    return aggregate_outcomes(outcomes, windows, Aggregate.RATIO)
+
+
+def _wall_deadline_outcomes(rows: _Rows, spec: DeclaredKpi, conditions: _Conditions) -> Outcomes:
+    """A clock target on wall time, per event: met when stopped within the limit, anchored at
+    the stop or at the first µs past the limit."""
     node = spec.condition
     assert node is not None
     assert node.clock is not None
@@ -537,7 +596,9 @@ def _wall_deadline_ratio(
     counted = _scope(rows, spec, conditions) & has & has_start
     expiry = start + limit + 1  # the first µs past the target
     anchor = np.where(met, end, expiry)
-    outcomes = Outcomes(
-        anchor[counted], met[counted].astype(np.int64), np.ones(int(counted.sum()), np.int64)
+    return Outcomes(
+        anchor[counted],
+        met[counted].astype(np.int64),
+        np.ones(int(counted.sum()), np.int64),
+        counted=counted,
     )
-    return aggregate_outcomes(outcomes, windows, Aggregate.RATIO)

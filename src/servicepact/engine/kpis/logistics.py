@@ -11,6 +11,7 @@ import pyarrow as pa
 
 from servicepact.engine.kpis.base import (
     KpiContext,
+    Measure,
     Outcomes,
     exact_fraction,
     flow,
@@ -31,7 +32,17 @@ def _otif(table: pa.Table, ctx: KpiContext) -> Outcomes:
     on_time = delivered & (delivered_at < day_end)
     in_full = shipped_known & (shipped >= ordered)
     ok = (on_time & in_full)[has_date].astype(np.int64)
-    return Outcomes(day_end[has_date] - 1, ok, ones(int(has_date.sum())))
+    return Outcomes(
+        day_end[has_date] - 1,
+        ok,
+        ones(int(has_date.sum())),
+        counted=has_date,
+        measured=delivered_at[has_date],
+        measured_known=delivered[has_date],
+        target=day_end[has_date],
+        measure=Measure.INSTANT_US,
+        target_inclusive=False,
+    )
 
 
 def _fill_rate(table: pa.Table, ctx: KpiContext) -> Outcomes:
@@ -40,7 +51,7 @@ def _fill_rate(table: pa.Table, ctx: KpiContext) -> Outcomes:
     ordered, _ = integers(table, "qty_ordered")
     shipped, _ = integers(table, "qty_delivered")
     filled = np.minimum(shipped, ordered)
-    return Outcomes(day_end[has_date] - 1, filled[has_date], ordered[has_date])
+    return Outcomes(day_end[has_date] - 1, filled[has_date], ordered[has_date], counted=has_date)
 
 
 def _inventory_accuracy(table: pa.Table, ctx: KpiContext) -> Outcomes:
@@ -59,8 +70,19 @@ def _inventory_accuracy(table: pa.Table, ctx: KpiContext) -> Outcomes:
         within = difference * 100 * share.denominator <= share.numerator * system
     else:
         within = difference <= int(ctx.param("tolerance") or 0)
+    if percent is not None:
+        # the tolerance in units, exact only as a fraction: shown rounded down
+        tolerance = (system * share.numerator) // (100 * share.denominator)
+    else:
+        tolerance = np.full(table.num_rows, int(ctx.param("tolerance") or 0), dtype=np.int64)
     return Outcomes(
-        counted_at[has_time], within[has_time].astype(np.int64), ones(int(has_time.sum()))
+        counted_at[has_time],
+        within[has_time].astype(np.int64),
+        ones(int(has_time.sum())),
+        counted=has_time,
+        measured=difference[has_time],
+        target=tolerance[has_time],
+        measure=Measure.UNITS,
     )
 
 

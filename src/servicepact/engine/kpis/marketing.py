@@ -9,6 +9,7 @@ from servicepact.engine.kpis.base import (
     HOUR_SECONDS,
     MICROS,
     KpiContext,
+    Measure,
     Outcomes,
     exact_fraction,
     flow,
@@ -29,7 +30,14 @@ def _campaign_on_time(table: pa.Table, ctx: KpiContext) -> Outcomes:
     grace = exact_fraction(ctx.param("grace_hours") or 0) * HOUR_SECONDS * MICROS
     on_time = has_launch & (launched <= planned + int(grace))
     return Outcomes(
-        planned[has_plan], on_time[has_plan].astype(np.int64), ones(int(has_plan.sum()))
+        planned[has_plan],
+        on_time[has_plan].astype(np.int64),
+        ones(int(has_plan.sum())),
+        counted=has_plan,
+        measured=launched[has_plan],
+        measured_known=has_launch[has_plan],
+        target=(planned + int(grace))[has_plan],
+        measure=Measure.INSTANT_US,
     )
 
 
@@ -37,7 +45,7 @@ def _sum_ratio(table: pa.Table, numerator: str, denominator: str) -> Outcomes:
     planned, has_plan = timestamps_us(table, "planned_launch")
     top, _ = integers(table, numerator)
     bottom, _ = integers(table, denominator)
-    return Outcomes(planned[has_plan], top[has_plan], bottom[has_plan])
+    return Outcomes(planned[has_plan], top[has_plan], bottom[has_plan], counted=has_plan)
 
 
 def _delivery_rate(table: pa.Table, ctx: KpiContext) -> Outcomes:

@@ -20,6 +20,7 @@ import pyarrow as pa
 from servicepact.domain.calendars import Calendar
 from servicepact.engine.kpis.base import (
     KpiContext,
+    Measure,
     Outcomes,
     booleans,
     flow,
@@ -44,7 +45,13 @@ def _invoice_cycle_time(table: pa.Table, ctx: KpiContext) -> Outcomes:
     counted = has_received & has_posted
     elapsed = clock.elapsed(to_seconds(received[counted]), to_seconds(posted[counted]))
     return Outcomes(
-        received[counted], elapsed, ones(int(counted.sum())), full_working_day_seconds(ctx.calendar)
+        received[counted],
+        elapsed,
+        ones(int(counted.sum())),
+        full_working_day_seconds(ctx.calendar),
+        counted=counted,
+        measured=elapsed,
+        measure=Measure.BUSINESS_SECONDS,
     )
 
 
@@ -52,7 +59,10 @@ def _share_at_receipt(table: pa.Table, column: str) -> Outcomes:
     received, has_received = timestamps_us(table, "received_at")
     flag, _ = booleans(table, column)
     return Outcomes(
-        received[has_received], flag[has_received].astype(np.int64), ones(int(has_received.sum()))
+        received[has_received],
+        flag[has_received].astype(np.int64),
+        ones(int(has_received.sum())),
+        counted=has_received,
     )
 
 
@@ -72,7 +82,15 @@ def _on_time_payment(table: pa.Table, ctx: KpiContext) -> Outcomes:
     paid_at, paid = timestamps_us(table, "paid_at")
     on_time = paid & (paid_at < day_end)
     return Outcomes(
-        day_end[has_date] - 1, on_time[has_date].astype(np.int64), ones(int(has_date.sum()))
+        day_end[has_date] - 1,
+        on_time[has_date].astype(np.int64),
+        ones(int(has_date.sum())),
+        counted=has_date,
+        measured=paid_at[has_date],
+        measured_known=paid[has_date],
+        target=day_end[has_date],
+        measure=Measure.INSTANT_US,
+        target_inclusive=False,
     )
 
 

@@ -13,6 +13,7 @@ import pyarrow as pa
 
 from servicepact.engine.kpis.base import (
     KpiContext,
+    Measure,
     Outcomes,
     booleans,
     flow,
@@ -27,7 +28,7 @@ def _payroll_accuracy(table: pa.Table, ctx: KpiContext) -> Outcomes:
     day_end, has_date = local_day_end_us(table, "scheduled_pay_date", ctx.timezone)
     error, _ = booleans(table, "error")
     correct = (~error)[has_date].astype(np.int64)
-    return Outcomes(day_end[has_date] - 1, correct, ones(int(has_date.sum())))
+    return Outcomes(day_end[has_date] - 1, correct, ones(int(has_date.sum())), counted=has_date)
 
 
 def _payroll_on_time(table: pa.Table, ctx: KpiContext) -> Outcomes:
@@ -39,7 +40,15 @@ def _payroll_on_time(table: pa.Table, ctx: KpiContext) -> Outcomes:
     paid_at, paid = timestamps_us(table, "paid_at")
     on_time = paid & (paid_at < day_end)
     return Outcomes(
-        day_end[has_date] - 1, on_time[has_date].astype(np.int64), ones(int(has_date.sum()))
+        day_end[has_date] - 1,
+        on_time[has_date].astype(np.int64),
+        ones(int(has_date.sum())),
+        counted=has_date,
+        measured=paid_at[has_date],
+        measured_known=paid[has_date],
+        target=day_end[has_date],
+        measure=Measure.INSTANT_US,
+        target_inclusive=False,
     )
 
 

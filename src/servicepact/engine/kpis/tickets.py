@@ -47,6 +47,7 @@ from servicepact.engine.kpis.base import (
     KpiAggregate,
     KpiComputation,
     KpiContext,
+    Measure,
     Outcomes,
     TargetSeconds,
     Window,
@@ -346,7 +347,16 @@ def _within(table: pa.Table, ctx: KpiContext, met_column: str) -> Outcomes:
     expiry = _expiries(clock, start, target + 1, pauses)
     met = met_known[counted] & (elapsed[counted] <= target)
     anchor = np.where(met, met_us[counted], expiry * MICROS)
-    return Outcomes(anchor, met.astype(np.int64), ones(int(counted.sum())))
+    return Outcomes(
+        anchor,
+        met.astype(np.int64),
+        ones(int(counted.sum())),
+        counted=counted,
+        measured=elapsed[counted],
+        measured_known=met_known[counted],
+        target=target,
+        measure=Measure.BUSINESS_SECONDS,
+    )
 
 
 def _expiries(
@@ -546,7 +556,15 @@ def _mean_time_to_resolve(table: pa.Table, ctx: KpiContext) -> Outcomes:
     resolved_us, resolved = shared_timestamps_us(ctx, table, "resolved_at")
     elapsed, ok = business_elapsed(table, ctx, "resolved_at")
     counted = resolved & ok
-    return Outcomes(resolved_us[counted], elapsed[counted], ones(int(counted.sum())), HOUR_SECONDS)
+    return Outcomes(
+        resolved_us[counted],
+        elapsed[counted],
+        ones(int(counted.sum())),
+        HOUR_SECONDS,
+        counted=counted,
+        measured=elapsed[counted],
+        measure=Measure.BUSINESS_SECONDS,
+    )
 
 
 def _reopen_rate(table: pa.Table, ctx: KpiContext) -> Outcomes:
@@ -554,7 +572,10 @@ def _reopen_rate(table: pa.Table, ctx: KpiContext) -> Outcomes:
     resolved_us, resolved = shared_timestamps_us(ctx, table, "resolved_at")
     reopened, _ = shared(ctx, table, "reopened", booleans)
     return Outcomes(
-        resolved_us[resolved], reopened[resolved].astype(np.int64), ones(int(resolved.sum()))
+        resolved_us[resolved],
+        reopened[resolved].astype(np.int64),
+        ones(int(resolved.sum())),
+        counted=resolved,
     )
 
 
@@ -611,14 +632,31 @@ def backlog_older_than(
     resolved, has_resolved = shared_timestamps_us(ctx, table, "resolved_at")
     results = []
     for _, end in windows:
-        threshold = backlog_threshold_us(end, days, ctx.timezone)
-        known = has_created & (created < end)
-        still_open = known & (~has_resolved | (resolved >= end))
-        old = still_open & (created < threshold)
+        known, old = backlog_rows(
+            created, has_created, resolved, has_resolved, end, days, ctx.timezone
+        )
         results.append(
             KpiAggregate(Aggregate.COUNT, int(old.sum()), 0, sample_size=int(known.sum()))
         )
     return results
+
+
+def backlog_rows(
+    created: Int64Array,
+    has_created: BoolArray,
+    resolved: Int64Array,
+    has_resolved: BoolArray,
+    end: int,
+    days: int,
+    timezone: str,
+) -> tuple[BoolArray, BoolArray]:
+    """(known, old): tickets created before ``end``, and those of them still open at ``end``
+    and created more than ``days`` local calendar days before it (the backlog's count)."""
+    threshold = backlog_threshold_us(end, days, timezone)
+    known = has_created & (created < end)
+    still_open = known & (~has_resolved | (resolved >= end))
+    old = still_open & (created < threshold)
+    return known, old
 
 
 def _grouped_by_window(
