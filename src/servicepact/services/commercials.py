@@ -54,6 +54,7 @@ from servicepact.services.contracts import StoredContract, get_contract
 from servicepact.services.risks import results_for
 from servicepact.store.db.tables.commercials import credit_statements, invoice_checks
 from servicepact.store.db.uow import UnitOfWork
+from servicepact.xlsx_limits import check_workbook
 
 ENGINE_VERSION = __version__  # results and credits say which engine produced them
 BUSINESS_CASE_DIR = Path("examples/business-cases")  # default place of <contract id>.yaml
@@ -476,6 +477,8 @@ def check_invoice_file(
     from servicepact.services.periods import ensure_open
 
     actor.require_write("check invoices")
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        check_workbook(path)  # a hostile workbook is refused before any other work
     month = month_commercials(
         app, actor=actor, contract_id=contract_id, period=period, volumes=volumes, results=results
     )

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from servicepact.domain.access import Actor
+from servicepact.domain.cells import neutralise
 from servicepact.domain.errors import DomainError, InvalidInput, NotFound, Problem, TooLarge
 from servicepact.services import loads
 from servicepact.services.loads import AppLike, LoadReport
@@ -326,15 +327,6 @@ def problem_rows(problems: Sequence[Problem]) -> list[dict[str, object]]:
                  "reason": p.message}
             )  # fmt: skip
     return rows
-
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: object) -> str:
-    """A cell a spreadsheet would run as a formula is prefixed with a quote."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def problems_csv(problems: Sequence[Problem]) -> str:

@@ -19,7 +19,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from servicepact.bootstrap import App
 from servicepact.domain.access import Actor
-from servicepact.domain.errors import AccessDenied, NotFound
+from servicepact.domain.errors import AccessDenied
 from servicepact.domain.results import ResultStatus
 from servicepact.locale import (
     DEFAULT_LANG,
@@ -32,7 +32,7 @@ from servicepact.locale import (
     parse_lang,
     translate,
 )
-from servicepact.services import users
+from servicepact.services import sessions
 from servicepact.web import session
 
 HERE = Path(__file__).parent
@@ -86,11 +86,6 @@ def get_app(request: Request) -> App:
     return app
 
 
-def session_key_of(request: Request) -> bytes:
-    key: bytes = request.app.state.session_key
-    return key
-
-
 def lang_of(request: Request) -> Lang:
     return (
         parse_lang(request.query_params.get("lang"))
@@ -109,15 +104,15 @@ class Viewer:
 
 
 def current_viewer(request: Request) -> Viewer:
-    found = session.decode(request.cookies.get(session.SESSION_COOKIE), session_key_of(request))
+    app = get_app(request)
+    found = sessions.resolve(
+        app,
+        token=request.cookies.get(session.SESSION_COOKIE) or "",
+        rules=session.rules(app.settings),
+    )
     if found is None:
         raise LoginRequired
-    try:
-        with get_app(request).uow(read_only=True) as uow:
-            actor = users.get_actor(uow, name=found.user)
-    except NotFound:
-        raise LoginRequired from None
-    return Viewer(actor, found.csrf, lang_of(request))
+    return Viewer(found.actor, found.csrf, lang_of(request))
 
 
 ViewerDep = Annotated[Viewer, Depends(current_viewer)]
