@@ -15,9 +15,9 @@ and the exclusion (waiver) workflow.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from servicepact.domain.access import Actor, Role
 from servicepact.domain.errors import AccessDenied, Conflict, InvalidInput, NotFound, Problem
@@ -30,6 +30,8 @@ from servicepact.services.open_periods import ensure_open
 from servicepact.services.ports import Ports
 from servicepact.services.view_cache import cached
 from servicepact.store.db.evaluation import ExclusionRepository, ResultRepository, result_to_json
+
+T = TypeVar("T")
 
 MAX_NOTE = 2000
 MAX_EVENT_IDS = 10_000  # a waiver lists events one by one; beyond this, exclude the period
@@ -351,16 +353,27 @@ def _with_inputs(
 
 
 def cached_list_results(
-    app: Ports, *, actor: Actor, contract_id: str, period: str | None = None
-) -> list[ServiceLevelResult]:
-    """``list_results``, read once per actor, contract, period and state of the data (the
-    audit trail's head: every write moves it, in whichever process it was made)."""
+    app: Ports,
+    *,
+    actor: Actor,
+    contract_id: str,
+    period: str | None = None,
+    present: Callable[[ServiceLevelResult], T] | None = None,
+    state: int | None = None,
+) -> list[T]:
+    """``list_results`` (each passed through ``present``, e.g. the API's conversion), read once
+    per actor, contract, period and state of the data (the audit trail's head: every write
+    moves it, in whichever process it was made)."""
+    shown: Callable[[ServiceLevelResult], Any] = present or (lambda result: result)
     found = cached(
         app,
         actor,
         "results",
-        (contract_id, period),
-        lambda: tuple(list_results(app, actor=actor, contract_id=contract_id, period=period)),
+        (contract_id, period, present),
+        lambda: tuple(
+            shown(r) for r in list_results(app, actor=actor, contract_id=contract_id, period=period)
+        ),
+        state=state,
     )
     return list(found)
 
