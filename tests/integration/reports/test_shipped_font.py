@@ -1,0 +1,66 @@
+"""The Korean font shipped in the package draws Hangul in PDFs on a machine with no CJK font.
+
+A missing glyph is drawn as the font's .notdef box, the same box for every character; so
+two different syllables that render to different, non-empty pictures were really drawn.
+"""
+
+from __future__ import annotations
+
+import pytest
+from pdf_pages import first_page, font_names, page_text, require_pango
+
+from servicepact.fonts import FONT_DIR, FONT_FILES
+
+
+def _render(text: str, *, bold: bool = False) -> tuple[bytes, object]:
+    require_pango()
+    from servicepact.reports.pdf import html_to_pdf
+
+    weight = "bold" if bold else "normal"
+    html = (
+        '<html lang="ko"><body style="font-family: \'Noto Sans KR\', sans-serif; '
+        f'font-size: 60pt; font-weight: {weight}"><p>{text}</p></body></html>'
+    )
+    data = html_to_pdf(html)
+    page = first_page(data)
+    return data, page
+
+
+def _ink(page: object) -> tuple[int, bytes | None]:
+    """How many dark pixels, and the drawn part scaled to 64x64 (None: nothing drawn)."""
+    image = page.render(scale=1).to_pil().convert("L")  # type: ignore[attr-defined]
+    box = image.point(lambda value: 255 if value < 128 else 0).getbbox()
+    if box is None:
+        return 0, None
+    cropped = image.crop(box).resize((64, 64))
+    pixels = cropped.tobytes()
+    return sum(1 for value in pixels if value < 128), pixels
+
+
+def test_the_package_ships_the_font_files_and_their_licence():
+    for font in FONT_FILES:
+        assert font.path.read_bytes()[:4] == b"wOFF"
+    licence = (FONT_DIR / "OFL.txt").read_text(encoding="utf-8")
+    assert "SIL OPEN FONT LICENSE Version 1.1" in licence
+
+
+@pytest.mark.parametrize("bold", [False, True])
+def test_hangul_is_drawn_with_the_shipped_font_not_as_empty_boxes(bold):
+    _, han = _render("한", bold=bold)
+    _, geul = _render("글", bold=bold)
+    assert font_names(han) == {"Noto-Sans-KR-Bold" if bold else "Noto-Sans-KR"}
+    assert page_text(han).strip() == "한"
+    han_ink, han_picture = _ink(han)
+    geul_ink, geul_picture = _ink(geul)
+    assert han_ink > 0
+    assert geul_ink > 0
+    assert han_picture != geul_picture  # .notdef boxes would be identical
+
+
+def test_characters_outside_the_font_draw_the_same_notdef_glyph():
+    # the check above can fail: two characters the font lacks draw the same (empty) .notdef
+    _, first = _render("\u4e00")  # CJK ideographs are not in the Hangul subset
+    _, second = _render("\u4e8c")
+    if font_names(first) != {"Noto-Sans-KR"}:
+        pytest.skip("a system font supplies CJK ideographs here")
+    assert _ink(first) == _ink(second)
