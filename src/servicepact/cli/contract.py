@@ -36,6 +36,7 @@ from servicepact.contractfile import (
     load_document,
     to_openslo,
 )
+from servicepact.contractfile.kinds import load_other_document
 from servicepact.contractfile.reading import DOCUMENT, format_path, parse_yaml_all, read_bytes
 from servicepact.contractfile.validation import findings_from
 from servicepact.domain.contracts import Contract
@@ -113,18 +114,37 @@ def _summary(document: ContractDocument | PortfolioDocument) -> str:
 
 @contract_app.command("validate")
 def validate(
-    files: Annotated[list[Path], typer.Argument(help="Contract or portfolio files (YAML).")],
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Contract or portfolio files (YAML); the risk register, entrustment register, "
+            "selection projects and business cases are validated as their own kind."
+        ),
+    ],
     output: FormatOption = OutputFormat.TEXT,
 ) -> None:
     """Check contract and portfolio files without a database; report every problem of every file.
 
-    Exits 2 when any file is invalid.
+    The project's other YAML files (risks, entrustments, selection, business case) are
+    recognised by their top-level keys and validated by their kind. Exits 2 when any file is
+    invalid.
     """
     limit = _max_bytes()
     results: list[dict[str, Any]] = []
     any_invalid = False
     for path in files:
         try:
+            other = load_other_document(path) if path.is_file() else None
+            if other is not None:
+                results.append(
+                    {"file": str(path), "valid": True, "kind": other.kind, "problems": []}
+                )
+                if output is OutputFormat.TEXT:
+                    console.print(
+                        f"[green]ok[/green]  {escape(str(path))}  ({escape(other.summary)}; "
+                        f"read by {escape(other.used_by)})"
+                    )
+                continue
             document = load_document(path, max_bytes=limit)
         except InvalidInput as error:
             any_invalid = True

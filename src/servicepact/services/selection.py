@@ -10,49 +10,15 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from pydantic import BaseModel, ValidationError
-
-from servicepact.contractfile.reading import DOCUMENT, format_path, parse_yaml, read_bytes
+from servicepact.contractfile.kinds import load_yaml_model
 from servicepact.domain.access import Actor
-from servicepact.domain.errors import InvalidInput, NotFound, Problem
+from servicepact.domain.errors import InvalidInput, NotFound
 from servicepact.domain.selection import SelectionProject
 from servicepact.engine.ahp import AhpResult, ahp_weights
 from servicepact.engine.selection import SelectionResult, evaluate_selection, render_markdown
 from servicepact.examples import examples_dir
-
-M = TypeVar("M", bound=BaseModel)
-MAX_FILE_BYTES = 5 * 1024 * 1024  # same order as a contract file: these are small documents
-
-
-def load_yaml_model(path: Path, model: type[M], *, root: str | None = None) -> M:
-    """Read ``path`` as YAML and validate it as ``model``; every problem named with its line.
-
-    ``root``: the top-level key the document sits under (e.g. ``selection``), if any.
-    """
-    source = str(path)
-    parsed = parse_yaml(read_bytes(path, max_bytes=MAX_FILE_BYTES))
-    if parsed.problems:
-        raise InvalidInput(problems=parsed.problems, source=source)
-    data: Any = parsed.data
-    prefix: tuple[str | int, ...] = ()
-    if root is not None:
-        if not isinstance(data, dict) or root not in data:
-            raise InvalidInput(
-                problems=[Problem(DOCUMENT, f"expected a mapping with a {root!r} key")],
-                source=source,
-            )
-        data, prefix = data[root], (root,)
-    try:
-        return model.model_validate(data)
-    except ValidationError as error:
-        problems: list[Problem] = []
-        for item in error.errors():
-            loc = prefix + tuple(item["loc"])
-            line, column = parsed.locate(loc)
-            problems.append(Problem(format_path(loc), item["msg"], line, column))
-        raise InvalidInput(problems=problems, source=source) from None
 
 
 def load_selection_project(path: Path) -> SelectionProject:

@@ -157,3 +157,31 @@ def test_openslo_import_of_a_level_that_breaks_the_contract_writes_nothing(
         result.exception
     )
     assert good_file.read_text(encoding="utf-8") == before
+
+
+EXAMPLES = HERE.parents[2] / "examples"
+
+
+def test_validate_accepts_every_example_file_by_its_kind(empty_data_dir: Path):
+    files = sorted(EXAMPLES.glob("*.yaml"))
+    assert {"risks.yaml", "entrustment.yaml", "portfolio.yaml"} <= {f.name for f in files}
+    result = runner.invoke(app, ["contract", "validate", *map(str, files), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    kinds = {Path(entry["file"]).name: entry["kind"] for entry in json.loads(result.output)}
+    assert kinds["risks.yaml"] == "risks"
+    assert kinds["entrustment.yaml"] == "entrustments"
+    assert kinds["portfolio.yaml"] == "portfolio"
+    assert kinds["contact-centre.yaml"] == "contract"
+    assert list(empty_data_dir.iterdir()) == []
+
+
+def test_a_broken_risk_register_is_invalid_with_the_line_of_its_problem(tmp_path: Path):
+    path = tmp_path / "risks.yaml"
+    path.write_text(
+        "risks:\n  - id: R-1\n    title: Attrition\n    likelihood: 9\n", encoding="utf-8"
+    )
+    result = runner.invoke(app, ["contract", "validate", str(path)])
+    assert result.exit_code == 2
+    assert "invalid" in result.output
+    assert "line 4" in result.output
+    assert "risks[0].likelihood" in result.output
