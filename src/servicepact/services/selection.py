@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from servicepact.contractfile.kinds import load_yaml_model
+from servicepact.contractfile.kinds import load_yaml_model as load_yaml_model  # re-exported
 from servicepact.domain.access import Actor
 from servicepact.domain.errors import InvalidInput, NotFound
 from servicepact.domain.selection import SelectionProject
