@@ -21,7 +21,7 @@ from servicepact.config import Settings, load_settings
 from servicepact.domain.access import Actor, Role
 from servicepact.domain.errors import Conflict, NotFound
 from servicepact.store.db import migrate
-from servicepact.store.db.engine import make_engine, masked_url
+from servicepact.store.db.engine import make_engine, masked_url, missing_sqlite_file
 from servicepact.store.db.uow import Clock, UnitOfWork, track_writes, utc_now
 from servicepact.store.events.repository import DatabaseManifest
 from servicepact.store.events.store import EventStore
@@ -97,8 +97,14 @@ class App:
         return migrate.new_revision(self.engine, message=message, autogenerate=autogenerate)
 
     def check_schema(self) -> None:
-        """Fail with a clear message when the database is missing or behind this release."""
-        current = migrate.current_revision(self.engine)
+        """Fail with a clear message when the database is missing or behind this release.
+
+        A missing SQLite file is reported without connecting, which would leave an empty
+        database file (and its folder) behind."""
+        if missing_sqlite_file(self.engine) is not None:
+            current = None
+        else:
+            current = migrate.current_revision(self.engine)
         head = migrate.head_revision()
         if current != head:
             state = "is not initialised" if current is None else f"is at revision {current}"

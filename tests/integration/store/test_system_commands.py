@@ -70,6 +70,33 @@ def test_commands_on_an_uninitialised_database_say_to_run_init(
     assert "Traceback" not in result.err
 
 
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("contract", "list"),
+        ("contract", "show", "acme-cs-2026"),
+        ("evaluate", "--contract", "acme-cs-2026", "--period", "2026-03"),
+        ("audit", "verify"),
+        ("calendars", "check"),
+    ],
+)
+def test_a_command_on_an_uninitialised_data_folder_leaves_nothing_behind(
+    command: tuple[str, ...],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    servicepact: Invoke,
+) -> None:
+    data = tmp_path / "data"
+    monkeypatch.delenv("SERVICEPACT_DATABASE_URL", raising=False)
+    monkeypatch.setenv("SERVICEPACT_DATA_DIR", str(data))
+    result = servicepact(*command)
+    assert result.code == EXIT_CONFLICT, result.err
+    assert "not initialised" in result.err
+    assert "run `servicepact init`" in result.err
+    assert not data.exists()  # no empty servicepact.db, not even the folder
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_audit_verify_reports_ok_then_the_first_tampered_row(
     cli_env: Settings, servicepact: Invoke
 ) -> None:

@@ -36,6 +36,18 @@ def masked_url(url: str | URL) -> str:
     return normalise_url(url).render_as_string(hide_password=True)
 
 
+def missing_sqlite_file(engine: Engine) -> Path | None:
+    """The SQLite database file this engine would create by connecting, if it does not exist
+    yet (None for PostgreSQL or an existing file). Connecting creates an empty file, so a
+    check that only reads must look first."""
+    url = engine.url
+    database = url.database or ""
+    if url.get_backend_name() != "sqlite" or database.startswith("file:") or not database:
+        return None
+    path = Path(database)
+    return None if path.exists() else path
+
+
 def make_engine(
     url: str | URL,
     *,
@@ -55,9 +67,15 @@ def _sqlite_engine(url: URL, *, echo: bool, busy_timeout: float) -> Engine:
     database = url.database or ""
     if database in ("", ":memory:"):
         raise ValueError("an in-memory SQLite database cannot be shared; give a file path")
-    if not database.startswith("file:"):
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = sa.create_engine(url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
+
+    if not database.startswith("file:"):
+
+        @sa.event.listens_for(engine, "do_connect")
+        def _make_folder(*_args: Any) -> None:
+            # Made on the first connection, not when the engine is built: a command that
+            # only finds the database missing leaves no folder behind.
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
 
     @sa.event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
