@@ -77,7 +77,6 @@ def test_commands_on_an_uninitialised_database_say_to_run_init(
         ("contract", "show", "acme-cs-2026"),
         ("evaluate", "--contract", "acme-cs-2026", "--period", "2026-03"),
         ("audit", "verify"),
-        ("calendars", "check"),
     ],
 )
 def test_a_command_on_an_uninitialised_data_folder_leaves_nothing_behind(
