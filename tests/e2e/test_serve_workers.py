@@ -134,21 +134,21 @@ def test_serve_starts_the_asked_number_of_workers_from_the_factory(
         assert client.get("/login").status_code == 200
 
 
-def test_serve_defaults_to_one_worker_per_core(
+def test_serve_runs_one_process_unless_told_how_many(
     cli_env: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[tuple[Any, dict[str, Any]]] = []
     import uvicorn
 
     monkeypatch.setattr(uvicorn, "run", lambda target, **options: calls.append((target, options)))
-    monkeypatch.setattr(serve_command, "default_workers", lambda: 4)
     result = CliRunner().invoke(cli, ["serve"])
     assert result.exit_code == 0, result.output
-    assert calls[0][1]["workers"] == 4
-    monkeypatch.setattr(serve_command, "default_workers", lambda: 1)
-    CliRunner().invoke(cli, ["serve"])
-    assert not isinstance(calls[1][0], str)  # one process: the app itself, no import string
-    assert "workers" not in calls[1][1]
+    assert not isinstance(calls[0][0], str)  # one process: the app itself, no import string
+    assert "workers" not in calls[0][1]
+    result = CliRunner().invoke(cli, ["serve", "--workers", "4"])
+    assert result.exit_code == 0, result.output
+    assert calls[1][0] == serve_command.APP_FACTORY
+    assert calls[1][1]["workers"] == 4
 
 
 def test_a_token_revoked_through_one_worker_is_refused_by_the_other_at_once(
