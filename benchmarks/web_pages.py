@@ -41,6 +41,12 @@ PAGES = (
     "/bpo-map",
     "/loads",
     "/audit",
+    # the month's review
+    "/contracts/hanbit-cc-2026/months/2026-03",
+    "/contracts/hanbit-cc-2026/months/2026-03/confirm/close",
+    "/contracts/hanbit-cc-2026/upload",
+    "/contracts/hanbit-cc-2026/invoices/1",
+    "/?month=2026-03",
 )
 
 
@@ -72,7 +78,7 @@ def main() -> None:
     with app.uow() as uow:
         users.ensure_users(uow, actor=SYSTEM, logins=users.DEMO_LOGINS)
     logins = {login.name: login.password for login in users.DEMO_LOGINS}
-    print(f"{'user':7} {'page':30} {'status':>6} {'first ms':>9} {'median ms':>10} {'p95 ms':>8}")
+    print(f"{'user':7} {'page':56} {'status':>6} {'first ms':>9} {'median ms':>10} {'p95 ms':>8}")
     for who in ("alice", "bob", "audrey"):
         with TestClient(create_app(app)) as client:
             sign_in(client, who, logins[who])
@@ -88,7 +94,7 @@ def main() -> None:
                 warm.sort()
                 p95 = warm[max(0, int(len(warm) * 0.95) - 1)]
                 print(
-                    f"{who:7} {page:30} {answer.status_code:>6} {first:9.1f} "
+                    f"{who:7} {page:56} {answer.status_code:>6} {first:9.1f} "
                     f"{statistics.median(warm):10.1f} {p95:8.1f}"
                 )
 

@@ -32,8 +32,26 @@ class Settings(BaseSettings):
     # Measure affected open months again after a load, an approved exclusion or an
     # amendment (otherwise result pages say they are out of date and offer the button).
     remeasure_on_change: bool = True
-    # The largest event or invoice file the web UI and the API accept as an upload.
+    # Request bodies, checked while they stream in (Content-Length first, then counted bytes):
+    # a JSON batch of events, a file upload (multipart), and any other body (forms, small JSON).
+    max_batch_bytes: int = 16 * 1024 * 1024
+    max_batch_rows: int = 50_000
+    # The largest event or invoice file the web UI and the API accept as an upload (multipart);
+    # the API's invoice check takes at most max_invoice_bytes.
     max_upload_bytes: int = 200 * 1024 * 1024
+    # The largest invoice upload (an invoice is a few hundred lines).
+    max_invoice_bytes: int = 10 * 1024 * 1024
+    max_body_bytes: int = 1024 * 1024
+    # Excel workbooks are checked before they are parsed (a small zip can unpack to gigabytes).
+    xlsx_max_sheets: int = 32
+    xlsx_max_rows: int = 1_048_576
+    xlsx_max_cells_per_row: int = 256
+    xlsx_max_unpacked_bytes: int = 256 * 1024 * 1024
+    xlsx_max_shared_strings: int = 2_000_000
+    # Web sign-in sessions: ended after this long without a request, and at the latest after
+    # the absolute lifetime; sign-out, a password change and an administrator end them at once.
+    session_idle_minutes: int = 30
+    session_max_hours: int = 8
 
     @property
     def resolved_database_url(self) -> str:

@@ -9,6 +9,7 @@ views follow the audit trail's head in the database.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -28,8 +29,9 @@ from servicepact.services import evaluation, loads
 
 
 @pytest.fixture
-def second_app(settings: Settings) -> Iterator[App]:
-    other = build_app(settings)
+def second_app(settings: Settings, clock: Callable[[], datetime]) -> Iterator[App]:
+    # another worker process: its own app over the same database, and the same time
+    other = build_app(settings, clock=clock)
     try:
         yield other
     finally:

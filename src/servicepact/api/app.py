@@ -7,18 +7,19 @@ api = create_app(build_app())          # an ASGI app for uvicorn or TestClient
 
 from __future__ import annotations
 
-import contextlib
-import json
-from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from servicepact import __version__
 from servicepact.api import errors, schemas
+from servicepact.api.inputs import refuse_control_characters
+from servicepact.api.limits import BodyLimitMiddleware
 from servicepact.api.routers import (
     audit,
     commercials,
@@ -29,10 +30,10 @@ from servicepact.api.routers import (
     health,
     loads,
     results,
+    review,
     vendors,
 )
 from servicepact.bootstrap import App
-from servicepact.domain.errors import InvalidInput, Problem
 from servicepact.services.uploads import UploadJobs
 
 API_PREFIX = "/api/v1"
@@ -54,6 +55,10 @@ TAGS = [
     {"name": "exclusions", "description": "Waivers: request, approve, reject."},
     {"name": "commercials", "description": "Credits, invoice checks, business case."},
     {"name": "periods", "description": "Month close and reopen."},
+    {
+        "name": "monthly review",
+        "description": "Disputes of a month's results, the vendor's sign-off, the month.",
+    },
     {"name": "vendors", "description": "Scorecards and ranking."},
     {"name": "selection", "description": "Vendor selection projects."},
     {"name": "governance", "description": "Risks, heat map, entrustment register, BPO map."},
@@ -76,16 +81,34 @@ SECURITY_HEADERS = {
 }
 
 
-async def _security_headers(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    response = await call_next(request)
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
-    return response
+class SecurityHeadersMiddleware:
+    """Pure ASGI (no task group around the body): adds the headers above to every answer, and
+    ``Cache-Control: no-store`` to all but the static files — API answers and pages carry one
+    user's data and are never to be kept by a browser or a proxy."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        static = scope["path"].startswith(STATIC_PATH)
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+                if not static:
+                    headers.setdefault("Cache-Control", "no-store")
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
 
 
 STATIC_DIR = Path(__file__).parent.parent / "web" / "static"
+STATIC_PATH = "/static/"
 _DOCS_PAGE = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>ServicePact API</title>
 <link rel="stylesheet" href="/static/vendor/swagger-ui.css"></head>
@@ -135,43 +158,8 @@ def _add_problem_schema(api: FastAPI) -> None:
     api.openapi = openapi  # type: ignore[method-assign]
 
 
-NUL = "\x00"
-_NUL_MESSAGE = "must not contain the NUL character (U+0000)"
-
-
-def _nul_places(value: Any, where: str) -> Iterator[str]:
-    """Where in a parsed JSON value a text (or a key) holds NUL."""
-    if isinstance(value, str):
-        if NUL in value:
-            yield where
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _nul_places(key, where)
-            yield from _nul_places(item, f"{where}.{key}")
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _nul_places(item, f"{where}[{index}]")
-
-
-async def refuse_nul(request: Request) -> None:
-    """No id, name, period or note of the product holds NUL, and PostgreSQL text cannot store
-    it: refused with 422 where it arrives instead of failing in the database (a 500)."""
-    places = [f"path.{name}" for name, value in request.path_params.items() if NUL in value]
-    places += [
-        f"query.{name}" for name, value in request.query_params.multi_items()
-        if NUL in name or NUL in value
-    ]  # fmt: skip
-    if request.headers.get("content-type", "").startswith("application/json"):
-        body = await request.body()  # read once and kept: the route reads the same bytes
-        if b"\\u0000" in body:  # JSON carries NUL only escaped; the cheap test comes first
-            with contextlib.suppress(ValueError):  # not JSON: the route's parsing answers 422
-                places += _nul_places(json.loads(body), "body")
-    if places:
-        raise InvalidInput(problems=[Problem(where, _NUL_MESSAGE) for where in places])
-
-
 def api_router() -> APIRouter:
-    router = APIRouter(prefix=API_PREFIX, dependencies=[Depends(refuse_nul)])
+    router = APIRouter(prefix=API_PREFIX, dependencies=[Depends(refuse_control_characters)])
     router.include_router(health.router)  # no token, no problem answers besides its own 503
     for module in (
         contracts,
@@ -182,6 +170,7 @@ def api_router() -> APIRouter:
         commercials,
         vendors,
         governance,
+        review,
         audit,
     ):
         router.include_router(module.router, responses=problem_responses())
@@ -202,7 +191,8 @@ def create_app(app: App, *, web: bool = True) -> FastAPI:
     )
     api.state.servicepact = app
     api.state.upload_jobs = UploadJobs(app)
-    api.middleware("http")(_security_headers)
+    api.add_middleware(SecurityHeadersMiddleware)
+    api.add_middleware(BodyLimitMiddleware, settings=app.settings, refuse=errors.on_http)
     api.include_router(api_router())
     api.add_api_route(f"{API_PREFIX}/docs", _docs, include_in_schema=False)
     api.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

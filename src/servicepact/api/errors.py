@@ -10,6 +10,7 @@ exception answers 500 with no detail: internals and data never reach the client.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -17,6 +18,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from servicepact.domain import errors
 
@@ -76,20 +78,46 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
-def domain_problem(error: errors.DomainError, instance: str) -> JSONResponse:
+_FLAG = re.compile(r"--([a-z][a-z0-9-]*)")
+
+
+def api_where(where: str, request: Request | None) -> str:
+    """A service names what was wrong as the command line does (``--period``); an API client
+    sent a parameter, so it reads the parameter's place: ``path.period``, ``query.source``,
+    ``body.reason``."""
+    if request is None or "--" not in where:
+        return where
+
+    def place(match: re.Match[str]) -> str:
+        name = match.group(1).replace("-", "_")
+        if name in request.path_params:
+            return f"path.{name}"
+        if name in request.query_params:
+            return f"query.{name}"
+        return f"body.{name}" if request.method in ("POST", "PUT", "PATCH") else name
+
+    return _FLAG.sub(place, where)
+
+
+def domain_problem(
+    error: errors.DomainError, instance: str, request: Request | None = None
+) -> JSONResponse:
     status, title = status_for(error)
     listed: list[dict[str, Any]] = []
     if isinstance(error, errors.InvalidInput):
         for item in error.problems:
-            entry: dict[str, Any] = {"where": item.where, "message": item.message}
+            entry: dict[str, Any] = {
+                "where": api_where(item.where, request),
+                "message": api_where(item.message, request),
+            }
             if item.line is not None:
                 entry["line"] = item.line
             if item.column is not None:
                 entry["column"] = item.column
             listed.append(entry)
-        detail = error.message
+        detail = api_where(error.message, request)
     else:
-        detail = str(error)
+        detail = api_where(str(error), request)
     return problem(
         status=status,
         title=title,
@@ -118,6 +146,45 @@ def _page(request: Request, status: int, title: str, detail: str) -> Response | 
     return None if page is None else page(request, status, title, detail)
 
 
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route of this path answers (starlette's 405 names one route's only)."""
+    allowed = set()
+    for method in _METHODS:
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] is Match.FULL for route in request.app.router.routes):
+            allowed.add(method)
+    if allowed:
+        allowed.add("OPTIONS")
+    return sorted(allowed)
+
+
+async def on_http(request: Request, error: Exception) -> Response:
+    assert isinstance(error, StarletteHTTPException)
+    headers = dict(error.headers or {})
+    if error.status_code == 405:
+        allowed = allowed_methods(request)
+        if allowed:
+            headers["Allow"] = ", ".join(allowed)
+        if request.method == "OPTIONS" and allowed:  # what this path answers, as RFC 9110 says
+            return Response(status_code=204, headers=headers)
+    title = _HTTP_TITLES.get(error.status_code, "Error")
+    page = _page(request, error.status_code, title, str(error.detail))
+    if page is not None:
+        page.headers.update(headers)
+        return page
+    return problem(
+        status=error.status_code,
+        title=title,
+        code=title.lower().replace(" ", "_"),
+        detail=str(error.detail),
+        instance=request.url.path,
+        headers=headers,
+    )
+
+
 def install(api: FastAPI) -> None:
     """Register the handlers on the FastAPI app."""
 
@@ -125,7 +192,7 @@ def install(api: FastAPI) -> None:
         assert isinstance(error, errors.DomainError)
         status, title = status_for(error)
         page = _page(request, status, title, error.message)
-        return page or domain_problem(error, request.url.path)
+        return page or domain_problem(error, request.url.path, request)
 
     async def on_validation(request: Request, error: Exception) -> Response:
         assert isinstance(error, RequestValidationError)
@@ -148,21 +215,6 @@ def install(api: FastAPI) -> None:
             detail=listed[0]["where"] + ": " + listed[0]["message"] if listed else "invalid",
             instance=request.url.path,
             problems=listed,
-        )
-
-    async def on_http(request: Request, error: Exception) -> Response:
-        assert isinstance(error, StarletteHTTPException)
-        title = _HTTP_TITLES.get(error.status_code, "Error")
-        page = _page(request, error.status_code, title, str(error.detail))
-        if page is not None:
-            return page
-        return problem(
-            status=error.status_code,
-            title=title,
-            code=title.lower().replace(" ", "_"),
-            detail=str(error.detail),
-            instance=request.url.path,
-            headers=dict(error.headers or {}),
         )
 
     async def on_unexpected(request: Request, error: Exception) -> Response:

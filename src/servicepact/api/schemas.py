@@ -208,6 +208,46 @@ class DecisionCreate(BaseModel):
     note: str = ""
 
 
+class DisputeCreate(BaseModel):
+    comment: str = Field(min_length=1, max_length=4000)
+    service_level_id: str | None = Field(default=None, max_length=64)
+
+
+class DisputeRead(BaseModel):
+    id: str
+    contract_id: str
+    period: str
+    service_level_id: str | None
+    comment: str
+    raised_by: str
+    raised_at: datetime
+    status: str = Field(description="open or resolved")
+    resolved_by: str | None
+    resolved_at: datetime | None
+    resolution_note: str
+
+
+class AcknowledgementRead(BaseModel):
+    contract_id: str
+    period: str
+    results_sha256: str = Field(description="the results acknowledged, as they stood")
+    acknowledged_by: str
+    acknowledged_at: datetime
+
+
+class MonthReviewRead(BaseModel):
+    contract_id: str
+    period: str
+    running: bool
+    closed: bool
+    results_sha256: str
+    signed: AcknowledgementRead | None = Field(description="sign-off of the current results")
+    acknowledgements: list[AcknowledgementRead]
+    disputes: list[DisputeRead]
+    pending_exclusions: list[str]
+    invoice_checks: list[int]
+
+
 class ExclusionRead(BaseModel):
     id: str
     contract_id: str

@@ -30,14 +30,12 @@ from rich.table import Table
 
 from servicepact.contractfile import load_contract_file
 from servicepact.domain.calendars import Calendar
+from servicepact.domain.cells import FORMULA_LIKE, neutralise
 from servicepact.domain.errors import InvalidInput, Problem
 from servicepact.engine.business_time import clock_for
 
 REQUIRED_COLUMNS = ("id", "start", "end")
 OPTIONAL_COLUMNS = ("pauses",)
-# A spreadsheet runs a cell starting with one of these as a formula (ARCHITECTURE.md:
-# CSV exports escape them), so such an id is written with a leading quote.
-FORMULA_STARTS = ("=", "+", "-", "@")
 # Files under 1 MiB read in well under a second; a progress bar would only flicker.
 PROGRESS_FROM_BYTES = 1 << 20
 # One file can hold many bad rows; past this many the message would only be noise.
@@ -341,7 +339,7 @@ def business_seconds(
 
 
 def _safe_cell(text: str) -> str:
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return neutralise(text)
 
 
 def render(ids: list[str], seconds: list[int], output_format: ClockFormat) -> str:
@@ -367,7 +365,7 @@ def render_csv_columns(ids: pa.Array, seconds: np.ndarray[Any, np.dtype[np.int64
     (``render`` then writes it)."""
     if pc.any(pc.match_substring_regex(ids, '[,"\r\n]')).as_py():
         return None
-    risky = pc.is_in(pc.utf8_slice_codeunits(ids, 0, 1), value_set=pa.array(FORMULA_STARTS))
+    risky = pc.match_substring_regex(ids, FORMULA_LIKE)  # the rule of domain/cells.py
     cells = pc.if_else(risky, pc.binary_join_element_wise("'", ids, ""), ids)
     lines = pc.binary_join_element_wise(cells, pa.array(seconds).cast(pa.string()), ",")
     body = pc.binary_join_element_wise(lines, "", "\n")  # each line ends with a newline

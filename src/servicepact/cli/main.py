@@ -84,6 +84,8 @@ COMMAND_MODULES: dict[str, str] = {
     "baseline": "baseline",
     "baseline-studies": "baseline",
     "report": "report",
+    "dispute": "review",
+    "acknowledge": "review",
     "demo": "demo",
     "serve": "serve",
 }

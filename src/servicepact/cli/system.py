@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import urllib.error
+import urllib.request
 from enum import StrEnum
-from typing import Any
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -14,7 +17,9 @@ from servicepact.bootstrap import App, build_app
 from servicepact.cli._output import cli_session
 from servicepact.cli.errors import EXIT_INTEGRITY
 from servicepact.domain.access import Role
+from servicepact.domain.errors import InvalidInput, Problem
 from servicepact.services import audit as audit_service
+from servicepact.services import sessions as session_service
 from servicepact.services import users as user_service
 from servicepact.store.db import migrate
 from servicepact.store.db.engine import masked_url
@@ -45,6 +50,7 @@ def init(output: OutputFormat = FORMAT_OPTION) -> None:
         before = migrate.current_revision(app.engine)
         migrate.upgrade(app.engine)
         after = migrate.current_revision(app.engine)
+        restored = migrate.restore_audit_triggers(app.engine)
     finally:
         app.close()
     if before is None:
@@ -55,10 +61,18 @@ def init(output: OutputFormat = FORMAT_OPTION) -> None:
         state = f"upgraded from {before}"
     url = masked_url(app.settings.resolved_database_url)
     if output is OutputFormat.JSON:
-        _echo_json({"database": url, "revision": after, "state": state})
+        _echo_json(
+            {"database": url, "revision": after, "state": state, "restored_triggers": restored}
+        )
         return
     typer.echo(f"database: {url}")
     typer.echo(f"revision: {after} ({state})")
+    if restored and before is not None:
+        typer.echo(
+            f"restored the audit trail's append-only trigger(s) {', '.join(restored)}: "
+            "they had been dropped",
+            err=True,
+        )
 
 
 db_app = typer.Typer(help="Schema migrations (for developers adding tables).", no_args_is_help=True)
@@ -88,10 +102,21 @@ audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=
 
 
 @audit_app.command("verify")
-def audit_verify(output: OutputFormat = FORMAT_OPTION) -> None:
+def audit_verify(
+    anchor: Annotated[
+        Path | None,
+        typer.Option(
+            "--anchor",
+            help="An anchor file written by `audit anchor`: the trail must still hold every "
+            "head it records (rows cut off the end and the head moved back are found).",
+        ),
+    ] = None,
+    output: OutputFormat = FORMAT_OPTION,
+) -> None:
     """Recompute every hash of the audit trail; exit code 6 names the first bad row."""
+    anchors = _read_anchors(anchor) if anchor is not None else []
     with cli_session() as (app, actor), app.uow(read_only=True) as uow:
-        report = audit_service.verify_chain(uow, actor=actor)
+        report = audit_service.verify_with_anchors(uow, actor=actor, anchors=anchors)
     if output is OutputFormat.JSON:
         _echo_json(
             {
@@ -106,6 +131,71 @@ def audit_verify(output: OutputFormat = FORMAT_OPTION) -> None:
         typer.echo(report.render())
     if not report.ok:
         raise typer.Exit(EXIT_INTEGRITY)
+
+
+def _read_anchors(path: Path) -> list[audit_service.Anchor]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as error:
+        raise InvalidInput(problems=[Problem("--anchor", f"cannot read {path}: {error}")]) from None
+    anchors = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except ValueError:
+            data = None
+        anchors.append(audit_service.Anchor.from_json(data, where=f"--anchor {path}:{number}"))
+    if not anchors:
+        raise InvalidInput(problems=[Problem("--anchor", f"{path} holds no anchor")])
+    return anchors
+
+
+@audit_app.command("anchor")
+def audit_anchor(
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="Append the anchor (one JSON line) to this file; keep it off this host."
+        ),
+    ] = None,
+    webhook: Annotated[
+        str | None,
+        typer.Option("--webhook", help="POST the anchor as JSON to this http(s) URL you control."),
+    ] = None,
+) -> None:
+    """Record the audit trail's head (row count, hash, time) outside the database."""
+    if out is None and webhook is None:
+        raise InvalidInput(problems=[Problem("--out", "give --out FILE or --webhook URL")])
+    if webhook is not None and not webhook.startswith(("https://", "http://")):
+        raise InvalidInput(problems=[Problem("--webhook", "give an http(s) URL", value=webhook)])
+    with cli_session() as (app, actor), app.uow(read_only=True) as uow:
+        held = audit_service.anchor(uow, actor=actor)
+    line = json.dumps(held.as_json(), sort_keys=True)
+    if out is not None:
+        with out.open("a", encoding="utf-8") as handle:
+            handle.write(line + "\n")
+    if webhook is not None:
+        _post_anchor(webhook, line.encode("utf-8"))
+    typer.echo(f"anchored row {held.seq}, head {held.row_hash} at {held.at.isoformat()}")
+
+
+def _post_anchor(url: str, body: bytes) -> None:
+    request = urllib.request.Request(  # noqa: S310 - an http(s) URL, checked above
+        url, data=body, method="POST", headers={"Content-Type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            status = int(response.status)
+    except (urllib.error.URLError, OSError) as error:
+        raise InvalidInput(
+            problems=[Problem("--webhook", f"the anchor was not delivered: {error}")]
+        ) from None
+    if not 200 <= status < 300:
+        raise InvalidInput(
+            problems=[Problem("--webhook", f"the anchor was not delivered: HTTP {status}")]
+        )
 
 
 @audit_app.command("list")
@@ -194,6 +284,39 @@ def user_list(output: OutputFormat = FORMAT_OPTION) -> None:
     for u in stored:
         table.add_row(u.name, u.role.value, u.party or "", u.created_at.strftime("%Y-%m-%d %H:%M"))
     console.print(table)
+
+
+@user_app.command("sessions")
+def user_sessions(
+    name: str = typer.Argument(..., help="Login name."), output: OutputFormat = FORMAT_OPTION
+) -> None:
+    """List a user's open web sessions (administrators and auditors, or the user)."""
+    with cli_session() as (app, actor), app.uow(read_only=True) as uow:
+        found = session_service.list_open(uow, actor=actor, user=name)
+    rows = [
+        {
+            "session": s.id[:16],
+            "started_at": s.started_at.isoformat(),
+            "last_seen_at": s.last_seen_at.isoformat(),
+            "expires_at": s.expires_at.isoformat(),
+        }
+        for s in found
+    ]
+    if output is OutputFormat.JSON:
+        _echo_json(rows)
+        return
+    table = Table("session", "started (UTC)", "last seen (UTC)", "ends at the latest (UTC)")
+    for row in rows:
+        table.add_row(*(str(value)[:19] for value in row.values()))
+    console.print(table)
+
+
+@user_app.command("end-sessions")
+def user_end_sessions(name: str = typer.Argument(..., help="Login name.")) -> None:
+    """End every web session of a user at once (administrators, or the user)."""
+    with cli_session() as (app, actor), app.uow() as uow:
+        ended = session_service.end_all(uow, actor=actor, user=name, why="ended by administrator")
+    typer.echo(f"ended {ended} session(s) of {name}")
 
 
 token_app = typer.Typer(

@@ -16,6 +16,7 @@ from servicepact.contractfile.canonical import (
     contract_hash,
     document_hash,
 )
+from servicepact.contractfile.library import Origin, merge_libraries, relocate
 from servicepact.contractfile.messages import suggestion
 from servicepact.contractfile.reading import (
     DOCUMENT,
@@ -138,8 +139,22 @@ def _check_shape(parsed: ParsedYaml, expect: str | None) -> tuple[str | None, li
     return kind, problems
 
 
-def _located(parsed: ParsedYaml, root: str, findings: list[Finding]) -> list[Problem]:
-    return [_problem(parsed, (root, *f.path), f.message) for f in findings]
+def _located(
+    parsed: ParsedYaml,
+    root: str,
+    findings: list[Finding],
+    origins: dict[tuple[str, int], Origin] | None = None,
+) -> list[Problem]:
+    """Problems on the lines they belong to: a declaration merged from a library file is
+    reported in that file."""
+    located: list[Problem] = []
+    for finding in findings:
+        origin = relocate(finding.path, origins or {})
+        if origin is not None:
+            located.append(origin.problem(finding.path[2:], finding.message))
+        else:
+            located.append(_problem(parsed, (root, *finding.path), finding.message))
+    return located
 
 
 def _load(
@@ -149,6 +164,7 @@ def _load(
     text: str,
     expect: str | None,
     custom_event_types: Iterable[str],
+    base_dir: Path | None = None,
 ) -> ContractDocument | PortfolioDocument:
     problems = list(parsed.problems)
     if parsed.data is None and problems:
@@ -157,10 +173,15 @@ def _load(
     problems.extend(shape)
     result: ContractDocument | PortfolioDocument | None = None
     if kind == "contract":
-        contract, findings = validate_contract(
-            parsed.data["contract"], custom_event_types=custom_event_types
-        )
-        problems.extend(_located(parsed, "contract", findings))
+        data = parsed.data["contract"]
+        origins: dict[tuple[str, int], Origin] = {}
+        if isinstance(data, dict):
+            data, origins, library_problems = merge_libraries(data, parsed, base_dir)
+            if library_problems:
+                # Without its libraries the contract would only repeat their absence.
+                raise InvalidInput(problems=_sorted([*problems, *library_problems]), source=source)
+        contract, findings = validate_contract(data, custom_event_types=custom_event_types)
+        problems.extend(_located(parsed, "contract", findings, origins))
         if contract is not None:
             result = ContractDocument(
                 contract=contract,
@@ -201,7 +222,12 @@ def load_document(
     """Parse and validate a contract or portfolio file; ``InvalidInput`` lists every problem."""
     parsed, text = _read(path, max_bytes)
     return _load(
-        parsed, source=str(path), text=text, expect=None, custom_event_types=custom_event_types
+        parsed,
+        source=str(path),
+        text=text,
+        expect=None,
+        custom_event_types=custom_event_types,
+        base_dir=path.parent,
     )
 
 
@@ -215,6 +241,7 @@ def load_contract_file(
         text=text,
         expect="contract",
         custom_event_types=custom_event_types,
+        base_dir=path.parent,
     )
     assert isinstance(document, ContractDocument)
     return document

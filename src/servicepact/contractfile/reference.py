@@ -185,6 +185,11 @@ SECTIONS: tuple[tuple[type[BaseModel], str, dict[str, str]], ...] = (
             "allow_in_clear": "Categories the contract explicitly allows to store in clear.",
             "purpose": "Purpose of processing (entrustment register).",
             "retention_months": "How long the data may be kept.",
+            "employee_number_patterns": "The client's employee-number shapes (letters, "
+            "digits, [classes], {counts}, ? and |; e.g. E[0-9]{5}): masked as [employee] in "
+            "free text.",
+            "personal_data_in_ids": "An event id holding a personal value of its own row: "
+            "pseudonymise that part (corrections still match), or refuse the file.",
         },
     ),
     (

@@ -8,6 +8,7 @@ layer can point at the exact line of the YAML that is wrong.
 from __future__ import annotations
 
 import difflib
+import re
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -83,6 +84,30 @@ class Improvement(BaseModel):
     per_year_percent_of_gap: Decimal = Field(gt=0, le=100)
 
 
+class IdTreatment(StrEnum):
+    PSEUDONYMISE = "pseudonymise"
+    REFUSE = "refuse"
+
+
+_PATTERN_SYNTAX = re.compile(r"[A-Za-z0-9\[\]{}\-_,.|?]+")
+
+
+def _check_pattern(pattern: str) -> None:
+    """A pattern of plain characters, classes, counts and alternatives: read the same by
+    Python and RE2, linear to match (no groups, no look-around, no nested repetition)."""
+    if not 1 <= len(pattern) <= 60 or not _PATTERN_SYNTAX.fullmatch(pattern):
+        raise ValueError(
+            f"{pattern!r}: use letters, digits, [classes], {{counts}}, ? and | (at most 60 "
+            "characters), e.g. E[0-9]{5}"
+        )
+    try:
+        compiled = re.compile(pattern)
+    except re.error as error:
+        raise ValueError(f"{pattern!r} is not a regular expression: {error}") from None
+    if compiled.fullmatch(""):
+        raise ValueError(f"{pattern!r} matches empty text")
+
+
 class DataProtection(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -93,6 +118,24 @@ class DataProtection(BaseModel):
     )
     purpose: str = ""
     retention_months: int | None = Field(default=None, ge=1, le=240)
+    employee_number_patterns: tuple[str, ...] = Field(
+        default=(),
+        max_length=10,
+        description="regular expressions of the client's employee numbers (e.g. 'E[0-9]{5}'): "
+        "masked as [employee] wherever they appear in free text",
+    )
+    personal_data_in_ids: IdTreatment = Field(
+        default=IdTreatment.PSEUDONYMISE,
+        description="an event id holding a personal value of its own row (PAY-2026-01-E10001): "
+        "that part pseudonymised, or the file refused",
+    )
+
+    @field_validator("employee_number_patterns")
+    @classmethod
+    def _patterns_compile(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in patterns:
+            _check_pattern(pattern)
+        return patterns
 
     @model_validator(mode="after")
     def _clear_only_when_allowed(self) -> DataProtection:

@@ -14,6 +14,13 @@ from zoneinfo import ZoneInfo
 
 from servicepact.domain.contracts import PeriodKind, Term
 
+# The forms a period takes where a client names one (API path and query, web query, CLI flag).
+# A month: 2026-03. A result view may also take a quarter (2026-Q3), a calendar year (2026) or
+# the year to date (2026-YTD); an endpoint uses the pattern of the forms it supports.
+MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+RESULT_PERIOD_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2]|Q[1-4]|YTD))?$"
+# What evaluation measures: a month, a quarter, or a contract year (Y1 is the first).
+MEASURED_PERIOD_PATTERN = r"^(\d{4}-(0[1-9]|1[0-2]|Q[1-4])|Y[1-9]\d{0,2})$"
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 _YEAR = re.compile(r"^Y(\d+)$")

@@ -139,3 +139,38 @@ class ControlFinding(BaseModel):
     period: str | None = None
     detail: str
     status: FindingStatus = FindingStatus.OPEN
+
+
+OTHER_CONTRACT = "(another contract)"
+OTHER_VENDOR = "(another vendor)"
+
+
+def redacted_for(risk: Risk, *, contracts: frozenset[str], vendors: frozenset[str]) -> Risk:
+    """The risk as a viewer who sees only ``contracts`` and ``vendors`` may read it.
+
+    A risk can span contracts of several vendors (a concentration, a shared sub-processor):
+    the viewer keeps the risk but reads only its own contract and vendor ids; the others are
+    left out of the lists and replaced in the texts, field by field."""
+    hidden = [c for c in risk.contracts if c not in contracts]
+    hidden_vendors = [v for v in risk.vendors if v not in vendors]
+    if not hidden and not hidden_vendors:
+        return risk
+
+    def text(value: str) -> str:
+        # longest first, so an id that contains another is replaced whole
+        for name in sorted(hidden, key=len, reverse=True):
+            value = value.replace(name, OTHER_CONTRACT)
+        for name in sorted(hidden_vendors, key=len, reverse=True):
+            value = value.replace(name, OTHER_VENDOR)
+        return value
+
+    return risk.model_copy(
+        update={
+            "contracts": tuple(c for c in risk.contracts if c in contracts),
+            "vendors": tuple(v for v in risk.vendors if v in vendors),
+            "title": text(risk.title),
+            "owner": text(risk.owner),
+            "mitigation": text(risk.mitigation),
+            "explanation": text(risk.explanation),
+        }
+    )

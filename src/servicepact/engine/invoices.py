@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -399,6 +400,8 @@ _ALIASES = {
     "currency": "currency",
 }
 _REQUIRED = ("fee_id", "quantity", "unit_price", "amount")
+# C0 controls and DEL but tab, LF and CR: refused in every cell, as at every other input.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _MAX_ROWS = 10_000  # an invoice has tens of lines; a huge file is a mistake, not an invoice
 
 
@@ -426,6 +429,9 @@ def _rows_csv(path: Path) -> Iterator[list[object]]:
 def _rows_xlsx(path: Path) -> Iterator[list[object]]:
     import openpyxl
 
+    from servicepact.xlsx_limits import check_workbook
+
+    check_workbook(path)  # before parsing: a small file can unpack to gigabytes
     # data_only=False: a formula cell reads as its formula text, which is never evaluated; a
     # cached result from the last program that saved the file is not trusted either.
     try:
@@ -550,6 +556,10 @@ def _parse_row(
             )
         )
 
+    for name, index in columns.items():
+        cell = row[index] if index < len(row) else None
+        if isinstance(cell, str) and _CONTROL.search(cell):
+            problem(name, "holds a control character (e.g. NUL); remove it")
     line_id = str(_cell(row, columns, "fee_id") or "").strip()
     if not line_id:
         problem("fee_id", "the fee id is empty")

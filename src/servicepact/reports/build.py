@@ -13,9 +13,10 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from servicepact.bootstrap import App
 from servicepact.domain.access import Actor
@@ -58,7 +59,7 @@ from servicepact.reports.model import (
     TrendPoint,
     VendorRow,
 )
-from servicepact.services import commercials, evaluation, loads, risks, vendors
+from servicepact.services import audit, commercials, evaluation, loads, risks, vendors
 from servicepact.services.contracts import StoredContract, get_contract, list_contracts
 
 TREND_MONTHS = 12  # PRODUCT.md §2.8: 12-month trend charts
@@ -293,6 +294,13 @@ def _by_score(found: Sequence[Risk]) -> list[Risk]:
     return sorted(found, key=lambda r: (-r.score, r.id))
 
 
+def _month_end(month: Period, contract: Contract) -> datetime:
+    """The moment the month ends in the time zone of the contract's (first) calendar."""
+    calendars = list(contract.calendars.values())
+    zone = ZoneInfo(calendars[0].timezone) if calendars else UTC
+    return datetime.combine(month.end, time(0), tzinfo=zone)
+
+
 def build_contract_pack(
     app: App, *, actor: Actor, contract_id: str, period: str, months: int = TREND_MONTHS
 ) -> ContractPack:
@@ -334,12 +342,15 @@ def build_contract_pack(
             "credits": None if credits is None else credits.inputs_sha256,
         }
     )
+    head_seq, head_sha256 = audit.head_of_month(app, month_end=_month_end(month, contract))
     return ContractPack(
         period=month.label,
         period_start=month.start.isoformat(),
         period_end=month.end.isoformat(),
         generated_at=app.now(),
         generated_by=actor.user,
+        audit_head_seq=head_seq,
+        audit_head_sha256=head_sha256,
         header=ContractHeader(
             contract_id=contract.id,
             name=contract.name,
@@ -607,10 +618,15 @@ def build_portfolio_pack(
         )
         fingerprint.append([contract_id, held.version, measured, str(to_date.amount)])
     open_risks = _by_score(risks.list_risks(app, actor=actor))
+    head_seq, head_sha256 = audit.head_of_month(
+        app, month_end=datetime.combine(month.end, time(0), tzinfo=UTC)
+    )
     return PortfolioPack(
         period=month.label,
         generated_at=app.now(),
         generated_by=actor.user,
+        audit_head_seq=head_seq,
+        audit_head_sha256=head_sha256,
         inputs_sha256=_hash(fingerprint),
         contracts=tuple(rows),
         totals=_add([r.counts for r in rows]),

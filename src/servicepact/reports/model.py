@@ -212,6 +212,8 @@ class ContractPack(_Model):
     generated_by: str
     header: ContractHeader
     inputs_sha256: str  # the results' and credits' input hashes, hashed together
+    audit_head_seq: int = 0  # the audit trail's last row before the month ended
+    audit_head_sha256: str = "0" * 64
     batches: tuple[BatchRef, ...]
     trend_months: tuple[str, ...]
     service_levels: tuple[ServiceLevelRow, ...]
@@ -291,6 +293,8 @@ class PortfolioPack(_Model):
     generated_at: datetime
     generated_by: str
     inputs_sha256: str
+    audit_head_seq: int = 0  # the audit trail's last row before the month ended
+    audit_head_sha256: str = "0" * 64
     contracts: tuple[PortfolioContractRow, ...]
     totals: StatusCounts
     currency_totals: tuple[CurrencyTotal, ...]

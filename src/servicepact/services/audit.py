@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
+from servicepact.bootstrap import App
 from servicepact.domain.access import Actor
-from servicepact.domain.errors import AccessDenied
+from servicepact.domain.errors import AccessDenied, IntegrityError, InvalidInput, Problem
 from servicepact.store.db.audit import GENESIS_HASH, AuditEntry
 from servicepact.store.db.uow import UnitOfWork
 
@@ -65,6 +67,84 @@ def verify_chain(uow: UnitOfWork, *, actor: Actor) -> VerifyReport:
     return VerifyReport(ok=True, rows=checked, head=previous)
 
 
+@dataclass(frozen=True)
+class Anchor:
+    """The head of the trail at a moment, kept outside the database (a file, a webhook).
+
+    The database alone cannot prove that rows were not cut off its end and the head moved
+    back: the chain would still verify. An anchor held by the client can: the trail must
+    still contain row ``seq`` with exactly ``row_hash``."""
+
+    seq: int
+    row_hash: str
+    at: datetime
+
+    def as_json(self) -> dict[str, object]:
+        return {"seq": self.seq, "row_hash": self.row_hash, "at": self.at.isoformat()}
+
+    @classmethod
+    def from_json(cls, data: object, *, where: str) -> Anchor:
+        try:
+            assert isinstance(data, dict)
+            seq, row_hash = int(data["seq"]), str(data["row_hash"])
+            at = datetime.fromisoformat(str(data["at"]))
+        except (AssertionError, KeyError, TypeError, ValueError):
+            raise InvalidInput(
+                problems=[Problem(where, "not an anchor: give seq, row_hash and at")]
+            ) from None
+        if seq < 0 or len(row_hash) != 64:
+            raise InvalidInput(problems=[Problem(where, "not an anchor: seq or row_hash")])
+        return cls(seq=seq, row_hash=row_hash, at=at)
+
+
+def anchor(uow: UnitOfWork, *, actor: Actor) -> Anchor:
+    """The current head of a trail that verifies (anchoring a broken trail is refused)."""
+    report = verify_chain(uow, actor=actor)
+    if not report.ok:
+        raise IntegrityError(f"the audit trail does not verify: {report.render()}")
+    return Anchor(seq=report.rows, row_hash=report.head, at=uow.now())
+
+
+def verify_with_anchors(uow: UnitOfWork, *, actor: Actor, anchors: list[Anchor]) -> VerifyReport:
+    """Verify the chain, then check that it still holds every anchored head."""
+    report = verify_chain(uow, actor=actor)
+    if not report.ok:
+        return report
+    for held in anchors:
+        if held.seq == 0:
+            continue  # an anchor of an empty trail holds for every trail
+        if held.seq > report.rows:
+            return VerifyReport(
+                ok=False,
+                rows=report.rows,
+                head=report.head,
+                broken_at=held.seq,
+                reason=(
+                    f"the anchor of {held.at.isoformat()} holds row {held.seq}, but the trail "
+                    f"ends at row {report.rows}: rows were removed and the head moved back"
+                ),
+            )
+        entry = uow.audit.entry(held.seq)
+        if entry is None or entry.row_hash != held.row_hash:
+            return VerifyReport(
+                ok=False,
+                rows=report.rows,
+                head=report.head,
+                broken_at=held.seq,
+                reason=(
+                    f"row {held.seq} is not the row anchored on {held.at.isoformat()} "
+                    f"({held.row_hash[:12]}…): the trail was rewritten from there"
+                ),
+            )
+    return report
+
+
+def head_at(uow: UnitOfWork, *, actor: Actor, moment: datetime) -> AuditEntry | None:
+    """The last audit row before ``moment``: what a month's review pack names as its head."""
+    _require_reader(actor, "read the audit trail")
+    return uow.audit.last_before(moment)
+
+
 def _check(entry: AuditEntry, *, expected_seq: int, previous: str) -> str | None:
     if entry.seq != expected_seq:
         return f"expected row {expected_seq} here: rows are missing or were inserted"
@@ -89,3 +169,12 @@ def list_entries(
     return uow.audit.list(
         entity_type=entity_type, entity_id=entity_id, limit=limit, before_seq=before_seq
     )
+
+
+def head_of_month(app: App, *, month_end: datetime) -> tuple[int, str]:
+    """The trail's head as a month's review pack names it: the last row before the month ended
+    (or before now, while it runs). A hash and a number reveal nothing; any reader may print
+    them, and an auditor compares them with the trail and its anchors."""
+    with app.uow(read_only=True) as uow:
+        entry = uow.audit.last_before(min(month_end, app.now()))
+    return (0, GENESIS_HASH) if entry is None else (entry.seq, entry.row_hash)

@@ -54,6 +54,7 @@ from servicepact.services.contracts import StoredContract, get_contract
 from servicepact.services.risks import results_for
 from servicepact.store.db.tables.commercials import credit_statements, invoice_checks
 from servicepact.store.db.uow import UnitOfWork
+from servicepact.xlsx_limits import check_workbook
 
 ENGINE_VERSION = __version__  # results and credits say which engine produced them
 BUSINESS_CASE_DIR = Path("examples/business-cases")  # default place of <contract id>.yaml
@@ -464,8 +465,11 @@ def check_invoice_file(
     path: Path,
     volumes: Mapping[str, int] | None = None,
     results: Sequence[ServiceLevelResult] | None = None,
+    file_name: str | None = None,
 ) -> StoredInvoiceCheck:
     """Read a vendor invoice, check it against the expected invoice, store the check.
+
+    ``file_name`` is the name kept with the check when it is not the path's (an upload).
 
     Refused with a clear message, and nothing stored, for an unknown contract or month, a
     closed month, a file in the wrong currency or with bad cells.
@@ -473,6 +477,8 @@ def check_invoice_file(
     from servicepact.services.periods import ensure_open
 
     actor.require_write("check invoices")
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        check_workbook(path)  # a hostile workbook is refused before any other work
     month = month_commercials(
         app, actor=actor, contract_id=contract_id, period=period, volumes=volumes, results=results
     )
@@ -518,7 +524,7 @@ def check_invoice_file(
                 contract_id=contract_id,
                 period=month.month.label,
                 contract_version=month.stored.version,
-                source_name=path.name[:300],
+                source_name=(file_name or path.name)[:300],
                 file_sha256=file_sha256,
                 currency=contract.currency,
                 verdict=check.verdict.value,
@@ -546,7 +552,7 @@ def check_invoice_file(
                 "verdict": check.verdict,
                 "differences": len(check.differences),
                 "difference": check.difference,
-                "file": path.name,
+                "file": file_name or path.name,
             },
         )
     return StoredInvoiceCheck(

@@ -31,6 +31,7 @@ from servicepact.domain.risks import (
     RiskRegister,
     RiskSource,
     RiskStatus,
+    redacted_for,
 )
 from servicepact.engine.risks import (
     HeatCell,
@@ -280,8 +281,13 @@ def list_risks(
 ) -> list[Risk]:
     with app.uow(read_only=True) as uow:
         # Only the ids are needed: the summaries come from one query, without decoding contracts.
-        visible = {c.id for c in list_contracts(uow, actor=actor)}
+        summaries = list_contracts(uow, actor=actor)
+        visible = {c.id for c in summaries}
         rows = uow.connection.execute(sa.select(risks_table).order_by(risks_table.c.id)).all()
+    seen_contracts = frozenset(visible)
+    seen_vendors = frozenset(c.vendor for c in summaries) | frozenset(
+        c.broker for c in summaries if c.broker
+    )
     out: list[Risk] = []
     for row in rows:
         risk = _risk(row)
@@ -289,8 +295,11 @@ def list_risks(
             continue
         if contract_id is not None and contract_id not in risk.contracts:
             continue
-        if actor.scoped and not visible.intersection(risk.contracts):
-            continue  # vendors and brokers see only risks on their own contracts
+        if actor.scoped:
+            if not visible.intersection(risk.contracts):
+                continue  # vendors and brokers see only risks on their own contracts
+            # ... and of a risk that spans other parties' contracts, only their own part
+            risk = redacted_for(risk, contracts=seen_contracts, vendors=seen_vendors)
         out.append(risk)
     return out
 

@@ -22,6 +22,7 @@ import tempfile
 import threading
 import time
 import unicodedata
+import zipfile
 from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -31,11 +32,12 @@ from pathlib import Path
 from typing import BinaryIO
 
 from servicepact.domain.access import Actor
+from servicepact.domain.cells import neutralise
 from servicepact.domain.errors import DomainError, InvalidInput, NotFound, Problem, TooLarge
 from servicepact.services import loads
 from servicepact.services.loads import AppLike, LoadReport
 from servicepact.store.events.problems import RowProblem
-from servicepact.store.events.sources import FORMAT_SUFFIX, sniff_format
+from servicepact.store.events.sources import FORMAT_SUFFIX, FileFormat, sniff_format
 
 _COPY_BLOCK = 1 << 20
 _SNIFF_BYTES = 4096
@@ -144,12 +146,48 @@ def receive(stream: BinaryIO, *, limit: int, directory: Path) -> tuple[Path, int
                     )
                 ]
             )
+        if kind is FileFormat.XLSX:
+            check_workbook(target, limit=limit)
         named = work / f"upload{FORMAT_SUFFIX[kind]}"
         target.rename(named)
         return named, size
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
+
+
+# A workbook is a zip: its parts may unpack to far more than the upload. Refused before
+# openpyxl reads it when the parts would unpack past this many times the upload limit, or
+# when one part expands more than this ratio (text XML compresses about 10-20 times).
+UNPACKED_TIMES_LIMIT = 10
+MAX_PART_RATIO = 200
+
+
+def check_workbook(path: Path, *, limit: int) -> None:
+    """Refuse a workbook that is not a zip, or that would unpack into too much (zip bomb)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError):
+        raise InvalidInput(
+            problems=[Problem("file", "not a readable Excel workbook (a broken zip file)")]
+        ) from None
+    unpacked = sum(part.file_size for part in parts)
+    bomb = unpacked > UNPACKED_TIMES_LIMIT * limit or any(
+        part.compress_size and part.file_size / part.compress_size > MAX_PART_RATIO
+        for part in parts
+        if part.file_size > 1024 * 1024
+    )
+    if bomb:
+        raise InvalidInput(
+            problems=[
+                Problem(
+                    "file",
+                    f"the workbook would unpack to {unpacked:,} bytes: refused as a zip bomb; "
+                    "save it as CSV and upload that",
+                )
+            ]
+        )
 
 
 class UploadJobs:
@@ -289,15 +327,6 @@ def problem_rows(problems: Sequence[Problem]) -> list[dict[str, object]]:
                  "reason": p.message}
             )  # fmt: skip
     return rows
-
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: object) -> str:
-    """A cell a spreadsheet would run as a formula is prefixed with a quote."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def problems_csv(problems: Sequence[Problem]) -> str:

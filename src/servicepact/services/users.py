@@ -199,6 +199,10 @@ def set_password(uow: UnitOfWork, *, actor: Actor, user: str, password: str) -> 
         action="create" if created else "update",
         after={"set": True},
     )
+    # Whoever knew the old password may hold a session: every session of the user ends now.
+    from servicepact.services import sessions
+
+    sessions.end_all(uow, actor=actor, user=user, why="password changed")
 
 
 def authenticate_password(uow: UnitOfWork, *, name: str, password: str) -> Actor:

@@ -102,6 +102,138 @@ MASKS: tuple[tuple[str, str], ...] = (
 )
 _COMPILED = tuple((re.compile(pattern), token) for pattern, token in MASKS)
 
+# Third parties in free text: people and places a row names besides its own values.
+# Each pattern is written once for Python's ``re`` and RE2 alike; group 1 is what is masked,
+# the other groups are put back (the title after a name stays: "[name] 대리").
+_HANGUL = "\uac00-\ud7a3"
+# Korean road-name addresses (도로명주소): a road (…로, …길, …번길) and its building number,
+# with the city, district and town before it when they are there: 서울특별시 강남구
+# 테헤란로 152, 강남대로94길 15, 세종대로 110-1.
+_REGION = rf"(?:[{_HANGUL}]{{1,10}}(?:특별시|광역시|특별자치시|특별자치도|도|시|군|구|읍|면)\s)"
+# The number must not be a count (메일로 3건, 서버로 2개): it may not run into a counter word.
+_COUNTERS = "건개명회분시일월년원차번장대통권병배주초"
+ROAD_ADDRESS_PATTERN = (
+    rf"((?:{_REGION}){{0,3}}[{_HANGUL}0-9]{{1,12}}(?:대로|로|길)(?:\s?[0-9]{{1,4}}(?:번길|길))?"
+    rf"\s(?:[0-9]{{1,4}}-[0-9]{{1,4}}|[0-9]{{1,4}}))([^0-9{_COUNTERS}-]|$)"
+)
+# Lot-number addresses (지번주소): a neighbourhood (…동, …리, …가) and its lot, 역삼동 737 번지
+# or 역삼동 123-45 (a plain "2동 3" is too common a phrase to mask without 번지 or a hyphen).
+LOT_ADDRESS_PATTERN = (
+    rf"((?:{_REGION}){{0,3}}[{_HANGUL}0-9]{{1,10}}(?:동|리|가)\s?"
+    rf"(?:[0-9]{{1,5}}-[0-9]{{1,5}}(?:\s?번지)?|[0-9]{{1,5}}\s?번지))"
+)
+# Romanised road-name addresses in English text: 152 Teheran-ro, Teheran-ro 152,
+# Gangnam-daero 94-gil 15.
+ROMAN_ADDRESS_PATTERN = (
+    r"((?:\b[0-9]{1,4}(?:-[0-9]{1,4})?,?\s)?[A-Z][a-z]+(?:-daero|-ro|-gil)"
+    r"(?:\s[0-9]{1,4}-gil)?(?:\s[0-9]{1,4}(?:-[0-9]{1,4})?)?)\b"
+)
+# Korean names before an honorific or a title (김민지님, 박서준 대리, 남궁민 과장님): a common
+# surname and one or two syllables, then a space and a title; written together (김민지님,
+# 이영희과장님) the name must have three syllables, so that 고객님, 기사님, 선생님 stay. Words
+# that take the same titles are shielded first (``_TITLED_WORDS``): 신규 과장, 사용자님.
+_DOUBLE_SURNAMES = "남궁|황보|제갈|선우|독고|사공|서문"
+_SINGLE_SURNAMES = (
+    "[김이박최정강조윤장임한오서신권황안송류유전홍고문양손배백허남심노하곽성차주우구민진나지엄변"
+    "채원천방공현함염여추도소석선설마길연위표명기반라왕금옥육인맹제모탁국어은편용예경봉]"
+)
+_TITLES = (
+    "선생님|고객님|회원님|기사님|본부장|센터장|매니저|과장|대리|부장|차장|팀장|사원|주임|실장|이사|"
+    "대표|상무|전무|계장|주무관|선임|책임|수석|연구원|교수|원장|소장|님|씨"
+)
+TITLED_NAME_PATTERN = (
+    rf"((?:{_DOUBLE_SURNAMES})[{_HANGUL}]{{1,2}}|{_SINGLE_SURNAMES}[{_HANGUL}]{{2}})({_TITLES})"
+)
+SPACED_TITLED_NAME_PATTERN = (
+    rf"((?:{_DOUBLE_SURNAMES}|{_SINGLE_SURNAMES})[{_HANGUL}]{{1,2}})(\s)({_TITLES})"
+)
+# Words that take a title like a name does: shielded before names are looked for. Written
+# together with the title only words of three syllables or more could pass for a name.
+_TITLED_WORDS_SPACED = (
+    "고객|담당자|담당|기사|선생|관리자|상담사|상담원|회원|사장|부장|과장|차장|팀장|이사|대표|직원|"
+    "사원|주임|본인|신청자|요청자|작성자|문의자|보호자|환자|학생|손님|관계자|책임자|운영자|개발자|"
+    "사용자|이용자|구매자|판매자|전문가|고객사|협력사|거래처|지점장|점장|신규|기존|해당|동료|상사|"
+    "후임|선임|신입|원장|소장|반장|조장|공장장|실장|전무|상무|교수|연구원|주무관|계장|수석|책임|"
+    "기장|선장|국장|이장|시장|구청장|동장|경비|간호사|의사|변호사|세무사|노무사|회계사|강사|코치|"
+    "감독|선수|작가|기자|위원|위원장|의원|총무|경리|인사|주인|모든|다른|이번|저희|우리"
+)
+_TITLED_WORDS_JOINED = (
+    "담당자|관리자|상담사|상담원|신청자|요청자|작성자|문의자|보호자|관계자|책임자|운영자|개발자|"
+    "사용자|이용자|구매자|판매자|전문가|고객사|협력사|거래처|지점장|공장장|연구원|주무관|구청장|"
+    "간호사|변호사|세무사|노무사|회계사|위원장|여러분"
+)
+_SHIELD = "\x01"  # control characters never reach storage (refused at input): a safe marker
+TITLED_WORD_PATTERN = (
+    rf"({_TITLED_WORDS_SPACED})(\s)({_TITLES})|({_TITLED_WORDS_JOINED})()({_TITLES})"
+)
+# English names after a title: Mr. Smith, Ms Kim Minji, Dr. Park.
+ENGLISH_TITLED_NAME_PATTERN = (
+    r"\b(Mr|Mrs|Ms|Miss|Mx|Dr|Prof)(\.?\s+)([A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2})\b"
+)
+# (pattern, replacement) in order; replacements use \1-style groups, read alike by re and RE2.
+THIRD_PARTY_MASKS: tuple[tuple[str, str], ...] = (
+    (ROAD_ADDRESS_PATTERN, "[address]\\2"),
+    (LOT_ADDRESS_PATTERN, "[address]"),
+    (ROMAN_ADDRESS_PATTERN, "[address]"),
+    (TITLED_WORD_PATTERN, "\\1\\4" + _SHIELD + "\\2\\3\\5\\6"),
+    (SPACED_TITLED_NAME_PATTERN, "[name]\\2\\3"),
+    (TITLED_NAME_PATTERN, "[name]\\2"),
+    (ENGLISH_TITLED_NAME_PATTERN, "\\1\\2[name]"),
+)
+# Every match of a third-party pattern holds one of these (a cheap first test per value).
+_THIRD_PARTY_CANDIDATE = (
+    rf"(?:대로|로|길|동|리|가)\s?[0-9]|-(?:ro|gil|daero)\b|(?:{_TITLES})|"
+    r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\b"
+)
+
+
+def employee_number_masks(patterns: Sequence[str]) -> tuple[tuple[str, str], ...]:
+    """The contract's employee-number patterns as masks (``[employee]``), whole tokens only."""
+    # ASCII boundaries spelled out: Python's \b is Unicode-aware and RE2's is not, and a
+    # Korean particle may follow directly (E10001의).
+    return tuple(
+        (rf"(^|[^0-9A-Za-z])(?:{pattern})([^0-9A-Za-z]|$)", "\\1[employee]\\2")
+        for pattern in patterns
+    )
+
+
+def _python_rewrite(replacement: str) -> str:
+    return replacement  # ``\1`` means the same to re.sub and to RE2
+
+
+@lru_cache(maxsize=64)
+def _compiled_third_party(
+    employee_patterns: tuple[str, ...],
+) -> tuple[tuple[re.Pattern[str], str], ...]:
+    masks = employee_number_masks(employee_patterns) + THIRD_PARTY_MASKS
+    return tuple((re.compile(p), _python_rewrite(r)) for p, r in masks)
+
+
+def mask_third_parties(text: str, employee_patterns: Sequence[str] = ()) -> str:
+    """Addresses, titled names and declared employee numbers in ``text`` (Python form)."""
+    for pattern, replacement in _compiled_third_party(tuple(employee_patterns)):
+        text = pattern.sub(replacement, text)
+    return text.replace(_SHIELD, "")
+
+
+def mask_third_parties_column(
+    values: pa.Array | pa.ChunkedArray, employee_patterns: Sequence[str] = ()
+) -> pa.Array:
+    """``mask_third_parties`` over a column (RE2 inside pyarrow); only candidates rewritten."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    masks = employee_number_masks(employee_patterns) + THIRD_PARTY_MASKS
+    candidate = _THIRD_PARTY_CANDIDATE + "".join(f"|{p}" for p in employee_patterns)
+    candidates = pc.fill_null(pc.match_substring_regex(values, candidate), False)
+    if not pc.any(candidates).as_py():
+        return values
+    subset = pc.filter(values, candidates)
+    for pattern, replacement in masks:
+        subset = pc.replace_substring_regex(subset, pattern=pattern, replacement=replacement)
+    subset = pc.replace_substring(subset, pattern=_SHIELD, replacement="")
+    return pc.replace_with_mask(values, candidates, subset)
+
+
 # Account numbers: digit groups joined by hyphens (or spaces), or one run; the digit
 # count (10-14, Korean banks' account lengths) is checked on each candidate.
 ACCOUNT_CANDIDATE = r"\b[0-9]{2,6}(?:[- ][0-9]{1,7}){1,3}\b|\b[0-9]{10,14}\b"
@@ -215,8 +347,9 @@ class FreeTextMasker:
     One per load: it keeps one in-memory DuckDB connection for the ``contains`` test.
     """
 
-    def __init__(self, *, accounts: bool = False) -> None:
+    def __init__(self, *, accounts: bool = False, employee_patterns: Sequence[str] = ()) -> None:
         self.accounts = accounts
+        self.employee_patterns = tuple(employee_patterns)
         self._con: duckdb.DuckDBPyConnection | None = None
 
     def mask_accounts(self, texts: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
@@ -526,11 +659,13 @@ def protect(
     plan: Mapping[str, Treatment],
     pseudonymiser: Pseudonymiser,
     masker: FreeTextMasker | None = None,
+    refuse_personal_ids: bool = False,
 ) -> pa.Table:
     """Apply the contract's treatment to a validated, typed table (schema kept).
 
     Free text is masked first, while the personal columns still hold the values to
-    look for; then those columns are pseudonymised or dropped.
+    look for; then those columns are pseudonymised or dropped. An id that holds a
+    personal value of its row gets that part pseudonymised (``protect_ids``).
     """
     scanned = frozenset(scanned_columns(event_type))
     texts = frozenset(text_columns(event_type))
@@ -541,10 +676,24 @@ def protect(
         if name in table.column_names
     ]
     masker = masker or FreeTextMasker()
+    hidden = [
+        (name, table.column(name))
+        for name in categories
+        if name in table.column_names and plan.get(name) is not Treatment.ALLOW
+    ]
     columns: list[pa.Array | pa.ChunkedArray] = []
     for field in table.schema:
         values = table.column(field.name)
         treatment = plan.get(field.name)
+        if field.name == event_type.id_column and hidden:
+            values = protect_ids(
+                values,
+                hidden,
+                id_column=field.name,
+                pseudonymiser=pseudonymiser,
+                masker=masker,
+                refuse=refuse_personal_ids,
+            ).cast(field.type)
         if field.name in texts and treatment is None:
             values = masker.mask(values, personal)
         if treatment is Treatment.PSEUDONYMISE:
@@ -555,14 +704,86 @@ def protect(
             values = mask_text_column(values)
             if field.name in texts:
                 values = masker.mask_accounts(values)
+                values = mask_third_parties_column(values, masker.employee_patterns)
         columns.append(values)
     return pa.Table.from_arrays(columns, schema=table.schema)
+
+
+ID_VALUE_MIN_CHARS = 3  # a personal value shorter than this is not looked for inside ids
+
+
+class PersonalDataInId(Exception):
+    """An id holds a personal value of its own row and the contract says to refuse the file."""
+
+    def __init__(self, column: str, source: str, positions: list[int]) -> None:
+        super().__init__(f"{column} holds the value of {source}")
+        self.column = column
+        self.source = source
+        self.positions = positions
+
+
+def _boundary_pattern(value: str) -> re.Pattern[str]:
+    # the value as a whole token of the id: no letter or digit right before or after it
+    return re.compile(rf"(?<![{_WORD_CHAR}]){re.escape(value)}(?![{_WORD_CHAR}])")
+
+
+def protect_ids(
+    ids: pa.Array | pa.ChunkedArray,
+    personal: Sequence[tuple[str, pa.Array | pa.ChunkedArray]],
+    *,
+    id_column: str,
+    pseudonymiser: Pseudonymiser,
+    masker: FreeTextMasker,
+    refuse: bool,
+) -> pa.Array:
+    """Ids with each row's own personal values (``PAY-2026-01-E10001`` and employee
+    ``E10001``) replaced by that value's pseudonym — the same one the personal column gets,
+    so a correction with the same id still finds its event. With ``refuse``, such an id
+    raises ``PersonalDataInId`` instead (the rows found)."""
+    if isinstance(ids, pa.ChunkedArray):
+        ids = ids.combine_chunks()
+    ids = ids.cast(pa.string())
+    for name, column in personal:
+        values = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+        values = pc.utf8_trim_whitespace(values.cast(pa.string()))
+        long_enough = pc.fill_null(
+            pc.greater_equal(pc.utf8_length(values), ID_VALUE_MIN_CHARS), False
+        )
+        if not pc.any(long_enough).as_py():
+            continue
+        hit = masker._contains(pc.utf8_lower(ids), pc.utf8_lower(values)) & np.asarray(
+            long_enough.to_numpy(zero_copy_only=False), dtype=np.bool_
+        )
+        if not hit.any():
+            continue
+        positions = np.flatnonzero(hit)
+        found_ids = pc.take(ids, pa.array(positions)).to_pylist()
+        found_values = pc.take(values, pa.array(positions))
+        pseudonyms = pseudonymiser.column(found_values, name=name).to_pylist()
+        rewritten: list[str] = []
+        changed: list[int] = []
+        for position, text, value, pseudonym in zip(
+            positions.tolist(), found_ids, found_values.to_pylist(), pseudonyms, strict=True
+        ):
+            new = _boundary_pattern(value).sub(pseudonym, text)
+            if new != text:
+                changed.append(position)
+                rewritten.append(new)
+        if not changed:
+            continue
+        if refuse:
+            raise PersonalDataInId(id_column, name, changed)
+        where = np.zeros(len(ids), dtype=np.bool_)
+        where[changed] = True
+        ids = pc.replace_with_mask(ids, pa.array(where), pa.array(rewritten, pa.string()))
+    return ids
 
 
 def mask_row(
     row: Mapping[str, object],
     personal: Iterable[str],
     categories: Mapping[str, PersonalData] | None = None,
+    employee_patterns: Sequence[str] = (),
 ) -> dict[str, object]:
     """A raw row fit to keep (quarantine) or show: personal columns masked, text scanned.
 
@@ -583,5 +804,6 @@ def mask_row(
         elif name in hidden:
             masked[name] = mask_value(value)
         else:
-            masked[name] = mask_text(mask_needles(str(value), needles))
+            text = mask_text(mask_needles(str(value), needles))
+            masked[name] = mask_third_parties(text, employee_patterns)
     return masked

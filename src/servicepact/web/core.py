@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -18,7 +19,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from servicepact.bootstrap import App
 from servicepact.domain.access import Actor
-from servicepact.domain.errors import AccessDenied, NotFound
+from servicepact.domain.errors import AccessDenied
 from servicepact.domain.results import ResultStatus
 from servicepact.locale import (
     DEFAULT_LANG,
@@ -31,7 +32,7 @@ from servicepact.locale import (
     parse_lang,
     translate,
 )
-from servicepact.services import users
+from servicepact.services import sessions
 from servicepact.web import session
 
 HERE = Path(__file__).parent
@@ -57,9 +58,24 @@ def _environment() -> Environment:
     env.filters["number"] = format_number
     env.filters["kpi_value"] = format_kpi_value
     env.filters["target"] = format_target
-    env.filters["when"] = lambda moment: moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    env.filters["when"] = when
     env.globals["statuses"] = list(ResultStatus)
     return env
+
+
+_WEEKDAYS = {
+    Lang.KO: ("월", "화", "수", "목", "금", "토", "일"),
+    Lang.EN: ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+}
+
+
+def when(moment: datetime | None, zone: str | None = None, lang: Lang | None = None) -> str:
+    """``2026-03-02 (월) 09:30 Asia/Seoul``: a moment in a zone (UTC unless given), named."""
+    if moment is None:
+        return "–"
+    local = moment.astimezone(ZoneInfo(zone) if zone else UTC)
+    day = _WEEKDAYS[lang or DEFAULT_LANG][local.weekday()]
+    return f"{local:%Y-%m-%d} ({day}) {local:%H:%M} {zone or 'UTC'}"
 
 
 ENV = _environment()
@@ -68,11 +84,6 @@ ENV = _environment()
 def get_app(request: Request) -> App:
     app: App = request.app.state.servicepact
     return app
-
-
-def session_key_of(request: Request) -> bytes:
-    key: bytes = request.app.state.session_key
-    return key
 
 
 def lang_of(request: Request) -> Lang:
@@ -93,15 +104,15 @@ class Viewer:
 
 
 def current_viewer(request: Request) -> Viewer:
-    found = session.decode(request.cookies.get(session.SESSION_COOKIE), session_key_of(request))
+    app = get_app(request)
+    found = sessions.resolve(
+        app,
+        token=request.cookies.get(session.SESSION_COOKIE) or "",
+        rules=session.rules(app.settings),
+    )
     if found is None:
         raise LoginRequired
-    try:
-        with get_app(request).uow(read_only=True) as uow:
-            actor = users.get_actor(uow, name=found.user)
-    except NotFound:
-        raise LoginRequired from None
-    return Viewer(actor, found.csrf, lang_of(request))
+    return Viewer(found.actor, found.csrf, lang_of(request))
 
 
 ViewerDep = Annotated[Viewer, Depends(current_viewer)]
@@ -141,7 +152,8 @@ def check_csrf(viewer: Viewer, sent: str) -> None:
         raise AccessDenied("the form's security token does not match; reload the page")
 
 
-MonthQuery = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")]
+# A month: YYYY-MM with a month from 01 to 12 (2026-13 answers 422, never a page of nothing).
+MonthQuery = Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
 
 
 def previous_month(now: datetime) -> str:

@@ -15,7 +15,7 @@ def test_an_unreadable_period_of_a_scorecard_answers_422_naming_the_period(
     response = world.get("alice", path, params={"period": "scorecards"})
     assert response.status_code == 422, response.text
     assert response.headers["content-type"].startswith(PROBLEM_JSON)
-    assert [e["where"] for e in response.json()["errors"]] == ["period"]
+    assert [e["where"] for e in response.json()["errors"]] == ["query.period"]
 
 
 def test_the_schema_documents_every_error_answer_as_a_problem_document(world: World) -> None:

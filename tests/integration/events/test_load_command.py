@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -103,3 +104,29 @@ def test_quarantine_lists_the_rows_refused_under_accept_valid(
     assert listed.exit_code == 0, listed.output
     [row] = json.loads(listed.output)
     assert (row["id"], row["row"], row["line"]) == ("T2", 2, 3)
+
+
+def test_errors_out_csv_never_holds_a_cell_a_spreadsheet_would_run(
+    cli_env: Settings, tmp_path: Path
+) -> None:
+    _setup(tmp_path)
+    data = tmp_path / "tickets.csv"
+    data.write_text(
+        "id,created_at,reopened\n"
+        "T1,2026-02-02T09:00:00Z,\"\t=cmd|' /C calc'!A0\"\n"
+        'T2,2026-02-02T09:00:00Z,"\r=1+1"\n'
+        "T3,2026-02-02T09:00:00Z,@SUM(A1)\n"
+        "T4,2026-02-02T09:00:00Z,+1\n",
+        newline="",
+    )
+    errors = tmp_path / "errors.csv"
+    result = runner.invoke(
+        app,
+        ["load", "--contract", "acme-it-2026", "--source", "tickets", "--errors-out",
+         str(errors), str(data)],
+    )  # fmt: skip
+    assert result.exit_code == EXIT_INVALID
+    with errors.open(newline="", encoding="utf-8") as handle:
+        values = [row["value"] for row in csv.DictReader(handle)]
+    assert len(values) == 4
+    assert all(value.startswith("'") for value in values), values

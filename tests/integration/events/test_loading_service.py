@@ -455,3 +455,63 @@ def test_an_api_batch_for_a_closed_month_is_refused_too(
     with pytest.raises(PeriodClosed, match="2026-03"):
         loads.load_rows(app, actor=vendor_a, contract_id=CONTRACT, source="tickets", rows=batch)
     assert read(app) == []
+
+
+def _ids_with_contacts() -> list[str]:
+    # A vendor's system builds its ticket ids from the caller's user name.
+    return [
+        f"REQ-minjikim{i}-0{i},2026-02-27T0{i}:00:00+09:00,2026-02-27T1{i}:00:00+09:00,"
+        f"P1,minjikim{i},minji{i}@example.com,010-1234-567{i},printer broken"
+        for i in range(1, 5)
+    ]
+
+
+def test_an_id_holding_its_rows_personal_value_stores_the_pseudonym_instead(
+    app: App, contract: Contract, vendor_a: Actor, tmp_path: Path
+) -> None:
+    load(app, vendor_a, write(tmp_path, "a.csv", _ids_with_contacts()))
+    stored = read(app)
+    ids = sorted(r["id"] for r in stored)
+    assert len(ids) == 4
+    assert not any("minjikim" in i for i in ids)
+    # the id's part is the same pseudonym the name column stores
+    names = {r["requester_name"] for r in stored}
+    assert {i.removeprefix("REQ-").rsplit("-", 1)[0] for i in ids} == names
+    assert all(n.startswith("ps_") for n in names)
+    files = list(app.settings.event_store_dir.rglob("*.parquet"))
+    assert b"minjikim1" not in b"".join(f.read_bytes() for f in files)
+    # A correction sent with the raw id finds its event: same id, same pseudonym.
+    correction = [_ids_with_contacts()[1].replace(",P1,", ",P2,")]
+    report = load(app, vendor_a, write(tmp_path, "b.csv", correction))
+    assert report.corrections == 1
+    current = read(app)
+    assert len(current) == 4
+    assert sorted(r["priority"] for r in current) == ["P1", "P1", "P1", "P2"]
+
+
+def test_a_contract_may_refuse_ids_holding_personal_data(
+    app: App, client_manager: Actor, vendor_a: Actor, tmp_path: Path
+) -> None:
+    model = Contract.model_validate(
+        tickets_contract(
+            data_protection={
+                "personal_data": ["name", "email", "phone"],
+                "personal_data_in_ids": "refuse",
+            }
+        )
+    )
+    document = ContractDocument(
+        contract=model,
+        document=canonical_document(model),
+        source=f"{CONTRACT}.yaml",
+        sha256=contract_hash(model),
+    )
+    with app.uow() as uow:
+        apply_contract(uow, actor=client_manager, document=document)
+    with pytest.raises(InvalidInput) as caught:
+        load(app, vendor_a, write(tmp_path, "a.csv", _ids_with_contacts()))
+    problems = caught.value.problems
+    assert [p.row for p in problems] == [1, 2, 3, 4]  # type: ignore[attr-defined]
+    assert all("requester_name" in p.message for p in problems)
+    assert "minjikim1" not in str(caught.value)
+    assert read(app) == []

@@ -1,17 +1,21 @@
-from servicepact.web.throttle import SignInThrottle
+from datetime import UTC, datetime, timedelta
+
+from servicepact.web.throttle import MemoryFailures, SignInThrottle
+
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 class FakeClock:
     def __init__(self) -> None:
         self.now = 1000.0
 
-    def __call__(self) -> float:
-        return self.now
+    def __call__(self) -> datetime:
+        return START + timedelta(seconds=self.now)
 
 
 def test_five_failures_lock_the_user_at_that_address_for_the_rest_of_the_window():
     clock = FakeClock()
-    throttle = SignInThrottle(max_failures=5, window_seconds=900, clock=clock)
+    throttle = SignInThrottle(MemoryFailures(clock), max_failures=5, window_seconds=900)
     for _ in range(4):
         throttle.failed("Alice", "10.0.0.1")
         clock.now += 10
@@ -26,7 +30,7 @@ def test_five_failures_lock_the_user_at_that_address_for_the_rest_of_the_window(
 
 
 def test_a_success_clears_the_failures():
-    throttle = SignInThrottle(max_failures=2, window_seconds=60, clock=FakeClock())
+    throttle = SignInThrottle(MemoryFailures(FakeClock()), max_failures=2, window_seconds=60)
     throttle.failed("alice", "a")
     throttle.succeeded("ALICE", "a")
     throttle.failed("alice", "a")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, HTTPException, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from servicepact.api import convert, schemas
@@ -15,11 +15,15 @@ from servicepact.contractfile.canonical import dump_contract
 from servicepact.contractfile.documents import parse_contract_text
 from servicepact.domain.access import Actor
 from servicepact.domain.errors import InvalidInput, Problem
+from servicepact.domain.periods import MONTH_PATTERN
 from servicepact.services import contracts as service
 from servicepact.services.freshness import remeasure_after_change
 
 router = APIRouter(prefix="/contracts", tags=["contracts"])
 YAML = "application/yaml"
+CONTRACT_MEDIA_TYPES = frozenset(
+    {YAML, "application/x-yaml", "text/yaml", "text/x-yaml", "application/json"}
+)
 _EXAMPLE = """servicepact: 1
 contract:
   id: acme-cs-2026
@@ -89,7 +93,7 @@ async def apply_contract(
     effective_from: Annotated[
         str | None,
         Query(
-            pattern=r"^\d{4}-\d{2}$",
+            pattern=MONTH_PATTERN,
             description=(
                 "YYYY-MM: the month an amendment takes effect; needed while any month of the "
                 "contract is closed, and it must come after the last closed month"
@@ -97,19 +101,26 @@ async def apply_contract(
         ),
     ] = None,
 ) -> schemas.ApplyRead:
-    body = await request.body()
-    limit = app.settings.max_contract_file_bytes
-    if len(body) > limit:
-        raise InvalidInput(
-            problems=[Problem("body", f"is above the limit of {limit:,} bytes")], source="body"
+    media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media_type not in CONTRACT_MEDIA_TYPES:
+        raise HTTPException(
+            status_code=415,
+            detail=f"send the contract as {' or '.join(sorted(CONTRACT_MEDIA_TYPES))}, "
+            f"not {media_type or 'a body without Content-Type'}",
         )
-    return await run_in_threadpool(_apply_body, app, actor, body, effective_from)
+    body = await request.body()  # bounded while it streams in (api/limits.py)
+    # Parsing and validating a document of up to a few megabytes is work for a worker thread,
+    # never for the event loop that answers everybody else.
+    outcome = await run_in_threadpool(_apply, app, actor, body, effective_from)
+    return schemas.ApplyRead(
+        contract_id=outcome.contract_id,
+        version=outcome.version,
+        changed=outcome.changed,
+        supersedes=outcome.supersedes,
+    )
 
 
-def _apply_body(
-    app: App, actor: Actor, body: bytes, effective_from: str | None
-) -> schemas.ApplyRead:
-    """Parse and apply a contract document (in a worker thread, off the event loop)."""
+def _apply(app: App, actor: Actor, body: bytes, effective_from: str | None) -> service.ApplyOutcome:
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
@@ -123,12 +134,7 @@ def _apply_body(
     if outcome.supersedes is not None:
         # an amendment: the open months it reaches are measured again (already off the loop)
         remeasure_after_change(app, actor=actor, contract_id=outcome.contract_id)
-    return schemas.ApplyRead(
-        contract_id=outcome.contract_id,
-        version=outcome.version,
-        changed=outcome.changed,
-        supersedes=outcome.supersedes,
-    )
+    return outcome
 
 
 @router.get(

@@ -11,6 +11,7 @@ from servicepact.api.auth import ActorDep, AppDep
 from servicepact.api.pagination import Page, PagerDep
 from servicepact.domain.exclusions import ExclusionStatus
 from servicepact.services import evaluation as service
+from servicepact.services import review
 
 router = APIRouter(tags=["exclusions"])
 
@@ -50,11 +51,17 @@ def request_exclusion(
     return convert.exclusion(created)
 
 
-@router.post("/exclusions/{exclusion_id}/approve", summary="Approve an exclusion (client)")
+@router.post(
+    "/exclusions/{exclusion_id}/approve",
+    summary="Approve an exclusion (client)",
+    description="An exclusion of a whole open month measures that month again at once.",
+)
 def approve_exclusion(
     app: AppDep, actor: ActorDep, exclusion_id: str, body: schemas.DecisionCreate
 ) -> schemas.ExclusionRead:
-    decided = service.approve_exclusion(app, actor=actor, exclusion_id=exclusion_id, note=body.note)
+    decided, _ = review.decide_exclusion(
+        app, actor=actor, exclusion_id=exclusion_id, approve=True, note=body.note
+    )
     return convert.exclusion(decided)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
@@ -27,7 +27,9 @@ SourceQuery = Annotated[str | None, Query(description="one source (event type), 
         "Rows are validated one by one with the same rules as a file load. All-or-nothing "
         "unless `accept_valid`: any bad row answers 422 naming each row, column and reason, "
         "and nothing is stored. The same batch again changes nothing (`status: duplicate`); "
-        "a row with a known event id corrects that event."
+        "a row with a known event id corrects that event. A batch above the configured "
+        "number of rows or bytes (`SERVICEPACT_MAX_BATCH_ROWS`, `SERVICEPACT_MAX_BATCH_BYTES`) "
+        "answers 413."
     ),
     status_code=201,
 )
@@ -38,6 +40,13 @@ def post_batch(
     source: str,
     batch: schemas.BatchCreate,
 ) -> schemas.LoadReportRead:
+    limit = app.settings.max_batch_rows
+    if len(batch.rows) > limit:
+        raise HTTPException(
+            status_code=413,
+            detail=f"body.rows: {len(batch.rows):,} rows are above the limit of {limit:,} rows "
+            "a batch (setting SERVICEPACT_MAX_BATCH_ROWS); send several batches",
+        )
     report = service.load_rows(
         app,
         actor=actor,
@@ -132,6 +141,9 @@ _UPLOAD_BODY = {
 async def upload_file(
     request: Request, app: AppDep, actor: ActorDep, contract_id: str, source: str
 ) -> schemas.UploadJobRead:
+    await run_in_threadpool(
+        service.admit_load, app, actor=actor, contract_id=contract_id, source=source
+    )
     form = await read_upload_form(request, limit=app.settings.max_upload_bytes)
     sent = form.get("file")
     if not isinstance(sent, UploadFile):

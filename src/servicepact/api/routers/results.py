@@ -9,6 +9,8 @@ from fastapi import APIRouter, Query, Request, Response
 from servicepact.api import convert, schemas
 from servicepact.api.auth import ActorDep, AppDep
 from servicepact.api.pagination import Page, PageDep, paginate
+from servicepact.api.params import MeasuredPeriodPath
+from servicepact.domain.periods import MEASURED_PERIOD_PATTERN
 from servicepact.services import evaluation as service
 
 router = APIRouter(prefix="/contracts/{contract_id}", tags=["results"])
@@ -26,7 +28,10 @@ def list_results(
     params: PageDep,
     request: Request,
     response: Response,
-    period: Annotated[str | None, Query(examples=["2026-03"])] = None,
+    period: Annotated[
+        str | None,
+        Query(pattern=MEASURED_PERIOD_PATTERN, description="one period", examples=["2026-03"]),
+    ] = None,
 ) -> Page[schemas.ResultRead]:
     found = service.cached_list_results(app, actor=actor, contract_id=contract_id, period=period)
     return paginate(found, params, request, response, convert.result)
@@ -41,7 +46,7 @@ def list_results(
     ),
 )
 def evaluate_period(
-    app: AppDep, actor: ActorDep, contract_id: str, period: str
+    app: AppDep, actor: ActorDep, contract_id: str, period: MeasuredPeriodPath
 ) -> list[schemas.ResultRead]:
     found = service.evaluate_period(app, actor=actor, contract_id=contract_id, period_label=period)
     return [convert.result(r) for r in found]

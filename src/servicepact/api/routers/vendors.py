@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from servicepact.api import convert, schemas
 from servicepact.api.auth import ActorDep, AppDep
+from servicepact.api.params import MonthQuery
 from servicepact.services import selection, vendors
 
 router = APIRouter(tags=["vendors"])
-PeriodQuery = Annotated[str, Query(description="a month", examples=["2026-03"])]
+PeriodQuery = MonthQuery
 
 
 @router.get(

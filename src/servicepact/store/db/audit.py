@@ -171,6 +171,22 @@ class AuditRepository:
         self._connection.execute(_MOVE_HEAD, {"new_seq": entry.seq, "new_hash": entry.row_hash})
         return entry
 
+    def entry(self, seq: int) -> AuditEntry | None:
+        row = self._connection.execute(
+            sa.select(audit_log).where(audit_log.c.seq == seq)
+        ).one_or_none()
+        return None if row is None else _entry(row)
+
+    def last_before(self, moment: datetime) -> AuditEntry | None:
+        """The last row recorded before ``moment`` (the head of the trail as it was then)."""
+        row = self._connection.execute(
+            sa.select(audit_log)
+            .where(audit_log.c.at < moment)
+            .order_by(audit_log.c.seq.desc())
+            .limit(1)
+        ).one_or_none()
+        return None if row is None else _entry(row)
+
     def iter_entries(self, *, batch_size: int = 1000) -> Iterator[AuditEntry]:
         """Every row in chain order, read in batches so a long trail fits in memory."""
         last = 0

@@ -7,6 +7,7 @@ installed wheel can run ``servicepact init`` anywhere. Revisions are numbered
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -33,6 +34,13 @@ def script_directory() -> ScriptDirectory:
 
 
 def head_revision() -> str:
+    # The scripts ship with the package and do not change while it runs: read them once per
+    # directory (the health probe asks on every call).
+    return _head_of(str(MIGRATIONS_DIR))
+
+
+@functools.cache
+def _head_of(_directory: str) -> str:
     head = script_directory().get_current_head()
     if head is None:
         raise RuntimeError("no migrations found; the package is incomplete")
@@ -79,4 +87,61 @@ def new_revision(engine: sa.Engine, *, message: str, autogenerate: bool) -> Path
     script = scripts[0] if isinstance(scripts, list) else scripts
     if script is None:
         raise RuntimeError("alembic wrote no revision")
+    _head_of.cache_clear()  # a new head
     return Path(script.path)
+
+
+# The database refuses UPDATE and DELETE on the audit trail (migration 0001 creates these).
+# Someone with the database's owner rights can drop them; `servicepact init` puts them back.
+APPEND_ONLY = "audit_log is append-only: rows can be added, never changed or removed"
+_SQLITE_TRIGGERS = {
+    f"audit_log_no_{event.lower()}": (
+        f"CREATE TRIGGER audit_log_no_{event.lower()} BEFORE {event} ON audit_log "
+        f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END"
+    )
+    for event in ("UPDATE", "DELETE")
+}
+_PG_FUNCTION = (
+    "CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+    f"$$ BEGIN RAISE EXCEPTION '{APPEND_ONLY}'; END $$"
+)
+_PG_TRIGGER = (
+    "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log "
+    "FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()"
+)
+
+
+def audit_triggers(connection: sa.Connection) -> set[str]:
+    """The names of the append-only triggers present (and enabled) on the audit trail."""
+    if connection.dialect.name == "postgresql":
+        rows = connection.exec_driver_sql(
+            "SELECT tgname FROM pg_trigger WHERE tgrelid = to_regclass('audit_log') "
+            "AND NOT tgisinternal AND tgenabled <> 'D'"
+        )
+    else:
+        rows = connection.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'"
+        )
+    return {str(row[0]) for row in rows}
+
+
+def restore_audit_triggers(engine: sa.Engine) -> list[str]:
+    """Create any append-only trigger of the audit trail that is missing; the names created."""
+    restored: list[str] = []
+    with engine.begin() as connection:
+        present = audit_triggers(connection)
+        if connection.dialect.name == "postgresql":
+            if "audit_log_append_only" not in present:
+                # dropped, or only disabled: replaced either way
+                connection.exec_driver_sql(_PG_FUNCTION)
+                connection.exec_driver_sql(
+                    "DROP TRIGGER IF EXISTS audit_log_append_only ON audit_log"
+                )
+                connection.exec_driver_sql(_PG_TRIGGER)
+                restored.append("audit_log_append_only")
+        else:
+            for name, statement in _SQLITE_TRIGGERS.items():
+                if name not in present:
+                    connection.exec_driver_sql(statement)
+                    restored.append(name)
+    return restored

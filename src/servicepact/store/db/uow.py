@@ -44,6 +44,16 @@ Clock = Callable[[], datetime]
 R = TypeVar("R")
 
 _WRITES_KEY = "servicepact.uow_writes"
+# Tables of request bookkeeping, written on reads (a session's last use, a failed sign-in):
+# their writes need no audit entry of their own. Starting and ending sessions is still audited
+# by services/sessions.py; no business data lives here.
+HOUSEKEEPING_TABLES = frozenset({"web_sessions", "sign_in_failures"})
+
+
+def _written_table(context: Any) -> str | None:
+    statement = getattr(getattr(context, "compiled", None), "statement", None)
+    table = getattr(statement, "table", None)
+    return getattr(table, "name", None)
 
 
 def utc_now() -> datetime:
@@ -59,6 +69,8 @@ def _count_writes(
     _executemany: bool,
 ) -> None:
     if context is not None and (context.isinsert or context.isupdate or context.isdelete):
+        if _written_table(context) in HOUSEKEEPING_TABLES:
+            return
         counter = connection.info.get(_WRITES_KEY)
         if counter is not None:
             connection.info[_WRITES_KEY] = counter + 1

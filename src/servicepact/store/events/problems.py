@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from servicepact.domain.cells import neutralise
 from servicepact.domain.errors import Problem
 
 # Past this many, further bad rows are counted but not described one by one: a
@@ -61,6 +62,10 @@ def row_problem(
     )
 
 
+def _cell(value: object) -> object:
+    return neutralise(value) if isinstance(value, str) else value
+
+
 def write_problems(problems: Sequence[Problem], path: Path) -> None:
     """Write every problem to ``path``: JSON when it ends in .json, CSV otherwise."""
     rows = [
@@ -77,7 +82,4 @@ def write_problems(problems: Sequence[Problem], path: Path) -> None:
         writer.writeheader()
         for row in rows:
             # A value a spreadsheet would run as a formula is prefixed with a quote.
-            value = row["value"]
-            if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-                row["value"] = "'" + value
-            writer.writerow(row)
+            writer.writerow({key: _cell(value) for key, value in row.items()})

@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from servicepact.domain.contracts import DataProtection, Treatment
+from servicepact.domain.contracts import DataProtection, IdTreatment, Treatment
 from servicepact.domain.errors import InvalidInput, Problem
 from servicepact.domain.event_types import EventType, PersonalData
 from servicepact.engine.tables import arrow_schema
@@ -70,6 +70,20 @@ def open_checked(
     return source
 
 
+def _personal_ids_refused(found: pii.PersonalDataInId, chunk: ValidatedChunk) -> InvalidInput:
+    rows = [int(chunk.rows[p]) for p in found.positions]
+    problems = [
+        row_problem(
+            row=row,
+            field=found.column,
+            message=f"holds the row's {found.source} (personal data); the contract refuses "
+            "such ids (data_protection.personal_data_in_ids: refuse)",
+        )
+        for row in rows[:MAX_DESCRIBED]
+    ]
+    return InvalidInput(problems=problems)
+
+
 def validated_chunks(
     source: Source,
     event_type: EventType,
@@ -82,14 +96,23 @@ def validated_chunks(
     plan = pii.treatments(event_type, data_protection)
     pseudonymiser = pii.Pseudonymiser(pseudonym_key)
     masker = pii.FreeTextMasker(
-        accounts=PersonalData.ACCOUNT_NUMBER in data_protection.personal_data
+        accounts=PersonalData.ACCOUNT_NUMBER in data_protection.personal_data,
+        employee_patterns=data_protection.employee_number_patterns,
     )
     described = 0
     for raw in source.chunks:
         chunk = validate_chunk(raw, event_type, timezone=timezone, header=source.header)
-        chunk.table = pii.protect(
-            chunk.table, event_type, plan=plan, pseudonymiser=pseudonymiser, masker=masker
-        )
+        try:
+            chunk.table = pii.protect(
+                chunk.table,
+                event_type,
+                plan=plan,
+                pseudonymiser=pseudonymiser,
+                masker=masker,
+                refuse_personal_ids=data_protection.personal_data_in_ids is IdTreatment.REFUSE,
+            )
+        except pii.PersonalDataInId as found:
+            raise _personal_ids_refused(found, chunk) from None
         if chunk.problems and source.line_of is not None:
             _add_lines(chunk, source)
         if described + len(chunk.problems) > MAX_DESCRIBED:

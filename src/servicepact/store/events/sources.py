@@ -582,6 +582,9 @@ def _xlsx_source(path: Path, sheet: str | None, chunk_rows: int) -> Source:
     # since a workbook is untrusted XML.
     if not getattr(openpyxl.xml, "DEFUSEDXML", False):  # pragma: no cover - install guard
         raise RuntimeError("defusedxml must be installed to read Excel files safely")
+    from servicepact.xlsx_limits import check_workbook
+
+    check_workbook(path)  # before parsing: a small file can unpack to gigabytes
     try:
         # data_only=False: a formula is read as its text and never evaluated.
         book = openpyxl.load_workbook(path, read_only=True, data_only=False)

@@ -475,6 +475,20 @@ def parse_column(
     return _json_list(trimmed, column, timezone)
 
 
+# C0 controls and DEL, but tab, LF and CR (text may hold those): refused in every column, as at
+# every other input (PostgreSQL text cannot even hold NUL).
+_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+
+
+def _control_characters(strings: pa.Array) -> list[Failure]:
+    if not pa.types.is_string(strings.type) and not pa.types.is_large_string(strings.type):
+        return []
+    found = _np(pc.match_substring_regex(strings, _CONTROL))
+    if not found.any():
+        return []
+    return [Failure(_positions(found), "holds a control character (e.g. NUL); remove it")]
+
+
 def _rules(values: pa.Array, column: Column) -> list[Failure]:
     """Required, allowed values, minimum and maximum — on parsed values."""
     failures = []
@@ -527,6 +541,7 @@ def validate_chunk(
             continue
         values = table.column(column.name).combine_chunks()
         parsed, failures = parse_column(values, column, timezone)
+        failures += _control_characters(values)
         failures += _rules(parsed, column)
         if column.required:
             failed_here = np.zeros(n, dtype=bool)

@@ -10,9 +10,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from servicepact.domain.errors import AccessDenied, NotFound
 from servicepact.locale import Lang
-from servicepact.services import users
+from servicepact.services import sessions, users
 from servicepact.web import session
-from servicepact.web.core import AppDep, ViewerDep, check_csrf, lang_of, render, session_key_of
+from servicepact.web.core import AppDep, ViewerDep, check_csrf, lang_of, render
 from servicepact.web.throttle import SignInThrottle
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
@@ -76,9 +76,12 @@ def login(
         )
         return _login_error(request, lang, message, next, username=username)
     throttle.succeeded(who, address)
+    rules = session.rules(app.settings)
+    with app.uow() as uow:
+        started = sessions.start(uow, actor=actor, rules=rules)
     response = RedirectResponse(_safe_next(next), status_code=303)
-    cookie = session.encode(session.new_session(actor.user), session_key_of(request))
-    session.set_cookie(response, request, session.SESSION_COOKIE, cookie, session.SESSION_SECONDS)
+    lifetime = int(rules.lifetime.total_seconds())
+    session.set_cookie(response, request, session.SESSION_COOKIE, started.token, lifetime)
     response.delete_cookie(session.LOGIN_CSRF_COOKIE, path="/")
     return response
 
@@ -107,8 +110,14 @@ def _login_error(
 
 
 @router.post("/logout")
-def logout(request: Request, viewer: ViewerDep, csrf: Annotated[str, Form()] = "") -> Response:
+def logout(
+    request: Request, app: AppDep, viewer: ViewerDep, csrf: Annotated[str, Form()] = ""
+) -> Response:
     check_csrf(viewer, csrf)
+    with app.uow() as uow:  # the session ends now, not when the cookie is gone
+        sessions.end(
+            uow, actor=viewer.actor, token=request.cookies.get(session.SESSION_COOKIE) or ""
+        )
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(session.SESSION_COOKIE, path="/")
     return response

@@ -9,7 +9,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from servicepact.services import evaluation
+from servicepact.services import review
 from servicepact.web.core import AppDep, ViewerDep, check_csrf
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
@@ -28,13 +28,21 @@ def decide_exclusion(
     decision: Annotated[Decision, Form()],
     csrf: Annotated[str, Form()] = "",
     note: Annotated[str, Form(max_length=2000)] = "",
+    period: Annotated[str, Form(pattern=r"^(\d{4}-(0[1-9]|1[0-2]))?$")] = "",
 ) -> Response:
-    """Approve or reject a requested exclusion from the contract page (client managers)."""
+    """Approve or reject a requested exclusion (client managers); an approval measures the
+    month again at once. From a month's review page (``period``) back to it, else to the
+    contract."""
     check_csrf(viewer, csrf)
-    decide = (
-        evaluation.approve_exclusion
-        if decision is Decision.APPROVE
-        else evaluation.reject_exclusion
+    decided, _ = review.decide_exclusion(
+        app,
+        actor=viewer.actor,
+        exclusion_id=exclusion_id,
+        approve=decision is Decision.APPROVE,
+        note=note,
+        period=period or None,
     )
-    decided = decide(app, actor=viewer.actor, exclusion_id=exclusion_id, note=note)
-    return RedirectResponse(f"/contracts/{quote(decided.contract_id)}", status_code=303)
+    target = f"/contracts/{quote(decided.contract_id)}"
+    if period:
+        target += f"/months/{quote(period)}"
+    return RedirectResponse(target, status_code=303)

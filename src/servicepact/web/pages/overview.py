@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from servicepact.services import audit, freshness, overview, selection
+from servicepact.services import audit, freshness, overview, review, selection
 from servicepact.web import charts
 from servicepact.web.core import HTML, AppDep, MonthQuery, ViewerDep, previous_month, render
 
@@ -20,8 +20,13 @@ router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
 @router.get("/")
 def dashboard(request: Request, app: AppDep, viewer: ViewerDep, month: MonthQuery = None) -> HTML:
-    view = overview.cached_portfolio_overview(app, actor=viewer.actor, month=month)
-    return render(request, "dashboard.html", lang=viewer.lang, viewer=viewer, view=view)
+    """The last complete month by default; the running month on request, marked partial."""
+    shown = month or previous_month(app.now())
+    view = overview.cached_portfolio_overview(app, actor=viewer.actor, month=shown)
+    monthly = review.review_dashboard(app, actor=viewer.actor, month=shown)
+    return render(
+        request, "dashboard.html", lang=viewer.lang, viewer=viewer, view=view, review=monthly
+    )
 
 
 @router.get("/contracts/{contract_id}")

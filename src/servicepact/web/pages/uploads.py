@@ -56,6 +56,9 @@ async def upload(request: Request, app: AppDep, viewer: ViewerDep, contract_id: 
     form = await read_upload_form(request, limit=app.settings.max_upload_bytes)
     check_csrf(viewer, str(form.get("csrf") or ""))
     source = str(form.get("source") or "")
+    await run_in_threadpool(
+        load_service.admit_load, app, actor=viewer.actor, contract_id=contract_id, source=source
+    )
     upload_file = form.get("file")
     if not isinstance(upload_file, UploadFile) or not upload_file.filename:
         raise InvalidInput(problems=[Problem("file", "choose a file to upload")])
