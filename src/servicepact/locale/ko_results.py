@@ -35,6 +35,7 @@ KO_RESULTS: dict[str, str] = {
     "The figures": "수치",
     "Value": "값",
     "Numerator": "분자",
+    "Num. / den.": "분자 / 분모",
     "Denominator": "분모",
     "Events counted": "집계된 이벤트",
     "Excluded": "제외",
