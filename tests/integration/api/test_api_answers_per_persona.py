@@ -89,6 +89,7 @@ def _paths(world: World, who: str) -> list[str]:
         "project": ["none"],
         "job_id": ["none"],
         "exclusion_id": ["1"],
+        "service_level_id": ["SL-01"],
     }
     paths: list[str] = []
     for template, operations in schema["paths"].items():
