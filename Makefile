@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 
-.PHONY: install run demo serve test lint bench
+.PHONY: install run demo serve test lint bench coverage mutation
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,3 +45,26 @@ bench: $(INSTALLED)
 		case "$$(basename $$script)" in _*) continue ;; esac; \
 		echo "== $$script"; $(BIN)/python "$$script"; \
 	done; echo "== all figures of this run"; $(BIN)/python benchmarks/_summary.py
+
+# Branch coverage of engine/ and domain/ (docs/testing.md). The compiled numba kernels are
+# invisible to coverage, so the tests that drive them run a second time with the JIT off.
+KERNEL_TESTS := tests/unit/kpis/test_kpi_fused_paths.py tests/unit/kpis/test_kpi_aggregation_paths.py \
+	tests/unit/engine/test_business_time_cases.py
+COVER := --cov=servicepact.engine --cov=servicepact.domain --cov-branch --cov-report=
+coverage: $(INSTALLED)
+	rm -f .coverage .coverage.*
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) $(COVER)
+	NUMBA_DISABLE_JIT=1 $(BIN)/python -m pytest -q $(COVER) --cov-append $(KERNEL_TESTS)
+	$(BIN)/python -m coverage json -q -o coverage.json
+	$(BIN)/python .ci/coverage_figures.py coverage.json
+
+# Mutation testing, one module at a time (docs/testing.md); MUTANTS narrows it further.
+MUTANTS ?= servicepact.domain.results* servicepact.domain.access* \
+	servicepact.store.db.repositories.x_visible_contracts* servicepact.engine.fees* \
+	servicepact.engine.credits* servicepact.engine.kpis.* servicepact.engine.business_time* \
+	servicepact.store.pii*
+mutation: $(INSTALLED)
+	@set -e; for pattern in $(MUTANTS); do \
+		echo "== $$pattern"; $(BIN)/mutmut run --max-children 2 "$$pattern"; \
+	done
+	$(BIN)/mutmut results

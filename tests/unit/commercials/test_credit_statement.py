@@ -1,6 +1,8 @@
 """Service credits with hand-computed values (PRODUCT.md §7, docs/credits.md)."""
 
+from dataclasses import asdict, replace
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 from commercials_fixtures import (
@@ -296,3 +298,150 @@ def test_allocations_over_the_pool_or_the_per_level_cap_are_refused_by_the_contr
         make_contract({"SL-01": 50, "SL-02": 50, "SL-03": 10}, pool_percent=100)
     with pytest.raises(ValidationError, match="above the per-level cap of 50"):
         make_contract({"SL-01": 60})
+
+
+def test_results_of_other_contracts_quarters_and_running_months_are_not_credited():
+    # Only SL-01's closed March result of this contract counts: 12 % × 40 % = 4,800,000.
+    running = replace(result("SL-02", "2026-03", BREACHED), running=True)
+    results = [
+        result("SL-01", "2026-03", BREACHED),
+        result("SL-02", "2026-03", BREACHED, contract_id="other-2026"),
+        result("SL-02", "2026-Q1", BREACHED),
+        running,
+    ]
+    stmt = compute_credits(make_contract(), results, parse_period("2026-03"), FEES)
+    assert line(stmt, "SL-01").charged == Decimal(4_800_000)
+    assert line(stmt, "SL-02").charged == 0
+    assert stmt.total == Decimal(4_800_000)
+
+
+def test_a_quarterly_level_is_left_to_its_own_period():
+    contract = make_contract(levels={"SL-02": {"period": "quarter"}})
+    stmt = statement(contract, {"2026-03": {"SL-01": BREACHED, "SL-02": BREACHED}}, "2026-03")
+    assert [x.service_level_id for x in stmt.lines] == ["SL-01"]
+    assert stmt.total == Decimal(4_800_000)
+
+
+def test_a_contract_without_credit_terms_has_an_empty_statement():
+    contract = make_contract()
+    contract = contract.model_copy(update={"credits": None})
+    stmt = statement(contract, {"2026-03": {"SL-01": BREACHED}}, "2026-03")
+    assert (stmt.total, stmt.lines) == (0, ())
+
+
+def test_targets_a_result_was_judged_against_are_shown_when_they_differ():
+    # A result judged against 0.85 / 0.78 while the contract now says 0.80 / 0.75.
+    judged = result("SL-01", "2026-03", BREACHED, expected="0.85", minimum="0.78")
+    stmt = compute_credits(make_contract(), [judged], parse_period("2026-03"), FEES)
+    assert (
+        "against expected 85 %, minimum 78 % (improved: the contract's 80 % / 75 %)"
+        in line(stmt, "SL-01").arithmetic
+    )
+
+
+def test_every_field_of_each_kind_of_line_is_stated():
+    # SL-01, SL-03 and SL-04 in category "service" (50 %); KM-01 a key measurement.
+    in_service = {"category": "service"}
+    contract = make_contract(
+        {"SL-01": 40, "KM-01": None, "SL-03": 30, "SL-04": 20},
+        categories=[{"id": "service", "allocation_percent": 50}],
+        levels={"SL-01": in_service, "SL-03": in_service, "SL-04": in_service},
+    )
+    months = {"2026-03": {"SL-01": BREACHED, "KM-01": BELOW, "SL-03": BREACHED, "SL-04": NO_DATA}}
+    stmt = statement(contract, months, "2026-03", waived={("SL-03", "2026-03")})
+    common = {"months": ("2026-03",), "multiplier": Decimal(1)}
+    targets = {"expected": Decimal("0.80"), "minimum": Decimal("0.75")}
+    assert [asdict(x) for x in stmt.lines] == [
+        {
+            **common,
+            **targets,
+            "service_level_id": "SL-01",
+            "name": "Calls answered within 20 s (SL-01)",
+            "outcome": CreditOutcome.CREDIT,
+            "clause": (
+                "credits.at_risk_percent; service_levels.SL-01.allocation_percent; "
+                "credits.categories.service"
+            ),
+            # 12 % × 100,000,000 = 12,000,000; × 50 % × 40 % = 2,400,000
+            "arithmetic": (
+                "breached (measured 70.00 % against expected 80 %, minimum 75 %): "
+                "12 % × 100,000,000 = 12,000,000; × category service 50 % × 40 % = 2,400,000"
+            ),
+            "value": "70.00 %",
+            "allocation_percent": Decimal(40),
+            "category_percent": Decimal(50),
+            "amount": Decimal(2_400_000),
+            "charged": Decimal(2_400_000),
+        },
+        {
+            **common,
+            **targets,
+            "service_level_id": "KM-01",
+            "name": "Calls answered within 20 s (KM-01)",
+            "outcome": CreditOutcome.KEY_MEASUREMENT,
+            "clause": "service_levels.KM-01: key measurement (kind: key)",
+            "arithmetic": (
+                "reported, no credit; measured 77.00 % against expected 80 %, minimum 75 %"
+            ),
+            "value": "77.00 %",
+            "allocation_percent": None,
+            "category_percent": None,
+            "amount": Decimal(0),
+            "charged": Decimal(0),
+        },
+        {
+            **common,
+            **targets,
+            "service_level_id": "SL-03",
+            "name": "Calls answered within 20 s (SL-03)",
+            "outcome": CreditOutcome.WAIVED,
+            "clause": (
+                "credits.at_risk_percent; service_levels.SL-03.allocation_percent; "
+                "approved exclusion"
+            ),
+            "arithmetic": "an approved exclusion covers this month: no credit",
+            "value": "70.00 %",
+            "allocation_percent": Decimal(30),
+            "category_percent": None,
+            "amount": Decimal(0),
+            "charged": Decimal(0),
+        },
+        {
+            **common,
+            **targets,
+            "service_level_id": "SL-04",
+            "name": "Calls answered within 20 s (SL-04)",
+            "outcome": CreditOutcome.INSUFFICIENT_DATA,
+            "clause": (
+                "credits.at_risk_percent; service_levels.SL-04.allocation_percent; "
+                "service_levels.SL-04.min_sample"
+            ),
+            "arithmetic": "insufficient data (0 events, at least 1 needed): no credit, flagged",
+            "value": None,
+            "allocation_percent": Decimal(20),
+            "category_percent": None,
+            "amount": Decimal(0),
+            "charged": Decimal(0),
+        },
+    ]
+
+
+def test_a_key_measurement_without_a_result_says_only_that_it_is_reported():
+    contract = make_contract({"SL-01": 40, "KM-01": None})
+    stmt = statement(contract, {"2026-03": {"SL-01": MET}}, "2026-03")
+    km = line(stmt, "KM-01")
+    assert (km.arithmetic, km.value, km.expected) == ("reported, no credit", None, None)
+
+
+def test_a_value_in_seconds_is_shown_in_its_unit():
+    # Average speed of answer 905/20 = 45.25 s against 30 s expected, 40 s minimum.
+    asa = {"kpi": "average_speed_of_answer", "params": {}, "expected": "30", "minimum": "40"}
+    contract = make_contract({"SL-01": 40}, levels={"SL-01": asa})
+    measured = replace(
+        result("SL-01", "2026-03", BREACHED, expected="30", minimum="40"), value=Fraction(905, 20)
+    )
+    stmt = compute_credits(contract, [measured], parse_period("2026-03"), FEES)
+    assert line(stmt, "SL-01").value == "45.25 seconds"
+    assert line(stmt, "SL-01").arithmetic.startswith(
+        "breached (measured 45.25 seconds against expected 30, minimum 40): "
+    )

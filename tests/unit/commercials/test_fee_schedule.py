@@ -195,3 +195,110 @@ def test_a_fee_whose_bands_leave_volumes_without_a_price_is_refused():
                 "bands": [{"upto": 10, "price": 1}],
             }
         )
+
+
+def described(result):
+    return [(x.description, x.arithmetic) for x in result]
+
+
+def test_each_line_says_what_it_charges_and_how_it_was_reached():
+    calls = {"id": "calls", "kind": "per_unit", "source": "calls", "description": "Calls"}
+    # One unit past the first band: 50,000 × 900 and a line for the single unit at 800.
+    assert described(lines({**calls, "bands": CALLS}, 50001)) == [
+        ("Calls: band 1 (1–50,000)", "50,000 × 900 = 45,000,000"),
+        ("Calls: band 2 (over 50,000)", "1 × 800 = 800"),
+    ]
+    whole = {
+        **calls,
+        "tiering": "whole_volume",
+        "bands": [{"upto": 100, "price": 900}, {"upto": 200, "price": 800}, {"price": 700}],
+    }
+    assert described(lines(whole, 150)) == [
+        ("Calls: 150 units, whole volume in band 2", "150 × 800 = 120,000")
+    ]
+    assert described(lines(VOLUME_BAND, 12500)) == [
+        ("orders: baseline 10,000 units", "1 × 50,000,000 = 50,000,000"),
+        (
+            "orders: additional resource charge, 12,500 units above 11,000",
+            "baseline 10,000 ± 10 % = 9,000–11,000; measured 12,500: 1,500 × 3,000 = 4,500,000",
+        ),
+    ]
+    assert described(lines(VOLUME_BAND, 8000))[1] == (
+        "orders: reduced resource credit, 8,000 units below 9,000",
+        "baseline 10,000 ± 10 % = 9,000–11,000; measured 8,000: 1,000 × −2,000 = -2,000,000",
+    )
+
+
+def test_dollar_arithmetic_keeps_the_cents_in_every_figure():
+    # 10.50 × 1.03 = 10.815 → 10.82 (half up); 2.5 FTE × 10.82 = 27.05.
+    desk = {"id": "desk", "kind": "per_fte", "fte": "2.5", "rate": "10.5"}
+    indexed = {**desk, "indexation": {"percent_per_year": 3}}
+    assert described(lines(indexed, year=2, currency="USD")) == [
+        (
+            "desk (2.5 FTE)",
+            "2.5 × 10.50 × 1.03 (indexation, contract year 2) = 10.82 = 27.05",
+        )
+    ]
+    # Not indexed: 2.5 × 11.00 = 27.50, the price and the amount both to the cent.
+    assert described(lines({**desk, "rate": "11"}, currency="USD")) == [
+        ("desk (2.5 FTE)", "2.5 × 11.00 = 27.50")
+    ]
+
+
+def test_a_negative_volume_is_named_with_its_value():
+    with pytest.raises(InvalidInput) as refused:
+        lines({"id": "calls", "kind": "per_unit", "source": "calls", "bands": CALLS}, -5)
+    [problem] = refused.value.problems
+    assert (problem.where, problem.message, problem.value) == (
+        "fees.calls",
+        "a volume cannot be negative",
+        "-5",
+    )
+
+
+def test_a_fee_built_without_an_open_band_is_refused_not_priced_at_zero():
+    # The Fee model refuses such bands; a fee built around it must still not price at zero.
+    fee = Fee.model_validate({"id": "calls", "kind": "per_unit", "source": "calls", "bands": CALLS})
+    closed = fee.model_copy(update={"bands": fee.bands[:1]})
+    with pytest.raises(InvalidInput) as refused:
+        fee_lines(closed, MARCH, {"calls": 60000}, contract_year=1, currency="KRW")
+    [problem] = refused.value.problems
+    assert (problem.where, problem.message) == (
+        "fees.calls.bands",
+        "no price band covers 60000 units",
+    )
+
+
+def test_the_at_risk_base_of_no_lines_is_an_exact_zero():
+    base = at_risk_base([])
+    assert base == 0
+    assert isinstance(base, Decimal)
+
+
+def test_a_dollar_minimum_commitment_tops_up_to_the_cent_and_not_at_the_floor():
+    # 150.00 − 100.50 charged = 49.50 top-up.
+    base = {"id": "base", "kind": "fixed", "amount": "100.5", "minimum_commitment": 150}
+    assert described(lines({**base, "description": "Base service"}, currency="USD")) == [
+        ("Base service", "1 × 100.50 = 100.50"),
+        (
+            "Base service: minimum commitment top-up",
+            "minimum commitment 150.00 − charged 100.50: 1 × 49.50 = 49.50",
+        ),
+    ]
+    # Charged exactly the floor: nothing to top up, not a zero line.
+    assert described(lines({**base, "amount": 150}, currency="USD")) == [
+        ("base", "1 × 150.00 = 150.00")
+    ]
+
+
+def test_a_dollar_one_time_fee_is_written_to_the_cent():
+    setup = {"id": "setup", "kind": "one_time", "amount": 2500, "month": "2026-03-01"}
+    assert described(lines({**setup, "description": "Transition"}, currency="USD")) == [
+        ("Transition", "1 × 2,500.00 = 2,500.00")
+    ]
+
+
+def test_an_index_table_starting_later_leaves_earlier_years_at_the_base_price():
+    table = Indexation.model_validate({"table": {3: "1.05"}})
+    assert index_factor(table, 2) == 1
+    assert index_factor(table, 3) == Decimal("1.05")

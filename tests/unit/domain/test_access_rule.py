@@ -82,6 +82,7 @@ def test_the_domain_rule_answers_the_table(
             with pytest.raises(AccessDenied) as denied:
                 actor.require_see(contract_id=cid, vendor=vendor, broker=broker)
             assert denied.value.where == cid
+            assert str(denied.value) == f"{cid}: no access to contract {cid!r}"
             # The refusal names only the contract asked for, never its vendor or broker.
             assert vendor not in str(denied.value)
             assert broker is None or broker not in str(denied.value)
@@ -103,3 +104,28 @@ def test_a_scoped_role_needs_a_party() -> None:
             Actor(user="u", role=role)
     assert Actor(user="u", role=Role.VENDOR, party="helpco").scoped
     assert not Actor(user="u", role=Role.AUDITOR).scoped
+
+
+WRITERS = {Role.ADMIN, Role.CLIENT_MANAGER, Role.VENDOR}
+CLIENT_MANAGERS = {Role.ADMIN, Role.CLIENT_MANAGER}
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_who_may_write_and_who_acts_for_the_client(role: Role) -> None:
+    actor = Actor(user="u", role=role, party="p")
+    if role in WRITERS:
+        actor.require_write("apply contracts")
+    else:
+        with pytest.raises(AccessDenied, match=f"^{role.value} users cannot apply contracts$"):
+            actor.require_write("apply contracts")
+    if role in CLIENT_MANAGERS:
+        actor.require_client("close periods")
+    else:
+        with pytest.raises(AccessDenied, match=r"^only the client's managers can close periods$"):
+            actor.require_client("close periods")
+    assert actor.reads_audit == (role in (Role.ADMIN, Role.AUDITOR))
+    if role in (Role.VENDOR, Role.BROKER):
+        with pytest.raises(AccessDenied, match=r"^business cases is visible to the client's"):
+            actor.require_client_view("business cases")
+    else:
+        actor.require_client_view("business cases")

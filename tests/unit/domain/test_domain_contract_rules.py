@@ -240,3 +240,105 @@ def test_the_clients_planning_is_hidden_from_vendors_and_brokers():
     Actor(user="audrey", role=Role.AUDITOR).require_client_view("the business case")
     assert Actor(user="audrey", role=Role.AUDITOR).reads_audit
     assert not Actor(user="alice", role=Role.CLIENT_MANAGER).reads_audit
+
+
+# A lower-is-better KPI measured in seconds (average speed of answer) in place of SL-01.
+ASA = {
+    "service_levels__0__kpi": "average_speed_of_answer",
+    "service_levels__0__params": {},
+    "service_levels__0__expected": "30",
+    "service_levels__0__minimum": "40",
+}
+FIXED = {"id": "base", "kind": "fixed", "amount": 1}
+
+
+@pytest.mark.parametrize(
+    ("changes", "where", "message"),
+    [
+        (
+            {**ASA, "service_levels__0__expected": "-5"},
+            "service_levels.0.expected",
+            "must not be negative, got -5",
+        ),
+        (
+            {**ASA, "service_levels__0__minimum": "20"},
+            "service_levels.0.minimum",
+            "is stricter than expected (20 < 30); for average_speed_of_answer lower is "
+            "better, so minimum must be ≥ expected",
+        ),
+        (
+            {**ASA, "service_levels__0__improvement": {"per_year_percent_of_gap": 10}},
+            "service_levels.0.improvement",
+            "continuous improvement moves a share toward 100 %; it applies to ratio KPIs",
+        ),
+        ({"broker": "helpco"}, "broker", "the broker and the vendor are the same party"),
+        ({"client": "helpco"}, "vendor", "the vendor and the client are the same party"),
+        ({"service_levels": []}, "service_levels", "a contract needs at least one service level"),
+        (
+            {"fees": [FIXED, {**FIXED, "amount": 2}]},
+            "fees.1.id",
+            "duplicate fee id 'base'",
+        ),
+        (
+            {
+                "fees": [
+                    FIXED,
+                    {"id": "setup", "kind": "one_time", "amount": 5, "month": "2029-01-01"},
+                ]
+            },
+            "fees.1.month",
+            "falls outside the contract term",
+        ),
+        (
+            {
+                "fees": [
+                    {"id": "vol", "kind": "per_unit", "source": "parcels", "bands": [{"price": 5}]}
+                ]
+            },
+            "fees.0.source",
+            "unknown event type 'parcels'",
+        ),
+        (
+            {
+                "credits": {
+                    "at_risk_percent": 12,
+                    "pool_percent": 150,
+                    "categories": [{"id": "service", "allocation_percent": 60}],
+                }
+            },
+            "service_levels.1.category",
+            "must name one of the performance categories: service",
+        ),
+        (
+            {"service_levels__0__category": "quality"},
+            "service_levels.0.category",
+            "unknown category 'quality'",
+        ),
+    ],
+)
+def test_each_contract_rule_names_its_field(changes, where, message):
+    assert errors_of(contract_with(**changes)).get(where) == message
+
+
+def test_boundaries_of_the_contract_rules_are_allowed():
+    # On the edge of each rule: a zero target, minimum equal to expected, a one-time fee
+    # in the last month of the term, a level in a declared category.
+    zero = Contract.model_validate(
+        contract_with(
+            **{**ASA, "service_levels__0__expected": "0", "service_levels__0__minimum": "0"}
+        )
+    )
+    assert (zero.service_levels[0].expected, zero.service_levels[0].minimum) == (0, 0)
+    contract = Contract.model_validate(
+        contract_with(
+            fees=[FIXED, {"id": "setup", "kind": "one_time", "amount": 5, "month": "2028-12-01"}],
+            credits={
+                "at_risk_percent": 12,
+                "pool_percent": 150,
+                "categories": [{"id": "service", "allocation_percent": 60}],
+            },
+            service_levels__0__category="service",
+            service_levels__1__category="service",
+        )
+    )
+    assert [f.id for f in contract.fees] == ["base", "setup"]

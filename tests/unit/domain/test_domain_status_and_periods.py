@@ -67,7 +67,10 @@ def test_a_sample_of_exactly_min_sample_is_judged():
     # min_sample is the smallest sample that counts: 5 of 5 is judged, 4 of 5 is not.
     assert status(Fraction(1), "0.95", "0.90", sample=5, min_sample=5) is ResultStatus.MET
     assert status(Fraction(0), "0.95", "0.90", sample=5, min_sample=5) is ResultStatus.BREACHED
-    assert status(Fraction(1), "0.95", "0.90", sample=1) is ResultStatus.MET  # default 1
+    # Without min_sample, one event is enough (the default is 1).
+    one = {"expected": Decimal("0.95"), "minimum": Decimal("0.90"), "direction": H}
+    assert status_for(Fraction(1), sample_size=1, **one) is ResultStatus.MET
+    assert status_for(Fraction(1), sample_size=0, **one) is ResultStatus.INSUFFICIENT_DATA
     assert status(Fraction(1), "0.95", "0.90", sample=0) is ResultStatus.INSUFFICIENT_DATA
 
 
@@ -140,3 +143,45 @@ def test_money_rounds_half_up_at_the_currency_minor_unit():
     assert format_money(Decimal("1234.5"), "USD") == "1,234.50 USD"
     with pytest.raises(ValueError, match="not a supported currency"):
         round_money(Decimal(1), "XXX")
+
+
+def _result(contract: str, level: str, start: str, *, running: bool = False):  # type: ignore[no-untyped-def]
+    from servicepact.domain.results import ServiceLevelResult
+
+    return ServiceLevelResult(
+        contract_id=contract,
+        contract_version=1,
+        service_level_id=level,
+        kpi="answered_within",
+        period=start[:7],
+        period_start=start,
+        period_end=start,
+        value=None,
+        numerator=None,
+        denominator=None,
+        sample_size=0,
+        expected=Decimal("0.9"),
+        minimum=Decimal("0.8"),
+        status=ResultStatus.INSUFFICIENT_DATA,
+        running=running,
+    )
+
+
+def test_the_latest_closed_result_of_each_level_skips_running_periods():
+    from servicepact.domain.results import latest_closed_by_level
+
+    results = [
+        _result("c1", "SL-01", "2026-02-01"),
+        _result("c1", "SL-01", "2026-04-01", running=True),  # still running: not closed
+        _result("c1", "SL-01", "2026-03-01"),
+        _result("c1", "SL-01", "2026-01-01"),  # older, seen after a newer one
+        _result("c1", "SL-02", "2026-01-01"),
+        _result("c2", "SL-01", "2026-02-01"),
+    ]
+    latest = latest_closed_by_level(results)
+    assert {key: r.period_start for key, r in latest.items()} == {
+        ("c1", "SL-01"): "2026-03-01",
+        ("c1", "SL-02"): "2026-01-01",
+        ("c2", "SL-01"): "2026-02-01",
+    }
+    assert latest_closed_by_level([_result("c1", "SL-01", "2026-04-01", running=True)]) == {}

@@ -144,3 +144,34 @@ def test_any_matrix_built_from_weights_gives_those_weights_back(
     total = sum(weights)
     assert result.weights == pytest.approx([w / total for w in weights], abs=1e-9)
     assert result.cr == pytest.approx(0.0, abs=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("matrix", "expected"),
+    [
+        ([], [("w", "the matrix is empty", None)]),
+        ([[1, 2], [0.5]], [("w[1]", "has 1 entries; expected 2", None)]),
+        (
+            [[2, 1], [1, 0.5]],
+            [
+                ("w[0][0]", "a criterion compared with itself must be 1", None),
+                ("w[1][1]", "a criterion compared with itself must be 1", None),
+            ],
+        ),
+        ([[1, 10], [0.1, 1]], [("w[0][1]", "is outside Saaty's 1/9..9 scale", "10")]),
+        ([[1, True], [1, 1]], [("w[0][1]", "is not a number", "True")]),
+        (
+            [[1] * 12 for _ in range(12)],
+            [("w", "12 criteria in one comparison; at most 10 (group them)", None)],
+        ),
+    ],
+)
+def test_each_problem_of_a_matrix_is_named_by_its_cell(matrix, expected) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(InvalidInput) as refused:
+        ahp_weights(matrix, where="w")
+    assert [(p.where, p.message, p.value) for p in refused.value.problems] == expected
+
+
+def test_a_single_criterion_takes_all_the_weight() -> None:
+    result = ahp_weights([[1]], where="w")
+    assert (result.weights, result.lambda_max, result.cr, result.n) == ((1.0,), 1.0, 0.0, 1)
