@@ -190,7 +190,9 @@ def duckdb_floor(path: Path) -> float:
     code = (
         "import sys, time, duckdb\n"
         "start = time.perf_counter()\n"
-        "relation = duckdb.read_csv(sys.argv[1], header=True, all_varchar=True)\n"
+        "con = duckdb.connect()\n"
+        "con.execute('SET enable_progress_bar = false')\n"
+        "relation = con.read_csv(sys.argv[1], header=True, all_varchar=True)\n"
         "reader = relation.to_arrow_reader(1_000_000)\n"
         "rows = sum(batch.num_rows for batch in reader)\n"
         "print(time.perf_counter() - start, rows)\n"
@@ -198,7 +200,7 @@ def duckdb_floor(path: Path) -> float:
     out = subprocess.run(
         [sys.executable, "-c", code, str(path)], check=True, capture_output=True, text=True
     )
-    return float(out.stdout.split()[0])
+    return float(out.stdout.strip().splitlines()[-1].split()[0])
 
 
 def main() -> None:

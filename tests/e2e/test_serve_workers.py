@@ -25,7 +25,7 @@ from servicepact.cli.main import app as cli
 from servicepact.config import Settings
 from servicepact.contractfile import ContractDocument
 from servicepact.domain.access import Actor
-from servicepact.services import evaluation, loads
+from servicepact.services import evaluation, loads, users
 
 
 @pytest.fixture
@@ -149,3 +149,25 @@ def test_serve_defaults_to_one_worker_per_core(
     CliRunner().invoke(cli, ["serve"])
     assert not isinstance(calls[1][0], str)  # one process: the app itself, no import string
     assert "workers" not in calls[1][1]
+
+
+def test_a_token_revoked_through_one_worker_is_refused_by_the_other_at_once(
+    app: App,
+    second_app: App,
+    admin: Actor,
+    make_contract_document: Callable[..., ContractDocument],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cheap_password_hashing(monkeypatch)
+    tokens = build_world(app, admin, make_contract_document)
+    with TestClient(create_app(app)) as first:
+        assert _results(first, tokens["alice"])  # known to the first worker now
+        with second_app.uow() as uow:
+            stored = uow.tokens.find_by_hash(users.token_hash(tokens["alice"]))
+            assert stored is not None
+            users.revoke_token(uow, actor=admin, token_id=stored.id)
+        answer = first.get(
+            "/api/v1/contracts/acme-cs-2026/results",
+            headers={"Authorization": f"Bearer {tokens['alice']}"},
+        )
+        assert answer.status_code == 401

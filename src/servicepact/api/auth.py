@@ -11,6 +11,7 @@ from servicepact.bootstrap import App
 from servicepact.domain.access import Actor
 from servicepact.domain.errors import AccessDenied
 from servicepact.services import users
+from servicepact.services.view_cache import read_with_state
 
 _bearer = HTTPBearer(
     auto_error=False,
@@ -35,13 +36,28 @@ def current_actor(
             headers=_CHALLENGE,
         )
     app = get_app(request)
+    token = credentials.credentials
     try:
-        with app.uow(read_only=True) as uow:
-            return users.authenticate_token(uow, token=credentials.credentials)
+        # One query of the data state answers a known token until the next write (revoking a
+        # token or changing a user is a write); the state is kept for the route's cached reads.
+        state, actor = read_with_state(
+            app,
+            "token",
+            (users.token_hash(token),),
+            lambda uow: users.authenticate_token(uow, token=token),
+        )
     except AccessDenied:
         raise HTTPException(
             status_code=401, detail="invalid or revoked API token", headers=_CHALLENGE
         ) from None
+    request.state.data_state = state
+    return actor
+
+
+def data_state_of(request: Request) -> int | None:
+    """The data state read with the caller's identity in this request, if it was."""
+    state: int | None = getattr(request.state, "data_state", None)
+    return state
 
 
 ActorDep = Annotated[Actor, Depends(current_actor)]

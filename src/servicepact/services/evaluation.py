@@ -15,11 +15,11 @@ and the exclusion (waiver) workflow.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
@@ -35,6 +35,8 @@ from servicepact.services.view_cache import cached
 from servicepact.store.db.tables.evaluation import exclusions as exclusions_table
 from servicepact.store.db.tables.evaluation import sl_results
 from servicepact.store.db.uow import UnitOfWork
+
+T = TypeVar("T")
 
 MAX_NOTE = 2000
 MAX_EVENT_IDS = 10_000  # a waiver lists events one by one; beyond this, exclude the period
@@ -498,16 +500,27 @@ def _with_inputs(
 
 
 def cached_list_results(
-    app: App, *, actor: Actor, contract_id: str, period: str | None = None
-) -> list[ServiceLevelResult]:
-    """``list_results``, read once per actor, contract, period and state of the data (the
-    audit trail's head: every write moves it, in whichever process it was made)."""
+    app: App,
+    *,
+    actor: Actor,
+    contract_id: str,
+    period: str | None = None,
+    present: Callable[[ServiceLevelResult], T] | None = None,
+    state: int | None = None,
+) -> list[T]:
+    """``list_results`` (each passed through ``present``, e.g. the API's conversion), read once
+    per actor, contract, period and state of the data (the audit trail's head: every write
+    moves it, in whichever process it was made)."""
+    shown: Callable[[ServiceLevelResult], Any] = present or (lambda result: result)
     found = cached(
         app,
         actor,
         "results",
-        (contract_id, period),
-        lambda: tuple(list_results(app, actor=actor, contract_id=contract_id, period=period)),
+        (contract_id, period, present),
+        lambda: tuple(
+            shown(r) for r in list_results(app, actor=actor, contract_id=contract_id, period=period)
+        ),
+        state=state,
     )
     return list(found)
 

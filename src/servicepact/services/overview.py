@@ -322,7 +322,7 @@ def _default_last(contract: Contract, now: datetime) -> str:
 
 
 def cached_portfolio_overview(
-    app: App, *, actor: Actor, month: str | None = None
+    app: App, *, actor: Actor, month: str | None = None, state: int | None = None
 ) -> PortfolioOverview:
     """``portfolio_overview``, computed once per actor, month and state of the data."""
     label = month or _month_label(app.now())
@@ -332,11 +332,17 @@ def cached_portfolio_overview(
         "portfolio",
         (label,),
         lambda: portfolio_overview(app, actor=actor, month=label),
+        state=state,
     )
 
 
 def cached_contract_overview(
-    app: App, *, actor: Actor, contract_id: str, last: str | None = None
+    app: App,
+    *,
+    actor: Actor,
+    contract_id: str,
+    last: str | None = None,
+    state: int | None = None,
 ) -> ContractOverview:
     """``contract_overview``, computed once per actor, contract, months and state of the data."""
     # Without ``last`` the months end at the current one: the current month is in the key.
@@ -346,6 +352,7 @@ def cached_contract_overview(
         "contract",
         (contract_id, last, _month_label(app.now())),
         lambda: contract_overview(app, actor=actor, contract_id=contract_id, last=last),
+        state=state,
     )
 
 

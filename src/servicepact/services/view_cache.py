@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from servicepact.bootstrap import App
 from servicepact.domain.access import Actor
+from servicepact.store.db.uow import UnitOfWork
 
 CACHE_ENTRIES = 256  # bounds memory: a few views per user, month and contract
 FILE_VIEW_SECONDS = 60.0  # business-case files change without an audit entry
@@ -38,9 +39,16 @@ def cached(
     compute: Callable[[], T],
     *,
     max_age: float | None = None,
+    state: int | None = None,
 ) -> T:
-    """``compute()``, or its earlier answer for the same actor, arguments and data state."""
-    key = (id(app), app.settings.resolved_database_url, name, actor, args, data_state(app))
+    """``compute()``, or its earlier answer for the same actor, arguments and data state.
+
+    ``state`` is the data state the request already read (``read_with_state``); without it
+    the state is read here.
+    """
+    if state is None:
+        state = data_state(app)
+    key = (id(app), app.settings.resolved_database_url, name, actor, args, state)
     now = time.monotonic()
     with _cache_lock:
         hit = _cache.get(key)
@@ -53,3 +61,27 @@ def cached(
             _cache.pop(next(iter(_cache)))  # the oldest entry: dicts keep insertion order
         _cache[key] = (now, value)
     return value
+
+
+def read_with_state(
+    app: App, name: str, args: tuple[Any, ...], read: Callable[[UnitOfWork], T]
+) -> tuple[int, T]:
+    """The data state and ``read(uow)``, in one read-only unit of work.
+
+    ``read``'s answer is kept for that state: until the next write (in any process) the same
+    arguments are answered with the one query of the state. A failure is never kept.
+    """
+    with app.uow(read_only=True) as uow:
+        state = uow.audit.head().seq
+        key = (id(app), app.settings.resolved_database_url, name, None, args, state)
+        with _cache_lock:
+            hit = _cache.get(key)
+        if hit is not None:
+            kept: T = hit[1]
+            return state, kept
+        value = read(uow)
+    with _cache_lock:
+        if len(_cache) >= CACHE_ENTRIES:
+            _cache.pop(next(iter(_cache)))
+        _cache[key] = (time.monotonic(), value)
+    return state, value

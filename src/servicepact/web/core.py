@@ -115,6 +115,12 @@ def current_viewer(request: Request) -> Viewer:
     return Viewer(found.actor, found.csrf, lang_of(request))
 
 
+def data_state_of(request: Request) -> int | None:
+    """The data state read with the viewer in this request, if it was."""
+    state: int | None = getattr(request.state, "data_state", None)
+    return state
+
+
 ViewerDep = Annotated[Viewer, Depends(current_viewer)]
 AppDep = Annotated[App, Depends(get_app)]
 

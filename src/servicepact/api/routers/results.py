@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from servicepact.api import convert, schemas
-from servicepact.api.auth import ActorDep, AppDep
+from servicepact.api.auth import ActorDep, AppDep, data_state_of
 from servicepact.api.pagination import Page, PageDep, paginate
 from servicepact.api.params import MeasuredPeriodPath
 from servicepact.domain.periods import MEASURED_PERIOD_PATTERN
@@ -20,6 +20,7 @@ router = APIRouter(prefix="/contracts/{contract_id}", tags=["results"])
     "/results",
     summary="List results",
     description="The latest stored result of each service level and period, oldest period first.",
+    response_model=Page[schemas.ResultRead],
 )
 def list_results(
     app: AppDep,
@@ -32,9 +33,23 @@ def list_results(
         str | None,
         Query(pattern=MEASURED_PERIOD_PATTERN, description="one period", examples=["2026-03"]),
     ] = None,
-) -> Page[schemas.ResultRead]:
-    found = service.cached_list_results(app, actor=actor, contract_id=contract_id, period=period)
-    return paginate(found, params, request, response, convert.result)
+) -> Response:
+    found = service.cached_list_results(
+        app,
+        actor=actor,
+        contract_id=contract_id,
+        period=period,
+        present=convert.result,
+        state=data_state_of(request),
+    )
+    page = paginate(found, params, request, response, lambda item: item)
+    # The items were converted once for this state of the data; serialised here by pydantic
+    # in one call (the bytes FastAPI would write, without validating the answer again).
+    return Response(
+        page.model_dump_json(by_alias=True),
+        media_type="application/json",
+        headers=dict(response.headers),
+    )
 
 
 @router.post(

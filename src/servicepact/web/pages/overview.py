@@ -10,7 +10,15 @@ from fastapi.responses import HTMLResponse
 
 from servicepact.services import audit, freshness, overview, review, selection
 from servicepact.web import charts
-from servicepact.web.core import HTML, AppDep, MonthQuery, ViewerDep, previous_month, render
+from servicepact.web.core import (
+    HTML,
+    AppDep,
+    MonthQuery,
+    ViewerDep,
+    data_state_of,
+    previous_month,
+    render,
+)
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
@@ -22,7 +30,9 @@ router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 def dashboard(request: Request, app: AppDep, viewer: ViewerDep, month: MonthQuery = None) -> HTML:
     """The last complete month by default; the running month on request, marked partial."""
     shown = month or previous_month(app.now())
-    view = overview.cached_portfolio_overview(app, actor=viewer.actor, month=shown)
+    view = overview.cached_portfolio_overview(
+        app, actor=viewer.actor, month=shown, state=data_state_of(request)
+    )
     monthly = review.review_dashboard(app, actor=viewer.actor, month=shown)
     return render(
         request, "dashboard.html", lang=viewer.lang, viewer=viewer, view=view, review=monthly
@@ -34,7 +44,11 @@ def contract_page(
     request: Request, app: AppDep, viewer: ViewerDep, contract_id: str, last: MonthQuery = None
 ) -> HTML:
     view = overview.cached_contract_overview(
-        app, actor=viewer.actor, contract_id=contract_id, last=last
+        app,
+        actor=viewer.actor,
+        contract_id=contract_id,
+        last=last,
+        state=data_state_of(request),
     )
     # results whose inputs changed since they were measured are marked, never shown as current
     stale = {

@@ -1,6 +1,6 @@
 """The vendor's response to a month: disputes and acknowledgements (sign-off).
 
-Revision: 0009 (after 0008, the web sessions; both were numbered 0008 at first)
+Revision: 0008 (after 0007)
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009"
-down_revision: str | None = "0008"
+revision: str = "0008"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
