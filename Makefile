@@ -37,6 +37,7 @@ lint: $(INSTALLED)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 # Every benchmark at its default sizes (the 10 M runs take minutes), then one table of the
 # headline figures each recorded, with the machine's load average beside each.

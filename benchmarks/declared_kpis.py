@@ -39,10 +39,10 @@ import pyarrow as pa  # noqa: E402
 
 from servicepact.contractfile import parse_contract_text  # noqa: E402
 from servicepact.domain.contracts import Contract  # noqa: E402
+from servicepact.domain.event_schemas import INTERVAL, arrow_schema  # noqa: E402
 from servicepact.domain.event_types import BUILT_IN  # noqa: E402
 from servicepact.domain.periods import month  # noqa: E402
 from servicepact.engine.evaluate import ClockCache, EvaluationMemo, evaluate_periods  # noqa: E402
-from servicepact.engine.tables import INTERVAL, arrow_schema  # noqa: E402
 
 TARGETS = {"P1": 4, "P2": 8, "P3": 16, "P4": 40}
 

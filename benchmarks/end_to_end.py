@@ -44,12 +44,12 @@ import pyarrow.parquet as pq
 
 from _record import record
 from servicepact.domain.contracts import Contract
+from servicepact.domain.event_schemas import ASSIGNMENT, INTERVAL, TIMESTAMP, arrow_schema
 from servicepact.domain.event_types import BUILT_IN
 from servicepact.domain.periods import month
 from servicepact.engine.evaluate import ClockCache, EvaluationMemo, evaluate_contract
 from servicepact.engine.kpis.base import MICROS, KpiContext
 from servicepact.engine.kpis.tickets import resolution_hours_percentile
-from servicepact.engine.tables import ASSIGNMENT, INTERVAL, TIMESTAMP, arrow_schema
 from servicepact.store.events.store import ROW_GROUP_ROWS, EventStore, InMemoryManifest
 
 OUT = Path(__file__).resolve().parent / "out"

@@ -13,7 +13,7 @@ import getpass
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
-from typing import Any
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -23,6 +23,8 @@ from servicepact.domain.errors import Conflict, NotFound
 from servicepact.store.db import migrate
 from servicepact.store.db.engine import make_engine, masked_url
 from servicepact.store.db.uow import Clock, UnitOfWork, track_writes, utc_now
+from servicepact.store.events.repository import DatabaseManifest
+from servicepact.store.events.store import EventStore
 
 LOCAL_USER_FALLBACK = "local"  # when the OS cannot tell who is logged in (some containers)
 
@@ -69,15 +71,30 @@ class App:
         return stored.actor()
 
     @cached_property
-    def event_store(self) -> Any:
-        """The event store (Parquet files, with this database as its manifest), built on first use.
+    def event_store(self) -> EventStore:
+        """The event store: Parquet files, with this database as their manifest."""
+        return EventStore(self.settings.event_store_dir, DatabaseManifest(self.uow))
 
-        Imported lazily so the database side works on its own; the loads service
-        owns how the store and its manifest are wired.
-        """
-        from servicepact.services.loads import event_store
+    @property
+    def database_label(self) -> str:
+        """The database URL with any password masked, to show."""
+        return masked_url(self.settings.resolved_database_url)
 
-        return event_store(self)
+    def schema_revision(self) -> str | None:
+        """The schema revision the database is at (None: not initialised)."""
+        return migrate.current_revision(self.engine)
+
+    def upgrade_schema(self) -> None:
+        """Create the database, or upgrade it to this release's schema (safe to repeat)."""
+        migrate.upgrade(self.engine)
+
+    def restore_audit_triggers(self) -> list[str]:
+        """Create any missing append-only trigger of the audit trail; the names created."""
+        return migrate.restore_audit_triggers(self.engine)
+
+    def new_schema_revision(self, *, message: str, autogenerate: bool) -> Path:
+        """Write the next numbered migration (for developers adding tables)."""
+        return migrate.new_revision(self.engine, message=message, autogenerate=autogenerate)
 
     def check_schema(self) -> None:
         """Fail with a clear message when the database is missing or behind this release."""

@@ -11,37 +11,10 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from servicepact.domain.alerts import Alert
-
-
-@dataclass
-class ConditionState:
-    state: str
-    first_raised: datetime
-    escalated: list[int] = field(default_factory=list)  # escalation levels already sent
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "state": self.state,
-            "first_raised": self.first_raised.isoformat(),
-            "escalated": self.escalated,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> ConditionState:
-        return cls(
-            state=str(data["state"]),
-            first_raised=datetime.fromisoformat(str(data["first_raised"])),
-            escalated=[int(x) for x in data.get("escalated", [])],
-        )
-
-
-States = dict[str, ConditionState]
+from servicepact.domain.alerts import Alert, ConditionState, States
 
 
 @dataclass(frozen=True)

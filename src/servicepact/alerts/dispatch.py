@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from servicepact.alerts.dedup import ConditionState, States, select
+from servicepact.alerts.dedup import select
 from servicepact.alerts.escalation import due_levels
 from servicepact.alerts.outbox import write_outbox
 from servicepact.alerts.quiet import is_working, next_working_moment
@@ -31,9 +31,11 @@ from servicepact.alerts.webhook import Clock, Sleep, post_webhook
 from servicepact.domain.alerts import (
     Alert,
     AlertSettings,
+    ConditionState,
     DeliveryAttempt,
     DeliveryChannel,
     Severity,
+    States,
 )
 from servicepact.domain.calendars import Calendar
 

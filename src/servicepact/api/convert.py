@@ -11,13 +11,12 @@ from servicepact.api import schemas
 from servicepact.domain.exclusions import Exclusion
 from servicepact.domain.results import ServiceLevelResult
 from servicepact.domain.risks import Risk
+from servicepact.services.audit import AuditEntry
 from servicepact.services.commercials import jsonable
 from servicepact.services.contracts import ContractSummary, StoredContract
-from servicepact.services.loads import LoadReport
+from servicepact.services.loads import BatchRecord, LoadReport, QuarantinedRow, StoredFinding
 from servicepact.services.periods import PeriodCloseRecord
 from servicepact.services.uploads import UploadJob, problem_rows
-from servicepact.store.db.audit import AuditEntry
-from servicepact.store.events.repository import BatchRecord, QuarantinedRow, StoredFinding
 
 ReadT = TypeVar("ReadT", bound=BaseModel)
 

@@ -41,8 +41,7 @@ def _decimal(text: str, option: str) -> Decimal:
 
 
 def _level_table(sl: Any, baseline: Any, proposal: Any) -> Table:
-    from servicepact.engine.baseline import trend_text
-    from servicepact.engine.evaluate import format_value
+    from servicepact.domain.display import format_value, trend_text
 
     unit = baseline.unit
     table = Table(
@@ -99,7 +98,7 @@ def _level_table(sl: Any, baseline: Any, proposal: Any) -> Table:
 
 
 def _replay_table(study: Any, replayed: Any) -> Table:
-    from servicepact.engine.credits import amount_text
+    from servicepact.domain.display import amount_text
 
     currency = study.contract.currency
     levels = "the contract file's levels" if replayed.label == "contract" else "proposed levels"
@@ -188,9 +187,9 @@ def baseline_command(
     ] = OutputFormat.TEXT,
 ) -> None:
     """Baseline an in-house history and propose expected and minimum levels from it."""
-    from servicepact.cli.evaluate import _data_file
     from servicepact.contractfile import dump_contract, load_contract_file, parse_contract_text
     from servicepact.services.baseline import history_months, study_document, study_history
+    from servicepact.services.file_evaluation import data_file
 
     improve = _decimal(improve_percent, "--improve-percent")
     if not data.is_dir():
@@ -211,7 +210,7 @@ def baseline_command(
     if with_replay:
         # Per-unit and volume-band fees count their own source, which no level may read.
         sources |= {fee.source for fee in parsed.fees if fee.source is not None}
-    paths = {source: _data_file(data, source) for source in sorted(sources)}
+    paths = {source: data_file(data, source) for source in sorted(sources)}
     from servicepact.services.baseline import read_history
 
     with Progress(console=Console(stderr=True), transient=True) as progress:

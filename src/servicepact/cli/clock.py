@@ -32,7 +32,7 @@ from servicepact.contractfile import load_contract_file
 from servicepact.domain.calendars import Calendar
 from servicepact.domain.cells import FORMULA_LIKE, neutralise
 from servicepact.domain.errors import InvalidInput, Problem
-from servicepact.engine.business_time import clock_for
+from servicepact.services.business_time import business_seconds
 
 REQUIRED_COLUMNS = ("id", "start", "end")
 OPTIONAL_COLUMNS = ("pauses",)
@@ -322,22 +322,6 @@ def _calendar(contract_file: Path, name: str) -> Calendar:
     return contract.calendars[name]
 
 
-def business_seconds(
-    calendar: Calendar, intervals: Intervals
-) -> np.ndarray[Any, np.dtype[np.int64]]:
-    """Business seconds of every row, pauses subtracted."""
-    if intervals.starts.size == 0:
-        return np.zeros(0, dtype=np.int64)
-    clock = clock_for(calendar, intervals.starts, intervals.ends, years_after=0)
-    return clock.elapsed_minus_pauses(
-        intervals.starts,
-        intervals.ends,
-        intervals.pause_rows,
-        intervals.pause_starts,
-        intervals.pause_ends,
-    )
-
-
 def _safe_cell(text: str) -> str:
     return neutralise(text)
 
@@ -412,7 +396,14 @@ def clock_command(
     columns = read_interval_columns(input_file) if input_file.is_file() else None
     intervals = columns if columns is not None else _read_rows(input_file).intervals()
     try:
-        seconds = business_seconds(chosen, intervals)
+        seconds = business_seconds(
+            chosen,
+            starts=intervals.starts,
+            ends=intervals.ends,
+            pause_rows=intervals.pause_rows,
+            pause_starts=intervals.pause_starts,
+            pause_ends=intervals.pause_ends,
+        )
     except ValueError as error:  # e.g. a time outside the years the calendar can cover
         raise InvalidInput(
             problems=[Problem(where="file", message=str(error))], source=str(input_file)

@@ -17,7 +17,6 @@ json`` prints the documented shape of docs/results.md.
 from __future__ import annotations
 
 import json
-import secrets
 import sys
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -33,13 +32,9 @@ from rich.table import Table
 
 from servicepact.domain.contracts import Contract
 from servicepact.domain.errors import InvalidInput, Problem
-from servicepact.domain.event_types import BUILT_IN
-from servicepact.domain.periods import Period, months_between, parse_period
 from servicepact.domain.results import ServiceLevelResult
 
 console = Console(highlight=False, soft_wrap=True)
-
-DATA_SUFFIXES = (".csv", ".jsonl", ".parquet", ".xlsx")
 
 
 class OutputFormat(StrEnum):
@@ -55,93 +50,6 @@ class EventsChoice(StrEnum):
     ALL = "all"
 
 
-def _periods(
-    labels: list[str], contract: Contract, all_months: bool, now: datetime
-) -> list[Period]:
-    periods: list[Period] = []
-    problems: list[Problem] = []
-    for label in labels:
-        try:
-            periods.append(parse_period(label, term=contract.term))
-        except ValueError as error:
-            problems.append(Problem("--period", str(error), value=label))
-    if problems:
-        raise InvalidInput(problems)
-    if all_months:
-        last = min(contract.term.end, now.date())
-        periods.extend(p for p in months_between(contract.term.start, last) if p not in periods)
-    if not periods:
-        raise InvalidInput(
-            [Problem("--period", "give at least one period (e.g. 2026-03) or --all-months")]
-        )
-    return periods
-
-
-def _data_file(directory: Path, source: str) -> Path:
-    found = [directory / f"{source}{suffix}" for suffix in DATA_SUFFIXES]
-    present = [p for p in found if p.is_file()]
-    if not present:
-        raise InvalidInput(
-            [
-                Problem(
-                    str(directory / source),
-                    f"no events for source {source!r}: expected one of "
-                    + ", ".join(p.name for p in found),
-                )
-            ]
-        )
-    if len(present) > 1:
-        raise InvalidInput(
-            [
-                Problem(
-                    str(directory / source),
-                    "several files for one source: " + ", ".join(p.name for p in present),
-                )
-            ]
-        )
-    return present[0]
-
-
-def evaluate_files(
-    contract_file: Path, data_dir: Path, labels: list[str], *, all_months: bool, now: datetime
-) -> tuple[Contract, list[ServiceLevelResult]]:
-    """Validate the contract and the event files, then evaluate (no database)."""
-    from servicepact.contractfile import load_contract_file
-    from servicepact.engine.evaluate import ClockCache, contract_timezone, evaluate_contract
-    from servicepact.store.events.reading import read_events_for_evaluation
-
-    contract = load_contract_file(contract_file).contract
-    if not data_dir.is_dir():
-        raise InvalidInput([Problem("--data", "is not a directory", value=str(data_dir))])
-    periods = _periods(labels, contract, all_months, now)
-    sources = sorted({sl.source for sl in contract.service_levels})
-    types = {**BUILT_IN, **contract.declared_event_types}
-    unknown = [s for s in sources if s not in types]
-    if unknown:
-        raise InvalidInput([Problem(s, "is not a built-in event type") for s in unknown])
-    # Nothing read here is stored, so pseudonyms need no stable key: a fresh random key
-    # per run means personal data never leaves the process even as a reusable hash.
-    key = secrets.token_bytes(32)
-    tables = {}
-    with Progress(console=Console(stderr=True), transient=True) as progress:
-        task = progress.add_task("Reading events", total=len(sources) + 1)
-        for source in sources:
-            path = _data_file(data_dir, source)
-            progress.update(task, description=f"Reading {path.name}")
-            tables[source] = read_events_for_evaluation(
-                path,
-                types[source],
-                data_protection=contract.data_protection,
-                pseudonym_key=key,
-                timezone=contract_timezone(contract),
-            )
-            progress.advance(task)
-        progress.update(task, description="Evaluating")
-        results = evaluate_contract(contract, tables, periods, clock_cache=ClockCache(), now=now)
-        progress.advance(task)
-    return contract, results
-
-
 def _status_cell(result: ServiceLevelResult) -> str:
     colour = {"green": "green", "amber": "yellow", "red": "red", "grey": "bright_black"}[
         result.status.colour
@@ -151,7 +59,7 @@ def _status_cell(result: ServiceLevelResult) -> str:
 
 
 def render_table(contract: Contract, results: list[ServiceLevelResult]) -> Table:
-    from servicepact.engine.evaluate import result_document
+    from servicepact.domain.display import result_document
 
     table = Table(
         title=f"{escape(contract.name)} ({escape(contract.id)})",
@@ -192,7 +100,7 @@ def render_table(contract: Contract, results: list[ServiceLevelResult]) -> Table
 
 
 def _print(contract: Contract, results: list[ServiceLevelResult], output: OutputFormat) -> None:
-    from servicepact.engine.evaluate import result_document
+    from servicepact.domain.display import result_document
 
     names = {sl.id: sl for sl in contract.service_levels}
     if output is OutputFormat.JSON:
@@ -267,6 +175,8 @@ def evaluate_command(
     ] = OutputFormat.TEXT,
 ) -> None:
     """Measure a contract's service levels for the given periods."""
+    from servicepact.services.file_evaluation import evaluate_files, evaluation_periods
+
     moment = datetime.now(UTC)
     if now is not None:
         try:
@@ -284,9 +194,20 @@ def evaluate_command(
     elif output is OutputFormat.CSV:
         raise InvalidInput([Problem("--format", "csv is for the event list: add --events")])
     if data is not None:
-        stored, from_files = evaluate_files(
-            Path(contract), data, period or [], all_months=all_months, now=moment
-        )
+        with Progress(console=Console(stderr=True), transient=True) as progress:
+            task = progress.add_task("Reading events", total=None)
+
+            def step(description: str) -> None:
+                progress.update(task, description=description)
+
+            stored, from_files = evaluate_files(
+                contract_file=Path(contract),
+                data_dir=data,
+                labels=period or [],
+                all_months=all_months,
+                now=moment,
+                step=step,
+            )
         _print(stored, from_files, output)
         return
     from servicepact.bootstrap import build_app
@@ -298,7 +219,8 @@ def evaluate_command(
         from servicepact.services.contracts import get_contract
 
         contract_model = get_contract(uow, actor=actor, contract_id=contract).contract
-    labels = [p.label for p in _periods(period or [], contract_model, all_months, moment)]
+    periods = evaluation_periods(period or [], contract_model, all_months=all_months, now=moment)
+    labels = [p.label for p in periods]
     # One call for every period: each source is read once, and a bad or closed period
     # refuses the whole request before anything is stored.
     with Progress(console=Console(stderr=True), transient=True) as progress:

@@ -36,7 +36,6 @@ from servicepact.cli._output import FormatOption, OutputFormat, cli_session
 from servicepact.cli.errors import EXIT_INVALID
 from servicepact.domain.errors import InvalidInput, Problem
 from servicepact.services import loads
-from servicepact.store.events.problems import write_problems
 
 console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -166,7 +165,7 @@ def load_file(
             _rejected(error, path, errors_out, output)
             raise typer.Exit(EXIT_INVALID) from None
     if errors_out is not None:
-        write_problems(report.problems, errors_out)
+        loads.write_problems(report.problems, errors_out)
     _summary(report, output)
 
 
@@ -191,7 +190,7 @@ def _rejected(
 ) -> None:
     problems = list(error.problems)
     if errors_out is not None:
-        write_problems(problems, errors_out)
+        loads.write_problems(problems, errors_out)
     if output is OutputFormat.JSON:
         console.print_json(
             json.dumps(

@@ -21,8 +21,6 @@ from servicepact.domain.errors import InvalidInput, Problem
 from servicepact.services import audit as audit_service
 from servicepact.services import sessions as session_service
 from servicepact.services import users as user_service
-from servicepact.store.db import migrate
-from servicepact.store.db.engine import masked_url
 
 console = Console()
 
@@ -47,10 +45,10 @@ def init(output: OutputFormat = FORMAT_OPTION) -> None:
     """Create the database, or upgrade it to this release's schema (safe to repeat)."""
     app = _app()
     try:
-        before = migrate.current_revision(app.engine)
-        migrate.upgrade(app.engine)
-        after = migrate.current_revision(app.engine)
-        restored = migrate.restore_audit_triggers(app.engine)
+        before = app.schema_revision()
+        app.upgrade_schema()
+        after = app.schema_revision()
+        restored = app.restore_audit_triggers()
     finally:
         app.close()
     if before is None:
@@ -59,7 +57,7 @@ def init(output: OutputFormat = FORMAT_OPTION) -> None:
         state = "up to date"
     else:
         state = f"upgraded from {before}"
-    url = masked_url(app.settings.resolved_database_url)
+    url = app.database_label
     if output is OutputFormat.JSON:
         _echo_json(
             {"database": url, "revision": after, "state": state, "restored_triggers": restored}
@@ -92,7 +90,7 @@ def db_revision(
     try:
         if autogenerate:
             app.check_schema()
-        path = migrate.new_revision(app.engine, message=message, autogenerate=autogenerate)
+        path = app.new_schema_revision(message=message, autogenerate=autogenerate)
     finally:
         app.close()
     typer.echo(f"wrote {path} — review it, then run the migration tests")

@@ -317,15 +317,18 @@ def selection_evaluate(
     ] = None,
 ) -> None:
     """Evaluate a selection project: ranking, knock-outs with reasons, spread, sensitivity."""
-    from servicepact.engine.selection import render_markdown
-    from servicepact.services.selection import evaluate_selection_file, result_json
+    from servicepact.services.selection import (
+        evaluate_selection_file,
+        result_json,
+        selection_markdown,
+    )
 
     result = evaluate_selection_file(path=path)
     if output is ReportFormat.JSON or output is ReportFormat.MARKDOWN:
         text = (
             json.dumps(result_json(result), indent=2, ensure_ascii=False) + "\n"
             if output is ReportFormat.JSON
-            else render_markdown(result)
+            else selection_markdown(result)
         )
         if out_file is None:
             typer.echo(text, nl=False)
@@ -370,10 +373,10 @@ def selection_ahp(
     output: FormatOption = OutputFormat.TEXT,
 ) -> None:
     """Weights, λmax, CI and CR of one pairwise comparison matrix."""
-    from servicepact.engine.ahp import ahp_weights
+    from servicepact.services.selection import pairwise_weights
 
     rows = [[cell.strip() for cell in row.split(",")] for row in matrix.split(";") if row.strip()]
-    result = ahp_weights(rows, where="matrix")
+    result = pairwise_weights(rows, where="matrix")
     if output is OutputFormat.JSON:
         _echo_json(
             {

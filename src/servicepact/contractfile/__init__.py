@@ -3,13 +3,7 @@
 Others call exactly these names; see docs/contract-file.md and docs/openslo.md.
 """
 
-from servicepact.contractfile.canonical import (
-    FORMAT_VERSION,
-    canonical_document,
-    contract_hash,
-    dump_contract,
-    dump_portfolio,
-)
+from servicepact.contractfile.canonical import dump_contract, dump_portfolio
 from servicepact.contractfile.documents import (
     ContractDocument,
     PortfolioDocument,
@@ -20,6 +14,7 @@ from servicepact.contractfile.documents import (
     parse_document_text,
 )
 from servicepact.contractfile.openslo import declarations_in, from_openslo, to_openslo
+from servicepact.domain.canonical import FORMAT_VERSION, canonical_document, contract_hash
 
 __all__ = [
     "FORMAT_VERSION",

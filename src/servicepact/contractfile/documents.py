@@ -9,13 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from servicepact.config import Settings
-from servicepact.contractfile.canonical import (
-    FORMAT_VERSION,
-    canonical_document,
-    canonical_portfolio_document,
-    contract_hash,
-    document_hash,
-)
 from servicepact.contractfile.library import Origin, merge_libraries, relocate
 from servicepact.contractfile.messages import suggestion
 from servicepact.contractfile.reading import (
@@ -27,6 +20,13 @@ from servicepact.contractfile.reading import (
     read_bytes,
 )
 from servicepact.contractfile.validation import Finding, validate_contract, validate_portfolio
+from servicepact.domain.canonical import (
+    FORMAT_VERSION,
+    canonical_document,
+    canonical_portfolio_document,
+    contract_hash,
+    document_hash,
+)
 from servicepact.domain.contracts import Contract
 from servicepact.domain.errors import InvalidInput, Problem
 from servicepact.domain.portfolio import Portfolio

@@ -24,9 +24,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from servicepact.contractfile.canonical import _plain, number_text
 from servicepact.contractfile.messages import show
 from servicepact.contractfile.validation import findings_from
+from servicepact.domain.canonical import number_text, plain_value
 from servicepact.domain.contracts import Contract, PeriodKind, ServiceLevel
 from servicepact.domain.declared import DeclaredKpiDefinition
 from servicepact.domain.errors import InvalidInput, Problem
@@ -59,7 +59,7 @@ def _share_of_good(sl: ServiceLevel, value: Decimal) -> Decimal:
 
 
 def _annotations(contract: Contract, sl: ServiceLevel) -> dict[str, str]:
-    plain = _plain(sl, json_mode=True)
+    plain = plain_value(sl, json_mode=True)
     notes = {
         "contract": contract.id,
         "service-level-id": sl.id,
@@ -91,8 +91,8 @@ def _metric_source(sl: ServiceLevel, part: str, contract: Contract | None = None
         "kpi": sl.kpi,
         "source": sl.source,
         "part": part,
-        "params": _plain(sl.params, json_mode=True),
-        "filter": _plain(sl.filter, json_mode=True),
+        "params": plain_value(sl.params, json_mode=True),
+        "filter": plain_value(sl.filter, json_mode=True),
     }
     definition = sl.definition
     if isinstance(definition, DeclaredKpiDefinition) and definition.spec is not None:
@@ -100,14 +100,14 @@ def _metric_source(sl: ServiceLevel, part: str, contract: Contract | None = None
         # imported into a contract that does not know it yet; the good and total events
         # are the declared condition and scope (the "queries" of this metric source).
         declared = definition.spec
-        spec["declaration"] = _plain(declared, json_mode=True)
+        spec["declaration"] = plain_value(declared, json_mode=True)
         if contract is not None and declared.events in contract.declared_event_types:
-            spec["eventType"] = _plain(
+            spec["eventType"] = plain_value(
                 contract.declared_event_types[declared.events], json_mode=True
             )
         where = declared.condition if part in ("good", "bad") else declared.scope
         if where is not None:
-            spec["where"] = _plain(where, json_mode=True)
+            spec["where"] = plain_value(where, json_mode=True)
     return {"metricSource": {"type": METRIC_SOURCE_TYPE, "spec": spec}}
 
 
@@ -204,7 +204,8 @@ class _Collector:
         self.problems.append(Problem(where, message))
 
 
-def _get(mapping: Any, *keys: str) -> Any:
+def _nested_value(mapping: Any, *keys: str) -> Any:
+    """``mapping[key1][key2]...``, or None where a level is missing or not a mapping."""
     for key in keys:
         if not isinstance(mapping, Mapping):
             return None
@@ -239,7 +240,7 @@ def from_openslo(
     indicators: dict[str, Mapping[str, Any]] = {}
     for position, doc in enumerate(docs):
         if isinstance(doc, Mapping) and doc.get("kind") == "SLI":
-            indicators[str(_get(doc, "metadata", "name"))] = doc
+            indicators[str(_nested_value(doc, "metadata", "name"))] = doc
         elif not isinstance(doc, Mapping):
             found.add(f"document {position + 1}", "is not a mapping")
     levels: list[ServiceLevel] = []
@@ -260,7 +261,7 @@ def from_openslo(
     for position, doc in enumerate(docs):
         if not isinstance(doc, Mapping) or doc.get("kind") != "SLO":
             continue
-        name = str(_get(doc, "metadata", "name") or f"document {position + 1}")
+        name = str(_nested_value(doc, "metadata", "name") or f"document {position + 1}")
         where = f"SLO {name}"
         if doc.get("apiVersion") != API_VERSION:
             found.add(
@@ -302,7 +303,7 @@ def _service_level_data(
     if not isinstance(spec, Mapping):
         found.add(f"{where}: spec", "is missing")
         return None
-    raw_notes = _get(doc, "metadata", "annotations")
+    raw_notes = _nested_value(doc, "metadata", "annotations")
     notes: dict[str, str] = (
         {
             str(k).removeprefix(PREFIX): str(v)
@@ -319,7 +320,7 @@ def _service_level_data(
         if indicator is None:
             found.add(f"{where}: spec.indicatorRef", f"no SLI named {spec['indicatorRef']!r}")
             return None
-    indicator_spec = _get(indicator, "spec") or {}
+    indicator_spec = _nested_value(indicator, "spec") or {}
     ratio = indicator_spec.get("ratioMetric") if isinstance(indicator_spec, Mapping) else None
     threshold = (
         indicator_spec.get("thresholdMetric") if isinstance(indicator_spec, Mapping) else None
@@ -327,13 +328,13 @@ def _service_level_data(
     source_spec: Any = None
     if isinstance(ratio, Mapping):
         for part in ("good", "bad", "total"):
-            candidate = _get(ratio, part, "metricSource")
-            if _get(candidate, "type") == METRIC_SOURCE_TYPE:
+            candidate = _nested_value(ratio, part, "metricSource")
+            if _nested_value(candidate, "type") == METRIC_SOURCE_TYPE:
                 source_spec = candidate.get("spec")
                 break
     elif isinstance(threshold, Mapping) and "kpi" in notes:
-        if _get(threshold, "metricSource", "type") == METRIC_SOURCE_TYPE:
-            source_spec = _get(threshold, "metricSource", "spec")
+        if _nested_value(threshold, "metricSource", "type") == METRIC_SOURCE_TYPE:
+            source_spec = _nested_value(threshold, "metricSource", "spec")
     elif indicator is None and "kpi" in notes:
         pass  # no indicator at all: the annotated KPI is the whole definition
     else:
@@ -344,7 +345,7 @@ def _service_level_data(
         )
         return None
 
-    kpi_name = notes.get("kpi") or _get(source_spec, "kpi")
+    kpi_name = notes.get("kpi") or _nested_value(source_spec, "kpi")
     if not kpi_name:
         found.add(
             where,
@@ -363,14 +364,14 @@ def _service_level_data(
     windows = spec.get("timeWindow") or []
     if isinstance(windows, list) and windows:
         window = windows[0]
-        if _get(window, "isRolling") is True:
+        if _nested_value(window, "isRolling") is True:
             found.add(
                 f"{where}: spec.timeWindow",
                 "a rolling window cannot map: ServicePact measures calendar periods "
                 "(month, quarter, contract year)",
             )
             return None
-        duration = str(_get(window, "duration") or "")
+        duration = str(_nested_value(window, "duration") or "")
         if duration not in _PERIOD_OF:
             found.add(
                 f"{where}: spec.timeWindow.duration",
@@ -394,14 +395,14 @@ def _service_level_data(
     params = _json_note(notes, "params", where, found)
     filters = _json_note(notes, "filter", where, found)
     if params is None:
-        params = dict(_get(source_spec, "params") or {})
+        params = dict(_nested_value(source_spec, "params") or {})
     if filters is None:
-        filters = dict(_get(source_spec, "filter") or {})
+        filters = dict(_nested_value(source_spec, "filter") or {})
     data: dict[str, Any] = {
         "id": notes.get("service-level-id") or name,
-        "name": notes.get("name") or _get(doc, "metadata", "displayName") or name,
+        "name": notes.get("name") or _nested_value(doc, "metadata", "displayName") or name,
         "kpi": kpi.name,
-        "source": notes.get("source") or _get(source_spec, "source") or kpi.event_type,
+        "source": notes.get("source") or _nested_value(source_spec, "source") or kpi.event_type,
         "params": params,
         "filter": filters,
         "calendar": notes.get("calendar") or (calendar if kpi.uses_calendar else None),
@@ -442,7 +443,7 @@ def declarations_in(docs: Iterable[Any]) -> dict[str, list[Any]]:
     for doc in docs:
         if not isinstance(doc, Mapping):
             continue
-        indicator = _get(doc, "spec", "indicator", "spec")
+        indicator = _nested_value(doc, "spec", "indicator", "spec")
         if not isinstance(indicator, Mapping):
             continue
         metrics = [indicator.get("thresholdMetric")]
@@ -450,7 +451,7 @@ def declarations_in(docs: Iterable[Any]) -> dict[str, list[Any]]:
         if isinstance(ratio, Mapping):
             metrics += [ratio.get(part) for part in ("good", "bad", "total")]
         for metric in metrics:
-            spec = _get(metric, "metricSource", "spec")
+            spec = _nested_value(metric, "metricSource", "spec")
             if not isinstance(spec, Mapping):
                 continue
             declaration = spec.get("declaration")
@@ -492,18 +493,18 @@ def _levels(
         return None
     values: list[tuple[str, Decimal]] = []
     for index, objective in enumerate(objectives):
-        label = str(_get(objective, "displayName") or "")
+        label = str(_nested_value(objective, "displayName") or "")
         if ratio:
-            target = _decimal(_get(objective, "target"))
-            if target is None and _get(objective, "targetPercent") is not None:
-                percent = _decimal(_get(objective, "targetPercent"))
+            target = _decimal(_nested_value(objective, "target"))
+            if target is None and _nested_value(objective, "targetPercent") is not None:
+                percent = _decimal(_nested_value(objective, "targetPercent"))
                 target = percent / 100 if percent is not None else None
             if target is None:
                 found.add(f"{where}: spec.objectives[{index}]", "needs a target (a share 0-1)")
                 return None
             value = Decimal(1) - target if direction is Direction.LOWER_IS_BETTER else target
         else:
-            given = _decimal(_get(objective, "value"))
+            given = _decimal(_nested_value(objective, "value"))
             if given is None:
                 found.add(f"{where}: spec.objectives[{index}]", "needs a value")
                 return None

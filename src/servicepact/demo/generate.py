@@ -54,8 +54,8 @@ from servicepact.demo.timebase import (
     format_timestamps,
     office_hours,
 )
+from servicepact.domain.event_schemas import arrow_schema
 from servicepact.domain.event_types import BUILT_IN, ColumnType, EventType
-from servicepact.engine.tables import arrow_schema
 
 Table = dict[str, list[str]]
 """Columns of text in event-type order; an empty string is a missing value."""

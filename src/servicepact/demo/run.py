@@ -59,7 +59,6 @@ from servicepact.domain.access import Actor
 from servicepact.domain.alerts import AlertSettings
 from servicepact.domain.errors import InvalidInput, Problem
 from servicepact.domain.periods import Period, month
-from servicepact.engine.handoffs import HandoffReport
 from servicepact.examples import examples_dir
 from servicepact.services import alerts as alerts_service
 from servicepact.services import users
@@ -84,9 +83,7 @@ from servicepact.services.risks import (
     raise_risks,
 )
 from servicepact.services.selection import evaluate_selection_file
-from servicepact.services.vendors import handoffs, ranking
-from servicepact.store.db import migrate
-from servicepact.store.db.engine import masked_url
+from servicepact.services.vendors import HandoffReport, handoffs, ranking
 
 PORTFOLIO_FILE = "portfolio.yaml"
 RISKS_FILE = "risks.yaml"
@@ -262,7 +259,7 @@ def run_demo(
     actor = app.cli_actor()
     summary = DemoSummary(
         data_dir=str(app.settings.data_dir),
-        database=masked_url(app.settings.resolved_database_url),
+        database=app.database_label,
         year=year,
         seed=seed,
         scale=scale,
@@ -276,7 +273,7 @@ def run_demo(
 
     with timer("database"):
         sink.step("Preparing the database", 1)
-        migrate.upgrade(app.engine)
+        app.upgrade_schema()
         sink.advance()
 
     with timer("portfolio"):

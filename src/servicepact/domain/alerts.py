@@ -12,6 +12,7 @@ file; secrets are named by environment variable, never written in the file.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
@@ -173,3 +174,30 @@ class DeliveryAttempt(BaseModel):
     status_code: int | None = None
     error: str | None = None
     escalation_level: int = 0
+
+
+# The state of each condition already alerted: ``key → {state, first_raised, escalated}``
+# (the policy that reads it is alerts/dedup.py).
+@dataclass
+class ConditionState:
+    state: str
+    first_raised: datetime
+    escalated: list[int] = field(default_factory=list)  # escalation levels already sent
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "state": self.state,
+            "first_raised": self.first_raised.isoformat(),
+            "escalated": self.escalated,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ConditionState:
+        return cls(
+            state=str(data["state"]),
+            first_raised=datetime.fromisoformat(str(data["first_raised"])),
+            escalated=[int(x) for x in data.get("escalated", [])],
+        )
+
+
+States = dict[str, ConditionState]

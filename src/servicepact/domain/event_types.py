@@ -223,3 +223,18 @@ BUILT_IN: dict[str, EventType] = {
         ),
     )
 }
+
+
+# The column that anchors each built-in event type's events in time: when an event arrived,
+# for the completeness and lateness controls (KPIS.md §3), for counting units per month (fees)
+# and for the received-per-working-day check of the evaluation.
+ANCHORS: dict[str, str] = {
+    "tickets": "created_at",
+    "calls": "offered_at",
+    "availability": "start",
+    "payroll_items": "scheduled_pay_date",
+    "invoices_processed": "received_at",
+    "orders": "promised_at",
+    "inventory_counts": "counted_at",
+    "campaigns": "planned_launch",
+}

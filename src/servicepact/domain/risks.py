@@ -102,9 +102,6 @@ class Risk(BaseModel):
     def level(self) -> RiskLevel:
         return level_for(self.score)
 
-    def review_overdue(self, today: date) -> bool:
-        return self.status.is_open and self.review_date is not None and self.review_date < today
-
 
 class RiskRegister(BaseModel):
     """The register as a YAML file writes it (``examples/risks.yaml``)."""

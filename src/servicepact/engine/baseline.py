@@ -44,11 +44,12 @@ import pyarrow as pa
 
 from servicepact.domain.contracts import Contract, PeriodKind, ServiceLevel, Term
 from servicepact.domain.credits import CreditOutcome, CreditStatement
+from servicepact.domain.display import exact_text, format_value, trend_text
 from servicepact.domain.errors import InvalidInput, Problem
+from servicepact.domain.event_types import ANCHORS
 from servicepact.domain.kpis import Direction, Unit
 from servicepact.domain.periods import Period, contract_year_of
 from servicepact.domain.results import ResultStatus, ServiceLevelResult, status_for
-from servicepact.engine.controls import ANCHORS
 
 WORST_QUARTILE = Fraction(1, 4)
 MEDIAN = Fraction(1, 2)
@@ -334,12 +335,6 @@ def replay_contract(contract: Contract, months: Sequence[Period]) -> Contract:
     return contract.model_copy(update={"term": Term(start=first, end=last)})
 
 
-# The column a unit is counted by for per-unit fees is the event type's anchor, the one table
-# of them the load controls keep (engine/controls.py): the same column the commercials count by
-# (services/commercials.py, the first required time column of the event type).
-ARRIVAL_COLUMNS = ANCHORS
-
-
 def count_volumes(
     contract: Contract, tables: Mapping[str, pa.Table], month: Period, timezone: str
 ) -> dict[str, int]:
@@ -353,7 +348,7 @@ def count_volumes(
         if fee.source is None:
             continue
         table = tables.get(fee.source)
-        column = ARRIVAL_COLUMNS.get(fee.source)
+        column = ANCHORS.get(fee.source)
         if table is None or column is None or column not in table.column_names:
             raise InvalidInput(
                 [Problem(f"fees.{fee.id}", f"no {fee.source!r} events to count this fee by")]
@@ -562,32 +557,7 @@ def replay(
 # --- presentation: the JSON shape of a study (docs/baseline.md) ---------------------------
 
 
-def exact_text(value: Fraction | None) -> str | int | None:
-    """An exact value as an integer or ``"p/q"`` text, as results are written (docs/results.md)."""
-    if value is None:
-        return None
-    if value.denominator == 1:
-        return value.numerator
-    return f"{value.numerator}/{value.denominator}"
-
-
-def trend_text(slope: Fraction | None, unit: Unit) -> str | None:
-    """A slope as a person reads it, signed: ``+0.30 pp / month`` (a share moves in percentage
-    points, not percent), ``-0.13 s / month``."""
-    from servicepact.engine.evaluate import format_value
-
-    if slope is None:
-        return None
-    sign = "+" if slope > 0 else "-" if slope < 0 else "±"
-    text = format_value(abs(slope), unit)
-    if unit is Unit.RATIO:
-        text = text.removesuffix(" %") + " pp"
-    return f"{sign}{text} / month"
-
-
 def _month_document(month: MonthValue | None, unit: Unit) -> dict[str, Any] | None:
-    from servicepact.engine.evaluate import format_value
-
     if month is None:
         return None
     return {
@@ -600,8 +570,6 @@ def _month_document(month: MonthValue | None, unit: Unit) -> dict[str, Any] | No
 
 
 def baseline_document(baseline: Baseline, proposal: Proposal) -> dict[str, Any]:
-    from servicepact.engine.evaluate import format_value
-
     unit = baseline.unit
 
     def stat(value: Fraction | None) -> dict[str, Any]:

@@ -18,9 +18,9 @@ from enum import StrEnum
 
 from servicepact.domain.business_case import BrokerTerms
 from servicepact.domain.contracts import Contract
+from servicepact.domain.display import amount_text
 from servicepact.domain.money import round_money
 from servicepact.domain.results import ResultStatus, ServiceLevelResult
-from servicepact.engine.credits import amount_text
 
 MATERIAL_POINTS = Decimal(5)  # percentage points of months met; see the module docstring
 _HUNDRED = Decimal(100)

@@ -27,11 +27,12 @@ from servicepact.domain.business_case import (
     SensitivityCell,
 )
 from servicepact.domain.contracts import Contract
+from servicepact.domain.display import amount_text
 from servicepact.domain.errors import InvalidInput, Problem
 from servicepact.domain.invoices import LineKind
 from servicepact.domain.money import round_money
 from servicepact.domain.periods import Period, contract_year_of, parse_period
-from servicepact.engine.credits import amount_text, shift
+from servicepact.engine.credits import shift
 from servicepact.engine.fees import expected_fees
 
 _HUNDRED = Decimal(100)

@@ -286,11 +286,6 @@ class BusinessClock:
         return "numba" if self._kernels is not None else "numpy"
 
     @property
-    def valid_from(self) -> int | None:
-        """First instant the clock knows (None: any instant, a wall-time clock)."""
-        return None if self._table is None else self._table.lo
-
-    @property
     def valid_until(self) -> int | None:
         """Last instant the clock knows (None: any instant)."""
         return None if self._table is None else self._table.hi

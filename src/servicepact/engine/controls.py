@@ -26,13 +26,13 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from enum import StrEnum
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from servicepact.domain.calendars import Calendar
-from servicepact.domain.event_types import ColumnType, EventType
+from servicepact.domain.event_types import ANCHORS, ColumnType, EventType
+from servicepact.domain.load_findings import Finding, FindingKind, Severity
 
 # A day with less than half the expected volume more likely lost data than had a
 # quiet day; "below 50 %" is the threshold the measurement-engine issue names.
@@ -42,18 +42,6 @@ COMPLETENESS_MIN_SHARE = 0.5
 # (the default of the measurement-engine issue; a contract may state another).
 LATE_AFTER_DAYS = 5
 MAX_EXAMPLES = 5
-
-# When each event type's events happen, for completeness and lateness (KPIS.md §3).
-ANCHORS: dict[str, str] = {
-    "tickets": "created_at",
-    "calls": "offered_at",
-    "availability": "start",
-    "payroll_items": "scheduled_pay_date",
-    "invoices_processed": "received_at",
-    "orders": "promised_at",
-    "inventory_counts": "counted_at",
-    "campaigns": "planned_launch",
-}
 
 # (earlier, later): the later one must not come before the earlier one.
 ORDER_PAIRS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -76,29 +64,6 @@ ORDER_PAIRS: dict[str, tuple[tuple[str, str], ...]] = {
     "orders": (),
     "inventory_counts": (),
 }
-
-
-class Severity(StrEnum):
-    INFO = "info"
-    WARNING = "warning"
-    ERROR = "error"
-
-
-class FindingKind(StrEnum):
-    INCOMPLETE_DAY = "incomplete_day"
-    OUT_OF_ORDER = "out_of_order"
-    FUTURE_TIMESTAMP = "future_timestamp"
-    LATE_SUBMISSION = "late_submission"
-    CORRECTIONS = "corrections"
-
-
-@dataclass(frozen=True)
-class Finding:
-    kind: FindingKind
-    severity: Severity
-    count: int
-    detail: str
-    examples: tuple[str, ...] = ()  # event ids (or days for completeness), never values
 
 
 @dataclass

@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
 
@@ -36,6 +36,7 @@ from servicepact.domain.credits import (
     EarnBackLine,
     EarnBackOutcome,
 )
+from servicepact.domain.display import amount_text
 from servicepact.domain.errors import InvalidInput, Problem
 from servicepact.domain.kpis import Unit
 from servicepact.domain.money import minor_unit, round_money
@@ -47,12 +48,6 @@ _MONTH_LABEL = re.compile(r"^\d{4}-\d{2}$")
 
 
 # --- formatting: the arithmetic text a vendor manager reads -------------------------------
-
-
-def amount_text(amount: Decimal, currency: str) -> str:
-    """``12,000,000`` (KRW) or ``1,234.50`` (USD): grouped, at the currency's minor unit."""
-    digits = minor_unit(currency)
-    return f"{round_money(amount, currency):,.{digits}f}"
 
 
 def percent_text(value: Decimal) -> str:
@@ -160,6 +155,17 @@ def _cap(lines: list[CreditLine], cap: Decimal, currency: str) -> tuple[list[Cre
     return capped, text
 
 
+@dataclass(frozen=True)
+class _MonthLines:
+    """The credit lines of one month and the at-risk amount they are capped by."""
+
+    at_risk: Decimal
+    at_risk_arithmetic: str
+    lines: list[CreditLine]
+    cap_applied: bool
+    cap_arithmetic: str  # "" when the cap did not apply
+
+
 def _month_lines(
     contract: Contract,
     regime: CreditRegime,
@@ -167,167 +173,19 @@ def _month_lines(
     current: Period,
     monthly_fees: Decimal,
     waived: Collection[tuple[str, str]],
-) -> tuple[Decimal, str, list[CreditLine], bool, str]:
+) -> _MonthLines:
     currency = contract.currency
     at_risk = at_risk_amount(regime, monthly_fees, currency)
     at_risk_arith = (
         f"{percent_text(regime.at_risk_percent)} × {amount_text(monthly_fees, currency)} = "
         f"{amount_text(at_risk, currency)}"
     )
-    categories = {c.id: c.allocation_percent for c in regime.categories}
-    lines: list[CreditLine] = []
-    for sl in contract.service_levels:
-        if sl.period is not PeriodKind.MONTH:
-            continue  # quarterly and yearly levels are credited by their own period
-        result = results.get((sl.id, current.label))
-        shown = value_text(result, sl) if result else None
-
-        def make(
-            outcome: CreditOutcome,
-            clause: str,
-            arithmetic: str,
-            *,
-            sl: ServiceLevel = sl,
-            result: ServiceLevelResult | None = result,
-            shown: str | None = shown,
-            months: tuple[str, ...] = (current.label,),
-            category_percent: Decimal | None = None,
-            multiplier: Decimal = Decimal(1),
-            amount: Decimal = Decimal(0),
-        ) -> CreditLine:
-            return CreditLine(
-                service_level_id=sl.id,
-                name=sl.name,
-                outcome=outcome,
-                months=months,
-                clause=clause,
-                arithmetic=arithmetic,
-                expected=result.expected if result else None,
-                minimum=result.minimum if result else None,
-                value=shown,
-                allocation_percent=sl.allocation_percent,
-                category_percent=category_percent,
-                multiplier=multiplier,
-                amount=amount,
-                charged=amount,
-            )
-
-        targets = ""
-        if result is not None:
-            targets = (
-                f"measured {shown or 'n/a'} against expected "
-                f"{target_text(result.expected, sl)}, minimum {target_text(result.minimum, sl)}"
-            )
-            if result.expected != sl.expected or result.minimum != sl.minimum:
-                how = ""
-                if sl.improvement is not None:
-                    year = contract_year_of(contract.term, current.start)
-                    how = (
-                        f"contract year {year}, "
-                        f"{percent_text(sl.improvement.per_year_percent_of_gap)} of the gap "
-                        f"to perfection a year; "
-                    )
-                targets += (
-                    f" (improved: {how}the contract's {target_text(sl.expected, sl)} / "
-                    f"{target_text(sl.minimum, sl)})"
-                )
-        if not sl.credited:
-            lines.append(
-                make(
-                    outcome=CreditOutcome.KEY_MEASUREMENT,
-                    clause=f"service_levels.{sl.id}: key measurement (kind: key)",
-                    arithmetic=f"reported, no credit; {targets}".rstrip("; "),
-                )
-            )
-            continue
-        allocation = sl.allocation_percent or Decimal(0)
-        clause = f"credits.at_risk_percent; service_levels.{sl.id}.allocation_percent"
-        if (sl.id, current.label) in waived:
-            lines.append(
-                make(
-                    outcome=CreditOutcome.WAIVED,
-                    clause=clause + "; approved exclusion",
-                    arithmetic="an approved exclusion covers this month: no credit",
-                )
-            )
-            continue
-        if result is None:
-            lines.append(
-                make(
-                    outcome=CreditOutcome.NO_RESULT,
-                    clause=clause,
-                    arithmetic="no result for this month: no credit, flagged",
-                )
-            )
-            continue
-        status = result.status
-        if status is ResultStatus.MET:
-            lines.append(
-                make(
-                    outcome=CreditOutcome.MET,
-                    clause=clause,
-                    arithmetic=f"met: {targets}",
-                )
-            )
-            continue
-        if status is ResultStatus.BELOW_EXPECTED:
-            lines.append(
-                make(
-                    outcome=CreditOutcome.BELOW_EXPECTED,
-                    clause=clause,
-                    arithmetic=(
-                        f"below expected but not below minimum: no credit "
-                        f"(counts toward escalation); {targets}"
-                    ),
-                )
-            )
-            continue
-        if status is ResultStatus.INSUFFICIENT_DATA:
-            lines.append(
-                make(
-                    outcome=CreditOutcome.INSUFFICIENT_DATA,
-                    clause=clause + f"; service_levels.{sl.id}.min_sample",
-                    arithmetic=(
-                        f"insufficient data ({result.sample_size} events, at least "
-                        f"{sl.min_sample} needed): no credit, flagged"
-                    ),
-                )
-            )
-            continue
-        # Breached: at-risk × (category ×) allocation (× escalation), rounded once.
-        factors = f"× {percent_text(allocation)}"
-        exact = at_risk * allocation / _HUNDRED
-        category_percent: Decimal | None = None
-        if sl.category is not None and sl.category in categories:
-            category_percent = categories[sl.category]
-            exact = exact * category_percent / _HUNDRED
-            factors = f"× category {sl.category} {percent_text(category_percent)} " + factors
-            clause += f"; credits.categories.{sl.category}"
-        earlier = _escalating_months(regime, sl, results, current)
-        multiplier = Decimal(1)
-        if earlier and regime.escalation is not None:
-            multiplier = regime.escalation.multiplier
-            exact = exact * multiplier
-            factors += (
-                f" × {_plain(multiplier)} (repeat within {regime.escalation.within_months} "
-                f"months of {', '.join(earlier)})"
-            )
-            clause += "; credits.escalation"
-        amount = round_money(exact, currency)
-        lines.append(
-            make(
-                CreditOutcome.CREDIT,
-                clause,
-                (
-                    f"breached ({targets}): {at_risk_arith}; {factors} = "
-                    f"{amount_text(amount, currency)}"
-                ),
-                months=(current.label, *earlier),
-                category_percent=category_percent,
-                multiplier=multiplier,
-                amount=amount,
-            )
-        )
+    month = _CreditMonth(contract, regime, results, current, at_risk, at_risk_arith)
+    lines = [
+        _level_line(month, sl, waived)
+        for sl in contract.service_levels
+        if sl.period is PeriodKind.MONTH  # quarterly and yearly levels: by their own period
+    ]
     credit_lines = [line for line in lines if line.outcome is CreditOutcome.CREDIT]
     total = sum((line.amount for line in credit_lines), Decimal(0))
     cap_text = ""
@@ -336,7 +194,178 @@ def _month_lines(
         capped, cap_text = _cap(credit_lines, at_risk, currency)
         by_id = {line.service_level_id: line for line in capped}
         lines = [by_id.get(line.service_level_id, line) for line in lines]
-    return at_risk, at_risk_arith, lines, cap_applied, cap_text
+    return _MonthLines(at_risk, at_risk_arith, lines, cap_applied, cap_text)
+
+
+@dataclass(frozen=True)
+class _CreditMonth:
+    """What every service level's line of one month is computed against."""
+
+    contract: Contract
+    regime: CreditRegime
+    results: Mapping[tuple[str, str], ServiceLevelResult]
+    current: Period
+    at_risk: Decimal
+    at_risk_arithmetic: str
+
+
+def _targets_text(
+    month: _CreditMonth, sl: ServiceLevel, result: ServiceLevelResult, shown: str | None
+) -> str:
+    """The measured value against the targets in force, and how they were improved."""
+    targets = (
+        f"measured {shown or 'n/a'} against expected "
+        f"{target_text(result.expected, sl)}, minimum {target_text(result.minimum, sl)}"
+    )
+    if result.expected != sl.expected or result.minimum != sl.minimum:
+        how = ""
+        if sl.improvement is not None:
+            year = contract_year_of(month.contract.term, month.current.start)
+            how = (
+                f"contract year {year}, "
+                f"{percent_text(sl.improvement.per_year_percent_of_gap)} of the gap "
+                f"to perfection a year; "
+            )
+        targets += (
+            f" (improved: {how}the contract's {target_text(sl.expected, sl)} / "
+            f"{target_text(sl.minimum, sl)})"
+        )
+    return targets
+
+
+def _level_line(
+    month: _CreditMonth, sl: ServiceLevel, waived: Collection[tuple[str, str]]
+) -> CreditLine:
+    """The credit line of one monthly service level: its outcome, clause and arithmetic."""
+    current = month.current
+    result = month.results.get((sl.id, current.label))
+    shown = value_text(result, sl) if result else None
+
+    def make(
+        outcome: CreditOutcome,
+        clause: str,
+        arithmetic: str,
+        *,
+        months: tuple[str, ...] = (current.label,),
+        category_percent: Decimal | None = None,
+        multiplier: Decimal = Decimal(1),
+        amount: Decimal = Decimal(0),
+    ) -> CreditLine:
+        return CreditLine(
+            service_level_id=sl.id,
+            name=sl.name,
+            outcome=outcome,
+            months=months,
+            clause=clause,
+            arithmetic=arithmetic,
+            expected=result.expected if result else None,
+            minimum=result.minimum if result else None,
+            value=shown,
+            allocation_percent=sl.allocation_percent,
+            category_percent=category_percent,
+            multiplier=multiplier,
+            amount=amount,
+            charged=amount,
+        )
+
+    targets = "" if result is None else _targets_text(month, sl, result, shown)
+    if not sl.credited:
+        return make(
+            outcome=CreditOutcome.KEY_MEASUREMENT,
+            clause=f"service_levels.{sl.id}: key measurement (kind: key)",
+            arithmetic=f"reported, no credit; {targets}".rstrip("; "),
+        )
+    clause = f"credits.at_risk_percent; service_levels.{sl.id}.allocation_percent"
+    if (sl.id, current.label) in waived:
+        return make(
+            outcome=CreditOutcome.WAIVED,
+            clause=clause + "; approved exclusion",
+            arithmetic="an approved exclusion covers this month: no credit",
+        )
+    if result is None:
+        return make(
+            outcome=CreditOutcome.NO_RESULT,
+            clause=clause,
+            arithmetic="no result for this month: no credit, flagged",
+        )
+    status = result.status
+    if status is ResultStatus.MET:
+        return make(outcome=CreditOutcome.MET, clause=clause, arithmetic=f"met: {targets}")
+    if status is ResultStatus.BELOW_EXPECTED:
+        return make(
+            outcome=CreditOutcome.BELOW_EXPECTED,
+            clause=clause,
+            arithmetic=(
+                f"below expected but not below minimum: no credit "
+                f"(counts toward escalation); {targets}"
+            ),
+        )
+    if status is ResultStatus.INSUFFICIENT_DATA:
+        return make(
+            outcome=CreditOutcome.INSUFFICIENT_DATA,
+            clause=clause + f"; service_levels.{sl.id}.min_sample",
+            arithmetic=(
+                f"insufficient data ({result.sample_size} events, at least "
+                f"{sl.min_sample} needed): no credit, flagged"
+            ),
+        )
+    breach = _breach(month, sl, clause)
+    return make(
+        CreditOutcome.CREDIT,
+        breach.clause,
+        (
+            f"breached ({targets}): {month.at_risk_arithmetic}; {breach.factors} = "
+            f"{amount_text(breach.amount, month.contract.currency)}"
+        ),
+        months=(current.label, *breach.earlier),
+        category_percent=breach.category_percent,
+        multiplier=breach.multiplier,
+        amount=breach.amount,
+    )
+
+
+@dataclass(frozen=True)
+class _Breach:
+    amount: Decimal
+    clause: str
+    factors: str  # "× category … × allocation × escalation", as the arithmetic shows them
+    earlier: tuple[str, ...]  # the earlier breached months that escalate this one
+    category_percent: Decimal | None
+    multiplier: Decimal
+
+
+def _breach(month: _CreditMonth, sl: ServiceLevel, clause: str) -> _Breach:
+    """A breached level's credit: at-risk × (category ×) allocation (× escalation), rounded
+    once."""
+    regime = month.regime
+    allocation = sl.allocation_percent or Decimal(0)
+    categories = {c.id: c.allocation_percent for c in regime.categories}
+    factors = f"× {percent_text(allocation)}"
+    exact = month.at_risk * allocation / _HUNDRED
+    category_percent: Decimal | None = None
+    if sl.category is not None and sl.category in categories:
+        category_percent = categories[sl.category]
+        exact = exact * category_percent / _HUNDRED
+        factors = f"× category {sl.category} {percent_text(category_percent)} " + factors
+        clause += f"; credits.categories.{sl.category}"
+    earlier = _escalating_months(regime, sl, month.results, month.current)
+    multiplier = Decimal(1)
+    if earlier and regime.escalation is not None:
+        multiplier = regime.escalation.multiplier
+        exact = exact * multiplier
+        factors += (
+            f" × {_plain(multiplier)} (repeat within {regime.escalation.within_months} "
+            f"months of {', '.join(earlier)})"
+        )
+        clause += "; credits.escalation"
+    return _Breach(
+        amount=round_money(exact, month.contract.currency),
+        clause=clause,
+        factors=factors,
+        earlier=tuple(earlier),
+        category_percent=category_percent,
+        multiplier=multiplier,
+    )
 
 
 def _earn_back(
@@ -364,7 +393,7 @@ def _earn_back(
             f"earn-back for {credit_month.label} assumes that month's fees equal this month's "
             f"({amount_text(monthly_fees, contract.currency)})"
         )
-    _, _, then, _, _ = _month_lines(contract, regime, results, credit_month, fees, waived)
+    then = _month_lines(contract, regime, results, credit_month, fees, waived).lines
     window = tuple(shift(credit_month, k).label for k in range(1, months_needed + 1))
     out: list[EarnBackLine] = []
     currency = contract.currency
@@ -455,9 +484,8 @@ def compute_credits(
             notes=("the contract has no credit regime: no credits",),
         )
     results = _month_results(history, contract.id)
-    at_risk, at_risk_arith, lines, cap_applied, cap_text = _month_lines(
-        contract, regime, results, month, monthly_fees, waived
-    )
+    month_lines = _month_lines(contract, regime, results, month, monthly_fees, waived)
+    lines = month_lines.lines
     earn_back, notes = _earn_back(
         contract, regime, results, month, monthly_fees, fees_by_month or {}, waived
     )
@@ -475,12 +503,12 @@ def compute_credits(
         month=month.label,
         currency=currency,
         monthly_fees=monthly_fees,
-        at_risk=at_risk,
-        at_risk_arithmetic=at_risk_arith,
+        at_risk=month_lines.at_risk,
+        at_risk_arithmetic=month_lines.at_risk_arithmetic,
         lines=tuple(lines),
         earn_back=tuple(earn_back),
         flags=flags,
-        cap_applied=cap_applied,
-        cap_arithmetic=cap_text,
+        cap_applied=month_lines.cap_applied,
+        cap_arithmetic=month_lines.cap_arithmetic,
         notes=tuple(notes),
     )

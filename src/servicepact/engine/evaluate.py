@@ -30,7 +30,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from fractions import Fraction
 from functools import partial
 from typing import Any
@@ -40,10 +39,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from servicepact.domain.calendars import ALWAYS, Calendar
+from servicepact.domain.canonical import contract_hash as canonical_contract_hash
 from servicepact.domain.contracts import Contract, ServiceLevel
 from servicepact.domain.errors import InvalidInput, Problem
+from servicepact.domain.event_schemas import BATCH_COLUMN
+from servicepact.domain.event_types import ANCHORS
 from servicepact.domain.exclusions import Exclusion
-from servicepact.domain.kpis import CATALOGUE, Aggregate, Unit
+from servicepact.domain.kpis import Aggregate
 from servicepact.domain.periods import Period
 from servicepact.domain.results import ResultStatus, ServiceLevelResult, status_for
 from servicepact.engine.business_time import BusinessClock
@@ -59,24 +61,11 @@ from servicepact.engine.kpis.base import (
     memoized,
     timestamps_us,
 )
-from servicepact.engine.tables import BATCH_COLUMN
 from servicepact.engine.targets import targets_for
 
 ENGINE_VERSION = "2026.11.2"
 """Bumped whenever a change to the engine can change a result (part of inputs_hash)."""
 
-# The column that says when an event of a built-in type arrived, for the completeness
-# control (received events per working day against contract.expected_daily_volume).
-ARRIVAL_COLUMN: dict[str, str] = {
-    "tickets": "created_at",
-    "calls": "offered_at",
-    "availability": "start",
-    "payroll_items": "scheduled_pay_date",
-    "invoices_processed": "received_at",
-    "orders": "promised_at",
-    "inventory_counts": "counted_at",
-    "campaigns": "planned_launch",
-}
 _FIRST_CLOCK_YEAR = 1971  # BusinessClock.build accepts years from 1971
 _DEADLINE_YEARS = 2  # a clock reaches this many years past the data, for late deadlines
 
@@ -241,12 +230,6 @@ def inputs_hash(
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _canonical_hash(contract: Contract) -> str:
-    from servicepact.contractfile.canonical import contract_hash
-
-    return contract_hash(contract)
-
-
 def working_days(calendar: Calendar | None, first: date, end: date) -> int:
     """Local dates in ``[first, end)`` with working hours (and not holidays) in the calendar."""
     if end <= first:
@@ -288,7 +271,7 @@ def _completeness(
     """Events received ÷ expected (expected_daily_volume × working days so far), if declared."""
     per_day = contract.expected_daily_volume.get(sl.source)
     declared = contract.declared_event_types.get(sl.source)
-    column = declared.anchor if declared is not None else ARRIVAL_COLUMN.get(sl.source)
+    column = declared.anchor if declared is not None else ANCHORS.get(sl.source)
     if not per_day or column is None or column not in table.column_names:
         return None
     calendar = volume_calendar(contract, sl)
@@ -458,7 +441,7 @@ def evaluate_periods(
         years=(min(p.start.year for p in periods) - 1, max(p.end.year for p in periods)),
         memo=memo,
     )
-    code_hash = contract_hash if contract_hash is not None else _canonical_hash(contract)
+    code_hash = contract_hash if contract_hash is not None else canonical_contract_hash(contract)
     batches = tuple(sorted(batch_ids)) if batch_ids is not None else _batches(table)
 
     results: list[ServiceLevelResult] = []
@@ -586,7 +569,7 @@ def evaluate_contract(
     """
     cache = clock_cache or ClockCache()
     memo = memo if memo is not None else EvaluationMemo()
-    code_hash = contract_hash if contract_hash is not None else _canonical_hash(contract)
+    code_hash = contract_hash if contract_hash is not None else canonical_contract_hash(contract)
     jobs: list[tuple[ServiceLevel, list[Period], pa.Table]] = []
     for sl in contract.service_levels:
         mine = [p for p in periods if p.kind is sl.period]
@@ -594,8 +577,8 @@ def evaluate_contract(
             continue
         table = tables_by_source.get(sl.source)
         if table is None:
+            from servicepact.domain.event_schemas import arrow_schema
             from servicepact.domain.event_types import BUILT_IN
-            from servicepact.engine.tables import arrow_schema
 
             event_type = contract.declared_event_types.get(sl.source) or BUILT_IN.get(sl.source)
             if event_type is None:
@@ -627,79 +610,3 @@ def evaluate_contract(
     # numpy operations) release the GIL, and shared arrays are computed once (memoized).
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="evaluate") as pool:
         return [r for results in pool.map(run, jobs) for r in results]
-
-
-# --- presentation: the one JSON shape of a result (docs/results.md) ------------------------
-
-_UNIT_SUFFIX = {
-    Unit.SECONDS: " s",
-    Unit.MINUTES: " min",
-    Unit.HOURS: " h",
-    Unit.DAYS: " d",
-    Unit.BUSINESS_DAYS: " business days",
-    Unit.SCORE: "",
-    Unit.COUNT: "",
-}
-
-
-def _rounded(value: Fraction, places: int) -> Decimal:
-    """Exact half-even rounding of a fraction for display (never a float)."""
-    quantum = Decimal(1).scaleb(-places)
-    with localcontext() as ctx:
-        ctx.prec = 60
-        return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(
-            quantum, rounding=ROUND_HALF_EVEN
-        )
-
-
-def format_value(value: Fraction | Decimal | None, unit: Unit) -> str:
-    """A value as a person reads it: ratios as a percentage with two decimals (KPIS.md Display)."""
-    if value is None:
-        return "—"
-    exact = Fraction(value)
-    if unit is Unit.RATIO:
-        return f"{_rounded(exact * 100, 2)} %"
-    if unit is Unit.COUNT:
-        return str(_rounded(exact, 0))
-    return f"{_rounded(exact, 2)}{_UNIT_SUFFIX[unit]}"
-
-
-def _exact_text(value: int | Fraction | None) -> str | int | None:
-    if value is None or isinstance(value, int):
-        return value
-    if value.denominator == 1:
-        return value.numerator
-    return f"{value.numerator}/{value.denominator}"
-
-
-def result_document(result: ServiceLevelResult, sl: ServiceLevel | None = None) -> dict[str, Any]:
-    """A result as JSON-able values; exact numbers as integers or "p/q" text (docs/results.md)."""
-    definition = sl.definition if sl is not None else CATALOGUE[result.kpi]
-    return {
-        "contract_id": result.contract_id,
-        "contract_version": result.contract_version,
-        "service_level_id": result.service_level_id,
-        "service_level_name": sl.name if sl is not None else None,
-        "kpi": result.kpi,
-        "unit": definition.unit.value,
-        "direction": definition.direction.value,
-        "period": result.period,
-        "period_start": result.period_start,
-        "period_end": result.period_end,
-        "running": result.running,
-        "value": _exact_text(result.value),
-        "value_display": format_value(result.value, definition.unit),
-        "numerator": _exact_text(result.numerator),
-        "denominator": result.denominator,
-        "sample_size": result.sample_size,
-        "expected": format(result.expected, "f"),
-        "minimum": format(result.minimum, "f"),
-        "expected_display": format_value(result.expected, definition.unit),
-        "minimum_display": format_value(result.minimum, definition.unit),
-        "status": result.status.value,
-        "status_label": result.status.label,
-        "excluded": result.excluded,
-        "completeness": _exact_text(result.completeness),
-        "inputs_hash": result.inputs_hash,
-        "notes": list(result.notes),
-    }

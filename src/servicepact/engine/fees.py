@@ -12,17 +12,17 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from servicepact.domain.contracts import Contract
+from servicepact.domain.display import amount_text
 from servicepact.domain.errors import InvalidInput, Problem
 from servicepact.domain.fees import Fee, FeeKind, Indexation, Tiering
 from servicepact.domain.invoices import InvoiceLine, LineKind
 from servicepact.domain.money import round_money
 from servicepact.domain.periods import Period
-from servicepact.engine.credits import amount_text
 
 _HUNDRED = Decimal(100)
 
 
-def _n(value: Decimal | int, currency: str | None = None) -> str:
+def _grouped(value: Decimal | int, currency: str | None = None) -> str:
     """Grouped number for arithmetic text: money at its minor unit, quantities as they are."""
     if currency is not None:
         return amount_text(Decimal(value), currency)
@@ -56,11 +56,11 @@ class _Pricer:
     def price(self, base: Decimal) -> tuple[Decimal, str]:
         """The indexed price and how it was reached."""
         if self.factor == 1:
-            return base, _n(base, self.currency)
+            return base, _grouped(base, self.currency)
         indexed = round_money(base * self.factor, self.currency)
         return indexed, (
-            f"{_n(base, self.currency)} × {self.factor.normalize():f} "
-            f"(indexation, contract year {self.year}) = {_n(indexed, self.currency)}"
+            f"{_grouped(base, self.currency)} × {self.factor.normalize():f} "
+            f"(indexation, contract year {self.year}) = {_grouped(indexed, self.currency)}"
         )
 
 
@@ -77,7 +77,7 @@ def _line(
 ) -> InvoiceLine:
     qty = Decimal(quantity)
     amount = round_money(qty * price, currency)
-    arithmetic = f"{_n(qty)} × {price_text} = {_n(amount, currency)}"
+    arithmetic = f"{_grouped(qty)} × {price_text} = {_grouped(amount, currency)}"
     if note:
         arithmetic = f"{note}: {arithmetic}"
     return InvoiceLine(
@@ -132,7 +132,7 @@ def fee_lines(
         assert fee.rate is not None
         price, text = pricer.price(fee.rate)
         lines.append(
-            _line(fee, f"{label} ({_n(fee.fte)} FTE)", fee.fte, price, text, month, currency)
+            _line(fee, f"{label} ({_grouped(fee.fte)} FTE)", fee.fte, price, text, month, currency)
         )
     elif fee.kind is FeeKind.ONE_TIME:
         assert fee.amount is not None
@@ -140,7 +140,7 @@ def fee_lines(
         if month.contains(fee.month):
             # One-time fees are fixed sums agreed up front: never indexed.
             lines.append(
-                _line(fee, label, 1, fee.amount, _n(fee.amount, currency), month, currency)
+                _line(fee, label, 1, fee.amount, _grouped(fee.amount, currency), month, currency)
             )
     elif fee.kind is FeeKind.PER_UNIT:
         lines.extend(_per_unit(fee, _volume(fee, volumes), pricer, label, month, currency))
@@ -157,10 +157,12 @@ def fee_lines(
                     f"{label}: minimum commitment top-up",
                     1,
                     top_up,
-                    _n(top_up, currency),
+                    _grouped(top_up, currency),
                     month,
                     currency,
-                    note=(f"minimum commitment {floor_text} − charged {_n(subtotal, currency)}"),
+                    note=(
+                        f"minimum commitment {floor_text} − charged {_grouped(subtotal, currency)}"
+                    ),
                 )
             )
     return lines
@@ -182,7 +184,7 @@ def _per_unit(
                 return [
                     _line(
                         fee,
-                        f"{label}: {_n(volume)} units, whole volume in band {number}",
+                        f"{label}: {_grouped(volume)} units, whole volume in band {number}",
                         volume,
                         price,
                         text,
@@ -198,7 +200,11 @@ def _per_unit(
         units = max(upper - lower, 0)
         if units > 0 or (number == 1 and volume == 0):
             price, text = pricer.price(band.price)
-            span = f"{_n(lower + 1)}–{_n(band.upto)}" if band.upto else f"over {_n(lower)}"
+            span = (
+                f"{_grouped(lower + 1)}–{_grouped(band.upto)}"
+                if band.upto
+                else f"over {_grouped(lower)}"
+            )
             lines.append(
                 _line(fee, f"{label}: band {number} ({span})", units, price, text, month, currency)
             )
@@ -218,28 +224,37 @@ def _volume_band(
     assert fee.reduced_price is not None
     price, text = pricer.price(fee.amount)
     lines = [
-        _line(fee, f"{label}: baseline {_n(fee.baseline)} units", 1, price, text, month, currency)
+        _line(
+            fee,
+            f"{label}: baseline {_grouped(fee.baseline)} units",
+            1,
+            price,
+            text,
+            month,
+            currency,
+        )
     ]
     # The dead band in whole units: up to floor(B × (1 + p)) and down to ceil(B × (1 − p)).
     share = fee.band_percent / _HUNDRED
     upper = math.floor(fee.baseline * (1 + share))
     lower = math.ceil(fee.baseline * (1 - share))
     band_text = (
-        f"baseline {_n(fee.baseline)} ± {fee.band_percent.normalize():f} % = "
-        f"{_n(lower)}–{_n(upper)}"
+        f"baseline {_grouped(fee.baseline)} ± {fee.band_percent.normalize():f} % = "
+        f"{_grouped(lower)}–{_grouped(upper)}"
     )
     if volume > upper:
         arc, arc_text = pricer.price(fee.additional_price)
         lines.append(
             _line(
                 fee,
-                f"{label}: additional resource charge, {_n(volume)} units above {_n(upper)}",
+                f"{label}: additional resource charge, {_grouped(volume)} units above "
+                f"{_grouped(upper)}",
                 volume - upper,
                 arc,
                 arc_text,
                 month,
                 currency,
-                note=f"{band_text}; measured {_n(volume)}",
+                note=f"{band_text}; measured {_grouped(volume)}",
             )
         )
     elif volume < lower:
@@ -247,13 +262,14 @@ def _volume_band(
         lines.append(
             _line(
                 fee,
-                f"{label}: reduced resource credit, {_n(volume)} units below {_n(lower)}",
+                f"{label}: reduced resource credit, {_grouped(volume)} units below "
+                f"{_grouped(lower)}",
                 lower - volume,
                 -rrc,
                 f"−{rrc_text}",
                 month,
                 currency,
-                note=f"{band_text}; measured {_n(volume)}",
+                note=f"{band_text}; measured {_grouped(volume)}",
             )
         )
     return lines

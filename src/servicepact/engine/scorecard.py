@@ -85,10 +85,6 @@ class ComponentScore:
     score: Fraction | None  # None: a gap
     detail: str
 
-    @property
-    def score_float(self) -> float | None:
-        return None if self.score is None else float(self.score)
-
 
 @dataclass(frozen=True)
 class Scorecard:
@@ -98,10 +94,6 @@ class Scorecard:
     gaps: tuple[Gap, ...]
     composite: Fraction | None
     standing: Band | None
-
-    @property
-    def composite_float(self) -> float | None:
-        return None if self.composite is None else float(self.composite)
 
     @property
     def actions(self) -> tuple[StandingAction, ...]:

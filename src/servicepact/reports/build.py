@@ -18,7 +18,6 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from servicepact.bootstrap import App
 from servicepact.domain.access import Actor
 from servicepact.domain.contracts import Contract, PeriodKind
 from servicepact.domain.credits import CreditStatement
@@ -61,6 +60,7 @@ from servicepact.reports.model import (
 )
 from servicepact.services import audit, commercials, evaluation, loads, risks, vendors
 from servicepact.services.contracts import StoredContract, get_contract, list_contracts
+from servicepact.services.ports import Ports
 
 TREND_MONTHS = 12  # PRODUCT.md §2.8: 12-month trend charts
 TOP_RISKS = 10  # the executives' pack lists the highest-scored open risks, this many
@@ -117,7 +117,7 @@ def _hash(parts: object) -> str:
 # --- the contract pack ----------------------------------------------------------------------
 
 
-def _stored(app: App, actor: Actor, contract_id: str) -> StoredContract:
+def _stored(app: Ports, actor: Actor, contract_id: str) -> StoredContract:
     with app.uow(read_only=True) as uow:
         return get_contract(uow, actor=actor, contract_id=contract_id)
 
@@ -229,7 +229,9 @@ def _credits(statement: CreditStatement, inputs_sha256: str) -> CreditsSection:
     )
 
 
-def _invoice_checks(app: App, actor: Actor, contract_id: str, period: str) -> list[InvoiceCheckRow]:
+def _invoice_checks(
+    app: Ports, actor: Actor, contract_id: str, period: str
+) -> list[InvoiceCheckRow]:
     """The latest check of each invoice file of the month (a re-check supersedes the earlier)."""
     rows = commercials.list_invoice_checks(app, actor=actor, contract_id=contract_id, period=period)
     latest: dict[str, dict[str, object]] = {}
@@ -302,7 +304,7 @@ def _month_end(month: Period, contract: Contract) -> datetime:
 
 
 def build_contract_pack(
-    app: App, *, actor: Actor, contract_id: str, period: str, months: int = TREND_MONTHS
+    app: Ports, *, actor: Actor, contract_id: str, period: str, months: int = TREND_MONTHS
 ) -> ContractPack:
     """The monthly service review pack of one contract, as ``actor`` may see it."""
     stored = _stored(app, actor, contract_id)
@@ -439,7 +441,7 @@ def _add(counts: Sequence[StatusCounts]) -> StatusCounts:
 
 
 def _stated_credits(
-    app: App, actor: Actor, contract: Contract, month: Period
+    app: Ports, actor: Actor, contract: Contract, month: Period
 ) -> tuple[Money | None, Money, int]:
     """The month's stored credits (net of earn-back), their sum from the term's first month,
     and how many months have a stored statement. Stated months only: a month whose credits
@@ -461,7 +463,7 @@ def _stated_credits(
 
 
 def _savings(
-    app: App, actor: Actor, contract: Contract, month: Period, cases_dir: Path
+    app: Ports, actor: Actor, contract: Contract, month: Period, cases_dir: Path
 ) -> SavingsRow | None:
     case_file = cases_dir / f"{contract.id}.yaml"
     if not case_file.is_file():
@@ -491,7 +493,7 @@ def _savings(
     )
 
 
-def _vendor_rows(app: App, actor: Actor, period: str) -> list[VendorRow]:
+def _vendor_rows(app: Ports, actor: Actor, period: str) -> list[VendorRow]:
     ranked, cards = vendors.ranking(app, actor=actor, period=period)
     by_vendor = {card.vendor_id: card for card in cards}
     rows: list[VendorRow] = []
@@ -564,7 +566,7 @@ def _currency_totals(
 
 
 def build_portfolio_pack(
-    app: App,
+    app: Ports,
     *,
     actor: Actor,
     period: str,

@@ -14,11 +14,11 @@ import tempfile
 from enum import StrEnum
 from pathlib import Path
 
-from servicepact.bootstrap import App
 from servicepact.domain.access import Actor
 from servicepact.reports.build import build_contract_pack, build_portfolio_pack
 from servicepact.reports.messages import Lang
 from servicepact.reports.model import ContractPack, Pack
+from servicepact.services.ports import Ports
 
 REPORTS_DIR = "reports"  # under the data directory
 
@@ -47,7 +47,7 @@ def render(pack: Pack, *, fmt: ReportFormat, lang: Lang) -> bytes:
     return pack.model_dump_json(indent=2).encode("utf-8")
 
 
-def default_path(app: App, pack: Pack, *, fmt: ReportFormat, lang: Lang) -> Path:
+def default_path(app: Ports, pack: Pack, *, fmt: ReportFormat, lang: Lang) -> Path:
     """``DATA_DIR/reports/<contract or portfolio>-<month>-<lang>.<ext>``."""
     subject = pack.header.contract_id if isinstance(pack, ContractPack) else "portfolio"
     return app.settings.data_dir / REPORTS_DIR / f"{subject}-{pack.period}-{lang.value}.{fmt.value}"
@@ -67,7 +67,7 @@ def write_bytes_atomically(path: Path, content: bytes) -> None:
 
 
 def build_pack(
-    app: App,
+    app: Ports,
     *,
     actor: Actor,
     period: str,
@@ -81,7 +81,7 @@ def build_pack(
 
 
 def write_pack(
-    app: App,
+    app: Ports,
     *,
     actor: Actor,
     period: str,
@@ -100,7 +100,7 @@ def write_pack(
 
 
 def write_review_packs(
-    app: App,
+    app: Ports,
     *,
     actor: Actor,
     period: str,

@@ -10,7 +10,7 @@ export treats a contract name like ``=HYPERLINK(...)`` as a formula.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -206,16 +206,10 @@ def _audit_head(m: Messages, pack: ContractPack | PortfolioPack) -> str:
     return f"{m.t('row')} {pack.audit_head_seq}: {pack.audit_head_sha256}"
 
 
-def _contract_book(w: _Writer, pack: ContractPack, m: Messages) -> None:
-    taken: set[str] = set()
+def _summary_sheet(w: _Writer, sheet: Worksheet, pack: ContractPack, m: Messages) -> None:
     h = pack.header
-
-    def add(title: str) -> Worksheet:
-        return w.book.add_worksheet(sheet_name(m.t(title), taken))
-
-    summary = add("Monthly service review")
     w.pairs(
-        summary,
+        sheet,
         0,
         [
             (m.t("Contract"), h.contract_id),
@@ -234,9 +228,10 @@ def _contract_book(w: _Writer, pack: ContractPack, m: Messages) -> None:
         ],
     )
 
-    levels = add("Service levels")
+
+def _levels_sheet(w: _Writer, sheet: Worksheet, pack: ContractPack, m: Messages) -> None:
     w.table(
-        levels,
+        sheet,
         0,
         [
             m.t("Service level"),
@@ -273,11 +268,12 @@ def _contract_book(w: _Writer, pack: ContractPack, m: Messages) -> None:
         ],
         [12, 40, 20, 12, 11, 12, 12, 12, 12, 12, 18, 10, 13],
     )
-    levels.freeze_panes(1, 2)
+    sheet.freeze_panes(1, 2)
 
-    trend = add("Trend")
+
+def _trend_sheet(w: _Writer, sheet: Worksheet, pack: ContractPack, m: Messages) -> None:
     w.table(
-        trend,
+        sheet,
         0,
         [m.t("Service level"), *pack.trend_months],
         [
@@ -287,14 +283,15 @@ def _contract_book(w: _Writer, pack: ContractPack, m: Messages) -> None:
         [14, *([10] * len(pack.trend_months))],
     )
 
-    credits = add("Service credits")
+
+def _credits_sheet(w: _Writer, sheet: Worksheet, pack: ContractPack, m: Messages) -> None:
     if pack.credits is None:
         note = pack.credits_note or "The contract has no service-credit regime."
-        w.text(credits, 0, 0, m.t(note))
+        w.text(sheet, 0, 0, m.t(note))
     else:
         c = pack.credits
         top = w.pairs(
-            credits,
+            sheet,
             0,
             [
                 (m.t("Monthly fees"), c.monthly_fees),
@@ -307,7 +304,7 @@ def _contract_book(w: _Writer, pack: ContractPack, m: Messages) -> None:
             ],
         )
         top = w.table(
-            credits,
+            sheet,
             top,
             [
                 m.t("Service level"),
@@ -340,7 +337,7 @@ def _contract_book(w: _Writer, pack: ContractPack, m: Messages) -> None:
         )
         if c.earn_back:
             w.table(
-                credits,
+                sheet,
                 top,
                 [
                     m.t("Service level"),
@@ -361,13 +358,14 @@ def _contract_book(w: _Writer, pack: ContractPack, m: Messages) -> None:
                 ],
             )
 
-    invoice = add("Invoice check")
+
+def _invoice_sheet(w: _Writer, sheet: Worksheet, pack: ContractPack, m: Messages) -> None:
     top = 0
     if not pack.invoice_checks:
-        w.text(invoice, 0, 0, m.t("No invoice was checked for this month."))
+        w.text(sheet, 0, 0, m.t("No invoice was checked for this month."))
     for check in pack.invoice_checks:
         top = w.pairs(
-            invoice,
+            sheet,
             top,
             [
                 (m.t("File"), check.file),
@@ -378,7 +376,7 @@ def _contract_book(w: _Writer, pack: ContractPack, m: Messages) -> None:
             ],
         )
         top = w.table(
-            invoice,
+            sheet,
             top,
             [
                 m.t("Reason"),
@@ -396,13 +394,15 @@ def _contract_book(w: _Writer, pack: ContractPack, m: Messages) -> None:
             [24, 40, 8, 70, 16, 16, 18],
         )
 
-    risks = add("Risks")
-    headers, rows = _risk_rows(m, pack.risks)
-    w.table(risks, 0, headers, rows, [14, 40, 16, 10, 10, 8, 10, 20, 40, 12, 12, 30])
 
-    exclusions = add("Open exclusions")
+def _risks_sheet(w: _Writer, sheet: Worksheet, pack: ContractPack, m: Messages) -> None:
+    headers, rows = _risk_rows(m, pack.risks)
+    w.table(sheet, 0, headers, rows, [14, 40, 16, 10, 10, 8, 10, 20, 40, 12, 12, 30])
+
+
+def _exclusions_sheet(w: _Writer, sheet: Worksheet, pack: ContractPack, m: Messages) -> None:
     w.table(
-        exclusions,
+        sheet,
         0,
         [
             "ID",
@@ -432,18 +432,20 @@ def _contract_book(w: _Writer, pack: ContractPack, m: Messages) -> None:
         [36, 12, 12, 10, 8, 16, 50, 18, 12],
     )
 
-    findings = add("Control findings")
+
+def _findings_sheet(w: _Writer, sheet: Worksheet, pack: ContractPack, m: Messages) -> None:
     w.table(
-        findings,
+        sheet,
         0,
         [m.t("Source"), m.t("Check"), m.t("Period"), m.t("Detail"), m.t("Status")],
         [[f.source, f.check, f.period, f.detail, m.label(f.status)] for f in pack.findings],
         [12, 20, 10, 80, 10],
     )
 
-    batches = add("Data batches")
+
+def _batches_sheet(w: _Writer, sheet: Worksheet, pack: ContractPack, m: Messages) -> None:
     w.table(
-        batches,
+        sheet,
         0,
         [
             m.t("Source"),
@@ -461,15 +463,33 @@ def _contract_book(w: _Writer, pack: ContractPack, m: Messages) -> None:
     )
 
 
-def _portfolio_book(w: _Writer, pack: PortfolioPack, m: Messages) -> None:
+_SheetWriter = Callable[["_Writer", Worksheet, ContractPack, Messages], None]
+
+# The contract pack's sheets, in order: title (translated) and what writes it.
+_CONTRACT_SHEETS: tuple[tuple[str, _SheetWriter], ...] = (
+    ("Monthly service review", _summary_sheet),
+    ("Service levels", _levels_sheet),
+    ("Trend", _trend_sheet),
+    ("Service credits", _credits_sheet),
+    ("Invoice check", _invoice_sheet),
+    ("Risks", _risks_sheet),
+    ("Open exclusions", _exclusions_sheet),
+    ("Control findings", _findings_sheet),
+    ("Data batches", _batches_sheet),
+)
+
+
+def _contract_book(w: _Writer, pack: ContractPack, m: Messages) -> None:
     taken: set[str] = set()
+    for title, write in _CONTRACT_SHEETS:
+        write(w, w.book.add_worksheet(sheet_name(m.t(title), taken)), pack, m)
 
-    def add(title: str) -> Worksheet:
-        return w.book.add_worksheet(sheet_name(m.t(title), taken))
 
-    summary = add("Portfolio review")
+def _portfolio_summary_sheet(
+    w: _Writer, sheet: Worksheet, pack: PortfolioPack, m: Messages
+) -> None:
     top = w.pairs(
-        summary,
+        sheet,
         0,
         [
             (m.t("Period"), pack.period),
@@ -481,7 +501,7 @@ def _portfolio_book(w: _Writer, pack: PortfolioPack, m: Messages) -> None:
         ],
     )
     w.table(
-        summary,
+        sheet,
         top,
         [
             m.t("Currency"),
@@ -495,9 +515,12 @@ def _portfolio_book(w: _Writer, pack: PortfolioPack, m: Messages) -> None:
         ],
     )
 
-    contracts = add("Contracts")
+
+def _portfolio_contracts_sheet(
+    w: _Writer, sheet: Worksheet, pack: PortfolioPack, m: Messages
+) -> None:
     w.table(
-        contracts,
+        sheet,
         0,
         [
             m.t("Contract"),
@@ -540,11 +563,14 @@ def _portfolio_book(w: _Writer, pack: PortfolioPack, m: Messages) -> None:
         ],
         [22, 40, 14, 14, 8, 10, 8, 10, 10, 10, 10, 18, 18, 10, 18, 18],
     )
-    contracts.freeze_panes(1, 1)
+    sheet.freeze_panes(1, 1)
 
-    vendors = add("Vendor ranking")
+
+def _portfolio_vendors_sheet(
+    w: _Writer, sheet: Worksheet, pack: PortfolioPack, m: Messages
+) -> None:
     w.table(
-        vendors,
+        sheet,
         0,
         [
             m.t("Rank"),
@@ -568,13 +594,17 @@ def _portfolio_book(w: _Writer, pack: PortfolioPack, m: Messages) -> None:
         [8, 16, 11, 10, 12, 12, 12, 12, 12, 12, 80],
     )
 
-    risks = add("Top risks")
-    headers, rows = _risk_rows(m, pack.top_risks)
-    w.table(risks, 0, headers, rows, [14, 40, 16, 10, 10, 8, 10, 20, 40, 12, 12, 30])
 
-    savings = add("Savings to date")
+def _portfolio_risks_sheet(w: _Writer, sheet: Worksheet, pack: PortfolioPack, m: Messages) -> None:
+    headers, rows = _risk_rows(m, pack.top_risks)
+    w.table(sheet, 0, headers, rows, [14, 40, 16, 10, 10, 8, 10, 20, 40, 12, 12, 30])
+
+
+def _portfolio_savings_sheet(
+    w: _Writer, sheet: Worksheet, pack: PortfolioPack, m: Messages
+) -> None:
     w.table(
-        savings,
+        sheet,
         0,
         [
             m.t("Contract"),
@@ -609,6 +639,24 @@ _COMPONENTS = (
     "open_risks",
     "survey",
 )
+
+
+_PortfolioSheetWriter = Callable[["_Writer", Worksheet, PortfolioPack, Messages], None]
+
+# The portfolio pack's sheets, in order: title (translated) and what writes it.
+_PORTFOLIO_SHEETS: tuple[tuple[str, _PortfolioSheetWriter], ...] = (
+    ("Portfolio review", _portfolio_summary_sheet),
+    ("Contracts", _portfolio_contracts_sheet),
+    ("Vendor ranking", _portfolio_vendors_sheet),
+    ("Top risks", _portfolio_risks_sheet),
+    ("Savings to date", _portfolio_savings_sheet),
+)
+
+
+def _portfolio_book(w: _Writer, pack: PortfolioPack, m: Messages) -> None:
+    taken: set[str] = set()
+    for title, write in _PORTFOLIO_SHEETS:
+        write(w, w.book.add_worksheet(sheet_name(m.t(title), taken)), pack, m)
 
 
 def _component(components: Sequence[Any], name: str) -> float | None:

@@ -9,7 +9,6 @@ configured), stores the new state and every delivery attempt, and audits it.
 
 from __future__ import annotations
 
-import importlib
 import os
 import time
 from collections.abc import Mapping, Sequence
@@ -28,19 +27,21 @@ from servicepact.alerts.conditions import (
     result_alerts,
     standing_alerts,
 )
-from servicepact.alerts.dedup import States
 from servicepact.alerts.dispatch import DispatchReport, dispatch
 from servicepact.alerts.webhook import Sleep
-from servicepact.bootstrap import App
 from servicepact.domain.access import Actor
-from servicepact.domain.alerts import Alert, AlertSettings, DeliveryAttempt
+from servicepact.domain.alerts import Alert, AlertSettings, DeliveryAttempt, States
 from servicepact.domain.contracts import Contract, PeriodKind
 from servicepact.domain.errors import AccessDenied, DomainError
 from servicepact.domain.periods import month as month_period
 from servicepact.domain.periods import parse_period
 from servicepact.domain.scorecards import ScorecardWeights
+from servicepact.engine.evaluate import ClockCache
+from servicepact.engine.forecast import forecast_service_level
 from servicepact.engine.handoffs import HandoffReport
 from servicepact.engine.scorecard import StandingChange, standing_change
+from servicepact.services import commercials
+from servicepact.services.ports import Ports
 from servicepact.services.risks import (
     control_findings,
     list_risks,
@@ -55,7 +56,7 @@ def load_alert_settings(path: Path | None) -> AlertSettings:
     return AlertSettings() if path is None else load_yaml_model(path, AlertSettings)
 
 
-def default_outbox(app: App) -> Path:
+def default_outbox(app: Ports) -> Path:
     return app.settings.data_dir / "alerts" / "outbox.jsonl"
 
 
@@ -65,23 +66,17 @@ def _previous_month(label: str) -> str:
     return month_period(year, index + 1).label
 
 
-def _forecasts(app: App, *, actor: Actor, contract: Contract, now: datetime) -> list[object]:
+def _forecasts(app: Ports, *, actor: Actor, contract: Contract, now: datetime) -> list[object]:
     """Forecasts of the running month (engine/forecast.py) for each monthly service level.
 
     Read from the event store as of ``now``; a level that cannot be forecast (no data yet,
     outside the term) is skipped: a missing forecast is not an alert.
     """
-    try:
-        from servicepact.engine.evaluate import ClockCache
-        from servicepact.engine.forecast import forecast_service_level
-        from servicepact.services.loads import event_store
-    except ImportError:
-        return []
     local = now.astimezone(ZoneInfo(_zone(contract)))
     period = month_period(local.year, local.month)
     if not (contract.term.start <= local.date() <= contract.term.end):
         return []
-    store = event_store(app).with_types(contract.declared_event_types)
+    store = app.event_store.with_types(contract.declared_event_types)
     cache = ClockCache()
     tables: dict[str, Any] = {}
     out: list[object] = []
@@ -108,12 +103,8 @@ def _zone(contract: Contract) -> str:
 
 
 def _earned_back(
-    app: App, *, actor: Actor, contract_id: str, period: str, currency: str
+    app: Ports, *, actor: Actor, contract_id: str, period: str, currency: str
 ) -> list[tuple[str, str, Decimal, str]]:
-    try:
-        commercials = importlib.import_module("servicepact.services.commercials")
-    except ModuleNotFoundError:
-        return []
     row = commercials.latest_statement(app, actor=actor, contract_id=contract_id, period=period)
     if row is None:
         return []
@@ -121,7 +112,7 @@ def _earned_back(
 
 
 def collect_alerts(
-    app: App,
+    app: Ports,
     *,
     actor: Actor,
     now: datetime,
@@ -199,13 +190,13 @@ def collect_alerts(
     return alerts
 
 
-def _load_states(app: App) -> States:
+def _load_states(app: Ports) -> States:
     with app.uow(read_only=True) as uow:
         return uow.repo(AlertRepository).states()
 
 
 def send_alerts(
-    app: App,
+    app: Ports,
     *,
     actor: Actor,
     settings: AlertSettings,
@@ -256,7 +247,7 @@ def send_alerts(
     return report
 
 
-def delivery_log(app: App, *, actor: Actor, limit: int = 200) -> list[DeliveryAttempt]:
+def delivery_log(app: Ports, *, actor: Actor, limit: int = 200) -> list[DeliveryAttempt]:
     if actor.scoped:
         raise AccessDenied("the alert delivery log is the client's")
     with app.uow(read_only=True) as uow:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from servicepact.bootstrap import App
 from servicepact.domain.access import Actor
 from servicepact.domain.errors import AccessDenied, IntegrityError, InvalidInput, Problem
+from servicepact.services.ports import Ports
 from servicepact.store.db.audit import GENESIS_HASH, AuditEntry
 from servicepact.store.db.uow import UnitOfWork
+
+__all__ = ["AuditEntry", "VerifyReport", "list_entries", "verify_chain"]
 
 
 def _require_reader(actor: Actor, what: str) -> None:
@@ -171,7 +173,7 @@ def list_entries(
     )
 
 
-def head_of_month(app: App, *, month_end: datetime) -> tuple[int, str]:
+def head_of_month(app: Ports, *, month_end: datetime) -> tuple[int, str]:
     """The trail's head as a month's review pack names it: the last row before the month ended
     (or before now, while it runs). A hash and a number reveal nothing; any reader may print
     them, and an auditor compares them with the trail and its anchors."""

@@ -14,7 +14,7 @@ SHA-256 of every file it read, audited, so the study a negotiation relied on can
 ``list_studies`` and ``get_study`` read them back. Vendor and broker users never see a study:
 it is the client's negotiating position.
 
-``write_example_history`` writes the example history of docs/baseline.md (examples/baseline/)
+The example history of docs/baseline.md (examples/baseline/) is written by demo/history.py
 with the demo generator, for 2025, with the in-house contact centre's answer times.
 """
 
@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
-import sqlalchemy as sa
 
 from servicepact.domain.access import Actor
 from servicepact.domain.contracts import Contract
@@ -51,9 +50,10 @@ from servicepact.engine.baseline import (
     replay_contract,
     with_targets,
 )
+from servicepact.store.db.baseline import BaselineStudyRepository, HistoryFile, StoredStudy
 
 if TYPE_CHECKING:
-    from servicepact.bootstrap import App
+    from servicepact.services.ports import Ports
 
 MAX_HISTORY_MONTHS = 120  # ten years: more than any negotiation looks back on
 
@@ -203,32 +203,6 @@ def study_files(
 
 # --- the example history (examples/baseline/) --------------------------------------------
 
-EXAMPLE_YEAR = 2025  # the year before the demo contracts' terms (examples/*.yaml start 2026)
-EXAMPLE_SEED = 20250101
-EXAMPLE_SCALE = 0.1  # a tenth of the demo's volumes: ~40 calls a working day, a small file
-IN_HOUSE_WAIT_MEANS = (14.0, 15.5, 13.5, 13.0, 12.5, 12.0, 13.0, 13.5, 14.5, 12.5, 12.5, 13.5)
-"""Mean queue wait (seconds) per month of the in-house contact centre in 2025: slower than the
-vendor's staffed-up months (demo/generate.py) and without its January-March backlog; the busy
-autumn (Chuseok) shows. Chosen so that calls answered within 20 s run at about 70-75 %."""
-
-
-def write_example_history(
-    out_dir: Path, *, seed: int = EXAMPLE_SEED, scale: float = EXAMPLE_SCALE
-) -> Path:
-    """Write the in-house call history of 2025 as ``out_dir/calls.csv``; the same seed, the
-    same bytes."""
-    import numpy as np
-
-    from servicepact.demo.generate import calls, write_csv
-    from servicepact.demo.timebase import DemoYear
-
-    rng = np.random.default_rng(np.random.SeedSequence([seed, 1]))
-    table = calls(rng, DemoYear(EXAMPLE_YEAR), scale=scale, wait_means=IN_HOUSE_WAIT_MEANS)
-    path = out_dir / "calls.csv"
-    write_csv(table, path)
-    return path
-
-
 # --- the study as a document (docs/baseline.md, "JSON shape") ------------------------------
 
 
@@ -255,31 +229,6 @@ MAX_NOTE = 2000
 _READ_CHUNK = 1 << 20
 
 
-@dataclass(frozen=True)
-class HistoryFile:
-    source: str
-    name: str  # the file's name only: a directory can say who exported it
-    sha256: str
-    bytes: int
-
-
-@dataclass(frozen=True)
-class StoredStudy:
-    id: int
-    contract_id: str
-    contract_sha256: str
-    first_month: str
-    last_month: str
-    improve_percent: str
-    inputs_sha256: str
-    files: tuple[HistoryFile, ...]
-    study: dict[str, Any]
-    proposal: str  # canonical YAML of the contract with the proposed levels
-    note: str
-    created_at: datetime
-    created_by: str
-
-
 def history_file(source: str, path: Path) -> HistoryFile:
     digest = hashlib.sha256()
     size = 0
@@ -299,7 +248,7 @@ def _require_reader(actor: Actor) -> None:
 
 
 def save_study(
-    app: App,
+    app: Ports,
     *,
     actor: Actor,
     study: BaselineStudy,
@@ -311,7 +260,6 @@ def save_study(
     from servicepact.contractfile import contract_hash, dump_contract
     from servicepact.engine.evaluate import ENGINE_VERSION
     from servicepact.store.db.audit import canonical_json
-    from servicepact.store.db.tables.baseline import baseline_studies
 
     actor.require_client("keep a baseline study")
     if len(note) > MAX_NOTE:
@@ -344,10 +292,7 @@ def save_study(
             "created_at": created_at,
             "created_by": actor.user,
         }
-        inserted = uow.connection.execute(sa.insert(baseline_studies).values(**row))
-        key = inserted.inserted_primary_key
-        assert key is not None  # an insert of one row always has its key
-        study_id = int(key[0])
+        study_id = uow.repo(BaselineStudyRepository).add(**row)
         uow.record(
             actor=actor,
             entity_type="baseline_study",
@@ -382,44 +327,17 @@ def save_study(
     )
 
 
-def _stored(row: Any) -> StoredStudy:
-    return StoredStudy(
-        id=row.id,
-        contract_id=row.contract_id,
-        contract_sha256=row.contract_sha256,
-        first_month=row.first_month,
-        last_month=row.last_month,
-        improve_percent=row.improve_percent,
-        inputs_sha256=row.inputs_sha256,
-        files=tuple(HistoryFile(**f) for f in row.files),
-        study=row.study,
-        proposal=row.proposal,
-        note=row.note,
-        created_at=row.created_at,
-        created_by=row.created_by,
-    )
-
-
-def list_studies(app: App, *, actor: Actor, contract_id: str | None = None) -> list[StoredStudy]:
+def list_studies(app: Ports, *, actor: Actor, contract_id: str | None = None) -> list[StoredStudy]:
     """Kept studies, newest first; of one contract id when given."""
-    from servicepact.store.db.tables.baseline import baseline_studies
-
-    _require_reader(actor)
-    query = sa.select(baseline_studies).order_by(baseline_studies.c.id.desc())
-    if contract_id is not None:
-        query = query.where(baseline_studies.c.contract_id == contract_id)
-    with app.uow(read_only=True) as uow:
-        return [_stored(row) for row in uow.connection.execute(query).all()]
-
-
-def get_study(app: App, *, actor: Actor, study_id: int) -> StoredStudy:
-    from servicepact.store.db.tables.baseline import baseline_studies
-
     _require_reader(actor)
     with app.uow(read_only=True) as uow:
-        row = uow.connection.execute(
-            sa.select(baseline_studies).where(baseline_studies.c.id == study_id)
-        ).one_or_none()
-    if row is None:
+        return uow.repo(BaselineStudyRepository).list(contract_id=contract_id)
+
+
+def get_study(app: Ports, *, actor: Actor, study_id: int) -> StoredStudy:
+    _require_reader(actor)
+    with app.uow(read_only=True) as uow:
+        found = uow.repo(BaselineStudyRepository).get(study_id)
+    if found is None:
         raise NotFound(f"no baseline study {study_id}", where="--show")
-    return _stored(row)
+    return found

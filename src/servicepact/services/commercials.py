@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import importlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -21,12 +20,10 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
 import yaml
 from pydantic import ValidationError
 
 from servicepact import __version__
-from servicepact.bootstrap import App
 from servicepact.domain.access import Actor
 from servicepact.domain.business_case import (
     ActualMonth,
@@ -37,6 +34,7 @@ from servicepact.domain.business_case import (
 from servicepact.domain.contracts import Contract
 from servicepact.domain.credits import CreditStatement
 from servicepact.domain.errors import InvalidInput, NotFound, Problem
+from servicepact.domain.exclusions import ExclusionStatus
 from servicepact.domain.invoices import (
     CREDIT_PREFIX,
     ExpectedInvoice,
@@ -49,11 +47,15 @@ from servicepact.engine.broker import BrokerAnalysis, broker_analysis
 from servicepact.engine.business_case import against_actuals, business_case
 from servicepact.engine.credits import compute_credits, shift
 from servicepact.engine.fees import at_risk_base, expected_fees
-from servicepact.engine.invoices import check_invoice, expected_invoice, read_invoice_file
+from servicepact.engine.invoices import check_invoice, expected_invoice
+from servicepact.services import evaluation
 from servicepact.services.contracts import StoredContract, get_contract
+from servicepact.services.open_periods import ensure_open, is_closed
+from servicepact.services.ports import Ports
 from servicepact.services.risks import results_for
-from servicepact.store.db.tables.commercials import credit_statements, invoice_checks
+from servicepact.store.db.commercials import CreditStatementRepository, InvoiceCheckRepository
 from servicepact.store.db.uow import UnitOfWork
+from servicepact.store.files.invoices import read_invoice_file
 from servicepact.xlsx_limits import check_workbook
 
 ENGINE_VERSION = __version__  # results and credits say which engine produced them
@@ -101,15 +103,10 @@ def canonical_hash(value: Any) -> str:
 results_of = results_for
 
 
-def waived_months(app: App, *, actor: Actor, contract: Contract) -> set[tuple[str, str]]:
+def waived_months(app: Ports, *, actor: Actor, contract: Contract) -> set[tuple[str, str]]:
     """(service level, month) pairs an approved whole-period exclusion covers: no credit."""
-    try:
-        evaluation = importlib.import_module("servicepact.services.evaluation")
-        exclusions = importlib.import_module("servicepact.domain.exclusions")
-    except ModuleNotFoundError:
-        return set()
     approved = evaluation.list_exclusions(
-        app, actor=actor, contract_id=contract.id, status=exclusions.ExclusionStatus.APPROVED
+        app, actor=actor, contract_id=contract.id, status=ExclusionStatus.APPROVED
     )
     waived: set[tuple[str, str]] = set()
     for exclusion in approved:
@@ -142,16 +139,7 @@ def _volume_anchor(source: str, contract: Contract | None = None) -> str:
     raise InvalidInput(problems=[Problem(f"source {source}", "has no time column to count by")])
 
 
-def _event_store(app: App) -> Any:
-    """The event store with the database as its manifest (services/loads.py builds it)."""
-    try:
-        loads = importlib.import_module("servicepact.services.loads")
-    except ModuleNotFoundError:
-        return app.event_store
-    return loads.event_store(app)
-
-
-def measured_volumes(app: App, *, contract: Contract, month: Period) -> dict[str, int]:
+def measured_volumes(app: Ports, *, contract: Contract, month: Period) -> dict[str, int]:
     """Units per per-unit and volume-band fee: events anchored in the month, fee filter applied."""
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -164,7 +152,7 @@ def measured_volumes(app: App, *, contract: Contract, month: Period) -> dict[str
     # The same zone the evaluation reads anchors in, so a unit is billed in its measured month.
     timezone = contract_timezone(contract)
     start, end = month.bounds_epoch(timezone)
-    store = _event_store(app).with_types(contract.declared_event_types)
+    store = app.event_store.with_types(contract.declared_event_types)
     per_second = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
     by_source: dict[str, list[Any]] = {}
     for fee in wanted:
@@ -236,22 +224,12 @@ def _month(contract: Contract, label: str) -> Period:
 
 def _earlier_fees(uow: UnitOfWork, contract_id: str) -> dict[str, Decimal]:
     """The at-risk base of months already stated (latest version), for earn-back."""
-    rows = uow.connection.execute(
-        sa.select(
-            credit_statements.c.period,
-            credit_statements.c.version,
-            credit_statements.c.monthly_fees,
-        ).where(credit_statements.c.contract_id == contract_id)
-    ).all()
-    latest: dict[str, tuple[int, Decimal]] = {}
-    for period, version, fees in rows:
-        if period not in latest or version > latest[period][0]:
-            latest[period] = (version, Decimal(fees))
-    return {period: fees for period, (_, fees) in latest.items()}
+    latest = uow.repo(CreditStatementRepository).latest_amounts([contract_id])
+    return {period: amounts.monthly_fees for (_, period), amounts in latest.items()}
 
 
 def month_commercials(
-    app: App,
+    app: Ports,
     *,
     actor: Actor,
     contract_id: str,
@@ -312,61 +290,42 @@ def month_commercials(
     )
 
 
-def _next_statement_version(uow: UnitOfWork, contract_id: str, period: str) -> int:
-    current = uow.connection.execute(
-        sa.select(sa.func.max(credit_statements.c.version)).where(
-            credit_statements.c.contract_id == contract_id,
-            credit_statements.c.period == period,
-        )
-    ).scalar()
-    return int(current or 0) + 1
-
-
-def _store_statement(uow: UnitOfWork, *, actor: Actor, month: MonthCommercials) -> int:
+def store_statement(uow: UnitOfWork, *, actor: Actor, month: MonthCommercials) -> int:
     """Store the statement unless the same inputs already produced the latest version."""
-    c = uow.connection
-    latest = c.execute(
-        sa.select(credit_statements.c.version, credit_statements.c.inputs_sha256)
-        .where(
-            credit_statements.c.contract_id == month.stored.contract.id,
-            credit_statements.c.period == month.month.label,
-        )
-        .order_by(credit_statements.c.version.desc())
-        .limit(1)
-    ).first()
-    if latest is not None and latest.inputs_sha256 == month.inputs_sha256:
-        return int(latest.version)
-    version = 1 if latest is None else int(latest.version) + 1
-    s = month.credits
-    c.execute(
-        credit_statements.insert().values(
-            contract_id=s.contract_id,
-            period=s.month,
-            version=version,
-            contract_version=month.stored.version,
-            currency=s.currency,
-            monthly_fees=format(s.monthly_fees, "f"),
-            at_risk=format(s.at_risk, "f"),
-            total=format(s.total, "f"),
-            earn_back=format(s.earn_back_total, "f"),
-            statement=jsonable(s),
-            inputs_sha256=month.inputs_sha256,
-            created_at=uow.now(),
-            created_by=actor.user,
-        )
+    statement = month.credits
+    written = uow.repo(CreditStatementRepository).add(
+        contract_id=statement.contract_id,
+        period=statement.month,
+        inputs_sha256=month.inputs_sha256,
+        values={
+            "contract_version": month.stored.version,
+            "currency": statement.currency,
+            "monthly_fees": format(statement.monthly_fees, "f"),
+            "at_risk": format(statement.at_risk, "f"),
+            "total": format(statement.total, "f"),
+            "earn_back": format(statement.earn_back_total, "f"),
+            "statement": jsonable(statement),
+            "created_at": uow.now(),
+            "created_by": actor.user,
+        },
     )
-    uow.record(
-        actor=actor,
-        entity_type="credit_statement",
-        entity_id=f"{s.contract_id}/{s.month}/v{version}",
-        action="create",
-        after={"total": s.total, "earn_back": s.earn_back_total, "at_risk": s.at_risk},
-    )
-    return version
+    if written.added:
+        uow.record(
+            actor=actor,
+            entity_type="credit_statement",
+            entity_id=f"{statement.contract_id}/{statement.month}/v{written.version}",
+            action="create",
+            after={
+                "total": statement.total,
+                "earn_back": statement.earn_back_total,
+                "at_risk": statement.at_risk,
+            },
+        )
+    return written.version
 
 
 def state_credits(
-    app: App,
+    app: Ports,
     *,
     actor: Actor,
     contract_id: str,
@@ -376,8 +335,6 @@ def state_credits(
     store: bool = False,
 ) -> MonthCommercials:
     """The month's credit statement; with ``store`` kept (a new version when inputs changed)."""
-    from servicepact.services.periods import ensure_open
-
     month = month_commercials(
         app, actor=actor, contract_id=contract_id, period=period, volumes=volumes, results=results
     )
@@ -390,25 +347,16 @@ def state_credits(
                 period=month.month.label,
                 doing="stating its credits again",
             )
-            _store_statement(uow, actor=actor, month=month)
+            store_statement(uow, actor=actor, month=month)
     return month
 
 
 def latest_statement(
-    app: App, *, actor: Actor, contract_id: str, period: str
+    app: Ports, *, actor: Actor, contract_id: str, period: str
 ) -> dict[str, Any] | None:
     with app.uow(read_only=True) as uow:
         get_contract(uow, actor=actor, contract_id=contract_id)
-        row = uow.connection.execute(
-            sa.select(credit_statements)
-            .where(
-                credit_statements.c.contract_id == contract_id,
-                credit_statements.c.period == period,
-            )
-            .order_by(credit_statements.c.version.desc())
-            .limit(1)
-        ).first()
-    return None if row is None else dict(row._mapping)
+        return uow.repo(CreditStatementRepository).latest(contract_id, period)
 
 
 # --- invoice checks -------------------------------------------------------------------------
@@ -422,42 +370,8 @@ class StoredInvoiceCheck:
     credits: CreditStatement
 
 
-def _credits_taken_before(uow: UnitOfWork, contract_id: str, period: str) -> set[tuple[str, str]]:
-    """Credits deducted on the latest check of each earlier month."""
-    rows = uow.connection.execute(
-        sa.select(invoice_checks.c.period, invoice_checks.c.id, invoice_checks.c.credits_taken)
-        .where(invoice_checks.c.contract_id == contract_id, invoice_checks.c.period != period)
-        .order_by(invoice_checks.c.id)
-    ).all()
-    latest: dict[str, list[list[str]]] = {}
-    for month, _, taken in rows:
-        latest[month] = taken
-    return {(sl, when) for taken in latest.values() for sl, when in taken}
-
-
-def _same_check(
-    uow: UnitOfWork, contract_id: str, period: str, file_sha256: str, inputs_sha256: str
-) -> int | None:
-    """The latest check of this file for the month, when it was against these inputs."""
-    row = uow.connection.execute(
-        sa.select(invoice_checks.c.id, invoice_checks.c.details)
-        .where(
-            invoice_checks.c.contract_id == contract_id,
-            invoice_checks.c.period == period,
-            invoice_checks.c.file_sha256 == file_sha256,
-        )
-        .order_by(invoice_checks.c.id.desc())
-        .limit(1)
-    ).first()
-    if row is None:
-        return None
-    if row.details.get("inputs_sha256") != inputs_sha256:
-        return None
-    return int(row.id)
-
-
 def check_invoice_file(
-    app: App,
+    app: Ports,
     *,
     actor: Actor,
     contract_id: str,
@@ -474,8 +388,6 @@ def check_invoice_file(
     Refused with a clear message, and nothing stored, for an unknown contract or month, a
     closed month, a file in the wrong currency or with bad cells.
     """
-    from servicepact.services.periods import ensure_open
-
     actor.require_write("check invoices")
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         check_workbook(path)  # a hostile workbook is refused before any other work
@@ -489,7 +401,9 @@ def check_invoice_file(
             period=month.month.label,
             doing="checking an invoice for it",
         )
-        taken_before = _credits_taken_before(uow, contract_id, month.month.label)
+        taken_before = uow.repo(InvoiceCheckRepository).credits_taken_before(
+            contract_id, month.month.label
+        )
     contract = month.stored.contract
     invoice = read_invoice_file(path, currency=contract.currency)
     # A currency column in the file was checked line by line; the check compares totals too.
@@ -503,13 +417,13 @@ def check_invoice_file(
     )
     file_sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
     with app.uow(read_only=True) as uow:
-        earlier_id = _same_check(
-            uow, contract_id, month.month.label, file_sha256, month.inputs_sha256
+        earlier = uow.repo(InvoiceCheckRepository).latest_of_file(
+            contract_id, month.month.label, file_sha256
         )
-    if earlier_id is not None:
+    if earlier is not None and earlier[1] == month.inputs_sha256:
         # The same file against the same inputs: the stored check stands, nothing is written.
         return StoredInvoiceCheck(
-            id=earlier_id, check=check, expected=month.expected, credits=month.credits
+            id=earlier[0], check=check, expected=month.expected, credits=month.credits
         )
     with app.uow() as uow:
         ensure_open(
@@ -518,31 +432,26 @@ def check_invoice_file(
             period=month.month.label,
             doing="checking an invoice for it",
         )
-        _store_statement(uow, actor=actor, month=month)
-        result = uow.connection.execute(
-            invoice_checks.insert().values(
-                contract_id=contract_id,
-                period=month.month.label,
-                contract_version=month.stored.version,
-                source_name=(file_name or path.name)[:300],
-                file_sha256=file_sha256,
-                currency=contract.currency,
-                verdict=check.verdict.value,
-                expected_total=format(check.expected_total, "f"),
-                invoiced_total=format(check.invoiced_total, "f"),
-                details={
-                    "check": jsonable(check),
-                    "expected": jsonable(month.expected),
-                    "inputs_sha256": month.inputs_sha256,
-                },
-                credits_taken=[list(t) for t in taken],
-                created_at=uow.now(),
-                created_by=actor.user,
-            )
+        store_statement(uow, actor=actor, month=month)
+        check_id = uow.repo(InvoiceCheckRepository).add(
+            contract_id=contract_id,
+            period=month.month.label,
+            contract_version=month.stored.version,
+            source_name=(file_name or path.name)[:300],
+            file_sha256=file_sha256,
+            currency=contract.currency,
+            verdict=check.verdict.value,
+            expected_total=format(check.expected_total, "f"),
+            invoiced_total=format(check.invoiced_total, "f"),
+            details={
+                "check": jsonable(check),
+                "expected": jsonable(month.expected),
+                "inputs_sha256": month.inputs_sha256,
+            },
+            credits_taken=[list(t) for t in taken],
+            created_at=uow.now(),
+            created_by=actor.user,
         )
-        key = result.inserted_primary_key
-        assert key is not None  # an INSERT into a table with an autoincrement key returns it
-        check_id = int(key[0])
         uow.record(
             actor=actor,
             entity_type="invoice_check",
@@ -561,27 +470,12 @@ def check_invoice_file(
 
 
 def list_invoice_checks(
-    app: App, *, actor: Actor, contract_id: str, period: str | None = None
+    app: Ports, *, actor: Actor, contract_id: str, period: str | None = None
 ) -> list[dict[str, Any]]:
     """Stored checks of a contract, newest first (shown with the contract)."""
     with app.uow(read_only=True) as uow:
         get_contract(uow, actor=actor, contract_id=contract_id)
-        query = sa.select(
-            invoice_checks.c.id,
-            invoice_checks.c.period,
-            invoice_checks.c.source_name,
-            invoice_checks.c.verdict,
-            invoice_checks.c.expected_total,
-            invoice_checks.c.invoiced_total,
-            invoice_checks.c.currency,
-            invoice_checks.c.created_at,
-            invoice_checks.c.created_by,
-            invoice_checks.c.details,
-        ).where(invoice_checks.c.contract_id == contract_id)
-        if period is not None:
-            query = query.where(invoice_checks.c.period == period)
-        rows = uow.connection.execute(query.order_by(invoice_checks.c.id.desc())).all()
-    return [dict(row._mapping) for row in rows]
+        return uow.repo(InvoiceCheckRepository).list(contract_id, period)
 
 
 # --- business case and broker -----------------------------------------------------------------
@@ -626,7 +520,7 @@ class BusinessCaseReport:
     actuals: list[ActualsRow]
 
 
-def _actuals(app: App, *, actor: Actor, contract_id: str) -> list[ActualMonth]:
+def _actuals(app: Ports, *, actor: Actor, contract_id: str) -> list[ActualMonth]:
     """Months with a checked invoice: the expected total (what is payable) and the credits."""
     checks = list_invoice_checks(app, actor=actor, contract_id=contract_id)
     seen: dict[str, ActualMonth] = {}
@@ -648,7 +542,7 @@ def _actuals(app: App, *, actor: Actor, contract_id: str) -> list[ActualMonth]:
 
 
 def business_case_report(
-    app: App, *, actor: Actor, contract_id: str, path: Path | None = None
+    app: Ports, *, actor: Actor, contract_id: str, path: Path | None = None
 ) -> BusinessCaseReport:
     actor.require_client_view("the business case")
     with app.uow(read_only=True) as uow:
@@ -662,7 +556,7 @@ def business_case_report(
 
 
 def broker_report(
-    app: App, *, actor: Actor, contract_id: str, path: Path | None = None
+    app: Ports, *, actor: Actor, contract_id: str, path: Path | None = None
 ) -> BrokerAnalysis:
     """The broker layer of a brokered contract: margin, and performance against direct peers."""
     actor.require_client_view("the broker analysis")
@@ -722,7 +616,7 @@ class CommercialSummary:
 
 
 def commercial_summary(
-    app: App,
+    app: Ports,
     *,
     actor: Actor,
     contract_id: str,
@@ -733,8 +627,6 @@ def commercial_summary(
     """Credits of the month, every ``<contract>-<month>-*.csv|xlsx`` invoice checked, and the
     business case headline (when ``<cases_dir>/<contract>.yaml`` exists). Safe to repeat: the
     same files against the same inputs store nothing new."""
-    from servicepact.services.periods import is_closed
-
     month = state_credits(app, actor=actor, contract_id=contract_id, period=period)
     label = month.month.label
     closed = is_closed(app, contract_id=contract_id, period=label)

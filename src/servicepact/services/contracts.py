@@ -19,14 +19,12 @@ from datetime import date, datetime
 from pathlib import PurePath
 from typing import Any, Protocol
 
-import sqlalchemy as sa
-
 from servicepact.domain.access import Actor
 from servicepact.domain.contracts import Contract
 from servicepact.domain.errors import Conflict, InvalidInput, NotFound, PeriodClosed, Problem
 from servicepact.domain.portfolio import Party, PartyKind
+from servicepact.services.open_periods import closed_months, ensure_open_between
 from servicepact.store.db.repositories import ContractHead, PartyOrigin
-from servicepact.store.db.tables.commercials import period_closes
 from servicepact.store.db.uow import UnitOfWork
 
 ENTITY = "contract"
@@ -151,21 +149,6 @@ def parse_effective_from(text: str) -> date:
     return date(int(m[1]), int(m[2]), 1)
 
 
-def closed_months(uow: UnitOfWork, contract_id: str) -> list[str]:
-    """The contract's months whose latest close version is still closed (``YYYY-MM``)."""
-    rows = uow.connection.execute(
-        sa.select(period_closes.c.period, period_closes.c.version, period_closes.c.status).where(
-            period_closes.c.contract_id == contract_id
-        )
-    ).all()
-    latest: dict[str, tuple[int, str]] = {}
-    for period, version, status in rows:
-        if period not in latest or version > latest[period][0]:
-            latest[period] = (version, status)
-    # "closed" is CloseStatus.CLOSED of services.periods (which imports this module).
-    return sorted(p for p, (_, status) in latest.items() if status == "closed")
-
-
 def _check_closed_months(uow: UnitOfWork, contract: Contract, effective_from: date | None) -> None:
     """Refuse an amendment that could change a closed month's results (module docstring)."""
     closed = closed_months(uow, contract.id)
@@ -183,9 +166,6 @@ def _check_closed_months(uow: UnitOfWork, contract: Contract, effective_from: da
             f'--period {closed[0]} --reason "..."',
             where=f"contract {contract.id}",
         )
-    # Imported here: services.periods imports this module.
-    from servicepact.services.periods import ensure_open_between
-
     last = max(contract.term.end, date.fromisoformat(f"{closed[-1]}-01") if closed else date.min)
     ensure_open_between(
         uow,

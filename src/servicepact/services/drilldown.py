@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 from servicepact.domain.access import Actor
 from servicepact.domain.contracts import Contract, ServiceLevel
+from servicepact.domain.display import format_value
 from servicepact.domain.errors import InvalidInput, NotFound, Problem
 from servicepact.domain.exclusions import Exclusion, ExclusionReason
 from servicepact.domain.kpis import Aggregate, KpiDefinition
@@ -37,7 +38,7 @@ from servicepact.engine.drilldown import (
     columns_needed,
     drill_down,
 )
-from servicepact.engine.evaluate import ClockCache, format_value
+from servicepact.engine.evaluate import ClockCache
 from servicepact.engine.kpis.base import MICROS, Measure
 from servicepact.services.freshness import Freshness, result_freshness
 from servicepact.store.db.result_records import ResultRecord, ResultRecords
@@ -84,7 +85,7 @@ class ResultEvents:
 
     def summary(self) -> dict[str, Any]:
         """Everything but the items, as JSON-able values."""
-        from servicepact.engine.evaluate import result_document
+        from servicepact.domain.display import result_document
 
         return {
             "contract_id": self.contract_id,
@@ -145,10 +146,12 @@ def _measured_until(record: ResultRecord) -> datetime | None:
 def _applied_exclusions(uow: Any, record: ResultRecord) -> list[Exclusion]:
     """The exclusions the result was measured with: those it names, or (stored before results
     named them) those approved by the time it was measured."""
-    from servicepact.services.evaluation import _exclusions_of
+    from servicepact.store.db.evaluation import ExclusionRepository
 
     seen = record.document.get("exclusions_seen")
-    approved = [e for e in _exclusions_of(uow, record.contract_id) if e.approved]
+    approved = [
+        e for e in uow.repo(ExclusionRepository).of_contract(record.contract_id) if e.approved
+    ]
     if seen is not None:
         return [e for e in approved if e.id in set(seen)]
     return [
@@ -174,8 +177,6 @@ def _columns(store: Any, source: str, sl: ServiceLevel) -> list[str]:
 
 
 def _drill(app: Any, stored: Any, record: ResultRecord, exclusions: list[Exclusion]) -> DrillDown:
-    from servicepact.services.loads import event_store
-
     contract: Contract = stored.contract
     sl = contract.service_level(record.service_level_id)
     key = (
@@ -191,7 +192,9 @@ def _drill(app: Any, stored: Any, record: ResultRecord, exclusions: list[Exclusi
         if found is not None:
             _cache.move_to_end(key)
             return found
-    store = event_store(app).with_types(contract.declared_event_types)
+    store = app.event_store
+    if hasattr(store, "with_types"):
+        store = store.with_types(contract.declared_event_types)
     table = store.read(
         contract_id=record.contract_id,
         source=sl.source,
@@ -219,7 +222,7 @@ def _load(
     app: Any, *, actor: Actor, contract_id: str, service_level_id: str, period: str
 ) -> tuple[Any, ResultRecord, DrillDown, Freshness]:
     from servicepact.services.contracts import get_contract
-    from servicepact.services.evaluation import result_from_json
+    from servicepact.store.db.evaluation import result_from_json
 
     with app.uow(read_only=True) as uow:
         current = get_contract(uow, actor=actor, contract_id=contract_id)  # access first
@@ -283,7 +286,7 @@ def result_events(
 
     ``breakdowns=False`` leaves them out (a page that fetches them on their own shows its
     first page of events sooner: over a million events they cost as much as the list)."""
-    from servicepact.services.evaluation import result_from_json
+    from servicepact.store.db.evaluation import result_from_json
 
     _check(outcome, page, per_page)
     stored, record, drill, freshness = _load(

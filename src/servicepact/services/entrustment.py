@@ -13,9 +13,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
-
-from servicepact.bootstrap import App
 from servicepact.domain.access import Actor
 from servicepact.domain.entrustment import (
     AccessAction,
@@ -28,8 +25,9 @@ from servicepact.domain.errors import AccessDenied, InvalidInput, NotFound, Prob
 from servicepact.domain.event_types import PersonalData
 from servicepact.domain.risks import ControlFinding
 from servicepact.services.contracts import get_contract, list_contracts
+from servicepact.services.ports import Ports
 from servicepact.services.selection import load_yaml_model
-from servicepact.store.db.tables.vendors import entrustments, personal_data_access
+from servicepact.store.db.governance import EntrustmentRepository, PersonalDataAccessRepository
 from servicepact.store.pii import mask_text
 
 
@@ -45,7 +43,7 @@ class EntrustmentOutcome:
 
 
 def apply_entrustment_register(
-    app: App, *, actor: Actor, register: EntrustmentRegister
+    app: Ports, *, actor: Actor, register: EntrustmentRegister
 ) -> EntrustmentOutcome:
     """Create or update the entrustment of each contract in the file; each change audited."""
     actor.require_client("change the entrustment register")
@@ -74,36 +72,30 @@ def apply_entrustment_register(
                 )
         if problems:
             raise InvalidInput(problems=problems)
+        stored = uow.repo(EntrustmentRepository)
         for entry in register.entrustments:
-            row = uow.connection.execute(
-                sa.select(entrustments).where(entrustments.c.contract_id == entry.contract_id)
-            ).first()
+            before = stored.terms(entry.contract_id)
             terms = entry.model_dump(mode="json")
-            if row is not None and row.terms == terms:
+            if before == terms:
                 unchanged += 1
                 continue
-            values = {
-                "contract_id": entry.contract_id,
-                "vendor": entry.vendor,
-                "terms": terms,
-                "updated_at": uow.now(),
-            }
-            if row is None:
-                uow.connection.execute(sa.insert(entrustments).values(**values))
+            stored.save(
+                contract_id=entry.contract_id,
+                vendor=entry.vendor,
+                terms=terms,
+                exists=before is not None,
+                at=uow.now(),
+            )
+            if before is None:
                 created += 1
             else:
-                uow.connection.execute(
-                    sa.update(entrustments)
-                    .where(entrustments.c.contract_id == entry.contract_id)
-                    .values(**values)
-                )
                 updated += 1
             uow.record(
                 actor=actor,
                 entity_type="entrustment",
                 entity_id=entry.contract_id,
-                action="create" if row is None else "update",
-                before=None if row is None else _summary(row.terms),
+                action="create" if before is None else "update",
+                before=None if before is None else _summary(before),
                 after=_summary(terms),
             )
     return EntrustmentOutcome(created, updated, unchanged)
@@ -118,17 +110,19 @@ def _summary(terms: dict[str, Any]) -> dict[str, Any]:
     return summary
 
 
-def list_entrustments(app: App, *, actor: Actor) -> list[Entrustment]:
+def list_entrustments(app: Ports, *, actor: Actor) -> list[Entrustment]:
     """The register, limited to the contracts the actor can see."""
     with app.uow(read_only=True) as uow:
         visible = {c.id for c in list_contracts(uow, actor=actor)}
-        rows = uow.connection.execute(
-            sa.select(entrustments).order_by(entrustments.c.contract_id)
-        ).all()
-    return [Entrustment.model_validate(row.terms) for row in rows if row.contract_id in visible]
+        registered = uow.repo(EntrustmentRepository).all_terms()
+    return [
+        Entrustment.model_validate(terms)
+        for contract_id, terms in registered
+        if contract_id in visible
+    ]
 
 
-def inspection_findings_for(app: App, *, actor: Actor, today: date) -> list[ControlFinding]:
+def inspection_findings_for(app: Ports, *, actor: Actor, today: date) -> list[ControlFinding]:
     register = EntrustmentRegister(entrustments=tuple(list_entrustments(app, actor=actor)))
     with app.uow(read_only=True) as uow:
         starts = {
@@ -141,7 +135,7 @@ def inspection_findings_for(app: App, *, actor: Actor, today: date) -> list[Cont
 
 
 def record_access(
-    app: App,
+    app: Ports,
     *,
     actor: Actor,
     action: AccessAction,
@@ -173,19 +167,7 @@ def record_access(
             reason=reason,
             count=count,
         )
-        uow.connection.execute(
-            sa.insert(personal_data_access).values(
-                at=record.at,
-                user_name=record.user,
-                action=record.action.value,
-                contract_id=record.contract_id,
-                category=record.category.value,
-                record_ref=record.record_ref,
-                source_address=record.source_address,
-                reason=record.reason,
-                record_count=record.count,
-            )
-        )
+        uow.repo(PersonalDataAccessRepository).add(record)
         uow.record(
             actor=actor,
             entity_type="personal_data_access",
@@ -197,28 +179,10 @@ def record_access(
 
 
 def access_log(
-    app: App, *, actor: Actor, contract_id: str | None = None, limit: int = 500
+    app: Ports, *, actor: Actor, contract_id: str | None = None, limit: int = 500
 ) -> list[AccessRecord]:
     """Who viewed or exported personal data; for the client's managers and the auditor."""
     if actor.scoped:
         raise AccessDenied("the access log of personal data is for the client and the auditor")
-    query = sa.select(personal_data_access).order_by(personal_data_access.c.at.desc()).limit(limit)
-    if contract_id is not None:
-        query = query.where(personal_data_access.c.contract_id == contract_id)
     with app.uow(read_only=True) as uow:
-        rows = uow.connection.execute(query).all()
-    return [_record(row) for row in rows]
-
-
-def _record(row: Any) -> AccessRecord:
-    return AccessRecord(
-        at=row.at,
-        user=row.user_name,
-        action=row.action,
-        contract_id=row.contract_id,
-        category=row.category,
-        record_ref=row.record_ref,
-        source_address=row.source_address,
-        reason=row.reason,
-        count=row.record_count,
-    )
+        return uow.repo(PersonalDataAccessRepository).latest(contract_id=contract_id, limit=limit)

@@ -17,24 +17,19 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from decimal import Decimal
-from fractions import Fraction
 from typing import Any, TypeVar
 
-import sqlalchemy as sa
-
-from servicepact.bootstrap import App
 from servicepact.domain.access import Actor, Role
 from servicepact.domain.errors import AccessDenied, Conflict, InvalidInput, NotFound, Problem
 from servicepact.domain.exclusions import Exclusion, ExclusionReason, ExclusionStatus
 from servicepact.domain.periods import parse_period
-from servicepact.domain.results import ResultStatus, ServiceLevelResult
+from servicepact.domain.results import ServiceLevelResult
 from servicepact.engine.evaluate import ClockCache, evaluate_contract
 from servicepact.services.contracts import get_contract
+from servicepact.services.open_periods import ensure_open
+from servicepact.services.ports import Ports
 from servicepact.services.view_cache import cached
-from servicepact.store.db.tables.evaluation import exclusions as exclusions_table
-from servicepact.store.db.tables.evaluation import sl_results
-from servicepact.store.db.uow import UnitOfWork
+from servicepact.store.db.evaluation import ExclusionRepository, ResultRepository, result_to_json
 
 T = TypeVar("T")
 
@@ -42,113 +37,19 @@ MAX_NOTE = 2000
 MAX_EVENT_IDS = 10_000  # a waiver lists events one by one; beyond this, exclude the period
 
 
-# --- results as stored JSON -----------------------------------------------------------------
-
-
-def _exact(value: int | Fraction | Decimal | None) -> str | int | None:
-    if value is None or isinstance(value, int):
-        return value
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    return f"{value.numerator}/{value.denominator}"
-
-
-def _fraction(value: Any) -> Fraction | None:
-    return None if value is None else Fraction(str(value))
-
-
-def result_to_json(result: ServiceLevelResult) -> dict[str, Any]:
-    return {
-        "contract_id": result.contract_id,
-        "contract_version": result.contract_version,
-        "service_level_id": result.service_level_id,
-        "kpi": result.kpi,
-        "period": result.period,
-        "period_start": result.period_start,
-        "period_end": result.period_end,
-        "value": _exact(result.value),
-        "numerator": _exact(result.numerator),
-        "denominator": result.denominator,
-        "sample_size": result.sample_size,
-        "expected": _exact(result.expected),
-        "minimum": _exact(result.minimum),
-        "status": result.status.value,
-        "excluded": result.excluded,
-        "completeness": _exact(result.completeness),
-        "running": result.running,
-        "inputs_hash": result.inputs_hash,
-        "notes": list(result.notes),
-    }
-
-
-def result_from_json(doc: dict[str, Any]) -> ServiceLevelResult:
-    numerator = doc["numerator"]
-    return ServiceLevelResult(
-        contract_id=doc["contract_id"],
-        contract_version=int(doc["contract_version"]),
-        service_level_id=doc["service_level_id"],
-        kpi=doc["kpi"],
-        period=doc["period"],
-        period_start=doc["period_start"],
-        period_end=doc["period_end"],
-        value=_fraction(doc["value"]),
-        numerator=numerator
-        if numerator is None or isinstance(numerator, int)
-        else Fraction(numerator),
-        denominator=doc["denominator"],
-        sample_size=int(doc["sample_size"]),
-        expected=Decimal(doc["expected"]),
-        minimum=Decimal(doc["minimum"]),
-        status=ResultStatus(doc["status"]),
-        excluded=int(doc["excluded"]),
-        completeness=_fraction(doc["completeness"]),
-        running=bool(doc["running"]),
-        inputs_hash=doc["inputs_hash"],
-        notes=tuple(doc["notes"]),
-    )
-
-
 # --- exclusions -----------------------------------------------------------------------------
 
 
-def _exclusion(row: Any) -> Exclusion:
-    return Exclusion(
-        id=row.id,
-        contract_id=row.contract_id,
-        source=row.source,
-        service_level_id=row.service_level_id,
-        event_ids=tuple(row.event_ids),
-        period=row.period,
-        reason=ExclusionReason(row.reason),
-        note=row.note,
-        requested_by=row.requested_by,
-        requested_at=row.requested_at,
-        status=ExclusionStatus(row.status),
-        decided_by=row.decided_by,
-        decided_at=row.decided_at,
-    )
-
-
-def _exclusions_of(uow: UnitOfWork, contract_id: str) -> list[Exclusion]:
-    rows = uow.connection.execute(
-        sa.select(exclusions_table)
-        .where(exclusions_table.c.contract_id == contract_id)
-        .order_by(exclusions_table.c.requested_at, exclusions_table.c.id)
-    ).all()
-    return [_exclusion(r) for r in rows]
-
-
 def list_exclusions(
-    app: App, *, actor: Actor, contract_id: str, status: ExclusionStatus | None = None
+    app: Ports, *, actor: Actor, contract_id: str, status: ExclusionStatus | None = None
 ) -> list[Exclusion]:
     with app.uow(read_only=True) as uow:
         get_contract(uow, actor=actor, contract_id=contract_id)  # access: raises when not visible
-        found = _exclusions_of(uow, contract_id)
-    return [e for e in found if status is None or e.status is status]
+        return uow.repo(ExclusionRepository).of_contract(contract_id, status=status)
 
 
 def request_exclusion(
-    app: App,
+    app: Ports,
     *,
     actor: Actor,
     contract_id: str,
@@ -217,22 +118,7 @@ def request_exclusion(
             )
         except ValueError as error:
             raise InvalidInput([Problem("exclusion", str(error).splitlines()[-1])]) from None
-        uow.connection.execute(
-            exclusions_table.insert().values(
-                id=exclusion.id,
-                contract_id=contract_id,
-                source=source,
-                service_level_id=service_level_id,
-                event_ids=list(exclusion.event_ids),
-                period=period,
-                reason=reason.value,
-                note=note,
-                requested_by=actor.user,
-                requested_at=exclusion.requested_at,
-                status=ExclusionStatus.REQUESTED.value,
-                decision_note="",
-            )
-        )
+        uow.repo(ExclusionRepository).add(exclusion)
         uow.record(
             actor=actor,
             entity_type="exclusion",
@@ -251,7 +137,7 @@ def request_exclusion(
 
 
 def _decide(
-    app: App, *, actor: Actor, exclusion_id: str, status: ExclusionStatus, note: str
+    app: Ports, *, actor: Actor, exclusion_id: str, status: ExclusionStatus, note: str
 ) -> Exclusion:
     actor.require_client(
         f"{'approve' if status is ExclusionStatus.APPROVED else 'reject'} exclusions"
@@ -259,35 +145,30 @@ def _decide(
     if len(note) > MAX_NOTE:
         raise InvalidInput([Problem("note", f"is longer than {MAX_NOTE} characters")])
     with app.uow() as uow:
-        row = uow.connection.execute(
-            sa.select(exclusions_table).where(exclusions_table.c.id == exclusion_id)
-        ).first()
-        if row is None:
+        exclusions = uow.repo(ExclusionRepository)
+        found = exclusions.get(exclusion_id)
+        if found is None:
             raise NotFound(f"no exclusion {exclusion_id!r}", where=exclusion_id)
-        get_contract(uow, actor=actor, contract_id=row.contract_id)
-        if row.status != ExclusionStatus.REQUESTED.value:
-            raise Conflict(f"exclusion {exclusion_id} is already {row.status}", where=exclusion_id)
-        now = uow.now()
-        uow.connection.execute(
-            exclusions_table.update()
-            .where(exclusions_table.c.id == exclusion_id)
-            .values(status=status.value, decided_by=actor.user, decided_at=now, decision_note=note)
-        )
+        get_contract(uow, actor=actor, contract_id=found.contract_id)
+        if found.status is not ExclusionStatus.REQUESTED:
+            raise Conflict(
+                f"exclusion {exclusion_id} is already {found.status.value}", where=exclusion_id
+            )
+        exclusions.decide(exclusion_id, status=status, by=actor.user, at=uow.now(), note=note)
         uow.record(
             actor=actor,
             entity_type="exclusion",
             entity_id=exclusion_id,
             action=status.value,
-            before={"status": row.status},
+            before={"status": found.status.value},
             after={"status": status.value, "note": note},
         )
-        updated = uow.connection.execute(
-            sa.select(exclusions_table).where(exclusions_table.c.id == exclusion_id)
-        ).one()
-    return _exclusion(updated)
+        updated = exclusions.get(exclusion_id)
+    assert updated is not None  # decided in this unit of work
+    return updated
 
 
-def approve_exclusion(app: App, *, actor: Actor, exclusion_id: str, note: str = "") -> Exclusion:
+def approve_exclusion(app: Ports, *, actor: Actor, exclusion_id: str, note: str = "") -> Exclusion:
     """The client approves a requested exclusion; the open months it reaches are measured
     again at once (services/freshness.py)."""
     decided = _decide(
@@ -299,7 +180,7 @@ def approve_exclusion(app: App, *, actor: Actor, exclusion_id: str, note: str = 
     return decided
 
 
-def reject_exclusion(app: App, *, actor: Actor, exclusion_id: str, note: str = "") -> Exclusion:
+def reject_exclusion(app: Ports, *, actor: Actor, exclusion_id: str, note: str = "") -> Exclusion:
     return _decide(
         app, actor=actor, exclusion_id=exclusion_id, status=ExclusionStatus.REJECTED, note=note
     )
@@ -308,14 +189,8 @@ def reject_exclusion(app: App, *, actor: Actor, exclusion_id: str, note: str = "
 # --- evaluation -----------------------------------------------------------------------------
 
 
-def _event_store(app: App) -> Any:
-    from servicepact.services.loads import event_store
-
-    return event_store(app)
-
-
 def evaluate_period(
-    app: App,
+    app: Ports,
     *,
     actor: Actor,
     contract_id: str,
@@ -329,7 +204,7 @@ def evaluate_period(
 
 
 def evaluate_periods(
-    app: App,
+    app: Ports,
     *,
     actor: Actor,
     contract_id: str,
@@ -359,18 +234,16 @@ def evaluate_periods(
                 problems.append(Problem("period", str(error), value=label))
         if problems:
             raise InvalidInput(problems)
-        from servicepact.services.periods import ensure_open
-
         unique = list({p.label: p for p in periods}.values())
         for period in unique:
             ensure_open(
                 uow, contract_id=contract_id, period=period.label, doing="evaluating it again"
             )
-        waivers = _exclusions_of(uow, contract_id)
+        waivers = uow.repo(ExclusionRepository).of_contract(contract_id)
     if not unique:
         return []
     kinds = {p.kind for p in unique}
-    store = _event_store(app).with_types(contract.declared_event_types)
+    store = app.event_store.with_types(contract.declared_event_types)
     sources = sorted({sl.source for sl in contract.service_levels if sl.period in kinds})
     # The committed batches first: whatever is read below is made of these (freshness rule).
     committed = {
@@ -409,7 +282,7 @@ def evaluate_periods(
 
 
 def _store(
-    app: App,
+    app: Ports,
     *,
     actor: Actor,
     results: Sequence[ServiceLevelResult],
@@ -422,44 +295,24 @@ def _store(
     sources = {sl.id: sl.source for sl in contract.service_levels}
     with app.uow() as uow:
         stored: list[str] = []
+        repository = uow.repo(ResultRepository)
         for result in results:
-            latest = uow.connection.execute(
-                sa.select(sl_results.c.version, sl_results.c.inputs_sha256)
-                .where(
-                    sl_results.c.contract_id == result.contract_id,
-                    sl_results.c.service_level_id == result.service_level_id,
-                    sl_results.c.period == result.period,
-                )
-                .order_by(sl_results.c.version.desc())
-                .limit(1)
-            ).first()
-            if latest is not None and latest.inputs_sha256 == result.inputs_hash:
-                continue  # identical inputs: the stored result stands
-            uow.connection.execute(
-                sl_results.insert().values(
-                    contract_id=result.contract_id,
-                    service_level_id=result.service_level_id,
-                    period=result.period,
-                    version=1 if latest is None else latest.version + 1,
-                    contract_version=result.contract_version,
-                    kpi=result.kpi,
-                    value=_exact(result.value),
-                    status=result.status.value,
-                    running=result.running,
-                    inputs_sha256=result.inputs_hash,
-                    batches=batches.get(sources[result.service_level_id], []),
-                    result=_with_inputs(
-                        result_to_json(result),
-                        result,
-                        contract,
-                        measured_at,
-                        waivers,
-                        (committed or {}).get(sources[result.service_level_id]),
-                    ),
-                    evaluated_at=uow.now(),
-                    evaluated_by=actor.user,
-                )
+            added = repository.add(
+                result,
+                document=_with_inputs(
+                    result_to_json(result),
+                    result,
+                    contract,
+                    measured_at,
+                    waivers,
+                    (committed or {}).get(sources[result.service_level_id]),
+                ),
+                batches=batches.get(sources[result.service_level_id], []),
+                at=uow.now(),
+                by=actor.user,
             )
+            if not added:
+                continue  # identical inputs: the stored result stands
             stored.append(f"{result.service_level_id}/{result.period}")
         if stored:
             uow.record(
@@ -500,7 +353,7 @@ def _with_inputs(
 
 
 def cached_list_results(
-    app: App,
+    app: Ports,
     *,
     actor: Actor,
     contract_id: str,
@@ -526,19 +379,9 @@ def cached_list_results(
 
 
 def list_results(
-    app: App, *, actor: Actor, contract_id: str, period: str | None = None
+    app: Ports, *, actor: Actor, contract_id: str, period: str | None = None
 ) -> list[ServiceLevelResult]:
     """The latest stored result per service level and period, for those who may see the contract."""
     with app.uow(read_only=True) as uow:
         get_contract(uow, actor=actor, contract_id=contract_id)
-        query = sa.select(sl_results).where(sl_results.c.contract_id == contract_id)
-        if period is not None:
-            query = query.where(sl_results.c.period == period)
-        rows = uow.connection.execute(query).all()
-    latest: dict[tuple[str, str], Any] = {}
-    for row in rows:
-        key = (row.service_level_id, row.period)
-        if key not in latest or row.version > latest[key].version:
-            latest[key] = row
-    ordered = sorted(latest.values(), key=lambda r: (r.period, r.service_level_id))
-    return [result_from_json(r.result) for r in ordered]
+        return uow.repo(ResultRepository).latest(contract_id, period)

@@ -56,11 +56,7 @@ class Freshness:
 
 
 def _committed_batches(app: Any, contract_id: str, source: str) -> set[str]:
-    from servicepact.services.loads import event_store
-
-    return {
-        ref.batch_id for ref in event_store(app).batches(contract_id=contract_id, source=source)
-    }
+    return {ref.batch_id for ref in app.event_store.batches(contract_id=contract_id, source=source)}
 
 
 def _reaches(row: Any, record: ResultRecord, source: str) -> bool:
@@ -107,7 +103,7 @@ def _utc(moment: datetime) -> datetime:
 
 def _current(uow: UnitOfWork, contract_id: str) -> tuple[list[Any], set[str]]:
     """The contract's approved exclusions and closed months, read once for many results."""
-    from servicepact.services.contracts import closed_months
+    from servicepact.services.open_periods import closed_months
 
     approved = uow.repo(ResultRecords).approved_exclusions(contract_id)
     return approved, set(closed_months(uow, contract_id))

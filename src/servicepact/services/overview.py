@@ -14,9 +14,6 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-import sqlalchemy as sa
-
-from servicepact.bootstrap import App
 from servicepact.domain.access import Actor
 from servicepact.domain.contracts import Contract
 from servicepact.domain.errors import NotFound
@@ -35,12 +32,12 @@ from servicepact.services.contracts import (
     get_contract,
     list_contracts,
 )
+from servicepact.services.open_periods import closed_months
+from servicepact.services.ports import Ports
 from servicepact.services.risks import list_risks
 from servicepact.services.view_cache import FILE_VIEW_SECONDS, cached
-from servicepact.store.db.tables.commercials import credit_statements, invoice_checks, period_closes
-from servicepact.store.db.tables.contracts import contract_versions
-from servicepact.store.db.tables.evaluation import exclusions, sl_results
-from servicepact.store.db.uow import UnitOfWork
+from servicepact.store.db.commercials import CreditStatementRepository, InvoiceCheckRepository
+from servicepact.store.db.evaluation import ExclusionRepository, ResultRepository
 from servicepact.store.events.repository import (
     BatchRecord,
     BatchRepository,
@@ -66,76 +63,6 @@ def months_ending(last: str, count: int = TREND_MONTHS) -> list[str]:
 
 def _fraction(text: str | None) -> Fraction | None:
     return None if text is None else Fraction(text)
-
-
-def _latest_statuses(
-    uow: UnitOfWork, contract_ids: list[str], periods: list[str]
-) -> dict[tuple[str, str, str], tuple[str, str | None]]:
-    """(contract, service level, period) → (status, exact value) of the newest version."""
-    if not contract_ids or not periods:
-        return {}
-    rows = uow.connection.execute(
-        sa.select(
-            sl_results.c.contract_id,
-            sl_results.c.service_level_id,
-            sl_results.c.period,
-            sl_results.c.version,
-            sl_results.c.status,
-            sl_results.c.value,
-        ).where(sl_results.c.contract_id.in_(contract_ids), sl_results.c.period.in_(periods))
-    ).all()
-    newest: dict[tuple[str, str, str], tuple[int, str, str | None]] = {}
-    for row in rows:
-        key = (row.contract_id, row.service_level_id, row.period)
-        if key not in newest or row.version > newest[key][0]:
-            newest[key] = (row.version, row.status, row.value)
-    return {key: (status, value) for key, (_, status, value) in newest.items()}
-
-
-def _credit_totals(uow: UnitOfWork, contract_ids: list[str]) -> dict[tuple[str, str], Decimal]:
-    """(contract, month) → credits of the newest stored statement of that month."""
-    if not contract_ids:
-        return {}
-    rows = uow.connection.execute(
-        sa.select(
-            credit_statements.c.contract_id,
-            credit_statements.c.period,
-            credit_statements.c.version,
-            credit_statements.c.total,
-        ).where(credit_statements.c.contract_id.in_(contract_ids))
-    ).all()
-    newest: dict[tuple[str, str], tuple[int, Decimal]] = {}
-    for row in rows:
-        key = (row.contract_id, row.period)
-        if key not in newest or row.version > newest[key][0]:
-            newest[key] = (row.version, Decimal(row.total))
-    return {key: total for key, (_, total) in newest.items()}
-
-
-def _current_terms(
-    uow: UnitOfWork, heads: list[tuple[str, int]]
-) -> dict[str, tuple[str, tuple[str, ...]]]:
-    """contract → (currency, service-level ids) of its current version, read from the stored
-    JSON without validating whole contracts (the dashboard needs only these two)."""
-    if not heads:
-        return {}
-    wanted = set(heads)
-    rows = uow.connection.execute(
-        sa.select(
-            contract_versions.c.contract_id,
-            contract_versions.c.version,
-            contract_versions.c.contract,
-        ).where(contract_versions.c.contract_id.in_([cid for cid, _ in heads]))
-    ).all()
-    out: dict[str, tuple[str, tuple[str, ...]]] = {}
-    for row in rows:
-        if (row.contract_id, row.version) in wanted:
-            doc = row.contract
-            out[row.contract_id] = (
-                str(doc["currency"]),
-                tuple(str(sl["id"]) for sl in doc.get("service_levels", ())),
-            )
-    return out
 
 
 # --- the portfolio dashboard --------------------------------------------------------------------
@@ -168,7 +95,7 @@ class PortfolioOverview:
     vendors_at_risk: tuple[VendorAtRisk, ...]
 
 
-def portfolio_overview(app: App, *, actor: Actor, month: str | None = None) -> PortfolioOverview:
+def portfolio_overview(app: Ports, *, actor: Actor, month: str | None = None) -> PortfolioOverview:
     """This month's status counts per contract, credits to date, and the vendors at risk.
 
     A vendor is at risk when one of its service levels is breached this month or an open risk
@@ -178,9 +105,9 @@ def portfolio_overview(app: App, *, actor: Actor, month: str | None = None) -> P
     with app.uow(read_only=True) as uow:
         summaries = list_contracts(uow, actor=actor)
         ids = [s.id for s in summaries]
-        current = _current_terms(uow, [(s.id, s.version) for s in summaries])
-        statuses = _latest_statuses(uow, ids, [label])
-        credits = _credit_totals(uow, ids)
+        current = uow.contracts.current_terms([(s.id, s.version) for s in summaries])
+        statuses = uow.repo(ResultRepository).latest_statuses(ids, [label])
+        credits = uow.repo(CreditStatementRepository).latest_amounts(ids)
     open_risks = list_risks(app, actor=actor)
     tiles: list[ContractTile] = []
     totals: dict[ResultStatus, int] = dict.fromkeys(ResultStatus, 0)
@@ -201,8 +128,8 @@ def portfolio_overview(app: App, *, actor: Actor, month: str | None = None) -> P
                 breached.append(sl_id)
         to_date = sum(
             (
-                total
-                for (cid, period), total in credits.items()
+                amounts.total
+                for (cid, period), amounts in credits.items()
                 if cid == summary.id and period <= label
             ),
             Decimal(0),
@@ -322,7 +249,7 @@ def _default_last(contract: Contract, now: datetime) -> str:
 
 
 def cached_portfolio_overview(
-    app: App, *, actor: Actor, month: str | None = None, state: int | None = None
+    app: Ports, *, actor: Actor, month: str | None = None, state: int | None = None
 ) -> PortfolioOverview:
     """``portfolio_overview``, computed once per actor, month and state of the data."""
     label = month or _month_label(app.now())
@@ -337,7 +264,7 @@ def cached_portfolio_overview(
 
 
 def cached_contract_overview(
-    app: App,
+    app: Ports,
     *,
     actor: Actor,
     contract_id: str,
@@ -357,7 +284,7 @@ def cached_contract_overview(
 
 
 def contract_overview(
-    app: App, *, actor: Actor, contract_id: str, last: str | None = None
+    app: Ports, *, actor: Actor, contract_id: str, last: str | None = None
 ) -> ContractOverview:
     """The service review of a contract: 12 months of RAG per service level, credits, invoice
     checks, open control findings and exclusions awaiting a decision."""
@@ -368,45 +295,13 @@ def contract_overview(
         months = [
             m for m in months_ending(last or _default_last(contract, app.now())) if m >= start
         ]
-        statuses = _latest_statuses(uow, [contract_id], months)
-        credits = _credit_totals(uow, [contract_id])
-        earn_back = {
-            (row.period, row.version): Decimal(row.earn_back)
-            for row in uow.connection.execute(
-                sa.select(
-                    credit_statements.c.period,
-                    credit_statements.c.version,
-                    credit_statements.c.earn_back,
-                ).where(credit_statements.c.contract_id == contract_id)
-            )
-        }
-        checks = uow.connection.execute(
-            sa.select(
-                invoice_checks.c.id,
-                invoice_checks.c.period,
-                invoice_checks.c.source_name,
-                invoice_checks.c.verdict,
-                invoice_checks.c.expected_total,
-                invoice_checks.c.invoiced_total,
-                invoice_checks.c.currency,
-                invoice_checks.c.created_at,
-            )
-            .where(invoice_checks.c.contract_id == contract_id)
-            .order_by(invoice_checks.c.id.desc())
-        ).all()
-        waiting = uow.connection.execute(
-            sa.select(exclusions)
-            .where(
-                exclusions.c.contract_id == contract_id,
-                exclusions.c.status == ExclusionStatus.REQUESTED.value,
-            )
-            .order_by(exclusions.c.requested_at)
-        ).all()
-        closes = uow.connection.execute(
-            sa.select(
-                period_closes.c.period, period_closes.c.version, period_closes.c.status
-            ).where(period_closes.c.contract_id == contract_id)
-        ).all()
+        statuses = uow.repo(ResultRepository).latest_statuses([contract_id], months)
+        credits = uow.repo(CreditStatementRepository).latest_amounts([contract_id])
+        checks = uow.repo(InvoiceCheckRepository).list(contract_id)
+        waiting = uow.repo(ExclusionRepository).of_contract(
+            contract_id, status=ExclusionStatus.REQUESTED
+        )
+        closed = closed_months(uow, contract_id)
         findings = [
             f
             for f in uow.repo(BatchRepository).findings(contract_id=contract_id, source=None)
@@ -434,56 +329,43 @@ def contract_overview(
         )
         for sl in contract.service_levels
     )
-    newest_close: dict[str, tuple[int, str]] = {}
-    for row in closes:
-        if row.period not in newest_close or row.version > newest_close[row.period][0]:
-            newest_close[row.period] = (row.version, row.status)
-    newest_version: dict[str, int] = {}
-    for period, version in earn_back:
-        newest_version[period] = max(version, newest_version.get(period, 0))
     return ContractOverview(
         stored=stored,
         months=tuple(months),
         rows=rows,
         credits=tuple(
-            CreditMonth(
-                period=period,
-                total=total,
-                earn_back=earn_back.get((period, newest_version.get(period, 0)), Decimal(0)),
-            )
-            for (_, period), total in sorted(credits.items())
+            CreditMonth(period=period, total=amounts.total, earn_back=amounts.earn_back)
+            for (_, period), amounts in sorted(credits.items())
         ),
         invoice_checks=tuple(
             InvoiceCheckRow(
-                id=row.id,
-                period=row.period,
-                file=row.source_name,
-                verdict=row.verdict,
-                expected_total=Decimal(row.expected_total),
-                invoiced_total=Decimal(row.invoiced_total),
-                currency=row.currency,
-                checked_at=row.created_at,
+                id=check["id"],
+                period=check["period"],
+                file=check["source_name"],
+                verdict=check["verdict"],
+                expected_total=Decimal(check["expected_total"]),
+                invoiced_total=Decimal(check["invoiced_total"]),
+                currency=check["currency"],
+                checked_at=check["created_at"],
             )
-            for row in checks
+            for check in checks
         ),
         findings=tuple(findings),
         open_exclusions=tuple(
             OpenExclusion(
-                id=row.id,
-                source=row.source,
-                service_level_id=row.service_level_id,
-                period=row.period,
-                events=len(row.event_ids or ()),
-                reason=row.reason,
-                note=row.note,
-                requested_by=row.requested_by,
-                requested_at=row.requested_at,
+                id=exclusion.id,
+                source=exclusion.source,
+                service_level_id=exclusion.service_level_id,
+                period=exclusion.period,
+                events=len(exclusion.event_ids),
+                reason=exclusion.reason.value,
+                note=exclusion.note,
+                requested_by=exclusion.requested_by,
+                requested_at=exclusion.requested_at,
             )
-            for row in waiting
+            for exclusion in waiting
         ),
-        closed_months=tuple(
-            sorted(p for p, (_, status) in newest_close.items() if status == "closed")
-        ),
+        closed_months=tuple(closed),
     )
 
 
@@ -498,7 +380,7 @@ class LoadsView:
     rejected: tuple[QuarantinedRow, ...]
 
 
-def loads_view(app: App, *, actor: Actor, contract_id: str | None = None) -> LoadsView:
+def loads_view(app: Ports, *, actor: Actor, contract_id: str | None = None) -> LoadsView:
     """The batches loaded into a contract (default the first one visible) and their row errors."""
     with app.uow(read_only=True) as uow:
         listed = tuple(list_contracts(uow, actor=actor))
@@ -518,7 +400,7 @@ class RiskView:
     register: tuple[Risk, ...]
 
 
-def risk_view(app: App, *, actor: Actor) -> RiskView:
+def risk_view(app: Ports, *, actor: Actor) -> RiskView:
     """The heat map and the open risks it counts, both scoped to what the actor may see."""
     register = list_risks(app, actor=actor)
     return RiskView(grid=heat_map(register), register=tuple(register))
@@ -532,7 +414,7 @@ class BusinessCaseView:
 
 
 def business_case_view(
-    app: App, *, actor: Actor, contract_id: str | None = None
+    app: Ports, *, actor: Actor, contract_id: str | None = None
 ) -> BusinessCaseView:
     with app.uow(read_only=True) as uow:
         listed = tuple(list_contracts(uow, actor=actor))
@@ -552,7 +434,7 @@ def business_case_view(
 
 
 def ranking_view(
-    app: App, *, actor: Actor, period: str
+    app: Ports, *, actor: Actor, period: str
 ) -> tuple[list[RankedVendor], list[Scorecard]]:
     """The vendor ranking and every scorecard of a month (``services/vendors.ranking``)."""
     return cached(
@@ -560,13 +442,13 @@ def ranking_view(
     )
 
 
-def bpo_map_view(app: App, *, actor: Actor) -> list[ProcessMap]:
+def bpo_map_view(app: Ports, *, actor: Actor) -> list[ProcessMap]:
     """The BPO map (``services/vendors.governance_map``)."""
     return cached(app, actor, "bpo_map", (), lambda: vendors.governance_map(app, actor=actor))
 
 
 def cached_business_case_view(
-    app: App, *, actor: Actor, contract_id: str | None = None
+    app: Ports, *, actor: Actor, contract_id: str | None = None
 ) -> BusinessCaseView:
     return cached(
         app,

@@ -18,7 +18,6 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from servicepact.bootstrap import App
 from servicepact.domain.access import Actor, Role
 from servicepact.domain.errors import AccessDenied, Conflict, InvalidInput, NotFound, Problem
 from servicepact.domain.exclusions import Exclusion, ExclusionStatus
@@ -28,19 +27,18 @@ from servicepact.domain.results import ResultStatus, ServiceLevelResult
 from servicepact.services import evaluation
 from servicepact.services.commercials import canonical_hash, jsonable
 from servicepact.services.contracts import StoredContract, get_contract, list_contracts
-from servicepact.services.periods import (
-    CloseStatus,
-    PeriodCloseRecord,
-    ensure_open,
-    period_history,
-)
+from servicepact.services.open_periods import ensure_open
+from servicepact.services.periods import CloseStatus, PeriodCloseRecord, period_history
+from servicepact.services.ports import Ports
+from servicepact.store.db.periods import PeriodCloseRepository
 from servicepact.store.db.review import (
     OPEN,
-    AcknowledgementRecord,
     DashboardRepository,
-    DisputeRecord,
     ReviewRepository,
 )
+from servicepact.store.db.review import AcknowledgementRecord as AcknowledgementRecord
+from servicepact.store.db.review import DisputeRecord as DisputeRecord
+from servicepact.store.db.uow import UnitOfWork
 
 MAX_COMMENT = 4000
 
@@ -80,7 +78,7 @@ def results_sha256(results: list[ServiceLevelResult]) -> str:
 
 
 def raise_dispute(
-    app: App,
+    app: Ports,
     *,
     actor: Actor,
     contract_id: str,
@@ -130,7 +128,7 @@ def raise_dispute(
     return record
 
 
-def resolve_dispute(app: App, *, actor: Actor, dispute_id: str, note: str) -> DisputeRecord:
+def resolve_dispute(app: Ports, *, actor: Actor, dispute_id: str, note: str) -> DisputeRecord:
     """The client answers a dispute and closes it, with a note; audited."""
     actor.require_client("resolve disputes")
     text = _text(note, "note", required=True)
@@ -157,7 +155,7 @@ def resolve_dispute(app: App, *, actor: Actor, dispute_id: str, note: str) -> Di
 
 
 def list_disputes(
-    app: App, *, actor: Actor, contract_id: str, period: str | None = None
+    app: Ports, *, actor: Actor, contract_id: str, period: str | None = None
 ) -> list[DisputeRecord]:
     with app.uow(read_only=True) as uow:
         get_contract(uow, actor=actor, contract_id=contract_id)
@@ -168,7 +166,7 @@ def list_disputes(
 
 
 def decide_exclusion(
-    app: App,
+    app: Ports,
     *,
     actor: Actor,
     exclusion_id: str,
@@ -198,17 +196,15 @@ def decide_exclusion(
     return decided, results
 
 
-def _latest_close(uow: Any, contract_id: str, period: str) -> PeriodCloseRecord | None:
-    from servicepact.services.periods import _latest
-
-    return _latest(uow, contract_id, period)
+def _latest_close(uow: UnitOfWork, contract_id: str, period: str) -> PeriodCloseRecord | None:
+    return uow.repo(PeriodCloseRepository).latest(contract_id, period)
 
 
 # --- sign-off ---------------------------------------------------------------------------------
 
 
 def acknowledge_month(
-    app: App, *, actor: Actor, contract_id: str, period: str
+    app: Ports, *, actor: Actor, contract_id: str, period: str
 ) -> AcknowledgementRecord:
     """The vendor signs off the month's results as they stand; audited.
 
@@ -256,7 +252,7 @@ def acknowledge_month(
 
 
 def _month_results(
-    app: App, *, actor: Actor, contract_id: str, period: str
+    app: Ports, *, actor: Actor, contract_id: str, period: str
 ) -> list[ServiceLevelResult]:
     return sorted(
         evaluation.list_results(app, actor=actor, contract_id=contract_id, period=period),
@@ -308,7 +304,7 @@ class MonthReview:
         return [x for x in self.exclusions if x.status is ExclusionStatus.REQUESTED]
 
 
-def month_review(app: App, *, actor: Actor, contract_id: str, period: str) -> MonthReview:
+def month_review(app: Ports, *, actor: Actor, contract_id: str, period: str) -> MonthReview:
     """Everything the month's review page shows, for those who may see the contract."""
     from servicepact.services.commercials import latest_statement, list_invoice_checks
 
@@ -395,7 +391,7 @@ def previous_month_label(label: str) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
-def review_dashboard(app: App, *, actor: Actor, month: str | None = None) -> ReviewDashboard:
+def review_dashboard(app: Ports, *, actor: Actor, month: str | None = None) -> ReviewDashboard:
     """Per visible contract: the month's standing and what is waiting on whom.
 
     ``month`` defaults to the last complete month; the running month is the one the clock
@@ -410,7 +406,7 @@ def review_dashboard(app: App, *, actor: Actor, month: str | None = None) -> Rev
                   lambda: _dashboard(app, actor=actor, month=label, running=running))  # fmt: skip
 
 
-def _dashboard(app: App, *, actor: Actor, month: str, running: str) -> ReviewDashboard:
+def _dashboard(app: Ports, *, actor: Actor, month: str, running: str) -> ReviewDashboard:
     from servicepact.services.alerts import _forecasts
     from servicepact.services.overview import months_ending
 

@@ -7,7 +7,6 @@ linked to contracts it can see, and cannot change any.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -15,9 +14,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
-
-from servicepact.bootstrap import App
 from servicepact.domain.access import Actor
 from servicepact.domain.contracts import Contract
 from servicepact.domain.errors import NotFound
@@ -41,10 +37,12 @@ from servicepact.engine.risks import (
     heat_map,
     period_findings,
 )
+from servicepact.services import evaluation, loads
 from servicepact.services.contracts import get_contract, list_contracts
+from servicepact.services.ports import Ports
 from servicepact.services.selection import load_yaml_model
-from servicepact.store.db.tables.commercials import credit_statements
-from servicepact.store.db.tables.vendors import risks as risks_table
+from servicepact.store.db.commercials import CreditStatementRepository
+from servicepact.store.db.governance import RiskRepository
 from servicepact.store.db.uow import UnitOfWork
 
 # The owner of a risk may be a person: the audit trail records that it was set, not who.
@@ -62,24 +60,16 @@ def visible_contracts(uow: UnitOfWork, *, actor: Actor) -> list[Contract]:
     ]
 
 
-def results_for(app: App, *, actor: Actor, contract_id: str) -> list[ServiceLevelResult]:
+def results_for(app: Ports, *, actor: Actor, contract_id: str) -> list[ServiceLevelResult]:
     """Stored results of a contract (services/evaluation.py); none when evaluation is absent."""
-    try:
-        evaluation = importlib.import_module("servicepact.services.evaluation")
-    except ModuleNotFoundError:
-        return []
     listed: Sequence[ServiceLevelResult] = evaluation.list_results(
         app, actor=actor, contract_id=contract_id
     )
     return list(listed)
 
 
-def load_findings(app: App, *, actor: Actor, contract_id: str) -> list[ControlFinding]:
+def load_findings(app: Ports, *, actor: Actor, contract_id: str) -> list[ControlFinding]:
     """Findings of the data-load controls (completeness, duplicates, timestamps, lateness)."""
-    try:
-        loads = importlib.import_module("servicepact.services.loads")
-    except ModuleNotFoundError:
-        return []
     stored = loads.list_findings(app, actor=actor, contract_id=contract_id)
     return [
         ControlFinding(
@@ -95,14 +85,14 @@ def load_findings(app: App, *, actor: Actor, contract_id: str) -> list[ControlFi
     ]
 
 
-def entrustment_findings(app: App, *, actor: Actor, today: date) -> list[ControlFinding]:
+def entrustment_findings(app: Ports, *, actor: Actor, today: date) -> list[ControlFinding]:
     from servicepact.services.entrustment import inspection_findings_for
 
     return inspection_findings_for(app, actor=actor, today=today)
 
 
 def control_findings(
-    app: App, *, actor: Actor, contract_id: str, today: date | None = None
+    app: Ports, *, actor: Actor, contract_id: str, today: date | None = None
 ) -> list[ControlFinding]:
     """Every control finding of a contract: loads, incomplete periods, entrustment."""
     with app.uow(read_only=True) as uow:
@@ -126,24 +116,17 @@ def spend_by_vendor(
     vendors = {c.id: c.vendor for c in contracts}
     if not vendors:
         return {}
-    rows = uow.connection.execute(
-        sa.select(
-            credit_statements.c.contract_id,
-            credit_statements.c.period,
-            credit_statements.c.version,
-            credit_statements.c.monthly_fees,
-        ).where(credit_statements.c.contract_id.in_(list(vendors)))
-    ).all()
-    latest: dict[tuple[str, str], tuple[int, str]] = {}
-    for row in rows:
-        key = (row.contract_id, row.period)
-        in_window = len(row.period) == 7 and first_label <= row.period <= last_label
-        if in_window and (key not in latest or row.version > latest[key][0]):
-            latest[key] = (row.version, row.monthly_fees)
+    latest = {
+        (contract_id, period): amounts
+        for (contract_id, period), amounts in uow.repo(CreditStatementRepository)
+        .latest_amounts(list(vendors))
+        .items()
+        if len(period) == 7 and first_label <= period <= last_label
+    }
     spend: dict[str, Decimal] = {}
-    for (contract_id, _period), (_version, fees) in latest.items():
+    for (contract_id, _period), amounts in latest.items():
         vendor = vendors[contract_id]
-        spend[vendor] = spend.get(vendor, Decimal(0)) + Decimal(fees)
+        spend[vendor] = spend.get(vendor, Decimal(0)) + amounts.monthly_fees
     # A contract without any statement yet: its committed fees (fixed and per-FTE) for the
     # months of the window inside its term — a floor, since volume fees are not known.
     with_statements = {contract_id for contract_id, _ in latest}
@@ -178,64 +161,9 @@ def _month_start(day: date, back: int) -> date:
 # --- the register -------------------------------------------------------------------------------
 
 
-def _risk(row: Any) -> Risk:
-    return Risk(
-        id=row.id,
-        title=row.title,
-        category=row.category,
-        likelihood=row.likelihood,
-        impact=row.impact,
-        owner=row.owner,
-        mitigation=row.mitigation,
-        review_date=row.review_date,
-        status=row.status,
-        contracts=tuple(row.contracts),
-        vendors=tuple(row.vendors),
-        source=row.source,
-        rule=row.rule,
-        explanation=row.explanation,
-    )
-
-
 def _summary(risk: Risk) -> dict[str, Any]:
     data = risk.model_dump(mode="json")
     return {k: ("(set)" if k in _PERSONAL and v else v) for k, v in data.items()}
-
-
-def _values(risk: Risk, *, rule_key: str | None, at: Any) -> dict[str, Any]:
-    return {
-        "id": risk.id,
-        "rule_key": rule_key,
-        "title": risk.title,
-        "category": risk.category.value,
-        "likelihood": risk.likelihood,
-        "impact": risk.impact,
-        "owner": risk.owner,
-        "mitigation": risk.mitigation,
-        "review_date": risk.review_date,
-        "status": risk.status.value,
-        "contracts": list(risk.contracts),
-        "vendors": list(risk.vendors),
-        "source": risk.source.value,
-        "rule": risk.rule,
-        "explanation": risk.explanation,
-        "updated_at": at,
-    }
-
-
-def _get(uow: UnitOfWork, risk_id: str) -> Risk | None:
-    row = uow.connection.execute(sa.select(risks_table).where(risks_table.c.id == risk_id)).first()
-    return None if row is None else _risk(row)
-
-
-def _put(uow: UnitOfWork, risk: Risk, *, rule_key: str | None, exists: bool) -> None:
-    values = _values(risk, rule_key=rule_key, at=uow.now())
-    if exists:
-        uow.connection.execute(
-            sa.update(risks_table).where(risks_table.c.id == risk.id).values(**values)
-        )
-    else:
-        uow.connection.execute(sa.insert(risks_table).values(**values))
 
 
 @dataclass(frozen=True)
@@ -249,21 +177,22 @@ def load_risk_register(path: Path) -> RiskRegister:
     return load_yaml_model(path, RiskRegister)
 
 
-def apply_risk_register(app: App, *, actor: Actor, register: RiskRegister) -> RegisterOutcome:
+def apply_risk_register(app: Ports, *, actor: Actor, register: RiskRegister) -> RegisterOutcome:
     """Create or update each risk of the file (by id); each change audited."""
     actor.require_client("change the risk register")
     created = updated = unchanged = 0
     with app.uow() as uow:
         known = {c.id for c in visible_contracts(uow, actor=actor)}
+        register_store = uow.repo(RiskRepository)
         for risk in register.risks:
             unknown = [c for c in risk.contracts if c not in known]
             if unknown:
                 raise NotFound(f"risk {risk.id}: unknown contracts {', '.join(unknown)}")
-            before = _get(uow, risk.id)
+            before = register_store.get(risk.id)
             if before == risk:
                 unchanged += 1
                 continue
-            _put(uow, risk, rule_key=None, exists=before is not None)
+            register_store.save(risk, rule_key=None, exists=before is not None, at=uow.now())
             uow.record(
                 actor=actor,
                 entity_type="risk",
@@ -277,20 +206,19 @@ def apply_risk_register(app: App, *, actor: Actor, register: RiskRegister) -> Re
 
 
 def list_risks(
-    app: App, *, actor: Actor, contract_id: str | None = None, include_closed: bool = False
+    app: Ports, *, actor: Actor, contract_id: str | None = None, include_closed: bool = False
 ) -> list[Risk]:
     with app.uow(read_only=True) as uow:
         # Only the ids are needed: the summaries come from one query, without decoding contracts.
         summaries = list_contracts(uow, actor=actor)
         visible = {c.id for c in summaries}
-        rows = uow.connection.execute(sa.select(risks_table).order_by(risks_table.c.id)).all()
+        stored = uow.repo(RiskRepository).all()
     seen_contracts = frozenset(visible)
     seen_vendors = frozenset(c.vendor for c in summaries) | frozenset(
         c.broker for c in summaries if c.broker
     )
     out: list[Risk] = []
-    for row in rows:
-        risk = _risk(row)
+    for risk in stored:
         if not include_closed and risk.status is RiskStatus.CLOSED:
             continue
         if contract_id is not None and contract_id not in risk.contracts:
@@ -304,12 +232,12 @@ def list_risks(
     return out
 
 
-def risk_heat_map(app: App, *, actor: Actor) -> list[list[HeatCell]]:
+def risk_heat_map(app: Ports, *, actor: Actor) -> list[list[HeatCell]]:
     return heat_map(list_risks(app, actor=actor))
 
 
 def raise_risks(
-    app: App,
+    app: Ports,
     *,
     actor: Actor,
     as_of: date,
@@ -337,19 +265,15 @@ def raise_risks(
         rules=rules,
     )
     with app.uow() as uow:
+        register_store = uow.repo(RiskRepository)
         for item in raised:
-            row = uow.connection.execute(
-                sa.select(risks_table).where(risks_table.c.rule_key == item.key)
-            ).first()
-            if row is None:
-                count = uow.connection.execute(
-                    sa.select(sa.func.count()).select_from(risks_table)
-                ).scalar_one()
-                number = count + 1
-                while _get(uow, f"AUTO-{number:04d}") is not None:  # an id taken by hand
+            before = register_store.by_rule_key(item.key)
+            if before is None:
+                number = register_store.count() + 1
+                while register_store.get(f"AUTO-{number:04d}") is not None:  # taken by hand
                     number += 1
                 risk = item.to_risk(risk_id=f"AUTO-{number:04d}", owner=owner)
-                _put(uow, risk, rule_key=item.key, exists=False)
+                register_store.save(risk, rule_key=item.key, exists=False, at=uow.now())
                 uow.record(
                     actor=actor,
                     entity_type="risk",
@@ -358,7 +282,6 @@ def raise_risks(
                     after=_summary(risk),
                 )
                 continue
-            before = _risk(row)
             # keep what people set (owner, mitigation, status, review date); refresh the facts
             after = before.model_copy(
                 update={
@@ -373,7 +296,7 @@ def raise_risks(
                 }
             )
             if after != before:
-                _put(uow, after, rule_key=item.key, exists=True)
+                register_store.save(after, rule_key=item.key, exists=True, at=uow.now())
                 uow.record(
                     actor=actor,
                     entity_type="risk",

@@ -18,6 +18,7 @@ from servicepact.contractfile.reading import DOCUMENT, format_path, parse_yaml, 
 from servicepact.domain.access import Actor
 from servicepact.domain.errors import InvalidInput, NotFound, Problem
 from servicepact.domain.selection import SelectionProject
+from servicepact.engine.ahp import AhpResult, ahp_weights
 from servicepact.engine.selection import SelectionResult, evaluate_selection, render_markdown
 from servicepact.examples import examples_dir
 
@@ -67,9 +68,14 @@ def evaluate_selection_file(*, path: Path) -> SelectionResult:
         raise InvalidInput(problems=error.problems, source=str(path)) from None
 
 
-def selection_report(*, path: Path) -> str:
-    """The selection report as Markdown."""
-    return render_markdown(evaluate_selection_file(path=path))
+def selection_markdown(result: SelectionResult) -> str:
+    """An evaluated selection as the Markdown report."""
+    return render_markdown(result)
+
+
+def pairwise_weights(rows: list[list[str]], *, where: str) -> AhpResult:
+    """Weights, λmax, CI and CR of one pairwise comparison matrix (AHP)."""
+    return ahp_weights(rows, where=where)
 
 
 def result_json(result: SelectionResult) -> dict[str, Any]:

@@ -23,9 +23,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from servicepact.bootstrap import App
 from servicepact.domain.access import Actor, Role
 from servicepact.domain.errors import AccessDenied, NotFound
+from servicepact.services.ports import Ports
 from servicepact.store.db.sessions import (
     SessionRepository,
     SignInFailureRepository,
@@ -87,7 +87,7 @@ def start(uow: UnitOfWork, *, actor: Actor, rules: SessionRules) -> StartedSessi
     return StartedSession(token=token, csrf=stored.csrf, expires_at=stored.expires_at)
 
 
-def resolve(app: App, *, token: str, rules: SessionRules) -> ActiveSession | None:
+def resolve(app: Ports, *, token: str, rules: SessionRules) -> ActiveSession | None:
     """The signed-in user of a session token; None when unknown, ended, idle or expired.
 
     Reads in a read-only unit of work; writes only when there is something to write: an idle
@@ -109,12 +109,10 @@ def resolve(app: App, *, token: str, rules: SessionRules) -> ActiveSession | Non
         )
         actor = None
         if why is None:
-            from servicepact.services.users import get_actor
-
-            try:
-                actor = get_actor(uow, name=stored.user_name)
-            except NotFound:
+            user = uow.users.get(stored.user_name)
+            if user is None:
                 return None
+            actor = user.actor()
     if why is not None:
         with app.uow() as uow:
             uow.repo(SessionRepository).end([stored_id], at=now, why=why)
@@ -175,7 +173,7 @@ def _failure_key(user: str, address: str) -> str:
 class SignInFailures:
     """The throttle's store of failures, in the database (see web/throttle.py)."""
 
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: Ports) -> None:
         self._app = app
 
     def now(self) -> datetime:

@@ -35,7 +35,8 @@ from servicepact.domain.access import Actor
 from servicepact.domain.cells import neutralise
 from servicepact.domain.errors import DomainError, InvalidInput, NotFound, Problem, TooLarge
 from servicepact.services import loads
-from servicepact.services.loads import AppLike, LoadReport
+from servicepact.services.loads import LoadReport
+from servicepact.services.ports import Ports
 from servicepact.store.events.problems import RowProblem
 from servicepact.store.events.sources import FORMAT_SUFFIX, FileFormat, sniff_format
 
@@ -193,7 +194,7 @@ def check_workbook(path: Path, *, limit: int) -> None:
 class UploadJobs:
     """The upload jobs of one server: a small worker pool and the jobs it ran."""
 
-    def __init__(self, app: AppLike, *, workers: int = 1) -> None:
+    def __init__(self, app: Ports, *, workers: int = 1) -> None:
         self.app = app
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="upload")
         self._jobs: OrderedDict[str, UploadJob] = OrderedDict()

@@ -10,16 +10,12 @@ scorecard with its reason, never a zero.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
-
-from servicepact.bootstrap import App
 from servicepact.domain.access import Actor
 from servicepact.domain.contracts import Contract
 from servicepact.domain.errors import InvalidInput, NotFound, Problem
@@ -29,7 +25,8 @@ from servicepact.domain.results import ServiceLevelResult
 from servicepact.domain.risks import FindingStatus, Risk
 from servicepact.domain.scorecards import ScorecardWeights
 from servicepact.engine.bpo_map import ProcessMap, bpo_map
-from servicepact.engine.handoffs import HandoffReport, handoff_analysis
+from servicepact.engine.handoffs import HandoffReport as HandoffReport  # returned to callers
+from servicepact.engine.handoffs import handoff_analysis
 from servicepact.engine.risks import period_findings
 from servicepact.engine.scorecard import (
     ComparisonRow,
@@ -48,10 +45,12 @@ from servicepact.engine.scorecard import (
     sl_inputs_from_results,
     vendor_scorecard,
 )
+from servicepact.services import commercials
 from servicepact.services.contracts import get_contract
+from servicepact.services.ports import Ports
 from servicepact.services.risks import list_risks, load_findings, results_for, visible_contracts
 from servicepact.services.selection import load_yaml_model
-from servicepact.store.db.tables.vendors import vendor_surveys
+from servicepact.store.db.governance import SurveyRepository
 
 TREND_MONTHS = 12  # PRODUCT.md §2.5: trend over the last twelve months
 
@@ -61,13 +60,13 @@ def load_weights(path: Path | None) -> ScorecardWeights:
     return ScorecardWeights() if path is None else load_yaml_model(path, ScorecardWeights)
 
 
-def _all_contracts(app: App, *, actor: Actor) -> list[Contract]:
+def _all_contracts(app: Ports, *, actor: Actor) -> list[Contract]:
     with app.uow(read_only=True) as uow:
         return visible_contracts(uow, actor=actor)
 
 
 def _contracts_of(
-    app: App, *, actor: Actor, vendor_id: str, known: Sequence[Contract] | None = None
+    app: Ports, *, actor: Actor, vendor_id: str, known: Sequence[Contract] | None = None
 ) -> list[Contract]:
     every = known if known is not None else _all_contracts(app, actor=actor)
     contracts = [c for c in every if c.vendor == vendor_id]
@@ -76,7 +75,7 @@ def _contracts_of(
     return contracts
 
 
-def vendors(app: App, *, actor: Actor) -> list[str]:
+def vendors(app: Ports, *, actor: Actor) -> list[str]:
     with app.uow(read_only=True) as uow:
         return sorted({c.vendor for c in visible_contracts(uow, actor=actor)})
 
@@ -86,22 +85,14 @@ def _quarter_of(label: str) -> str:
     return f"{period.start.year:04d}-Q{(period.start.month - 1) // 3 + 1}"
 
 
-def _credits(app: App, *, actor: Actor, contract_id: str, period: str) -> CreditsInput | None:
-    try:
-        commercials = importlib.import_module("servicepact.services.commercials")
-    except ModuleNotFoundError:
-        return None
+def _credits(app: Ports, *, actor: Actor, contract_id: str, period: str) -> CreditsInput | None:
     row = commercials.latest_statement(app, actor=actor, contract_id=contract_id, period=period)
     if row is None:
         return None
     return CreditsInput(incurred=Decimal(row["total"]), at_risk=Decimal(row["at_risk"]))
 
 
-def _invoice(app: App, *, actor: Actor, contract_id: str, period: str) -> InvoiceInput | None:
-    try:
-        commercials = importlib.import_module("servicepact.services.commercials")
-    except ModuleNotFoundError:
-        return None
+def _invoice(app: Ports, *, actor: Actor, contract_id: str, period: str) -> InvoiceInput | None:
     checks = commercials.list_invoice_checks(
         app, actor=actor, contract_id=contract_id, period=period
     )
@@ -114,20 +105,17 @@ def _invoice(app: App, *, actor: Actor, contract_id: str, period: str) -> Invoic
     return InvoiceInput(lines_checked=checked, lines_with_difference=min(differences, checked))
 
 
-def survey_for(app: App, *, vendor_id: str, quarter: str) -> SurveyInput | None:
+def survey_for(app: Ports, *, vendor_id: str, quarter: str) -> SurveyInput | None:
     with app.uow(read_only=True) as uow:
-        row = uow.connection.execute(
-            sa.select(vendor_surveys).where(
-                vendor_surveys.c.vendor_id == vendor_id, vendor_surveys.c.quarter == quarter
-            )
-        ).first()
-    if row is None:
+        stored = uow.repo(SurveyRepository).get(vendor_id, quarter)
+    if stored is None:
         return None
-    return SurveyInput(quarter=quarter, score=Decimal(row.score), respondents=row.respondents)
+    score, respondents = stored
+    return SurveyInput(quarter=quarter, score=Decimal(score), respondents=respondents)
 
 
 def record_survey(
-    app: App, *, actor: Actor, vendor_id: str, quarter: str, score: Decimal, respondents: int
+    app: Ports, *, actor: Actor, vendor_id: str, quarter: str, score: Decimal, respondents: int
 ) -> SurveyInput:
     """Enter (or correct) a vendor's relationship survey for a quarter (0-100)."""
     actor.require_client("enter relationship surveys")
@@ -146,27 +134,25 @@ def record_survey(
         raise InvalidInput(problems=problems)
     _contracts_of(app, actor=actor, vendor_id=vendor_id)
     with app.uow() as uow:
-        where = (vendor_surveys.c.vendor_id == vendor_id) & (vendor_surveys.c.quarter == quarter)
-        before = uow.connection.execute(sa.select(vendor_surveys).where(where)).first()
-        values = {
-            "vendor_id": vendor_id,
-            "quarter": quarter,
-            "score": format(score, "f"),
-            "respondents": respondents,
-            "entered_at": uow.now(),
-            "entered_by": actor.user,
-        }
-        if before is None:
-            uow.connection.execute(sa.insert(vendor_surveys).values(**values))
-        else:
-            uow.connection.execute(sa.update(vendor_surveys).where(where).values(**values))
+        surveys = uow.repo(SurveyRepository)
+        before = surveys.get(vendor_id, quarter)
+        score_text = format(score, "f")
+        surveys.save(
+            vendor_id=vendor_id,
+            quarter=quarter,
+            score=score_text,
+            respondents=respondents,
+            exists=before is not None,
+            at=uow.now(),
+            by=actor.user,
+        )
         uow.record(
             actor=actor,
             entity_type="vendor_survey",
             entity_id=f"{vendor_id}/{quarter}",
             action="create" if before is None else "update",
-            before=None if before is None else {"score": before.score},
-            after={"score": values["score"], "respondents": respondents},
+            before=None if before is None else {"score": before[0]},
+            after={"score": score_text, "respondents": respondents},
         )
     return SurveyInput(quarter=quarter, score=score, respondents=respondents)
 
@@ -180,7 +166,7 @@ def _require_period(label: str) -> None:
 
 
 def scorecard_inputs(
-    app: App,
+    app: Ports,
     *,
     actor: Actor,
     vendor_id: str,
@@ -242,7 +228,7 @@ def scorecard_inputs(
 
 
 def scorecard(
-    app: App,
+    app: Ports,
     *,
     actor: Actor,
     vendor_id: str,
@@ -258,7 +244,7 @@ def scorecard(
 
 
 def _scorecards(
-    app: App,
+    app: Ports,
     *,
     actor: Actor,
     vendor_ids: Sequence[str],
@@ -287,7 +273,7 @@ def _scorecards(
 
 
 def ranking(
-    app: App, *, actor: Actor, period: str, weights: ScorecardWeights | None = None
+    app: Ports, *, actor: Actor, period: str, weights: ScorecardWeights | None = None
 ) -> tuple[list[RankedVendor], list[Scorecard]]:
     contracts = _all_contracts(app, actor=actor)
     cards = _scorecards(
@@ -302,7 +288,7 @@ def ranking(
 
 
 def compare(
-    app: App,
+    app: Ports,
     *,
     actor: Actor,
     left: str,
@@ -336,7 +322,7 @@ def compare(
 
 
 def trend(
-    app: App,
+    app: Ports,
     *,
     actor: Actor,
     vendor_id: str,
@@ -365,7 +351,7 @@ def trend(
 
 
 def handoffs(
-    app: App,
+    app: Ports,
     *,
     actor: Actor,
     contract_id: str,
@@ -378,8 +364,7 @@ def handoffs(
     with app.uow(read_only=True) as uow:
         contract = get_contract(uow, actor=actor, contract_id=contract_id).contract
     timezone = next(iter(contract.calendars.values())).timezone if contract.calendars else "UTC"
-    loads = importlib.import_module("servicepact.services.loads")
-    store = loads.event_store(app)
+    store = app.event_store
     tickets = store.read(contract_id=contract_id, source="tickets", columns=["id", "assignments"])
     return handoff_analysis(
         tickets,
@@ -395,7 +380,7 @@ def handoffs(
 # --- BPO map ------------------------------------------------------------------------------------
 
 
-def governance_map(app: App, *, actor: Actor) -> list[ProcessMap]:
+def governance_map(app: Ports, *, actor: Actor) -> list[ProcessMap]:
     """Every outsourced process with its four governance layers (client roles only)."""
     from servicepact.services.portfolio import get_portfolio
 

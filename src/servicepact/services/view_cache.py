@@ -15,8 +15,8 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from servicepact.bootstrap import App
 from servicepact.domain.access import Actor
+from servicepact.services.ports import Ports
 from servicepact.store.db.uow import UnitOfWork
 
 CACHE_ENTRIES = 256  # bounds memory: a few views per user, month and contract
@@ -26,13 +26,13 @@ _cache_lock = threading.Lock()
 T = TypeVar("T")
 
 
-def data_state(app: App) -> int:
+def data_state(app: Ports) -> int:
     with app.uow(read_only=True) as uow:
         return uow.audit.head().seq
 
 
 def cached(
-    app: App,
+    app: Ports,
     actor: Actor,
     name: str,
     args: tuple[Any, ...],
@@ -64,7 +64,7 @@ def cached(
 
 
 def read_with_state(
-    app: App, name: str, args: tuple[Any, ...], read: Callable[[UnitOfWork], T]
+    app: Ports, name: str, args: tuple[Any, ...], read: Callable[[UnitOfWork], T]
 ) -> tuple[int, T]:
     """The data state and ``read(uow)``, in one read-only unit of work.
 

@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 
 from servicepact.cli import baseline as baseline_commands
 from servicepact.contractfile import load_contract_file
+from servicepact.demo.history import write_example_history
 from servicepact.domain.errors import InvalidInput
-from servicepact.services.baseline import write_example_history
 
 ROOT = Path(__file__).resolve().parents[3]
 CONTRACT = ROOT / "examples" / "contact-centre.yaml"

@@ -28,9 +28,9 @@ from servicepact.domain.invoices import Verdict
 from servicepact.domain.results import ResultStatus, ServiceLevelResult
 from servicepact.services.commercials import check_invoice_file, list_invoice_checks
 from servicepact.services.contracts import apply_contract
+from servicepact.services.open_periods import ensure_open_between
 from servicepact.services.periods import (
     close_period,
-    ensure_open_between,
     period_history,
     reopen_period,
     statement_versions,

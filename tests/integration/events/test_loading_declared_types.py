@@ -54,7 +54,7 @@ ROWS = [
 
 
 def _read(app: App) -> list[dict[str, object]]:
-    store = loads.event_store(app)
+    store = app.event_store
     table = store.with_types(_declared(app)).read(contract_id=CONTRACT, source="purchase_orders")
     return table.to_pylist()
 

@@ -109,7 +109,7 @@ def load(app: App, actor: Actor, path: Path, **kw: Any) -> loads.LoadReport:
 
 
 def read(app: App) -> list[dict[str, Any]]:
-    table = loads.event_store(app).read(contract_id=CONTRACT, source="tickets")
+    table = app.event_store.read(contract_id=CONTRACT, source="tickets")
     return table.to_pylist()
 
 

@@ -17,7 +17,8 @@ from servicepact.bootstrap import App
 from servicepact.contractfile import ContractDocument
 from servicepact.domain.access import Actor
 from servicepact.domain.errors import InvalidInput, PeriodClosed
-from servicepact.services.contracts import apply_contract, closed_months, get_contract
+from servicepact.services.contracts import apply_contract, get_contract
+from servicepact.services.open_periods import closed_months
 from servicepact.services.periods import reopen_period
 from servicepact.store.db.tables.commercials import period_closes
 

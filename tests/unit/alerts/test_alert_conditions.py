@@ -16,12 +16,12 @@ from servicepact.alerts.conditions import (
     standing_alerts,
 )
 from servicepact.domain.alerts import AlertKind, Severity
+from servicepact.domain.event_schemas import ASSIGNMENT
 from servicepact.domain.results import ResultStatus, ServiceLevelResult
 from servicepact.domain.risks import ControlFinding, FindingSource, FindingStatus
 from servicepact.domain.scorecards import StandingAction
 from servicepact.engine.handoffs import handoff_analysis
 from servicepact.engine.scorecard import StandingChange
-from servicepact.engine.tables import ASSIGNMENT
 
 NOW = datetime(2026, 4, 1, tzinfo=UTC)
 VENDORS = {"acme-cs": "helpco"}

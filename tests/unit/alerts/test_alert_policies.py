@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from servicepact.alerts.dedup import ConditionState, JsonStateFile, select
+from servicepact.alerts.dedup import JsonStateFile, select
 from servicepact.alerts.escalation import due_levels
 from servicepact.alerts.quiet import is_working, next_working_moment
 from servicepact.alerts.signing import sign, verify
 from servicepact.domain.alerts import (
     Alert,
     AlertKind,
+    ConditionState,
     EscalationLevel,
     RetryPolicy,
     Severity,

@@ -12,7 +12,8 @@ from servicepact.domain.invoices import VendorInvoice, VendorLine, Verdict
 from servicepact.domain.periods import parse_period
 from servicepact.engine.credits import compute_credits
 from servicepact.engine.fees import at_risk_base, expected_fees
-from servicepact.engine.invoices import check_invoice, expected_invoice, read_invoice_file
+from servicepact.engine.invoices import check_invoice, expected_invoice
+from servicepact.store.files.invoices import read_invoice_file
 
 MARCH = parse_period("2026-03")
 FEES = [

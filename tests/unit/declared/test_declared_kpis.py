@@ -23,9 +23,9 @@ import pytest
 
 from servicepact.contractfile import parse_contract_text
 from servicepact.domain.contracts import Contract
+from servicepact.domain.event_schemas import arrow_schema
 from servicepact.domain.periods import month
 from servicepact.engine.evaluate import ClockCache, evaluate_contract
-from servicepact.engine.tables import arrow_schema
 
 SEOUL = ZoneInfo("Asia/Seoul")
 

@@ -19,13 +19,13 @@ import pyarrow as pa
 import pytest
 
 from servicepact.domain.contracts import Contract
+from servicepact.domain.event_schemas import arrow_schema
 from servicepact.domain.event_types import BUILT_IN
 from servicepact.domain.exclusions import Exclusion, ExclusionReason, ExclusionStatus
 from servicepact.domain.kpis import CATALOGUE, Aggregate
 from servicepact.domain.periods import parse_period
 from servicepact.engine.drilldown import TIMES_USED, Outcome, Shows, columns_needed, drill_down
 from servicepact.engine.evaluate import ClockCache, evaluate_periods
-from servicepact.engine.tables import arrow_schema
 
 SEOUL = ZoneInfo("Asia/Seoul")
 START = datetime(2026, 2, 20, tzinfo=SEOUL)  # events from late February into early April

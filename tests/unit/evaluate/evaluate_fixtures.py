@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pyarrow as pa
 
 from servicepact.domain.contracts import Contract
+from servicepact.domain.event_schemas import arrow_schema
 from servicepact.domain.event_types import BUILT_IN
-from servicepact.engine.tables import arrow_schema
 
 SEOUL = ZoneInfo("Asia/Seoul")
 

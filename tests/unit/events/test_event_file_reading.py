@@ -14,8 +14,8 @@ import pytest
 
 from servicepact.domain.contracts import DataProtection
 from servicepact.domain.errors import InvalidInput, Problem
+from servicepact.domain.event_schemas import arrow_schema
 from servicepact.domain.event_types import BUILT_IN
-from servicepact.engine.tables import arrow_schema
 from servicepact.store.events import read_event_file, read_events_for_evaluation
 from servicepact.store.events.problems import RowProblem
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
+from servicepact.domain.event_schemas import arrow_schema
 from servicepact.domain.event_types import BUILT_IN
-from servicepact.engine.tables import arrow_schema
 from servicepact.store.events.store import EventStore, InMemoryManifest
 
 TICKETS = BUILT_IN["tickets"]

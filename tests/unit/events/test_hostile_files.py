@@ -13,8 +13,8 @@ import pytest
 from servicepact.domain.contracts import DataProtection
 from servicepact.domain.errors import InvalidInput
 from servicepact.domain.event_types import BUILT_IN
-from servicepact.engine.invoices import read_invoice_file
 from servicepact.store.events import read_events_for_evaluation
+from servicepact.store.files.invoices import read_invoice_file
 from servicepact.xlsx_limits import XlsxLimits, check_workbook
 
 TICKETS = BUILT_IN["tickets"]

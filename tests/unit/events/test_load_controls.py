@@ -7,9 +7,10 @@ from datetime import UTC, date, datetime, timedelta
 import pyarrow as pa
 
 from servicepact.domain.calendars import Calendar
+from servicepact.domain.event_schemas import arrow_schema
 from servicepact.domain.event_types import BUILT_IN
-from servicepact.engine.controls import ControlTally, FindingKind, Severity
-from servicepact.engine.tables import arrow_schema
+from servicepact.domain.load_findings import FindingKind, Severity
+from servicepact.engine.controls import ControlTally
 
 TICKETS = BUILT_IN["tickets"]
 LOADED_AT = datetime(2026, 3, 2, 0, 30, tzinfo=UTC)  # Monday 09:30 in Seoul

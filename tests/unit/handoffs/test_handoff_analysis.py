@@ -9,8 +9,8 @@ import pyarrow as pa
 import pytest
 
 from servicepact.domain.errors import InvalidInput
+from servicepact.domain.event_schemas import ASSIGNMENT
 from servicepact.engine.handoffs import HandoffReport, handoff_analysis
-from servicepact.engine.tables import ASSIGNMENT
 
 
 def _at(day: int, hour: int) -> datetime:

@@ -10,12 +10,12 @@ from zoneinfo import ZoneInfo
 import pyarrow as pa
 
 from servicepact.domain.calendars import Calendar
+from servicepact.domain.event_schemas import arrow_schema
 from servicepact.domain.event_types import BUILT_IN
 from servicepact.domain.kpis import CATALOGUE
 from servicepact.engine.business_time import BusinessClock
 from servicepact.engine.kpis import COMPUTATIONS, KpiAggregate, KpiContext
 from servicepact.engine.kpis.base import MICROS
-from servicepact.engine.tables import arrow_schema
 
 SEOUL = ZoneInfo("Asia/Seoul")
 NEW_YORK = ZoneInfo("America/New_York")

@@ -21,6 +21,7 @@ from kpi_fixtures import ALWAYS, NEW_YORK, OFFICE_KR, OFFICE_NY, _clock, month_w
 
 from servicepact.domain.calendars import Calendar
 from servicepact.domain.contracts import Contract
+from servicepact.domain.event_schemas import INTERVAL, TIMESTAMP, arrow_schema
 from servicepact.domain.event_types import BUILT_IN
 from servicepact.domain.kpis import CATALOGUE
 from servicepact.domain.periods import month
@@ -28,7 +29,6 @@ from servicepact.engine.evaluate import ClockCache, evaluate_contract
 from servicepact.engine.kpis import COMPUTATIONS, KpiContext
 from servicepact.engine.kpis import tickets as ticket_kpis
 from servicepact.engine.kpis.base import MICROS
-from servicepact.engine.tables import INTERVAL, TIMESTAMP, arrow_schema
 
 pytest.importorskip("numba")
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from servicepact.api import convert, schemas
 from servicepact.api.auth import ActorDep, AppDep
 from servicepact.api.pagination import DEFAULT_PER_PAGE, MAX_PER_PAGE, PageLinks
+from servicepact.api.params import MeasuredPeriodPath
 from servicepact.services import drilldown as service
 
 router = APIRouter(prefix="/contracts/{contract_id}", tags=["results"])
@@ -133,7 +134,7 @@ def list_result_events(
     actor: ActorDep,
     contract_id: str,
     service_level_id: str,
-    period: str,
+    period: MeasuredPeriodPath,
     request: Request,
     response: Response,
     outcome: Annotated[OutcomeFilter, Query(description="which events")] = "all",

@@ -6,8 +6,9 @@ from fastapi import APIRouter
 
 from servicepact.api import schemas
 from servicepact.api.auth import ActorDep, AppDep
+from servicepact.api.params import MonthPath, OptionalMonthQuery
 from servicepact.services import review as service
-from servicepact.store.db.review import AcknowledgementRecord, DisputeRecord
+from servicepact.services.review import AcknowledgementRecord, DisputeRecord
 
 router = APIRouter(tags=["monthly review"])
 
@@ -28,7 +29,7 @@ def _ack(record: AcknowledgementRecord) -> schemas.AcknowledgementRead:
     status_code=201,
 )
 def raise_dispute(
-    app: AppDep, actor: ActorDep, contract_id: str, period: str, body: schemas.DisputeCreate
+    app: AppDep, actor: ActorDep, contract_id: str, period: MonthPath, body: schemas.DisputeCreate
 ) -> schemas.DisputeRead:
     return _dispute(
         service.raise_dispute(
@@ -44,7 +45,7 @@ def raise_dispute(
 
 @router.get("/contracts/{contract_id}/disputes", summary="A contract's disputes")
 def list_disputes(
-    app: AppDep, actor: ActorDep, contract_id: str, period: str | None = None
+    app: AppDep, actor: ActorDep, contract_id: str, period: OptionalMonthQuery = None
 ) -> list[schemas.DisputeRead]:
     found = service.list_disputes(app, actor=actor, contract_id=contract_id, period=period)
     return [_dispute(d) for d in found]
@@ -66,7 +67,7 @@ def resolve_dispute(
     status_code=201,
 )
 def acknowledge(
-    app: AppDep, actor: ActorDep, contract_id: str, period: str
+    app: AppDep, actor: ActorDep, contract_id: str, period: MonthPath
 ) -> schemas.AcknowledgementRead:
     return _ack(service.acknowledge_month(app, actor=actor, contract_id=contract_id, period=period))
 
@@ -76,7 +77,7 @@ def acknowledge(
     summary="Where a month's review stands: sign-off, close, what waits",
 )
 def month_review(
-    app: AppDep, actor: ActorDep, contract_id: str, period: str
+    app: AppDep, actor: ActorDep, contract_id: str, period: MonthPath
 ) -> schemas.MonthReviewRead:
     view = service.month_review(app, actor=actor, contract_id=contract_id, period=period)
     signed = view.signed

@@ -22,7 +22,7 @@ import importlib
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from fractions import Fraction
 from types import ModuleType
 from typing import Any, Protocol
@@ -40,7 +40,7 @@ from servicepact.domain.kpis import Aggregate, KpiDefinition
 Int64Array = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
-MICROS = 1_000_000  # timestamps are stored as UTC microseconds (engine/tables.py)
+MICROS = 1_000_000  # timestamps are stored as UTC microseconds (domain/event_schemas.py)
 HOUR_SECONDS = 3600
 DAY_SECONDS = 86_400
 # Float sums of integers are exact below 2**53 (IEEE 754 double has a 53-bit significand).
@@ -354,10 +354,6 @@ def local_midnight_us(day: date, timezone: str) -> int:
     return int(datetime.combine(day, time(0), tzinfo=ZoneInfo(timezone)).timestamp()) * MICROS
 
 
-def local_date_of(instant_us: int, timezone: str) -> date:
-    return datetime.fromtimestamp(instant_us / MICROS, tz=UTC).astimezone(ZoneInfo(timezone)).date()
-
-
 def shared(
     ctx: KpiContext,
     table: pa.Table,
@@ -544,10 +540,11 @@ def aggregate_outcomes(
     ]
 
 
-def flow(
+def per_event_kpi(
     outcomes_of: Callable[[pa.Table, KpiContext], Outcomes],
 ) -> KpiComputation:
-    """Turn a per-event outcome function into a computation over windows."""
+    """Turn a per-event outcome function into a computation over windows (a flow KPI: each
+    event is counted once, in the window its anchor falls in)."""
 
     def compute(table: pa.Table, ctx: KpiContext, windows: Sequence[Window]) -> list[KpiAggregate]:
         outcomes = outcomes_of(table, ctx)
@@ -558,7 +555,30 @@ def flow(
     return compute
 
 
-def ones(n: int) -> Int64Array:
+def paid_by_local_day_end(table: pa.Table, ctx: KpiContext, due_column: str) -> Outcomes:
+    """Rows paid (``paid_at``) strictly before local midnight ending their ``due_column`` date
+    ÷ rows with that date, each anchored at the last instant of its due day.
+
+    23:59:59.999999 local on the day is on time; 00:00:00 the next day is late (payables'
+    on-time payment, payroll paid on time).
+    """
+    day_end, has_date = local_day_end_us(table, due_column, ctx.timezone)
+    paid_at, paid = timestamps_us(table, "paid_at")
+    on_time = paid & (paid_at < day_end)
+    return Outcomes(
+        day_end[has_date] - 1,
+        on_time[has_date].astype(np.int64),
+        each_once(int(has_date.sum())),
+        counted=has_date,
+        measured=paid_at[has_date],
+        measured_known=paid[has_date],
+        target=day_end[has_date],
+        measure=Measure.INSTANT_US,
+        target_inclusive=False,
+    )
+
+
+def each_once(n: int) -> Int64Array:
     return np.ones(n, dtype=np.int64)
 
 

@@ -19,9 +19,9 @@ from servicepact.engine.kpis.base import (
     Outcomes,
     booleans,
     decimals_scaled,
-    flow,
+    each_once,
     integers,
-    ones,
+    per_event_kpi,
     timestamps_us,
 )
 
@@ -53,7 +53,7 @@ def _answered_within(table: pa.Table, ctx: KpiContext) -> Outcomes:
     return Outcomes(
         offered[counted],
         within[counted].astype(np.int64),
-        ones(int(counted.sum())),
+        each_once(int(counted.sum())),
         counted=counted,
         measured=wait[counted],
         measured_known=answered[counted],
@@ -70,7 +70,7 @@ def _abandonment_rate(table: pa.Table, ctx: KpiContext) -> Outcomes:
     return Outcomes(
         offered[counted],
         (abandoned & ~short)[counted].astype(np.int64),
-        ones(int(counted.sum())),
+        each_once(int(counted.sum())),
         counted=counted,
     )
 
@@ -80,7 +80,9 @@ def _average_speed_of_answer(table: pa.Table, ctx: KpiContext) -> Outcomes:
     offered, _ = timestamps_us(table, "offered_at")
     answered_at, answered = timestamps_us(table, "answered_at")
     wait = (answered_at - offered)[answered]
-    return Outcomes(answered_at[answered], wait, ones(wait.size), scale=MICROS, counted=answered)
+    return Outcomes(
+        answered_at[answered], wait, each_once(wait.size), scale=MICROS, counted=answered
+    )
 
 
 def _average_handle_time(table: pa.Table, ctx: KpiContext) -> Outcomes:
@@ -91,7 +93,7 @@ def _average_handle_time(table: pa.Table, ctx: KpiContext) -> Outcomes:
         values, _ = integers(table, name)
         total += values
     return Outcomes(
-        answered_at[answered], total[answered], ones(int(answered.sum())), counted=answered
+        answered_at[answered], total[answered], each_once(int(answered.sum())), counted=answered
     )
 
 
@@ -104,7 +106,7 @@ def _first_contact_resolution(table: pa.Table, ctx: KpiContext) -> Outcomes:
     return Outcomes(
         offered[counted],
         resolved[counted].astype(np.int64),
-        ones(int(counted.sum())),
+        each_once(int(counted.sum())),
         counted=counted,
     )
 
@@ -113,7 +115,7 @@ def _csat_average(table: pa.Table, ctx: KpiContext) -> Outcomes:
     """Mean csat (1-5) over calls with a score."""
     offered, _ = timestamps_us(table, "offered_at")
     score, scored = integers(table, "csat")
-    return Outcomes(offered[scored], score[scored], ones(int(scored.sum())), counted=scored)
+    return Outcomes(offered[scored], score[scored], each_once(int(scored.sum())), counted=scored)
 
 
 def _csat_top2(table: pa.Table, ctx: KpiContext) -> Outcomes:
@@ -121,7 +123,7 @@ def _csat_top2(table: pa.Table, ctx: KpiContext) -> Outcomes:
     offered, _ = timestamps_us(table, "offered_at")
     score, scored = integers(table, "csat")
     top = (score >= 4)[scored].astype(np.int64)  # the top two boxes of a 1-5 scale
-    return Outcomes(offered[scored], top, ones(int(scored.sum())), counted=scored)
+    return Outcomes(offered[scored], top, each_once(int(scored.sum())), counted=scored)
 
 
 def _quality_score(table: pa.Table, ctx: KpiContext) -> Outcomes:
@@ -129,17 +131,17 @@ def _quality_score(table: pa.Table, ctx: KpiContext) -> Outcomes:
     offered, _ = timestamps_us(table, "offered_at")
     score, scored = decimals_scaled(table, "qa_score", 6)
     return Outcomes(
-        offered[scored], score[scored], ones(int(scored.sum())), scale=10**6, counted=scored
+        offered[scored], score[scored], each_once(int(scored.sum())), scale=10**6, counted=scored
     )
 
 
 COMPUTATIONS = {
-    "answered_within": flow(_answered_within),
-    "average_speed_of_answer": flow(_average_speed_of_answer),
-    "abandonment_rate": flow(_abandonment_rate),
-    "average_handle_time": flow(_average_handle_time),
-    "first_contact_resolution": flow(_first_contact_resolution),
-    "csat_average": flow(_csat_average),
-    "csat_top2": flow(_csat_top2),
-    "quality_score": flow(_quality_score),
+    "answered_within": per_event_kpi(_answered_within),
+    "average_speed_of_answer": per_event_kpi(_average_speed_of_answer),
+    "abandonment_rate": per_event_kpi(_abandonment_rate),
+    "average_handle_time": per_event_kpi(_average_handle_time),
+    "first_contact_resolution": per_event_kpi(_first_contact_resolution),
+    "csat_average": per_event_kpi(_csat_average),
+    "csat_top2": per_event_kpi(_csat_top2),
+    "quality_score": per_event_kpi(_quality_score),
 }

@@ -20,13 +20,13 @@ from zoneinfo import ZoneInfo
 import pyarrow as pa
 
 from servicepact.domain.calendars import Calendar
+from servicepact.domain.display import format_value
+from servicepact.domain.event_schemas import arrow_schema
 from servicepact.domain.event_types import BUILT_IN
 from servicepact.domain.kpis import CATALOGUE, KpiDefinition
 from servicepact.engine.business_time import BusinessClock
-from servicepact.engine.evaluate import format_value
 from servicepact.engine.kpis import COMPUTATIONS, KpiContext
 from servicepact.engine.kpis.base import MICROS
-from servicepact.engine.tables import arrow_schema
 
 SEOUL = ZoneInfo("Asia/Seoul")
 ALWAYS = Calendar(timezone="Asia/Seoul", hours="24x7")

@@ -13,11 +13,11 @@ from servicepact.engine.kpis.base import (
     KpiContext,
     Measure,
     Outcomes,
+    each_once,
     exact_fraction,
-    flow,
     integers,
     local_day_end_us,
-    ones,
+    per_event_kpi,
     timestamps_us,
 )
 
@@ -35,7 +35,7 @@ def _otif(table: pa.Table, ctx: KpiContext) -> Outcomes:
     return Outcomes(
         day_end[has_date] - 1,
         ok,
-        ones(int(has_date.sum())),
+        each_once(int(has_date.sum())),
         counted=has_date,
         measured=delivered_at[has_date],
         measured_known=delivered[has_date],
@@ -78,7 +78,7 @@ def _inventory_accuracy(table: pa.Table, ctx: KpiContext) -> Outcomes:
     return Outcomes(
         counted_at[has_time],
         within[has_time].astype(np.int64),
-        ones(int(has_time.sum())),
+        each_once(int(has_time.sum())),
         counted=has_time,
         measured=difference[has_time],
         target=tolerance[has_time],
@@ -87,7 +87,7 @@ def _inventory_accuracy(table: pa.Table, ctx: KpiContext) -> Outcomes:
 
 
 COMPUTATIONS = {
-    "otif": flow(_otif),
-    "fill_rate": flow(_fill_rate),
-    "inventory_accuracy": flow(_inventory_accuracy),
+    "otif": per_event_kpi(_otif),
+    "fill_rate": per_event_kpi(_fill_rate),
+    "inventory_accuracy": per_event_kpi(_inventory_accuracy),
 }

@@ -11,10 +11,10 @@ from servicepact.engine.kpis.base import (
     KpiContext,
     Measure,
     Outcomes,
+    each_once,
     exact_fraction,
-    flow,
     integers,
-    ones,
+    per_event_kpi,
     timestamps_us,
 )
 
@@ -32,7 +32,7 @@ def _campaign_on_time(table: pa.Table, ctx: KpiContext) -> Outcomes:
     return Outcomes(
         planned[has_plan],
         on_time[has_plan].astype(np.int64),
-        ones(int(has_plan.sum())),
+        each_once(int(has_plan.sum())),
         counted=has_plan,
         measured=launched[has_plan],
         measured_known=has_launch[has_plan],
@@ -59,7 +59,7 @@ def _conversion_rate(table: pa.Table, ctx: KpiContext) -> Outcomes:
 
 
 COMPUTATIONS = {
-    "campaign_on_time": flow(_campaign_on_time),
-    "delivery_rate": flow(_delivery_rate),
-    "conversion_rate": flow(_conversion_rate),
+    "campaign_on_time": per_event_kpi(_campaign_on_time),
+    "delivery_rate": per_event_kpi(_delivery_rate),
+    "conversion_rate": per_event_kpi(_conversion_rate),
 }

@@ -23,9 +23,9 @@ from servicepact.engine.kpis.base import (
     Measure,
     Outcomes,
     booleans,
-    flow,
-    local_day_end_us,
-    ones,
+    each_once,
+    paid_by_local_day_end,
+    per_event_kpi,
     timestamps_us,
     to_seconds,
 )
@@ -47,7 +47,7 @@ def _invoice_cycle_time(table: pa.Table, ctx: KpiContext) -> Outcomes:
     return Outcomes(
         received[counted],
         elapsed,
-        ones(int(counted.sum())),
+        each_once(int(counted.sum())),
         full_working_day_seconds(ctx.calendar),
         counted=counted,
         measured=elapsed,
@@ -61,7 +61,7 @@ def _share_at_receipt(table: pa.Table, column: str) -> Outcomes:
     return Outcomes(
         received[has_received],
         flag[has_received].astype(np.int64),
-        ones(int(has_received.sum())),
+        each_once(int(has_received.sum())),
         counted=has_received,
     )
 
@@ -78,25 +78,12 @@ def _duplicate_payment_rate(table: pa.Table, ctx: KpiContext) -> Outcomes:
 
 def _on_time_payment(table: pa.Table, ctx: KpiContext) -> Outcomes:
     """Invoices paid before local midnight ending due_date ÷ invoices due in the period."""
-    day_end, has_date = local_day_end_us(table, "due_date", ctx.timezone)
-    paid_at, paid = timestamps_us(table, "paid_at")
-    on_time = paid & (paid_at < day_end)
-    return Outcomes(
-        day_end[has_date] - 1,
-        on_time[has_date].astype(np.int64),
-        ones(int(has_date.sum())),
-        counted=has_date,
-        measured=paid_at[has_date],
-        measured_known=paid[has_date],
-        target=day_end[has_date],
-        measure=Measure.INSTANT_US,
-        target_inclusive=False,
-    )
+    return paid_by_local_day_end(table, ctx, "due_date")
 
 
 COMPUTATIONS = {
-    "invoice_cycle_time": flow(_invoice_cycle_time),
-    "first_pass_match_rate": flow(_first_pass_match_rate),
-    "on_time_payment": flow(_on_time_payment),
-    "duplicate_payment_rate": flow(_duplicate_payment_rate),
+    "invoice_cycle_time": per_event_kpi(_invoice_cycle_time),
+    "first_pass_match_rate": per_event_kpi(_first_pass_match_rate),
+    "on_time_payment": per_event_kpi(_on_time_payment),
+    "duplicate_payment_rate": per_event_kpi(_duplicate_payment_rate),
 }

@@ -13,13 +13,12 @@ import pyarrow as pa
 
 from servicepact.engine.kpis.base import (
     KpiContext,
-    Measure,
     Outcomes,
     booleans,
-    flow,
+    each_once,
     local_day_end_us,
-    ones,
-    timestamps_us,
+    paid_by_local_day_end,
+    per_event_kpi,
 )
 
 
@@ -28,7 +27,9 @@ def _payroll_accuracy(table: pa.Table, ctx: KpiContext) -> Outcomes:
     day_end, has_date = local_day_end_us(table, "scheduled_pay_date", ctx.timezone)
     error, _ = booleans(table, "error")
     correct = (~error)[has_date].astype(np.int64)
-    return Outcomes(day_end[has_date] - 1, correct, ones(int(has_date.sum())), counted=has_date)
+    return Outcomes(
+        day_end[has_date] - 1, correct, each_once(int(has_date.sum())), counted=has_date
+    )
 
 
 def _payroll_on_time(table: pa.Table, ctx: KpiContext) -> Outcomes:
@@ -36,23 +37,10 @@ def _payroll_on_time(table: pa.Table, ctx: KpiContext) -> Outcomes:
 
     23:59:59.999999 local on the day is on time; 00:00:00 the next day is late.
     """
-    day_end, has_date = local_day_end_us(table, "scheduled_pay_date", ctx.timezone)
-    paid_at, paid = timestamps_us(table, "paid_at")
-    on_time = paid & (paid_at < day_end)
-    return Outcomes(
-        day_end[has_date] - 1,
-        on_time[has_date].astype(np.int64),
-        ones(int(has_date.sum())),
-        counted=has_date,
-        measured=paid_at[has_date],
-        measured_known=paid[has_date],
-        target=day_end[has_date],
-        measure=Measure.INSTANT_US,
-        target_inclusive=False,
-    )
+    return paid_by_local_day_end(table, ctx, "scheduled_pay_date")
 
 
 COMPUTATIONS = {
-    "payroll_accuracy": flow(_payroll_accuracy),
-    "payroll_on_time": flow(_payroll_on_time),
+    "payroll_accuracy": per_event_kpi(_payroll_accuracy),
+    "payroll_on_time": per_event_kpi(_payroll_on_time),
 }

@@ -54,9 +54,9 @@ from servicepact.engine.kpis.base import (
     aggregate_outcomes,
     booleans,
     dictionary_codes,
-    flow,
+    each_once,
     memoized,
-    ones,
+    per_event_kpi,
     shared,
     shared_timestamps_us,
     to_seconds,
@@ -350,7 +350,7 @@ def _within(table: pa.Table, ctx: KpiContext, met_column: str) -> Outcomes:
     return Outcomes(
         anchor,
         met.astype(np.int64),
-        ones(int(counted.sum())),
+        each_once(int(counted.sum())),
         counted=counted,
         measured=elapsed[counted],
         measured_known=met_known[counted],
@@ -457,7 +457,7 @@ def _run_offsets(ctx: KpiContext, source: pa.Table) -> tuple[Int64Array, Int64Ar
 def _fused_within(
     table: pa.Table, ctx: KpiContext, windows: Sequence[Window], met_column: str
 ) -> list[KpiAggregate] | None:
-    """``flow(_within)`` in one compiled pass per ticket, or None where it does not apply
+    """``per_event_kpi(_within)`` in one compiled pass per ticket, or None where it does not apply
     (no numba, a numpy clock, hand-off clocks, windows the look-up cannot cut, or a time
     outside the clock: the numpy path then gives the answer, or the clock's error).
 
@@ -518,8 +518,8 @@ def _fused_within(
 
 
 def _within_computation(met_column: str, outcomes_of: Any) -> KpiComputation:
-    """The fused compiled pass where it applies, else the per-ticket outcomes cut by flow."""
-    plain = flow(outcomes_of)
+    """The fused compiled pass where it applies, else the per-ticket outcomes cut by window."""
+    plain = per_event_kpi(outcomes_of)
 
     def compute(table: pa.Table, ctx: KpiContext, windows: Sequence[Window]) -> list[KpiAggregate]:
         fused = _fused_within(table, ctx, windows, met_column)
@@ -559,7 +559,7 @@ def _mean_time_to_resolve(table: pa.Table, ctx: KpiContext) -> Outcomes:
     return Outcomes(
         resolved_us[counted],
         elapsed[counted],
-        ones(int(counted.sum())),
+        each_once(int(counted.sum())),
         HOUR_SECONDS,
         counted=counted,
         measured=elapsed[counted],
@@ -574,7 +574,7 @@ def _reopen_rate(table: pa.Table, ctx: KpiContext) -> Outcomes:
     return Outcomes(
         resolved_us[resolved],
         reopened[resolved].astype(np.int64),
-        ones(int(resolved.sum())),
+        each_once(int(resolved.sum())),
         counted=resolved,
     )
 

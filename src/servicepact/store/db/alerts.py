@@ -7,8 +7,7 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 
-from servicepact.alerts.dedup import ConditionState, States
-from servicepact.domain.alerts import DeliveryAttempt
+from servicepact.domain.alerts import ConditionState, DeliveryAttempt, States
 from servicepact.store.db.tables.vendors import alert_conditions, alert_deliveries
 
 

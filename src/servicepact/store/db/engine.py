@@ -36,10 +36,6 @@ def masked_url(url: str | URL) -> str:
     return normalise_url(url).render_as_string(hide_password=True)
 
 
-def is_sqlite(url: str | URL) -> bool:
-    return normalise_url(url).get_backend_name() == "sqlite"
-
-
 def make_engine(
     url: str | URL,
     *,

@@ -264,6 +264,29 @@ class ContractRepository:
         )
         return self._connection.execute(query).scalar_one_or_none()
 
+    def current_terms(self, heads: list[tuple[str, int]]) -> dict[str, tuple[str, tuple[str, ...]]]:
+        """contract → (currency, service-level ids) of the given (contract, version), read from
+        the stored JSON without validating whole contracts (a dashboard needs only these two)."""
+        if not heads:
+            return {}
+        wanted = set(heads)
+        rows = self._connection.execute(
+            sa.select(
+                contract_versions.c.contract_id,
+                contract_versions.c.version,
+                contract_versions.c.contract,
+            ).where(contract_versions.c.contract_id.in_([cid for cid, _ in heads]))
+        ).all()
+        terms: dict[str, tuple[str, tuple[str, ...]]] = {}
+        for row in rows:
+            if (row.contract_id, row.version) in wanted:
+                document = row.contract
+                terms[row.contract_id] = (
+                    str(document["currency"]),
+                    tuple(str(sl["id"]) for sl in document.get("service_levels", ())),
+                )
+        return terms
+
     def version_numbers(self, contract_id: str) -> list[int]:
         query = (
             sa.select(contract_versions.c.version)
@@ -418,14 +441,6 @@ class TokenRepository:
             sa.select(api_tokens).where(api_tokens.c.id == token_id)
         ).first()
         return None if row is None else self._token(row)
-
-    def for_user(self, user_name: str) -> list[StoredToken]:
-        query = (
-            sa.select(api_tokens)
-            .where(api_tokens.c.user_name == user_name)
-            .order_by(api_tokens.c.id)
-        )
-        return [self._token(row) for row in self._connection.execute(query)]
 
     def revoke(self, token_id: int, *, at: datetime) -> None:
         self._connection.execute(

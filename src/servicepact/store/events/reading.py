@@ -17,8 +17,8 @@ import pyarrow.compute as pc
 
 from servicepact.domain.contracts import DataProtection, IdTreatment, Treatment
 from servicepact.domain.errors import InvalidInput, Problem
+from servicepact.domain.event_schemas import arrow_schema
 from servicepact.domain.event_types import EventType, PersonalData
-from servicepact.engine.tables import arrow_schema
 from servicepact.store import pii
 from servicepact.store.events.problems import MAX_DESCRIBED, RowProblem, row_problem
 from servicepact.store.events.sources import DEFAULT_CHUNK_ROWS, Source, open_source

@@ -10,11 +10,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 
-from servicepact.engine.controls import Finding
+from servicepact.domain.load_findings import Finding
 from servicepact.store.db.tables.events import control_findings, event_batches, quarantined_rows
 from servicepact.store.events.store import BatchRef
 
@@ -123,6 +123,21 @@ class BatchRepository:
 
     def all_paths(self) -> set[str]:
         return {r[0] for r in self.connection.execute(sa.select(event_batches.c.parquet_path))}
+
+    def content_hashes(self, contract_id: str) -> dict[str, list[str]]:
+        """Source → the content hashes of its committed batches in load order (an inputs hash).
+
+        A row exists only once its batch is committed (complete or partial): every row counts.
+        """
+        rows = self.connection.execute(
+            sa.select(event_batches.c.source, event_batches.c.content_sha256)
+            .where(event_batches.c.contract_id == contract_id)
+            .order_by(event_batches.c.seq)
+        )
+        hashes: dict[str, list[str]] = {}
+        for source, sha256 in rows:
+            hashes.setdefault(source, []).append(sha256)
+        return hashes
 
     def find(self, *, contract_id: str, source: str, content_sha256: str) -> BatchRecord | None:
         row = self.connection.execute(
@@ -311,3 +326,25 @@ class BatchRepository:
             )
             for r in rows
         ]
+
+
+class _ReadOnlyUnits(Protocol):
+    def __call__(self, *, read_only: bool = False) -> Any: ...
+
+
+class DatabaseManifest:
+    """The event store's manifest kept in the database: each question is a short read-only
+    unit of work, so no connection stays open while files are read or written."""
+
+    def __init__(self, units: _ReadOnlyUnits) -> None:
+        self._units = units
+
+    def committed(self, contract_id: str, source: str) -> Sequence[BatchRef]:
+        with self._units(read_only=True) as uow:
+            result: Sequence[BatchRef] = uow.repo(BatchRepository).committed(contract_id, source)
+            return result
+
+    def all_paths(self) -> set[str]:
+        with self._units(read_only=True) as uow:
+            paths: set[str] = uow.repo(BatchRepository).all_paths()
+            return paths

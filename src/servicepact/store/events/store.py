@@ -34,8 +34,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from servicepact.domain.event_schemas import BATCH_COLUMN, ROW_COLUMN, arrow_schema
 from servicepact.domain.event_types import BUILT_IN, EventType
-from servicepact.engine.tables import BATCH_COLUMN, ROW_COLUMN, arrow_schema
 
 TEMP_MARK = ".tmp-"
 PARQUET = ".parquet"

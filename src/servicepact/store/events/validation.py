@@ -21,8 +21,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from servicepact.domain.errors import InvalidInput, Problem
+from servicepact.domain.event_schemas import ARROW_TYPES, DECIMAL, TIMESTAMP, arrow_schema
 from servicepact.domain.event_types import BUILT_IN, Column, ColumnType, EventType
-from servicepact.engine.tables import ARROW_TYPES, DECIMAL, TIMESTAMP, arrow_schema
 from servicepact.store import pii
 from servicepact.store.events.problems import RowProblem, row_problem
 from servicepact.store.events.sources import LINE_COLUMN, RawChunk

@@ -1,0 +1,112 @@
+"""Evaluating a contract file against event files, with no database (``servicepact evaluate
+--contract FILE --data DIR``). Nothing read here is stored."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from servicepact.contractfile import load_contract_file
+from servicepact.domain.contracts import Contract
+from servicepact.domain.errors import InvalidInput, Problem
+from servicepact.domain.event_types import BUILT_IN
+from servicepact.domain.periods import Period, months_between, parse_period
+from servicepact.domain.results import ServiceLevelResult
+from servicepact.engine.evaluate import ClockCache, contract_timezone, evaluate_contract
+from servicepact.store.events.reading import read_events_for_evaluation
+
+DATA_SUFFIXES = (".csv", ".jsonl", ".parquet", ".xlsx")
+
+Step = Callable[[str], None]  # told what is done next ("Reading calls.csv", "Evaluating")
+
+
+def evaluation_periods(
+    labels: list[str], contract: Contract, *, all_months: bool, now: datetime
+) -> list[Period]:
+    """The periods to evaluate: the labels given, and with ``all_months`` every month of the
+    term up to ``now``. At least one is needed."""
+    periods: list[Period] = []
+    problems: list[Problem] = []
+    for label in labels:
+        try:
+            periods.append(parse_period(label, term=contract.term))
+        except ValueError as error:
+            problems.append(Problem("--period", str(error), value=label))
+    if problems:
+        raise InvalidInput(problems)
+    if all_months:
+        last = min(contract.term.end, now.date())
+        periods.extend(p for p in months_between(contract.term.start, last) if p not in periods)
+    if not periods:
+        raise InvalidInput(
+            [Problem("--period", "give at least one period (e.g. 2026-03) or --all-months")]
+        )
+    return periods
+
+
+def data_file(directory: Path, source: str) -> Path:
+    """The one file ``DIR/<source>.(csv|jsonl|parquet|xlsx)`` holding a source's events."""
+    found = [directory / f"{source}{suffix}" for suffix in DATA_SUFFIXES]
+    present = [p for p in found if p.is_file()]
+    if not present:
+        raise InvalidInput(
+            [
+                Problem(
+                    str(directory / source),
+                    f"no events for source {source!r}: expected one of "
+                    + ", ".join(p.name for p in found),
+                )
+            ]
+        )
+    if len(present) > 1:
+        raise InvalidInput(
+            [
+                Problem(
+                    str(directory / source),
+                    "several files for one source: " + ", ".join(p.name for p in present),
+                )
+            ]
+        )
+    return present[0]
+
+
+def evaluate_files(
+    *,
+    contract_file: Path,
+    data_dir: Path,
+    labels: list[str],
+    all_months: bool,
+    now: datetime,
+    step: Step | None = None,
+) -> tuple[Contract, list[ServiceLevelResult]]:
+    """Validate the contract and the event files, then evaluate (no database)."""
+    contract = load_contract_file(contract_file).contract
+    if not data_dir.is_dir():
+        raise InvalidInput([Problem("--data", "is not a directory", value=str(data_dir))])
+    periods = evaluation_periods(labels, contract, all_months=all_months, now=now)
+    sources = sorted({sl.source for sl in contract.service_levels})
+    types = {**BUILT_IN, **contract.declared_event_types}
+    unknown = [s for s in sources if s not in types]
+    if unknown:
+        raise InvalidInput([Problem(s, "is not a built-in event type") for s in unknown])
+    # Nothing read here is stored, so pseudonyms need no stable key: a fresh random key
+    # per run means personal data never leaves the process even as a reusable hash.
+    key = secrets.token_bytes(32)
+    tables = {}
+    for source in sources:
+        path = data_file(data_dir, source)
+        if step is not None:
+            step(f"Reading {path.name}")
+        tables[source] = read_events_for_evaluation(
+            path,
+            types[source],
+            data_protection=contract.data_protection,
+            pseudonym_key=key,
+            timezone=contract_timezone(contract),
+        )
+    if step is not None:
+        step("Evaluating")
+    results = evaluate_contract(contract, tables, periods, clock_cache=ClockCache(), now=now)
+    return contract, results

@@ -1,0 +1,1 @@
+"""File adapters: documents users hand in (vendor invoices), read into domain values."""
