@@ -300,6 +300,11 @@ class BusinessClock:
             f"{_iso(self._table.hi)}); build it for a wider range of years"
         )
 
+    @property
+    def valid_from(self) -> int | None:
+        """First instant the clock knows (None: any instant, a wall-time clock)."""
+        return None if self._table is None else self._table.lo
+
     def _check(self, name: str, t: Int64Array) -> None:
         table = self._table
         if table is None or t.size == 0:

@@ -22,7 +22,7 @@ import importlib
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from fractions import Fraction
 from types import ModuleType
 from typing import Any, Protocol
@@ -319,6 +319,10 @@ def decimals_scaled(table: pa.Table, name: str, digits: int = 6) -> tuple[Int64A
     if not np.array_equal(high[valid], (low >> 63)[valid]):
         raise ValueError(f"{name}: a decimal is too large to sum exactly in 64 bits")
     return np.where(valid, low, 0).astype(np.int64), valid
+
+
+def local_date_of(instant_us: int, timezone: str) -> date:
+    return datetime.fromtimestamp(instant_us / MICROS, tz=UTC).astimezone(ZoneInfo(timezone)).date()
 
 
 def local_day_end_us(table: pa.Table, name: str, timezone: str) -> tuple[Int64Array, BoolArray]:
