@@ -52,7 +52,11 @@ def test_the_page_shows_the_rule_the_figures_and_the_failing_calls_first(
     order = [page.index(f"<code>C-{i}</code>") for i in (15, 16, 17, 18, 19, 0)]
     assert order == sorted(order)
     assert "10 s late" in page  # 30 s waited against 20 s
-    assert "By day" in page
+    assert 'hx-get="/contracts/acme-cs-2026/results/SL-01/2026-02/breakdowns"' in page
+    breakdowns = client.get(PAGE + "/breakdowns?lang=en", headers={"HX-Request": "true"}).text
+    assert "By day" in breakdowns
+    assert "<html" not in breakdowns  # a fragment for the page to place
+    assert "<html" in client.get(PAGE + "/breakdowns?lang=en").text  # a page without JS
     assert '<th scope="col">' in page
     failed = client.get(PAGE + "?outcome=failed&lang=en").text
     assert failed.count('<span class="rag rag-red">Failed</span>') == 5

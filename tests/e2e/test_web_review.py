@@ -18,6 +18,7 @@ from servicepact.domain.exclusions import ExclusionReason
 from servicepact.services import audit, evaluation
 
 MONTH = "/contracts/acme-cs-2026/months/2026-02"
+RESULT = "/contracts/acme-cs-2026/results/SL-01/2026-02"
 BOB = Actor(user="bob", role=Role.VENDOR, party="helpco")
 
 
@@ -242,6 +243,15 @@ MATRIX = [
      {"alice": 404, "bob": 404, "charlie": 404, "dana": 404}),
     ("GET", "/contracts/acme-cs-2026/invoices/1", {},
      {"alice": 404, "bob": 404, "charlie": 404, "dana": 404}),  # no check stored yet
+    # the result page of a cell (its events), its breakdowns and exports
+    ("GET", RESULT, {}, {"alice": 200, "bob": 200, "charlie": 404, "dana": 200}),
+    ("GET", RESULT + "/breakdowns", {}, {"alice": 200, "bob": 200, "charlie": 404, "dana": 200}),
+    ("GET", RESULT + "/events.csv", {}, {"alice": 200, "bob": 200, "charlie": 404, "dana": 200}),
+    ("GET", RESULT + "/events.xlsx", {},
+     {"alice": 200, "bob": 200, "charlie": 404, "dana": 200}),
+    ("POST", RESULT + "/remeasure", {}, {"alice": 303, "bob": 303, "charlie": 404, "dana": 403}),
+    ("POST", RESULT + "/exclusions", {"event": "C-15", "reason": "agreed", "note": "x"},
+     {"alice": 303, "bob": 303, "charlie": 404, "dana": 403}),
 ]  # fmt: skip
 
 

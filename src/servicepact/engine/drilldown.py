@@ -56,6 +56,7 @@ from servicepact.engine.kpis.base import (
     KpiContext,
     Outcomes,
     Window,
+    _group_sums,
     dictionary_codes,
     local_midnight_us,
     timestamps_us,
@@ -115,6 +116,18 @@ TIMES_USED: dict[str, tuple[str, ...]] = {
 
 # Columns an event list is broken down by, where the source has them.
 BREAKDOWN_COLUMNS = ("priority", "queue", "category", "channel", "service", "team")
+# Columns the computations read besides their times: targets per priority, pauses, hand-offs
+# (operational-level agreements), the availability's service.
+_ALSO_READ = ("priority", "pauses", "assignments", "service")
+
+
+def columns_needed(sl: ServiceLevel, available: Sequence[str]) -> list[str] | None:
+    """The columns a drill-down of ``sl`` reads (None: all of them, for a declared KPI)."""
+    used = TIMES_USED.get(sl.kpi)
+    if used is None:
+        return None
+    wanted = ["id", *used, *_ALSO_READ, *BREAKDOWN_COLUMNS, *sl.filter]
+    return [name for name in dict.fromkeys(wanted) if name in available]
 
 
 @dataclass
@@ -150,6 +163,7 @@ class DrillDown:
     runs: list[dict[str, Any]] = field(default_factory=list)  # availability only
     working_seconds: int = 0  # availability only
     waived: bool = False  # a whole-period exclusion applies: nothing counts
+    _breakdowns: dict[str, list[dict[str, Any]]] | None = field(default=None, repr=False)
     _order_cache: dict[tuple[str, int], Int64Array] = field(default_factory=dict, repr=False)
 
     # --- totals ------------------------------------------------------------------------
@@ -313,7 +327,13 @@ class DrillDown:
 
     def breakdowns(self) -> dict[str, list[dict[str, Any]]]:
         """Counts of met / failed / excluded and Σ numerator / denominator of the counted
-        items, per value of each breakdown column the source has, per local day and week."""
+        items, per value of each breakdown column the source has, per local day and week
+        (computed once per list)."""
+        if self._breakdowns is None:
+            self._breakdowns = self._compute_breakdowns()
+        return self._breakdowns
+
+    def _compute_breakdowns(self) -> dict[str, list[dict[str, Any]]]:
         out: dict[str, list[dict[str, Any]]] = {}
         if self.shows is Shows.OUTAGES:
             return out
@@ -321,7 +341,9 @@ class DrillDown:
         for name in BREAKDOWN_COLUMNS:
             if name not in self.table.column_names or rows.size == 0:
                 continue
-            codes, values = dictionary_codes(self.table.select([name]).take(rows), name)
+            # the whole column's codes, then the listed rows' (no copy of the strings)
+            all_codes, values = dictionary_codes(self.table, name)
+            codes = all_codes[rows]
             keys = codes.astype(np.int64)
             keys = np.where(keys < 0, len(values), keys)
             labels = [str(v) for v in values] + ["—"]
@@ -354,13 +376,14 @@ class DrillDown:
 
     def _grouped(self, keys: Int64Array, labels: list[str]) -> list[dict[str, Any]]:
         n = len(labels)
-        counted = self.counted
+        width = len(OUTCOME_ORDER)
         result = []
-        per_outcome = {
-            o: np.bincount(keys[self.outcome == _CODE[o]], minlength=n)[:n] for o in OUTCOME_ORDER
-        }
-        nums = np.bincount(keys[counted], weights=self.numerator[counted], minlength=n)[:n]
-        dens = np.bincount(keys[counted], weights=self.denominator[counted], minlength=n)[:n]
+        # one pass: group and outcome together
+        tally = np.bincount(keys * width + self.outcome, minlength=n * width)[: n * width]
+        per_outcome = {o: tally[_CODE[o] :: width] for o in OUTCOME_ORDER}
+        counted = self.counted
+        nums = _group_sums(keys[counted], self.numerator[counted], n)
+        dens = _group_sums(keys[counted], self.denominator[counted], n)
         for k in range(n):
             total = sum(int(per_outcome[o][k]) for o in OUTCOME_ORDER)
             if total == 0:
@@ -559,8 +582,10 @@ def drill_down(
 
 
 def _joined(a: Any, b: Any) -> Any:
-    if a is None or b is None:
+    if a is None:
         return None
+    if b is None:  # the other side had no rows (the same computation gives the same fields)
+        return a
     return np.concatenate([a, b])
 
 
@@ -569,6 +594,9 @@ def _flow_items(
 ) -> tuple[Int64Array, Outcomes]:
     """The outcomes of the given rows that fall in the window, with their table rows."""
     positions = np.flatnonzero(rows)
+    if positions.size == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, Outcomes(empty, empty, empty)
     subset = table.take(positions) if positions.size != table.num_rows else table
     outcomes: Outcomes = outcomes_of(subset, replace(ctx, memo={}))
     counted = (

@@ -35,6 +35,7 @@ KO_RESULTS: dict[str, str] = {
     "The figures": "수치",
     "Value": "값",
     "Numerator": "분자",
+    "Num. / den.": "분자 / 분모",
     "Denominator": "분모",
     "Events counted": "집계된 이벤트",
     "Excluded": "제외",
@@ -91,6 +92,9 @@ KO_RESULTS: dict[str, str] = {
     "Justification": "근거",
     "Request exclusion": "제외 요청",
     "Breakdowns": "분류별 집계",
+    "Show the breakdowns by priority, queue, category, channel, day and week": (
+        "우선순위, 대기열, 유형, 채널, 일, 주별 집계 보기"
+    ),
     "By priority": "우선순위별",
     "By queue": "대기열별",
     "By category": "유형별",

@@ -31,7 +31,13 @@ from servicepact.domain.exclusions import Exclusion, ExclusionReason
 from servicepact.domain.kpis import Aggregate, KpiDefinition
 from servicepact.domain.periods import parse_period
 from servicepact.domain.results import ServiceLevelResult
-from servicepact.engine.drilldown import BREAKDOWN_COLUMNS, DrillDown, Shows, drill_down
+from servicepact.engine.drilldown import (
+    BREAKDOWN_COLUMNS,
+    DrillDown,
+    Shows,
+    columns_needed,
+    drill_down,
+)
 from servicepact.engine.evaluate import ClockCache
 from servicepact.engine.kpis.base import MICROS, Measure
 from servicepact.services.freshness import Freshness, result_freshness
@@ -159,11 +165,15 @@ def _utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def _columns(app: Any, source: str, sl: ServiceLevel) -> list[str]:
-    """The columns a drill-down reads: all but personal data (never shown, never needed)."""
-    event_type = app.event_store.event_type(source)
-    keep = [c.name for c in event_type.columns if c.personal_data is None or c.name in sl.filter]
-    return keep
+def _columns(store: Any, source: str, sl: ServiceLevel) -> list[str]:
+    """The columns a drill-down reads: those its KPI reads, shows and breaks down by (for a
+    declared KPI all but personal data, which is never shown nor needed)."""
+    event_type = store.event_type(source)
+    names = [c.name for c in event_type.columns]
+    needed = columns_needed(sl, names)
+    if needed is not None:
+        return needed
+    return [c.name for c in event_type.columns if c.personal_data is None or c.name in sl.filter]
 
 
 def _drill(app: Any, stored: Any, record: ResultRecord, exclusions: list[Exclusion]) -> DrillDown:
@@ -182,11 +192,14 @@ def _drill(app: Any, stored: Any, record: ResultRecord, exclusions: list[Exclusi
         if found is not None:
             _cache.move_to_end(key)
             return found
-    table = app.event_store.read(
+    store = app.event_store
+    if hasattr(store, "with_types"):
+        store = store.with_types(contract.declared_event_types)
+    table = store.read(
         contract_id=record.contract_id,
         source=sl.source,
         batches=list(record.document.get("batches_committed") or record.batches),
-        columns=_columns(app, sl.source, sl),
+        columns=_columns(store, sl.source, sl),
     )
     period = parse_period(record.period, term=contract.term)
     drill = drill_down(
@@ -267,8 +280,12 @@ def result_events(
     outcome: str = "all",
     page: int = 1,
     per_page: int = 50,
+    breakdowns: bool = True,
 ) -> ResultEvents:
-    """One page of the events behind a stored result, failing first (see module doc)."""
+    """One page of the events behind a stored result, failing first (see module doc).
+
+    ``breakdowns=False`` leaves them out (a page that fetches them on their own shows its
+    first page of events sooner: over a million events they cost as much as the list)."""
     from servicepact.store.db.evaluation import result_from_json
 
     _check(outcome, page, per_page)
@@ -305,7 +322,7 @@ def result_events(
         per_page=per_page,
         total=drill.total_of(outcome),
         items=items,
-        breakdowns=drill.breakdowns(),
+        breakdowns=drill.breakdowns() if breakdowns else {},
     )
 
 

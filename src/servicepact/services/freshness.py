@@ -171,6 +171,7 @@ def refresh_results(
     among them); returns the periods measured. Closed periods are left frozen."""
     from servicepact.services.evaluation import evaluate_periods
 
+    actor.require_write("measure results again")
     stale = stale_results(app, actor=actor, contract_id=contract_id)
     labels = sorted({s.period for s in stale if not s.freshness.closed})
     if periods is not None:

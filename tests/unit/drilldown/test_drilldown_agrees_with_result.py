@@ -24,7 +24,7 @@ from servicepact.domain.event_types import BUILT_IN
 from servicepact.domain.exclusions import Exclusion, ExclusionReason, ExclusionStatus
 from servicepact.domain.kpis import CATALOGUE, Aggregate
 from servicepact.domain.periods import parse_period
-from servicepact.engine.drilldown import TIMES_USED, Outcome, Shows, drill_down
+from servicepact.engine.drilldown import TIMES_USED, Outcome, Shows, columns_needed, drill_down
 from servicepact.engine.evaluate import ClockCache, evaluate_periods
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -206,8 +206,11 @@ def check(kpi: str, seed: int, *, period_waiver: bool = False, now: datetime | N
     (result,) = evaluate_periods(
         contract, sl, [period], table, clock_cache=CLOCKS, exclusions=exclusions, now=now
     )
+    # the drill-down reads only the columns it names (the service reads no others)
+    needed = columns_needed(sl, table.schema.names)
+    assert needed is not None
     drill = drill_down(
-        contract, sl, period, table, clock_cache=CLOCKS, exclusions=exclusions,
+        contract, sl, period, table.select(needed), clock_cache=CLOCKS, exclusions=exclusions,
         until=now if result.running else None,
     )  # fmt: skip
     totals = drill.totals()

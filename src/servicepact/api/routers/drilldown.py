@@ -142,6 +142,9 @@ def list_result_events(
     per_page: Annotated[
         int, Query(ge=1, le=MAX_PER_PAGE, description="items per page")
     ] = DEFAULT_PER_PAGE,
+    breakdowns: Annotated[
+        bool, Query(description="include the breakdowns (false: the page of events sooner)")
+    ] = True,
 ) -> ResultEventsPage:
     found = service.result_events(
         app,
@@ -152,6 +155,7 @@ def list_result_events(
         outcome=outcome,
         page=page,
         per_page=per_page,
+        breakdowns=breakdowns,
     )
     last = found.pages
     links = PageLinks(

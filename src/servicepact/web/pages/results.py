@@ -188,6 +188,7 @@ def _result_page(
         outcome=outcome,
         page=page,
         per_page=PER_PAGE,
+        breakdowns=False,  # fetched by the page on their own (``breakdowns_fragment``)
     )
     lang: Lang = viewer.lang
     for item in view.items:
@@ -273,6 +274,33 @@ def _export_rows(
 def _file_name(contract_id: str, sl: str, period: str, outcome: str, suffix: str) -> str:
     safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in f"{contract_id}_{sl}_{period}")
     return f"{safe}_{outcome}.{suffix}"
+
+
+@router.get(PAGE_PATH + "/breakdowns")
+def breakdowns_fragment(
+    request: Request,
+    app: AppDep,
+    viewer: ViewerDep,
+    contract_id: str,
+    service_level_id: str,
+    period: str,
+) -> HTML:
+    """The breakdowns of the result page, asked for by the page once its events are shown
+    (htmx), or opened on their own without JavaScript."""
+    view = drilldown.result_events(
+        app, actor=viewer.actor, contract_id=contract_id, service_level_id=service_level_id,
+        period=period, per_page=1,
+    )  # fmt: skip
+    fragment = request.headers.get("HX-Request") is not None
+    return render(
+        request,
+        "result_breakdowns.html" if fragment else "result_breakdowns_page.html",
+        lang=viewer.lang,
+        viewer=viewer,
+        view=view,
+        fragment=fragment,
+        back=_page_url(contract_id, service_level_id, view.result.period),
+    )
 
 
 @router.get(PAGE_PATH + "/events.csv")
