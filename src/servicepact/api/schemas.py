@@ -17,6 +17,9 @@ from servicepact.domain.exclusions import ExclusionReason, ExclusionStatus
 # The largest stored whole number: SQLite INTEGER and PostgreSQL BIGINT are 64-bit signed.
 # Numbers a client sends that reach the database (versions, sequence numbers) stay below it.
 MAX_STORED_INT = 2**63 - 1
+# Contract versions are stored as INTEGER, 32-bit signed on PostgreSQL: a version query above it
+# would overflow there (a 500), so the schema bounds it and such a request answers 422.
+MAX_VERSION = 2**31 - 1
 
 
 class Health(BaseModel):

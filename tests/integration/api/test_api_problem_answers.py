@@ -39,6 +39,9 @@ def test_health_documents_no_token_errors(world: World) -> None:
         ("/api/v1/contracts/acme-cs-2026?version=99999999999999999999", "query.version"),
         ("/api/v1/contracts/acme-cs-2026/export?version=9223372036854775808", "query.version"),
         ("/api/v1/audit?before_seq=99999999999999999999", "query.before_seq"),
+        # 2**31: contract versions are 32-bit INTEGER on PostgreSQL
+        ("/api/v1/contracts/acme-cs-2026?version=2147483648", "query.version"),
+        ("/api/v1/contracts/acme-cs-2026/export?version=2147483648", "query.version"),
     ],
 )
 def test_a_number_beyond_64_bits_answers_422_not_a_database_overflow(

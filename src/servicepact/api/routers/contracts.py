@@ -44,7 +44,7 @@ _CONTRACT_BODY = {
 }
 VersionQuery = Annotated[
     int | None,
-    Query(ge=1, le=schemas.MAX_STORED_INT, description="a stored version; default the current one"),
+    Query(ge=1, le=schemas.MAX_VERSION, description="a stored version; default the current one"),
 ]
 
 
