@@ -5,33 +5,16 @@ after 30 s against a 20 s target, the others after 10 s: 15 / 20, below expected
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator
 
 import openpyxl
-import pytest
 from fastapi.testclient import TestClient
-from web_world import build_world, cheap_password_hashing, csrf_of, sign_in
+from web_world import csrf_of, sign_in
 
-from servicepact.api import create_app
 from servicepact.bootstrap import App
-from servicepact.contractfile import ContractDocument
 from servicepact.domain.access import Actor, Role
 from servicepact.services import evaluation, loads
 
 PAGE = "/contracts/acme-cs-2026/results/SL-01/2026-02"
-
-
-@pytest.fixture
-def client(
-    app: App,
-    admin: Actor,
-    make_contract_document: Callable[..., ContractDocument],
-    monkeypatch: pytest.MonkeyPatch,
-) -> Iterator[TestClient]:
-    cheap_password_hashing(monkeypatch)
-    build_world(app, admin, make_contract_document)
-    with TestClient(create_app(app)) as test_client:
-        yield test_client
 
 
 def test_each_result_cell_of_the_contract_page_opens_its_result_page(client: TestClient) -> None:

@@ -4,36 +4,20 @@ refuses control characters; signed-in pages are never cached."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from datetime import timedelta
 
-import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
-from web_world import PASSWORDS, build_world, cheap_password_hashing, csrf_of, sign_in
+from web_world import PASSWORDS, csrf_of, sign_in
 
 from servicepact.api import create_app
 from servicepact.bootstrap import App
 from servicepact.cli.main import app as cli
 from servicepact.config import Settings
-from servicepact.contractfile import ContractDocument
 from servicepact.domain.access import Actor, Role
 from servicepact.domain.exclusions import ExclusionReason
 from servicepact.services import evaluation, sessions, users
 from servicepact.web.session import SESSION_COOKIE
-
-
-@pytest.fixture
-def client(
-    app: App,
-    admin: Actor,
-    make_contract_document: Callable[..., ContractDocument],
-    monkeypatch: pytest.MonkeyPatch,
-) -> Iterator[TestClient]:
-    cheap_password_hashing(monkeypatch)
-    build_world(app, admin, make_contract_document)
-    with TestClient(create_app(app)) as test_client:
-        yield test_client
 
 
 def _signed_in(client: TestClient, user: str) -> str:
