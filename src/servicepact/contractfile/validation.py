@@ -31,6 +31,7 @@ from servicepact.domain.credits import CreditRegime
 from servicepact.domain.declared import DeclaredEventType, DeclaredKpi
 from servicepact.domain.fees import Fee
 from servicepact.domain.kpis import CATALOGUE
+from servicepact.domain.lifecycle import Lifecycle
 from servicepact.domain.portfolio import Portfolio
 
 
@@ -198,6 +199,12 @@ def _contract_rules_over_valid_parts(
         if "term" in broken_fields or "term" not in data
         else Term.model_validate(data["term"])
     )
+    raw_lifecycle = data.get("lifecycle")
+    lifecycle = (
+        None
+        if raw_lifecycle is None or "lifecycle" in broken_fields
+        else Lifecycle.model_validate(raw_lifecycle)
+    )
     parties = {
         name: (f"\x00stand-in-{name}" if name in broken_fields else data.get(name))
         for name in ("client", "vendor", "broker")
@@ -208,6 +215,7 @@ def _contract_rules_over_valid_parts(
         "calendars": calendars,
         "credits": credits,
         "term": term,
+        "lifecycle": lifecycle,
         "event_types": tuple(item for _, item in declared["event_types"]),
         "kpis": tuple(item for _, item in declared["kpis"]),
         **parties,
@@ -234,6 +242,8 @@ def _contract_rules_over_valid_parts(
                 path[1] = declared[key][path[1]][0]
         if _caused_by_stand_in(tuple(path), broken_fields, credits_broken):
             continue
+        if path[:1] == ["lifecycle"] and "term" in broken_fields:
+            continue  # a termination date is checked against the term
         if path == ["service_levels"] and any(
             broken & {"kind", "allocation_percent"} for broken in broken_by_level.values()
         ):
