@@ -453,6 +453,16 @@ class Contract(BaseModel):
         life = self.lifecycle
         return None if life is None or life.termination is None else life.termination.date
 
+    def after_termination(self, first_day: date) -> str | None:
+        """Why a period starting on ``first_day`` is not measured, or None when it is."""
+        termination = None if self.lifecycle is None else self.lifecycle.termination
+        if termination is None or first_day <= termination.date:
+            return None
+        return (
+            f"starts after the contract was terminated on {termination.date} "
+            f"({termination.reason}); months after termination are not measured"
+        )
+
     def service_level(self, sl_id: str) -> ServiceLevel:
         for sl in self.service_levels:
             if sl.id == sl_id:

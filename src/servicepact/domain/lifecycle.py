@@ -162,6 +162,32 @@ class LifecycleState:
     days_to_deadline: int | None
     termination: Termination | None
 
+    def to_json(self) -> dict[str, object]:
+        """The state as plain JSON values (dates as YYYY-MM-DD), for the CLI and the API."""
+
+        def day(value: dt.date | None) -> str | None:
+            return None if value is None else value.isoformat()
+
+        return {
+            "today": self.today.isoformat(),
+            "status": self.status.value,
+            "period": None
+            if self.period is None
+            else {
+                "number": self.period.number,
+                "start": self.period.start.isoformat(),
+                "end": self.period.end.isoformat(),
+            },
+            "last_day": day(self.last_day),
+            "next_renewal": day(self.next_renewal),
+            "notice_deadline": day(self.notice_deadline),
+            "ends_on_notice": day(self.ends_on_notice),
+            "days_to_deadline": self.days_to_deadline,
+            "termination": None
+            if self.termination is None
+            else {"date": self.termination.date.isoformat(), "reason": self.termination.reason},
+        }
+
 
 WorkingDay = Callable[[dt.date], bool]
 
