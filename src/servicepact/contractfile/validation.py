@@ -199,12 +199,7 @@ def _contract_rules_over_valid_parts(
         if "term" in broken_fields or "term" not in data
         else Term.model_validate(data["term"])
     )
-    raw_lifecycle = data.get("lifecycle")
-    lifecycle = (
-        None
-        if raw_lifecycle is None or "lifecycle" in broken_fields
-        else Lifecycle.model_validate(raw_lifecycle)
-    )
+    lifecycle, broken_lifecycle = _lifecycle_stand_in(data.get("lifecycle"), first)
     parties = {
         name: (f"\x00stand-in-{name}" if name in broken_fields else data.get(name))
         for name in ("client", "vendor", "broker")
@@ -242,8 +237,10 @@ def _contract_rules_over_valid_parts(
                 path[1] = declared[key][path[1]][0]
         if _caused_by_stand_in(tuple(path), broken_fields, credits_broken):
             continue
-        if path[:1] == ["lifecycle"] and "term" in broken_fields:
-            continue  # a termination date is checked against the term
+        if path[:2] == ["lifecycle", "termination"] and (
+            "term" in broken_fields or "renewal" in broken_lifecycle
+        ):
+            continue  # a termination date is checked against the term and its renewals
         if path == ["service_levels"] and any(
             broken & {"kind", "allocation_percent"} for broken in broken_by_level.values()
         ):
@@ -268,6 +265,21 @@ _READS: dict[str, set[str]] = {
     "calendar": {"kpi"},
     "improvement": {"kpi"},
 }
+
+
+def _lifecycle_stand_in(raw: Any, first: list[Finding]) -> tuple[Lifecycle | None, set[str]]:
+    """The lifecycle's valid parts for the contract-wide rules, and the names of its broken
+    parts (a broken renewal stands in as none, a broken notice or termination is left out)."""
+    if not isinstance(raw, dict):
+        return None, set()
+    if any(f.path == ("lifecycle",) for f in first):
+        return None, {"renewal", "notice", "termination"}
+    broken = {str(name) for name in _broken(first, "lifecycle")}
+    kept = {k: v for k, v in raw.items() if k not in broken}
+    try:
+        return Lifecycle.model_validate(kept), broken
+    except ValidationError:
+        return None, broken | {"renewal", "notice", "termination"}
 
 
 def _depends_on_broken(field: str, broken: set[str]) -> bool:
