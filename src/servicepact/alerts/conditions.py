@@ -259,8 +259,10 @@ def notice_alerts(contracts: Iterable[Contract], *, now: datetime) -> list[Alert
         unit = "calendar days" if notice.count.value == "calendar_days" else "business days"
         on = f" on calendar {notice.calendar}" if notice.calendar else ""
         left = state.days_to_deadline
+        months = life.renewal.period_months
         renews = (
-            f"; otherwise it renews on {state.next_renewal} for {life.renewal.period_months} months"
+            f"; otherwise it renews on {state.next_renewal} for {months} "
+            f"month{'' if months == 1 else 's'}"
             if state.next_renewal is not None
             else ""
         )

@@ -296,7 +296,7 @@ def lifecycle_state(
         if last is not None and period.start > last:
             break
         if period.end >= today:
-            if current is None and period.start <= today:
+            if current is None and period.start <= today and (last is None or today <= last):
                 current = period
             upcoming.append(period)
             if _far_enough(period, today, life.notice) or walked > _MAX_WALK:

@@ -83,6 +83,7 @@ KO: dict[str, str] = {
     "expired": "만료",
     "Next renewal": "다음 갱신일",
     "{months} months": "{months}개월",
+    "1 month": "1개월",
     "Notice deadline": "해지 통지 기한",
     "{days} calendar days": "{days}일 전 통지",
     "{days} business days": "{days}영업일 전 통지",

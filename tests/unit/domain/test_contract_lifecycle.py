@@ -181,6 +181,7 @@ def test_termination_ends_the_contract_on_its_date() -> None:
     )
     ended = lifecycle_state(*TERM, life, D(2027, 7, 1))
     assert ended.status is LifecycleStatus.TERMINATED
+    assert ended.period is None
     assert ended.termination is not None
     assert ended.termination.reason == "vendor insolvency"
 
