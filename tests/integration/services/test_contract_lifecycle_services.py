@@ -225,3 +225,14 @@ def test_the_api_contract_answer_carries_the_lifecycle(
     schema = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
     assert "notice_deadline" in schema["LifecycleRead"]["properties"]
     assert schema["ContractRead"]["properties"]["lifecycle"]["$ref"].endswith("/LifecycleRead")
+
+
+def test_evaluating_a_file_for_every_month_stops_at_the_termination_month() -> None:
+    from servicepact.services.file_evaluation import evaluation_periods
+
+    contract = _document(termination={"date": "2026-02-14", "reason": "merger"}).contract
+    now = datetime(2026, 6, 1, tzinfo=UTC)
+    months = evaluation_periods([], contract, all_months=True, now=now)
+    assert [p.label for p in months] == ["2026-01", "2026-02"]
+    with pytest.raises(InvalidInput, match="2026-03 starts after the contract was terminated"):
+        evaluation_periods(["2026-03"], contract, all_months=False, now=now)
