@@ -15,6 +15,8 @@ from decimal import Decimal
 from typing import Any
 
 from servicepact.domain.alerts import Alert, AlertKind, Severity
+from servicepact.domain.contracts import Contract
+from servicepact.domain.lifecycle import LifecycleStatus
 from servicepact.domain.results import ResultStatus, ServiceLevelResult, latest_closed_by_level
 from servicepact.domain.risks import ControlFinding, FindingStatus
 from servicepact.domain.scorecards import StandingAction
@@ -231,3 +233,67 @@ def overload_alerts(report: HandoffReport, *, contract_id: str, now: datetime) -
             data={"weeks": weeks, "capacity": latest.capacity},
         )
     ]
+
+
+def notice_alerts(contracts: Iterable[Contract], *, now: datetime) -> list[Alert]:
+    """The notice deadline of an automatic renewal is within the contract's alert lead.
+
+    Dated on the contract's calendar (its notice calendar, else its first). The state is the
+    deadline, so the alert is sent once per deadline; once the deadline passes the condition
+    clears, and the next period's deadline alerts again. A terminated or expired contract, or
+    one without notice terms, raises nothing.
+    """
+    alerts: list[Alert] = []
+    for contract in contracts:
+        life = contract.lifecycle
+        if life is None or life.notice is None:
+            continue
+        state = contract.lifecycle_on(contract.today(now))
+        if (
+            state.status is not LifecycleStatus.IN_NOTICE_WINDOW
+            or state.notice_deadline is None
+            or state.days_to_deadline is None
+        ):
+            continue
+        notice = life.notice
+        unit = "calendar days" if notice.count.value == "calendar_days" else "business days"
+        on = f" on calendar {notice.calendar}" if notice.calendar else ""
+        left = state.days_to_deadline
+        months = life.renewal.period_months
+        renews = (
+            f"; otherwise it renews on {state.next_renewal} for {months} "
+            f"month{'' if months == 1 else 's'}"
+            if state.next_renewal is not None
+            else ""
+        )
+        alerts.append(
+            Alert(
+                key=f"notice:{contract.id}",
+                state=state.notice_deadline.isoformat(),
+                kind=AlertKind.NOTICE_DEADLINE,
+                severity=Severity.WARNING,
+                title=(
+                    f"Notice deadline of {contract.id} on {state.notice_deadline} "
+                    f"({'today' if left == 0 else f'in {left} day' + ('s' if left != 1 else '')})"
+                ),
+                detail=(
+                    f"{notice.days} {unit}{on} of notice given by {state.notice_deadline} ends "
+                    f"the contract on {state.ends_on_notice}{renews}"
+                ),
+                contract_id=contract.id,
+                vendor_id=contract.vendor,
+                raised_at=now,
+                data={
+                    "deadline": state.notice_deadline.isoformat(),
+                    "ends_on_notice": None
+                    if state.ends_on_notice is None
+                    else state.ends_on_notice.isoformat(),
+                    "next_renewal": None
+                    if state.next_renewal is None
+                    else state.next_renewal.isoformat(),
+                    "days_left": left,
+                    "today": state.today.isoformat(),
+                },
+            )
+        )
+    return alerts

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from fractions import Fraction
 from typing import Any, TypeVar
 
@@ -44,14 +45,18 @@ def contract_summary(summary: ContractSummary) -> schemas.ContractSummaryRead:
     return _same_named(schemas.ContractSummaryRead, summary)
 
 
-def contract(stored: StoredContract) -> schemas.ContractRead:
+def contract(stored: StoredContract, *, now: datetime) -> schemas.ContractRead:
+    found = stored.contract
     return _same_named(
         schemas.ContractRead,
         stored,
-        id=stored.contract.id,
-        name=stored.contract.name,
+        id=found.id,
+        name=found.name,
         versions=list(stored.versions),
-        contract=stored.contract.model_dump(mode="json", exclude_none=True),
+        contract=found.model_dump(mode="json", exclude_none=True),
+        lifecycle=schemas.LifecycleRead.model_validate(
+            found.lifecycle_on(found.today(now)).to_json()
+        ),
     )
 
 

@@ -8,7 +8,7 @@ Exact values travel as text: amounts as decimal strings ("4800000"), ratios as f
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -38,6 +38,35 @@ class ContractSummaryRead(BaseModel):
     updated_at: datetime
 
 
+class TermPeriodRead(BaseModel):
+    number: int = Field(description="0: the original term; N: the N-th automatic renewal")
+    start: date
+    end: date
+
+
+class TerminationRead(BaseModel):
+    date: date
+    reason: str
+
+
+class LifecycleRead(BaseModel):
+    """The contract's lifecycle on today's date on its calendar (docs/contract-file.md)."""
+
+    today: date = Field(description="today on the contract's calendar")
+    status: Literal["not_started", "active", "in_notice_window", "terminated", "expired"]
+    period: TermPeriodRead | None = Field(description="the term period running today")
+    last_day: date | None = Field(description="the last day it can run; null: renews without limit")
+    next_renewal: date | None = Field(description="first day of the next automatic renewal")
+    notice_deadline: date | None = Field(
+        description="the last day notice can be given to stop the next renewal"
+    )
+    ends_on_notice: date | None = Field(
+        description="the day the contract ends when notice is given by the deadline"
+    )
+    days_to_deadline: int | None
+    termination: TerminationRead | None
+
+
 class ContractRead(BaseModel):
     id: str
     name: str
@@ -50,6 +79,9 @@ class ContractRead(BaseModel):
     source_name: str | None
     supersedes: int | None
     contract: dict[str, Any] = Field(description="the contract, as in its YAML file")
+    lifecycle: LifecycleRead = Field(
+        description="status, next renewal and notice deadline today (computed)"
+    )
 
 
 class ApplyRead(BaseModel):

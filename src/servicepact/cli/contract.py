@@ -41,6 +41,7 @@ from servicepact.contractfile.reading import DOCUMENT, format_path, parse_yaml_a
 from servicepact.contractfile.validation import findings_from
 from servicepact.domain.contracts import Contract
 from servicepact.domain.errors import InvalidInput, Problem
+from servicepact.domain.lifecycle import LifecycleState
 
 console = Console(highlight=False, soft_wrap=True)
 
@@ -390,7 +391,9 @@ def show(
     """A stored contract: parties, term, version history and its service levels."""
     with _storage(read_only=True) as (services, uow, actor):
         stored = services.get_contract(uow, actor=actor, contract_id=contract_id, version=version)
+        now = uow.now()
     contract: Contract = stored.contract
+    state = contract.lifecycle_on(contract.today(now))
     if output is OutputFormat.JSON:
         from servicepact.contractfile import canonical_document
 
@@ -401,6 +404,7 @@ def show(
             "applied_by": str(stored.applied_by),
             "sha256": stored.sha256,
             "document": canonical_document(contract),
+            "lifecycle": state.to_json(),
         }
         typer.echo(json.dumps(payload, indent=2, ensure_ascii=False, default=str))
         return
@@ -410,6 +414,8 @@ def show(
     console.print(
         f"  term {contract.term.start} – {contract.term.end}, currency {contract.currency}"
     )
+    for line in lifecycle_lines(contract, state):
+        console.print(f"  {escape(line)}")
     versions = ", ".join(map(str, stored.versions))
     console.print(
         f"  version {stored.version} (versions {versions}), applied {_iso(stored.applied_at)} "
@@ -437,6 +443,50 @@ def show(
         own = " (declared by the contract)" if kpi.name in {k.name for k in contract.kpis} else ""
         console.print(f"  [bold]{escape(kpi.name)}[/bold]{own}: {escape(kpi.formula)}")
         console.print(f"    placed in a period by {escape(kpi.anchor)}; unit {kpi.unit.value}")
+
+
+def lifecycle_lines(contract: Contract, state: LifecycleState) -> list[str]:
+    """The lifecycle of ``contract show``: status, renewal, notice deadline, termination."""
+    zone = contract.lifecycle_timezone
+    lines = [f"status {state.status.value.replace('_', ' ')} on {state.today} ({zone})"]
+    life = contract.lifecycle
+    if life is None:
+        return lines
+    renewal = life.renewal
+    if renewal.automatic:
+        most = "no limit" if renewal.max_renewals is None else f"at most {renewal.max_renewals}"
+        months = renewal.period_months
+        text = f"renewal automatic, {months} month{'' if months == 1 else 's'} each, {most}"
+    else:
+        text = "renewal none (the term ends on its last day)"
+    if state.period is not None and state.period.number > 0:
+        text += (
+            f"; running renewal {state.period.number} ({state.period.start} – {state.period.end})"
+        )
+    if state.next_renewal is not None:
+        text += f"; next renewal {state.next_renewal}"
+    lines.append(text)
+    if life.notice is not None:
+        notice = life.notice
+        unit = "calendar days" if notice.count.value == "calendar_days" else "business days"
+        on = f" on calendar {notice.calendar}" if notice.calendar else ""
+        text = f"notice {notice.days} {unit}{on}"
+        if state.notice_deadline is not None:
+            text += (
+                f"; deadline {state.notice_deadline} (in {state.days_to_deadline} days) to end "
+                f"on {state.ends_on_notice} instead of renewing; alert from "
+                f"{notice.alert_days_before} days before"
+            )
+        else:
+            text += "; no deadline ahead"
+        lines.append(text)
+    lines.append(f"last day {state.last_day or 'none (renews without limit)'}")
+    if life.termination is not None:
+        lines.append(
+            f"terminated {life.termination.date}: {life.termination.reason} "
+            "(months starting after it are not measured)"
+        )
+    return lines
 
 
 # --- OpenSLO ------------------------------------------------------------------

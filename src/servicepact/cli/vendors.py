@@ -816,7 +816,8 @@ def decisions_command(
 
 alerts_app = typer.Typer(
     name="alerts",
-    help="Alerts: breaches, at-risk forecasts, missing data, findings, standings, earn-backs.",
+    help="Alerts: breaches, at-risk forecasts, missing data, findings, standings, earn-backs, "
+    "notice deadlines.",
     no_args_is_help=True,
 )
 

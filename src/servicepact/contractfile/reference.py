@@ -29,6 +29,7 @@ from servicepact.domain.contracts import Contract, DataProtection, Improvement, 
 from servicepact.domain.credits import CreditRegime, EarnBack, Escalation, PerformanceCategory
 from servicepact.domain.fees import Fee, Indexation, PriceBand
 from servicepact.domain.kpis import CATALOGUE
+from servicepact.domain.lifecycle import Lifecycle, Notice, Renewal, Termination
 from servicepact.domain.portfolio import (
     Artefact,
     Certification,
@@ -56,6 +57,8 @@ SECTIONS: tuple[tuple[type[BaseModel], str, dict[str, str]], ...] = (
             "Must differ from the vendor.",
             "processes": "Ids of the outsourced processes (portfolio process catalogue) in scope.",
             "term": "When the contract runs.",
+            "lifecycle": "Renewal, notice and termination (see Lifecycle). Written only when "
+            "given, so a contract without it keeps its version hash.",
             "currency": "ISO 4217 code of every amount (KRW, JPY, USD, EUR, GBP, CNY, SGD, HKD, "
             "INR, PHP, VND, AUD, CHF).",
             "calendars": "Business calendars by name; service levels and KPIs that measure "
@@ -72,6 +75,49 @@ SECTIONS: tuple[tuple[type[BaseModel], str, dict[str, str]], ...] = (
         },
     ),
     (Term, "term", {"start": "First day.", "end": "Last day; after start."}),
+    (
+        Lifecycle,
+        "lifecycle",
+        {
+            "renewal": "Whether and how the term renews by itself.",
+            "notice": "Notice that stops the next automatic renewal; none: no notice deadline.",
+            "termination": "Set when the contract was terminated; months starting after its "
+            "date are not measured.",
+        },
+    ),
+    (
+        Renewal,
+        "lifecycle.renewal",
+        {
+            "automatic": "true: without notice the term renews for period_months, again and "
+            "again up to max_renewals.",
+            "period_months": "Length of each renewal in months (corresponding-day rule); "
+            "required with automatic: true, refused without it.",
+            "max_renewals": "How many renewals at most; none: no limit. Only with automatic: true.",
+        },
+    ),
+    (
+        Notice,
+        "lifecycle.notice",
+        {
+            "days": "Notice period: this many days must remain after the day notice is given.",
+            "count": "calendar_days (every day counts) or business_days (working days of the "
+            "named calendar: weekdays with hours, holidays excluded). Required: say which.",
+            "calendar": "A declared calendar; required for business_days. Its time zone dates "
+            "today for status and alerts.",
+            "alert_days_before": "The notice-deadline alert holds from this many calendar "
+            "days before the deadline; the status is then in_notice_window.",
+        },
+    ),
+    (
+        Termination,
+        "lifecycle.termination",
+        {
+            "date": "The contract's last day; not before term.start, not after the last day "
+            "its renewals allow.",
+            "reason": "Why it was terminated.",
+        },
+    ),
     (
         Calendar,
         "calendars.NAME",

@@ -31,6 +31,7 @@ from servicepact.domain.credits import CreditRegime
 from servicepact.domain.declared import DeclaredEventType, DeclaredKpi
 from servicepact.domain.fees import Fee
 from servicepact.domain.kpis import CATALOGUE
+from servicepact.domain.lifecycle import Lifecycle
 from servicepact.domain.portfolio import Portfolio
 
 
@@ -198,6 +199,7 @@ def _contract_rules_over_valid_parts(
         if "term" in broken_fields or "term" not in data
         else Term.model_validate(data["term"])
     )
+    lifecycle, broken_lifecycle = _lifecycle_stand_in(data.get("lifecycle"), first)
     parties = {
         name: (f"\x00stand-in-{name}" if name in broken_fields else data.get(name))
         for name in ("client", "vendor", "broker")
@@ -208,6 +210,7 @@ def _contract_rules_over_valid_parts(
         "calendars": calendars,
         "credits": credits,
         "term": term,
+        "lifecycle": lifecycle,
         "event_types": tuple(item for _, item in declared["event_types"]),
         "kpis": tuple(item for _, item in declared["kpis"]),
         **parties,
@@ -234,6 +237,10 @@ def _contract_rules_over_valid_parts(
                 path[1] = declared[key][path[1]][0]
         if _caused_by_stand_in(tuple(path), broken_fields, credits_broken):
             continue
+        if path[:2] == ["lifecycle", "termination"] and (
+            "term" in broken_fields or "renewal" in broken_lifecycle
+        ):
+            continue  # a termination date is checked against the term and its renewals
         if path == ["service_levels"] and any(
             broken & {"kind", "allocation_percent"} for broken in broken_by_level.values()
         ):
@@ -258,6 +265,21 @@ _READS: dict[str, set[str]] = {
     "calendar": {"kpi"},
     "improvement": {"kpi"},
 }
+
+
+def _lifecycle_stand_in(raw: Any, first: list[Finding]) -> tuple[Lifecycle | None, set[str]]:
+    """The lifecycle's valid parts for the contract-wide rules, and the names of its broken
+    parts (a broken renewal stands in as none, a broken notice or termination is left out)."""
+    if not isinstance(raw, dict):
+        return None, set()
+    if any(f.path == ("lifecycle",) for f in first):
+        return None, {"renewal", "notice", "termination"}
+    broken = {str(name) for name in _broken(first, "lifecycle")}
+    kept = {k: v for k, v in raw.items() if k not in broken}
+    try:
+        return Lifecycle.model_validate(kept), broken
+    except ValidationError:
+        return None, broken | {"renewal", "notice", "termination"}
 
 
 def _depends_on_broken(field: str, broken: set[str]) -> bool:

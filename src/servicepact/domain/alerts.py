@@ -2,7 +2,7 @@
 
 An alert is raised for a *condition* (a service level breached in a period, a
 forecast at risk, data missing, a control finding, a scorecard standing that
-changed, an earn-back earned). The condition has a stable ``key`` and a
+changed, an earn-back earned, a notice deadline near). The condition has a stable ``key`` and a
 ``state``; an alert is sent once per key until its state changes, so a
 condition that persists never produces a storm. Routing — webhooks, e-mail, an
 outbox file, escalation levels with delays, quiet hours that follow a
@@ -30,6 +30,7 @@ class AlertKind(StrEnum):
     CONTROL_FINDING = "control_finding"
     STANDING_CHANGE = "standing_change"
     EARN_BACK = "earn_back"
+    NOTICE_DEADLINE = "notice_deadline"  # the last day to stop an automatic renewal is near
 
 
 class Severity(StrEnum):

@@ -44,7 +44,7 @@ def number_text(value: Decimal) -> str:
 
 # Sections added after contracts were first stored: written only when used, so the
 # canonical form (and hash) of a contract without them is what it always was.
-_OMITTED_WHEN_EMPTY = {(Contract, "event_types"), (Contract, "kpis")}
+_OMITTED_WHEN_EMPTY = {(Contract, "event_types"), (Contract, "kpis"), (Contract, "lifecycle")}
 # The declared vocabulary's nodes: only the keys a node uses, so a condition reads
 # ``{column: status, eq: approved}`` rather than every possible key set to null.
 _SPARSE = (Condition, ColumnRef, Clock, Target, Measure, SumOf, DeclaredKpi)

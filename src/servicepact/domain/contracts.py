@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import difflib
 import re
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from pydantic import (
     BaseModel,
@@ -40,6 +41,13 @@ from servicepact.domain.declared import (
 from servicepact.domain.event_types import BUILT_IN, PersonalData
 from servicepact.domain.fees import Fee, FeeKind
 from servicepact.domain.kpis import CATALOGUE, Direction, KpiDefinition, Unit, check_params
+from servicepact.domain.lifecycle import (
+    Lifecycle,
+    LifecycleState,
+    last_possible_day,
+    lifecycle_state,
+    working_days,
+)
 from servicepact.domain.money import MINOR_UNITS
 
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
@@ -332,6 +340,9 @@ class Contract(BaseModel):
     broker: Identifier | None = None
     processes: tuple[Identifier, ...] = ()
     term: Term
+    lifecycle: Lifecycle | None = Field(
+        default=None, description="renewal, notice and termination (docs/contract-file.md)"
+    )
     currency: str = "KRW"
     calendars: dict[Identifier, Calendar] = Field(default_factory=dict)
     fees: tuple[Fee, ...] = ()
@@ -407,6 +418,51 @@ class Contract(BaseModel):
             )
         return value
 
+    @property
+    def lifecycle_timezone(self) -> str:
+        """The zone of the contract's calendar that dates its lifecycle: the notice calendar,
+        else the first calendar declared, else UTC."""
+        life = self.lifecycle
+        if life is not None and life.notice is not None and life.notice.calendar is not None:
+            calendar = self.calendars.get(life.notice.calendar)
+            if calendar is not None:
+                return calendar.timezone
+        for calendar in self.calendars.values():
+            return calendar.timezone
+        return "UTC"
+
+    def today(self, now: datetime) -> date:
+        """The day ``now`` falls on, on the contract's calendar."""
+        return now.astimezone(ZoneInfo(self.lifecycle_timezone)).date()
+
+    def lifecycle_on(self, today: date) -> LifecycleState:
+        """Status, next renewal and notice deadline on ``today`` (domain/lifecycle.py)."""
+        working = None
+        life = self.lifecycle
+        if life is not None and life.notice is not None and life.notice.calendar is not None:
+            calendar = self.calendars[life.notice.calendar]
+            working = working_days(
+                lambda weekday: bool(calendar.weekly[weekday]),
+                lambda year: calendar.holiday_dates(year, year),
+            )
+        return lifecycle_state(self.term.start, self.term.end, life, today, working)
+
+    @property
+    def termination_date(self) -> date | None:
+        """The last day of a terminated contract: months starting after it are not measured."""
+        life = self.lifecycle
+        return None if life is None or life.termination is None else life.termination.date
+
+    def after_termination(self, first_day: date) -> str | None:
+        """Why a period starting on ``first_day`` is not measured, or None when it is."""
+        termination = None if self.lifecycle is None else self.lifecycle.termination
+        if termination is None or first_day <= termination.date:
+            return None
+        return (
+            f"starts after the contract was terminated on {termination.date} "
+            f"({termination.reason}); months after termination are not measured"
+        )
+
     def service_level(self, sl_id: str) -> ServiceLevel:
         for sl in self.service_levels:
             if sl.id == sl_id:
@@ -464,6 +520,7 @@ class Contract(BaseModel):
                 and not (self.term.start <= fee.month <= self.term.end)
             ):
                 fail(("fees", index, "month"), "falls outside the contract term")
+        self._check_lifecycle(fail)
         custom = set((info.context or {}).get("custom_event_types", ()))
         self._check_declarations(fail, custom)
         custom.update(t.name for t in self.event_types)
@@ -510,6 +567,39 @@ class Contract(BaseModel):
         if errors:
             raise ValidationError.from_exception_data(type(self).__name__, errors)
         return self
+
+    def _check_lifecycle(self, fail: Any) -> None:
+        """The notice calendar is declared; a termination lies within the contract's run."""
+        life = self.lifecycle
+        if life is None:
+            return
+        notice = life.notice
+        if notice is not None and notice.calendar not in (None, *self.calendars):
+            known = ", ".join(self.calendars) or "none declared"
+            fail(
+                ("lifecycle", "notice", "calendar"),
+                f"unknown calendar {notice.calendar!r} (calendars: {known})",
+            )
+        if life.termination is None:
+            return
+        day = life.termination.date
+        if day < self.term.start:
+            fail(
+                ("lifecycle", "termination", "date"),
+                f"{day} is before the term starts ({self.term.start})",
+            )
+            return
+        last = last_possible_day(self.term.start, self.term.end, life.renewal)
+        if last is not None and day > last:
+            why = (
+                "the term ends then and does not renew"
+                if not life.renewal.automatic
+                else "the last allowed renewal ends then"
+            )
+            fail(
+                ("lifecycle", "termination", "date"),
+                f"{day} is after the contract's last possible day {last} ({why})",
+            )
 
     def _check_declarations(self, fail: Any, named: set[str]) -> None:
         """Declared event types and KPIs: unique names, limits, and each KPI against its

@@ -1,7 +1,8 @@
 """Alerts: collect the conditions that hold now, send the new ones, keep the state and the log.
 
 ``collect_alerts`` reads results (breaches, missing data), forecasts when the
-evaluation offers them, control findings, scorecard standings and earn-backs;
+evaluation offers them, control findings, scorecard standings, earn-backs and the
+notice deadlines of contracts that renew by themselves;
 ``send_alerts`` dedups against the stored condition state, delivers (webhooks,
 e-mail, or the outbox file ``<data dir>/alerts/outbox.jsonl`` when no webhook is
 configured), stores the new state and every delivery attempt, and audits it.
@@ -23,6 +24,7 @@ from servicepact.alerts.conditions import (
     finding_alerts,
     forecast_alerts,
     latest_closed,
+    notice_alerts,
     overload_alerts,
     result_alerts,
     standing_alerts,
@@ -76,6 +78,9 @@ def _forecasts(app: Ports, *, actor: Actor, contract: Contract, now: datetime) -
     period = month_period(local.year, local.month)
     if not (contract.term.start <= local.date() <= contract.term.end):
         return []
+    ended = contract.termination_date
+    if ended is not None and local.date() > ended:
+        return []  # a terminated contract is not measured after its last day
     store = app.event_store.with_types(contract.declared_event_types)
     cache = ClockCache()
     tables: dict[str, Any] = {}
@@ -131,6 +136,7 @@ def collect_alerts(
     vendor_of = {c.id: c.vendor for c in contracts}
     alerts: list[Alert] = []
     latest_period: dict[str, str] = {}
+    alerts += notice_alerts(contracts, now=now)
     for contract in contracts:
         results = results_for(app, actor=actor, contract_id=contract.id)
         alerts += result_alerts(results, vendor_of=vendor_of, now=now)

@@ -229,9 +229,15 @@ def evaluate_periods(
         problems: list[Problem] = []
         for label in period_labels:
             try:
-                periods.append(parse_period(label, term=contract.term))
+                period = parse_period(label, term=contract.term)
             except ValueError as error:
                 problems.append(Problem("period", str(error), value=label))
+                continue
+            refused = contract.after_termination(period.start)
+            if refused is not None:
+                problems.append(Problem("period", f"{period.label} {refused}", value=label))
+                continue
+            periods.append(period)
         if problems:
             raise InvalidInput(problems)
         unique = list({p.label: p for p in periods}.values())

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from servicepact.contractfile import load_contract_file
@@ -31,13 +31,19 @@ def evaluation_periods(
     problems: list[Problem] = []
     for label in labels:
         try:
-            periods.append(parse_period(label, term=contract.term))
+            period = parse_period(label, term=contract.term)
         except ValueError as error:
             problems.append(Problem("--period", str(error), value=label))
+            continue
+        refused = contract.after_termination(period.start)
+        if refused is not None:
+            problems.append(Problem("--period", f"{period.label} {refused}", value=label))
+            continue
+        periods.append(period)
     if problems:
         raise InvalidInput(problems)
     if all_months:
-        last = min(contract.term.end, now.date())
+        last = min(contract.term.end, now.date(), contract.termination_date or date.max)
         periods.extend(p for p in months_between(contract.term.start, last) if p not in periods)
     if not periods:
         raise InvalidInput(

@@ -243,7 +243,7 @@ class ContractOverview:
 
 def _default_last(contract: Contract, now: datetime) -> str:
     current = _month_label(now)
-    end = contract.term.end
+    end = min(contract.term.end, contract.termination_date or contract.term.end)
     term_last = f"{end.year:04d}-{end.month:02d}"
     return min(current, term_last)
 

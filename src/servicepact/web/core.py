@@ -7,7 +7,7 @@ Both are served from ``static/vendor`` — nothing is fetched from elsewhere at 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -59,6 +59,7 @@ def _environment() -> Environment:
     env.filters["kpi_value"] = format_kpi_value
     env.filters["target"] = format_target
     env.filters["when"] = when
+    env.filters["day"] = day
     env.globals["statuses"] = list(ResultStatus)
     return env
 
@@ -76,6 +77,13 @@ def when(moment: datetime | None, zone: str | None = None, lang: Lang | None = N
     local = moment.astimezone(ZoneInfo(zone) if zone else UTC)
     day = _WEEKDAYS[lang or DEFAULT_LANG][local.weekday()]
     return f"{local:%Y-%m-%d} ({day}) {local:%H:%M} {zone or 'UTC'}"
+
+
+def day(value: date | None, lang: Lang | None = None) -> str:
+    """``2026-03-02 (월)``: a calendar day with its weekday."""
+    if value is None:
+        return "–"
+    return f"{value:%Y-%m-%d} ({_WEEKDAYS[lang or DEFAULT_LANG][value.weekday()]})"
 
 
 ENV = _environment()

@@ -71,7 +71,7 @@ def get_contract(
 ) -> schemas.ContractRead:
     with app.uow(read_only=True) as uow:
         stored = service.get_contract(uow, actor=actor, contract_id=contract_id, version=version)
-    return convert.contract(stored)
+    return convert.contract(stored, now=app.now())
 
 
 @router.put(

@@ -63,6 +63,7 @@ def contract_page(
         view=view,
         trend_charts=charts.trend_charts(view),
         stale=stale,
+        lifecycle=view.contract.lifecycle_on(view.contract.today(app.now())),
     )
 
 
