@@ -245,7 +245,6 @@ class UploadJobs:
         self._beater: threading.Thread | None = None
         self.directory = app.settings.data_dir / "uploads"
         self.runner = runner_name()
-        self.give_up_stalled()  # what a stopped process left running, at startup
 
     def submit(
         self,
@@ -294,6 +293,10 @@ class UploadJobs:
                 )
                 jobs = uow.repo(UploadJobRepository)
                 jobs.add(stored)
+                # What a stopped process left running is failed here and whenever it is read.
+                jobs.give_up_stalled(
+                    silent_since=now - STALLED_AFTER, message=STALLED_MESSAGE, at=now
+                )
                 jobs.prune(finished_before=now - KEPT_FOR)
                 uow.record(
                     actor=actor,
