@@ -468,18 +468,20 @@ def problem_to_json(problem: Problem) -> dict[str, object]:
 
 
 def problem_from_json(data: dict[str, Any]) -> Problem:
-    common = {
-        "where": str(data["where"]),
-        "message": str(data["message"]),
-        "line": data.get("line"),
-        "column": data.get("column"),
-        "value": data.get("value"),
-    }
+    where, message = str(data["where"]), str(data["message"])
+    line, column, value = data.get("line"), data.get("column"), data.get("value")
     if "row" in data or "field" in data:
         return RowProblem(
-            **common, row=data.get("row"), field=data.get("field"), reason=data.get("reason")
+            where=where,
+            message=message,
+            line=line,
+            column=column,
+            value=value,
+            row=data.get("row"),
+            field=data.get("field"),
+            reason=data.get("reason"),
         )
-    return Problem(**common)
+    return Problem(where=where, message=message, line=line, column=column, value=value)
 
 
 def report_from_json(data: dict[str, Any]) -> LoadReport:
