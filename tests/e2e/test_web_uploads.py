@@ -320,3 +320,7 @@ def test_a_refused_file_and_a_refused_form_speak_korean(
     )
     assert too_big.status_code == 413
     assert "요청이 이 주소의 한도 1 MB보다 큽니다" in too_big.text
+    sign_in(client, "dana")  # the auditor is refused, in Korean
+    refused = client.get("/contracts/acme-cs-2026/upload?lang=ko")
+    assert refused.status_code == 403
+    assert "감사인 사용자는 할 수 없는 일입니다: 데이터 적재" in refused.text

@@ -249,16 +249,123 @@ KO_MESSAGES: dict[str, str] = {
     "changing it": "변경",
     "no contract {contract}": "계약 {contract}이(가) 없습니다",
     "no access to contract {contract}": "계약 {contract}에 접근할 수 없습니다",
-    "{role} users cannot {what}": "{role} 사용자는 {what}할 수 없습니다",
+    "{role} users cannot {what}": "{role} 사용자는 할 수 없는 일입니다: {what}",
     "{what} is visible to the client's users only": "{what}은(는) 고객사 사용자만 볼 수 있습니다",
-    "only the client's managers can {what}": "고객사 관리자만 {what}할 수 있습니다",
-    "load data": "데이터를 적재",
+    "only the client's managers can {what}": "고객사 관리자만 할 수 있는 일입니다: {what}",
+    "load data": "데이터 적재",
+    "check invoices": "청구서 검증",
+    "dispute results": "결과에 대한 이의 제기",
+    "evaluate service levels": "서비스 수준 측정",
+    "measure results again": "결과 재측정",
+    "request exclusions": "제외 요청",
+    "resolve disputes": "이의 제기 해결",
+    "close periods": "월 마감",
+    "reopen periods": "마감한 월 다시 열기",
+    "state credits": "서비스 크레딧 확정",
+    "apply contracts": "계약 적용",
+    "apply the portfolio": "포트폴리오 적용",
+    "change the entrustment register": "위탁 대장 변경",
+    "change the risk register": "리스크 대장 변경",
+    "raise risks": "리스크 등록",
+    "run vendor selections": "업체 선정 진행",
+    "send alerts": "알림 발송",
+    "keep a baseline study": "기준선 조사 보관",
+    "enter relationship surveys": "관계 설문 입력",
+    "clean the event store": "이벤트 저장소 정리",
+    "a vendor selection": "업체 선정",
+    "the broker analysis": "중개사 분석",
+    "the business case": "비용 효과 분석",
     "admin": "관리자",
     "client_manager": "고객사 관리자",
     "executive": "임원",
     "vendor": "업체",
     "broker": "중개사",
     "auditor": "감사인",
+    # the month's review, exclusions, invoices, closing (services reached from the pages)
+    "comment": "의견",
+    "note": "메모",
+    "reason": "사유",
+    "--reason": "사유",
+    "--period": "월",
+    "period": "월",
+    "source": "데이터 원천",
+    "service_level_id": "서비스 수준",
+    "event_ids": "이벤트",
+    "outcome": "결과",
+    "page": "페이지",
+    "per_page": "페이지당 개수",
+    "exclusion": "제외",
+    "{label}: month must be 01-12": "{label}: 월은 01-12입니다",
+    "{label} is not a period (write 2026-03, 2026-Q1 or Y1)": (
+        "{label}은(는) 기간이 아닙니다(2026-03, 2026-Q1 또는 Y1처럼 쓰세요)"
+    ),
+    "{label}: a contract year needs the contract's term": (
+        "{label}: 계약 연도에는 계약 기간이 필요합니다"
+    ),
+    "give a month, e.g. 2026-03": "월을 입력하세요(예: 2026-03)",
+    "say why; it is kept with the decision": "이유를 적으세요. 결정과 함께 보관됩니다",
+    "at most {n} characters": "최대 {n}자입니다",
+    "is longer than {n} characters": "{n}자를 넘습니다",
+    "is not a service level of the contract": "계약의 서비스 수준이 아닙니다",
+    "broker users cannot dispute results": "중개사 사용자는 결과에 이의를 제기할 수 없습니다",
+    "broker users cannot request exclusions": "중개사 사용자는 제외를 요청할 수 없습니다",
+    "no dispute {id}": "이의 제기 {id}이(가) 없습니다",
+    "dispute {id} is already resolved": "이의 제기 {id}은(는) 이미 해결되었습니다",
+    "only the vendor acknowledges a month's results": "월 결과는 업체만 확인할 수 있습니다",
+    "{label} has no results yet: load its data and measure it first": (
+        "{label}에는 아직 결과가 없습니다: 먼저 데이터를 적재하고 측정하세요"
+    ),
+    "{n} dispute(s) of {label} are still open; the client resolves them before the results "
+    "are acknowledged": (
+        "{label}의 이의 제기 {n}건이 아직 열려 있습니다. 결과 확인 전에 고객사가 해결합니다"
+    ),
+    "{label} has not ended yet (it runs to {end}); close it after": (
+        "{label}은(는) 아직 끝나지 않았습니다({end}까지). 끝난 뒤 마감하세요"
+    ),
+    "say why the period is reopened; it is audited": (
+        "월을 다시 여는 이유를 적으세요. 감사 기록에 남습니다"
+    ),
+    "{period} of contract {contract} is not closed": (
+        "계약 {contract}의 {period}은(는) 마감되지 않았습니다"
+    ),
+    "{period} of contract {contract} was never closed": (
+        "계약 {contract}의 {period}은(는) 마감된 적이 없습니다"
+    ),
+    "closing it again": "다시 마감",
+    "disputing its results": "결과에 대한 이의 제기",
+    "evaluating it again": "다시 측정",
+    "loading data": "데이터 적재",
+    "{label} is outside the contract term ({start} to {end})": (
+        "{label}은(는) 계약 기간({start}~{end}) 밖입니다"
+    ),
+    "cannot be negative": "음수일 수 없습니다",
+    "must be one of {values}": "다음 중 하나여야 합니다: {values}",
+    "must be 1 or more": "1 이상이어야 합니다",
+    "must be from 1 to {n}": "1부터 {n}까지입니다",
+    "contract {contract} has no service level {sl}": (
+        "계약 {contract}에 서비스 수준 {sl}이(가) 없습니다"
+    ),
+    "no stored result of {sl} for {label}: evaluate the period first": (
+        "{label}의 {sl} 결과가 저장되어 있지 않습니다: 먼저 그 기간을 측정하세요"
+    ),
+    "lists more than {n} events; exclude the period": (
+        "이벤트가 {n}건을 넘습니다. 기간 전체를 제외하세요"
+    ),
+    "no service level of {contract} reads {source}": (
+        "{contract}의 어떤 서비스 수준도 {source}을(를) 읽지 않습니다"
+    ),
+    "{sl} reads {source}, not {other}": "{sl}은(는) {other}이(가) 아니라 {source}을(를) 읽습니다",
+    "no exclusion {id}": "제외 {id}이(가) 없습니다",
+    "exclusion {id} is already {status}": "제외 {id}은(는) 이미 처리되었습니다({status})",
+    "choose the invoice file (CSV or Excel)": "청구서 파일(CSV 또는 Excel)을 고르세요",
+    "no invoice check {id} of {contract}": "{contract}의 청구서 검증 {id}이(가) 없습니다",
+    "only administrators can end another user's sessions": (
+        "다른 사용자의 세션은 관리자만 끝낼 수 있습니다"
+    ),
+    "no user {user}": "사용자 {user}이(가) 없습니다",
+    "contract {contract} has no version {version} (versions {first}–{last})": (
+        "계약 {contract}에 버전 {version}이(가) 없습니다(버전 {first}–{last})"
+    ),
     "the form's security token does not match; reload the page": (
         "양식의 보안 토큰이 맞지 않습니다. 페이지를 다시 불러오세요"
     ),

@@ -33,7 +33,7 @@ def test_the_timestamp_hint_is_the_loaders_own() -> None:
         ("row 12", "12행"),
         ("below the minimum of 0", "최솟값 0보다 작습니다"),
         ("duplicate id: also in row 3, 9", "중복된 ID: 3, 9행에도 있습니다"),
-        ("vendor users cannot load data", "업체 사용자는 데이터를 적재할 수 없습니다"),
+        ("auditor users cannot load data", "감사인 사용자는 할 수 없는 일입니다: 데이터 적재"),
         ("answered_at: required value missing", "answered_at: 필수 값이 없습니다"),
         (
             "not one of the allowed values: phone, chat",
