@@ -234,6 +234,44 @@ KO_MESSAGES: dict[str, str] = {
         "적재가 예기치 않게 실패했습니다. 아무것도 저장되지 않았습니다"
     ),
     "no such upload": "그런 업로드가 없습니다",
+    # an invoice's differences from the expected invoice (engine/invoices.py)
+    "the invoice is in {invoice}, the contract in {contract}": (
+        "청구서 통화는 {invoice}, 계약 통화는 {contract}입니다"
+    ),
+    "currency": "통화",
+    "{quantity} × {price} = {computed}, not {amount}": (
+        "{quantity} × {price} = {computed}이며 {amount}이(가) 아닙니다"
+    ),
+    "{line} is not a fee of this contract for this month": (
+        "{line}은(는) 이 달 이 계약의 요금이 아닙니다"
+    ),
+    "{fee} is due ({arithmetic}) but not invoiced": (
+        "{fee}이(가) 청구되어야 하지만({arithmetic}) 청구되지 않았습니다"
+    ),
+    "an extra line for fee {line} ({quantity} × {price})": (
+        "요금 {line}의 추가 줄입니다({quantity} × {price})"
+    ),
+    "{fee}: unit price {price}, the fee schedule says {expected}": (
+        "{fee}: 단가 {price}, 요금표의 단가는 {expected}입니다"
+    ),
+    "{fee}: quantity {quantity}, expected {expected} ({arithmetic})": (
+        "{fee}: 수량 {quantity}, 예상 수량 {expected}({arithmetic})"
+    ),
+    "the {period} credit for {level} was already deducted on an earlier invoice": (
+        "{period} {level} 크레딧은 이전 청구서에서 이미 차감되었습니다"
+    ),
+    "no credit is due for {level} in {period} by the measured results": (
+        "측정 결과에 따르면 {period} {level}에는 크레딧이 없습니다"
+    ),
+    "the {period} credit for {level} of {amount} is not deducted ({arithmetic})": (
+        "{period} {level} 크레딧 {amount}이(가) 차감되지 않았습니다({arithmetic})"
+    ),
+    "the {period} credit for {level} is {amount}, expected {expected} ({arithmetic})": (
+        "{period} {level} 크레딧이 {amount}입니다. 예상 금액은 {expected}입니다({arithmetic})"
+    ),
+    "the {period} credit for {level} is deducted more than once": (
+        "{period} {level} 크레딧이 두 번 이상 차감되었습니다"
+    ),
     # who may load what
     "contract {contract} does not measure {source} events (its sources: {sources})": (
         "계약 {contract}은(는) {source} 이벤트를 측정하지 않습니다(데이터 원천: {sources})"
