@@ -324,3 +324,23 @@ def test_a_refused_file_and_a_refused_form_speak_korean(
     refused = client.get("/contracts/acme-cs-2026/upload?lang=ko")
     assert refused.status_code == 403
     assert "감사인 사용자는 할 수 없는 일입니다: 데이터 적재" in refused.text
+
+
+def test_a_load_that_breaks_unexpectedly_ends_failed_and_leaves_no_file(
+    web: tuple[TestClient, dict[str, str]], app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, _ = web
+    sign_in(client, "bob")
+
+    def broken(*_args: object, **_options: object) -> None:
+        raise RuntimeError("disk gone")
+
+    monkeypatch.setattr(loads, "load_events", broken)
+    location = post_file(client, calls_csv(MARCH[:1]))
+    page = finished(client, location)
+    assert "The load did not finish: nothing was stored" in page
+    assert "the load failed unexpectedly; nothing was stored" in page
+    assert "disk gone" not in page  # internals never reach the page
+    korean = client.get(location + "?lang=ko").text
+    assert "적재가 예기치 않게 실패했습니다. 아무것도 저장되지 않았습니다" in korean
+    assert not list((app.settings.data_dir / "uploads").iterdir())

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import os
 import re
 import secrets
@@ -220,6 +221,8 @@ STALLED_MESSAGE = (
     "crashed); a load cut short stores nothing — upload the file again"
 )
 UNEXPECTED_MESSAGE = "the load failed unexpectedly; nothing was stored"
+FINISH_ATTEMPTS = 3
+log = logging.getLogger(__name__)
 
 
 def runner_name() -> str:
@@ -321,11 +324,35 @@ class UploadJobs:
         return _job(stored)
 
     def _run(self, job_id: str, actor: Actor, path: Path, encoding: str | None) -> None:
-        with self.app.uow() as uow:
-            jobs = uow.repo(UploadJobRepository)
-            jobs.start(job_id, runner=self.runner, at=uow.now())
-            stored = jobs.get(job_id)
-        assert stored is not None
+        """The job, in a worker thread: load, then store how it ended (the file removed
+        whatever happened)."""
+        try:
+            state, message, report, problems = self._load(job_id, actor, path, encoding)
+        finally:
+            shutil.rmtree(path.parent, ignore_errors=True)
+        try:
+            for attempt in range(FINISH_ATTEMPTS):
+                try:
+                    with self.app.uow() as uow:
+                        uow.repo(UploadJobRepository).finish(
+                            job_id,
+                            status=state.value,
+                            message=message,
+                            report=None if report is None else report.as_dict(),
+                            problems=[problem_to_json(p) for p in problems],
+                            at=uow.now(),
+                        )
+                    break
+                except DomainError:  # the database stayed busy: try again
+                    if attempt == FINISH_ATTEMPTS - 1:
+                        raise
+        finally:
+            with self._lock:
+                self._running.discard(job_id)
+
+    def _load(
+        self, job_id: str, actor: Actor, path: Path, encoding: str | None
+    ) -> tuple[JobState, str, LoadReport | None, tuple[Problem, ...]]:
         written = [0.0]
 
         def progress(done: int, _total: int) -> None:
@@ -341,10 +368,15 @@ class UploadJobs:
             except DomainError:
                 pass  # the database is busy: the next progress will say it
 
-        report: LoadReport | None = None
-        problems: tuple[Problem, ...] = ()
-        message = ""
+        shown = "upload"
         try:
+            with self.app.uow() as uow:
+                jobs = uow.repo(UploadJobRepository)
+                jobs.start(job_id, runner=self.runner, at=uow.now())
+                stored = jobs.get(job_id)
+            if stored is None:
+                raise LookupError(f"upload job {job_id} vanished")
+            shown = stored.file_name
             report = loads.load_events(
                 self.app,
                 actor=actor,
@@ -354,35 +386,21 @@ class UploadJobs:
                 accept_valid=stored.accept_valid,
                 encoding=encoding,
                 progress=progress,
-                file_name=stored.file_name,
+                file_name=shown,
             )
-            problems = _named(report.problems, path.name, stored.file_name)
-            state = JobState.DONE
+            return JobState.DONE, "", report, _named(report.problems, path.name, shown)
         except InvalidInput as error:
-            problems = _named(error.problems, path.name, stored.file_name)
-            message = _named_text(error.message, path.name, stored.file_name)
-            state = JobState.REFUSED
+            return (
+                JobState.REFUSED,
+                _named_text(error.message, path.name, shown),
+                None,
+                _named(error.problems, path.name, shown),
+            )
         except DomainError as error:
-            message = _named_text(error.message, path.name, stored.file_name)
-            state = JobState.REFUSED
+            return JobState.REFUSED, _named_text(error.message, path.name, shown), None, ()
         except Exception:
-            message = UNEXPECTED_MESSAGE
-            state = JobState.FAILED
-        finally:
-            shutil.rmtree(path.parent, ignore_errors=True)
-        try:
-            with self.app.uow() as uow:
-                uow.repo(UploadJobRepository).finish(
-                    job_id,
-                    status=state.value,
-                    message=message,
-                    report=None if report is None else report.as_dict(),
-                    problems=[problem_to_json(p) for p in problems],
-                    at=uow.now(),
-                )
-        finally:
-            with self._lock:
-                self._running.discard(job_id)
+            log.exception("upload job %s failed unexpectedly", job_id)
+            return JobState.FAILED, UNEXPECTED_MESSAGE, None, ()
 
     def _start_beating(self) -> None:
         if self._beater is None or not self._beater.is_alive():
