@@ -8,14 +8,16 @@ views follow the audit trail's head in the database.
 
 from __future__ import annotations
 
+import re
+import time
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
-from web_world import build_world, cheap_password_hashing, sign_in
+from web_world import build_world, cheap_password_hashing, csrf_of, sign_in
 
 from servicepact.api import create_app
 from servicepact.api.app import create_app_from_environment
@@ -26,6 +28,7 @@ from servicepact.config import Settings
 from servicepact.contractfile import ContractDocument
 from servicepact.domain.access import Actor
 from servicepact.services import evaluation, loads, users
+from servicepact.store.db.uploads import StoredUploadJob, UploadJobRepository
 
 
 @pytest.fixture
@@ -134,21 +137,138 @@ def test_serve_starts_the_asked_number_of_workers_from_the_factory(
         assert client.get("/login").status_code == 200
 
 
-def test_serve_runs_one_process_unless_told_how_many(
+def test_serve_runs_one_worker_per_core_unless_told_how_many(
     cli_env: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[tuple[Any, dict[str, Any]]] = []
     import uvicorn
 
     monkeypatch.setattr(uvicorn, "run", lambda target, **options: calls.append((target, options)))
+    monkeypatch.setattr(serve_command.os, "cpu_count", lambda: 3)
     result = CliRunner().invoke(cli, ["serve"])
     assert result.exit_code == 0, result.output
-    assert not isinstance(calls[0][0], str)  # one process: the app itself, no import string
-    assert "workers" not in calls[0][1]
-    result = CliRunner().invoke(cli, ["serve", "--workers", "4"])
+    assert "3 worker processes" in result.output
+    assert calls[0][0] == serve_command.APP_FACTORY
+    assert calls[0][1]["workers"] == 3
+    result = CliRunner().invoke(cli, ["serve", "--workers", "1"])
     assert result.exit_code == 0, result.output
-    assert calls[1][0] == serve_command.APP_FACTORY
-    assert calls[1][1]["workers"] == 4
+    assert not isinstance(calls[1][0], str)  # one process: the app itself, no import string
+    assert "workers" not in calls[1][1]
+    monkeypatch.setattr(serve_command.os, "cpu_count", lambda: None)  # unknown: one
+    result = CliRunner().invoke(cli, ["serve"])
+    assert result.exit_code == 0, result.output
+    assert "1 worker process" in result.output
+    assert "workers" not in calls[2][1]
+
+
+MARCH_WITH_A_BAD_ROW = (
+    b"id,offered_at,answered_at\n"
+    b"M-1,2026-03-02T10:00:00+09:00,2026-03-02T10:00:05+09:00\n"
+    b"M-2,2026-03-02T11:00:00+09:00,not a time\n"
+)
+
+
+def _poll(client: TestClient, location: str) -> str:
+    deadline = time.monotonic() + 60
+    while True:
+        page = client.get(location + "?lang=en")
+        assert page.status_code == 200, page.text[:300]
+        if "every 1s" not in page.text or time.monotonic() > deadline:
+            return page.text
+        time.sleep(0.05)
+
+
+def test_an_upload_received_by_one_worker_is_followed_through_another(
+    app: App,
+    second_app: App,
+    admin: Actor,
+    make_contract_document: Callable[..., ContractDocument],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cheap_password_hashing(monkeypatch)
+    tokens = build_world(app, admin, make_contract_document)
+    first_api, second_api = create_app(app), create_app(second_app)
+    with TestClient(first_api) as first, TestClient(second_api) as second:
+        sign_in(first, "bob")
+        form = first.get("/contracts/acme-cs-2026/upload?lang=en")
+        sent = first.post(
+            "/contracts/acme-cs-2026/upload",
+            data={"csrf": csrf_of(form.text), "source": "calls"},
+            files={"file": ("march.csv", MARCH_WITH_A_BAD_ROW, "text/csv")},
+            follow_redirects=False,
+        )
+        assert sent.status_code == 303, sent.text[:300]
+        location = sent.headers["location"]
+        second.cookies.update(first.cookies)  # the browser's next poll lands on the other
+        page = _poll(second, location)
+        assert "The file was refused: nothing was stored" in page
+        assert re.search(r'<td class="num">2</td><td class="num">3</td><td>answered_at</td>', page)
+        errors = second.get(location + "/errors.csv").text.splitlines()
+        assert errors[1].startswith("2,3,answered_at,not a time,not a timestamp")
+        job_id = location.rsplit("/", 1)[1]
+        bob = {"Authorization": f"Bearer {tokens['bob']}"}
+        polled = second.get(f"/api/v1/uploads/{job_id}", headers=bob).json()
+        assert (polled["state"], polled["error_count"], polled["file_name"]) == (
+            "refused",
+            1,
+            "march.csv",
+        )
+        # Another vendor finds it through neither worker.
+        charlie = {"Authorization": f"Bearer {tokens['charlie']}"}
+        assert second.get(f"/api/v1/uploads/{job_id}", headers=charlie).status_code == 404
+        assert first.get(f"/api/v1/uploads/{job_id}", headers=charlie).status_code == 404
+    first_api.state.upload_jobs.shutdown()
+    second_api.state.upload_jobs.shutdown()
+
+
+def test_a_job_whose_process_stopped_is_shown_failed_after_two_silent_minutes(
+    app: App,
+    admin: Actor,
+    clock: Any,  # tests/conftest.py's FrozenClock
+    make_contract_document: Callable[..., ContractDocument],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cheap_password_hashing(monkeypatch)
+    build_world(app, admin, make_contract_document)
+    # A job another process started, and then that process died: it stays 'running'.
+    with app.uow() as uow:
+        uow.repo(UploadJobRepository).add(
+            StoredUploadJob(
+                id="left-running",
+                user_name="bob",
+                party="helpco",
+                contract_id="acme-cs-2026",
+                source="calls",
+                file_name="march.csv",
+                size=1000,
+                accept_valid=False,
+                status="running",
+                bytes_done=400,
+                message="",
+                report=None,
+                problems=None,
+                problem_count=0,
+                runner="elsewhere:4242",
+                created_at=clock(),
+                started_at=clock(),
+                finished_at=None,
+                heartbeat_at=clock(),
+            )
+        )
+    api = create_app(app)
+    with TestClient(api) as client:
+        sign_in(client, "bob")
+        location = "/contracts/acme-cs-2026/uploads/left-running?lang=en"
+        clock.advance(timedelta(seconds=119))
+        page = client.get(location)
+        assert "every 1s" in page.text  # still believed running
+        assert "40%" in page.text
+        clock.advance(timedelta(seconds=2))
+        page = client.get(location)
+        assert "every 1s" not in page.text
+        assert "The load did not finish: nothing was stored" in page.text
+        assert "stopped before it finished (restarted or crashed)" in page.text
+    api.state.upload_jobs.shutdown()
 
 
 def test_a_token_revoked_through_one_worker_is_refused_by_the_other_at_once(

@@ -3,6 +3,7 @@ sign-off, close and reopen, the review pack, and who may do each."""
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable, Iterator
 
@@ -152,6 +153,9 @@ def test_the_invoice_is_checked_line_by_line_and_listed_with_the_month(
     assert "dispute" in page
     assert "unknown line" in page.lower() or "unknown_line" in page
     assert "1,000,000" in page
+    korean = html.unescape(client.get(answer.headers["location"] + "?lang=ko").text)
+    assert "'management'은(는) 이 달 이 계약의 요금이 아닙니다" in korean
+    assert "is not a fee of this contract" not in korean
     month = client.get(MONTH + "?lang=en").text
     assert "invoice feb.csv" in month  # the sender's name as a label, never a path
 

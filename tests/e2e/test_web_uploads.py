@@ -4,6 +4,7 @@ idempotency, access, limits."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 import time
@@ -216,3 +217,130 @@ def test_the_api_takes_the_same_upload_and_reports_the_job(
         files={"file": ("march.csv", calls_csv(MARCH), "text/csv")},
     )
     assert refused.status_code == 403
+
+
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
+
+
+def _error_rows(page: str) -> list[list[str]]:
+    body = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return [
+        [re.sub(r"<[^>]+>", "", cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+        for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)
+    ]
+
+
+def test_a_korean_user_reads_each_row_error_in_korean_with_its_row_and_column(
+    web: tuple[TestClient, dict[str, str]],
+) -> None:
+    client, _ = web
+    sign_in(client, "bob")
+    location = post_file(client, calls_csv(MARCH))
+    finished(client, location)
+    korean = client.get(location + "?lang=ko").text
+    assert "파일이 거부되었습니다: 아무것도 저장되지 않았습니다" in korean
+    assert _error_rows(korean) == [
+        [
+            "2",
+            "3",
+            "answered_at",
+            "not a time",
+            "시각이 아닙니다: 2026-01-05T09:30:00+09:00 같은 ISO 8601 형식이어야 합니다",
+        ]
+    ]
+    english = client.get(location + "?lang=en").text  # the same job, in the other language
+    assert _error_rows(english)[0][4] == (
+        "not a timestamp: expected ISO 8601 such as 2026-01-05T09:30:00+09:00"
+    )
+
+
+def test_every_kind_of_bad_value_is_explained_in_korean(
+    web: tuple[TestClient, dict[str, str]],
+) -> None:
+    client, _ = web
+    sign_in(client, "bob")
+    header = "id,offered_at,answered_at,talk_seconds,resolved_first_contact,qa_score,csat\n"
+    rows = [
+        "K-1,2026-03-02T10:00:00,,,,,",  # no offset
+        "K-2,2026-02-30T10:00:00+09:00,,,,,",  # no such day
+        "K-3,2026-03-02T10:00:00.1234567+09:00,,,,,",  # past the microsecond
+        "K-4,2026-03-02T10:00:00+09:00,,1.5,,,",  # decimals in an integer column
+        "K-5,2026-03-02T10:00:00+09:00,,abc,,,",  # not an integer
+        "K-6,2026-03-02T10:00:00+09:00,,-1,,,",  # below the minimum
+        "K-7,2026-03-02T10:00:00+09:00,,,maybe,,",  # not a boolean
+        "K-8,2026-03-02T10:00:00+09:00,,,,1e5,",  # not a decimal
+        "K-9,2026-03-02T10:00:00+09:00,,,,1.1234567,",  # too many decimal places
+        "K-10,2026-03-02T10:00:00+09:00,,,,101,",  # above the maximum
+        "K-11,,,,,,",  # a required value missing
+        "K-12,2026-03-02T10:00:00+09:00,,,,,9",  # above the maximum
+        "K-12,2026-03-02T10:00:00+09:00,,,,,",  # the same id twice
+    ]
+    location = post_file(client, (header + "\n".join(rows) + "\n").encode())
+    finished(client, location)
+    table = _error_rows(client.get(location + "?lang=ko").text)
+    assert len(table) >= len(rows)
+    untranslated = [row for row in table if not HANGUL.search(row[4])]
+    assert untranslated == []
+    by_row = {(row[0], row[2]): row[4] for row in table}
+    assert by_row[("1", "offered_at")].startswith("시간대 오프셋이 없습니다")
+    assert by_row[("6", "talk_seconds")] == "최솟값 0보다 작습니다"
+    assert by_row[("11", "offered_at")] == "필수 값이 없습니다"
+    assert by_row[("12", "id")] == "중복된 ID: 13행에도 있습니다"
+
+
+def test_a_refused_file_and_a_refused_form_speak_korean(
+    web: tuple[TestClient, dict[str, str]], app: App
+) -> None:
+    client, _ = web
+    sign_in(client, "bob")
+    # the file as a whole: a column the source does not have
+    location = post_file(client, b"id,offered_at,colour\nX-1,2026-03-02T10:00:00+09:00,red\n")
+    finished(client, location)
+    (problem,) = _error_rows(client.get(location + "?lang=ko").text)
+    assert problem[:2] == ["–", "–"]
+    assert problem[2] == "march.csv: 머리글"
+    assert problem[4].startswith("calls에 없는 열: colour. 지우거나 이름을 바꾸세요")
+    # refused before the file is read: an error page, in Korean
+    form = client.get("/contracts/acme-cs-2026/upload?lang=ko")
+    refused = client.post(
+        "/contracts/acme-cs-2026/upload",
+        data={"csrf": csrf_of(form.text), "source": "tickets"},
+        files={"file": ("t.csv", b"id\n1\n", "text/csv")},
+    )
+    assert refused.status_code == 422
+    assert (
+        "데이터 원천: 계약 'acme-cs-2026'은(는) 'tickets' 이벤트를 측정하지 않습니다"
+        "(데이터 원천: calls)"
+    ) in html.unescape(refused.text)
+    app.settings.max_upload_bytes = 1024 * 1024
+    too_big = client.post(
+        "/contracts/acme-cs-2026/upload",
+        data={"csrf": csrf_of(form.text), "source": "calls"},
+        files={"file": ("big.csv", b"x" * (2 * 1024 * 1024), "text/csv")},
+    )
+    assert too_big.status_code == 413
+    assert "요청이 이 주소의 한도 1 MB보다 큽니다" in too_big.text
+    sign_in(client, "dana")  # the auditor is refused, in Korean
+    refused = client.get("/contracts/acme-cs-2026/upload?lang=ko")
+    assert refused.status_code == 403
+    assert "감사인 사용자는 할 수 없는 일입니다: 데이터 적재" in refused.text
+
+
+def test_a_load_that_breaks_unexpectedly_ends_failed_and_leaves_no_file(
+    web: tuple[TestClient, dict[str, str]], app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, _ = web
+    sign_in(client, "bob")
+
+    def broken(*_args: object, **_options: object) -> None:
+        raise RuntimeError("disk gone")
+
+    monkeypatch.setattr(loads, "load_events", broken)
+    location = post_file(client, calls_csv(MARCH[:1]))
+    page = finished(client, location)
+    assert "The load did not finish: nothing was stored" in page
+    assert "the load failed unexpectedly; nothing was stored" in page
+    assert "disk gone" not in page  # internals never reach the page
+    korean = client.get(location + "?lang=ko").text
+    assert "적재가 예기치 않게 실패했습니다. 아무것도 저장되지 않았습니다" in korean
+    assert not list((app.settings.data_dir / "uploads").iterdir())

@@ -91,7 +91,7 @@ def upload_job(job: UploadJob, *, offset: int = 0, limit: int = 100) -> schemas.
         percent=job.percent,
         message=job.message,
         report=None if job.report is None else load_report(job.report),
-        error_count=len(rows),
+        error_count=job.problem_count,
         errors=[schemas.RowErrorRead(**row) for row in rows[offset : offset + limit]],
     )
 

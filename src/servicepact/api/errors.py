@@ -136,14 +136,19 @@ def _where(loc: Sequence[str | int]) -> str:
 API_PATH = "/api/"
 
 
-def _page(request: Request, status: int, title: str, detail: str) -> Response | None:
-    """Outside the API, the web UI's error page (when the UI is installed) instead of JSON."""
+def _page(
+    request: Request,
+    status: int,
+    title: str,
+    detail: str,
+    problems: Sequence[errors.Problem] = (),
+) -> Response | None:
+    """Outside the API, the web UI's error page (when the UI is installed) instead of JSON.
+    The page words the detail and each problem in its viewer's language."""
     if request.url.path.startswith(API_PATH):
         return None
-    page: Callable[[Request, int, str, str], Response] | None = getattr(
-        request.app.state, "html_error", None
-    )
-    return None if page is None else page(request, status, title, detail)
+    page: Callable[..., Response] | None = getattr(request.app.state, "html_error", None)
+    return None if page is None else page(request, status, title, detail, problems=problems)
 
 
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
@@ -191,7 +196,8 @@ def install(api: FastAPI) -> None:
     async def on_domain(request: Request, error: Exception) -> Response:
         assert isinstance(error, errors.DomainError)
         status, title = status_for(error)
-        page = _page(request, status, title, error.message)
+        listed = error.problems if isinstance(error, errors.InvalidInput) else ()
+        page = _page(request, status, title, error.message, listed)
         return page or domain_problem(error, request.url.path, request)
 
     async def on_validation(request: Request, error: Exception) -> Response:

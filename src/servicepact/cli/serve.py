@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
@@ -14,6 +15,11 @@ DEFAULT_PORT = 8000
 # Each worker process builds its own app from the same settings (the environment), so the
 # import string names a factory rather than an object made here.
 APP_FACTORY = "servicepact.api.app:create_app_from_environment"
+
+
+def default_workers() -> int:
+    """One worker process per core (at least one)."""
+    return max(1, min(os.cpu_count() or 1, 64))
 
 
 def register(app: typer.Typer) -> None:
@@ -30,12 +36,10 @@ def register(app: typer.Typer) -> None:
             typer.Option(
                 min=1,
                 max=64,
-                help="Worker processes answering requests (default 1; try the number of "
-                "cores for read-heavy use). Each keeps its own database connection pool; "
-                "cached views follow the audit trail's head in the database, so every worker "
-                "sees every write. Upload jobs are still kept by the process that received "
-                "the file, so with several workers a browser upload's progress may not be "
-                "found: keep 1 where data is uploaded through the web UI or the API.",
+                help="Worker processes answering requests (default: the number of cores). "
+                "Each keeps its own database connection pool; cached views follow the audit "
+                "trail's head in the database, and upload jobs are kept in the database, so "
+                "every worker sees every write and answers any upload's progress.",
             ),
         ] = None,
     ) -> None:
@@ -49,8 +53,7 @@ def register(app: typer.Typer) -> None:
         # The session key is derived from the pseudonym key: make sure it exists before the
         # workers start, so they never race to create it.
         core.settings.pseudonym_key_bytes  # noqa: B018
-        # One process by default: the upload jobs the pages poll live in the receiving process.
-        count = workers or 1
+        count = workers or default_workers()
         shown = "localhost" if host in (LOCAL_ONLY, "0.0.0.0") else host  # noqa: S104
         typer.echo(
             f"ServicePact at http://{shown}:{port}/  (API: http://{shown}:{port}/api/v1/docs), "

@@ -7,11 +7,13 @@ for their currency: KRW and JPY have no minor unit (ISO 4217), most others two.
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_EVEN, Decimal
 from enum import StrEnum
 from fractions import Fraction
 
 from servicepact.locale.ko import KO
+from servicepact.locale.ko_messages import KO_MESSAGES
 from servicepact.locale.ko_results import KO_RESULTS
 from servicepact.locale.ko_review import KO_REVIEW
 
@@ -46,6 +48,75 @@ def translate(lang: Lang, text: str, **values: object) -> str:
     """The message in ``lang`` (English when missing), with ``{name}`` fields filled in."""
     message = CATALOGUES[lang].get(text, text)
     return message.format(**values) if values else message
+
+
+# -- messages from the loader and the services -------------------------------------------------
+# They are written in English by the code that finds the problem (the command line shows them
+# as they are); a page words them in its viewer's language here. A catalogue key may carry
+# ``{name}`` fields: the message is matched against it and the values are kept as they are.
+
+MESSAGE_CATALOGUES: dict[Lang, dict[str, str]] = {Lang.KO: KO_MESSAGES, Lang.EN: {}}
+_FIELD = re.compile(r"\{(\w+)\}")
+# Fields whose value is itself a message (a phrase of the sentence), worded too.
+_PHRASE_FIELDS = frozenset({"doing", "what", "role", "place", "reason"})
+
+
+def _pattern(english: str) -> re.Pattern[str] | None:
+    parts: list[str] = []
+    seen: set[str] = set()
+    position = 0
+    for match in _FIELD.finditer(english):
+        parts.append(re.escape(english[position : match.start()]))
+        name = match.group(1)
+        parts.append(f"(?P={name})" if name in seen else f"(?P<{name}>.+?)")
+        seen.add(name)
+        position = match.end()
+    if not seen:
+        return None
+    parts.append(re.escape(english[position:]))
+    return re.compile("".join(parts), re.DOTALL)
+
+
+def _templates(catalogue: dict[str, str]) -> list[tuple[re.Pattern[str], str]]:
+    found = [(english, _pattern(english), text) for english, text in catalogue.items()]
+    # The most specific first: more fixed text, fewer values ("row {row}, column {column}"
+    # before "row {row}").
+    found.sort(key=lambda item: -len(_FIELD.sub("", item[0])))
+    return [(pattern, text) for _, pattern, text in found if pattern is not None]
+
+
+_TEMPLATES = {lang: _templates(catalogue) for lang, catalogue in MESSAGE_CATALOGUES.items()}
+
+
+def _fill(text: str, values: dict[str, str]) -> str:
+    return _FIELD.sub(lambda field: values.get(field.group(1), field.group(0)), text)
+
+
+def translate_message(lang: Lang, text: str) -> str:
+    """A message of the loader or a service in ``lang``; English (as written) when the
+    catalogue does not know it."""
+    catalogue = MESSAGE_CATALOGUES[lang]
+    exact = catalogue.get(text)
+    if exact is not None:
+        return exact
+    for pattern, translated in _TEMPLATES[lang]:
+        match = pattern.fullmatch(text)
+        if match is None:
+            continue
+        values = {
+            name: translate_message(lang, value) if name in _PHRASE_FIELDS else value
+            for name, value in match.groupdict().items()
+        }
+        return _fill(translated, values)
+    return text
+
+
+def problem_text(lang: Lang, *, where: str, message: str, line: int | None = None) -> str:
+    """One problem in ``lang``: where it is, then why (``line 3: row 2, column x: why``)."""
+    place = translate_message(lang, where)
+    if line is not None:
+        place = f"{translate_message(lang, f'line {line}')}: {place}"
+    return f"{place}: {translate_message(lang, message)}"
 
 
 def format_amount(amount: Decimal | int | str, currency: str, lang: Lang = DEFAULT_LANG) -> str:

@@ -42,6 +42,11 @@ KO_REVIEW: dict[str, str] = {
     "Stored": "저장됨",
     "Batch": "배치",
     "Open the contract": "계약 열기",
+    "value": "값",
+    "and {n} more": "외 {n}건",
+    "The load did not finish: nothing was stored": (
+        "적재가 끝나지 않았습니다: 아무것도 저장되지 않았습니다"
+    ),
     "The file was refused: nothing was stored": (
         "파일이 거부되었습니다: 아무것도 저장되지 않았습니다"
     ),

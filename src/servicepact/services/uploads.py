@@ -7,42 +7,49 @@ idempotency, all-or-nothing or quarantine). The request returns at once with a j
 page or the client polls the job for its progress and then its report. The temporary file
 is removed when the job ends, whatever happened; a refused load stores nothing.
 
-Jobs live in the server process: a restart forgets running and finished jobs (a load cut
-short by a restart stored nothing; what finished is listed among the contract's batches).
+Jobs are kept in the database (``upload_jobs``), so whichever server process answers the
+poll finds the job; the load runs in the process that received the file, which writes its
+progress and a heartbeat. A job whose process stopped (a restart, a crash) is shown failed once
+it has been silent for ``STALLED_AFTER`` (a load cut short stores nothing). Finished jobs are
+kept for ``KEPT_FOR``.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import logging
+import os
 import re
 import secrets
 import shutil
+import socket
 import tempfile
 import threading
 import time
 import unicodedata
 import zipfile
-from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from servicepact.domain.access import Actor
 from servicepact.domain.cells import neutralise
 from servicepact.domain.errors import DomainError, InvalidInput, NotFound, Problem, TooLarge
+from servicepact.domain.load_findings import Finding, FindingKind, Severity
 from servicepact.services import loads
-from servicepact.services.loads import LoadReport
+from servicepact.services.loads import LoadReport, LoadStatus
 from servicepact.services.ports import Ports
+from servicepact.store.db.uploads import OPEN_STATES, StoredUploadJob, UploadJobRepository
 from servicepact.store.events.problems import RowProblem
 from servicepact.store.events.sources import FORMAT_SUFFIX, FileFormat, sniff_format
 
 _COPY_BLOCK = 1 << 20
 _SNIFF_BYTES = 4096
-KEPT_JOBS = 200  # finished jobs remembered per server, newest first
 _NAME_CHARS = re.compile(r"[^\w .\-()\[\]]+", re.UNICODE)
 
 
@@ -51,29 +58,37 @@ class JobState(StrEnum):
     RUNNING = "running"
     DONE = "done"  # the report says loaded, partial or already loaded
     REFUSED = "refused"  # invalid input or a rule: nothing stored, the problems say why
-    FAILED = "failed"  # an unexpected error: nothing stored
+    FAILED = "failed"  # an unexpected error, or its server process stopped: nothing stored
 
 
-@dataclass
+OVER = (JobState.DONE, JobState.REFUSED, JobState.FAILED)
+
+
+@dataclass(frozen=True)
 class UploadJob:
+    """An upload job as stored: any server process reads the same."""
+
     id: str
     owner: str
+    party: str | None
     contract_id: str
     source: str
     file_name: str
     size: int
     accept_valid: bool
-    state: JobState = JobState.QUEUED
-    bytes_done: int = 0
-    started: float = field(default_factory=time.monotonic)
-    finished: float | None = None
+    state: JobState
+    bytes_done: int
+    created_at: datetime
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
     report: LoadReport | None = None
     problems: tuple[Problem, ...] = ()
+    problem_count: int = 0
     message: str = ""
 
     @property
     def over(self) -> bool:
-        return self.state in (JobState.DONE, JobState.REFUSED, JobState.FAILED)
+        return self.state in OVER
 
     @property
     def percent(self) -> int:
@@ -83,7 +98,11 @@ class UploadJob:
 
     @property
     def seconds(self) -> float:
-        return (self.finished or time.monotonic()) - self.started
+        """How long the load ran (so far)."""
+        if self.started_at is None:
+            return 0.0
+        end = self.finished_at or self.started_at
+        return max(0.0, (end - self.started_at).total_seconds())
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -96,7 +115,7 @@ class UploadJob:
             "bytes": self.size,
             "message": self.message,
             "report": None if self.report is None else self.report.as_dict(),
-            "problem_count": len(self.problems),
+            "problem_count": self.problem_count,
         }
 
 
@@ -191,15 +210,44 @@ def check_workbook(path: Path, *, limit: int) -> None:
         )
 
 
+# A running job's process writes a sign of life at least this often; a job silent for
+# STALLED_AFTER is taken for one whose process stopped (a restart, a crash) and shown failed.
+BEAT_SECONDS = 10.0
+STALLED_AFTER = timedelta(minutes=2)
+PROGRESS_EVERY = 0.5  # seconds between progress writes of one job
+KEPT_FOR = timedelta(days=7)  # finished jobs are forgotten after this
+STALLED_MESSAGE = (
+    "the server process running this load stopped before it finished (restarted or "
+    "crashed); a load cut short stores nothing — upload the file again"
+)
+UNEXPECTED_MESSAGE = "the load failed unexpectedly; nothing was stored"
+FINISH_ATTEMPTS = 3
+log = logging.getLogger(__name__)
+
+
+def runner_name() -> str:
+    """Which process runs a job: host and process id (shown to no user)."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
 class UploadJobs:
-    """The upload jobs of one server: a small worker pool and the jobs it ran."""
+    """Upload jobs, kept in the database, run by a small worker pool of this process.
+
+    Any server process answers a job's poll (``get``): the state, progress, report and
+    problems are read from the database. The load itself runs in a thread of the process
+    that received the file, off the event loop; that process writes the job's progress and a
+    heartbeat, so a job whose process died is recognised and shown failed.
+    """
 
     def __init__(self, app: Ports, *, workers: int = 1) -> None:
         self.app = app
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="upload")
-        self._jobs: OrderedDict[str, UploadJob] = OrderedDict()
+        self._running: set[str] = set()
         self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._beater: threading.Thread | None = None
         self.directory = app.settings.data_dir / "uploads"
+        self.runner = runner_name()
 
     def submit(
         self,
@@ -222,72 +270,180 @@ class UploadJobs:
         path, size = receive(
             stream, limit=self.app.settings.max_upload_bytes, directory=self.directory
         )
-        job = UploadJob(
-            id=secrets.token_urlsafe(12),
-            owner=actor.user,
-            contract_id=contract_id,
-            source=source,
-            file_name=display_name(file_name),
-            size=size,
-            accept_valid=accept_valid,
-        )
+        try:
+            with self.app.uow() as uow:
+                now = uow.now()
+                stored = StoredUploadJob(
+                    id=secrets.token_urlsafe(12),
+                    user_name=actor.user,
+                    party=actor.party,
+                    contract_id=contract_id,
+                    source=source,
+                    file_name=display_name(file_name),
+                    size=size,
+                    accept_valid=accept_valid,
+                    status=JobState.QUEUED.value,
+                    bytes_done=0,
+                    message="",
+                    report=None,
+                    problems=None,
+                    problem_count=0,
+                    runner=self.runner,
+                    created_at=now,
+                    started_at=None,
+                    finished_at=None,
+                    heartbeat_at=now,
+                )
+                jobs = uow.repo(UploadJobRepository)
+                jobs.add(stored)
+                # What a stopped process left running is failed here and whenever it is read.
+                jobs.give_up_stalled(
+                    silent_since=now - STALLED_AFTER, message=STALLED_MESSAGE, at=now
+                )
+                jobs.prune(finished_before=now - KEPT_FOR)
+                uow.record(
+                    actor=actor,
+                    entity_type="upload",
+                    entity_id=stored.id,
+                    action="receive",
+                    after={
+                        "contract": contract_id,
+                        "source": source,
+                        "file": stored.file_name,
+                        "bytes": size,
+                        "accept_valid": accept_valid,
+                    },
+                )
+        except BaseException:
+            shutil.rmtree(path.parent, ignore_errors=True)
+            raise
         with self._lock:
-            self._jobs[job.id] = job
-            while len(self._jobs) > KEPT_JOBS:
-                oldest = next(iter(self._jobs))
-                if not self._jobs[oldest].over:
-                    break
-                self._jobs.pop(oldest)
-        self._pool.submit(self._run, job, actor, path, encoding)
-        return job
+            self._running.add(stored.id)
+            self._start_beating()
+        self._pool.submit(self._run, stored.id, actor, path, encoding)
+        return _job(stored)
 
-    def _run(self, job: UploadJob, actor: Actor, path: Path, encoding: str | None) -> None:
-        job.state = JobState.RUNNING
+    def _run(self, job_id: str, actor: Actor, path: Path, encoding: str | None) -> None:
+        """The job, in a worker thread: load, then store how it ended (the file removed
+        whatever happened)."""
+        try:
+            state, message, report, problems = self._load(job_id, actor, path, encoding)
+        finally:
+            shutil.rmtree(path.parent, ignore_errors=True)
+        try:
+            for attempt in range(FINISH_ATTEMPTS):
+                try:
+                    with self.app.uow() as uow:
+                        uow.repo(UploadJobRepository).finish(
+                            job_id,
+                            status=state.value,
+                            message=message,
+                            report=None if report is None else report.as_dict(),
+                            problems=[problem_to_json(p) for p in problems],
+                            at=uow.now(),
+                        )
+                    break
+                except DomainError:  # the database stayed busy: try again
+                    if attempt == FINISH_ATTEMPTS - 1:
+                        raise
+        finally:
+            with self._lock:
+                self._running.discard(job_id)
+
+    def _load(
+        self, job_id: str, actor: Actor, path: Path, encoding: str | None
+    ) -> tuple[JobState, str, LoadReport | None, tuple[Problem, ...]]:
+        written = [0.0]
 
         def progress(done: int, _total: int) -> None:
-            job.bytes_done = done
+            moment = time.monotonic()
+            if moment - written[0] < PROGRESS_EVERY:
+                return
+            written[0] = moment
+            try:
+                with self.app.uow() as progress_uow:
+                    progress_uow.repo(UploadJobRepository).progress(
+                        job_id, bytes_done=done, at=progress_uow.now()
+                    )
+            except DomainError:
+                pass  # the database is busy: the next progress will say it
 
+        shown = "upload"
         try:
-            job.report = loads.load_events(
+            with self.app.uow() as uow:
+                jobs = uow.repo(UploadJobRepository)
+                jobs.start(job_id, runner=self.runner, at=uow.now())
+                stored = jobs.get(job_id)
+            if stored is None:
+                raise LookupError(f"upload job {job_id} vanished")
+            shown = stored.file_name
+            report = loads.load_events(
                 self.app,
                 actor=actor,
-                contract_id=job.contract_id,
-                source=job.source,
+                contract_id=stored.contract_id,
+                source=stored.source,
                 path=path,
-                accept_valid=job.accept_valid,
+                accept_valid=stored.accept_valid,
                 encoding=encoding,
                 progress=progress,
-                file_name=job.file_name,
+                file_name=shown,
             )
-            job.problems = _named(job.report.problems, path.name, job.file_name)
-            job.state = JobState.DONE
+            return JobState.DONE, "", report, _named(report.problems, path.name, shown)
         except InvalidInput as error:
-            job.problems = _named(error.problems, path.name, job.file_name)
-            job.message = _named_text(error.message, path.name, job.file_name)
-            job.state = JobState.REFUSED
+            return (
+                JobState.REFUSED,
+                _named_text(error.message, path.name, shown),
+                None,
+                _named(error.problems, path.name, shown),
+            )
         except DomainError as error:
-            job.message = _named_text(error.message, path.name, job.file_name)
-            job.state = JobState.REFUSED
+            return JobState.REFUSED, _named_text(error.message, path.name, shown), None, ()
         except Exception:
-            job.message = "the load failed unexpectedly; nothing was stored"
-            job.state = JobState.FAILED
-        finally:
-            job.finished = time.monotonic()
-            shutil.rmtree(path.parent, ignore_errors=True)
+            log.exception("upload job %s failed unexpectedly", job_id)
+            return JobState.FAILED, UNEXPECTED_MESSAGE, None, ()
+
+    def _start_beating(self) -> None:
+        if self._beater is None or not self._beater.is_alive():
+            self._beater = threading.Thread(target=self._beat, name="upload-beat", daemon=True)
+            self._beater.start()
+
+    def _beat(self) -> None:
+        while not self._stop.wait(BEAT_SECONDS):
+            with self._lock:
+                running = sorted(self._running)
+            if not running:
+                continue
+            try:
+                with self.app.uow() as uow:
+                    uow.repo(UploadJobRepository).beat(running, at=uow.now())
+            except Exception:  # noqa: S112 - a busy database: the next beat says it
+                continue
+
+    def give_up_stalled(self) -> int:
+        """Fail the open jobs whose process has given no sign of life for STALLED_AFTER."""
+        with self.app.uow() as uow:
+            now = uow.now()
+            return uow.repo(UploadJobRepository).give_up_stalled(
+                silent_since=now - STALLED_AFTER, message=STALLED_MESSAGE, at=now
+            )
 
     def get(self, job_id: str, *, actor: Actor, contract_id: str | None = None) -> UploadJob:
-        """A job of this user's (another's job is not found, as if it did not exist)."""
-        with self._lock:
-            job = self._jobs.get(job_id)
+        """A job the user may see (another's job is not found, as if it did not exist)."""
+        with self.app.uow(read_only=True) as uow:
+            stored = uow.repo(UploadJobRepository).get(job_id)
+            now = uow.now()
         if (
-            job is None
-            or job.owner != actor.user
-            or (contract_id is not None and job.contract_id != contract_id)
+            stored is None
+            or not may_see(actor, owner=stored.user_name, party=stored.party)
+            or (contract_id is not None and stored.contract_id != contract_id)
         ):
-            raise NotFound(
-                "no such upload (uploads are kept until the server restarts)", where=job_id
-            )
-        return job
+            raise NotFound("no such upload", where=job_id)
+        if stored.status in OPEN_STATES and stored.heartbeat_at < now - STALLED_AFTER:
+            self.give_up_stalled()
+            with self.app.uow(read_only=True) as uow:
+                stored = uow.repo(UploadJobRepository).get(job_id)
+            assert stored is not None
+        return _job(stored)
 
     def wait(self, job_id: str, *, actor: Actor, timeout: float = 60.0) -> UploadJob:
         """Wait for a job to end (tests and benchmarks)."""
@@ -295,10 +451,103 @@ class UploadJobs:
         job = self.get(job_id, actor=actor)
         while not job.over and time.monotonic() < deadline:
             time.sleep(0.02)
+            job = self.get(job_id, actor=actor)
         return job
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=True)
+        self._stop.set()
+        if self._beater is not None:
+            self._beater.join()
+
+
+def may_see(actor: Actor, *, owner: str, party: str | None) -> bool:
+    """The user who uploaded sees the job; so do the other users of the same vendor or
+    broker. Nobody sees another party's job; client users see their own."""
+    if owner == actor.user:
+        return True
+    return actor.scoped and party is not None and party == actor.party
+
+
+# -- the stored form of a job's report and problems -----------------------------------------
+
+
+def problem_to_json(problem: Problem) -> dict[str, object]:
+    data: dict[str, object] = {
+        "where": problem.where,
+        "message": problem.message,
+        "line": problem.line,
+        "column": problem.column,
+        "value": problem.value,
+    }
+    if isinstance(problem, RowProblem):
+        data.update(row=problem.row, field=problem.field, reason=problem.reason)
+    return data
+
+
+def problem_from_json(data: dict[str, Any]) -> Problem:
+    where, message = str(data["where"]), str(data["message"])
+    line, column, value = data.get("line"), data.get("column"), data.get("value")
+    if "row" in data or "field" in data:
+        return RowProblem(
+            where=where,
+            message=message,
+            line=line,
+            column=column,
+            value=value,
+            row=data.get("row"),
+            field=data.get("field"),
+            reason=data.get("reason"),
+        )
+    return Problem(where=where, message=message, line=line, column=column, value=value)
+
+
+def report_from_json(data: dict[str, Any]) -> LoadReport:
+    return LoadReport(
+        contract_id=data["contract"],
+        source=data["source"],
+        file_name=data["file"],
+        batch_id=data["batch"],
+        status=LoadStatus(data["status"]),
+        rows_read=data["rows_read"],
+        rows_accepted=data["rows_accepted"],
+        rows_rejected=data["rows_rejected"],
+        corrections=data["corrections"],
+        batch_seq=data["batch_seq"],
+        duplicate_of=data["duplicate_of"],
+        findings=tuple(
+            Finding(
+                kind=FindingKind(f["kind"]),
+                severity=Severity(f["severity"]),
+                count=f["count"],
+                detail=f["detail"],
+                examples=tuple(f["examples"]),
+            )
+            for f in data["findings"]
+        ),
+    )
+
+
+def _job(stored: StoredUploadJob) -> UploadJob:
+    return UploadJob(
+        id=stored.id,
+        owner=stored.user_name,
+        party=stored.party,
+        contract_id=stored.contract_id,
+        source=stored.source,
+        file_name=stored.file_name,
+        size=stored.size,
+        accept_valid=stored.accept_valid,
+        state=JobState(stored.status),
+        bytes_done=stored.bytes_done,
+        created_at=stored.created_at,
+        started_at=stored.started_at,
+        finished_at=stored.finished_at,
+        report=None if stored.report is None else report_from_json(stored.report),
+        problems=tuple(problem_from_json(p) for p in stored.problems or ()),
+        problem_count=stored.problem_count,
+        message=stored.message,
+    )
 
 
 def _named_text(text: str, temp_name: str, shown: str) -> str:
@@ -320,7 +569,7 @@ def problem_rows(problems: Sequence[Problem]) -> list[dict[str, object]]:
         if isinstance(p, RowProblem):
             rows.append(
                 {"row": p.row, "line": p.line, "column": p.field, "value": p.value,
-                 "reason": p.message}
+                 "reason": p.reason or p.message}
             )  # fmt: skip
         else:
             rows.append(

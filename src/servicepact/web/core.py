@@ -7,6 +7,7 @@ Both are served from ``static/vendor`` — nothing is fetched from elsewhere at 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,7 +20,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from servicepact.bootstrap import App
 from servicepact.domain.access import Actor
-from servicepact.domain.errors import AccessDenied
+from servicepact.domain.errors import AccessDenied, Problem
 from servicepact.domain.results import ResultStatus
 from servicepact.locale import (
     DEFAULT_LANG,
@@ -30,7 +31,9 @@ from servicepact.locale import (
     format_percent,
     format_target,
     parse_lang,
+    problem_text,
     translate,
+    translate_message,
 )
 from servicepact.services import sessions
 from servicepact.web import session
@@ -145,9 +148,14 @@ def render(
     def t(text: str, **values: object) -> str:
         return translate(lang, text, **values)
 
+    def tm(text: str) -> str:
+        """A message of the loader or a service, worded in the page's language."""
+        return translate_message(lang, text)
+
     html = ENV.get_template(template).render(
         request=request,
         t=t,
+        tm=tm,
         lang=lang,
         viewer=viewer,
         path=request.url.path,
@@ -178,22 +186,48 @@ def previous_month(now: datetime) -> str:
 # --- errors as pages ---------------------------------------------------------------------------
 
 
-def error_page(request: Request, status: int, title: str, detail: str) -> HTMLResponse:
+SHOWN_PROBLEMS = 20  # an error page lists this many problems, then says how many more
+
+
+def problem_line(lang: Lang, problem: Problem) -> str:
+    """One problem of an input in ``lang``: where, why, and the (masked) value apart."""
+    reason: str | None = getattr(problem, "reason", None)  # a row's problem keeps it apart
+    if reason is None:
+        return problem_text(lang, where=problem.where, message=problem.message, line=problem.line)
+    text = problem_text(lang, where=problem.where, message=reason, line=problem.line)
+    if problem.value is not None:
+        text += f" ({translate(lang, 'value')} {problem.value!r})"
+    return text
+
+
+def error_page(
+    request: Request,
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    problems: Sequence[Problem] = (),
+) -> HTMLResponse:
+    """The error page, its detail and problems worded in the viewer's language."""
     # A signed-in user keeps the menu on an error page, so one wrong link is not a dead end.
     try:
         viewer: Viewer | None = current_viewer(request)
     except Exception:
         # Not signed in — or the store itself is what failed: the error page renders anyway.
         viewer = None
+    lang = lang_of(request)
+    lines = [problem_line(lang, p) for p in problems[:SHOWN_PROBLEMS]]
     return render(
         request,
         "error.html",
-        lang=lang_of(request),
+        lang=lang,
         viewer=viewer,
         status_code=status,
         status=status,
         title=title,
-        detail=detail,
+        detail="" if lines else translate_message(lang, detail),
+        problems=lines,
+        more=max(0, len(problems) - SHOWN_PROBLEMS),
     )
 
 

@@ -10,11 +10,15 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from servicepact.domain.errors import InvalidInput, TooLarge
+from servicepact.domain.access import Actor, Role
+from servicepact.domain.errors import InvalidInput, Problem, TooLarge
 from servicepact.services.uploads import (
     check_workbook,
     display_name,
+    may_see,
     neutralise,
+    problem_from_json,
+    problem_to_json,
     problems_csv,
     receive,
 )
@@ -78,3 +82,24 @@ def test_a_workbook_that_unpacks_into_too_much_is_refused(tmp_path: Path) -> Non
     broken.write_bytes(b"PK\x03\x04 not really a zip")
     with pytest.raises(InvalidInput, match="broken zip"):
         check_workbook(broken, limit=1024 * 1024)
+
+
+def test_who_sees_an_upload_job() -> None:
+    bob = Actor("bob", Role.VENDOR, "helpco")
+    bobs_colleague = Actor("beth", Role.VENDOR, "helpco")
+    charlie = Actor("charlie", Role.VENDOR, "otherco")
+    alice = Actor("alice", Role.CLIENT_MANAGER)
+    root = Actor("root", Role.ADMIN)
+    assert may_see(bob, owner="bob", party="helpco")
+    assert may_see(bobs_colleague, owner="bob", party="helpco")  # the same vendor
+    assert not may_see(charlie, owner="bob", party="helpco")  # never another vendor's
+    assert not may_see(alice, owner="bob", party="helpco")
+    assert may_see(alice, owner="alice", party=None)
+    assert not may_see(root, owner="alice", party=None)  # a client user's are their own
+    assert not may_see(Actor("ann", Role.CLIENT_MANAGER), owner="alice", party=None)
+
+
+def test_a_stored_problem_reads_back_the_same() -> None:
+    in_row = row_problem(row=4, field="csat", message="not an integer", value="x", line=5)
+    whole = Problem("march.csv: header", "columns named twice: a", line=1)
+    assert [problem_from_json(problem_to_json(p)) for p in (in_row, whole)] == [in_row, whole]

@@ -46,8 +46,10 @@ R = TypeVar("R")
 _WRITES_KEY = "servicepact.uow_writes"
 # Tables of request bookkeeping, written on reads (a session's last use, a failed sign-in):
 # their writes need no audit entry of their own. Starting and ending sessions is still audited
-# by services/sessions.py; no business data lives here.
-HOUSEKEEPING_TABLES = frozenset({"web_sessions", "sign_in_failures"})
+# by services/sessions.py; no business data lives here. An upload job's progress is written
+# many times while it runs; receiving the file is audited by services/uploads.py and the load
+# itself by services/loads.py.
+HOUSEKEEPING_TABLES = frozenset({"web_sessions", "sign_in_failures", "upload_jobs"})
 
 
 def _written_table(context: Any) -> str | None:

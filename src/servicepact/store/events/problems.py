@@ -19,10 +19,15 @@ _MAX_VALUE_CHARS = 80
 
 @dataclass(frozen=True)
 class RowProblem(Problem):
-    """``Problem`` with the row (1-based data row) and the column name kept apart."""
+    """``Problem`` with the row (1-based data row) and the column name kept apart.
+
+    ``reason`` is the message without the place and the value (both are kept apart here), the
+    English text a page words in its viewer's language (``locale.translate_message``).
+    """
 
     row: int | None = None
     field: str | None = None
+    reason: str | None = None
 
     def as_dict(self) -> dict[str, object]:
         data = asdict(self)
@@ -55,10 +60,18 @@ def row_problem(
         parts.append(f"column {field}")
     where = ", ".join(parts) or "file"
     shown = shorten(value) if value is not None else None
+    reason = message
     if shown is not None:
         message = f"{message} (value {shown!r})"
     return RowProblem(
-        where=where, message=message, line=line, column=column, value=shown, row=row, field=field
+        where=where,
+        message=message,
+        line=line,
+        column=column,
+        value=shown,
+        row=row,
+        field=field,
+        reason=reason,
     )
 
 

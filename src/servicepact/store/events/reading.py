@@ -143,6 +143,7 @@ def _add_lines(chunk: ValidatedChunk, source: Source) -> None:
             value=p.value,
             row=p.row,
             field=p.field,
+            reason=p.reason,
         )
         for p in chunk.problems
     ]
