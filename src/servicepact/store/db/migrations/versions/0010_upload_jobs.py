@@ -1,6 +1,6 @@
 """Upload jobs in the database, so every server process answers an upload's poll.
 
-Revision: 0014 (after 0009)
+Revision: 0010 (after 0009)
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0014"
+revision: str = "0010"
 down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
