@@ -391,6 +391,8 @@ def show(
     with _storage(read_only=True) as (services, uow, actor):
         stored = services.get_contract(uow, actor=actor, contract_id=contract_id, version=version)
     contract: Contract = stored.contract
+    from servicepact.services.calendars import holiday_list_rows
+
     if output is OutputFormat.JSON:
         from servicepact.contractfile import canonical_document
 
@@ -400,6 +402,9 @@ def show(
             "applied_at": _iso(stored.applied_at),
             "applied_by": str(stored.applied_by),
             "sha256": stored.sha256,
+            "calendar_hash": stored.calendar_hash,
+            "holidays_stored": stored.holidays_stored,
+            "holidays": holiday_list_rows(stored.holidays or {}),
             "document": canonical_document(contract),
         }
         typer.echo(json.dumps(payload, indent=2, ensure_ascii=False, default=str))
@@ -437,6 +442,26 @@ def show(
         own = " (declared by the contract)" if kpi.name in {k.name for k in contract.kpis} else ""
         console.print(f"  [bold]{escape(kpi.name)}[/bold]{own}: {escape(kpi.formula)}")
         console.print(f"    placed in a period by {escape(kpi.anchor)}; unit {kpi.unit.value}")
+    _print_holidays(stored)
+
+
+def _print_holidays(stored: Any) -> None:
+    """The holiday lists the version is measured with, a calendar at a time, a year a line."""
+    lists = stored.holidays or {}
+    if not lists:
+        return
+    fixed = "fixed when applied" if stored.holidays_stored else "from the installed package"
+    console.print(f"[bold]Holidays[/bold] ({fixed}; calendar hash {stored.calendar_hash[:16]})")
+    for name in sorted(lists):
+        held = lists[name]
+        console.print(
+            f"  [bold]{escape(name)}[/bold] {held.first_year}-{held.last_year}, "
+            f"{len(held.dates)} dates, sha256 {held.sha256[:16]}"
+        )
+        for year in range(held.first_year, held.last_year + 1):
+            days = [d for d in held.dates if d.year == year]
+            if days:
+                console.print(f"    {year}: " + ", ".join(f"{d:%m-%d}" for d in days))
 
 
 # --- OpenSLO ------------------------------------------------------------------
