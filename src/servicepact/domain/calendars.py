@@ -20,7 +20,14 @@ from itertools import pairwise
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    field_validator,
+    model_validator,
+)
 
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ALWAYS = "24x7"
@@ -226,8 +233,8 @@ class Calendar(BaseModel):
     hours: Literal["24x7"] | dict[str, str]
     holidays: HolidayRule | None = None
     # The dates fixed when the contract version was applied (store → ``with_stored``); never
-    # part of the contract file or its hash. When set, the ``holidays`` package is not read.
-    stored_holidays: HolidayList | None = Field(default=None, exclude=True, repr=False)
+    # part of the contract file, its schema or its hash. When set, the package is not read.
+    _stored_holidays: HolidayList | None = PrivateAttr(default=None)
 
     @field_validator("timezone")
     @classmethod
@@ -308,9 +315,15 @@ class Calendar(BaseModel):
             dates=tuple(self.holidays.dates(first_year, last_year)),
         )
 
+    @property
+    def stored_holidays(self) -> HolidayList | None:
+        return self._stored_holidays
+
     def with_stored(self, stored: HolidayList | None) -> Calendar:
         """This calendar measured with ``stored`` (None: back to the package)."""
-        return self.model_copy(update={"stored_holidays": stored})
+        copy = self.model_copy()
+        copy._stored_holidays = stored
+        return copy
 
     @property
     def clock_key(self) -> str:

@@ -56,8 +56,6 @@ def plain_value(value: Any, *, json_mode: bool) -> Any:
         sparse = isinstance(value, _SPARSE)
         document: dict[str, Any] = {}
         for name, info in model.model_fields.items():
-            if info.exclude:  # held beside the contract, not part of it (a holiday list)
-                continue
             item = getattr(value, name)
             if (model, name) in _OMITTED_WHEN_EMPTY and not item:
                 continue

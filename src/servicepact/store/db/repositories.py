@@ -335,21 +335,25 @@ class ContractRepository:
 
     def versions_without_holidays(self) -> list[tuple[str, int]]:
         """(contract, version) of every version stored before holiday lists were kept."""
-        query = (
-            sa.select(contract_versions.c.contract_id, contract_versions.c.version)
-            .where(contract_versions.c.holidays.is_(None))
-            .order_by(contract_versions.c.contract_id, contract_versions.c.version)
-        )
-        return [(str(r.contract_id), int(r.version)) for r in self._connection.execute(query)]
+        query = sa.select(
+            contract_versions.c.contract_id,
+            contract_versions.c.version,
+            contract_versions.c.holidays,
+        ).order_by(contract_versions.c.contract_id, contract_versions.c.version)
+        # Read, not filtered in SQL: a missing list may be SQL NULL or a JSON null.
+        return [
+            (str(r.contract_id), int(r.version))
+            for r in self._connection.execute(query)
+            if r.holidays is None
+        ]
 
     def fix_holidays(self, contract_id: str, version: int, lists: dict[str, HolidayList]) -> None:
-        """Store the lists of a version that has none (never replaces stored lists)."""
+        """Store the lists of a version that has none (the caller checked it has none)."""
         self._connection.execute(
             sa.update(contract_versions)
             .where(
                 contract_versions.c.contract_id == contract_id,
                 contract_versions.c.version == version,
-                contract_versions.c.holidays.is_(None),
             )
             .values(holidays=holidays_to_json(lists))
         )
