@@ -297,6 +297,24 @@ def apply(
                     "contract_id": outcome.contract_id,
                     "version": outcome.version,
                     "changed": outcome.changed,
+                    **(
+                        {"calendar_hash": outcome.calendar_hash}
+                        if outcome.calendar_hash is not None
+                        else {}
+                    ),
+                    **(
+                        {
+                            "holiday_changes": {
+                                name: {
+                                    "added": [d.isoformat() for d in added],
+                                    "removed": [d.isoformat() for d in removed],
+                                }
+                                for name, added, removed in outcome.holiday_changes
+                            }
+                        }
+                        if outcome.holiday_changes
+                        else {}
+                    ),
                 }
             )
             if outcome.supersedes is not None:
@@ -323,6 +341,13 @@ def apply(
             f"[green]applied[/green]  {escape(result['file'])}  →  {escape(result['contract_id'])}"
             f"  ({state} {result['version']})"
         )
+        for name, change in result.get("holiday_changes", {}).items():
+            # an amendment fixes today's package lists: say which dates moved
+            moved = [f"+{d}" for d in change["added"]] + [f"-{d}" for d in change["removed"]]
+            console.print(
+                f"  holidays of calendar {escape(name)} differ from the previous version: "
+                + ", ".join(moved)
+            )
 
 
 @contract_app.command("export")

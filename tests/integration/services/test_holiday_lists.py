@@ -462,3 +462,36 @@ def test_init_after_the_upgrade_fixes_the_lists_of_older_versions(
         )
     finally:
         app.close()
+
+
+def test_applying_an_amendment_names_the_holidays_that_moved(
+    cli_env: object, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Version 1 applied with the installed package; the amendment (a new name only) applied
+    after the package changed fixes the new package's dates — and says which moved."""
+    import yaml
+
+    path = tmp_path / f"{CONTRACT}.yaml"
+    path.write_text(yaml.safe_dump({"servicepact": 1, "contract": contract_data()}))
+    first = runner.invoke(cli, ["contract", "apply", str(path)])
+    assert first.exit_code == 0, first.output
+    assert "differ from the previous version" not in first.stdout
+
+    real = holidays.country_holidays
+
+    def patched(country: str, subdiv: str | None = None, years: Any = None, **kw: Any) -> Any:
+        table = dict(real(country, subdiv=subdiv, years=years, **kw))
+        table[TUESDAY_10_MARCH] = "another package"
+        table.pop(MONDAY_2_MARCH, None)
+        return table
+
+    monkeypatch.setattr(holidays, "country_holidays", patched)
+    amended = contract_data()
+    amended["name"] = "Service desk (amended)"
+    path.write_text(yaml.safe_dump({"servicepact": 1, "contract": amended}))
+    second = runner.invoke(cli, ["contract", "apply", str(path)])
+    assert second.exit_code == 0, second.output
+    assert (
+        "holidays of calendar office differ from the previous version: +2026-03-10, -2026-03-02"
+        in second.stdout
+    )
