@@ -98,17 +98,14 @@ def holiday_changes(
 ) -> tuple[tuple[str, tuple[date, ...], tuple[date, ...]], ...]:
     """(calendar, added, removed) for each calendar whose dates differ between two sets of
     lists (a calendar only in one of them counts all its dates)."""
-    empty = HolidayList(first_year=1970, last_year=9999, dates=())
     changes = []
     for name in sorted(set(before) | set(after)):
         old, new = before.get(name), after.get(name)
         if old is None or new is None:
-            base = HolidayList(
-                first_year=(new or old or empty).first_year,
-                last_year=(new or old or empty).last_year,
-                dates=(),
-            )
-            old, new = old or base, new or base
+            present = new or old
+            assert present is not None  # the name comes from one of the two
+            none = HolidayList(first_year=present.first_year, last_year=present.last_year, dates=())
+            old, new = old or none, new or none
         added, removed = list_difference(old, new)
         if added or removed:
             changes.append((name, added, removed))
