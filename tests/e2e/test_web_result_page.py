@@ -32,6 +32,9 @@ def test_the_page_shows_the_rule_the_figures_and_the_failing_calls_first(
     assert "✓ agrees" in page
     assert "Below expected" in page  # the status as a word, not colour alone
     assert "Asia/Seoul" in page
+    # the holiday lists measured with: a 24x7 calendar has none, so the hash of no lists
+    assert "Holiday lists" in page
+    assert '<code title="e3b0c44298fc1c149afbf4c8996fb924' in page
     order = [page.index(f"<code>C-{i}</code>") for i in (15, 16, 17, 18, 19, 0)]
     assert order == sorted(order)
     assert "10 s late" in page  # 30 s waited against 20 s

@@ -13,6 +13,7 @@ from servicepact.domain.exclusions import Exclusion
 from servicepact.domain.results import ServiceLevelResult
 from servicepact.domain.risks import Risk
 from servicepact.services.audit import AuditEntry
+from servicepact.services.calendars import ContractCalendarCheck
 from servicepact.services.commercials import jsonable
 from servicepact.services.contracts import ContractSummary, StoredContract
 from servicepact.services.loads import BatchRecord, LoadReport, QuarantinedRow, StoredFinding
@@ -57,6 +58,43 @@ def contract(stored: StoredContract, *, now: datetime) -> schemas.ContractRead:
         lifecycle=schemas.LifecycleRead.model_validate(
             found.lifecycle_on(found.today(now)).to_json()
         ),
+        calendar_hash=stored.calendar_hash,
+        holidays=[
+            schemas.HolidayListRead(
+                calendar=name,
+                first_year=held.first_year,
+                last_year=held.last_year,
+                sha256=held.sha256,
+                dates=list(held.dates),
+            )
+            for name, held in sorted((stored.holidays or {}).items())
+        ],
+    )
+
+
+def calendar_check(check: ContractCalendarCheck) -> schemas.CalendarCheckRead:
+    return schemas.CalendarCheckRead(
+        contract_id=check.contract_id,
+        version=check.version,
+        calendar_hash=check.calendar_hash,
+        stored=check.stored,
+        differs=check.differs,
+        calendars=[
+            schemas.CalendarDriftRead(
+                calendar=c.calendar,
+                country=c.country,
+                subdivision=c.subdivision,
+                first_year=c.first_year,
+                last_year=c.last_year,
+                stored_sha256=c.stored_sha256,
+                package_sha256=c.package_sha256,
+                added=list(c.added),
+                removed=list(c.removed),
+            )
+            for c in check.calendars
+        ],
+        proposal=check.proposal,
+        effective_from=check.effective_from,
     )
 
 

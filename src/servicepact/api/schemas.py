@@ -65,6 +65,12 @@ class LifecycleRead(BaseModel):
     )
     days_to_deadline: int | None
     termination: TerminationRead | None
+class HolidayListRead(BaseModel):
+    calendar: str
+    first_year: int
+    last_year: int
+    sha256: str = Field(description="SHA-256 of the list (docs/business-time.md)")
+    dates: list[date] = Field(description="every holiday of the years, fixed when applied")
 
 
 class ContractRead(BaseModel):
@@ -82,6 +88,35 @@ class ContractRead(BaseModel):
     lifecycle: LifecycleRead = Field(
         description="status, next renewal and notice deadline today (computed)"
     )
+    calendar_hash: str = Field(description="SHA-256 over the version's holiday lists")
+    holidays: list[HolidayListRead] = Field(
+        description="each calendar's holidays, fixed when the version was applied"
+    )
+
+
+class CalendarDriftRead(BaseModel):
+    calendar: str
+    country: str | None
+    subdivision: str | None
+    first_year: int
+    last_year: int
+    stored_sha256: str
+    package_sha256: str
+    added: list[date] = Field(description="listed by the installed package, not stored")
+    removed: list[date] = Field(description="stored, no longer listed by the package")
+
+
+class CalendarCheckRead(BaseModel):
+    contract_id: str
+    version: int
+    calendar_hash: str
+    stored: bool = Field(description="false: the lists are not fixed yet (`servicepact init`)")
+    differs: bool
+    calendars: list[CalendarDriftRead]
+    proposal: dict[str, Any] = Field(
+        description="the calendars entries an amendment would set to adopt the package's dates"
+    )
+    effective_from: str | None = Field(description="YYYY-MM of the first differing date")
 
 
 class ApplyRead(BaseModel):
@@ -214,6 +249,9 @@ class ResultRead(BaseModel):
     completeness: str | None
     running: bool
     notes: list[str]
+    calendar_hash: str | None = Field(
+        description="SHA-256 of the holiday lists measured with (null before they were kept)"
+    )
 
 
 class ExclusionCreate(BaseModel):

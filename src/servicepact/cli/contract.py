@@ -298,6 +298,24 @@ def apply(
                     "contract_id": outcome.contract_id,
                     "version": outcome.version,
                     "changed": outcome.changed,
+                    **(
+                        {"calendar_hash": outcome.calendar_hash}
+                        if outcome.calendar_hash is not None
+                        else {}
+                    ),
+                    **(
+                        {
+                            "holiday_changes": {
+                                name: {
+                                    "added": [d.isoformat() for d in added],
+                                    "removed": [d.isoformat() for d in removed],
+                                }
+                                for name, added, removed in outcome.holiday_changes
+                            }
+                        }
+                        if outcome.holiday_changes
+                        else {}
+                    ),
                 }
             )
             if outcome.supersedes is not None:
@@ -324,6 +342,13 @@ def apply(
             f"[green]applied[/green]  {escape(result['file'])}  →  {escape(result['contract_id'])}"
             f"  ({state} {result['version']})"
         )
+        for name, change in result.get("holiday_changes", {}).items():
+            # an amendment fixes today's package lists: say which dates moved
+            moved = [f"+{d}" for d in change["added"]] + [f"-{d}" for d in change["removed"]]
+            console.print(
+                f"  holidays of calendar {escape(name)} differ from the previous version: "
+                + ", ".join(moved)
+            )
 
 
 @contract_app.command("export")
@@ -394,6 +419,8 @@ def show(
         now = uow.now()
     contract: Contract = stored.contract
     state = contract.lifecycle_on(contract.today(now))
+    from servicepact.services.calendars import holiday_list_rows
+
     if output is OutputFormat.JSON:
         from servicepact.contractfile import canonical_document
 
@@ -403,6 +430,9 @@ def show(
             "applied_at": _iso(stored.applied_at),
             "applied_by": str(stored.applied_by),
             "sha256": stored.sha256,
+            "calendar_hash": stored.calendar_hash,
+            "holidays_stored": stored.holidays_stored,
+            "holidays": holiday_list_rows(stored.holidays or {}),
             "document": canonical_document(contract),
             "lifecycle": state.to_json(),
         }
@@ -443,6 +473,26 @@ def show(
         own = " (declared by the contract)" if kpi.name in {k.name for k in contract.kpis} else ""
         console.print(f"  [bold]{escape(kpi.name)}[/bold]{own}: {escape(kpi.formula)}")
         console.print(f"    placed in a period by {escape(kpi.anchor)}; unit {kpi.unit.value}")
+    _print_holidays(stored)
+
+
+def _print_holidays(stored: Any) -> None:
+    """The holiday lists the version is measured with, a calendar at a time, a year a line."""
+    lists = stored.holidays or {}
+    if not lists:
+        return
+    fixed = "fixed when applied" if stored.holidays_stored else "from the installed package"
+    console.print(f"[bold]Holidays[/bold] ({fixed}; calendar hash {stored.calendar_hash[:16]})")
+    for name in sorted(lists):
+        held = lists[name]
+        console.print(
+            f"  [bold]{escape(name)}[/bold] {held.first_year}-{held.last_year}, "
+            f"{len(held.dates)} dates, sha256 {held.sha256[:16]}"
+        )
+        for year in range(held.first_year, held.last_year + 1):
+            days = [d for d in held.dates if d.year == year]
+            if days:
+                console.print(f"    {year}: " + ", ".join(f"{d:%m-%d}" for d in days))
 
 
 def lifecycle_lines(contract: Contract, state: LifecycleState) -> list[str]:

@@ -209,6 +209,14 @@ def evaluate_command(
                 step=step,
             )
         _print(stored, from_files, output)
+        if output is OutputFormat.TEXT:
+            # A file is measured with the installed package's holidays: say which list.
+            import holidays
+
+            typer.echo(
+                f"holiday lists: {stored.calendar_hash} (holidays package "
+                f"{holidays.__version__}; a stored contract keeps the lists fixed when applied)"
+            )
         return
     from servicepact.bootstrap import build_app
 
@@ -231,6 +239,8 @@ def evaluate_command(
         _print_events(app, actor, contract, service_level, labels[0], events, output)
         return
     _print(contract_model, results, output)
+    if output is OutputFormat.TEXT and results:
+        typer.echo(f"holiday lists: {results[0].calendar_hash} (fixed with the contract version)")
 
 
 def _measure(

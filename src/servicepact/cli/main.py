@@ -62,6 +62,7 @@ COMMAND_MODULES: dict[str, str] = {
     "token": "system",
     "contract": "contract",
     "clock": "clock",
+    "calendars": "calendars",
     "load": "load",
     "evaluate": "evaluate",
     "credits": "commercial",

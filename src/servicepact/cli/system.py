@@ -49,6 +49,10 @@ def init(output: OutputFormat = FORMAT_OPTION) -> None:
         app.upgrade_schema()
         after = app.schema_revision()
         restored = app.restore_audit_triggers()
+        # Versions stored before holiday lists were kept get theirs once, audited.
+        from servicepact.services.calendars import fix_missing_holiday_lists
+
+        fixed = fix_missing_holiday_lists(app, actor=app.cli_actor())
     finally:
         app.close()
     if before is None:
@@ -60,11 +64,25 @@ def init(output: OutputFormat = FORMAT_OPTION) -> None:
     url = app.database_label
     if output is OutputFormat.JSON:
         _echo_json(
-            {"database": url, "revision": after, "state": state, "restored_triggers": restored}
+            {
+                "database": url,
+                "revision": after,
+                "state": state,
+                "restored_triggers": restored,
+                "holiday_lists_fixed": [
+                    {"contract_id": f.contract_id, "version": f.version, "hash": f.calendar_hash}
+                    for f in fixed
+                ],
+            }
         )
         return
     typer.echo(f"database: {url}")
     typer.echo(f"revision: {after} ({state})")
+    for f in fixed:
+        typer.echo(
+            f"fixed the holiday lists of {f.contract_id} v{f.version} from the installed "
+            f"holidays package (calendar hash {f.calendar_hash[:16]})"
+        )
     if restored and before is not None:
         typer.echo(
             f"restored the audit trail's append-only trigger(s) {', '.join(restored)}: "

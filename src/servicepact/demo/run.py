@@ -274,6 +274,10 @@ def run_demo(
     with timer("database"):
         sink.step("Preparing the database", 1)
         app.upgrade_schema()
+        # Contracts stored before holiday lists were kept get theirs once (audited).
+        from servicepact.services.calendars import fix_missing_holiday_lists
+
+        fix_missing_holiday_lists(app, actor=actor)
         sink.advance()
 
     with timer("portfolio"):

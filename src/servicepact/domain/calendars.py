@@ -10,14 +10,24 @@ one); a night shift is written as two entries, e.g. ``mon: "22:00-24:00"`` and
 
 from __future__ import annotations
 
+import hashlib
 import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from functools import cache, cached_property
 from itertools import pairwise
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    field_validator,
+    model_validator,
+)
 
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ALWAYS = "24x7"
@@ -134,6 +144,79 @@ class HolidayRule(BaseModel):
         return frozenset(days)
 
 
+@dataclass(frozen=True)
+class HolidayList:
+    """A calendar's holidays fixed for a range of years: the dates a stored contract version
+    is measured with, whatever the installed ``holidays`` package says later
+    (docs/business-time.md, "Holiday lists").
+
+    ``dates`` are every non-working date from 1 January ``first_year`` to 31 December
+    ``last_year`` (the country's holidays with ``add`` and without ``remove``), sorted.
+    """
+
+    first_year: int
+    last_year: int
+    dates: tuple[date, ...]
+
+    def __post_init__(self) -> None:
+        if self.last_year < self.first_year:
+            raise ValueError(f"a holiday list's years run backwards ({self.first_year}..)")
+        ordered = tuple(sorted(set(self.dates)))
+        if any(not self.first_year <= d.year <= self.last_year for d in ordered):
+            raise ValueError("a holiday list holds a date outside its years")
+        object.__setattr__(self, "dates", ordered)
+
+    @property
+    def text(self) -> str:
+        """The canonical text the hash is taken over: the years, then one date a line."""
+        lines = [f"years {self.first_year}-{self.last_year}", *(d.isoformat() for d in self.dates)]
+        return "\n".join(lines) + "\n"
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.text.encode()).hexdigest()
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "first_year": self.first_year,
+            "last_year": self.last_year,
+            "dates": [d.isoformat() for d in self.dates],
+            "sha256": self.sha256,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, object]) -> HolidayList:
+        raw = data["dates"]
+        assert isinstance(raw, list)
+        return cls(
+            first_year=int(str(data["first_year"])),
+            last_year=int(str(data["last_year"])),
+            dates=tuple(date.fromisoformat(str(d)) for d in raw),
+        )
+
+
+def holiday_lists_hash(lists: Mapping[str, HolidayList]) -> str:
+    """One hash over a contract's holiday lists (calendar name and list hash, by name): the
+    "calendar hash" a result carries."""
+    text = "".join(f"{name}\t{lists[name].sha256}\n" for name in sorted(lists))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def list_difference(
+    stored: HolidayList, other: HolidayList
+) -> tuple[tuple[date, ...], tuple[date, ...]]:
+    """(dates in ``other`` but not ``stored``, dates in ``stored`` but not ``other``), within
+    the years both cover."""
+    first = max(stored.first_year, other.first_year)
+    last = min(stored.last_year, other.last_year)
+
+    def inside(dates: Iterable[date]) -> set[date]:
+        return {d for d in dates if first <= d.year <= last}
+
+    mine, theirs = inside(stored.dates), inside(other.dates)
+    return tuple(sorted(theirs - mine)), tuple(sorted(mine - theirs))
+
+
 @cache
 def _known_zones() -> frozenset[str]:
     """The IANA zones on this system, read once: listing them walks the tz database on disk
@@ -149,6 +232,9 @@ class Calendar(BaseModel):
     timezone: str
     hours: Literal["24x7"] | dict[str, str]
     holidays: HolidayRule | None = None
+    # The dates fixed when the contract version was applied (store → ``with_stored``); never
+    # part of the contract file, its schema or its hash. When set, the package is not read.
+    _stored_holidays: HolidayList | None = PrivateAttr(default=None)
 
     @field_validator("timezone")
     @classmethod
@@ -197,6 +283,50 @@ class Calendar(BaseModel):
         return ZoneInfo(self.timezone)
 
     def holiday_dates(self, first_year: int, last_year: int) -> frozenset[date]:
+        """Every non-working date of the years ``first_year``..``last_year``.
+
+        A calendar of a stored contract version answers from its stored list; for a year
+        outside that list's years only the contract's own ``add`` days (less ``remove``)
+        count — the package is never read for it. Otherwise the ``holidays`` package answers.
+        """
         if self.holidays is None:
             return frozenset()
-        return self.holidays.dates(first_year, last_year)
+        stored = self.stored_holidays
+        if stored is None:
+            return self.holidays.dates(first_year, last_year)
+        days = {d for d in stored.dates if first_year <= d.year <= last_year}
+        days.update(
+            d
+            for d in self.holidays.add
+            if first_year <= d.year <= last_year
+            and not stored.first_year <= d.year <= stored.last_year
+        )
+        days.difference_update(self.holidays.remove)
+        return frozenset(days)
+
+    def materialise_holidays(self, first_year: int, last_year: int) -> HolidayList | None:
+        """This calendar's holidays for those years from its rule (the installed package for a
+        country); None for a calendar without holidays."""
+        if self.holidays is None:
+            return None
+        return HolidayList(
+            first_year=first_year,
+            last_year=last_year,
+            dates=tuple(self.holidays.dates(first_year, last_year)),
+        )
+
+    @property
+    def stored_holidays(self) -> HolidayList | None:
+        return self._stored_holidays
+
+    def with_stored(self, stored: HolidayList | None) -> Calendar:
+        """This calendar measured with ``stored`` (None: back to the package)."""
+        copy = self.model_copy()
+        copy._stored_holidays = stored
+        return copy
+
+    @property
+    def clock_key(self) -> str:
+        """What identifies the clock of this calendar: its definition and its holiday list."""
+        stored = "" if self.stored_holidays is None else self.stored_holidays.sha256
+        return f"{self.model_dump_json()}|{stored}"

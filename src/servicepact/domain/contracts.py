@@ -26,7 +26,7 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
 
-from servicepact.domain.calendars import Calendar
+from servicepact.domain.calendars import Calendar, HolidayList, holiday_lists_hash
 from servicepact.domain.credits import CreditRegime
 from servicepact.domain.declared import (
     MAX_EVENT_TYPES,
@@ -468,6 +468,50 @@ class Contract(BaseModel):
             if sl.id == sl_id:
                 return sl
         raise KeyError(sl_id)
+
+    # --- holiday lists (docs/business-time.md, "Holiday lists") -------------------------------
+
+    @property
+    def holiday_years(self) -> tuple[int, int]:
+        """The years a version's holiday lists cover: the term's, one before (work opened just
+        before the term starts) and one after (deadlines running past its end)."""
+        return self.term.start.year - 1, self.term.end.year + 1
+
+    def materialise_holidays(self) -> dict[str, HolidayList]:
+        """Each calendar's holidays over ``holiday_years`` from its rule as the installed
+        ``holidays`` package gives them today (calendars without holidays have none)."""
+        first, last = self.holiday_years
+        lists: dict[str, HolidayList] = {}
+        for name, calendar in self.calendars.items():
+            fixed = calendar.materialise_holidays(first, last)
+            if fixed is not None:
+                lists[name] = fixed
+        return lists
+
+    def with_holiday_lists(self, lists: dict[str, HolidayList]) -> Contract:
+        """This contract measured with the stored lists, never the package, for its calendars."""
+        if not lists:
+            return self
+        calendars = {
+            name: calendar.with_stored(lists.get(name)) for name, calendar in self.calendars.items()
+        }
+        return self.model_copy(update={"calendars": calendars})
+
+    @property
+    def holiday_lists(self) -> dict[str, HolidayList]:
+        """The lists this contract is measured with: the stored ones of a stored version, else
+        (a contract read from a file) the package's over ``holiday_years``."""
+        stored = {
+            name: calendar.stored_holidays
+            for name, calendar in self.calendars.items()
+            if calendar.stored_holidays is not None
+        }
+        return stored or self.materialise_holidays()
+
+    @property
+    def calendar_hash(self) -> str:
+        """SHA-256 over the holiday lists the contract is measured with (each result keeps it)."""
+        return holiday_lists_hash(self.holiday_lists)
 
     @property
     def sources(self) -> tuple[str, ...]:

@@ -91,6 +91,7 @@ def result_document(result: ServiceLevelResult, sl: ServiceLevel | None = None) 
         "excluded": result.excluded,
         "completeness": exact_text(result.completeness),
         "inputs_hash": result.inputs_hash,
+        "calendar_hash": result.calendar_hash,
         "notes": list(result.notes),
     }
 

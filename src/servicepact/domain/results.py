@@ -89,6 +89,9 @@ class ServiceLevelResult:
     running: bool = False  # the period has not ended yet
     inputs_hash: str = ""  # contract version + batches + engine version
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # SHA-256 of the holiday lists the result was measured with (Contract.calendar_hash);
+    # None on results stored before holiday lists were kept.
+    calendar_hash: str | None = None
 
     @property
     def value_float(self) -> float | None:

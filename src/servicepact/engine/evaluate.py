@@ -80,7 +80,7 @@ class ClockCache:
         self._lock = threading.Lock()
 
     def get(self, calendar: Calendar, first_year: int, last_year: int) -> BusinessClock:
-        key = calendar.model_dump_json()
+        key = calendar.clock_key
         with self._lock:
             clock = self._clocks.get(key)
             if (
@@ -411,14 +411,18 @@ def evaluate_periods(
     contract_hash: str | None = None,
     memo: EvaluationMemo | None = None,
     batch_ids: Sequence[str] | None = None,
+    calendar_hash: str | None = None,
 ) -> list[ServiceLevelResult]:
     """One service level over several periods, in one pass over its events.
 
     ``batch_ids`` names the event batches the table holds (for the inputs hash);
-    by default they are read from its ``_batch`` column.
+    by default they are read from its ``_batch`` column. ``calendar_hash`` is the
+    contract's (computed when not given); every result carries it.
     """
     if not periods:
         return []
+    if calendar_hash is None:
+        calendar_hash = contract.calendar_hash
     timezone_name = contract_timezone(contract, sl)
     now_us = None if now is None else instant_us(now)
     applicable = applicable_exclusions(contract, sl, exclusions)
@@ -514,6 +518,7 @@ def evaluate_periods(
                     cutoff_us=window[1] if running else None,
                 ),
                 notes=tuple(notes),
+                calendar_hash=calendar_hash,
             )
         )
     return results
@@ -570,6 +575,7 @@ def evaluate_contract(
     cache = clock_cache or ClockCache()
     memo = memo if memo is not None else EvaluationMemo()
     code_hash = contract_hash if contract_hash is not None else canonical_contract_hash(contract)
+    holidays_hash = contract.calendar_hash
     jobs: list[tuple[ServiceLevel, list[Period], pa.Table]] = []
     for sl in contract.service_levels:
         mine = [p for p in periods if p.kind is sl.period]
@@ -602,6 +608,7 @@ def evaluate_contract(
             contract_hash=code_hash,
             memo=memo,
             batch_ids=None if batches_by_source is None else batches_by_source.get(sl.source, ()),
+            calendar_hash=holidays_hash,
         )
 
     if workers <= 1 or len(jobs) <= 1:

@@ -44,6 +44,7 @@ KO_RESULTS: dict[str, str] = {
     "s": "초",
     "agrees": "일치",
     "Measured": "측정값",
+    "Holiday lists": "공휴일 목록",
     "up to": "측정 시점",
     "Outages": "장애",
     "Open tickets counted": "집계된 미해결 티켓",

@@ -20,6 +20,7 @@ from pathlib import PurePath
 from typing import Any, Protocol
 
 from servicepact.domain.access import Actor
+from servicepact.domain.calendars import HolidayList, holiday_lists_hash, list_difference
 from servicepact.domain.contracts import Contract
 from servicepact.domain.errors import Conflict, InvalidInput, NotFound, PeriodClosed, Problem
 from servicepact.domain.portfolio import Party, PartyKind
@@ -51,6 +52,10 @@ class ApplyOutcome:
     changed: bool
     supersedes: int | None = None
     effective_from: str | None = None  # YYYY-MM, when the amendment said so
+    calendar_hash: str | None = None  # of the holiday lists fixed with the new version
+    # Against the version it supersedes: (calendar, dates added, dates removed) per calendar
+    # whose list differs — an amendment fixes today's package lists, and says what moved.
+    holiday_changes: tuple[tuple[str, tuple[date, ...], tuple[date, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -74,10 +79,37 @@ class StoredContract:
     sha256: str
     source_name: str | None
     supersedes: int | None
+    # The holiday lists the version is measured with (stored when applied; the package's for
+    # a version stored before lists were kept and not yet fixed by `servicepact init`).
+    holidays: dict[str, HolidayList] | None = None
+    holidays_stored: bool = True
 
     @property
     def current(self) -> bool:
         return self.version == self.versions[-1]
+
+    @property
+    def calendar_hash(self) -> str:
+        return self.contract.calendar_hash
+
+
+def holiday_changes(
+    before: dict[str, HolidayList], after: dict[str, HolidayList]
+) -> tuple[tuple[str, tuple[date, ...], tuple[date, ...]], ...]:
+    """(calendar, added, removed) for each calendar whose dates differ between two sets of
+    lists (a calendar only in one of them counts all its dates)."""
+    changes = []
+    for name in sorted(set(before) | set(after)):
+        old, new = before.get(name), after.get(name)
+        if old is None or new is None:
+            present = new or old
+            assert present is not None  # the name comes from one of the two
+            none = HolidayList(first_year=present.first_year, last_year=present.last_year, dates=())
+            old, new = old or none, new or none
+        added, removed = list_difference(old, new)
+        if added or removed:
+            changes.append((name, added, removed))
+    return tuple(changes)
 
 
 def _not_found(contract_id: str) -> NotFound:
@@ -204,6 +236,15 @@ def apply_contract(
     at = uow.now()
     # The file's name only: a full path can name a person's home directory.
     source_name = PurePath(document.source).name or None
+    # The calendars' holidays are fixed now, from the installed package, and measured with
+    # from then on: a later package cannot change this version's results.
+    lists = contract.materialise_holidays()
+    calendar_hash = holiday_lists_hash(lists)
+    changes: tuple[tuple[str, tuple[date, ...], tuple[date, ...]], ...] = ()
+    if head is not None:
+        previous = uow.contracts.version(contract.id, head.current_version)
+        if previous is not None:
+            changes = holiday_changes(previous.contract.holiday_lists, lists)
     for party in _ensure_parties(uow, contract, at=at):
         uow.record(
             actor=actor,
@@ -220,6 +261,7 @@ def apply_contract(
         applied_by=actor.user,
         source_name=source_name,
         previous=head,
+        holidays=lists,
     )
     uow.record(
         actor=actor,
@@ -235,7 +277,19 @@ def apply_contract(
             "source": source_name,
             "vendor": contract.vendor,
             "broker": contract.broker,
+            "calendar_hash": calendar_hash,
+            "holiday_years": list(contract.holiday_years),
             **({} if effective is None else {"effective_from": f"{effective:%Y-%m}"}),
+            **(
+                {}
+                if not changes
+                else {
+                    "holiday_changes": {
+                        name: {"added": list(added), "removed": list(removed)}
+                        for name, added, removed in changes
+                    }
+                }
+            ),
         },
     )
     return ApplyOutcome(
@@ -244,6 +298,8 @@ def apply_contract(
         changed=True,
         supersedes=None if head is None else head.current_version,
         effective_from=None if effective is None else f"{effective:%Y-%m}",
+        calendar_hash=calendar_hash,
+        holiday_changes=changes,
     )
 
 
@@ -271,6 +327,8 @@ def get_contract(
         sha256=record.sha256,
         source_name=record.source_name,
         supersedes=record.supersedes,
+        holidays=record.contract.holiday_lists,
+        holidays_stored=record.holidays is not None,
     )
 
 

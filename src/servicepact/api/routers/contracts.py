@@ -74,6 +74,24 @@ def get_contract(
     return convert.contract(stored, now=app.now())
 
 
+@router.get(
+    "/{contract_id}/calendar-check",
+    summary="Compare the contract's stored holiday lists with the installed holidays package",
+    description=(
+        "The current version's holidays were fixed when it was applied and results use only "
+        "them. This lists, per calendar, the dates the installed package now adds or removes "
+        "and the calendars entries an amendment would set to adopt them. Changes nothing."
+    ),
+    responses={404: {"description": "no such contract, or not yours"}},
+)
+def check_calendars(app: AppDep, actor: ActorDep, contract_id: str) -> schemas.CalendarCheckRead:
+    from servicepact.services.calendars import check_contract_calendars
+
+    return convert.calendar_check(
+        check_contract_calendars(app, actor=actor, contract_id=contract_id)
+    )
+
+
 @router.put(
     "",
     summary="Apply a contract document",

@@ -52,6 +52,7 @@ def result_to_json(result: ServiceLevelResult) -> dict[str, Any]:
         "running": result.running,
         "inputs_hash": result.inputs_hash,
         "notes": list(result.notes),
+        "calendar_hash": result.calendar_hash,
     }
 
 
@@ -79,6 +80,7 @@ def result_from_json(doc: dict[str, Any]) -> ServiceLevelResult:
         running=bool(doc["running"]),
         inputs_hash=doc["inputs_hash"],
         notes=tuple(doc["notes"]),
+        calendar_hash=doc.get("calendar_hash"),
     )
 
 
@@ -108,6 +110,9 @@ class ResultRepository:
                 "period": result.period,
             },
             inputs_sha256=result.inputs_hash,
+            # A result measured with other holiday lists is a new version (a version stored
+            # before the lists were kept, measured again after `servicepact init` fixed them).
+            same_also=("calendar_sha256",),
             values={
                 "contract_version": result.contract_version,
                 "kpi": result.kpi,
@@ -116,6 +121,7 @@ class ResultRepository:
                 "running": result.running,
                 "batches": list(batches),
                 "result": document,
+                "calendar_sha256": result.calendar_hash,
                 "evaluated_at": at,
                 "evaluated_by": by,
             },

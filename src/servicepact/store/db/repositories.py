@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from servicepact.domain.access import Actor, Role
+from servicepact.domain.calendars import HolidayList
 from servicepact.domain.contracts import Contract
 from servicepact.domain.portfolio import Decision, Party, PartyKind, Process
 from servicepact.store.db.tables.access import api_tokens, users
@@ -214,6 +215,19 @@ class ContractVersionRecord:
     applied_by: str
     source_name: str | None
     supersedes: int | None
+    # The holiday lists fixed when the version was applied; None for a version stored before
+    # they were kept and not yet fixed by `servicepact init` (it is measured with the package).
+    holidays: dict[str, HolidayList] | None = None
+
+
+def holidays_to_json(lists: dict[str, HolidayList]) -> dict[str, Any]:
+    return {name: lists[name].to_json() for name in sorted(lists)}
+
+
+def holidays_from_json(data: dict[str, Any] | None) -> dict[str, HolidayList] | None:
+    if data is None:
+        return None
+    return {name: HolidayList.from_json(value) for name, value in data.items()}
 
 
 def _contract_from_json(data: dict[str, Any]) -> Contract:
@@ -303,16 +317,45 @@ class ContractRepository:
         row = self._connection.execute(query).first()
         if row is None:
             return None
+        lists = holidays_from_json(row.holidays)
+        contract = _contract_from_json(row.contract)
         return ContractVersionRecord(
             contract_id=row.contract_id,
             version=row.version,
-            contract=_contract_from_json(row.contract),
+            # The stored dates, never the installed package, answer for its calendars.
+            contract=contract if lists is None else contract.with_holiday_lists(lists),
             document=row.document,
             sha256=row.sha256,
             applied_at=row.applied_at,
             applied_by=row.applied_by,
             source_name=row.source_name,
             supersedes=row.supersedes,
+            holidays=lists,
+        )
+
+    def versions_without_holidays(self) -> list[tuple[str, int]]:
+        """(contract, version) of every version stored before holiday lists were kept."""
+        query = sa.select(
+            contract_versions.c.contract_id,
+            contract_versions.c.version,
+            contract_versions.c.holidays,
+        ).order_by(contract_versions.c.contract_id, contract_versions.c.version)
+        # Read, not filtered in SQL: a missing list may be SQL NULL or a JSON null.
+        return [
+            (str(r.contract_id), int(r.version))
+            for r in self._connection.execute(query)
+            if r.holidays is None
+        ]
+
+    def fix_holidays(self, contract_id: str, version: int, lists: dict[str, HolidayList]) -> None:
+        """Store the lists of a version that has none (the caller checked it has none)."""
+        self._connection.execute(
+            sa.update(contract_versions)
+            .where(
+                contract_versions.c.contract_id == contract_id,
+                contract_versions.c.version == version,
+            )
+            .values(holidays=holidays_to_json(lists))
         )
 
     def add_version(
@@ -325,6 +368,7 @@ class ContractRepository:
         applied_by: str,
         source_name: str | None,
         previous: ContractHead | None,
+        holidays: dict[str, HolidayList],
     ) -> int:
         """Store a new version and make it current; returns its number."""
         version = 1 if previous is None else previous.current_version + 1
@@ -355,6 +399,7 @@ class ContractRepository:
                 applied_by=applied_by,
                 source_name=source_name,
                 supersedes=None if previous is None else previous.current_version,
+                holidays=holidays_to_json(holidays),
             )
         )
         return version

@@ -49,19 +49,25 @@ def add_version(
     key: Mapping[str, Any],
     values: Mapping[str, Any],
     inputs_sha256: str | None = None,
+    same_also: tuple[str, ...] = (),
 ) -> VersionWritten:
     """Insert the next version of ``key`` with ``values``.
 
-    With ``inputs_sha256``: when the latest version rests on the same inputs nothing is written
-    and that version stands.
+    With ``inputs_sha256``: when the latest version rests on the same inputs (and has the same
+    values in the ``same_also`` columns) nothing is written and that version stands.
     """
     latest = connection.execute(
-        sa.select(table.c.version, table.c.inputs_sha256)
+        sa.select(table.c.version, table.c.inputs_sha256, *(table.c[c] for c in same_also))
         .where(*_where(table, key))
         .order_by(table.c.version.desc())
         .limit(1)
     ).first()
-    if inputs_sha256 is not None and latest is not None and latest.inputs_sha256 == inputs_sha256:
+    if (
+        inputs_sha256 is not None
+        and latest is not None
+        and latest.inputs_sha256 == inputs_sha256
+        and all(getattr(latest, c) == values.get(c) for c in same_also)
+    ):
         return VersionWritten(version=int(latest.version), added=False)
     version = 1 if latest is None else int(latest.version) + 1
     row = {**key, **values, "version": version}

@@ -40,4 +40,7 @@ contract_versions = sa.Table(
     sa.Column("applied_by", sa.String(ID_LENGTH), nullable=False),
     sa.Column("source_name", sa.String(500), nullable=True),
     sa.Column("supersedes", sa.Integer, nullable=True),
+    # The version's holiday lists, fixed when it was applied: {calendar: HolidayList.to_json()}.
+    # NULL only for a version stored before revision 0010 until `servicepact init` fixes it.
+    sa.Column("holidays", sa.JSON, nullable=True),
 )

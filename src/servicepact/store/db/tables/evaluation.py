@@ -33,6 +33,9 @@ sl_results = sa.Table(
     sa.Column("inputs_sha256", sa.String(SHA256_HEX), nullable=False),
     sa.Column("batches", sa.JSON, nullable=False),
     sa.Column("result", sa.JSON, nullable=False),  # every field of ServiceLevelResult, exact
+    # The holiday lists the result was measured with (Contract.calendar_hash); NULL on results
+    # stored before revision 0010.
+    sa.Column("calendar_sha256", sa.String(SHA256_HEX), nullable=True),
     sa.Column("evaluated_at", UtcDateTime, nullable=False),
     sa.Column("evaluated_by", sa.String(ID_LENGTH), nullable=False),
     sa.Index("ix_sl_results_contract_period", "contract_id", "period"),
