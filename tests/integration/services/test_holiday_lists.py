@@ -304,7 +304,7 @@ def test_the_proposed_amendment_adopts_the_dates_whatever_the_package(
 def test_a_version_stored_before_lists_were_kept_is_fixed_once_and_audited(
     stored: App, client_manager: Actor, admin: Actor
 ) -> None:
-    with stored.engine.begin() as connection:  # as a version stored before revision 0010
+    with stored.engine.begin() as connection:  # as a version stored before revision 0011
         connection.execute(sa.update(contract_versions).values(holidays=None))
     with stored.uow(read_only=True) as uow:
         before = get_contract(uow, actor=client_manager, contract_id=CONTRACT)
@@ -416,7 +416,7 @@ def test_init_after_the_upgrade_fixes_the_lists_of_older_versions(
     capsys: pytest.CaptureFixture[str],
     client_manager: Actor,
 ) -> None:
-    """A database at revision 0009 with a stored contract: upgrading adds the columns, and
+    """A database at revision 0010 with a stored contract: upgrading adds the columns, and
     ``servicepact init`` fixes the version's lists once, from the installed package, audited."""
     import sys
 
@@ -432,8 +432,8 @@ def test_init_after_the_upgrade_fixes_the_lists_of_older_versions(
         app.upgrade_schema()
         with app.uow() as uow:
             apply_contract(uow, actor=client_manager, document=document())
-        migrate.downgrade(app.engine, "0009")  # the version as stored before holiday lists
-        migrate.upgrade(app.engine, "0010")
+        migrate.downgrade(app.engine, "0010")  # the version as stored before holiday lists
+        migrate.upgrade(app.engine, "0011")
         with app.uow(read_only=True) as uow:
             assert uow.contracts.versions_without_holidays() == [(CONTRACT, 1)]
 

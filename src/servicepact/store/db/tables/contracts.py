@@ -41,6 +41,6 @@ contract_versions = sa.Table(
     sa.Column("source_name", sa.String(500), nullable=True),
     sa.Column("supersedes", sa.Integer, nullable=True),
     # The version's holiday lists, fixed when it was applied: {calendar: HolidayList.to_json()}.
-    # NULL only for a version stored before revision 0010 until `servicepact init` fixes it.
+    # NULL only for a version stored before revision 0011 until `servicepact init` fixes it.
     sa.Column("holidays", sa.JSON, nullable=True),
 )

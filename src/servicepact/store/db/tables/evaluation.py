@@ -34,7 +34,7 @@ sl_results = sa.Table(
     sa.Column("batches", sa.JSON, nullable=False),
     sa.Column("result", sa.JSON, nullable=False),  # every field of ServiceLevelResult, exact
     # The holiday lists the result was measured with (Contract.calendar_hash); NULL on results
-    # stored before revision 0010.
+    # stored before revision 0011.
     sa.Column("calendar_sha256", sa.String(SHA256_HEX), nullable=True),
     sa.Column("evaluated_at", UtcDateTime, nullable=False),
     sa.Column("evaluated_by", sa.String(ID_LENGTH), nullable=False),

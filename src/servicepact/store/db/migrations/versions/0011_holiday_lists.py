@@ -1,6 +1,6 @@
 """Holiday lists fixed with each contract version, and the calendar hash of each result.
 
-Revision: 0010 (after 0009)
+Revision: 0011 (after 0010)
 
 Additive: ``contract_versions.holidays`` (JSON, the version's holiday dates per calendar) and
 ``sl_results.calendar_sha256``. The lists of versions stored before this revision are left
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0010"
-down_revision: str | None = "0009"
+revision: str = "0011"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
