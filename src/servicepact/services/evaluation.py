@@ -365,11 +365,13 @@ def cached_list_results(
     per actor, contract, period and state of the data (the audit trail's head: every write
     moves it, in whichever process it was made)."""
     shown: Callable[[ServiceLevelResult], Any] = present or (lambda result: result)
+    # the year to date grows with the month: it is read again when a month begins
+    month = app.now().strftime("%Y-%m") if period is not None and "YTD" in period else None
     found = cached(
         app,
         actor,
         "results",
-        (contract_id, period, present),
+        (contract_id, period, month, present),
         lambda: tuple(
             shown(r) for r in list_results(app, actor=actor, contract_id=contract_id, period=period)
         ),
@@ -381,7 +383,13 @@ def cached_list_results(
 def list_results(
     app: Ports, *, actor: Actor, contract_id: str, period: str | None = None
 ) -> list[ServiceLevelResult]:
-    """The latest stored result per service level and period, for those who may see the contract."""
+    """The latest stored result per service level and period, for those who may see the contract;
+    with ``period`` (any form of services/period_reports.py), those of the periods inside it."""
+    if period is not None:
+        # a quarter, a year, the year to date: the measured periods inside it
+        from servicepact.services.period_reports import results_in
+
+        return results_in(app, actor=actor, contract_id=contract_id, period=period)
     with app.uow(read_only=True) as uow:
         get_contract(uow, actor=actor, contract_id=contract_id)
         return uow.repo(ResultRepository).latest(contract_id, period)
