@@ -15,7 +15,8 @@ date (2026-YTD) or a contract year (Y1) — the compliance report (docs/results.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
 import pyarrow as pa
 
@@ -185,3 +186,34 @@ def results_in(
         report = report_period(period, contract, now=moment)
         labels = measured_labels(contract, report)
         return uow.repo(ResultRepository).latest_of_periods(contract_id, labels)
+
+
+@dataclass(frozen=True)
+class ComplianceView:
+    """What a page shows of a reporting period: the contract, today in its zone (for the
+    periods to offer), and the report — or the problems with the period asked for."""
+
+    contract: Contract
+    today: date
+    period: str
+    report: ReportPeriod | None = None
+    found: list[PeriodCompliance] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def compliance_view(
+    app: Ports, *, actor: Actor, contract_id: str, period: str | None = None
+) -> ComplianceView:
+    """The compliance report for a page: by default the year to date."""
+    moment = app.now()
+    with app.uow(read_only=True) as uow:
+        contract = get_contract(uow, actor=actor, contract_id=contract_id).contract
+    today = _today(contract, moment).date()
+    chosen = period or f"{today.year}-YTD"
+    try:
+        report, found = compliance(
+            app, actor=actor, contract_id=contract_id, period=chosen, now=moment
+        )
+    except InvalidInput as error:
+        return ComplianceView(contract, today, chosen, problems=list(error.problems))
+    return ComplianceView(contract, today, chosen, report, found)
