@@ -116,11 +116,12 @@ def period_compliance(
         end = min(report.end, contract.term.end + timedelta(days=1))
         spans = [(start, end)] if start < end else []
     windows: list[Window] = []
-    for start, end in [*spans, *((p.start, p.end) for p in waived)]:
+    running = False  # now lies inside a counted span: its value runs up to now
+    for index, (start, end) in enumerate([*spans, *((p.start, p.end) for p in waived)]):
         low = local_midnight_us(start, timezone_name)
         high = local_midnight_us(end, timezone_name)
         windows.append((low, max(low, min(high, now_us))))
-    running = any(w[1] == now_us and w[1] > w[0] for w in windows[: len(spans)])
+        running = running or (index < len(spans) and low <= now_us < high)
     if not windows:
         return _replace(base, running=running)
     aggregates, excluded_aggregates = compute_windows(

@@ -45,12 +45,18 @@ def _today(contract: Contract, now: datetime) -> datetime:
 
 
 def report_period(
-    label: str, contract: Contract, *, now: datetime, field: str = "period"
+    label: str,
+    contract: Contract,
+    *,
+    now: datetime,
+    field: str = "period",
+    today: date | None = None,
 ) -> ReportPeriod:
     """The reporting period ``label`` names, read in the contract's time zone (the year to
-    date runs to the end of the month holding ``now`` there)."""
+    date runs to the end of the month holding ``now`` there, or ``today`` when given)."""
+    day = today if today is not None else _today(contract, now).date()
     try:
-        return parse_report_period(label, today=_today(contract, now).date(), term=contract.term)
+        return parse_report_period(label, today=day, term=contract.term)
     except ValueError as error:
         raise InvalidInput([Problem(field, str(error), value=label)]) from None
 
@@ -160,13 +166,16 @@ def compliance(
     period: str,
     now: datetime | None = None,
     field: str = "period",
+    today: date | None = None,
 ) -> tuple[ReportPeriod, list[PeriodCompliance]]:
-    """The compliance report of a stored contract over a reporting period (see module doc)."""
+    """The compliance report of a stored contract over a reporting period (see module doc);
+    ``today`` sets the day the year to date runs to (a review pack's month), ``now`` the
+    instant events count up to."""
     moment = now or app.now()
     with app.uow(read_only=True) as uow:
         stored = get_contract(uow, actor=actor, contract_id=contract_id)  # access first
         contract = stored.contract
-        report = report_period(period, contract, now=moment, field=field)
+        report = report_period(period, contract, now=moment, field=field, today=today)
         labels = measured_labels(contract, report)
         results = uow.repo(ResultRepository).latest_of_periods(contract_id, labels)
         waivers = uow.repo(ExclusionRepository).of_contract(contract_id)
