@@ -321,7 +321,23 @@ def evaluate_command(
         assert service_level is not None
         _print_events(app, actor, contract, service_level, labels[0], events, output)
         return
-    _print(contract_model, results, output, _compliance(app, actor, contract, reports, moment))
+    compliance = _compliance(app, actor, contract, reports, moment)
+    # a closed month inside a reporting period was not measured again: shown as stored
+    seen = {(r.service_level_id, r.period) for r in results}
+    stored_only = {
+        (r.service_level_id, r.period): r
+        for _, found in compliance
+        for item in found
+        for r in item.results
+        if (r.service_level_id, r.period) not in seen
+    }
+    if stored_only:
+        order = {sl.id: i for i, sl in enumerate(contract_model.service_levels)}
+        results = sorted(
+            [*results, *stored_only.values()],
+            key=lambda r: (order.get(r.service_level_id, len(order)), r.period_start, r.period),
+        )
+    _print(contract_model, results, output, compliance)
 
 
 def _compliance(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 import typer
@@ -168,3 +169,36 @@ def test_a_stored_contract_over_a_quarter(cli_env: object, app_with_calls: objec
     assert level["periods"]["insufficient_data"] == 2  # January and February had no calls
     assert level["periods"]["below_expected"] == 1
     assert level["share_met"] == 0
+
+
+def test_a_closed_month_inside_a_quarter_stands_as_stored(
+    cli_env: object, app_with_calls: Any, client_manager: Any, clock: Any
+) -> None:
+    from datetime import timedelta
+
+    from servicepact.domain.errors import PeriodClosed
+    from servicepact.services.evaluation import evaluate_period
+    from servicepact.services.periods import close_period
+
+    clock.advance(timedelta(days=31))  # April: March is over
+    evaluate_period(app_with_calls, actor=client_manager, contract_id="acme-cs-2026",
+                    period_label="2026-03")  # fmt: skip
+    close_period(app_with_calls, actor=client_manager, contract_id="acme-cs-2026", period="2026-03")
+    quarter = runner.invoke(
+        app,
+        ["evaluate", "--contract", "acme-cs-2026", "--period", "2026-Q1",
+         "--now", "2026-04-02T00:00:00Z", "--format", "json"],
+    )  # fmt: skip
+    assert quarter.exit_code == 0, quarter.output
+    document = json.loads(quarter.stdout)
+    (level,) = document["compliance"]
+    assert [r["period"] for r in level["results"]] == ["2026-01", "2026-02", "2026-03"]
+    # March was not measured again, and is shown as stored
+    assert [r["period"] for r in document["results"]] == ["2026-01", "2026-02", "2026-03"]
+    assert level["value"] == "3/4"
+    alone = runner.invoke(
+        app,
+        ["evaluate", "--contract", "acme-cs-2026", "--period", "2026-03",
+         "--now", "2026-04-02T00:00:00Z"],
+    )  # fmt: skip
+    assert isinstance(alone.exception, PeriodClosed)  # a closed month named alone is refused
