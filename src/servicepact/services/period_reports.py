@@ -226,3 +226,27 @@ def compliance_view(
     except InvalidInput as error:
         return ComplianceView(contract, today, chosen, problems=list(error.problems))
     return ComplianceView(contract, today, chosen, report, found)
+
+
+def cached_compliance_view(
+    app: Ports,
+    *,
+    actor: Actor,
+    contract_id: str,
+    period: str | None = None,
+    state: int | None = None,
+) -> ComplianceView:
+    """``compliance_view`` read once per actor, contract, period, hour and state of the data
+    (every write moves the state; time moves the year to date and a running month: an hour
+    keeps a new day in any time zone from being answered with the last one)."""
+    from servicepact.services.view_cache import cached
+
+    hour = app.now().strftime("%Y-%m-%dT%H")
+    return cached(
+        app,
+        actor,
+        "compliance",
+        (contract_id, period, hour),
+        lambda: compliance_view(app, actor=actor, contract_id=contract_id, period=period),
+        state=state,
+    )

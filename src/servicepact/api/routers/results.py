@@ -10,6 +10,7 @@ from servicepact.api import convert, schemas
 from servicepact.api.auth import ActorDep, AppDep, data_state_of
 from servicepact.api.pagination import Page, PageDep, paginate
 from servicepact.api.params import MeasuredPeriodPath
+from servicepact.domain.errors import InvalidInput
 from servicepact.domain.periods import RESULT_PERIOD_PATTERN
 from servicepact.services import evaluation as service
 from servicepact.services import period_reports
@@ -93,12 +94,16 @@ def compliance(
     app: AppDep,
     actor: ActorDep,
     contract_id: str,
+    request: Request,
     period: Annotated[
         str,
         Query(pattern=RESULT_PERIOD_PATTERN, description=PERIOD_DESCRIPTION, examples=["2026-Q3"]),
     ],
 ) -> schemas.ComplianceReport:
-    report, found = period_reports.compliance(
-        app, actor=actor, contract_id=contract_id, period=period
+    view = period_reports.cached_compliance_view(
+        app, actor=actor, contract_id=contract_id, period=period, state=data_state_of(request)
     )
-    return convert.compliance(contract_id, report, found)
+    if view.problems:
+        raise InvalidInput(view.problems)
+    assert view.report is not None  # a view without problems has its report
+    return convert.compliance(contract_id, view.report, view.found)

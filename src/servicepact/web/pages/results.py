@@ -17,7 +17,7 @@ from servicepact.domain.errors import InvalidInput, Problem
 from servicepact.domain.exclusions import ExclusionReason
 from servicepact.locale import Lang, translate
 from servicepact.services import drilldown, evaluation, freshness
-from servicepact.web.core import HTML, AppDep, ViewerDep, check_csrf, render
+from servicepact.web.core import HTML, AppDep, ViewerDep, check_csrf, data_state_of, render
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
@@ -463,8 +463,12 @@ def compliance_page(
     from servicepact.domain.display import compliance_document
     from servicepact.services import period_reports
 
-    view = period_reports.compliance_view(
-        app, actor=viewer.actor, contract_id=contract_id, period=period
+    view = period_reports.cached_compliance_view(
+        app,
+        actor=viewer.actor,
+        contract_id=contract_id,
+        period=period,
+        state=data_state_of(request),
     )
     names = {sl.id: sl for sl in view.contract.service_levels}
     rows = [
