@@ -308,6 +308,17 @@ def evaluate_command(
     periods, reports = evaluation_periods(
         period or [], contract_model, all_months=all_months, now=moment
     )
+    if events is not None and reports:
+        raise InvalidInput(
+            [
+                Problem(
+                    "--period",
+                    "the events behind a result are those of one measured period: name the "
+                    "month (e.g. 2026-07), not a quarter or a year",
+                    value=reports[0].label,
+                )
+            ]
+        )
     # A closed month inside a quarter or year named stands as stored (a month named alone
     # is still refused when closed).
     named = set(period or [])

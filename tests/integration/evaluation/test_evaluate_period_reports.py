@@ -202,3 +202,15 @@ def test_a_closed_month_inside_a_quarter_stands_as_stored(
          "--now", "2026-04-02T00:00:00Z"],
     )  # fmt: skip
     assert isinstance(alone.exception, PeriodClosed)  # a closed month named alone is refused
+
+
+def test_the_event_list_needs_one_month_not_a_quarter(
+    cli_env: object, app_with_calls: object
+) -> None:
+    outcome = runner.invoke(
+        app,
+        ["evaluate", "--contract", "acme-cs-2026", "--period", "2026-Q1", "--service-level",
+         "SL-01", "--events", "failed", "--now", "2026-04-02T00:00:00Z"],
+    )  # fmt: skip
+    assert isinstance(outcome.exception, InvalidInput)
+    assert "one measured period" in str(outcome.exception)
