@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -109,7 +109,7 @@ def render_compliance(
     """A reporting period: per level, the value over the whole period and its months' record."""
     from servicepact.domain.display import compliance_document
 
-    end = report.end.fromordinal(report.end.toordinal() - 1)
+    end = report.end - timedelta(days=1)
     table = Table(
         title=f"{escape(report.label)} ({report.start.isoformat()} to {end.isoformat()})",
         box=box.SIMPLE_HEAD,

@@ -85,3 +85,16 @@ def test_another_vendor_never_sees_the_compliance_report(measured: World) -> Non
     response = measured.get("charlie", f"{BASE}/compliance", params={"period": "2026-Q1"})
     assert response.status_code in (403, 404)
     assert "11/16" not in response.text
+
+
+def test_evaluating_a_quarter_measures_its_months(world: World) -> None:
+    rows = calls(8, day="2026-01-12") + calls(1, answered_after=40, day="2026-02-11")
+    assert (
+        world.post("alice", f"{BASE}/sources/calls/batches", json={"rows": rows}).status_code == 201
+    )
+    response = world.post("alice", f"{BASE}/periods/2026-Q1/evaluate")
+    assert response.status_code == 200, response.text
+    found = {r["period"]: (r["numerator"], r["denominator"]) for r in response.json()}
+    # before: a quarter measured only quarterly levels, so a monthly one gave nothing
+    assert found == {"2026-01": ("8", 8), "2026-02": ("0", 1), "2026-03": ("0", 0)}
+    assert world.post("alice", f"{BASE}/periods/2026-Q5/evaluate").status_code == 422

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from servicepact.api import convert, schemas
 from servicepact.api.auth import ActorDep, AppDep, data_state_of
 from servicepact.api.pagination import Page, PageDep, paginate
-from servicepact.api.params import MeasuredPeriodPath
 from servicepact.domain.errors import InvalidInput
 from servicepact.domain.periods import RESULT_PERIOD_PATTERN
 from servicepact.services import evaluation as service
@@ -68,13 +67,22 @@ def list_results(
     summary="Evaluate a period",
     description=(
         "Measures every service level for the period from the stored events and stores the "
-        "results (a new version only when the inputs changed). A closed period answers 409."
+        "results (a new version only when the inputs changed). A closed month answers 409. A "
+        "quarter, a year, the year to date or a contract year measures the measured periods "
+        "begun inside it (each level's months, a quarterly level's quarter); a closed month "
+        "inside it stands as stored and is answered with the others."
     ),
 )
 def evaluate_period(
-    app: AppDep, actor: ActorDep, contract_id: str, period: MeasuredPeriodPath
+    app: AppDep,
+    actor: ActorDep,
+    contract_id: str,
+    period: Annotated[
+        str,
+        Path(pattern=RESULT_PERIOD_PATTERN, description=PERIOD_DESCRIPTION, examples=["2026-03"]),
+    ],
 ) -> list[schemas.ResultRead]:
-    found = service.evaluate_period(app, actor=actor, contract_id=contract_id, period_label=period)
+    found = period_reports.evaluate_named(app, actor=actor, contract_id=contract_id, period=period)
     return [convert.result(r) for r in found]
 
 
