@@ -82,7 +82,7 @@ def evaluate_period(
         Path(pattern=RESULT_PERIOD_PATTERN, description=PERIOD_DESCRIPTION, examples=["2026-03"]),
     ],
 ) -> list[schemas.ResultRead]:
-    found = period_reports.evaluate_named(app, actor=actor, contract_id=contract_id, period=period)
+    found = service.evaluate_named(app, actor=actor, contract_id=contract_id, period=period)
     return [convert.result(r) for r in found]
 
 
