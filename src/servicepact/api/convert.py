@@ -10,7 +10,8 @@ from pydantic import BaseModel
 
 from servicepact.api import schemas
 from servicepact.domain.exclusions import Exclusion
-from servicepact.domain.results import ServiceLevelResult
+from servicepact.domain.periods import ReportPeriod
+from servicepact.domain.results import PeriodCompliance, ResultStatus, ServiceLevelResult
 from servicepact.domain.risks import Risk
 from servicepact.services.audit import AuditEntry
 from servicepact.services.calendars import ContractCalendarCheck
@@ -169,6 +170,52 @@ def result(value: ServiceLevelResult) -> schemas.ResultRead:
         colour=value.status.colour,
         completeness=_exact(value.completeness),
         notes=list(value.notes),
+    )
+
+
+def compliance(
+    contract_id: str, report: ReportPeriod, found: list[PeriodCompliance]
+) -> schemas.ComplianceReport:
+    def one(item: PeriodCompliance) -> schemas.ComplianceRead:
+        share = item.share_met
+        return schemas.ComplianceRead(
+            service_level_id=item.service_level_id,
+            kpi=item.kpi,
+            measured_in=item.measured_in,
+            aggregated=item.not_aggregated is None,
+            not_aggregated=item.not_aggregated,
+            value=_exact(item.value),
+            value_float=None if item.value is None else float(item.value),
+            numerator=_exact(item.numerator),
+            denominator=item.denominator,
+            sample_size=item.sample_size,
+            excluded=item.excluded,
+            running=item.running,
+            met=item.count(ResultStatus.MET),
+            below_expected=item.count(ResultStatus.BELOW_EXPECTED),
+            breached=item.count(ResultStatus.BREACHED),
+            insufficient_data=item.count(ResultStatus.INSUFFICIENT_DATA),
+            judged=item.judged,
+            share_met=_exact(share),
+            share_met_float=None if share is None else float(share),
+            running_periods=list(item.running_periods),
+            not_measured=list(item.not_measured),
+            to_come=list(item.to_come),
+            results=[
+                schemas.PeriodResultStatus(
+                    period=r.period, status=r.status.value, running=r.running
+                )
+                for r in item.results
+            ],
+        )
+
+    return schemas.ComplianceReport(
+        contract_id=contract_id,
+        period=report.label,
+        form=report.form.value,
+        period_start=report.start,
+        period_end=report.end,
+        service_levels=[one(item) for item in found],
     )
 
 

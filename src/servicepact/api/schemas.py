@@ -65,6 +65,8 @@ class LifecycleRead(BaseModel):
     )
     days_to_deadline: int | None
     termination: TerminationRead | None
+
+
 class HolidayListRead(BaseModel):
     calendar: str
     first_year: int
@@ -252,6 +254,56 @@ class ResultRead(BaseModel):
     calendar_hash: str | None = Field(
         description="SHA-256 of the holiday lists measured with (null before they were kept)"
     )
+
+
+class PeriodResultStatus(BaseModel):
+    period: str = Field(examples=["2026-07"])
+    status: str = Field(examples=["met"])
+    running: bool
+
+
+class ComplianceRead(BaseModel):
+    """One service level over a reporting period (docs/results.md, "Reporting over periods")."""
+
+    service_level_id: str = Field(examples=["SL-01"])
+    kpi: str = Field(examples=["answered_within"])
+    measured_in: str = Field(description="the level's own measurement period", examples=["month"])
+    aggregated: bool = Field(description="whether the KPI has a value over the whole period")
+    not_aggregated: str | None = Field(
+        description="why there is no value over the period (a snapshot KPI)"
+    )
+    value: str | None = Field(
+        description="exact value recomputed from the events of the whole period",
+        examples=["17/20"],
+    )
+    value_float: float | None = Field(examples=[0.85])
+    numerator: str | None
+    denominator: int | None
+    sample_size: int
+    excluded: int
+    running: bool = Field(description="the period holds the running month (value up to now)")
+    met: int = Field(description="measured periods over that met the expected level")
+    below_expected: int
+    breached: int
+    insufficient_data: int
+    judged: int = Field(description="met + below_expected + breached")
+    share_met: str | None = Field(
+        description="met ÷ judged, exact; null when none was judged", examples=["1/3"]
+    )
+    share_met_float: float | None = Field(examples=[0.3333])
+    running_periods: list[str]
+    not_measured: list[str] = Field(description="periods begun with no stored result")
+    to_come: list[str] = Field(description="periods not begun yet")
+    results: list[PeriodResultStatus]
+
+
+class ComplianceReport(BaseModel):
+    contract_id: str
+    period: str = Field(examples=["2026-Q3"])
+    form: str = Field(examples=["quarter"])
+    period_start: date
+    period_end: date = Field(description="exclusive")
+    service_levels: list[ComplianceRead]
 
 
 class ExclusionCreate(BaseModel):

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -32,7 +32,8 @@ from rich.table import Table
 
 from servicepact.domain.contracts import Contract
 from servicepact.domain.errors import InvalidInput, Problem
-from servicepact.domain.results import ServiceLevelResult
+from servicepact.domain.periods import ReportPeriod
+from servicepact.domain.results import PeriodCompliance, ResultStatus, ServiceLevelResult
 
 console = Console(highlight=False, soft_wrap=True)
 
@@ -99,18 +100,99 @@ def render_table(contract: Contract, results: list[ServiceLevelResult]) -> Table
     return table
 
 
-def _print(contract: Contract, results: list[ServiceLevelResult], output: OutputFormat) -> None:
-    from servicepact.domain.display import result_document
+Reports = list[tuple[ReportPeriod, list[PeriodCompliance]]]
+
+
+def render_compliance(
+    contract: Contract, report: ReportPeriod, found: list[PeriodCompliance]
+) -> Table:
+    """A reporting period: per level, the value over the whole period and its months' record."""
+    from servicepact.domain.display import compliance_document
+
+    end = report.end - timedelta(days=1)
+    table = Table(
+        title=f"{escape(report.label)} ({report.start.isoformat()} to {end.isoformat()})",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    for header, justify in (
+        ("Level", "left"), ("Per", "left"), ("Value over the period", "right"),
+        ("Num / den", "right"), ("Met", "right"), ("Below", "right"), ("Breached", "right"),
+        ("Insuff.", "right"), ("% met", "right"), ("Other", "left"),
+    ):  # fmt: skip
+        table.add_column(header, justify=justify, no_wrap=True)  # type: ignore[arg-type]
+    names = {sl.id: sl for sl in contract.service_levels}
+    for item in found:
+        doc = compliance_document(item, names.get(item.service_level_id))
+        if item.not_aggregated is not None:
+            value, fraction = "not aggregated", ""
+        else:
+            value = doc["value_display"] + (" (running)" if item.running else "")
+            if item.denominator is not None and isinstance(item.numerator, int):
+                fraction = f"{doc['numerator']} / {item.denominator}"
+            else:
+                fraction = f"n = {item.sample_size}"
+        other = []
+        if item.running_periods:
+            other.append("running " + ", ".join(item.running_periods))
+        if item.not_measured:
+            other.append("not measured " + ", ".join(item.not_measured))
+        if item.to_come:
+            other.append(f"{len(item.to_come)} to come")
+        table.add_row(
+            escape(item.service_level_id),
+            item.measured_in.replace("_", " "),
+            value,
+            fraction,
+            str(item.count(ResultStatus.MET)),
+            str(item.count(ResultStatus.BELOW_EXPECTED)),
+            str(item.count(ResultStatus.BREACHED)),
+            str(item.count(ResultStatus.INSUFFICIENT_DATA)),
+            doc["share_met_display"],
+            "; ".join(other),
+        )
+    return table
+
+
+def _print(
+    contract: Contract,
+    results: list[ServiceLevelResult],
+    output: OutputFormat,
+    reports: Reports | None = None,
+) -> None:
+    from servicepact.domain.display import compliance_document, result_document
 
     names = {sl.id: sl for sl in contract.service_levels}
     if output is OutputFormat.JSON:
         documents = [result_document(r, names.get(r.service_level_id)) for r in results]
+        if reports:
+            # a reporting period named: the results and, per period, the compliance report
+            compliance = [
+                compliance_document(item, names.get(item.service_level_id))
+                for _, found in reports
+                for item in found
+            ]
+            typer.echo(
+                json.dumps(
+                    {"results": documents, "compliance": compliance}, ensure_ascii=False, indent=2
+                )
+            )
+            return
         typer.echo(json.dumps(documents, ensure_ascii=False, indent=2))
         return
     # A console made now (not at import) follows the terminal width of this run; into a pipe
     # or a file, where there is no width to follow, the table is printed whole.
     width = None if sys.stdout.isatty() else 160
-    Console(highlight=False, soft_wrap=True, width=width).print(render_table(contract, results))
+    out = Console(highlight=False, soft_wrap=True, width=width)
+    out.print(render_table(contract, results))
+    for report, found in reports or []:
+        out.print(render_compliance(contract, report, found))
+    if reports:
+        out.print(
+            "The value over the period is recomputed from its events, for information; each "
+            "month is judged (and credited) on its own. % met = months met ÷ months judged "
+            "(met, below expected or breached)."
+        )
 
 
 def evaluate_command(
@@ -127,7 +209,9 @@ def evaluate_command(
         typer.Option(
             "--period",
             metavar="PERIOD",
-            help="A period: 2026-03, 2026-Q1 or Y1. Repeat for several.",
+            help="A period: a month (2026-03), a quarter (2026-Q3), a year (2026), the year to "
+            "date (2026-YTD) or a contract year (Y1). Repeat for several. A quarter, year or "
+            "year to date measures its months and adds the compliance report.",
         ),
     ] = None,
     data: Annotated[
@@ -200,7 +284,7 @@ def evaluate_command(
             def step(description: str) -> None:
                 progress.update(task, description=description)
 
-            stored, from_files = evaluate_files(
+            evaluated = evaluate_files(
                 contract_file=Path(contract),
                 data_dir=data,
                 labels=period or [],
@@ -208,13 +292,13 @@ def evaluate_command(
                 now=moment,
                 step=step,
             )
-        _print(stored, from_files, output)
+        _print(evaluated.contract, evaluated.results, output, evaluated.reports)
         if output is OutputFormat.TEXT:
             # A file is measured with the installed package's holidays: say which list.
             import holidays
 
             typer.echo(
-                f"holiday lists: {stored.calendar_hash} (holidays package "
+                f"holiday lists: {evaluated.contract.calendar_hash} (holidays package "
                 f"{holidays.__version__}; a stored contract keeps the lists fixed when applied)"
             )
         return
@@ -225,10 +309,28 @@ def evaluate_command(
     actor = app.cli_actor()
     with app.uow(read_only=True) as uow:
         from servicepact.services.contracts import get_contract
+        from servicepact.services.open_periods import closed_months
 
         contract_model = get_contract(uow, actor=actor, contract_id=contract).contract
-    periods = evaluation_periods(period or [], contract_model, all_months=all_months, now=moment)
-    labels = [p.label for p in periods]
+        closed = set(closed_months(uow, contract))
+    periods, reports = evaluation_periods(
+        period or [], contract_model, all_months=all_months, now=moment
+    )
+    if events is not None and reports:
+        raise InvalidInput(
+            [
+                Problem(
+                    "--period",
+                    "the events behind a result are those of one measured period: name the "
+                    "month (e.g. 2026-07), not a quarter or a year",
+                    value=reports[0].label,
+                )
+            ]
+        )
+    # A closed month inside a quarter or year named stands as stored (a month named alone
+    # is still refused when closed).
+    named = set(period or [])
+    labels = [p.label for p in periods if not (reports and p.label in closed - named)]
     # One call for every period: each source is read once, and a bad or closed period
     # refuses the whole request before anything is stored.
     with Progress(console=Console(stderr=True), transient=True) as progress:
@@ -238,9 +340,41 @@ def evaluate_command(
         assert service_level is not None
         _print_events(app, actor, contract, service_level, labels[0], events, output)
         return
-    _print(contract_model, results, output)
+    compliance = _compliance(app, actor, contract, reports, moment)
+    # a closed month inside a reporting period was not measured again: shown as stored
+    seen = {(r.service_level_id, r.period) for r in results}
+    stored_only = {
+        (r.service_level_id, r.period): r
+        for _, found in compliance
+        for item in found
+        for r in item.results
+        if (r.service_level_id, r.period) not in seen
+    }
+    if stored_only:
+        order = {sl.id: i for i, sl in enumerate(contract_model.service_levels)}
+        results = sorted(
+            [*results, *stored_only.values()],
+            key=lambda r: (order.get(r.service_level_id, len(order)), r.period_start, r.period),
+        )
+    _print(contract_model, results, output, compliance)
     if output is OutputFormat.TEXT and results:
         typer.echo(f"holiday lists: {results[0].calendar_hash} (fixed with the contract version)")
+
+
+def _compliance(
+    app: Any, actor: Any, contract: str, reports: list[ReportPeriod], moment: datetime
+) -> Reports:
+    """The compliance report of each reporting period named, from the stored results (a closed
+    month's stand as stored) and the stored events."""
+    from servicepact.services.period_reports import compliance
+
+    return [
+        compliance(
+            app, actor=actor, contract_id=contract, period=report.label, now=moment,
+            field="--period",
+        )
+        for report in reports
+    ]  # fmt: skip
 
 
 def _measure(

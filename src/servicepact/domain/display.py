@@ -11,7 +11,7 @@ from typing import Any
 from servicepact.domain.contracts import ServiceLevel
 from servicepact.domain.kpis import CATALOGUE, Unit
 from servicepact.domain.money import minor_unit, round_money
-from servicepact.domain.results import ServiceLevelResult
+from servicepact.domain.results import PeriodCompliance, ResultStatus, ServiceLevelResult
 
 
 def amount_text(amount: Decimal, currency: str) -> str:
@@ -94,6 +94,55 @@ def result_document(result: ServiceLevelResult, sl: ServiceLevel | None = None) 
         "calendar_hash": result.calendar_hash,
         "notes": list(result.notes),
     }
+
+
+def compliance_document(
+    compliance: PeriodCompliance, sl: ServiceLevel | None = None
+) -> dict[str, Any]:
+    """A service level over a reporting period as JSON-able values (docs/results.md)."""
+    definition = sl.definition if sl is not None else CATALOGUE[compliance.kpi]
+    share = compliance.share_met
+    return {
+        "contract_id": compliance.contract_id,
+        "service_level_id": compliance.service_level_id,
+        "service_level_name": sl.name if sl is not None else None,
+        "kpi": compliance.kpi,
+        "unit": definition.unit.value,
+        "direction": definition.direction.value,
+        "period": compliance.period,
+        "period_start": compliance.period_start,
+        "period_end": compliance.period_end,
+        "measured_in": compliance.measured_in,
+        "running": compliance.running,
+        "aggregated": compliance.not_aggregated is None,
+        "not_aggregated": compliance.not_aggregated,
+        "value": exact_text(compliance.value),
+        "value_display": format_value(compliance.value, definition.unit),
+        "numerator": exact_text(compliance.numerator),
+        "denominator": compliance.denominator,
+        "sample_size": compliance.sample_size,
+        "excluded": compliance.excluded,
+        "periods": {
+            "met": compliance.count(ResultStatus.MET),
+            "below_expected": compliance.count(ResultStatus.BELOW_EXPECTED),
+            "breached": compliance.count(ResultStatus.BREACHED),
+            "insufficient_data": compliance.count(ResultStatus.INSUFFICIENT_DATA),
+            "running": list(compliance.running_periods),
+            "not_measured": list(compliance.not_measured),
+            "to_come": list(compliance.to_come),
+        },
+        "share_met": exact_text(share),
+        "share_met_display": share_text(share),
+        "results": [
+            {"period": r.period, "status": r.status.value, "running": r.running}
+            for r in compliance.results
+        ],
+    }
+
+
+def share_text(share: Fraction | None) -> str:
+    """A share of periods as a percentage with two decimals, or a dash when none was judged."""
+    return "—" if share is None else f"{_rounded(share * 100, 2)} %"
 
 
 def trend_text(slope: Fraction | None, unit: Unit) -> str | None:

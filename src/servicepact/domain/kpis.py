@@ -64,6 +64,9 @@ class KpiDefinition:
     uses_calendar: bool = False
     source: str = "KPIS.md"
     notes: str = ""
+    # A value at the period's end (a backlog), not a sum over its events: it cannot be
+    # aggregated over several periods (a quarter's value is no more than its last month's).
+    snapshot: bool = False
     param_index: dict[str, Param] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -251,6 +254,7 @@ CATALOGUE: dict[str, KpiDefinition] = {
             "tickets open at the period's end older than `days` calendar days",
             "the period's end",
             (Param("days", int, "age in calendar days", required=True, minimum=0),),
+            snapshot=True,
         ),
         KpiDefinition(
             "reopen_rate",

@@ -10,20 +10,26 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from servicepact.domain.contracts import PeriodKind, Term
 
 # The forms a period takes where a client names one (API path and query, web query, CLI flag).
-# A month: 2026-03. A result view may also take a quarter (2026-Q3), a calendar year (2026) or
-# the year to date (2026-YTD); an endpoint uses the pattern of the forms it supports.
+# A month: 2026-03. A result view may also take a quarter (2026-Q3), a calendar year (2026),
+# the year to date (2026-YTD) or a contract year (Y1); an endpoint uses the pattern of the
+# forms it supports.
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
-RESULT_PERIOD_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2]|Q[1-4]|YTD))?$"
+RESULT_PERIOD_PATTERN = r"^(\d{4}(-(0[1-9]|1[0-2]|Q[1-4]|YTD))?|Y[1-9]\d{0,2})$"
 # What evaluation measures: a month, a quarter, or a contract year (Y1 is the first).
 MEASURED_PERIOD_PATTERN = r"^(\d{4}-(0[1-9]|1[0-2]|Q[1-4])|Y[1-9]\d{0,2})$"
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 _YEAR = re.compile(r"^Y(\d+)$")
+_CALENDAR_YEAR = re.compile(r"^(\d{4})$")
+_YEAR_TO_DATE = re.compile(r"^(\d{4})-YTD$")
+_ANY_QUARTER = re.compile(r"^\d{4}-Q\d+$")
+RESULT_PERIOD_FORMS = "2026-03, 2026-Q3, 2026, 2026-YTD or Y1"
 
 
 def _add_months(day: date, months: int) -> date:
@@ -111,3 +117,84 @@ def period_of(kind: PeriodKind, day: date, term: Term) -> Period:
     if kind is PeriodKind.QUARTER:
         return quarter(day.year, (day.month - 1) // 3 + 1)
     return contract_year(term, contract_year_of(term, day))
+
+
+class ReportForm(StrEnum):
+    """The forms of a reporting period (a result view over one or several measured periods)."""
+
+    MONTH = "month"
+    QUARTER = "quarter"
+    YEAR = "year"  # a calendar year, 2026
+    YEAR_TO_DATE = "year_to_date"  # 2026-YTD: 1 January to the end of the running month
+    CONTRACT_YEAR = "contract_year"  # Y1
+
+
+@dataclass(frozen=True)
+class ReportPeriod:
+    """A reporting period ``[start, end)``: what a result view shows, made of whole months.
+
+    Service levels are measured per month (or quarter, or contract year); a reporting period
+    gathers the measured periods that lie wholly inside it.
+    """
+
+    label: str
+    start: date
+    end: date  # exclusive
+    form: ReportForm
+
+    def holds(self, period: Period) -> bool:
+        """Whether a measured period lies wholly inside this one."""
+        return self.start <= period.start and period.end <= self.end
+
+
+def parse_report_period(label: str, *, today: date, term: Term | None = None) -> ReportPeriod:
+    """A reporting period: ``2026-03``, ``2026-Q3``, ``2026`` (the calendar year), ``2026-YTD``
+    (1 January 2026 to the end of the month holding ``today``; the whole year once it is
+    over) or ``Y1`` (a contract year, with the term). Anything else is a ``ValueError`` naming
+    the forms."""
+    text = label.strip()
+    if m := _CALENDAR_YEAR.match(text):
+        year = int(m[1])
+        return ReportPeriod(text, date(year, 1, 1), date(year + 1, 1, 1), ReportForm.YEAR)
+    if m := _YEAR_TO_DATE.match(text):
+        year = int(m[1])
+        if today.year < year:
+            raise ValueError(f"{label!r}: {year} has not begun (today is {today.isoformat()})")
+        end = date(year + 1, 1, 1) if today.year > year else _add_months(today, 1)
+        return ReportPeriod(text, date(year, 1, 1), end, ReportForm.YEAR_TO_DATE)
+    if _ANY_QUARTER.match(text) and not _QUARTER.match(text):
+        raise ValueError(f"{label!r}: a quarter is Q1, Q2, Q3 or Q4")
+    try:
+        period = parse_period(text, term=term)
+    except ValueError as error:
+        if _MONTH.match(text) or _YEAR.match(text):
+            raise
+        raise ValueError(f"{label!r} is not a period (write {RESULT_PERIOD_FORMS})") from error
+    form = {
+        PeriodKind.MONTH: ReportForm.MONTH,
+        PeriodKind.QUARTER: ReportForm.QUARTER,
+        PeriodKind.CONTRACT_YEAR: ReportForm.CONTRACT_YEAR,
+    }[period.kind]
+    return ReportPeriod(period.label, period.start, period.end, form)
+
+
+def measured_periods_within(kind: PeriodKind, report: ReportPeriod, term: Term) -> list[Period]:
+    """The periods of ``kind`` (a service level's measurement period) lying wholly inside the
+    reporting period and overlapping the contract's term, in order."""
+    term_end = term.end + timedelta(days=1)
+    found: list[Period] = []
+    if kind is PeriodKind.CONTRACT_YEAR:
+        number = 1
+        while (candidate := contract_year(term, number)).start < min(report.end, term_end):
+            if report.holds(candidate):
+                found.append(candidate)
+            number += 1
+        return found
+    step = 1 if kind is PeriodKind.MONTH else 3
+    current = date(report.start.year, report.start.month, 1)
+    while current < report.end:
+        candidate = period_of(kind, current, term)
+        if report.holds(candidate) and candidate.start < term_end and candidate.end > term.start:
+            found.append(candidate)
+        current = _add_months(current, step)
+    return found

@@ -110,3 +110,57 @@ def latest_closed_by_level(
         if key not in latest or result.period_start > latest[key].period_start:
             latest[key] = result
     return latest
+
+
+@dataclass(frozen=True)
+class PeriodCompliance:
+    """One service level over a reporting period (a quarter, a year, the year to date, ...).
+
+    ``results`` are the stored or computed results of the level's own measured periods (its
+    months, for a monthly level) lying in the reporting period; the counts and the share of
+    months met come from them. ``value`` is the KPI recomputed over the events of the whole
+    period (up to now), for information: the contract judges, and credits, each measured
+    period alone. A KPI that cannot be aggregated (a snapshot, like a backlog at a period's
+    end) has no value and says why in ``not_aggregated``.
+    """
+
+    contract_id: str
+    service_level_id: str
+    kpi: str
+    period: str
+    period_start: str  # ISO date
+    period_end: str  # ISO date, exclusive
+    measured_in: str  # the level's own period kind: month, quarter, contract_year
+    results: tuple[ServiceLevelResult, ...]
+    value: Fraction | None = None
+    numerator: int | Fraction | None = None
+    denominator: int | None = None
+    sample_size: int = 0
+    excluded: int = 0
+    running: bool = False  # the reporting period holds the running month
+    not_aggregated: str | None = None
+    not_measured: tuple[str, ...] = ()  # measured periods begun but with no result
+    to_come: tuple[str, ...] = ()  # measured periods not begun yet
+
+    def count(self, status: ResultStatus) -> int:
+        """Measured periods over (not running) with this status."""
+        return sum(1 for r in self.results if not r.running and r.status is status)
+
+    @property
+    def running_periods(self) -> tuple[str, ...]:
+        return tuple(r.period for r in self.results if r.running)
+
+    @property
+    def judged(self) -> int:
+        """Periods over that were judged against the levels (insufficient data is not judged,
+        KPIS.md rule 2)."""
+        return sum(
+            self.count(s)
+            for s in (ResultStatus.MET, ResultStatus.BELOW_EXPECTED, ResultStatus.BREACHED)
+        )
+
+    @property
+    def share_met(self) -> Fraction | None:
+        """Measured periods met ÷ periods judged; None when none was judged."""
+        judged = self.judged
+        return None if judged == 0 else Fraction(self.count(ResultStatus.MET), judged)

@@ -179,4 +179,26 @@ KO_RESULTS: dict[str, str] = {
     "Not all converted": "일부 미전환",
     "All converted": "모두 전환",
     "Difference over the tolerance": "허용 오차 초과",
+    # the compliance page (a quarter, a year, the year to date)
+    "Compliance": "준수 현황",
+    "Compliance by quarter and year": "분기·연도별 준수 현황",
+    "Period": "기간",
+    "Year to date": "연초 대비 누계",
+    "Show": "보기",
+    "Service levels over the period": "기간 중 서비스 수준",
+    "Value over the period": "기간 전체 값",
+    "% of months met": "충족 월 비율",
+    "Months": "월",
+    "measured per month": "월 단위 측정",
+    "measured per quarter": "분기 단위 측정",
+    "measured per contract_year": "계약 연도 단위 측정",
+    "Not aggregated: a snapshot at each period's end": "집계 불가: 각 기간 말 시점의 값",
+    "{n} to come": "남은 기간 {n}개",
+    "The value over the period is recomputed from all its events (not an average of the "
+    "months), for information. Each month is judged and credited on its own; % of months met "
+    "= months met ÷ months judged (met, below expected or breached).": (
+        "기간 전체 값은 기간의 모든 이벤트로 다시 계산한 참고 값입니다(월별 값의 평균이 "
+        "아님). 판정과 크레딧은 월마다 따로 합니다. 충족 월 비율 = 충족한 월 ÷ 판정한 월"
+        "(충족, 기대 미달, 위반)."
+    ),
 }

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -25,7 +25,7 @@ from servicepact.domain.errors import InvalidInput, Problem
 from servicepact.domain.exclusions import ExclusionStatus
 from servicepact.domain.invoices import Verdict
 from servicepact.domain.periods import Period, months_between, parse_period
-from servicepact.domain.results import ServiceLevelResult
+from servicepact.domain.results import ResultStatus, ServiceLevelResult
 from servicepact.domain.risks import FindingStatus, Risk
 from servicepact.reports.formatting import (
     exact_text,
@@ -57,8 +57,17 @@ from servicepact.reports.model import (
     StatusCounts,
     TrendPoint,
     VendorRow,
+    YearToDateRow,
 )
-from servicepact.services import audit, commercials, evaluation, loads, risks, vendors
+from servicepact.services import (
+    audit,
+    commercials,
+    evaluation,
+    loads,
+    period_reports,
+    risks,
+    vendors,
+)
 from servicepact.services.contracts import StoredContract, get_contract, list_contracts
 from servicepact.services.ports import Ports
 
@@ -303,6 +312,63 @@ def _month_end(month: Period, contract: Contract) -> datetime:
     return datetime.combine(month.end, time(0), tzinfo=zone)
 
 
+def _year_to_date(
+    app: Ports, actor: Actor, contract: Contract, month: Period
+) -> tuple[str, list[YearToDateRow]]:
+    """January to the pack's month: each monthly level's months met / below / breached /
+    insufficient, the share met and the value over the period (services/period_reports.py)."""
+    until = min(app.now(), _month_end(month, contract))
+    last_day = month.end - timedelta(days=1)
+    report, found = period_reports.compliance(
+        app,
+        actor=actor,
+        contract_id=contract.id,
+        period=f"{month.start.year}-YTD",
+        now=until,
+        today=last_day,
+    )
+    names = {sl.id: sl for sl in contract.service_levels}
+    rows = []
+    for item in found:
+        sl = names[item.service_level_id]
+        if sl.period is not PeriodKind.MONTH:
+            continue  # as in the service-level section
+        unit = sl.definition.unit.value
+        share = item.share_met
+        rows.append(
+            YearToDateRow(
+                service_level_id=sl.id,
+                name=sl.name,
+                unit=unit,
+                value=None if item.value is None else float(item.value),
+                value_text=value_text(item.value, unit),
+                numerator=exact_text(item.numerator),
+                denominator=item.denominator,
+                sample_size=item.sample_size,
+                not_aggregated=item.not_aggregated,
+                running=item.running,
+                met=item.count(ResultStatus.MET),
+                below_expected=item.count(ResultStatus.BELOW_EXPECTED),
+                breached=item.count(ResultStatus.BREACHED),
+                insufficient_data=item.count(ResultStatus.INSUFFICIENT_DATA),
+                share_met=None if share is None else float(share),
+                share_met_text=percent_text(share),
+                months=tuple(
+                    TrendPoint(
+                        period=r.period,
+                        value=r.value_float,
+                        value_text=value_text(r.value, unit),
+                        status=r.status.value,
+                        rag=rag_of(r.status.colour),
+                    )
+                    for r in item.results
+                ),
+            )
+        )
+    first = report.start.strftime("%Y-%m")
+    return f"{first} – {month.label}", rows
+
+
 def build_contract_pack(
     app: Ports, *, actor: Actor, contract_id: str, period: str, months: int = TREND_MONTHS
 ) -> ContractPack:
@@ -345,6 +411,7 @@ def build_contract_pack(
         }
     )
     head_seq, head_sha256 = audit.head_of_month(app, month_end=_month_end(month, contract))
+    ytd_period, ytd_rows = _year_to_date(app, actor, contract, month)
     return ContractPack(
         period=month.label,
         period_start=month.start.isoformat(),
@@ -378,6 +445,8 @@ def build_contract_pack(
         ),
         trend_months=tuple(labels),
         service_levels=tuple(rows),
+        year_to_date=tuple(ytd_rows),
+        year_to_date_period=ytd_period,
         credits=credits,
         credits_note=credits_note,
         invoice_checks=tuple(_invoice_checks(app, actor, contract_id, month.label)),

@@ -91,6 +91,29 @@ class ServiceLevelRow(_Model):
     trend: tuple[TrendPoint, ...] = ()
 
 
+class YearToDateRow(_Model):
+    """One service level from January to the pack's month (docs/results.md, "Reporting over
+    periods"): its months' record and the value over the whole period, for information."""
+
+    service_level_id: str
+    name: str
+    unit: str
+    value: float | None  # recomputed from the events of the whole period; None if not aggregated
+    value_text: str
+    numerator: str | None
+    denominator: int | None
+    sample_size: int
+    not_aggregated: str | None  # why there is no value over the period (a snapshot KPI)
+    running: bool
+    met: int
+    below_expected: int
+    breached: int
+    insufficient_data: int
+    share_met: float | None  # months met ÷ months judged
+    share_met_text: str
+    months: tuple[TrendPoint, ...] = ()
+
+
 class CreditLineRow(_Model):
     service_level_id: str
     name: str
@@ -217,6 +240,8 @@ class ContractPack(_Model):
     batches: tuple[BatchRef, ...]
     trend_months: tuple[str, ...]
     service_levels: tuple[ServiceLevelRow, ...]
+    year_to_date: tuple[YearToDateRow, ...] = ()
+    year_to_date_period: str = ""  # e.g. 2026-01 – 2026-03
     credits: CreditsSection | None
     credits_note: str | None  # why there are no credits (no regime, outside the term)
     invoice_checks: tuple[InvoiceCheckRow, ...]

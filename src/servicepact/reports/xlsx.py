@@ -271,6 +271,44 @@ def _levels_sheet(w: _Writer, sheet: Worksheet, pack: ContractPack, m: Messages)
     sheet.freeze_panes(1, 2)
 
 
+def _year_to_date_sheet(w: _Writer, sheet: Worksheet, pack: ContractPack, m: Messages) -> None:
+    w.text(sheet, 0, 0, f"{m.t('Year to date')} {pack.year_to_date_period}")
+    w.table(
+        sheet,
+        1,
+        [
+            m.t("Service level"),
+            m.t("Value over the period"),
+            "numerator",
+            "denominator",
+            m.t("Met"),
+            m.t("Below expected"),
+            m.t("Breached"),
+            m.t("Insufficient data"),
+            m.t("% of months met"),
+            m.t("Months"),
+        ],
+        [
+            [
+                y.service_level_id,
+                Measure(y.value, y.unit)
+                if y.not_aggregated is None
+                else m.t("Not aggregated: a snapshot at each period's end"),
+                y.numerator,
+                y.denominator,
+                y.met,
+                y.below_expected,
+                y.breached,
+                y.insufficient_data,
+                Percent(y.share_met),
+                ", ".join(f"{p.period} {m.label(p.status)}" for p in y.months),
+            ]
+            for y in pack.year_to_date
+        ],
+        [14, 16, 12, 12, 8, 10, 10, 12, 12, 60],
+    )
+
+
 def _trend_sheet(w: _Writer, sheet: Worksheet, pack: ContractPack, m: Messages) -> None:
     w.table(
         sheet,
@@ -469,6 +507,7 @@ _SheetWriter = Callable[["_Writer", Worksheet, ContractPack, Messages], None]
 _CONTRACT_SHEETS: tuple[tuple[str, _SheetWriter], ...] = (
     ("Monthly service review", _summary_sheet),
     ("Service levels", _levels_sheet),
+    ("Year to date", _year_to_date_sheet),
     ("Trend", _trend_sheet),
     ("Service credits", _credits_sheet),
     ("Invoice check", _invoice_sheet),

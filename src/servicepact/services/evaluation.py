@@ -371,11 +371,13 @@ def cached_list_results(
     per actor, contract, period and state of the data (the audit trail's head: every write
     moves it, in whichever process it was made)."""
     shown: Callable[[ServiceLevelResult], Any] = present or (lambda result: result)
+    # the year to date grows with the month: it is read again when a month begins
+    month = app.now().strftime("%Y-%m") if period is not None and "YTD" in period else None
     found = cached(
         app,
         actor,
         "results",
-        (contract_id, period, present),
+        (contract_id, period, month, present),
         lambda: tuple(
             shown(r) for r in list_results(app, actor=actor, contract_id=contract_id, period=period)
         ),
@@ -387,7 +389,60 @@ def cached_list_results(
 def list_results(
     app: Ports, *, actor: Actor, contract_id: str, period: str | None = None
 ) -> list[ServiceLevelResult]:
-    """The latest stored result per service level and period, for those who may see the contract."""
+    """The latest stored result per service level and period, for those who may see the contract;
+    with ``period`` (any form of services/period_reports.py), those of the periods inside it."""
+    if period is not None:
+        # a quarter, a year, the year to date: the measured periods inside it
+        from servicepact.services.period_reports import results_in
+
+        return results_in(app, actor=actor, contract_id=contract_id, period=period)
     with app.uow(read_only=True) as uow:
         get_contract(uow, actor=actor, contract_id=contract_id)
         return uow.repo(ResultRepository).latest(contract_id, period)
+
+
+def evaluate_named(
+    app: Ports,
+    *,
+    actor: Actor,
+    contract_id: str,
+    period: str,
+    now: datetime | None = None,
+    field: str = "period",
+) -> list[ServiceLevelResult]:
+    """Measure and store what a named period holds (``period_reports.plan``): a month as
+    named, a quarter or a year through its begun measured periods, where a closed month stands
+    as stored. The results of them all, in contract order."""
+    from servicepact.services.open_periods import closed_months
+    from servicepact.services.period_reports import plan
+
+    moment = now or app.now()
+    with app.uow(read_only=True) as uow:
+        contract = get_contract(uow, actor=actor, contract_id=contract_id).contract
+        closed = set(closed_months(uow, contract_id))
+    measured, reports = plan([period], contract, now=moment, field=field)
+    if not reports:  # one month: measured as named (a closed month is refused)
+        return evaluate_periods(
+            app, actor=actor, contract_id=contract_id, period_labels=measured, now=moment
+        )
+    fresh = evaluate_periods(
+        app,
+        actor=actor,
+        contract_id=contract_id,
+        period_labels=[label for label in measured if label not in closed],
+        now=moment,
+    )
+    seen = {(r.service_level_id, r.period) for r in fresh}
+    with app.uow(read_only=True) as uow:
+        kept = [
+            r
+            for r in uow.repo(ResultRepository).latest_of_periods(
+                contract_id, sorted(closed & set(measured))
+            )
+            if (r.service_level_id, r.period) not in seen
+        ]
+    order = {sl.id: i for i, sl in enumerate(contract.service_levels)}
+    return sorted(
+        [*fresh, *kept],
+        key=lambda r: (order.get(r.service_level_id, len(order)), r.period_start, r.period),
+    )

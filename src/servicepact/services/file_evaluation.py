@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
@@ -12,9 +13,10 @@ from servicepact.contractfile import load_contract_file
 from servicepact.domain.contracts import Contract
 from servicepact.domain.errors import InvalidInput, Problem
 from servicepact.domain.event_types import BUILT_IN
-from servicepact.domain.periods import Period, months_between, parse_period
-from servicepact.domain.results import ServiceLevelResult
+from servicepact.domain.periods import Period, ReportPeriod, months_between, parse_period
+from servicepact.domain.results import PeriodCompliance, ServiceLevelResult
 from servicepact.engine.evaluate import ClockCache, contract_timezone, evaluate_contract
+from servicepact.services.period_reports import compliance_of, plan
 from servicepact.store.events.reading import read_events_for_evaluation
 
 DATA_SUFFIXES = (".csv", ".jsonl", ".parquet", ".xlsx")
@@ -22,24 +24,34 @@ DATA_SUFFIXES = (".csv", ".jsonl", ".parquet", ".xlsx")
 Step = Callable[[str], None]  # told what is done next ("Reading calls.csv", "Evaluating")
 
 
+@dataclass(frozen=True)
+class FileEvaluation:
+    """What ``evaluate_files`` gives: the contract, the results of the measured periods, and
+    the compliance report of each reporting period (quarter, year, ...) named."""
+
+    contract: Contract
+    results: list[ServiceLevelResult]
+    reports: list[tuple[ReportPeriod, list[PeriodCompliance]]] = field(default_factory=list)
+
+
 def evaluation_periods(
     labels: list[str], contract: Contract, *, all_months: bool, now: datetime
-) -> list[Period]:
-    """The periods to evaluate: the labels given, and with ``all_months`` every month of the
-    term up to ``now``. At least one is needed."""
+) -> tuple[list[Period], list[ReportPeriod]]:
+    """The periods to evaluate — the months named, the measured periods inside each quarter,
+    year, year to date or contract year named (services/period_reports.py), and with
+    ``all_months`` every month of the term up to ``now`` — and the reporting periods among
+    the labels. At least one period is needed. A month named that starts after the contract's
+    termination is refused; the months of a longer period stop at the termination."""
+    measured, reports = plan(labels, contract, now=now, field="--period")
     periods: list[Period] = []
     problems: list[Problem] = []
-    for label in labels:
-        try:
-            period = parse_period(label, term=contract.term)
-        except ValueError as error:
-            problems.append(Problem("--period", str(error), value=label))
-            continue
+    for label in measured:
+        period = parse_period(label, term=contract.term)
         refused = contract.after_termination(period.start)
-        if refused is not None:
+        if refused is None:
+            periods.append(period)
+        elif label in labels:
             problems.append(Problem("--period", f"{period.label} {refused}", value=label))
-            continue
-        periods.append(period)
     if problems:
         raise InvalidInput(problems)
     if all_months:
@@ -49,7 +61,7 @@ def evaluation_periods(
         raise InvalidInput(
             [Problem("--period", "give at least one period (e.g. 2026-03) or --all-months")]
         )
-    return periods
+    return periods, reports
 
 
 def data_file(directory: Path, source: str) -> Path:
@@ -86,12 +98,13 @@ def evaluate_files(
     all_months: bool,
     now: datetime,
     step: Step | None = None,
-) -> tuple[Contract, list[ServiceLevelResult]]:
-    """Validate the contract and the event files, then evaluate (no database)."""
+) -> FileEvaluation:
+    """Validate the contract and the event files, then evaluate (no database); for a
+    reporting period, its compliance report from the same events."""
     contract = load_contract_file(contract_file).contract
     if not data_dir.is_dir():
         raise InvalidInput([Problem("--data", "is not a directory", value=str(data_dir))])
-    periods = evaluation_periods(labels, contract, all_months=all_months, now=now)
+    periods, reports = evaluation_periods(labels, contract, all_months=all_months, now=now)
     sources = sorted({sl.source for sl in contract.service_levels})
     types = {**BUILT_IN, **contract.declared_event_types}
     unknown = [s for s in sources if s not in types]
@@ -115,4 +128,8 @@ def evaluate_files(
     if step is not None:
         step("Evaluating")
     results = evaluate_contract(contract, tables, periods, clock_cache=ClockCache(), now=now)
-    return contract, results
+    return FileEvaluation(
+        contract,
+        results,
+        [(report, compliance_of(contract, report, results, tables, now=now)) for report in reports],
+    )

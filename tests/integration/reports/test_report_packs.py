@@ -81,6 +81,24 @@ def test_the_contract_pack_holds_the_months_figures_as_the_services_state_them(c
     assert again == contract_pack
 
 
+def test_the_contract_pack_reports_the_year_to_date_of_its_month(contract_pack):
+    # January 20/20 and February 16/20 met (expected 80 %), March 14/20 breached (minimum 75 %)
+    assert contract_pack.year_to_date_period == "2026-01 – 2026-03"
+    sl01 = contract_pack.year_to_date[0]
+    assert sl01.service_level_id == "SL-01"
+    # pooled over the quarter's 60 calls: 50 in time = 83.33 %, up to the month's end
+    assert (sl01.numerator, sl01.denominator, sl01.value_text) == ("50", 60, "83.33 %")
+    assert not sl01.running
+    assert (sl01.met, sl01.below_expected, sl01.breached, sl01.insufficient_data) == (2, 0, 1, 0)
+    assert sl01.share_met_text == "66.67 %"
+    assert [p.period for p in sl01.months] == ["2026-01", "2026-02", "2026-03"]
+    html = render_html(contract_pack, lang=Lang.EN)
+    assert 'id="ytd-SL-01"' in html
+    assert "66.67 %" in html
+    korean = render_html(contract_pack, lang=Lang.KO)
+    assert "충족 월 비율" in korean
+
+
 def test_the_portfolio_pack_counts_statuses_adds_up_stated_credits_and_is_scoped_by_party(
     portfolio_pack, seeded, vendor_a, tmp_path
 ):
@@ -142,6 +160,7 @@ def test_workbooks_hold_numbers_with_formats_and_formula_like_names_as_text(
     assert book.sheetnames == [
         "Monthly service review",
         "Service levels",
+        "Year to date",
         "Trend",
         "Service credits",
         "Invoice check",

@@ -232,7 +232,11 @@ def test_evaluating_a_file_for_every_month_stops_at_the_termination_month() -> N
 
     contract = _document(termination={"date": "2026-02-14", "reason": "merger"}).contract
     now = datetime(2026, 6, 1, tzinfo=UTC)
-    months = evaluation_periods([], contract, all_months=True, now=now)
+    months, _ = evaluation_periods([], contract, all_months=True, now=now)
     assert [p.label for p in months] == ["2026-01", "2026-02"]
     with pytest.raises(InvalidInput, match="2026-03 starts after the contract was terminated"):
         evaluation_periods(["2026-03"], contract, all_months=False, now=now)
+    # a quarter holding the termination measures its months up to it, and reports on Q1
+    months, reports = evaluation_periods(["2026-Q1"], contract, all_months=False, now=now)
+    assert [p.label for p in months] == ["2026-01", "2026-02"]
+    assert [r.label for r in reports] == ["2026-Q1"]

@@ -137,6 +137,19 @@ class ResultRepository:
         ordered = sorted(newest.values(), key=lambda row: (row.period, row.service_level_id))
         return [result_from_json(row.result) for row in ordered]
 
+    def latest_of_periods(
+        self, contract_id: str, periods: Sequence[str]
+    ) -> list[ServiceLevelResult]:
+        """The newest result per service level of each of the named periods."""
+        if not periods:
+            return []
+        query = sa.select(sl_results).where(
+            sl_results.c.contract_id == contract_id, sl_results.c.period.in_(list(periods))
+        )
+        newest = latest_per_key(self._connection.execute(query), ("service_level_id", "period"))
+        ordered = sorted(newest.values(), key=lambda row: (row.period, row.service_level_id))
+        return [result_from_json(row.result) for row in ordered]
+
     def latest_statuses(
         self, contract_ids: Sequence[str], periods: Sequence[str]
     ) -> dict[tuple[str, str, str], tuple[str, str | None]]:

@@ -4,7 +4,7 @@ events — the form that requests an exclusion for the events it selects."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
@@ -17,7 +17,7 @@ from servicepact.domain.errors import InvalidInput, Problem
 from servicepact.domain.exclusions import ExclusionReason
 from servicepact.locale import Lang, translate
 from servicepact.services import drilldown, evaluation, freshness
-from servicepact.web.core import HTML, AppDep, ViewerDep, check_csrf, render
+from servicepact.web.core import HTML, AppDep, ViewerDep, check_csrf, data_state_of, render
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
@@ -432,3 +432,62 @@ def request_exclusion(
         contract_id, service_level_id, view.result.period, outcome="failed", requested=made.id
     )
     return RedirectResponse(target, status_code=303)
+
+
+# --- a service level over a quarter, a year, the year to date -------------------------------
+
+COMPLIANCE_PATH = "/contracts/{contract_id}/compliance"
+
+
+def period_choices(today: date) -> list[list[tuple[str, str]]]:
+    """The reporting periods offered as links, this year's first: (label, what it shows)."""
+    rows = []
+    for year in (today.year, today.year - 1):
+        row = [(f"{year}-YTD", "Year to date")] if year == today.year else []
+        row += [(f"{year}-Q{q}", f"Q{q}") for q in range(1, 5) if date(year, 3 * q - 2, 1) <= today]
+        row.append((str(year), "Year"))
+        rows.append(row)
+    return rows
+
+
+@router.get(COMPLIANCE_PATH)
+def compliance_page(
+    request: Request,
+    app: AppDep,
+    viewer: ViewerDep,
+    contract_id: str,
+    period: Annotated[str | None, Query(max_length=20)] = None,
+) -> HTML:
+    """Each service level over a reporting period: the value recomputed over the period's events
+    and the months met, below expected, breached or short of data (docs/web.md)."""
+    from servicepact.domain.display import compliance_document
+    from servicepact.services import period_reports
+
+    view = period_reports.cached_compliance_view(
+        app,
+        actor=viewer.actor,
+        contract_id=contract_id,
+        period=period,
+        state=data_state_of(request),
+    )
+    names = {sl.id: sl for sl in view.contract.service_levels}
+    rows = [
+        {"sl": names[item.service_level_id], "item": item,
+         "doc": compliance_document(item, names[item.service_level_id])}
+        for item in view.found
+    ]  # fmt: skip
+    report = view.report
+    return render(
+        request,
+        "compliance.html",
+        lang=viewer.lang,
+        viewer=viewer,
+        contract=view.contract,
+        chosen=view.period,
+        report=report,
+        last_day=None if report is None else report.end - timedelta(days=1),
+        rows=rows,
+        errors=view.problems,
+        choices=period_choices(view.today),
+        status_code=422 if view.problems else 200,
+    )

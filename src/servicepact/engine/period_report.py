@@ -1,0 +1,161 @@
+"""A service level over a reporting period: a quarter, a year, the year to date (docs/results.md).
+
+The contract judges each measured period (each month, for a monthly level) on its own; a
+reporting period gathers them: how many were met, below expected, breached or short of data,
+and the share met. Beside the counts it gives the KPI's value over the whole period,
+recomputed from the period's events by the same KPI code (each event is anchored once, KPIS.md
+rule 3) — never an average of the monthly values. It is shown for information: it has no
+status of its own and earns no credit (credits stay with the measured periods).
+
+* A snapshot KPI (a backlog at the period's end) has no value over several periods.
+* A measured period excluded whole (an approved period waiver) is left out of the value, as
+  it is left out of its own result; its events are counted as excluded.
+* The running month counts up to ``now`` and marks the value running; it is not counted as
+  met or missed until it is over.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+import pyarrow as pa
+
+from servicepact.domain.contracts import Contract, ServiceLevel
+from servicepact.domain.exclusions import Exclusion
+from servicepact.domain.kpis import Aggregate
+from servicepact.domain.periods import Period, ReportPeriod, measured_periods_within
+from servicepact.domain.results import PeriodCompliance, ServiceLevelResult
+from servicepact.engine.evaluate import (
+    ClockCache,
+    EvaluationMemo,
+    _result_value,
+    applicable_exclusions,
+    compute_windows,
+    contract_timezone,
+    instant_us,
+)
+from servicepact.engine.kpis.base import KpiAggregate, Window, local_midnight_us
+
+SNAPSHOT_NOTE = "not aggregated: the KPI is a snapshot at each period's end"
+SPLIT_NOTE = (
+    "not aggregated: a period excluded whole splits the reporting period, and a "
+    "percentile or maximum cannot be pooled across the parts"
+)
+
+
+def _runs(periods: Sequence[Period]) -> list[tuple[Period, Period]]:
+    """Consecutive periods merged: (first, last) of each run."""
+    runs: list[tuple[Period, Period]] = []
+    for period in periods:
+        if runs and runs[-1][1].end == period.start:
+            runs[-1] = (runs[-1][0], period)
+        else:
+            runs.append((period, period))
+    return runs
+
+
+def _pooled(aggregates: Sequence[KpiAggregate]) -> KpiAggregate:
+    """Aggregates of adjacent windows of one KPI, added exactly (ratios, means, sums)."""
+    first = aggregates[0]
+    return KpiAggregate(
+        first.aggregate,
+        sum(a.numerator for a in aggregates),
+        sum(a.denominator for a in aggregates),
+        sum(a.sample_size for a in aggregates),
+        first.scale,
+    )
+
+
+def period_compliance(
+    contract: Contract,
+    sl: ServiceLevel,
+    report: ReportPeriod,
+    results: Sequence[ServiceLevelResult],
+    table: pa.Table,
+    *,
+    clock_cache: ClockCache,
+    exclusions: Sequence[Exclusion] = (),
+    now: datetime,
+    memo: EvaluationMemo | None = None,
+) -> PeriodCompliance:
+    """The service level over ``report``: its measured periods' ``results`` (those inside the
+    reporting period are kept) and its value recomputed over the period's events."""
+    own = measured_periods_within(sl.period, report, contract.term)
+    timezone_name = contract_timezone(contract, sl)
+    now_us = instant_us(now)
+    begun = [p for p in own if local_midnight_us(p.start, timezone_name) <= now_us]
+    # a result of a period not begun (measured ahead, "not started") counts for nothing
+    labels = {p.label for p in begun}
+    kept = tuple(sorted((r for r in results if r.period in labels), key=lambda r: r.period_start))
+    found = {r.period for r in kept}
+    base = PeriodCompliance(
+        contract_id=contract.id,
+        service_level_id=sl.id,
+        kpi=sl.kpi,
+        period=report.label,
+        period_start=report.start.isoformat(),
+        period_end=report.end.isoformat(),
+        measured_in=sl.period.value,
+        results=kept,
+        not_measured=tuple(p.label for p in begun if p.label not in found),
+        to_come=tuple(p.label for p in own if p not in begun),
+    )
+    if sl.definition.snapshot:
+        return _replace(base, not_aggregated=SNAPSHOT_NOTE)
+    applicable = applicable_exclusions(contract, sl, exclusions)
+    if own:
+        waived = [p for p in begun if any(e.covers_period(p.label) for e in applicable)]
+        measured = [p for p in begun if p not in waived]
+        spans = [(first.start, last.end) for first, last in _runs(measured)]
+    else:
+        # No measured period lies inside (a contract-year level in a quarter): the reporting
+        # period itself, within the term.
+        waived = []
+        start = max(report.start, contract.term.start)
+        end = min(report.end, contract.term.end + timedelta(days=1))
+        spans = [(start, end)] if start < end else []
+    windows: list[Window] = []
+    running = False  # now lies inside a counted span: its value runs up to now
+    for index, (start, end) in enumerate([*spans, *((p.start, p.end) for p in waived)]):
+        low = local_midnight_us(start, timezone_name)
+        high = local_midnight_us(end, timezone_name)
+        windows.append((low, max(low, min(high, now_us))))
+        running = running or (index < len(spans) and low <= now_us < high)
+    if not windows:
+        return _replace(base, running=running)
+    aggregates, excluded_aggregates = compute_windows(
+        contract,
+        sl,
+        table,
+        windows,
+        clock_cache=clock_cache,
+        exclusions=applicable,
+        years=(report.start.year - 1, report.end.year),
+        memo=memo,
+    )
+    counted = aggregates[: len(spans)]
+    excluded = sum(a.sample_size for a in aggregates[len(spans) :]) + sum(
+        a.sample_size for a in excluded_aggregates if a is not None
+    )
+    if not counted:
+        return _replace(base, excluded=excluded, running=running)
+    if len(counted) > 1 and counted[0].aggregate is Aggregate.VALUE:
+        return _replace(base, excluded=excluded, running=running, not_aggregated=SPLIT_NOTE)
+    pooled = counted[0] if len(counted) == 1 else _pooled(counted)
+    numerator, denominator = _result_value(pooled)
+    return _replace(
+        base,
+        value=pooled.value if pooled.sample_size else None,
+        numerator=numerator,
+        denominator=denominator,
+        sample_size=pooled.sample_size,
+        excluded=excluded,
+        running=running,
+    )
+
+
+def _replace(base: PeriodCompliance, **changes: object) -> PeriodCompliance:
+    from dataclasses import replace
+
+    return replace(base, **changes)  # type: ignore[arg-type]

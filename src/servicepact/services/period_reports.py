@@ -1,0 +1,252 @@
+"""Results over a reporting period: a quarter (2026-Q3), a calendar year (2026), the year to
+date (2026-YTD) or a contract year (Y1) — the compliance report (docs/results.md).
+
+* ``report_period`` reads a period as a client wrote it; an unknown form is an
+  ``InvalidInput`` naming the field (``--period`` on the CLI, ``period`` in the API), never an
+  empty answer.
+* ``measured_labels`` names the measured periods a reporting period holds (the months of a
+  quarter for a monthly level, the quarter itself for a quarterly one).
+* ``compliance`` gives, per service level, the stored results of those measured periods with
+  the months met / below expected / breached / short of data and the share met, and the KPI
+  recomputed over the events of the whole period (engine/period_report.py). It reads and
+  stores nothing else; credits stay monthly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import pyarrow as pa
+
+from servicepact.domain.access import Actor
+from servicepact.domain.contracts import Contract, PeriodKind
+from servicepact.domain.errors import InvalidInput, Problem
+from servicepact.domain.exclusions import Exclusion
+from servicepact.domain.periods import (
+    ReportForm,
+    ReportPeriod,
+    measured_periods_within,
+    parse_report_period,
+)
+from servicepact.domain.results import PeriodCompliance, ServiceLevelResult
+from servicepact.engine.evaluate import ClockCache, EvaluationMemo, contract_timezone
+from servicepact.engine.period_report import period_compliance
+from servicepact.services.contracts import get_contract
+from servicepact.services.ports import Ports
+from servicepact.store.db.evaluation import ExclusionRepository, ResultRepository
+
+
+def _today(contract: Contract, now: datetime) -> datetime:
+    from zoneinfo import ZoneInfo
+
+    return now.astimezone(ZoneInfo(contract_timezone(contract)))
+
+
+def report_period(
+    label: str,
+    contract: Contract,
+    *,
+    now: datetime,
+    field: str = "period",
+    today: date | None = None,
+) -> ReportPeriod:
+    """The reporting period ``label`` names, read in the contract's time zone (the year to
+    date runs to the end of the month holding ``now`` there, or ``today`` when given)."""
+    day = today if today is not None else _today(contract, now).date()
+    try:
+        return parse_report_period(label, today=day, term=contract.term)
+    except ValueError as error:
+        raise InvalidInput([Problem(field, str(error), value=label)]) from None
+
+
+def spans_several(report: ReportPeriod) -> bool:
+    """Whether a reporting period gathers measured periods (anything but a single month)."""
+    return report.form is not ReportForm.MONTH
+
+
+def measured_labels(
+    contract: Contract, report: ReportPeriod, *, now: datetime | None = None
+) -> list[str]:
+    """The measured periods (of every kind the contract's levels use) lying in the reporting
+    period, in order; with ``now``, only those begun by then."""
+    kinds = {sl.period for sl in contract.service_levels}
+    found = []
+    for kind in (PeriodKind.MONTH, PeriodKind.QUARTER, PeriodKind.CONTRACT_YEAR):
+        if kind not in kinds:
+            continue
+        for period in measured_periods_within(kind, report, contract.term):
+            if now is None or period.start <= _today(contract, now).date():
+                found.append(period.label)
+    return found
+
+
+def plan(
+    labels: Sequence[str], contract: Contract, *, now: datetime, field: str = "period"
+) -> tuple[list[str], list[ReportPeriod]]:
+    """What to measure for the periods a client named, and the reporting periods among them.
+
+    A month is measured as named (even one not begun: it says so). A quarter, a year, the year
+    to date or a contract year is measured through the measured periods it holds that have
+    begun; one holding none (before the term, or not begun) is refused by name.
+    """
+    measured: list[str] = []
+    reports: list[ReportPeriod] = []
+    problems: list[Problem] = []
+    for label in labels:
+        try:
+            report = report_period(label, contract, now=now, field=field)
+        except InvalidInput as error:
+            problems.extend(error.problems)
+            continue
+        if not spans_several(report):
+            measured.append(report.label)
+            continue
+        inside = measured_labels(contract, report, now=now)
+        if not inside:
+            term = contract.term
+            problems.append(
+                Problem(
+                    field,
+                    f"no measured period of {report.label} has begun within the contract's term "
+                    f"({term.start.isoformat()} to {term.end.isoformat()})",
+                    value=label,
+                )
+            )
+            continue
+        measured.extend(inside)
+        reports.append(report)
+    if problems:
+        raise InvalidInput(problems)
+    return list(dict.fromkeys(measured)), reports
+
+
+def compliance_of(
+    contract: Contract,
+    report: ReportPeriod,
+    results: Sequence[ServiceLevelResult],
+    tables: Mapping[str, pa.Table],
+    *,
+    now: datetime,
+    exclusions: Sequence[Exclusion] = (),
+) -> list[PeriodCompliance]:
+    """Every service level over the reporting period, from its results and its source's events."""
+    cache, memo = ClockCache(), EvaluationMemo()
+    found = []
+    for sl in contract.service_levels:
+        table = tables.get(sl.source)
+        if table is None:
+            from servicepact.domain.event_schemas import arrow_schema
+            from servicepact.domain.event_types import BUILT_IN
+
+            event_type = contract.declared_event_types.get(sl.source) or BUILT_IN[sl.source]
+            table = arrow_schema(event_type).empty_table()
+        found.append(
+            period_compliance(
+                contract,
+                sl,
+                report,
+                [r for r in results if r.service_level_id == sl.id],
+                table,
+                clock_cache=cache,
+                exclusions=exclusions,
+                now=now,
+                memo=memo,
+            )
+        )
+    return found
+
+
+def compliance(
+    app: Ports,
+    *,
+    actor: Actor,
+    contract_id: str,
+    period: str,
+    now: datetime | None = None,
+    field: str = "period",
+    today: date | None = None,
+) -> tuple[ReportPeriod, list[PeriodCompliance]]:
+    """The compliance report of a stored contract over a reporting period (see module doc);
+    ``today`` sets the day the year to date runs to (a review pack's month), ``now`` the
+    instant events count up to."""
+    moment = now or app.now()
+    with app.uow(read_only=True) as uow:
+        stored = get_contract(uow, actor=actor, contract_id=contract_id)  # access first
+        contract = stored.contract
+        report = report_period(period, contract, now=moment, field=field, today=today)
+        labels = measured_labels(contract, report)
+        results = uow.repo(ResultRepository).latest_of_periods(contract_id, labels)
+        waivers = uow.repo(ExclusionRepository).of_contract(contract_id)
+    store = app.event_store.with_types(contract.declared_event_types)
+    sources = sorted({sl.source for sl in contract.service_levels})
+    tables = {source: store.read(contract_id=contract_id, source=source) for source in sources}
+    return report, compliance_of(contract, report, results, tables, now=moment, exclusions=waivers)
+
+
+def results_in(
+    app: Ports, *, actor: Actor, contract_id: str, period: str, now: datetime | None = None
+) -> list[ServiceLevelResult]:
+    """The latest stored results of the measured periods a reporting period holds."""
+    moment = now or app.now()
+    with app.uow(read_only=True) as uow:
+        contract = get_contract(uow, actor=actor, contract_id=contract_id).contract
+        report = report_period(period, contract, now=moment)
+        labels = measured_labels(contract, report)
+        return uow.repo(ResultRepository).latest_of_periods(contract_id, labels)
+
+
+@dataclass(frozen=True)
+class ComplianceView:
+    """What a page shows of a reporting period: the contract, today in its zone (for the
+    periods to offer), and the report — or the problems with the period asked for."""
+
+    contract: Contract
+    today: date
+    period: str
+    report: ReportPeriod | None = None
+    found: list[PeriodCompliance] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def compliance_view(
+    app: Ports, *, actor: Actor, contract_id: str, period: str | None = None
+) -> ComplianceView:
+    """The compliance report for a page: by default the year to date."""
+    moment = app.now()
+    with app.uow(read_only=True) as uow:
+        contract = get_contract(uow, actor=actor, contract_id=contract_id).contract
+    today = _today(contract, moment).date()
+    chosen = period or f"{today.year}-YTD"
+    try:
+        report, found = compliance(
+            app, actor=actor, contract_id=contract_id, period=chosen, now=moment
+        )
+    except InvalidInput as error:
+        return ComplianceView(contract, today, chosen, problems=list(error.problems))
+    return ComplianceView(contract, today, chosen, report, found)
+
+
+def cached_compliance_view(
+    app: Ports,
+    *,
+    actor: Actor,
+    contract_id: str,
+    period: str | None = None,
+    state: int | None = None,
+) -> ComplianceView:
+    """``compliance_view`` read once per actor, contract, period, hour and state of the data
+    (every write moves the state; time moves the year to date and a running month: an hour
+    keeps a new day in any time zone from being answered with the last one)."""
+    from servicepact.services.view_cache import cached
+
+    hour = app.now().strftime("%Y-%m-%dT%H")
+    return cached(
+        app,
+        actor,
+        "compliance",
+        (contract_id, period, hour),
+        lambda: compliance_view(app, actor=actor, contract_id=contract_id, period=period),
+        state=state,
+    )
