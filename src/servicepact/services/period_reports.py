@@ -70,13 +70,16 @@ def measured_labels(
     contract: Contract, report: ReportPeriod, *, now: datetime | None = None
 ) -> list[str]:
     """The measured periods (of every kind the contract's levels use) lying in the reporting
-    period, in order; with ``now``, only those begun by then."""
+    period, in order; with ``now``, only those begun by then. None starting after the
+    contract's termination: those are not measured."""
     kinds = {sl.period for sl in contract.service_levels}
     found = []
     for kind in (PeriodKind.MONTH, PeriodKind.QUARTER, PeriodKind.CONTRACT_YEAR):
         if kind not in kinds:
             continue
         for period in measured_periods_within(kind, report, contract.term):
+            if contract.after_termination(period.start) is not None:
+                continue
             if now is None or period.start <= _today(contract, now).date():
                 found.append(period.label)
     return found

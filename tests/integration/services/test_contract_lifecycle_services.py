@@ -240,3 +240,14 @@ def test_evaluating_a_file_for_every_month_stops_at_the_termination_month() -> N
     months, reports = evaluation_periods(["2026-Q1"], contract, all_months=False, now=now)
     assert [p.label for p in months] == ["2026-01", "2026-02"]
     assert [r.label for r in reports] == ["2026-Q1"]
+
+
+def test_a_year_of_a_terminated_contract_holds_the_months_up_to_the_termination() -> None:
+    from servicepact.services.period_reports import measured_labels, plan
+
+    contract = _document(termination={"date": "2026-02-14", "reason": "merger"}).contract
+    now = datetime(2026, 6, 1, tzinfo=UTC)
+    measured, reports = plan(["2026"], contract, now=now)
+    # March to May have begun by 1 June, but start after the termination: not measured
+    assert measured == ["2026-01", "2026-02"]
+    assert measured_labels(contract, reports[0]) == ["2026-01", "2026-02"]
