@@ -321,6 +321,8 @@ class RiskRead(BaseModel):
     source: str = Field(description="manual, or raised by a rule")
     rule: str | None
     explanation: str
+    opened: date | None = Field(description="the day the risk was opened")
+    closed: date | None = Field(description="the day it was closed (a closed risk only)")
 
 
 class Document(BaseModel):

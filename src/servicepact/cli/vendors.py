@@ -441,7 +441,7 @@ def risk_list(
     if output is OutputFormat.JSON:
         _echo_json([_risk_json(r) for r in risks])
         return
-    table = Table("id", "category", "L×I", "level", "status", "title", "review")
+    table = Table("id", "category", "L×I", "level", "status", "title", "review", "opened", "closed")
     for r in risks:
         table.add_row(
             r.id,
@@ -451,6 +451,8 @@ def risk_list(
             r.status.value,
             escape(r.title),
             str(r.review_date or ""),
+            str(r.opened or ""),
+            str(r.closed or ""),
         )
     console.print(table)
 
