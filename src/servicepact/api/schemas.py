@@ -59,6 +59,12 @@ class ApplyRead(BaseModel):
     supersedes: int | None = None
 
 
+class BusinessCaseApplyRead(BaseModel):
+    contract_id: str
+    version: int = Field(description="the business case's stored version")
+    changed: bool = Field(description="false when the same content was already applied")
+
+
 class BatchCreate(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
