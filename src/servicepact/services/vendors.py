@@ -111,9 +111,17 @@ def _invoice(app: Ports, *, actor: Actor, contract_id: str, period: str) -> Invo
     return InvoiceInput(lines_checked=checked, lines_with_difference=min(differences, checked))
 
 
-def survey_for(app: Ports, *, vendor_id: str, quarter: str) -> SurveyInput | None:
+def survey_for(
+    app: Ports, *, vendor_id: str, quarter: str, as_of: datetime | None = None
+) -> SurveyInput | None:
+    """The vendor's survey of the quarter: as it stands, or as it stood at ``as_of``."""
     with app.uow(read_only=True) as uow:
-        stored = uow.repo(SurveyRepository).get(vendor_id, quarter)
+        surveys = uow.repo(SurveyRepository)
+        stored = (
+            surveys.get(vendor_id, quarter)
+            if as_of is None
+            else surveys.as_of(vendor_id, quarter, as_of)
+        )
     if stored is None:
         return None
     score, respondents = stored
@@ -217,7 +225,8 @@ def live_scorecard_inputs(
 ) -> ScorecardInputs:
     """The inputs as they stood at the end of the month: the month's results, credits and
     invoice checks, the control findings open at its end (in each contract's timezone), the
-    risks open at its end (by their opened and closed days) and the quarter's survey."""
+    risks open at its end (by their opened and closed days) and the quarter's survey as it
+    stood at the month's end (once the month has ended in every zone of the vendor)."""
     month = parse_period(period)
     allocations = {
         (c.id, sl.id): sl.allocation_percent for c in contracts for sl in c.service_levels
@@ -265,7 +274,12 @@ def live_scorecard_inputs(
         invoice=InvoiceInput(lines, differing) if invoices_seen else None,
         control_findings_open=findings if controls_ran else None,
         open_risk_scores=risk_scores,
-        survey=survey_for(app, vendor_id=vendor_id, quarter=_quarter_of(period)),
+        survey=survey_for(
+            app,
+            vendor_id=vendor_id,
+            quarter=_quarter_of(period),
+            as_of=max(_month_end(month, c) for c in contracts) if contracts else None,
+        ),
     )
 
 

@@ -81,7 +81,7 @@ def test_a_new_revision_is_numbered_after_the_head_and_empty_when_nothing_change
     assert migrate.head_revision() == expected_id
 
 
-def test_dated_risks_are_filled_from_the_audit_trail_when_the_schema_is_upgraded(
+def test_dated_risks_and_survey_entries_are_filled_when_the_schema_is_upgraded(
     empty_db_url: str,
 ) -> None:
     # Before the revision that dates risks: R-1 was created on 3 October (its first audit
@@ -160,10 +160,34 @@ def test_dated_risks_are_filled_from_the_audit_trail_when_the_schema_is_upgraded
                     for seq, when, action in ((1, at(3, 10), "create"), (2, at(20, 11), "update"))
                 ],
             )
+            surveys = sa.table(
+                "vendor_surveys",
+                *(
+                    sa.column(n, typed.get(n))
+                    for n in ("vendor_id", "quarter", "score", "respondents", "entered_by")
+                ),
+                sa.column("entered_at", sa.DateTime(timezone=True)),
+            )
+            connection.execute(
+                sa.insert(surveys).values(
+                    vendor_id="helpco",
+                    quarter="2026-Q4",
+                    score="82",
+                    respondents=14,
+                    entered_at=at(15, 11),
+                    entered_by="alice",
+                )
+            )
         migrate.upgrade(engine)
         with engine.connect() as connection:
             rows = connection.execute(
                 sa.text("SELECT id, opened_on, closed_on FROM risks ORDER BY id")
+            ).all()
+            entries = connection.execute(
+                sa.text(
+                    "SELECT vendor_id, quarter, version, score, respondents "
+                    "FROM vendor_survey_entries"
+                )
             ).all()
     finally:
         engine.dispose()
@@ -175,3 +199,5 @@ def test_dated_risks_are_filled_from_the_audit_trail_when_the_schema_is_upgraded
         ("R-1", date(2026, 10, 3), date(2026, 11, 20)),
         ("R-2", date(2026, 11, 7), None),
     ]
+    # a stored survey is its first entry
+    assert [tuple(e) for e in entries] == [("helpco", "2026-Q4", 1, "82", 14)]

@@ -263,3 +263,33 @@ def test_a_closed_months_scorecard_is_frozen_until_it_is_reopened(
             e.entity_id for e in uow.audit.iter_entries() if e.entity_type == "vendor_scorecard"
         ]
     assert versions == ["helpco/2026-11/v1", "helpco/2026-11/v2"]
+
+
+@pytest.mark.usefixtures("world")
+def test_a_month_reads_the_survey_as_it_stood_at_its_end(
+    app: App, client_manager: Actor, clock: Any
+) -> None:
+    def survey(score: int) -> None:
+        vendor_service.record_survey(
+            app,
+            actor=client_manager,
+            vendor_id="helpco",
+            quarter="2026-Q4",
+            score=Decimal(score),
+            respondents=5,
+        )
+
+    # Entered on 15 November: November and December read it, October (ended before) does not.
+    clock.now = datetime(2026, 11, 15, 3, 0, tzinfo=UTC)
+    survey(80)
+    # Corrected on 4 December to 20: November keeps 80, December reads 20.
+    clock.now = datetime(2026, 12, 4, 3, 0, tzinfo=UTC)
+    survey(20)
+    # October: (4,000 + 1,000 + 200) ÷ 60, no survey (a gap) = 260/3.
+    assert _composite(app, client_manager, "2026-10") == Fraction(260, 3)
+    # November: (4,000 + 1,000 + 760 + 10 × 80) ÷ 70 = 6,560 ÷ 70 = 656/7 (93.71).
+    assert _composite(app, client_manager, "2026-11") == Fraction(656, 7)
+    december = vendor_service.scorecard(
+        app, actor=client_manager, vendor_id="helpco", period="2026-12"
+    )
+    assert [c.score for c in december.components if c.component.value == "survey"] == [20]

@@ -16,6 +16,7 @@ from servicepact.store.db.tables.vendors import (
     personal_data_access,
     risks,
     vendor_scorecards,
+    vendor_survey_entries,
     vendor_surveys,
 )
 from servicepact.store.db.versioned import VersionWritten, add_version, latest_version
@@ -187,7 +188,8 @@ class PersonalDataAccessRepository:
 
 
 class SurveyRepository:
-    """One relationship survey per vendor and quarter: score (decimal text) and respondents."""
+    """One relationship survey per vendor and quarter: score (decimal text) and respondents;
+    every entry is kept too, so a past month reads the survey as it stood then."""
 
     def __init__(self, connection: sa.Connection) -> None:
         self._connection = connection
@@ -199,6 +201,20 @@ class SurveyRepository:
         """(score text, respondents) of the vendor's survey for the quarter."""
         row = self._connection.execute(
             sa.select(vendor_surveys).where(self._where(vendor_id, quarter))
+        ).first()
+        return None if row is None else (row.score, row.respondents)
+
+    def as_of(self, vendor_id: str, quarter: str, moment: datetime) -> tuple[str, int] | None:
+        """(score text, respondents) of the latest entry made before ``moment``."""
+        row = self._connection.execute(
+            sa.select(vendor_survey_entries.c.score, vendor_survey_entries.c.respondents)
+            .where(
+                vendor_survey_entries.c.vendor_id == vendor_id,
+                vendor_survey_entries.c.quarter == quarter,
+                vendor_survey_entries.c.entered_at < moment,
+            )
+            .order_by(vendor_survey_entries.c.version.desc())
+            .limit(1)
         ).first()
         return None if row is None else (row.score, row.respondents)
 
@@ -227,6 +243,13 @@ class SurveyRepository:
             )
         else:
             self._connection.execute(sa.insert(vendor_surveys).values(**values))
+        latest = latest_version(
+            self._connection,
+            vendor_survey_entries,
+            {"vendor_id": vendor_id, "quarter": quarter},
+        )
+        version = 1 if latest is None else int(latest.version) + 1
+        self._connection.execute(sa.insert(vendor_survey_entries).values(**values, version=version))
 
 
 # --- frozen scorecards --------------------------------------------------------------------------

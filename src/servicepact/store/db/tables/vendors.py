@@ -47,6 +47,20 @@ vendor_surveys = sa.Table(
     sa.Column("entered_by", sa.String(ID_LENGTH), nullable=False),
 )
 
+# Every entry of a survey, in order: a month's scorecard reads the quarter's survey as it stood
+# at the month's end (the latest entry made before it).
+vendor_survey_entries = sa.Table(
+    "vendor_survey_entries",
+    metadata,
+    sa.Column("vendor_id", sa.String(ID_LENGTH), primary_key=True),
+    sa.Column("quarter", sa.String(16), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("score", sa.String(40), nullable=False),
+    sa.Column("respondents", sa.Integer, nullable=False),
+    sa.Column("entered_at", UtcDateTime, nullable=False),
+    sa.Column("entered_by", sa.String(ID_LENGTH), nullable=False),
+)
+
 # A vendor's scorecard inputs of a month, frozen when the month's last open contract of the
 # vendor is closed: read back unchanged while those closes stand (a reopen makes it live again).
 vendor_scorecards = sa.Table(

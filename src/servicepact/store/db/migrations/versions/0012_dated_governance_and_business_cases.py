@@ -7,6 +7,8 @@
   closed). Days are read in UTC: the rows carry no zone of their own.
 - ``control_findings.closed_at``: when a finding stopped being open; a finding that is no longer
   open is taken as closed when it was found (nothing later is known of it).
+- ``vendor_survey_entries``: every entry of a relationship survey (the stored surveys are
+  their first entries), so a month reads the survey as it stood at its end.
 - ``vendor_scorecards``: a vendor's scorecard inputs of a closed month, frozen.
 - ``business_cases``: each contract's business case and broker terms, versioned.
 
@@ -92,6 +94,25 @@ def upgrade() -> None:
         sa.update(findings).where(findings.c.status != "open").values(closed_at=findings.c.found_at)
     )
     op.create_table(
+        "vendor_survey_entries",
+        sa.Column("vendor_id", sa.String(64), nullable=False),
+        sa.Column("quarter", sa.String(16), nullable=False),
+        sa.Column("version", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("score", sa.String(40), nullable=False),
+        sa.Column("respondents", sa.Integer(), nullable=False),
+        sa.Column("entered_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("entered_by", sa.String(64), nullable=False),
+        sa.PrimaryKeyConstraint(
+            "vendor_id", "quarter", "version", name=op.f("pk_vendor_survey_entries")
+        ),
+    )
+    op.execute(
+        "INSERT INTO vendor_survey_entries "
+        "(vendor_id, quarter, version, score, respondents, entered_at, entered_by) "
+        "SELECT vendor_id, quarter, 1, score, respondents, entered_at, entered_by "
+        "FROM vendor_surveys"
+    )
+    op.create_table(
         "vendor_scorecards",
         sa.Column("vendor_id", sa.String(64), nullable=False),
         sa.Column("period", sa.String(16), nullable=False),
@@ -124,6 +145,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("business_cases")
     op.drop_table("vendor_scorecards")
+    op.drop_table("vendor_survey_entries")
     with op.batch_alter_table("control_findings", schema=None) as batch_op:
         batch_op.drop_column("closed_at")
     with op.batch_alter_table("risks", schema=None) as batch_op:
