@@ -87,6 +87,7 @@ def _scorecard_json(card: Any) -> dict[str, Any]:
         "standing": card.standing.name if card.standing else None,
         "colour": card.standing.colour if card.standing else "grey",
         "actions": [a.value for a in card.actions],
+        "frozen": card.frozen,
         "components": [
             {
                 "component": c.component.value,
@@ -106,6 +107,7 @@ def _print_scorecard(card: Any) -> None:
         f"[bold]{escape(card.vendor_id)}[/bold] {card.period}: composite "
         f"{_num(card.composite)} — {standing}"
         + (f"; actions: {', '.join(a.value for a in card.actions)}" if card.actions else "")
+        + ("; frozen with the month's close" if card.frozen else "")
     )
     table = Table("component", "weight", "score", "detail")
     for c in card.components:

@@ -71,6 +71,7 @@ class ScorecardInputs:
     control_findings_open: int | None = None  # None: no controls ran in the period
     open_risk_scores: Sequence[int] | None = None  # likelihood × impact of each open risk
     survey: SurveyInput | None = None
+    frozen: bool = False  # read back as frozen when the month was closed
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,7 @@ class Scorecard:
     gaps: tuple[Gap, ...]
     composite: Fraction | None
     standing: Band | None
+    frozen: bool = False  # the month is closed: its inputs were frozen with the close
 
     @property
     def actions(self) -> tuple[StandingAction, ...]:
@@ -262,6 +264,7 @@ def vendor_scorecard(
         gaps=tuple(gaps),
         composite=composite,
         standing=standing,
+        frozen=inputs.frozen,
     )
 
 
@@ -442,7 +445,7 @@ def inputs_to_json(inputs: ScorecardInputs) -> dict[str, Any]:
 
 
 def inputs_from_json(data: Mapping[str, Any]) -> ScorecardInputs:
-    """The inputs ``inputs_to_json`` wrote, exactly."""
+    """The inputs ``inputs_to_json`` wrote, exactly, marked as frozen."""
     credits = data.get("credits")
     invoice = data.get("invoice")
     survey = data.get("survey")
@@ -472,4 +475,5 @@ def inputs_from_json(data: Mapping[str, Any]) -> ScorecardInputs:
         survey=None
         if survey is None
         else SurveyInput(survey["quarter"], Decimal(survey["score"]), survey["respondents"]),
+        frozen=True,
     )

@@ -316,15 +316,14 @@ def freeze_scorecard(app: Ports, *, actor: Actor, vendor_id: str, period: str) -
     of the vendor is still open for the month. Freezing the same inputs again adds nothing."""
     actor.require_client("freeze scorecards")
     month = parse_period(period)
-    contracts = [
-        c for c in _contracts_of(app, actor=actor, vendor_id=vendor_id) if _in_term(c, month)
-    ]
-    if not contracts:
+    every = _contracts_of(app, actor=actor, vendor_id=vendor_id)
+    in_term = [c for c in every if _in_term(c, month)]
+    if not in_term:
         return None
     closes: dict[str, int] = {}
     with app.uow(read_only=True) as uow:
         repo = uow.repo(PeriodCloseRepository)
-        for contract in contracts:
+        for contract in in_term:
             record = repo.latest(contract.id, period)
             if record is None or record.status is not CloseStatus.CLOSED:
                 return None
@@ -335,7 +334,7 @@ def freeze_scorecard(app: Ports, *, actor: Actor, vendor_id: str, period: str) -
             actor=actor,
             vendor_id=vendor_id,
             period=period,
-            contracts=contracts,
+            contracts=every,  # as a live reading does: every contract of the vendor
             risks=_register(app, actor=actor),
         )
     )

@@ -246,7 +246,10 @@ def test_a_closed_months_scorecard_is_frozen_until_it_is_reopened(
     )
     risk_service.apply_risk_register(app, actor=client_manager, register=corrected)
     # November is closed: its scorecard stays as it was frozen.
-    assert _composite(app, client_manager, "2026-11") == 96
+    frozen = vendor_service.scorecard(
+        app, actor=client_manager, vendor_id="helpco", period="2026-11"
+    )
+    assert (frozen.composite, frozen.frozen) == (96, True)
     # October is open: it reads the corrected register (25 → 0): (4,000 + 1,000) ÷ 60.
     assert _composite(app, client_manager, "2026-10") == Fraction(250, 3)
 
@@ -254,7 +257,8 @@ def test_a_closed_months_scorecard_is_frozen_until_it_is_reopened(
     reopen_period(
         app, actor=client_manager, contract_id=ACME, period="2026-11", reason="risk corrected"
     )
-    assert _composite(app, client_manager, "2026-11") == Fraction(250, 3)
+    live = vendor_service.scorecard(app, actor=client_manager, vendor_id="helpco", period="2026-11")
+    assert (live.composite, live.frozen) == (Fraction(250, 3), False)
     # Closed again: a second frozen version, with the corrected inputs.
     close_period(app, actor=client_manager, contract_id=ACME, period="2026-11")
     assert _composite(app, client_manager, "2026-11") == Fraction(250, 3)
