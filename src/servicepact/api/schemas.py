@@ -128,6 +128,12 @@ class ApplyRead(BaseModel):
     supersedes: int | None = None
 
 
+class BusinessCaseApplyRead(BaseModel):
+    contract_id: str
+    version: int = Field(description="the business case's stored version")
+    changed: bool = Field(description="false when the same content was already applied")
+
+
 class BatchCreate(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
@@ -443,6 +449,8 @@ class RiskRead(BaseModel):
     source: str = Field(description="manual, or raised by a rule")
     rule: str | None
     explanation: str
+    opened: date | None = Field(description="the day the risk was opened")
+    closed: date | None = Field(description="the day it was closed (a closed risk only)")
 
 
 class Document(BaseModel):

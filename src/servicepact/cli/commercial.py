@@ -38,7 +38,19 @@ CaseFileOption = Annotated[
     Path | None,
     typer.Option(
         "--file",
-        help="Business-case YAML (default: examples/business-cases/<contract>.yaml).",
+        help="Compute from this business-case YAML without storing it (default: the contract's "
+        "applied business case).",
+    ),
+]
+OptionalContractOption = Annotated[
+    str | None, typer.Option("--contract", help="The contract's id (with --apply: optional).")
+]
+ApplyCaseOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--apply",
+        help="Store this business-case YAML (and its broker terms) for its contract: a new "
+        "version when its content changed, nothing when it did not.",
     ),
 ]
 
@@ -283,16 +295,48 @@ def reopen(
 
 
 def business_case_command(
-    contract: ContractOption,
+    contract: OptionalContractOption = None,
     file: CaseFileOption = None,
+    apply: ApplyCaseOption = None,
     output: FormatOption = OutputFormat.TEXT,
 ) -> None:
     """The business case: savings, ROI, payback, NPV, cost per unit, sensitivity, actuals.
 
-    Planned savings are set against realised ones for months with a checked invoice.
+    `--apply FILE` stores a contract's business case; afterwards it is read from the database
+    wherever the command runs. Planned savings are set against realised ones for months with
+    a checked invoice.
     """
-    from servicepact.services.commercials import business_case_report
+    from servicepact.services.commercials import (
+        apply_business_case,
+        business_case_report,
+        read_business_case,
+    )
 
+    if apply is not None:
+        if file is not None:
+            raise InvalidInput([Problem("--file", "give either --apply FILE or --file FILE")])
+        inputs = read_business_case(apply)
+        if contract is not None and contract != inputs.contract_id:
+            raise InvalidInput(
+                [
+                    Problem(
+                        "contract_id",
+                        f"the file is for {inputs.contract_id!r}, not --contract {contract!r}",
+                        value=inputs.contract_id,
+                    )
+                ],
+                source=apply.name,
+            )
+        with cli_session() as (app, actor):
+            applied = apply_business_case(app, actor=actor, inputs=inputs, source_name=apply.name)
+        if output is OutputFormat.JSON:
+            _echo_json(applied)
+        else:
+            state = "stored as version" if applied.changed else "unchanged: version"
+            console.print(f"business case of {applied.contract_id}: {state} {applied.version}")
+        return
+    if contract is None:
+        raise InvalidInput([Problem("--contract", "name the contract (or --apply FILE)")])
     with cli_session() as (app, actor):
         report = business_case_report(app, actor=actor, contract_id=contract, path=file)
     result = report.result

@@ -63,7 +63,7 @@ def report(
             "--cases",
             metavar="DIR",
             help="Business cases (<contract id>.yaml) for the portfolio's savings "
-            "(default: examples/business-cases).",
+            "(default: the applied business cases, `servicepact business-case --apply`).",
         ),
     ] = None,
 ) -> None:

@@ -87,6 +87,7 @@ def _scorecard_json(card: Any) -> dict[str, Any]:
         "standing": card.standing.name if card.standing else None,
         "colour": card.standing.colour if card.standing else "grey",
         "actions": [a.value for a in card.actions],
+        "frozen": card.frozen,
         "components": [
             {
                 "component": c.component.value,
@@ -106,6 +107,7 @@ def _print_scorecard(card: Any) -> None:
         f"[bold]{escape(card.vendor_id)}[/bold] {card.period}: composite "
         f"{_num(card.composite)} — {standing}"
         + (f"; actions: {', '.join(a.value for a in card.actions)}" if card.actions else "")
+        + ("; frozen with the month's close" if card.frozen else "")
     )
     table = Table("component", "weight", "score", "detail")
     for c in card.components:
@@ -441,7 +443,7 @@ def risk_list(
     if output is OutputFormat.JSON:
         _echo_json([_risk_json(r) for r in risks])
         return
-    table = Table("id", "category", "L×I", "level", "status", "title", "review")
+    table = Table("id", "category", "L×I", "level", "status", "title", "review", "opened", "closed")
     for r in risks:
         table.add_row(
             r.id,
@@ -451,6 +453,8 @@ def risk_list(
             r.status.value,
             escape(r.title),
             str(r.review_date or ""),
+            str(r.opened or ""),
+            str(r.closed or ""),
         )
     console.print(table)
 

@@ -63,6 +63,7 @@ from servicepact.examples import examples_dir
 from servicepact.services import alerts as alerts_service
 from servicepact.services import users
 from servicepact.services.commercials import (
+    apply_business_case_file,
     business_case_report,
     check_invoice_file,
     results_of,
@@ -390,7 +391,6 @@ def _review_packs(
         actor=actor,
         period=closed[-1].label,
         contract_id=REVIEW_CONTRACT,
-        cases_dir=examples / BUSINESS_CASE_DIR,
     )
     summary.notes.append("review packs: " + ", ".join(str(p) for p in paths))
     sink.advance()
@@ -603,18 +603,18 @@ def _governance(
 def _business_cases(
     app: App, actor: Actor, examples: Path, summary: DemoSummary, sink: ProgressSink
 ) -> None:
-    """Each contract's business case (in-house against outsourced), where examples/ has one."""
+    """Each contract's business case (in-house against outsourced), where examples/ has one:
+    applied (stored with its broker terms, so every interface finds it from any folder; a
+    second run adds no version), then read back from the database."""
     rows = [
         c for c in summary.contracts if (examples / BUSINESS_CASE_DIR / f"{c.id}.yaml").exists()
     ]
     sink.step("Business cases", len(rows))
     for row in rows:
-        report = business_case_report(
-            app,
-            actor=actor,
-            contract_id=row.id,
-            path=examples / BUSINESS_CASE_DIR / f"{row.id}.yaml",
+        apply_business_case_file(
+            app, actor=actor, path=examples / BUSINESS_CASE_DIR / f"{row.id}.yaml"
         )
+        report = business_case_report(app, actor=actor, contract_id=row.id)
         result = report.result
         row.business_case = {
             "saving_total": format(result.saving_total, "f"),

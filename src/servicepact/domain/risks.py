@@ -10,10 +10,10 @@ risk carries the rule and the explanation that raised it.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from servicepact.domain.contracts import Identifier
 
@@ -93,10 +93,32 @@ class Risk(BaseModel):
     source: RiskSource = RiskSource.MANUAL
     rule: str | None = None
     explanation: str = ""
+    # The day the risk was opened and the day it was closed (in the timezone of the contracts
+    # it concerns). A register file may state them; when it does not, applying it records the
+    # day of the change (services/risks.py).
+    opened: date | None = None
+    closed: date | None = None
+
+    @model_validator(mode="after")
+    def _dates(self) -> Risk:
+        if self.closed is not None and self.status is not RiskStatus.CLOSED:
+            raise ValueError(f"closed {self.closed} is given but the status is {self.status}")
+        if self.closed is not None and self.opened is not None and self.closed < self.opened:
+            raise ValueError(f"closed {self.closed} is before opened {self.opened}")
+        return self
 
     @property
     def score(self) -> int:
         return self.likelihood * self.impact
+
+    def open_at_end(self, end: date) -> bool:
+        """Open at the end of a period that ends (exclusive) on ``end``: opened before it and
+        not closed by then. An undated risk counts by its status."""
+        if self.opened is not None and self.opened >= end:
+            return False
+        if self.closed is not None:
+            return self.closed >= end
+        return self.status.is_open
 
     @property
     def level(self) -> RiskLevel:
@@ -136,6 +158,18 @@ class ControlFinding(BaseModel):
     period: str | None = None
     detail: str
     status: FindingStatus = FindingStatus.OPEN
+    opened_at: datetime | None = None  # when it was found (None: known only by its status)
+    closed_at: datetime | None = None  # when it stopped being open
+
+    def open_at(self, moment: datetime) -> bool:
+        """Open at ``moment`` (e.g. a month's end): found before it and not closed by then."""
+        if self.opened_at is None:
+            return self.status is FindingStatus.OPEN
+        if self.opened_at >= moment:
+            return False
+        if self.closed_at is not None:
+            return self.closed_at > moment
+        return self.status is FindingStatus.OPEN
 
 
 OTHER_CONTRACT = "(another contract)"

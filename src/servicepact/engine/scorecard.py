@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 from servicepact.domain.results import ResultStatus, ServiceLevelResult
 from servicepact.domain.scorecards import Band, Component, ScorecardWeights, StandingAction
@@ -70,6 +71,7 @@ class ScorecardInputs:
     control_findings_open: int | None = None  # None: no controls ran in the period
     open_risk_scores: Sequence[int] | None = None  # likelihood × impact of each open risk
     survey: SurveyInput | None = None
+    frozen: bool = False  # read back as frozen when the month was closed
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,7 @@ class Scorecard:
     gaps: tuple[Gap, ...]
     composite: Fraction | None
     standing: Band | None
+    frozen: bool = False  # the month is closed: its inputs were frozen with the close
 
     @property
     def actions(self) -> tuple[StandingAction, ...]:
@@ -261,6 +264,7 @@ def vendor_scorecard(
         gaps=tuple(gaps),
         composite=composite,
         standing=standing,
+        frozen=inputs.frozen,
     )
 
 
@@ -394,3 +398,82 @@ def scorecard_trend(
     ]
     gaps = tuple((p.period, p.gap_reason or "") for p in points if p.composite is None)
     return Trend(vendor_id, tuple(points), gaps)
+
+
+# --- frozen inputs ------------------------------------------------------------------------------
+
+
+def inputs_to_json(inputs: ScorecardInputs) -> dict[str, Any]:
+    """The inputs as plain JSON (decimals as exact text), to be frozen with a closed month."""
+
+    def text(value: Decimal | None) -> str | None:
+        return None if value is None else format(value, "f")
+
+    return {
+        "service_levels": [
+            {
+                "contract_id": s.contract_id,
+                "service_level_id": s.service_level_id,
+                "period": s.period,
+                "status": s.status.value,
+                "allocation_percent": text(s.allocation_percent),
+                "note": s.note,
+            }
+            for s in inputs.service_levels
+        ],
+        "credits": None
+        if inputs.credits is None
+        else {"incurred": text(inputs.credits.incurred), "at_risk": text(inputs.credits.at_risk)},
+        "invoice": None
+        if inputs.invoice is None
+        else {
+            "lines_checked": inputs.invoice.lines_checked,
+            "lines_with_difference": inputs.invoice.lines_with_difference,
+        },
+        "control_findings_open": inputs.control_findings_open,
+        "open_risk_scores": None
+        if inputs.open_risk_scores is None
+        else list(inputs.open_risk_scores),
+        "survey": None
+        if inputs.survey is None
+        else {
+            "quarter": inputs.survey.quarter,
+            "score": text(inputs.survey.score),
+            "respondents": inputs.survey.respondents,
+        },
+    }
+
+
+def inputs_from_json(data: Mapping[str, Any]) -> ScorecardInputs:
+    """The inputs ``inputs_to_json`` wrote, exactly, marked as frozen."""
+    credits = data.get("credits")
+    invoice = data.get("invoice")
+    survey = data.get("survey")
+    risks = data.get("open_risk_scores")
+    return ScorecardInputs(
+        service_levels=tuple(
+            SlInput(
+                contract_id=s["contract_id"],
+                service_level_id=s["service_level_id"],
+                period=s["period"],
+                status=ResultStatus(s["status"]),
+                allocation_percent=None
+                if s["allocation_percent"] is None
+                else Decimal(s["allocation_percent"]),
+                note=s.get("note", ""),
+            )
+            for s in data.get("service_levels", ())
+        ),
+        credits=None
+        if credits is None
+        else CreditsInput(Decimal(credits["incurred"]), Decimal(credits["at_risk"])),
+        invoice=None
+        if invoice is None
+        else InvoiceInput(invoice["lines_checked"], invoice["lines_with_difference"]),
+        control_findings_open=data.get("control_findings_open"),
+        open_risk_scores=None if risks is None else tuple(int(r) for r in risks),
+        survey=None
+        if survey is None
+        else SurveyInput(survey["quarter"], Decimal(survey["score"]), survey["respondents"]),
+        frozen=True,
+    )

@@ -141,6 +141,7 @@ KO: dict[str, str] = {
     "Payback month": "투자 회수 월",
     "Total saving": "총 절감액",
     "No business case for this contract.": "이 계약의 비용 효과 분석이 없습니다.",
+    "A client manager applies one with": "고객사 관리자가 다음 명령으로 등록합니다:",
     # risks
     "Risk heat map": "리스크 히트맵",
     "Likelihood": "발생 가능성",

@@ -532,11 +532,18 @@ def _stated_credits(
 
 
 def _savings(
-    app: Ports, actor: Actor, contract: Contract, month: Period, cases_dir: Path
+    app: Ports, actor: Actor, contract: Contract, month: Period, cases_dir: Path | None
 ) -> SavingsRow | None:
-    case_file = cases_dir / f"{contract.id}.yaml"
-    if not case_file.is_file():
-        return None
+    """The contract's savings to date: from its applied business case, or from
+    ``<cases_dir>/<contract id>.yaml`` when a folder of cases is given."""
+    if cases_dir is not None:
+        case_file: Path | None = cases_dir / f"{contract.id}.yaml"
+        if case_file is None or not case_file.is_file():
+            return None
+    else:
+        case_file = None
+        if commercials.stored_business_case(app, actor=actor, contract_id=contract.id) is None:
+            return None
     report = commercials.business_case_report(
         app, actor=actor, contract_id=contract.id, path=case_file
     )
@@ -644,11 +651,11 @@ def build_portfolio_pack(
 ) -> PortfolioPack:
     """The executives' pack for a month over every contract ``actor`` may see.
 
-    ``cases_dir`` holds the business cases (``<contract id>.yaml``); by default the place the
-    commercial services read them from.
+    ``cases_dir``, when given, holds business cases (``<contract id>.yaml``) to use instead of
+    the applied ones (stored with ``servicepact business-case --apply``).
     """
     month = report_month(period)
-    cases = cases_dir if cases_dir is not None else commercials.BUSINESS_CASE_DIR
+    cases = cases_dir
     with app.uow(read_only=True) as uow:
         summaries = list_contracts(uow, actor=actor)
         stored = {s.id: get_contract(uow, actor=actor, contract_id=s.id) for s in summaries}

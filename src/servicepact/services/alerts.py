@@ -167,7 +167,7 @@ def collect_alerts(
                 now=now,
             )
     changes: list[StandingChange] = []
-    risks = list_risks(app, actor=actor)
+    risks = list_risks(app, actor=actor, include_closed=True)  # each month reads its own end
     for vendor, period in sorted(latest_period.items()):
         current = scorecard(
             app,

@@ -53,13 +53,16 @@ from servicepact.services.contracts import StoredContract, get_contract
 from servicepact.services.open_periods import ensure_open, is_closed
 from servicepact.services.ports import Ports
 from servicepact.services.risks import results_for
-from servicepact.store.db.commercials import CreditStatementRepository, InvoiceCheckRepository
+from servicepact.store.db.commercials import (
+    BusinessCaseRepository,
+    CreditStatementRepository,
+    InvoiceCheckRepository,
+)
 from servicepact.store.db.uow import UnitOfWork
 from servicepact.store.files.invoices import read_invoice_file
 from servicepact.xlsx_limits import check_workbook
 
 ENGINE_VERSION = __version__  # results and credits say which engine produced them
-BUSINESS_CASE_DIR = Path("examples/business-cases")  # default place of <contract id>.yaml
 
 
 # --- JSON for storage and --format json -----------------------------------------------------
@@ -481,16 +484,15 @@ def list_invoice_checks(
 # --- business case and broker -----------------------------------------------------------------
 
 
-def read_business_case(path: Path) -> BusinessCaseInputs:
-    """A business-case YAML file, validated; every problem named by its field path."""
-    if not path.is_file():
-        raise NotFound(f"no business-case file {path}", where=str(path))
+def parse_business_case(text: str, *, source: str) -> BusinessCaseInputs:
+    """A business case as YAML (or JSON) text, validated; every problem named by its field
+    path and ``source`` (the file name, or "body")."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.safe_load(text)
     except yaml.YAMLError as error:
         raise InvalidInput(
             problems=[Problem("file", f"not valid YAML ({type(error).__name__})")],
-            source=path.name,
+            source=source,
         ) from None
     if isinstance(data, dict) and "business_case" in data:
         data = data["business_case"]
@@ -505,12 +507,89 @@ def read_business_case(path: Path) -> BusinessCaseInputs:
                 )
                 for e in error.errors()
             ],
-            source=path.name,
+            source=source,
         ) from None
 
 
-def _case_path(contract_id: str, path: Path | None) -> Path:
-    return path if path is not None else BUSINESS_CASE_DIR / f"{contract_id}.yaml"
+def read_business_case(path: Path) -> BusinessCaseInputs:
+    """A business-case YAML file, validated; every problem named by its field path."""
+    if not path.is_file():
+        raise NotFound(f"no business-case file {path}", where=str(path))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInput(
+            problems=[Problem("file", "is not UTF-8 text")], source=path.name
+        ) from None
+    return parse_business_case(text, source=path.name)
+
+
+@dataclass(frozen=True)
+class BusinessCaseApplied:
+    contract_id: str
+    version: int
+    changed: bool  # False: the stored version already rests on this content
+
+
+def apply_business_case(
+    app: Ports, *, actor: Actor, inputs: BusinessCaseInputs, source_name: str
+) -> BusinessCaseApplied:
+    """Store a contract's business case (and its broker terms) as a new version, audited; the
+    same content again adds nothing. Every interface then reads it from the database."""
+    actor.require_client("apply business cases")
+    document = inputs.model_dump(mode="json")
+    sha256 = canonical_hash(document)
+    with app.uow() as uow:
+        get_contract(uow, actor=actor, contract_id=inputs.contract_id)
+        written = uow.repo(BusinessCaseRepository).add(
+            contract_id=inputs.contract_id,
+            inputs=document,
+            inputs_sha256=sha256,
+            source_name=source_name[:300],
+            at=uow.now(),
+            by=actor.user,
+        )
+        if written.added:
+            uow.record(
+                actor=actor,
+                entity_type="business_case",
+                entity_id=f"{inputs.contract_id}/v{written.version}",
+                action="apply",
+                after={"file": source_name[:300], "inputs_sha256": sha256},
+            )
+    return BusinessCaseApplied(inputs.contract_id, written.version, written.added)
+
+
+def apply_business_case_file(app: Ports, *, actor: Actor, path: Path) -> BusinessCaseApplied:
+    return apply_business_case(
+        app, actor=actor, inputs=read_business_case(path), source_name=path.name
+    )
+
+
+def stored_business_case(
+    app: Ports, *, actor: Actor, contract_id: str
+) -> BusinessCaseInputs | None:
+    """The contract's applied business case (its latest version), or None."""
+    with app.uow(read_only=True) as uow:
+        get_contract(uow, actor=actor, contract_id=contract_id)
+        stored = uow.repo(BusinessCaseRepository).latest(contract_id)
+    return None if stored is None else BusinessCaseInputs.model_validate(stored.inputs)
+
+
+def _case_inputs(
+    app: Ports, *, actor: Actor, contract_id: str, path: Path | None
+) -> BusinessCaseInputs:
+    """The business case of a file given (a what-if, nothing stored), else the applied one."""
+    if path is not None:
+        return read_business_case(path)
+    inputs = stored_business_case(app, actor=actor, contract_id=contract_id)
+    if inputs is None:
+        raise NotFound(
+            f"no business case applied for contract {contract_id!r}: apply its file with "
+            "`servicepact business-case --apply FILE`",
+            where=f"{contract_id}/business-case",
+        )
+    return inputs
 
 
 @dataclass(frozen=True)
@@ -547,7 +626,16 @@ def business_case_report(
     actor.require_client_view("the business case")
     with app.uow(read_only=True) as uow:
         stored = get_contract(uow, actor=actor, contract_id=contract_id)
-    inputs = read_business_case(_case_path(contract_id, path))
+    inputs = _case_inputs(app, actor=actor, contract_id=contract_id, path=path)
+    if inputs.contract_id != contract_id:
+        raise InvalidInput(
+            problems=[
+                Problem(
+                    "contract_id",
+                    f"the business case is for {inputs.contract_id!r}, not {contract_id!r}",
+                )
+            ]
+        )
     result = business_case(inputs, stored.contract)
     actuals = against_actuals(
         inputs, stored.contract, result, _actuals(app, actor=actor, contract_id=contract_id)
@@ -568,10 +656,14 @@ def broker_report(
     contract = stored.contract
     if contract.broker is None:
         raise InvalidInput(problems=[Problem("broker", f"contract {contract_id!r} has no broker")])
-    case_file = _case_path(contract_id, path)
-    terms = read_business_case(case_file).broker if case_file.is_file() else None
+    case = (
+        read_business_case(path)
+        if path is not None
+        else stored_business_case(app, actor=actor, contract_id=contract_id)
+    )
+    terms = case.broker if case is not None else None
     first = parse_period(f"{contract.term.start.year:04d}-{contract.term.start.month:02d}")
-    volumes = read_business_case(case_file).monthly_volume if case_file.is_file() else {}
+    volumes = case.monthly_volume if case is not None else {}
     try:
         fees = at_risk_base(expected_fees(contract, first, volumes, contract_year=1))
     except InvalidInput:
@@ -622,10 +714,9 @@ def commercial_summary(
     contract_id: str,
     period: str,
     invoices_dir: Path = Path("examples/invoices"),
-    cases_dir: Path = BUSINESS_CASE_DIR,
 ) -> CommercialSummary:
     """Credits of the month, every ``<contract>-<month>-*.csv|xlsx`` invoice checked, and the
-    business case headline (when ``<cases_dir>/<contract>.yaml`` exists). Safe to repeat: the
+    headline of the contract's applied business case (when it has one). Safe to repeat: the
     same files against the same inputs store nothing new."""
     month = state_credits(app, actor=actor, contract_id=contract_id, period=period)
     label = month.month.label
@@ -652,10 +743,9 @@ def commercial_summary(
                 difference=stored.check.difference,
             )
         )
-    case_file = cases_dir / f"{contract_id}.yaml"
     case = (
-        business_case_report(app, actor=actor, contract_id=contract_id, path=case_file).result
-        if case_file.is_file()
+        business_case_report(app, actor=actor, contract_id=contract_id).result
+        if stored_business_case(app, actor=actor, contract_id=contract_id) is not None
         else None
     )
     return CommercialSummary(

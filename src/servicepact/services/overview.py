@@ -35,7 +35,7 @@ from servicepact.services.contracts import (
 from servicepact.services.open_periods import closed_months
 from servicepact.services.ports import Ports
 from servicepact.services.risks import list_risks
-from servicepact.services.view_cache import FILE_VIEW_SECONDS, cached
+from servicepact.services.view_cache import cached
 from servicepact.store.db.commercials import CreditStatementRepository, InvoiceCheckRepository
 from servicepact.store.db.evaluation import ExclusionRepository, ResultRepository
 from servicepact.store.events.repository import (
@@ -410,7 +410,7 @@ def risk_view(app: Ports, *, actor: Actor) -> RiskView:
 class BusinessCaseView:
     contracts: tuple[ContractSummary, ...]
     chosen: str | None
-    report: BusinessCaseReport | None  # None: no business-case file for the contract
+    report: BusinessCaseReport | None  # None: no business case applied for the contract
 
 
 def business_case_view(
@@ -426,7 +426,7 @@ def business_case_view(
     except NotFound as missing:
         if missing.where == chosen:  # the contract itself is unknown or not visible
             raise
-        report = None  # the contract has no business-case file
+        report = None  # no business case applied for the contract
     return BusinessCaseView(listed, chosen, report)
 
 
@@ -456,5 +456,4 @@ def cached_business_case_view(
         "business_case",
         (contract_id,),
         lambda: business_case_view(app, actor=actor, contract_id=contract_id),
-        max_age=FILE_VIEW_SECONDS,
     )

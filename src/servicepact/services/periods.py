@@ -2,10 +2,12 @@
 
 Closing a month freezes what it rests on and what it produced: the results, the credit
 statement and the invoice checks, with a hash of the inputs (contract version, event batches,
-engine version) and a hash of the outputs. While a month is closed, loading data for it, stating
-its credits again or checking an invoice for it is refused (``ensure_open``). Reopening is
-explicit, needs a reason and is audited; the next close is a new version, and every earlier
-version stays readable with its snapshot.
+engine version) and a hash of the outputs. When the vendor's last contract in the month is
+closed, the vendor's scorecard inputs of the month are frozen too (services/vendors.py).
+While a month is closed, loading data for it, stating its credits again or checking an
+invoice for it is refused (``ensure_open``). Reopening is explicit, needs a reason and is
+audited; the next close is a new version, and every earlier version stays readable with its
+snapshot.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from servicepact.services.commercials import (
 from servicepact.services.contracts import get_contract
 from servicepact.services.open_periods import closed_message
 from servicepact.services.ports import Ports
+from servicepact.services.vendors import freeze_scorecard
 from servicepact.store.db.commercials import CreditStatementRepository
 from servicepact.store.db.periods import CloseStatus, PeriodCloseRecord, PeriodCloseRepository
 from servicepact.store.events.repository import BatchRepository
@@ -108,6 +111,8 @@ def close_period(app: Ports, *, actor: Actor, contract_id: str, period: str) -> 
         )
         record = closes.latest(contract_id, label)
     assert record is not None
+    # The vendor's scorecard of the month is frozen once its last contract in it is closed.
+    freeze_scorecard(app, actor=actor, vendor_id=month.stored.contract.vendor, period=label)
     return record
 
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from servicepact.domain.access import Actor
 from servicepact.domain.contracts import Contract
@@ -29,6 +30,7 @@ from servicepact.domain.risks import (
     RiskStatus,
     redacted_for,
 )
+from servicepact.engine.evaluate import contract_timezone
 from servicepact.engine.risks import (
     HeatCell,
     RaisedRisk,
@@ -80,6 +82,8 @@ def load_findings(app: Ports, *, actor: Actor, contract_id: str) -> list[Control
             period=None,
             detail=f"{item.source}: {item.detail}",
             status=FindingStatus(str(item.status)),
+            opened_at=item.found_at,
+            closed_at=item.closed_at,
         )
         for item in stored
     ]
@@ -166,6 +170,36 @@ def _summary(risk: Risk) -> dict[str, Any]:
     return {k: ("(set)" if k in _PERSONAL and v else v) for k, v in data.items()}
 
 
+def risk_zone(risk: Risk, contracts: Sequence[Contract]) -> str:
+    """The timezone a risk's days are counted in: that of the first contract it concerns (by
+    id), else of its vendor's first contract, else UTC."""
+    by_id = {c.id: c for c in contracts}
+    for contract_id in sorted(risk.contracts):
+        if contract_id in by_id:
+            return contract_timezone(by_id[contract_id])
+    for contract in sorted(contracts, key=lambda c: c.id):
+        if contract.vendor in risk.vendors:
+            return contract_timezone(contract)
+    return "UTC"
+
+
+def dated(
+    risk: Risk, *, before: Risk | None, now: datetime, zone: str, as_of: date | None = None
+) -> Risk:
+    """The risk with its opened and closed days: as the file states them, else as stored,
+    else today in ``zone`` (or ``as_of``, the day a rule judged the condition, when earlier).
+    A risk that is not closed has no closed day (a reopen clears it)."""
+    today = now.astimezone(ZoneInfo(zone)).date()
+    if as_of is not None:
+        today = min(today, as_of)
+    opened = risk.opened or (before.opened if before is not None else None) or today
+    closed: date | None = None
+    if risk.status is RiskStatus.CLOSED:
+        kept = before.closed if before is not None and before.status is RiskStatus.CLOSED else None
+        closed = risk.closed or kept or max(today, opened)
+    return risk.model_copy(update={"opened": opened, "closed": closed})
+
+
 @dataclass(frozen=True)
 class RegisterOutcome:
     created: int
@@ -182,13 +216,15 @@ def apply_risk_register(app: Ports, *, actor: Actor, register: RiskRegister) -> 
     actor.require_client("change the risk register")
     created = updated = unchanged = 0
     with app.uow() as uow:
-        known = {c.id for c in visible_contracts(uow, actor=actor)}
+        contracts = visible_contracts(uow, actor=actor)
+        known = {c.id for c in contracts}
         register_store = uow.repo(RiskRepository)
-        for risk in register.risks:
-            unknown = [c for c in risk.contracts if c not in known]
+        for listed in register.risks:
+            unknown = [c for c in listed.contracts if c not in known]
             if unknown:
-                raise NotFound(f"risk {risk.id}: unknown contracts {', '.join(unknown)}")
-            before = register_store.get(risk.id)
+                raise NotFound(f"risk {listed.id}: unknown contracts {', '.join(unknown)}")
+            before = register_store.get(listed.id)
+            risk = dated(listed, before=before, now=uow.now(), zone=risk_zone(listed, contracts))
             if before == risk:
                 unchanged += 1
                 continue
@@ -272,7 +308,10 @@ def raise_risks(
                 number = register_store.count() + 1
                 while register_store.get(f"AUTO-{number:04d}") is not None:  # taken by hand
                     number += 1
-                risk = item.to_risk(risk_id=f"AUTO-{number:04d}", owner=owner)
+                raw = item.to_risk(risk_id=f"AUTO-{number:04d}", owner=owner)
+                risk = dated(
+                    raw, before=None, now=uow.now(), zone=risk_zone(raw, contracts), as_of=as_of
+                )
                 register_store.save(risk, rule_key=item.key, exists=False, at=uow.now())
                 uow.record(
                     actor=actor,
@@ -283,6 +322,7 @@ def raise_risks(
                 )
                 continue
             # keep what people set (owner, mitigation, status, review date); refresh the facts
+            reopened = before.status is RiskStatus.CLOSED
             after = before.model_copy(
                 update={
                     "title": item.title,
@@ -290,10 +330,14 @@ def raise_risks(
                     "contracts": item.contracts,
                     "vendors": item.vendors,
                     "source": RiskSource.RULE,
-                    "status": RiskStatus.OPEN
-                    if before.status is RiskStatus.CLOSED
-                    else before.status,
+                    "status": RiskStatus.OPEN if reopened else before.status,
+                    # raised again after it was closed: a new spell, opened today
+                    "opened": None if reopened else before.opened,
+                    "closed": None,
                 }
+            )
+            after = dated(
+                after, before=None, now=uow.now(), zone=risk_zone(after, contracts), as_of=as_of
             )
             if after != before:
                 register_store.save(after, rule_key=item.key, exists=True, at=uow.now())

@@ -11,20 +11,22 @@ scorecard with its reason, never a zero.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from servicepact.domain.access import Actor
 from servicepact.domain.contracts import Contract
 from servicepact.domain.errors import InvalidInput, NotFound, Problem
+from servicepact.domain.periods import Period, parse_period
 from servicepact.domain.periods import month as month_period
-from servicepact.domain.periods import parse_period
 from servicepact.domain.results import ServiceLevelResult
-from servicepact.domain.risks import FindingStatus, Risk
+from servicepact.domain.risks import Risk
 from servicepact.domain.scorecards import ScorecardWeights
 from servicepact.engine.bpo_map import ProcessMap, bpo_map
+from servicepact.engine.evaluate import contract_timezone
 from servicepact.engine.handoffs import HandoffReport as HandoffReport  # returned to callers
 from servicepact.engine.handoffs import handoff_analysis
 from servicepact.engine.risks import period_findings
@@ -40,17 +42,21 @@ from servicepact.engine.scorecard import (
     Trend,
     compare_kpis,
     compare_scorecards,
+    inputs_from_json,
+    inputs_to_json,
     rank_vendors,
     scorecard_trend,
     sl_inputs_from_results,
     vendor_scorecard,
 )
 from servicepact.services import commercials
+from servicepact.services.commercials import canonical_hash
 from servicepact.services.contracts import get_contract
 from servicepact.services.ports import Ports
 from servicepact.services.risks import list_risks, load_findings, results_for, visible_contracts
 from servicepact.services.selection import load_yaml_model
-from servicepact.store.db.governance import SurveyRepository
+from servicepact.store.db.governance import FrozenScorecardRepository, SurveyRepository
+from servicepact.store.db.periods import CloseStatus, PeriodCloseRepository
 
 TREND_MONTHS = 12  # PRODUCT.md §2.5: trend over the last twelve months
 
@@ -105,9 +111,17 @@ def _invoice(app: Ports, *, actor: Actor, contract_id: str, period: str) -> Invo
     return InvoiceInput(lines_checked=checked, lines_with_difference=min(differences, checked))
 
 
-def survey_for(app: Ports, *, vendor_id: str, quarter: str) -> SurveyInput | None:
+def survey_for(
+    app: Ports, *, vendor_id: str, quarter: str, as_of: datetime | None = None
+) -> SurveyInput | None:
+    """The vendor's survey of the quarter: as it stands, or as it stood at ``as_of``."""
     with app.uow(read_only=True) as uow:
-        stored = uow.repo(SurveyRepository).get(vendor_id, quarter)
+        surveys = uow.repo(SurveyRepository)
+        stored = (
+            surveys.get(vendor_id, quarter)
+            if as_of is None
+            else surveys.as_of(vendor_id, quarter, as_of)
+        )
     if stored is None:
         return None
     score, respondents = stored
@@ -165,20 +179,55 @@ def _require_period(label: str) -> None:
         raise InvalidInput(problems=[Problem("period", str(error), value=label)]) from None
 
 
-def scorecard_inputs(
+def _month_end(period: Period, contract: Contract) -> datetime:
+    """The instant the month ends in the contract's timezone (its first calendar's)."""
+    return datetime.combine(period.end, time(0), tzinfo=ZoneInfo(contract_timezone(contract)))
+
+
+def _in_term(contract: Contract, period: Period) -> bool:
+    return contract.term.start < period.end and contract.term.end >= period.start
+
+
+def _register(app: Ports, *, actor: Actor) -> list[Risk]:
+    """The whole register, closed risks included: a past month counts the risks open then."""
+    return list_risks(app, actor=actor, include_closed=True)
+
+
+def _frozen(
+    app: Ports, *, actor: Actor, vendor_id: str, period: str, contracts: Sequence[Contract]
+) -> ScorecardInputs | None:
+    """The inputs frozen when the month closed, while every close they rest on still stands,
+    the vendor has no other contract in the month, and the reader sees every one of them."""
+    month = parse_period(period)
+    in_term = {c.id for c in contracts if _in_term(c, month)}
+    with app.uow(read_only=True) as uow:
+        frozen = uow.repo(FrozenScorecardRepository).latest(vendor_id, period)
+        if frozen is None or set(frozen.closes) != in_term:
+            return None
+        closes = uow.repo(PeriodCloseRepository)
+        for contract_id, version in frozen.closes.items():
+            record = closes.latest(contract_id, period)
+            if record is None or record.status is not CloseStatus.CLOSED:
+                return None
+            if record.version != version:
+                return None
+    return inputs_from_json(frozen.inputs)
+
+
+def live_scorecard_inputs(
     app: Ports,
     *,
     actor: Actor,
     vendor_id: str,
     period: str,
-    contracts: Sequence[Contract] | None = None,
-    risks: Sequence[Risk] | None = None,
+    contracts: Sequence[Contract],
+    risks: Sequence[Risk],
 ) -> ScorecardInputs:
-    """What the scorecard of a vendor for a month rests on (contracts and risks may be passed
-    in when scoring many vendors or months, to read them once)."""
-    _require_period(period)
-    mine_contracts = _contracts_of(app, actor=actor, vendor_id=vendor_id, known=contracts)
-    contracts = mine_contracts
+    """The inputs as they stood at the end of the month: the month's results, credits and
+    invoice checks, the control findings open at its end (in each contract's timezone), the
+    risks open at its end (by their opened and closed days) and the quarter's survey as it
+    stood at the month's end (once the month has ended in every zone of the vendor)."""
+    month = parse_period(period)
     allocations = {
         (c.id, sl.id): sl.allocation_percent for c in contracts for sl in c.service_levels
     }
@@ -205,17 +254,19 @@ def scorecard_inputs(
             differing += invoice.lines_with_difference
         if mine:
             controls_ran = True
+            end = _month_end(month, contract)
             findings += sum(
                 1
                 for f in load_findings(app, actor=actor, contract_id=contract.id)
-                if f.status is FindingStatus.OPEN
+                if f.open_at(end)
             )
             findings += len(period_findings(mine))
     contract_ids = {c.id for c in contracts}
     risk_scores = [
         r.score
-        for r in (risks if risks is not None else list_risks(app, actor=actor))
-        if vendor_id in r.vendors or contract_ids.intersection(r.contracts)
+        for r in risks
+        if (vendor_id in r.vendors or contract_ids.intersection(r.contracts))
+        and r.open_at_end(month.end)
     ]
     return ScorecardInputs(
         service_levels=sl_inputs_from_results(results, allocations),
@@ -223,8 +274,89 @@ def scorecard_inputs(
         invoice=InvoiceInput(lines, differing) if invoices_seen else None,
         control_findings_open=findings if controls_ran else None,
         open_risk_scores=risk_scores,
-        survey=survey_for(app, vendor_id=vendor_id, quarter=_quarter_of(period)),
+        survey=survey_for(
+            app,
+            vendor_id=vendor_id,
+            quarter=_quarter_of(period),
+            as_of=max(_month_end(month, c) for c in contracts) if contracts else None,
+        ),
     )
+
+
+def scorecard_inputs(
+    app: Ports,
+    *,
+    actor: Actor,
+    vendor_id: str,
+    period: str,
+    contracts: Sequence[Contract] | None = None,
+    risks: Sequence[Risk] | None = None,
+) -> ScorecardInputs:
+    """What the scorecard of a vendor for a month rests on: frozen when the month is closed,
+    else as things stood at the month's end (contracts and risks may be passed in when
+    scoring many vendors or months, to read them once; ``risks`` is the whole register)."""
+    _require_period(period)
+    mine = _contracts_of(app, actor=actor, vendor_id=vendor_id, known=contracts)
+    frozen = _frozen(app, actor=actor, vendor_id=vendor_id, period=period, contracts=mine)
+    if frozen is not None:
+        return frozen
+    return live_scorecard_inputs(
+        app,
+        actor=actor,
+        vendor_id=vendor_id,
+        period=period,
+        contracts=mine,
+        risks=risks if risks is not None else _register(app, actor=actor),
+    )
+
+
+def freeze_scorecard(app: Ports, *, actor: Actor, vendor_id: str, period: str) -> int | None:
+    """Freeze a vendor's scorecard inputs of a month once every contract of the vendor in the
+    month is closed (called by the period close); the version frozen, or None while a contract
+    of the vendor is still open for the month. Freezing the same inputs again adds nothing."""
+    actor.require_client("freeze scorecards")
+    month = parse_period(period)
+    every = _contracts_of(app, actor=actor, vendor_id=vendor_id)
+    in_term = [c for c in every if _in_term(c, month)]
+    if not in_term:
+        return None
+    closes: dict[str, int] = {}
+    with app.uow(read_only=True) as uow:
+        repo = uow.repo(PeriodCloseRepository)
+        for contract in in_term:
+            record = repo.latest(contract.id, period)
+            if record is None or record.status is not CloseStatus.CLOSED:
+                return None
+            closes[contract.id] = record.version
+    inputs = inputs_to_json(
+        live_scorecard_inputs(
+            app,
+            actor=actor,
+            vendor_id=vendor_id,
+            period=period,
+            contracts=every,  # as a live reading does: every contract of the vendor
+            risks=_register(app, actor=actor),
+        )
+    )
+    with app.uow() as uow:
+        written = uow.repo(FrozenScorecardRepository).freeze(
+            vendor_id=vendor_id,
+            period=period,
+            inputs=inputs,
+            closes=closes,
+            inputs_sha256=canonical_hash({"inputs": inputs, "closes": closes}),
+            at=uow.now(),
+            by=actor.user,
+        )
+        if written.added:
+            uow.record(
+                actor=actor,
+                entity_type="vendor_scorecard",
+                entity_id=f"{vendor_id}/{period}/v{written.version}",
+                action="freeze",
+                after={"closes": closes, "inputs": inputs},
+            )
+    return written.version
 
 
 def scorecard(
@@ -257,7 +389,7 @@ def _scorecards(
     The contracts are the caller's and the risk register is read once here, so that every
     vendor is scored against the same snapshot and nothing is read again per vendor.
     """
-    risks = list_risks(app, actor=actor)
+    risks = _register(app, actor=actor)
     return [
         scorecard(
             app,
@@ -337,7 +469,7 @@ def trend(
         year, index = divmod(end.year * 12 + end.month - 1 - back, 12)
         labels.append(month_period(year, index + 1).label)
     contracts = _contracts_of(app, actor=actor, vendor_id=vendor_id)
-    risks = list_risks(app, actor=actor)
+    risks = _register(app, actor=actor)
     inputs = {
         label: scorecard_inputs(
             app, actor=actor, vendor_id=vendor_id, period=label, contracts=contracts, risks=risks

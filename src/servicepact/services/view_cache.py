@@ -20,7 +20,6 @@ from servicepact.services.ports import Ports
 from servicepact.store.db.uow import UnitOfWork
 
 CACHE_ENTRIES = 256  # bounds memory: a few views per user, month and contract
-FILE_VIEW_SECONDS = 60.0  # business-case files change without an audit entry
 _cache: dict[tuple[Any, ...], tuple[float, Any]] = {}
 _cache_lock = threading.Lock()
 T = TypeVar("T")

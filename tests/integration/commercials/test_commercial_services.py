@@ -295,7 +295,6 @@ def test_the_commercial_summary_checks_each_invoice_once_however_often_it_runs(
             contract_id=CONTRACT,
             period="2026-03",
             invoices_dir=invoices,
-            cases_dir=tmp_path,
         )
 
     first = summary()
@@ -310,7 +309,7 @@ def test_the_commercial_summary_checks_each_invoice_once_however_often_it_runs(
         "wrong_price",
         "wrong_quantity",
     )
-    assert first.saving_total is None  # no business case file in cases_dir
+    assert first.saving_total is None  # no business case applied
     stored = checks_stored(app)
     second = summary()
     assert checks_stored(app) == stored == 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -78,3 +79,125 @@ def test_a_new_revision_is_numbered_after_the_head_and_empty_when_nothing_change
     assert f"down_revision: str | None = {head!r}" in text
     assert "op." not in text.split("def upgrade() -> None:")[1]  # nothing to migrate
     assert migrate.head_revision() == expected_id
+
+
+def test_dated_risks_and_survey_entries_are_filled_when_the_schema_is_upgraded(
+    empty_db_url: str,
+) -> None:
+    # Before the revision that dates risks: R-1 was created on 3 October (its first audit
+    # entry) and last updated on 20 November, when it was closed; R-2 has no audit entry.
+    dated = migrate.script_directory().get_revision("0012")
+    assert dated is not None
+    assert isinstance(dated.down_revision, str)
+    engine = make_engine(empty_db_url)
+    try:
+        migrate.upgrade(engine, dated.down_revision)
+
+        def at(day: int, month: int) -> datetime:
+            return datetime(2026, month, day, 23, 0, tzinfo=UTC)  # 08:00 the next day in Seoul
+
+        risk = {
+            "title": "t",
+            "category": "contract",
+            "likelihood": 2,
+            "impact": 2,
+            "owner": "o",
+            "mitigation": "",
+            "contracts": [],
+            "vendors": [],
+            "source": "manual",
+            "explanation": "",
+        }
+        typed = {
+            "contracts": sa.JSON(),
+            "vendors": sa.JSON(),
+            "at": sa.DateTime(timezone=True),
+            "updated_at": sa.DateTime(timezone=True),
+        }
+        audit = sa.table(
+            "audit_log",
+            *(
+                sa.column(name, typed.get(name))
+                for name in [
+                    "seq",
+                    "at",
+                    "actor_user",
+                    "actor_role",
+                    "entity_type",
+                    "entity_id",
+                    "action",
+                    "prev_hash",
+                    "row_hash",
+                ]
+            ),
+        )
+        risks = sa.table(
+            "risks",
+            *(sa.column(n, typed.get(n)) for n in [*risk, "id", "status", "updated_at"]),
+        )
+        with engine.begin() as connection:
+            connection.execute(
+                sa.insert(risks),
+                [
+                    {**risk, "id": "R-1", "status": "closed", "updated_at": at(20, 11)},
+                    {**risk, "id": "R-2", "status": "open", "updated_at": at(7, 11)},
+                ],
+            )
+            connection.execute(
+                sa.insert(audit),
+                [
+                    {
+                        "seq": seq,
+                        "at": when,
+                        "actor_user": "alice",
+                        "actor_role": "client_manager",
+                        "entity_type": "risk",
+                        "entity_id": "R-1",
+                        "action": action,
+                        "prev_hash": "0" * 64,
+                        "row_hash": "0" * 64,
+                    }
+                    for seq, when, action in ((1, at(3, 10), "create"), (2, at(20, 11), "update"))
+                ],
+            )
+            surveys = sa.table(
+                "vendor_surveys",
+                *(
+                    sa.column(n, typed.get(n))
+                    for n in ("vendor_id", "quarter", "score", "respondents", "entered_by")
+                ),
+                sa.column("entered_at", sa.DateTime(timezone=True)),
+            )
+            connection.execute(
+                sa.insert(surveys).values(
+                    vendor_id="helpco",
+                    quarter="2026-Q4",
+                    score="82",
+                    respondents=14,
+                    entered_at=at(15, 11),
+                    entered_by="alice",
+                )
+            )
+        migrate.upgrade(engine)
+        with engine.connect() as connection:
+            rows = connection.execute(
+                sa.text("SELECT id, opened_on, closed_on FROM risks ORDER BY id")
+            ).all()
+            entries = connection.execute(
+                sa.text(
+                    "SELECT vendor_id, quarter, version, score, respondents "
+                    "FROM vendor_survey_entries"
+                )
+            ).all()
+    finally:
+        engine.dispose()
+    as_dates = [
+        (r[0], *(None if d is None else date.fromisoformat(str(d)[:10]) for d in r[1:]))
+        for r in rows
+    ]
+    assert as_dates == [
+        ("R-1", date(2026, 10, 3), date(2026, 11, 20)),
+        ("R-2", date(2026, 11, 7), None),
+    ]
+    # a stored survey is its first entry
+    assert [tuple(e) for e in entries] == [("helpco", "2026-Q4", 1, "82", 14)]

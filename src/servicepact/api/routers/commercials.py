@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
-from fastapi import APIRouter, UploadFile
+from fastapi import APIRouter, HTTPException, Request, UploadFile
 from starlette.concurrency import run_in_threadpool
 
 from servicepact.api import convert, schemas
@@ -16,6 +16,7 @@ from servicepact.api.auth import ActorDep, AppDep
 from servicepact.api.params import MonthPath
 from servicepact.bootstrap import App
 from servicepact.domain.access import Actor
+from servicepact.domain.errors import InvalidInput, Problem
 from servicepact.services import commercials as service
 from servicepact.services import periods
 
@@ -86,10 +87,77 @@ def _check(
         )
 
 
-@router.get("/business-case", summary="The business case against actuals")
+@router.get(
+    "/business-case",
+    summary="The business case against actuals",
+    description="From the contract's applied business case; 404 when none was applied.",
+)
 def business_case(app: AppDep, actor: ActorDep, contract_id: str) -> schemas.Document:
     report = service.business_case_report(app, actor=actor, contract_id=contract_id)
     return convert.document({"result": report.result, "actuals": report.actuals})
+
+
+_CASE_MEDIA_TYPES = frozenset(
+    {"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "application/json"}
+)
+
+
+@router.put(
+    "/business-case",
+    summary="Apply the contract's business case",
+    description=(
+        "Stores the business case (and its broker terms) as YAML or JSON, as its file writes "
+        "it: a new version when the content changed, nothing when it did not "
+        "(`changed: false`). Its `contract_id` must be the path's. Client managers only; "
+        "invalid content answers 422 with every problem and its field path."
+    ),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/yaml": {"schema": {"type": "string"}},
+                "application/json": {"schema": {"type": "object"}},
+            },
+        }
+    },
+)
+async def apply_business_case(
+    app: AppDep, actor: ActorDep, contract_id: str, request: Request
+) -> schemas.BusinessCaseApplyRead:
+    media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media_type not in _CASE_MEDIA_TYPES:
+        raise HTTPException(
+            status_code=415,
+            detail=f"send the business case as {' or '.join(sorted(_CASE_MEDIA_TYPES))}, "
+            f"not {media_type or 'a body without Content-Type'}",
+        )
+    body = await request.body()  # bounded while it streams in (api/limits.py)
+    applied = await run_in_threadpool(_apply_case, app, actor, contract_id, body)
+    return schemas.BusinessCaseApplyRead(
+        contract_id=applied.contract_id, version=applied.version, changed=applied.changed
+    )
+
+
+def _apply_case(
+    app: App, actor: Actor, contract_id: str, body: bytes
+) -> service.BusinessCaseApplied:
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInput(problems=[Problem("body", "is not UTF-8 text")]) from None
+    inputs = service.parse_business_case(text, source="body")
+    if inputs.contract_id != contract_id:
+        raise InvalidInput(
+            problems=[
+                Problem(
+                    "contract_id",
+                    f"the business case is for {inputs.contract_id!r}, not {contract_id!r}",
+                    value=inputs.contract_id,
+                )
+            ],
+            source="body",
+        )
+    return service.apply_business_case(app, actor=actor, inputs=inputs, source_name="api")
 
 
 @router.post(

@@ -1,15 +1,21 @@
-"""Credit statements (versioned per contract and month) and invoice checks."""
+"""Credit statements (versioned per contract and month), invoice checks, and business cases
+(versioned per contract)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 
-from servicepact.store.db.tables.commercials import credit_statements, invoice_checks
+from servicepact.store.db.tables.commercials import (
+    business_cases,
+    credit_statements,
+    invoice_checks,
+)
 from servicepact.store.db.versioned import (
     VersionWritten,
     add_version,
@@ -150,3 +156,66 @@ class InvoiceCheckRepository:
         key = result.inserted_primary_key
         assert key is not None  # an INSERT into a table with an autoincrement key returns it
         return int(key[0])
+
+
+@dataclass(frozen=True)
+class StoredBusinessCase:
+    contract_id: str
+    version: int
+    inputs: dict[str, Any]  # the validated business case as JSON values
+    inputs_sha256: str
+    source_name: str
+    applied_at: datetime
+    applied_by: str
+
+
+def _case(row: Any) -> StoredBusinessCase:
+    return StoredBusinessCase(
+        contract_id=row.contract_id,
+        version=row.version,
+        inputs=dict(row.inputs),
+        inputs_sha256=row.inputs_sha256,
+        source_name=row.source_name,
+        applied_at=row.applied_at,
+        applied_by=row.applied_by,
+    )
+
+
+class BusinessCaseRepository:
+    """Each contract's business case (with its broker terms), in versions."""
+
+    def __init__(self, connection: sa.Connection) -> None:
+        self._connection = connection
+
+    def latest(self, contract_id: str) -> StoredBusinessCase | None:
+        row = latest_version(self._connection, business_cases, {"contract_id": contract_id})
+        return None if row is None else _case(row)
+
+    def versions(self, contract_id: str) -> list[StoredBusinessCase]:
+        """Every version, oldest first."""
+        key = {"contract_id": contract_id}
+        return [_case(row) for row in all_versions(self._connection, business_cases, key)]
+
+    def add(
+        self,
+        *,
+        contract_id: str,
+        inputs: dict[str, Any],
+        inputs_sha256: str,
+        source_name: str,
+        at: datetime,
+        by: str,
+    ) -> VersionWritten:
+        """The next version, unless the latest rests on the same inputs (then it stands)."""
+        return add_version(
+            self._connection,
+            business_cases,
+            key={"contract_id": contract_id},
+            values={
+                "inputs": inputs,
+                "source_name": source_name,
+                "applied_at": at,
+                "applied_by": by,
+            },
+            inputs_sha256=inputs_sha256,
+        )

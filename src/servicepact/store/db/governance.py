@@ -3,6 +3,7 @@ access to personal data, and the vendors' relationship surveys."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -14,8 +15,11 @@ from servicepact.store.db.tables.vendors import (
     entrustments,
     personal_data_access,
     risks,
+    vendor_scorecards,
+    vendor_survey_entries,
     vendor_surveys,
 )
+from servicepact.store.db.versioned import VersionWritten, add_version, latest_version
 
 # --- risks --------------------------------------------------------------------------------------
 
@@ -36,6 +40,8 @@ def _risk(row: Any) -> Risk:
         source=row.source,
         rule=row.rule,
         explanation=row.explanation,
+        opened=row.opened_on,
+        closed=row.closed_on,
     )
 
 
@@ -56,6 +62,8 @@ def _values(risk: Risk, *, rule_key: str | None, at: Any) -> dict[str, Any]:
         "source": risk.source.value,
         "rule": risk.rule,
         "explanation": risk.explanation,
+        "opened_on": risk.opened,
+        "closed_on": risk.closed,
         "updated_at": at,
     }
 
@@ -180,7 +188,8 @@ class PersonalDataAccessRepository:
 
 
 class SurveyRepository:
-    """One relationship survey per vendor and quarter: score (decimal text) and respondents."""
+    """One relationship survey per vendor and quarter: score (decimal text) and respondents;
+    every entry is kept too, so a past month reads the survey as it stood then."""
 
     def __init__(self, connection: sa.Connection) -> None:
         self._connection = connection
@@ -192,6 +201,20 @@ class SurveyRepository:
         """(score text, respondents) of the vendor's survey for the quarter."""
         row = self._connection.execute(
             sa.select(vendor_surveys).where(self._where(vendor_id, quarter))
+        ).first()
+        return None if row is None else (row.score, row.respondents)
+
+    def as_of(self, vendor_id: str, quarter: str, moment: datetime) -> tuple[str, int] | None:
+        """(score text, respondents) of the latest entry made before ``moment``."""
+        row = self._connection.execute(
+            sa.select(vendor_survey_entries.c.score, vendor_survey_entries.c.respondents)
+            .where(
+                vendor_survey_entries.c.vendor_id == vendor_id,
+                vendor_survey_entries.c.quarter == quarter,
+                vendor_survey_entries.c.entered_at < moment,
+            )
+            .order_by(vendor_survey_entries.c.version.desc())
+            .limit(1)
         ).first()
         return None if row is None else (row.score, row.respondents)
 
@@ -220,3 +243,66 @@ class SurveyRepository:
             )
         else:
             self._connection.execute(sa.insert(vendor_surveys).values(**values))
+        latest = latest_version(
+            self._connection,
+            vendor_survey_entries,
+            {"vendor_id": vendor_id, "quarter": quarter},
+        )
+        version = 1 if latest is None else int(latest.version) + 1
+        self._connection.execute(sa.insert(vendor_survey_entries).values(**values, version=version))
+
+
+# --- frozen scorecards --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FrozenScorecard:
+    vendor_id: str
+    period: str
+    version: int
+    inputs: dict[str, Any]  # engine/scorecard.inputs_to_json
+    closes: dict[str, int]  # contract id → the close version it was frozen with
+    frozen_at: datetime
+    frozen_by: str
+
+
+class FrozenScorecardRepository:
+    """A vendor's scorecard inputs of a closed month, in versions (one per freeze)."""
+
+    def __init__(self, connection: sa.Connection) -> None:
+        self._connection = connection
+
+    def latest(self, vendor_id: str, period: str) -> FrozenScorecard | None:
+        row = latest_version(
+            self._connection, vendor_scorecards, {"vendor_id": vendor_id, "period": period}
+        )
+        if row is None:
+            return None
+        return FrozenScorecard(
+            vendor_id=row.vendor_id,
+            period=row.period,
+            version=row.version,
+            inputs=dict(row.inputs),
+            closes={str(k): int(v) for k, v in dict(row.closes).items()},
+            frozen_at=row.frozen_at,
+            frozen_by=row.frozen_by,
+        )
+
+    def freeze(
+        self,
+        *,
+        vendor_id: str,
+        period: str,
+        inputs: dict[str, Any],
+        closes: dict[str, int],
+        inputs_sha256: str,
+        at: datetime,
+        by: str,
+    ) -> VersionWritten:
+        return add_version(
+            self._connection,
+            vendor_scorecards,
+            key={"vendor_id": vendor_id, "period": period},
+            values={"inputs": inputs, "closes": closes, "frozen_at": at, "frozen_by": by},
+            inputs_sha256=inputs_sha256,
+        )

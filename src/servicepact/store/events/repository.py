@@ -78,6 +78,7 @@ class StoredFinding:
     examples: list[str]
     status: FindingStatus
     found_at: datetime
+    closed_at: datetime | None = None  # when it stopped being open
 
 
 def _batch(row: sa.Row[Any]) -> BatchRecord:
@@ -323,6 +324,7 @@ class BatchRepository:
                 examples=list(r.examples),
                 status=FindingStatus(r.status),
                 found_at=r.found_at,
+                closed_at=r.closed_at,
             )
             for r in rows
         ]

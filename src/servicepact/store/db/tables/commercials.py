@@ -72,3 +72,17 @@ period_closes = sa.Table(
     sa.Column("reopened_by", sa.String(ID_LENGTH), nullable=True),
     sa.Column("reopen_reason", sa.Text, nullable=True),
 )
+
+# A contract's business case (with its broker terms), as applied from its YAML file: versions
+# 1, 2, ... per contract; the same file applied again adds nothing (same inputs hash).
+business_cases = sa.Table(
+    "business_cases",
+    metadata,
+    sa.Column("contract_id", sa.String(ID_LENGTH), sa.ForeignKey("contracts.id"), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("inputs", sa.JSON, nullable=False),  # the validated case, amounts as decimal text
+    sa.Column("inputs_sha256", sa.String(SHA256_HEX), nullable=False),
+    sa.Column("source_name", sa.String(300), nullable=False),
+    sa.Column("applied_at", UtcDateTime, nullable=False),
+    sa.Column("applied_by", sa.String(ID_LENGTH), nullable=False),
+)

@@ -68,5 +68,7 @@ control_findings = sa.Table(
     sa.Column("examples", sa.JSON, nullable=False),  # event ids or days, never values
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("found_at", UtcDateTime, nullable=False),
+    # When the finding stopped being open (acknowledged, withdrawn); None while it is open.
+    sa.Column("closed_at", UtcDateTime, nullable=True),
     sa.Index("ix_control_findings_contract", "contract_id", "status"),
 )

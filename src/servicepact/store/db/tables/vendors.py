@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from servicepact.store.db.columns import ID_LENGTH, UtcDateTime
+from servicepact.store.db.columns import ID_LENGTH, SHA256_HEX, UtcDateTime
 from servicepact.store.db.tables import metadata
 
 KEY_LENGTH = 300  # rule keys and alert keys: "repeated_breach:acme-cs:SL-01"
@@ -30,6 +30,10 @@ risks = sa.Table(
     sa.Column("rule", sa.String(64), nullable=True),
     sa.Column("explanation", sa.Text, nullable=False),
     sa.Column("updated_at", UtcDateTime, nullable=False),
+    # The day the risk was opened and, while closed, the day it was closed (the register's
+    # dates; a scorecard counts the risks open at the end of its month).
+    sa.Column("opened_on", sa.Date, nullable=True),
+    sa.Column("closed_on", sa.Date, nullable=True),
 )
 
 vendor_surveys = sa.Table(
@@ -41,6 +45,35 @@ vendor_surveys = sa.Table(
     sa.Column("respondents", sa.Integer, nullable=False),
     sa.Column("entered_at", UtcDateTime, nullable=False),
     sa.Column("entered_by", sa.String(ID_LENGTH), nullable=False),
+)
+
+# Every entry of a survey, in order: a month's scorecard reads the quarter's survey as it stood
+# at the month's end (the latest entry made before it).
+vendor_survey_entries = sa.Table(
+    "vendor_survey_entries",
+    metadata,
+    sa.Column("vendor_id", sa.String(ID_LENGTH), primary_key=True),
+    sa.Column("quarter", sa.String(16), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("score", sa.String(40), nullable=False),
+    sa.Column("respondents", sa.Integer, nullable=False),
+    sa.Column("entered_at", UtcDateTime, nullable=False),
+    sa.Column("entered_by", sa.String(ID_LENGTH), nullable=False),
+)
+
+# A vendor's scorecard inputs of a month, frozen when the month's last open contract of the
+# vendor is closed: read back unchanged while those closes stand (a reopen makes it live again).
+vendor_scorecards = sa.Table(
+    "vendor_scorecards",
+    metadata,
+    sa.Column("vendor_id", sa.String(ID_LENGTH), primary_key=True),
+    sa.Column("period", sa.String(16), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("inputs", sa.JSON, nullable=False),  # the scorecard inputs as they stood
+    sa.Column("closes", sa.JSON, nullable=False),  # {contract id: close version} it rests on
+    sa.Column("inputs_sha256", sa.String(SHA256_HEX), nullable=False),
+    sa.Column("frozen_at", UtcDateTime, nullable=False),
+    sa.Column("frozen_by", sa.String(ID_LENGTH), nullable=False),
 )
 
 entrustments = sa.Table(
