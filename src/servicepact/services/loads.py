@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -37,12 +37,13 @@ from servicepact.domain.access import Actor
 from servicepact.domain.calendars import Calendar
 from servicepact.domain.contracts import Contract
 from servicepact.domain.errors import InvalidInput, PeriodClosed, Problem
-from servicepact.domain.event_types import ANCHORS, BUILT_IN, ColumnType, EventType
+from servicepact.domain.event_schemas import ROW_COLUMN
+from servicepact.domain.event_types import ANCHORS, BUILT_IN, MEASURED_AT, ColumnType, EventType
 from servicepact.domain.load_findings import Finding
 from servicepact.engine.controls import ControlTally
 from servicepact.engine.evaluate import contract_timezone
 from servicepact.services.contracts import get_contract
-from servicepact.services.open_periods import ensure_open_between
+from servicepact.services.open_periods import closed_months, ensure_open_between
 from servicepact.services.ports import Ports
 from servicepact.store.db.uow import UnitOfWork
 from servicepact.store.events.problems import MAX_DESCRIBED, row_problem, write_problems
@@ -87,6 +88,7 @@ __all__ = [
 ]
 
 LOAD_CHUNK_ROWS = DEFAULT_CHUNK_ROWS
+MAX_ROWS_NAMED = 10  # rows named per closed month when a load into it is refused
 _HASH_BLOCK = 1 << 20
 
 
@@ -267,6 +269,7 @@ def _load(
         quarantined = uow.repo(BatchRepository).open_quarantined_ids(
             contract_id=contract_id, source=source
         )
+        closed = frozenset(closed_months(uow, contract_id))
     store = EventStore(app.settings.event_store_dir, manifest).with_types(
         admission.contract.declared_event_types
     )
@@ -277,6 +280,7 @@ def _load(
         opener(admission.event_type),
         loaded_at=loaded_at,
         quarantined=quarantined,
+        closed=closed,
         actor=actor,
         contract_id=contract_id,
         source=source,
@@ -324,6 +328,7 @@ class _Controlled:
 
     findings: list[Finding]
     months: list[str]  # the months (YYYY-MM) the rows fall in
+    rows_in: dict[str, RowsInMonth]  # closed months among them → the rows falling in each
     resolved: set[str]  # quarantined ids this batch now supplies
     corrections: tuple[int, list[str]]  # ids that replace events of earlier batches
 
@@ -336,6 +341,7 @@ def _store_file(
     *,
     loaded_at: datetime,
     quarantined: set[str],
+    closed: frozenset[str],
     actor: Actor,
     contract_id: str,
     source: str,
@@ -353,11 +359,13 @@ def _store_file(
         )
         _refuse_unusable(writer, admission.event_type.id_column, read, accept_valid, file_name)
         controlled = _run_controls(
-            store, writer, admission, quarantined, contract_id, source, loaded_at
+            store, writer, admission, quarantined, contract_id, source, loaded_at, closed
         )
         accepted = writer.rows
         with app.uow(read_only=True) as uow:
-            refuse_closed_months(uow, contract_id=contract_id, months=controlled.months)
+            refuse_closed_months(
+                uow, contract_id=contract_id, months=controlled.months, rows=controlled.rows_in
+            )
         writer.commit()
     rows_rejected = read.rows_read - accepted
     with app.uow() as uow:
@@ -367,7 +375,9 @@ def _store_file(
             return _already(earlier, file_name)
         # A month closed while this file was being read: refused, the batch file stays
         # an orphan no manifest row points at (``clean_orphans`` removes it).
-        refuse_closed_months(uow, contract_id=contract_id, months=controlled.months)
+        refuse_closed_months(
+            uow, contract_id=contract_id, months=controlled.months, rows=controlled.rows_in
+        )
         seq = _record_batch(
             uow,
             actor=actor,
@@ -536,6 +546,7 @@ def _run_controls(
     contract_id: str,
     source: str,
     loaded_at: datetime,
+    closed: frozenset[str] = frozenset(),
 ) -> _Controlled:
     """The internal controls over the written rows, the months they fall in, the quarantined
     ids they supply and the ids they correct."""
@@ -546,8 +557,9 @@ def _run_controls(
     tally = ControlTally(event_type=event_type, loaded_at=loaded_at, zone=_zone(contract, source))
     resolved: set[str] = set()
     wanted = pa.array(sorted(quarantined), pa.string())
-    months = _MonthsSeen(event_type, _zones(contract, source))
-    for table in store.iter_file(writer.temp, tally.columns()):
+    months = _MonthsSeen(event_type, _zones(contract, source), closed)
+    columns = [*dict.fromkeys([*tally.columns(), *months.anchors, ROW_COLUMN])]
+    for table in store.iter_file(writer.temp, columns):
         tally.add(table)
         months.add(table)
         if len(wanted):
@@ -559,7 +571,11 @@ def _run_controls(
         corrections=corrections,
     )
     return _Controlled(
-        findings=findings, months=months.labels(), resolved=resolved, corrections=corrections
+        findings=findings,
+        months=months.labels(),
+        rows_in=months.rows_in(),
+        resolved=resolved,
+        corrections=corrections,
     )
 
 
@@ -573,42 +589,122 @@ def _zones(contract: Contract, source: str) -> frozenset[str]:
 
 
 class _MonthsSeen:
-    """The months (``YYYY-MM``) the events of a batch fall in, by the event type's anchor.
+    """The months (``YYYY-MM``) the events of a batch fall in, by the event type's anchor rule.
 
-    A timestamp anchor is placed in every zone the contract measures the source in, so
-    an event at 23:30 UTC on the last day of a month counts in both months when one
-    service level reads it in Seoul and another in UTC; a date anchor is its own month.
+    Every column a KPI counts the event at places it (``MEASURED_AT``: an invoice received in
+    August and due in October falls in both months), not only its arrival. A timestamp is
+    placed in every zone the contract measures the source in, so an event at 23:30 UTC on the
+    last day of a month counts in both months when one service level reads it in Seoul and
+    another in UTC; a date is its own month. For the months in ``watched`` (the closed ones)
+    the source rows are kept too, the first ``MAX_ROWS_NAMED`` of each, to name them.
     """
 
-    def __init__(self, event_type: EventType, zones: frozenset[str]) -> None:
-        declared = getattr(event_type, "anchor", None)  # a declared type names its own
-        self.anchor = declared if isinstance(declared, str) else ANCHORS.get(event_type.name)
-        self.is_date = (
-            self.anchor is not None and event_type.column(self.anchor).type is ColumnType.DATE
-        )
+    def __init__(
+        self, event_type: EventType, zones: frozenset[str], watched: frozenset[str] = frozenset()
+    ) -> None:
+        self.anchors = measured_at(event_type)
         self.zones = sorted(zones)
         self.seen: set[int] = set()  # year * 12 + month - 1
+        self.watched = {_month_key(label) for label in watched}
+        self.rows: dict[int, list[int]] = {}  # watched month → its first rows
+        self.counts: dict[int, int] = {}  # watched month → rows in it
+        self.columns: dict[int, set[str]] = {}  # watched month → the anchors placing rows there
+        self.types = {name: event_type.column(name).type for name in self.anchors}
 
     def add(self, table: pa.Table) -> None:
-        if self.anchor is None or table.num_rows == 0:
+        if not self.anchors or table.num_rows == 0:
             return
-        values = table.column(self.anchor)
-        placed = (
-            [values]
-            if self.is_date
-            else [values.cast(pa.timestamp("us", tz=zone)) for zone in self.zones]
-        )
-        for local in placed:
-            # Arrow reads year and month in the type's zone: no per-row Python.
-            months = pc.add(pc.multiply(pc.year(local), 12), pc.subtract(pc.month(local), 1))
-            self.seen.update(v for v in pc.unique(months).to_pylist() if v is not None)
+        watched: dict[int, pa.Array] = {}  # watched month → mask of its rows in this table
+        for name in self.anchors:
+            if name not in table.column_names:
+                continue
+            values = table.column(name)
+            placed = (
+                [values]
+                if self.types[name] is ColumnType.DATE
+                else [values.cast(pa.timestamp("us", tz=zone)) for zone in self.zones]
+            )
+            for local in placed:
+                # Arrow reads year and month in the type's zone: no per-row Python.
+                months = pc.add(pc.multiply(pc.year(local), 12), pc.subtract(pc.month(local), 1))
+                found = {v for v in pc.unique(months).to_pylist() if v is not None}
+                self.seen.update(found)
+                for key in found & self.watched:
+                    self.columns.setdefault(key, set()).add(name)
+                    hit = pc.fill_null(pc.equal(months, key), False)
+                    watched[key] = hit if key not in watched else pc.or_(watched[key], hit)
+        if ROW_COLUMN not in table.column_names:
+            return
+        for key, mask in watched.items():
+            rows = pc.filter(table.column(ROW_COLUMN), mask)
+            self.counts[key] = self.counts.get(key, 0) + len(rows)
+            kept = self.rows.setdefault(key, [])
+            room = MAX_ROWS_NAMED - len(kept)
+            if room > 0:
+                kept.extend(int(r) for r in rows.slice(0, room).to_pylist())
 
     def labels(self) -> list[str]:
-        return [f"{m // 12:04d}-{m % 12 + 1:02d}" for m in sorted(self.seen)]
+        return [_month_label(m) for m in sorted(self.seen)]
+
+    def rows_in(self) -> dict[str, RowsInMonth]:
+        """The watched months that hold rows, with the rows and the anchors placing them."""
+        return {
+            _month_label(key): RowsInMonth(
+                rows=tuple(sorted(self.rows.get(key, ()))),
+                count=self.counts.get(key, 0),
+                columns=tuple(c for c in self.anchors if c in self.columns.get(key, set())),
+            )
+            for key in sorted(self.seen & self.watched)
+        }
 
 
-def refuse_closed_months(uow: UnitOfWork, *, contract_id: str, months: Sequence[str]) -> None:
-    """Raise ``PeriodClosed`` naming every closed month among ``months`` (``YYYY-MM``).
+def measured_at(event_type: EventType) -> tuple[str, ...]:
+    """The columns that place an event of this type in a month (``MEASURED_AT``); a declared
+    type names its one anchor."""
+    declared = getattr(event_type, "anchor", None)
+    if isinstance(declared, str):
+        return (declared,)
+    names = MEASURED_AT.get(event_type.name)
+    if names is None:
+        anchor = ANCHORS.get(event_type.name)
+        names = (anchor,) if anchor else ()
+    return tuple(n for n in names if n in event_type.column_names)
+
+
+def _month_key(label: str) -> int:
+    return int(label[:4]) * 12 + int(label[5:7]) - 1
+
+
+def _month_label(key: int) -> str:
+    return f"{key // 12:04d}-{key % 12 + 1:02d}"
+
+
+@dataclass(frozen=True)
+class RowsInMonth:
+    """The rows of a load that fall in one (closed) month: the first few, how many in all and
+    by which columns."""
+
+    rows: tuple[int, ...]
+    count: int
+    columns: tuple[str, ...]
+
+    def describe(self) -> str:
+        named = ", ".join(str(r) for r in self.rows)
+        more = f" and {self.count - len(self.rows)} more" if self.count > len(self.rows) else ""
+        by = " or ".join(self.columns)
+        noun = "row" if self.count == 1 else "rows"
+        return f"{noun} {named}{more} (by {by})" if named else f"{self.count} {noun} (by {by})"
+
+
+def refuse_closed_months(
+    uow: UnitOfWork,
+    *,
+    contract_id: str,
+    months: Sequence[str],
+    rows: Mapping[str, RowsInMonth] | None = None,
+) -> None:
+    """Raise ``PeriodClosed`` naming every closed month among ``months`` (``YYYY-MM``) and,
+    where ``rows`` has them, the rows of the load that fall in it.
 
     Only months that hold events are checked: a closed month between two months of a
     batch is not touched by it.
@@ -622,17 +718,21 @@ def refuse_closed_months(uow: UnitOfWork, *, contract_id: str, months: Sequence[
             )
         except PeriodClosed as error:
             closed.append(error)
+    if not closed:
+        return
+    names = [str(error.where).rsplit("/", 1)[-1] for error in closed]
+    found = rows or {}
+    named = "; ".join(f"{name}: {found[name].describe()}" for name in names if name in found)
+    which = f" The rows in {'it' if len(names) == 1 else 'them'}: {named}." if named else ""
     if len(closed) == 1:
-        raise closed[0]
-    if closed:
-        names = [str(error.where).rsplit("/", 1)[-1] for error in closed]
-        raise PeriodClosed(
-            f"{', '.join(names)} of contract {contract_id} are closed; loading data for them is "
-            f"refused and nothing was stored. Reopen each first: servicepact reopen --contract "
-            f'{contract_id} --period {names[0]} --reason "..." (and the same for '
-            f"{', '.join(names[1:])})",
-            where=contract_id,
-        )
+        raise PeriodClosed(closed[0].message + which, where=closed[0].where)
+    raise PeriodClosed(
+        f"{', '.join(names)} of contract {contract_id} are closed; loading data for them is "
+        f"refused and nothing was stored.{which} Reopen each first: servicepact reopen "
+        f'--contract {contract_id} --period {names[0]} --reason "..." (and the same for '
+        f"{', '.join(names[1:])})",
+        where=contract_id,
+    )
 
 
 def _zone(contract: Contract, source: str) -> str:
