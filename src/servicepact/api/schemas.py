@@ -93,6 +93,15 @@ class FindingRead(BaseModel):
     examples: list[str] = []
 
 
+class FindingRevisionRead(BaseModel):
+    finding: int = Field(description="the id of the stored finding")
+    batch_seq: int | None = Field(description="the batch it was found in")
+    action: str = Field(examples=["withdrawn", "narrowed"])
+    days_short_before: int
+    days_short_now: int
+    detail: str
+
+
 class LoadReportRead(BaseModel):
     contract_id: str
     source: str
@@ -106,6 +115,11 @@ class LoadReportRead(BaseModel):
     duplicate_of: int | None
     findings: list[FindingRead]
     errors: list[dict[str, Any]] = Field(description="rejected rows: where and why")
+    findings_revised: list[FindingRevisionRead] = Field(
+        default=[],
+        description="earlier incomplete-day findings this load's data withdrew (every day "
+        "they found short is complete now) or narrowed (fewer days short)",
+    )
 
 
 class RowErrorRead(BaseModel):

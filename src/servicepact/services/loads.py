@@ -24,7 +24,7 @@ import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
@@ -39,8 +39,13 @@ from servicepact.domain.contracts import Contract
 from servicepact.domain.errors import InvalidInput, PeriodClosed, Problem
 from servicepact.domain.event_schemas import ROW_COLUMN
 from servicepact.domain.event_types import ANCHORS, BUILT_IN, MEASURED_AT, ColumnType, EventType
-from servicepact.domain.load_findings import Finding
-from servicepact.engine.controls import ControlTally
+from servicepact.domain.load_findings import Finding, FindingKind
+from servicepact.engine.controls import (
+    ControlTally,
+    incomplete_day_finding,
+    local_days,
+    short_days,
+)
 from servicepact.engine.evaluate import contract_timezone
 from servicepact.services.contracts import get_contract
 from servicepact.services.open_periods import closed_months, ensure_open_between
@@ -52,6 +57,7 @@ from servicepact.store.events.repository import (
     BatchRecord,
     BatchRepository,
     BatchStatus,
+    FindingStatus,
     QuarantinedRow,
     QuarantineStatus,
     StoredFinding,
@@ -113,6 +119,8 @@ class LoadReport:
     duplicate_of: int | None = None  # the earlier batch's sequence when already loaded
     findings: tuple[Finding, ...] = ()
     problems: tuple[Problem, ...] = field(default=())
+    # earlier findings this load's data disproved or narrowed (a day completed since)
+    revised: tuple[FindingRevision, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -138,6 +146,31 @@ class LoadReport:
                 for f in self.findings
             ],
             "problems": [p.render() for p in self.problems],
+            "findings_revised": [r.as_dict() for r in self.revised],
+        }
+
+
+@dataclass(frozen=True)
+class FindingRevision:
+    """An earlier incomplete-day finding judged again over every batch now committed: withdrawn
+    when none of its days is short any more, narrowed when fewer are."""
+
+    finding_id: int
+    batch_seq: int | None
+    withdrawn: bool
+    before: int  # days short when it was found
+    after: int  # days short now
+    detail: str
+    examples: tuple[str, ...] = ()  # the first days still short (narrowed)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "finding": self.finding_id,
+            "batch_seq": self.batch_seq,
+            "action": "withdrawn" if self.withdrawn else "narrowed",
+            "days_short_before": self.before,
+            "days_short_now": self.after,
+            "detail": self.detail,
         }
 
 
@@ -270,6 +303,13 @@ def _load(
             contract_id=contract_id, source=source
         )
         closed = frozenset(closed_months(uow, contract_id))
+        earlier_findings = [
+            f
+            for f in uow.repo(BatchRepository).findings(contract_id=contract_id, source=source)
+            if f.kind == FindingKind.INCOMPLETE_DAY.value
+            and f.status is not FindingStatus.WITHDRAWN
+            and f.batch_seq is not None
+        ]
     store = EventStore(app.settings.event_store_dir, manifest).with_types(
         admission.contract.declared_event_types
     )
@@ -281,6 +321,7 @@ def _load(
         loaded_at=loaded_at,
         quarantined=quarantined,
         closed=closed,
+        earlier_findings=earlier_findings,
         actor=actor,
         contract_id=contract_id,
         source=source,
@@ -331,6 +372,7 @@ class _Controlled:
     rows_in: dict[str, RowsInMonth]  # closed months among them → the rows falling in each
     resolved: set[str]  # quarantined ids this batch now supplies
     corrections: tuple[int, list[str]]  # ids that replace events of earlier batches
+    revised: list[FindingRevision] = field(default_factory=list)  # earlier findings judged again
 
 
 def _store_file(
@@ -342,6 +384,7 @@ def _store_file(
     loaded_at: datetime,
     quarantined: set[str],
     closed: frozenset[str],
+    earlier_findings: Sequence[StoredFinding],
     actor: Actor,
     contract_id: str,
     source: str,
@@ -359,7 +402,15 @@ def _store_file(
         )
         _refuse_unusable(writer, admission.event_type.id_column, read, accept_valid, file_name)
         controlled = _run_controls(
-            store, writer, admission, quarantined, contract_id, source, loaded_at, closed
+            store,
+            writer,
+            admission,
+            quarantined,
+            contract_id,
+            source,
+            loaded_at,
+            closed,
+            earlier_findings,
         )
         accepted = writer.rows
         with app.uow(read_only=True) as uow:
@@ -403,6 +454,7 @@ def _store_file(
         batch_seq=seq,
         findings=tuple(controlled.findings),
         problems=tuple(read.problems),
+        revised=tuple(controlled.revised),
     )
 
 
@@ -445,6 +497,15 @@ def _record_batch(
     repo.add_findings(
         contract_id=contract_id, source=source, batch_seq=seq, findings=controlled.findings, at=now
     )
+    _revise_findings(
+        uow,
+        actor=actor,
+        contract_id=contract_id,
+        source=source,
+        seq=seq,
+        revised=controlled.revised,
+        at=now,
+    )
     uow.record(
         actor=actor,
         entity_type="event_batch",
@@ -459,9 +520,59 @@ def _record_batch(
             "corrections": controlled.corrections[0],
             "quarantine_resolved": fixed,
             "findings": [f.kind.value for f in controlled.findings],
+            "findings_revised": [r.as_dict() for r in controlled.revised],
         },
     )
     return seq
+
+
+def _revise_findings(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    contract_id: str,
+    source: str,
+    seq: int,
+    revised: Sequence[FindingRevision],
+    at: datetime,
+) -> None:
+    """Withdraw or narrow the earlier findings the new batch's data disproved, each audited."""
+    repo = uow.repo(BatchRepository)
+    current = {f.id: f for f in repo.findings(contract_id=contract_id, source=source)}
+    for revision in revised:
+        stored = current.get(revision.finding_id)
+        if stored is None or stored.status is FindingStatus.WITHDRAWN:
+            continue  # withdrawn meanwhile by another load
+        if revision.withdrawn:
+            repo.withdraw_finding(revision.finding_id, detail=revision.detail)
+        else:
+            repo.revise_finding(
+                revision.finding_id,
+                count=revision.after,
+                detail=revision.detail,
+                examples=revision.examples,
+            )
+        uow.record(
+            actor=actor,
+            entity_type="control_finding",
+            entity_id=f"{contract_id}/{source}/{revision.finding_id}",
+            action="withdraw" if revision.withdrawn else "narrow",
+            before={
+                "status": stored.status.value,
+                "count": stored.count,
+                "detail": stored.detail,
+                "examples": list(stored.examples),
+            },
+            after={
+                "status": FindingStatus.WITHDRAWN.value
+                if revision.withdrawn
+                else stored.status.value,
+                "count": revision.after,
+                "detail": revision.detail,
+                "by_batch": seq,
+                "at": at.isoformat(),
+            },
+        )
 
 
 def _write_rows(
@@ -547,6 +658,7 @@ def _run_controls(
     source: str,
     loaded_at: datetime,
     closed: frozenset[str] = frozenset(),
+    earlier_findings: Sequence[StoredFinding] = (),
 ) -> _Controlled:
     """The internal controls over the written rows, the months they fall in, the quarantined
     ids they supply and the ids they correct."""
@@ -565,10 +677,33 @@ def _run_controls(
         if len(wanted):
             hits = pc.filter(table.column(id_column), pc.is_in(table.column(id_column), wanted))
             resolved.update(str(v) for v in hits.to_pylist())
+    expected = contract.expected_daily_volume.get(source)
+    calendar = _calendar_for(contract, source)
+    day_counts: dict[date, int] | None = None
+    revised: list[FindingRevision] = []
+    if expected and tally.anchor is not None:
+        # Completeness is a property of the day, not of a batch: count every committed batch
+        # of the source with this one, over this batch's days and those of earlier findings.
+        zone = _zone(contract, source)
+        ranges = _finding_ranges(store, contract_id, source, tally, zone, earlier_findings)
+        spans = [r for r in (tally.day_range, *ranges.values()) if r is not None]
+        if spans:
+            day_counts = _day_counts(
+                store,
+                contract_id,
+                source,
+                tally,
+                zone,
+                min(first for first, _ in spans),
+                max(last for _, last in spans),
+                writer.temp,
+            )
+            revised = _judge_again(earlier_findings, ranges, day_counts, expected, calendar)
     findings = tally.findings(
-        expected_daily=contract.expected_daily_volume.get(source),
-        calendar=_calendar_for(contract, source),
+        expected_daily=expected,
+        calendar=calendar,
         corrections=corrections,
+        day_counts=day_counts,
     )
     return _Controlled(
         findings=findings,
@@ -576,7 +711,134 @@ def _run_controls(
         rows_in=months.rows_in(),
         resolved=resolved,
         corrections=corrections,
+        revised=revised,
     )
+
+
+def _local_days(values: pa.Array | pa.ChunkedArray, zone: str) -> pa.Array | pa.ChunkedArray:
+    return local_days(values, zone) if pa.types.is_timestamp(values.type) else values
+
+
+def _finding_ranges(
+    store: EventStore,
+    contract_id: str,
+    source: str,
+    tally: ControlTally,
+    zone: str,
+    earlier: Sequence[StoredFinding],
+) -> dict[int, tuple[date, date]]:
+    """For each earlier incomplete-day finding, the first and last day of the batch it was
+    found in: the days it judged."""
+    anchor = tally.anchor
+    refs = {ref.seq: ref for ref in store.batches(contract_id=contract_id, source=source)}
+    ranges: dict[int, tuple[date, date]] = {}
+    for finding in earlier:
+        ref = refs.get(finding.batch_seq) if finding.batch_seq is not None else None
+        if ref is None or anchor is None:
+            continue
+        low: date | None = None
+        high: date | None = None
+        for table in store.iter_file(store.root / ref.path, [anchor]):
+            days = pc.drop_null(_local_days(table.column(anchor), zone))
+            if len(days):
+                span = pc.min_max(days)
+                first, last = span["min"].as_py(), span["max"].as_py()
+                low = first if low is None else min(low, first)
+                high = last if high is None else max(high, last)
+        if low is not None and high is not None:
+            ranges[finding.id] = (low, high)
+    return ranges
+
+
+def _day_counts(
+    store: EventStore,
+    contract_id: str,
+    source: str,
+    tally: ControlTally,
+    zone: str,
+    first: date,
+    last: date,
+    candidate: Path,
+) -> dict[date, int]:
+    """Events per local day from ``first`` to ``last`` over every committed batch of the source
+    (the current version of each event) and the batch being loaded, which replaces the events
+    whose ids it repeats."""
+    anchor = tally.anchor
+    assert anchor is not None
+    is_date = tally.event_type.column(anchor).type is ColumnType.DATE
+    # A local day lies within a day either side of the same UTC day, whatever the zone.
+    low: object = first if is_date else datetime.combine(first, time(), UTC) - timedelta(days=1)
+    high: object = last if is_date else datetime.combine(last, time(), UTC) + timedelta(days=2)
+    values = store.current_values(
+        contract_id=contract_id,
+        source=source,
+        column=anchor,
+        low=low,
+        high=high,
+        excluding=candidate,
+    )
+    counts: dict[date, int] = {}
+    days = pc.value_counts(pc.drop_null(_local_days(values, zone)))
+    for day, count in zip(
+        days.field("values").to_pylist(), days.field("counts").to_pylist(), strict=True
+    ):
+        if first <= day <= last:
+            counts[day] = counts.get(day, 0) + count
+    for day, count in tally.per_day.items():
+        if first <= day <= last:
+            counts[day] = counts.get(day, 0) + count
+    return counts
+
+
+def _judge_again(
+    earlier: Sequence[StoredFinding],
+    ranges: Mapping[int, tuple[date, date]],
+    day_counts: Mapping[date, int],
+    expected: int,
+    calendar: Calendar | None,
+) -> list[FindingRevision]:
+    """Each earlier incomplete-day finding judged over all the data now: withdrawn when no day
+    of its batch is short any more, narrowed when fewer are, left alone otherwise."""
+    revised: list[FindingRevision] = []
+    for finding in earlier:
+        span = ranges.get(finding.id)
+        if span is None:
+            continue
+        short = short_days(day_counts, span[0], span[1], expected, calendar)
+        if len(short) >= finding.count:
+            continue
+        if not short:
+            days = ", ".join(finding.examples)
+            revised.append(
+                FindingRevision(
+                    finding_id=finding.id,
+                    batch_seq=finding.batch_seq,
+                    withdrawn=True,
+                    before=finding.count,
+                    after=0,
+                    detail=(
+                        f"withdrawn: later loads completed every day it found short "
+                        f"({days}{', …' if finding.count > len(finding.examples) else ''}); "
+                        f"was: {finding.detail}"
+                    ),
+                )
+            )
+            continue
+        narrowed = incomplete_day_finding(short, expected)
+        assert narrowed is not None
+        revised.append(
+            FindingRevision(
+                finding_id=finding.id,
+                batch_seq=finding.batch_seq,
+                withdrawn=False,
+                before=finding.count,
+                after=len(short),
+                detail=f"{narrowed.detail}; later loads completed {finding.count - len(short)} "
+                f"of the {finding.count} days first found short",
+                examples=narrowed.examples,
+            )
+        )
+    return revised
 
 
 def _zones(contract: Contract, source: str) -> frozenset[str]:

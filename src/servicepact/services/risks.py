@@ -79,7 +79,11 @@ def load_findings(app: Ports, *, actor: Actor, contract_id: str) -> list[Control
             check=str(item.kind),
             period=None,
             detail=f"{item.source}: {item.detail}",
-            status=FindingStatus(str(item.status)),
+            # a finding later data withdrew (a day completed since) is resolved: it raises no
+            # alert, no risk and counts in no score
+            status=FindingStatus.RESOLVED
+            if str(item.status) == "withdrawn"
+            else FindingStatus(str(item.status)),
         )
         for item in stored
     ]
