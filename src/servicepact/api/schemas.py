@@ -57,6 +57,12 @@ class ApplyRead(BaseModel):
     version: int
     changed: bool = Field(description="false when the same content was already applied")
     supersedes: int | None = None
+    effective_from: str | None = Field(
+        default=None, description="YYYY-MM: the first month this version governs"
+    )
+    remeasured: list[str] = Field(
+        default=[], description="measured months measured again under the new version"
+    )
 
 
 class BatchCreate(BaseModel):

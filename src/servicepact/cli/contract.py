@@ -237,8 +237,22 @@ def apply(
             "--effective-from",
             metavar="YYYY-MM",
             help=(
-                "Month an amendment takes effect from; required while any month of the "
-                "contract is closed, and must come after every closed month."
+                "Month an amendment applies from (earlier months keep the previous version's "
+                "terms); an amendment of a contract with measured months needs it (after "
+                "every measured month) or --remeasure-from, and it must come after every "
+                "closed month."
+            ),
+        ),
+    ] = None,
+    remeasure_from: Annotated[
+        str | None,
+        typer.Option(
+            "--remeasure-from",
+            metavar="YYYY-MM",
+            help=(
+                "Month an amendment applies from, accepting that the measured months from "
+                "then on are measured again under it (they are listed); earlier months keep "
+                "the previous version's terms."
             ),
         ),
     ] = None,
@@ -289,7 +303,11 @@ def apply(
                 )
                 continue
             outcome = services.apply_contract(
-                uow, actor=actor, document=document, effective_from=effective_from
+                uow,
+                actor=actor,
+                document=document,
+                effective_from=effective_from,
+                remeasure_from=remeasure_from,
             )
             results.append(
                 {
@@ -297,6 +315,8 @@ def apply(
                     "contract_id": outcome.contract_id,
                     "version": outcome.version,
                     "changed": outcome.changed,
+                    "effective_from": outcome.effective_from,
+                    "remeasured": list(outcome.remeasured),
                 }
             )
             if outcome.supersedes is not None:
@@ -323,6 +343,13 @@ def apply(
             f"[green]applied[/green]  {escape(result['file'])}  →  {escape(result['contract_id'])}"
             f"  ({state} {result['version']})"
         )
+        if result["changed"] and result.get("effective_from"):
+            console.print(
+                f"  applies from {result['effective_from']}; earlier months keep the previous "
+                "version's terms"
+            )
+        if result.get("remeasured"):
+            console.print(f"  measured again: {', '.join(result['remeasured'])}")
 
 
 @contract_app.command("export")

@@ -47,6 +47,8 @@ def test_apply_export_and_reapply_keeps_one_version(cli_env: Settings, tmp_path:
         "contract_id": "acme-ap-2026",
         "version": 1,
         "changed": True,
+        "effective_from": None,
+        "remeasured": [],
     }
     exported = tmp_path / "exported.yaml"
     result = runner.invoke(app, ["contract", "export", "acme-ap-2026", "-o", str(exported)])

@@ -214,6 +214,7 @@ class ContractVersionRecord:
     applied_by: str
     source_name: str | None
     supersedes: int | None
+    effective_from: str | None = None  # YYYY-MM; None: from the contract's start
 
 
 def _contract_from_json(data: dict[str, Any]) -> Contract:
@@ -313,7 +314,17 @@ class ContractRepository:
             applied_by=row.applied_by,
             source_name=row.source_name,
             supersedes=row.supersedes,
+            effective_from=row.effective_from,
         )
+
+    def effects(self, contract_id: str) -> list[tuple[int, str | None]]:
+        """Every version of the contract with the first month it governs, oldest first."""
+        query = (
+            sa.select(contract_versions.c.version, contract_versions.c.effective_from)
+            .where(contract_versions.c.contract_id == contract_id)
+            .order_by(contract_versions.c.version)
+        )
+        return [(int(v), e) for v, e in self._connection.execute(query).all()]
 
     def add_version(
         self,
@@ -325,6 +336,7 @@ class ContractRepository:
         applied_by: str,
         source_name: str | None,
         previous: ContractHead | None,
+        effective_from: str | None = None,
     ) -> int:
         """Store a new version and make it current; returns its number."""
         version = 1 if previous is None else previous.current_version + 1
@@ -355,6 +367,7 @@ class ContractRepository:
                 applied_by=applied_by,
                 source_name=source_name,
                 supersedes=None if previous is None else previous.current_version,
+                effective_from=effective_from,
             )
         )
         return version

@@ -40,4 +40,7 @@ contract_versions = sa.Table(
     sa.Column("applied_by", sa.String(ID_LENGTH), nullable=False),
     sa.Column("source_name", sa.String(500), nullable=True),
     sa.Column("supersedes", sa.Integer, nullable=True),
+    # The first month (YYYY-MM) this version governs; NULL: from the contract's start. Earlier
+    # months keep the terms of the version that governed them (services/contracts.py).
+    sa.Column("effective_from", sa.String(7), nullable=True),
 )
