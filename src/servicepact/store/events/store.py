@@ -359,7 +359,9 @@ class EventStore:
         id_column = event_type.id_column
         order = pa.table({"batch": [r.batch_id for r in refs], "seq": [r.seq for r in refs]})
         paths = [str(self.root / r.path) for r in refs]
-        params: list[object] = [paths, low, high]
+        # Only ids with some version in the window are ranked: the window is a few days,
+        # the source may hold years.
+        params: list[object] = [paths, paths, low, high, low, high]
         leave_out = ""
         if excluding is not None:
             leave_out = f' AND "{id_column}" NOT IN (SELECT "{id_column}" FROM read_parquet(?))'  # noqa: S608 - event type names
@@ -369,6 +371,8 @@ class EventStore:
             f'  SELECT e."{column}", e."{id_column}", row_number() OVER ('
             f'    PARTITION BY e."{id_column}" ORDER BY o.seq DESC) AS "__rank"'
             f'  FROM read_parquet(?) e JOIN order_ o ON e."{BATCH_COLUMN}" = o.batch'
+            f'  WHERE e."{id_column}" IN (SELECT "{id_column}" FROM read_parquet(?)'
+            f'    WHERE "{column}" BETWEEN ? AND ?)'
             f') WHERE "__rank" = 1 AND "{column}" BETWEEN ? AND ?{leave_out}'
         )
         with _Duck(CHECK_MEMORY_LIMIT) as con:
