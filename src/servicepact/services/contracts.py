@@ -39,6 +39,7 @@ from servicepact.store.db.result_records import ResultRecords
 from servicepact.store.db.uow import UnitOfWork
 
 ENTITY = "contract"
+MAX_MONTHS_LISTED = 24  # months with their results in the refusal of an amendment
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
@@ -78,7 +79,7 @@ class MeasuredMonth:
             f"{sl} {'n/a' if value is None else value} ({status})"
             for sl, value, status in self.results
         )
-        return f"{self.period} (version {self.contract_version}: {shown})"
+        return f"{self.period} (version {self.contract_version}): {shown}"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -288,15 +289,17 @@ def _check_measured_months(
         return tuple(m.period for m in touched)
     everything = measured_months(uow, contract.id)
     after = _next_month(max(_first_month(m.period) for m in everything))
-    listed = "; ".join(m.describe() for m in touched)
+    listed = "".join(f"\n  {m.describe()}" for m in touched[:MAX_MONTHS_LISTED])
+    if len(touched) > MAX_MONTHS_LISTED:
+        listed += f"\n  … and {len(touched) - MAX_MONTHS_LISTED} more"
     names = ", ".join(m.period for m in touched)
     first = label or _first_month(touched[0].period)
     raise AmendmentChangesResults(
         f"amending contract {contract.id!r} would change the results of measured months "
-        f"{names}: {listed}. Say from which month the new version applies — earlier months keep "
-        f"the current terms: servicepact contract apply FILE --effective-from {after} — or accept "
-        f"that these months are measured again under it: servicepact contract apply FILE "
-        f"--remeasure-from {first}",
+        f"{names}; their results now:{listed}\nSay from which month the new version applies "
+        f"(earlier months keep the current terms): servicepact contract apply FILE "
+        f"--effective-from {after}\nor accept that these months are measured again under it: "
+        f"servicepact contract apply FILE --remeasure-from {first}",
         where=f"contract {contract.id}",
         months=tuple(touched),
         suggest=after,

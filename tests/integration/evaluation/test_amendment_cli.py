@@ -40,7 +40,8 @@ def test_the_command_refuses_then_applies_from_the_month_given(
     # the error reaches the main command's handler, which prints it (cli/main.py)
     assert isinstance(refused.exception, AmendmentChangesResults)
     text = str(refused.exception)
-    assert "measured months 2026-03: 2026-03 (version 1: SL-01 0.7500 (below_expected))" in text
+    assert "measured months 2026-03; their results now:" in text
+    assert "\n  2026-03 (version 1): SL-01 0.7500 (below_expected)" in text
     assert "--effective-from 2026-04" in text
     assert "--remeasure-from 2026-03" in text
     applied = runner.invoke(app, ["contract", "apply", str(amended), "--effective-from", "2026-04"])

@@ -92,9 +92,8 @@ def test_an_amendment_without_a_month_is_refused_naming_the_months_and_their_res
     with pytest.raises(AmendmentChangesResults) as caught:
         apply(measured, client_manager, amendment)
     message = str(caught.value)
-    assert "measured months 2026-03: 2026-03 (version 1: SL-01 0.7500 (below_expected))" in (
-        message
-    )
+    assert "measured months 2026-03; their results now:" in message
+    assert "\n  2026-03 (version 1): SL-01 0.7500 (below_expected)" in message
     assert "--effective-from 2026-04" in message  # the month after the last measured one
     assert "--remeasure-from 2026-03" in message
     assert [m.period for m in caught.value.months] == ["2026-03"]
