@@ -987,7 +987,9 @@ def refuse_closed_months(
     named = "; ".join(f"{name}: {found[name].describe()}" for name in names if name in found)
     which = f" The rows in {'it' if len(names) == 1 else 'them'}: {named}." if named else ""
     if len(closed) == 1:
-        raise PeriodClosed(closed[0].message + which, where=closed[0].where)
+        refused = "is refused."  # closed_message: "…; loading data for it is refused. Reopen…"
+        message = closed[0].message.replace(refused, refused + which, 1)
+        raise PeriodClosed(message, where=closed[0].where)
     raise PeriodClosed(
         f"{', '.join(names)} of contract {contract_id} are closed; loading data for them is "
         f"refused and nothing was stored.{which} Reopen each first: servicepact reopen "
