@@ -49,6 +49,11 @@ class ContractRead(BaseModel):
     sha256: str
     source_name: str | None
     supersedes: int | None
+    effective_from: str | None = Field(
+        default=None,
+        description="YYYY-MM: the first month this version governs (earlier months keep the "
+        "previous version's terms); null: from the contract's start",
+    )
     contract: dict[str, Any] = Field(description="the contract, as in its YAML file")
 
 

@@ -427,6 +427,7 @@ def show(
             "applied_at": _iso(stored.applied_at),
             "applied_by": str(stored.applied_by),
             "sha256": stored.sha256,
+            "effective_from": stored.effective_from,
             "document": canonical_document(contract),
         }
         typer.echo(json.dumps(payload, indent=2, ensure_ascii=False, default=str))
@@ -442,6 +443,11 @@ def show(
         f"  version {stored.version} (versions {versions}), applied {_iso(stored.applied_at)} "
         f"by {escape(str(stored.applied_by))}, hash {stored.sha256[:12]}"
     )
+    if stored.effective_from is not None:
+        console.print(
+            f"  governs the months from {stored.effective_from}; earlier months keep the terms "
+            "of the version before"
+        )
     table = Table("id", "name", "KPI", "expected", "minimum", "kind", "allocation %")
     for sl in contract.service_levels:
         table.add_row(

@@ -134,6 +134,7 @@ class StoredContract:
     sha256: str
     source_name: str | None
     supersedes: int | None
+    effective_from: str | None = None  # YYYY-MM: the first month it governs; None: from the start
 
     @property
     def current(self) -> bool:
@@ -455,6 +456,7 @@ def get_contract(
         sha256=record.sha256,
         source_name=record.source_name,
         supersedes=record.supersedes,
+        effective_from=record.effective_from,
     )
 
 

@@ -24,7 +24,11 @@ from servicepact.contractfile import ContractDocument, canonical_document, contr
 from servicepact.domain.access import Actor
 from servicepact.domain.contracts import Contract
 from servicepact.domain.errors import InvalidInput
-from servicepact.services.contracts import AmendmentChangesResults, apply_contract
+from servicepact.services.contracts import (
+    AmendmentChangesResults,
+    apply_contract,
+    get_contract,
+)
 from servicepact.services.evaluation import evaluate_period, list_results
 from servicepact.services.freshness import remeasure_after_change, stale_results
 from servicepact.services.loads import load_rows
@@ -108,6 +112,11 @@ def test_effective_from_keeps_earlier_months_on_the_previous_terms(
 ) -> None:
     outcome = apply(measured, client_manager, amendment, effective_from="2026-04")
     assert (outcome.version, outcome.effective_from, outcome.remeasured) == (2, "2026-04", ())
+    with measured.uow(read_only=True) as uow:
+        stored = [
+            get_contract(uow, actor=client_manager, contract_id=CONTRACT, version=v) for v in (1, 2)
+        ]
+    assert [s.effective_from for s in stored] == [None, "2026-04"]
     # March is governed by version 1 still: current, not measured again
     assert stale_results(measured, actor=client_manager, contract_id=CONTRACT) == []
     assert remeasure_after_change(measured, actor=client_manager, contract_id=CONTRACT) == []
