@@ -115,6 +115,7 @@ def load_report(report: LoadReport) -> schemas.LoadReportRead:
             for f in report.findings
         ],
         errors=[{"where": p.where, "message": p.message, "line": p.line} for p in report.problems],
+        findings_revised=[schemas.FindingRevisionRead(**r.as_dict()) for r in report.revised],
     )
 
 

@@ -65,6 +65,7 @@ def problem(
     instance: str,
     problems: Sequence[dict[str, Any]] = (),
     headers: dict[str, str] | None = None,
+    extensions: dict[str, Any] | None = None,
 ) -> JSONResponse:
     body: dict[str, Any] = {
         "type": TYPE_BASE + code,
@@ -75,6 +76,8 @@ def problem(
     }
     if problems:
         body["errors"] = list(problems)
+    for name, value in (extensions or {}).items():  # RFC 9457 extension members
+        body.setdefault(name, value)
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 

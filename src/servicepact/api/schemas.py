@@ -86,6 +86,11 @@ class ContractRead(BaseModel):
     sha256: str
     source_name: str | None
     supersedes: int | None
+    effective_from: str | None = Field(
+        default=None,
+        description="YYYY-MM: the first month this version governs (earlier months keep the "
+        "previous version's terms); null: from the contract's start",
+    )
     contract: dict[str, Any] = Field(description="the contract, as in its YAML file")
     lifecycle: LifecycleRead = Field(
         description="status, next renewal and notice deadline today (computed)"
@@ -126,6 +131,12 @@ class ApplyRead(BaseModel):
     version: int
     changed: bool = Field(description="false when the same content was already applied")
     supersedes: int | None = None
+    effective_from: str | None = Field(
+        default=None, description="YYYY-MM: the first month this version governs"
+    )
+    remeasured: list[str] = Field(
+        default=[], description="measured months measured again under the new version"
+    )
 
 
 class BusinessCaseApplyRead(BaseModel):
@@ -168,6 +179,15 @@ class FindingRead(BaseModel):
     examples: list[str] = []
 
 
+class FindingRevisionRead(BaseModel):
+    finding: int = Field(description="the id of the stored finding")
+    batch_seq: int | None = Field(description="the batch it was found in")
+    action: str = Field(examples=["withdrawn", "narrowed"])
+    days_short_before: int
+    days_short_now: int
+    detail: str
+
+
 class LoadReportRead(BaseModel):
     contract_id: str
     source: str
@@ -181,6 +201,11 @@ class LoadReportRead(BaseModel):
     duplicate_of: int | None
     findings: list[FindingRead]
     errors: list[dict[str, Any]] = Field(description="rejected rows: where and why")
+    findings_revised: list[FindingRevisionRead] = Field(
+        default=[],
+        description="earlier incomplete-day findings this load's data withdrew (every day "
+        "they found short is complete now) or narrowed (fewer days short)",
+    )
 
 
 class RowErrorRead(BaseModel):

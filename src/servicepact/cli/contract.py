@@ -238,8 +238,22 @@ def apply(
             "--effective-from",
             metavar="YYYY-MM",
             help=(
-                "Month an amendment takes effect from; required while any month of the "
-                "contract is closed, and must come after every closed month."
+                "Month an amendment applies from (earlier months keep the previous version's "
+                "terms); an amendment of a contract with measured months needs it (after "
+                "every measured month) or --remeasure-from, and it must come after every "
+                "closed month."
+            ),
+        ),
+    ] = None,
+    remeasure_from: Annotated[
+        str | None,
+        typer.Option(
+            "--remeasure-from",
+            metavar="YYYY-MM",
+            help=(
+                "Month an amendment applies from, accepting that the measured months from "
+                "then on are measured again under it (they are listed); earlier months keep "
+                "the previous version's terms."
             ),
         ),
     ] = None,
@@ -290,7 +304,11 @@ def apply(
                 )
                 continue
             outcome = services.apply_contract(
-                uow, actor=actor, document=document, effective_from=effective_from
+                uow,
+                actor=actor,
+                document=document,
+                effective_from=effective_from,
+                remeasure_from=remeasure_from,
             )
             results.append(
                 {
@@ -316,6 +334,8 @@ def apply(
                         if outcome.holiday_changes
                         else {}
                     ),
+                    "effective_from": outcome.effective_from,
+                    "remeasured": list(outcome.remeasured),
                 }
             )
             if outcome.supersedes is not None:
@@ -349,6 +369,13 @@ def apply(
                 f"  holidays of calendar {escape(name)} differ from the previous version: "
                 + ", ".join(moved)
             )
+        if result["changed"] and result.get("effective_from"):
+            console.print(
+                f"  applies from {result['effective_from']}; earlier months keep the previous "
+                "version's terms"
+            )
+        if result.get("remeasured"):
+            console.print(f"  measured again: {', '.join(result['remeasured'])}")
 
 
 @contract_app.command("export")
@@ -433,6 +460,7 @@ def show(
             "calendar_hash": stored.calendar_hash,
             "holidays_stored": stored.holidays_stored,
             "holidays": holiday_list_rows(stored.holidays or {}),
+            "effective_from": stored.effective_from,
             "document": canonical_document(contract),
             "lifecycle": state.to_json(),
         }
@@ -451,6 +479,11 @@ def show(
         f"  version {stored.version} (versions {versions}), applied {_iso(stored.applied_at)} "
         f"by {escape(str(stored.applied_by))}, hash {stored.sha256[:12]}"
     )
+    if stored.effective_from is not None:
+        console.print(
+            f"  governs the months from {stored.effective_from}; earlier months keep the terms "
+            "of the version before"
+        )
     table = Table("id", "name", "KPI", "expected", "minimum", "kind", "allocation %")
     for sl in contract.service_levels:
         table.add_row(

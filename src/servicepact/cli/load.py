@@ -246,6 +246,12 @@ def _summary(report: loads.LoadReport, output: OutputFormat) -> None:
     for finding in report.findings:
         examples = f" e.g. {', '.join(finding.examples)}" if finding.examples else ""
         console.print(f"  {finding.severity.value}: {escape(finding.detail)}{escape(examples)}")
+    for revision in report.revised:
+        what = "withdrawn" if revision.withdrawn else "narrowed"
+        console.print(
+            f"  {what}: finding {revision.finding_id} of batch {revision.batch_seq} "
+            f"({revision.before} → {revision.after} days short): {escape(revision.detail)}"
+        )
     if report.problems:
         console.print(f"{len(report.problems)} row problem(s), quarantined:")
         for problem in report.problems[:SHOWN_PROBLEMS]:
@@ -379,7 +385,7 @@ def findings(
         )
         return
     table = Table(title=f"control findings of {contract}")
-    for name in ("source", "batch", "severity", "kind", "count", "detail", "examples"):
+    for name in ("source", "batch", "severity", "kind", "status", "count", "detail", "examples"):
         table.add_column(name)
     for f in found:
         table.add_row(
@@ -387,6 +393,7 @@ def findings(
             str(f.batch_seq or ""),
             f.severity,
             f.kind,
+            f.status.value,
             f"{f.count:,}",
             escape(f.detail),
             escape(", ".join(f.examples)),

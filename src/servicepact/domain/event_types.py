@@ -238,3 +238,20 @@ ANCHORS: dict[str, str] = {
     "inventory_counts": "counted_at",
     "campaigns": "planned_launch",
 }
+
+# Every column a built-in KPI over the type counts an event at (KPIS.md rule 3): the months a
+# row can change are the months any of them falls in. ``ANCHORS`` names the arrival alone; an
+# invoice received in August but due in October also counts in October (on-time payment is
+# anchored at its due date), a ticket created in March and resolved in April counts in April
+# (resolution targets are anchored where they were met), an outage running over a month end
+# counts in both months. Loading into a closed month is refused by these (services/loads.py).
+MEASURED_AT: dict[str, tuple[str, ...]] = {
+    "tickets": ("created_at", "first_response_at", "resolved_at"),
+    "calls": ("offered_at", "answered_at"),
+    "availability": ("start", "end"),
+    "payroll_items": ("scheduled_pay_date",),
+    "invoices_processed": ("received_at", "due_date"),
+    "orders": ("promised_at",),
+    "inventory_counts": ("counted_at",),
+    "campaigns": ("planned_launch",),
+}

@@ -8,9 +8,12 @@ calendar and its expected volumes are passed in: nothing here reads a global.
 Controls and their thresholds:
 
 * completeness — per working day of the contract calendar between the first and
-  last anchor day of the batch, events received against the contract's
-  ``expected_daily_volume`` for the source; a day below ``COMPLETENESS_MIN_SHARE``
-  of it is a finding (warning).
+  last anchor day of the batch, the events the source holds for that day — every
+  committed batch with this one (``day_counts``), not this batch alone — against the
+  contract's ``expected_daily_volume`` for the source; a day below
+  ``COMPLETENESS_MIN_SHARE`` of it is a finding (warning). A one-row batch on a day
+  that already holds its tickets finds nothing; a finding whose days later data
+  completes is withdrawn (``short_days`` judges it again, services/loads.py).
 * out of order — pairs of timestamps that must not run backwards (``ORDER_PAIRS``);
   each violated pair is a finding (warning).
 * in the future — any timestamp later than the load time (error: the clock of the
@@ -24,6 +27,7 @@ Controls and their thresholds:
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -144,16 +148,29 @@ class ControlTally:
         ):
             self.per_day[day] += count
 
+    @property
+    def day_range(self) -> tuple[date, date] | None:
+        """The first and last anchor day of the rows seen (local days), if any."""
+        return (min(self.per_day), max(self.per_day)) if self.per_day else None
+
     def findings(
         self,
         *,
         expected_daily: int | None,
         calendar: Calendar | None,
         corrections: tuple[int, list[str]] | None = None,
+        day_counts: Mapping[date, int] | None = None,
     ) -> list[Finding]:
+        """The findings; completeness counts ``day_counts`` (the events the source holds per
+        day, this batch included) when given, this batch's rows alone otherwise."""
         found: list[Finding] = []
         if expected_daily and self.per_day:
-            found.extend(self._completeness(expected_daily, calendar))
+            first, last = min(self.per_day), max(self.per_day)
+            counts = self.per_day if day_counts is None else day_counts
+            short = short_days(counts, first, last, expected_daily, calendar)
+            finding = incomplete_day_finding(short, expected_daily)
+            if finding is not None:
+                found.append(finding)
         for (earlier, later), tally in self.out_of_order.items():
             if tally.count:
                 found.append(
@@ -200,34 +217,45 @@ class ControlTally:
             )
         return found
 
-    def _completeness(self, expected: int, calendar: Calendar | None) -> list[Finding]:
-        first, last = min(self.per_day), max(self.per_day)
-        holidays = calendar.holiday_dates(first.year, last.year) if calendar else frozenset()
-        short: list[tuple[date, int]] = []
-        day = first
-        while day <= last:
-            working = (
-                bool(calendar.weekly[day.weekday()]) and day not in holidays
-                if calendar is not None
-                else day.weekday() < 5  # no calendar: Monday to Friday
-            )
-            received = self.per_day.get(day, 0)
-            if working and received < expected * COMPLETENESS_MIN_SHARE:
-                short.append((day, received))
-            day += timedelta(days=1)
-        if not short:
-            return []
-        return [
-            Finding(
-                FindingKind.INCOMPLETE_DAY,
-                Severity.WARNING,
-                len(short),
-                f"{len(short)} working days received less than "
-                f"{COMPLETENESS_MIN_SHARE:.0%} of the expected {expected} events "
-                f"(e.g. {short[0][0].isoformat()}: {short[0][1]})",
-                tuple(d.isoformat() for d, _ in short[:MAX_EXAMPLES]),
-            )
-        ]
+
+def short_days(
+    per_day: Mapping[date, int],
+    first: date,
+    last: date,
+    expected: int,
+    calendar: Calendar | None,
+) -> list[tuple[date, int]]:
+    """The working days from ``first`` to ``last`` holding less than
+    ``COMPLETENESS_MIN_SHARE`` of ``expected`` events, with what they hold."""
+    holidays = calendar.holiday_dates(first.year, last.year) if calendar else frozenset()
+    short: list[tuple[date, int]] = []
+    day = first
+    while day <= last:
+        working = (
+            bool(calendar.weekly[day.weekday()]) and day not in holidays
+            if calendar is not None
+            else day.weekday() < 5  # no calendar: Monday to Friday
+        )
+        received = per_day.get(day, 0)
+        if working and received < expected * COMPLETENESS_MIN_SHARE:
+            short.append((day, received))
+        day += timedelta(days=1)
+    return short
+
+
+def incomplete_day_finding(short: list[tuple[date, int]], expected: int) -> Finding | None:
+    """The completeness finding over the short days, or None when there are none."""
+    if not short:
+        return None
+    return Finding(
+        FindingKind.INCOMPLETE_DAY,
+        Severity.WARNING,
+        len(short),
+        f"{len(short)} working days received less than "
+        f"{COMPLETENESS_MIN_SHARE:.0%} of the expected {expected} events "
+        f"(e.g. {short[0][0].isoformat()}: {short[0][1]})",
+        tuple(d.isoformat() for d, _ in short[:MAX_EXAMPLES]),
+    )
 
 
 def local_days(values: pa.Array | pa.ChunkedArray, zone: str) -> pa.Array | pa.ChunkedArray:

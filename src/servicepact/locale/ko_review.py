@@ -47,6 +47,8 @@ KO_REVIEW: dict[str, str] = {
     "The load did not finish: nothing was stored": (
         "적재가 끝나지 않았습니다: 아무것도 저장되지 않았습니다"
     ),
+    "Withdrawn: finding #{id} of batch #{seq}": "철회됨: 배치 #{seq}의 통제 발견 사항 #{id}",
+    "Narrowed: finding #{id} of batch #{seq}": "범위 축소: 배치 #{seq}의 통제 발견 사항 #{id}",
     "The file was refused: nothing was stored": (
         "파일이 거부되었습니다: 아무것도 저장되지 않았습니다"
     ),

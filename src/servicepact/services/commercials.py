@@ -49,7 +49,7 @@ from servicepact.engine.credits import compute_credits, shift
 from servicepact.engine.fees import at_risk_base, expected_fees
 from servicepact.engine.invoices import check_invoice, expected_invoice
 from servicepact.services import evaluation
-from servicepact.services.contracts import StoredContract, get_contract
+from servicepact.services.contracts import StoredContract, get_contract, governing_version
 from servicepact.services.open_periods import ensure_open, is_closed
 from servicepact.services.ports import Ports
 from servicepact.services.risks import results_for
@@ -246,7 +246,11 @@ def month_commercials(
     for what-if questions and for tests.
     """
     with app.uow(read_only=True) as uow:
-        stored = get_contract(uow, actor=actor, contract_id=contract_id)
+        get_contract(uow, actor=actor, contract_id=contract_id)  # visible to the actor?
+        # the month's terms are those of the version governing it (an amendment applies from
+        # its effective month on; earlier months keep the previous version's fees and credits)
+        governing = governing_version(uow.contracts.effects(contract_id), period.strip())
+        stored = get_contract(uow, actor=actor, contract_id=contract_id, version=governing)
         earlier = _earlier_fees(uow, contract_id)
     contract = stored.contract
     month = _month(contract, period)

@@ -6,6 +6,13 @@ Closed months (PRODUCT.md §2.3 "Period close") are frozen: an amendment of a co
 with closed months must say from which month it takes effect (``effective_from``), and
 that month and every later one must be open — so no closed month's results can change
 under it (docs/contract-file.md, "Amending a contract with closed months").
+Measured months are not re-measured silently either: an amendment of a contract with
+stored results must say either from which month it applies (``effective_from``, after
+every measured month it must not change) or from which month the user accepts that the
+results are measured again (``remeasure_from``); otherwise it is refused, naming the months
+and their current results. Each version records the first month it governs; a month is
+measured under the newest version in force in it (``governing_version``), so earlier months
+keep the previous version's terms.
 Scoping happens in the query: a vendor or broker user's request is filtered by
 its party before it runs, and a contract out of scope answers exactly like a
 missing one (``NotFound``), so its existence does not leak.
@@ -14,8 +21,10 @@ missing one (``NotFound``), so its existence does not leak.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from fractions import Fraction
 from pathlib import PurePath
 from typing import Any, Protocol
 
@@ -23,12 +32,15 @@ from servicepact.domain.access import Actor
 from servicepact.domain.calendars import HolidayList, holiday_lists_hash, list_difference
 from servicepact.domain.contracts import Contract
 from servicepact.domain.errors import Conflict, InvalidInput, NotFound, PeriodClosed, Problem
+from servicepact.domain.periods import parse_period
 from servicepact.domain.portfolio import Party, PartyKind
 from servicepact.services.open_periods import closed_months, ensure_open_between
 from servicepact.store.db.repositories import ContractHead, PartyOrigin
+from servicepact.store.db.result_records import ResultRecords
 from servicepact.store.db.uow import UnitOfWork
 
 ENTITY = "contract"
+MAX_MONTHS_LISTED = 24  # months with their results in the refusal of an amendment
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
@@ -56,6 +68,54 @@ class ApplyOutcome:
     # Against the version it supersedes: (calendar, dates added, dates removed) per calendar
     # whose list differs — an amendment fixes today's package lists, and says what moved.
     holiday_changes: tuple[tuple[str, tuple[date, ...], tuple[date, ...]], ...] = ()
+    remeasured: tuple[str, ...] = ()  # measured months the user accepted to measure again
+
+
+@dataclass(frozen=True)
+class MeasuredMonth:
+    """A month with stored results an amendment would change: each level's value and status."""
+
+    period: str
+    contract_version: int
+    results: tuple[tuple[str, str | None, str], ...]  # (service level, value, status)
+
+    def describe(self) -> str:
+        shown = ", ".join(
+            f"{sl} {'n/a' if value is None else value} ({status})"
+            for sl, value, status in self.results
+        )
+        return f"{self.period} (version {self.contract_version}): {shown}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "period": self.period,
+            "contract_version": self.contract_version,
+            "results": [
+                {"service_level_id": sl, "value": value, "status": status}
+                for sl, value, status in self.results
+            ],
+        }
+
+
+class AmendmentChangesResults(Conflict):
+    """An amendment would change measured months' results and says neither from which month
+    it applies nor that they may be measured again."""
+
+    code = "amendment_changes_results"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        where: str,
+        months: tuple[MeasuredMonth, ...],
+        suggest: str,
+        first: str,
+    ) -> None:
+        super().__init__(message, where=where)
+        self.months = months
+        self.suggest = suggest  # the month after the last measured one (for effective_from)
+        self.first = first  # the month to re-measure from (for remeasure_from)
 
 
 @dataclass(frozen=True)
@@ -83,6 +143,7 @@ class StoredContract:
     # a version stored before lists were kept and not yet fixed by `servicepact init`).
     holidays: dict[str, HolidayList] | None = None
     holidays_stored: bool = True
+    effective_from: str | None = None  # YYYY-MM: the first month it governs; None: from the start
 
     @property
     def current(self) -> bool:
@@ -169,16 +230,114 @@ def _check_amendment(head: ContractHead, contract: Contract) -> None:
             )
 
 
-def parse_effective_from(text: str) -> date:
+def parse_effective_from(text: str, *, option: str = "--effective-from") -> date:
     """``YYYY-MM`` → the first day of that month; a clear error otherwise."""
     m = _MONTH.match(text.strip())
     if m is None or not 1 <= int(m[2]) <= 12:
         raise InvalidInput(
-            problems=[
-                Problem("--effective-from", "give a month as YYYY-MM, e.g. 2026-04", value=text)
-            ]
+            problems=[Problem(option, "give a month as YYYY-MM, e.g. 2026-04", value=text)]
         )
     return date(int(m[1]), int(m[2]), 1)
+
+
+def _value(text: object) -> str | None:
+    """A stored exact value (``"41/50"``) as a decimal to four places, for a message."""
+    if text is None:
+        return None
+    try:
+        number = Fraction(str(text))
+    except (ValueError, ZeroDivisionError):
+        return str(text)
+    return f"{float(number):.4f}"
+
+
+def measured_months(uow: UnitOfWork, contract_id: str) -> list[MeasuredMonth]:
+    """The contract's months with stored results (latest of each level), oldest first."""
+    by_period: dict[str, list[Any]] = {}
+    for record in uow.repo(ResultRecords).latest_of_contract(contract_id):
+        by_period.setdefault(record.period, []).append(record)
+    return [
+        MeasuredMonth(
+            period=period,
+            contract_version=max(r.contract_version for r in records),
+            results=tuple(
+                (
+                    r.service_level_id,
+                    _value(r.document.get("value")),
+                    str(r.document.get("status", "")),
+                )
+                for r in sorted(records, key=lambda r: r.service_level_id)
+            ),
+        )
+        for period, records in sorted(by_period.items())
+    ]
+
+
+def _first_month(label: str) -> str:
+    """The first month (``YYYY-MM``) of a stored period label (a month, quarter or year)."""
+    try:
+        return f"{parse_period(label).start:%Y-%m}"
+    except ValueError:  # a contract year ("Y2") needs the term: compare by its label's year
+        return label[:7]
+
+
+def governing_version(effects: Sequence[tuple[int, str | None]], period: str) -> int:
+    """The version that governs a period: the newest one in force in its first month.
+
+    ``effects`` is every version with the first month it governs (None: from the start),
+    as ``ContractRepository.effects`` gives them.
+    """
+    first = _first_month(period)
+    governing = [v for v, since in effects if since is None or since <= first]
+    if governing:
+        return max(governing)
+    return min(v for v, _ in effects)  # before every version's effect: the first version
+
+
+def _next_month(label: str) -> str:
+    year, month = int(label[:4]), int(label[5:7])
+    return f"{year + month // 12:04d}-{month % 12 + 1:02d}"
+
+
+def _check_measured_months(
+    uow: UnitOfWork,
+    contract: Contract,
+    *,
+    effective: date | None,
+    remeasure: date | None,
+) -> tuple[str, ...]:
+    """Refuse an amendment that would silently change measured months (module docstring);
+    returns the months the user accepted to measure again."""
+    since = effective or remeasure
+    label = None if since is None else f"{since:%Y-%m}"
+    closed = set(closed_months(uow, contract.id))
+    touched = [
+        m
+        for m in measured_months(uow, contract.id)
+        if m.period not in closed and (label is None or _first_month(m.period) >= label)
+    ]
+    if not touched:
+        return ()
+    if remeasure is not None:
+        return tuple(m.period for m in touched)
+    everything = measured_months(uow, contract.id)
+    after = _next_month(max(_first_month(m.period) for m in everything))
+    listed = "".join(f"\n  {m.describe()}" for m in touched[:MAX_MONTHS_LISTED])
+    if len(touched) > MAX_MONTHS_LISTED:
+        listed += f"\n  … and {len(touched) - MAX_MONTHS_LISTED} more"
+    names = ", ".join(m.period for m in touched)
+    first = label or _first_month(touched[0].period)
+    raise AmendmentChangesResults(
+        f"amending contract {contract.id!r} would change the results of measured months "
+        f"{names}; their results now:{listed}\nSay from which month the new version applies "
+        f"(earlier months keep the current terms): servicepact contract apply FILE "
+        f"--effective-from {after}\nor accept that these months are measured again under it: "
+        f"servicepact contract apply FILE --remeasure-from {first}",
+        where=f"contract {contract.id}",
+        months=tuple(touched),
+        suggest=after,
+        first=first,
+    )
 
 
 def _check_closed_months(uow: UnitOfWork, contract: Contract, effective_from: date | None) -> None:
@@ -214,15 +373,35 @@ def apply_contract(
     actor: Actor,
     document: ContractDocumentLike,
     effective_from: str | None = None,
+    remeasure_from: str | None = None,
 ) -> ApplyOutcome:
     """Store a contract file: the first version, an amendment, or nothing when unchanged.
 
-    ``effective_from`` (``YYYY-MM``) is required for an amendment while any month of the
-    contract is closed, and must fall after every closed month.
+    An amendment of a contract with measured months needs ``effective_from`` (``YYYY-MM``:
+    it applies from then, after every measured month; earlier months keep the previous
+    version's terms) or ``remeasure_from`` (it applies from then and the measured months from
+    then on are measured again). While any month is closed, either must fall after every
+    closed month.
     """
     actor.require_client("apply contracts")
     contract = document.contract
+    if effective_from is not None and remeasure_from is not None:
+        raise InvalidInput(
+            problems=[
+                Problem(
+                    "--remeasure-from",
+                    "give --effective-from or --remeasure-from, not both",
+                    value=remeasure_from,
+                )
+            ]
+        )
     effective = None if effective_from is None else parse_effective_from(effective_from)
+    remeasure = (
+        None
+        if remeasure_from is None
+        else parse_effective_from(remeasure_from, option="--remeasure-from")
+    )
+    remeasured: tuple[str, ...] = ()
     # Client roles see every contract, so this lookup is unscoped by construction.
     head = uow.contracts.head(contract.id, visible_to=actor)
     current_sha256 = None if head is None else uow.contracts.current_sha256(contract.id)
@@ -232,7 +411,10 @@ def apply_contract(
                 contract_id=contract.id, version=head.current_version, changed=False
             )
         _check_amendment(head, contract)
-        _check_closed_months(uow, contract, effective)
+        _check_closed_months(uow, contract, effective or remeasure)
+        remeasured = _check_measured_months(uow, contract, effective=effective, remeasure=remeasure)
+    since = effective or remeasure
+    since_label = None if head is None or since is None else f"{since:%Y-%m}"
     at = uow.now()
     # The file's name only: a full path can name a person's home directory.
     source_name = PurePath(document.source).name or None
@@ -262,6 +444,7 @@ def apply_contract(
         source_name=source_name,
         previous=head,
         holidays=lists,
+        effective_from=since_label,
     )
     uow.record(
         actor=actor,
@@ -279,7 +462,6 @@ def apply_contract(
             "broker": contract.broker,
             "calendar_hash": calendar_hash,
             "holiday_years": list(contract.holiday_years),
-            **({} if effective is None else {"effective_from": f"{effective:%Y-%m}"}),
             **(
                 {}
                 if not changes
@@ -290,6 +472,8 @@ def apply_contract(
                     }
                 }
             ),
+            **({} if since_label is None else {"effective_from": since_label}),
+            **({} if not remeasured else {"remeasured": list(remeasured)}),
         },
     )
     return ApplyOutcome(
@@ -297,9 +481,10 @@ def apply_contract(
         version=version,
         changed=True,
         supersedes=None if head is None else head.current_version,
-        effective_from=None if effective is None else f"{effective:%Y-%m}",
         calendar_hash=calendar_hash,
         holiday_changes=changes,
+        effective_from=since_label,
+        remeasured=remeasured,
     )
 
 
@@ -329,6 +514,7 @@ def get_contract(
         supersedes=record.supersedes,
         holidays=record.contract.holiday_lists,
         holidays_stored=record.holidays is not None,
+        effective_from=record.effective_from,
     )
 
 

@@ -4,9 +4,11 @@ and the exclusion (waiver) workflow.
 * ``evaluate_periods`` (``evaluate_period`` for one) reads the current version of
   every event of the contract's sources once, evaluates every service level
   measured in those kinds of period, and stores each result with the contract
-  version, the batches read and the inputs hash. Re-evaluating identical inputs
-  stores nothing new; changed inputs add the next version (older versions stay
-  readable). A closed period is refused.
+  version, the batches read and the inputs hash. Each period is measured under the
+  contract version that governs it (``contracts.governing_version``: an amendment
+  applies from its effective month, earlier months keep the previous terms).
+  Re-evaluating identical inputs stores nothing new; changed inputs add the next
+  version (older versions stay readable). A closed period is refused.
 * ``request_exclusion`` (vendor or client), ``approve_exclusion`` and
   ``reject_exclusion`` (client only) — each audited. Only approved exclusions
   change results, from the next evaluation on.
@@ -22,10 +24,10 @@ from typing import Any, TypeVar
 from servicepact.domain.access import Actor, Role
 from servicepact.domain.errors import AccessDenied, Conflict, InvalidInput, NotFound, Problem
 from servicepact.domain.exclusions import Exclusion, ExclusionReason, ExclusionStatus
-from servicepact.domain.periods import parse_period
+from servicepact.domain.periods import Period, parse_period
 from servicepact.domain.results import ServiceLevelResult
 from servicepact.engine.evaluate import ClockCache, evaluate_contract
-from servicepact.services.contracts import get_contract
+from servicepact.services.contracts import StoredContract, get_contract, governing_version
 from servicepact.services.open_periods import ensure_open
 from servicepact.services.ports import Ports
 from servicepact.services.view_cache import cached
@@ -225,6 +227,7 @@ def evaluate_periods(
     with app.uow(read_only=True) as uow:
         stored = get_contract(uow, actor=actor, contract_id=contract_id)
         contract = stored.contract
+        effects = uow.contracts.effects(contract_id)
         periods = []
         problems: list[Problem] = []
         for label in period_labels:
@@ -246,6 +249,39 @@ def evaluate_periods(
                 uow, contract_id=contract_id, period=period.label, doing="evaluating it again"
             )
         waivers = uow.repo(ExclusionRepository).of_contract(contract_id)
+        by_version: dict[int, list[Period]] = {}
+        for period in unique:
+            by_version.setdefault(governing_version(effects, period.label), []).append(period)
+        governing = {
+            version: get_contract(uow, actor=actor, contract_id=contract_id, version=version)
+            for version in by_version
+        }
+    results: list[ServiceLevelResult] = []
+    for version, periods_of_version in sorted(by_version.items()):
+        results += _evaluate_version(
+            app,
+            actor=actor,
+            stored=governing[version],
+            periods=periods_of_version,
+            waivers=waivers,
+            moment=moment,
+        )
+    return results
+
+
+def _evaluate_version(
+    app: Ports,
+    *,
+    actor: Actor,
+    stored: StoredContract,
+    periods: Sequence[Period],
+    waivers: Sequence[Exclusion],
+    moment: datetime,
+) -> list[ServiceLevelResult]:
+    """Evaluate and store the periods one contract version governs."""
+    contract = stored.contract
+    contract_id = contract.id
+    unique = list(periods)
     if not unique:
         return []
     kinds = {p.kind for p in unique}

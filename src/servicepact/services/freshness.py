@@ -3,7 +3,8 @@ measuring those months again.
 
 A stored result is *out of date* when, since it was measured,
 
-* the contract was amended (its version is older than the contract's current one);
+* the contract was amended (its version is not the one that governs its month now: an
+  amendment effective from a later month leaves earlier months' results current);
 * the events of its source changed (the committed batches differ from those it read);
 * an exclusion reaching it was approved (after it was measured).
 
@@ -76,12 +77,18 @@ def freshness_of(
     batches: set[str],
     approved: Sequence[Any],
     closed: set[str],
+    effects: Sequence[tuple[int, str | None]] | None = None,
 ) -> Freshness:
     """The freshness of one stored result, given what is current: the source's committed
-    batches, the contract's approved exclusions and its closed months."""
+    batches, the contract's approved exclusions and its closed months. ``effects`` (every
+    version with the month it governs from) names the version that governs the result's
+    month; without it, the current version ``contract_version``."""
+    from servicepact.services.contracts import governing_version
+
     sl = contract.service_level(record.service_level_id)
     reasons: list[StaleReason] = []
-    if record.contract_version < contract_version:
+    governing = contract_version if not effects else governing_version(effects, record.period)
+    if record.contract_version != governing:
         reasons.append(StaleReason.CONTRACT_AMENDED)
     read = record.document.get("batches_committed")
     if set(read if read is not None else record.batches) != batches:
@@ -123,6 +130,7 @@ def result_freshness(
         batches=batches,
         approved=approved,
         closed=closed,
+        effects=uow.contracts.effects(record.contract_id),
     )
 
 
@@ -143,6 +151,7 @@ def stale_results(app: Any, *, actor: Actor, contract_id: str) -> list[StaleResu
         known = {sl.id for sl in contract.service_levels}
         batches: dict[str, set[str]] = {}
         approved, closed = _current(uow, contract_id)
+        effects = uow.contracts.effects(contract_id)
         out: list[StaleResult] = []
         for record in uow.repo(ResultRecords).latest_of_contract(contract_id):
             if record.service_level_id not in known:
@@ -158,6 +167,7 @@ def stale_results(app: Any, *, actor: Actor, contract_id: str) -> list[StaleResu
                 batches=batches[source],
                 approved=approved,
                 closed=closed,
+                effects=effects,
             )
             if not freshness.current:
                 out.append(StaleResult(record.service_level_id, record.period, freshness))

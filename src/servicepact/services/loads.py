@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
@@ -37,12 +37,18 @@ from servicepact.domain.access import Actor
 from servicepact.domain.calendars import Calendar
 from servicepact.domain.contracts import Contract
 from servicepact.domain.errors import InvalidInput, PeriodClosed, Problem
-from servicepact.domain.event_types import ANCHORS, BUILT_IN, ColumnType, EventType
-from servicepact.domain.load_findings import Finding
-from servicepact.engine.controls import ControlTally
+from servicepact.domain.event_schemas import ROW_COLUMN
+from servicepact.domain.event_types import ANCHORS, BUILT_IN, MEASURED_AT, ColumnType, EventType
+from servicepact.domain.load_findings import Finding, FindingKind
+from servicepact.engine.controls import (
+    ControlTally,
+    incomplete_day_finding,
+    local_days,
+    short_days,
+)
 from servicepact.engine.evaluate import contract_timezone
 from servicepact.services.contracts import get_contract
-from servicepact.services.open_periods import ensure_open_between
+from servicepact.services.open_periods import closed_months, ensure_open_between
 from servicepact.services.ports import Ports
 from servicepact.store.db.uow import UnitOfWork
 from servicepact.store.events.problems import MAX_DESCRIBED, row_problem, write_problems
@@ -51,6 +57,7 @@ from servicepact.store.events.repository import (
     BatchRecord,
     BatchRepository,
     BatchStatus,
+    FindingStatus,
     QuarantinedRow,
     QuarantineStatus,
     StoredFinding,
@@ -87,6 +94,7 @@ __all__ = [
 ]
 
 LOAD_CHUNK_ROWS = DEFAULT_CHUNK_ROWS
+MAX_ROWS_NAMED = 10  # rows named per closed month when a load into it is refused
 _HASH_BLOCK = 1 << 20
 
 
@@ -111,6 +119,8 @@ class LoadReport:
     duplicate_of: int | None = None  # the earlier batch's sequence when already loaded
     findings: tuple[Finding, ...] = ()
     problems: tuple[Problem, ...] = field(default=())
+    # earlier findings this load's data disproved or narrowed (a day completed since)
+    revised: tuple[FindingRevision, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -136,6 +146,31 @@ class LoadReport:
                 for f in self.findings
             ],
             "problems": [p.render() for p in self.problems],
+            "findings_revised": [r.as_dict() for r in self.revised],
+        }
+
+
+@dataclass(frozen=True)
+class FindingRevision:
+    """An earlier incomplete-day finding judged again over every batch now committed: withdrawn
+    when none of its days is short any more, narrowed when fewer are."""
+
+    finding_id: int
+    batch_seq: int | None
+    withdrawn: bool
+    before: int  # days short when it was found
+    after: int  # days short now
+    detail: str
+    examples: tuple[str, ...] = ()  # the first days still short (narrowed)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "finding": self.finding_id,
+            "batch_seq": self.batch_seq,
+            "action": "withdrawn" if self.withdrawn else "narrowed",
+            "days_short_before": self.before,
+            "days_short_now": self.after,
+            "detail": self.detail,
         }
 
 
@@ -267,6 +302,14 @@ def _load(
         quarantined = uow.repo(BatchRepository).open_quarantined_ids(
             contract_id=contract_id, source=source
         )
+        closed = frozenset(closed_months(uow, contract_id))
+        earlier_findings = [
+            f
+            for f in uow.repo(BatchRepository).findings(contract_id=contract_id, source=source)
+            if f.kind == FindingKind.INCOMPLETE_DAY.value
+            and f.status is not FindingStatus.WITHDRAWN
+            and f.batch_seq is not None
+        ]
     store = EventStore(app.settings.event_store_dir, manifest).with_types(
         admission.contract.declared_event_types
     )
@@ -277,6 +320,8 @@ def _load(
         opener(admission.event_type),
         loaded_at=loaded_at,
         quarantined=quarantined,
+        closed=closed,
+        earlier_findings=earlier_findings,
         actor=actor,
         contract_id=contract_id,
         source=source,
@@ -324,8 +369,10 @@ class _Controlled:
 
     findings: list[Finding]
     months: list[str]  # the months (YYYY-MM) the rows fall in
+    rows_in: dict[str, RowsInMonth]  # closed months among them → the rows falling in each
     resolved: set[str]  # quarantined ids this batch now supplies
     corrections: tuple[int, list[str]]  # ids that replace events of earlier batches
+    revised: list[FindingRevision] = field(default_factory=list)  # earlier findings judged again
 
 
 def _store_file(
@@ -336,6 +383,8 @@ def _store_file(
     *,
     loaded_at: datetime,
     quarantined: set[str],
+    closed: frozenset[str],
+    earlier_findings: Sequence[StoredFinding],
     actor: Actor,
     contract_id: str,
     source: str,
@@ -353,11 +402,21 @@ def _store_file(
         )
         _refuse_unusable(writer, admission.event_type.id_column, read, accept_valid, file_name)
         controlled = _run_controls(
-            store, writer, admission, quarantined, contract_id, source, loaded_at
+            store,
+            writer,
+            admission,
+            quarantined,
+            contract_id,
+            source,
+            loaded_at,
+            closed,
+            earlier_findings,
         )
         accepted = writer.rows
         with app.uow(read_only=True) as uow:
-            refuse_closed_months(uow, contract_id=contract_id, months=controlled.months)
+            refuse_closed_months(
+                uow, contract_id=contract_id, months=controlled.months, rows=controlled.rows_in
+            )
         writer.commit()
     rows_rejected = read.rows_read - accepted
     with app.uow() as uow:
@@ -367,7 +426,9 @@ def _store_file(
             return _already(earlier, file_name)
         # A month closed while this file was being read: refused, the batch file stays
         # an orphan no manifest row points at (``clean_orphans`` removes it).
-        refuse_closed_months(uow, contract_id=contract_id, months=controlled.months)
+        refuse_closed_months(
+            uow, contract_id=contract_id, months=controlled.months, rows=controlled.rows_in
+        )
         seq = _record_batch(
             uow,
             actor=actor,
@@ -393,6 +454,7 @@ def _store_file(
         batch_seq=seq,
         findings=tuple(controlled.findings),
         problems=tuple(read.problems),
+        revised=tuple(controlled.revised),
     )
 
 
@@ -435,6 +497,15 @@ def _record_batch(
     repo.add_findings(
         contract_id=contract_id, source=source, batch_seq=seq, findings=controlled.findings, at=now
     )
+    _revise_findings(
+        uow,
+        actor=actor,
+        contract_id=contract_id,
+        source=source,
+        seq=seq,
+        revised=controlled.revised,
+        at=now,
+    )
     uow.record(
         actor=actor,
         entity_type="event_batch",
@@ -449,9 +520,59 @@ def _record_batch(
             "corrections": controlled.corrections[0],
             "quarantine_resolved": fixed,
             "findings": [f.kind.value for f in controlled.findings],
+            "findings_revised": [r.as_dict() for r in controlled.revised],
         },
     )
     return seq
+
+
+def _revise_findings(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    contract_id: str,
+    source: str,
+    seq: int,
+    revised: Sequence[FindingRevision],
+    at: datetime,
+) -> None:
+    """Withdraw or narrow the earlier findings the new batch's data disproved, each audited."""
+    repo = uow.repo(BatchRepository)
+    current = {f.id: f for f in repo.findings(contract_id=contract_id, source=source)}
+    for revision in revised:
+        stored = current.get(revision.finding_id)
+        if stored is None or stored.status is FindingStatus.WITHDRAWN:
+            continue  # withdrawn meanwhile by another load
+        if revision.withdrawn:
+            repo.withdraw_finding(revision.finding_id, detail=revision.detail)
+        else:
+            repo.revise_finding(
+                revision.finding_id,
+                count=revision.after,
+                detail=revision.detail,
+                examples=revision.examples,
+            )
+        uow.record(
+            actor=actor,
+            entity_type="control_finding",
+            entity_id=f"{contract_id}/{source}/{revision.finding_id}",
+            action="withdraw" if revision.withdrawn else "narrow",
+            before={
+                "status": stored.status.value,
+                "count": stored.count,
+                "detail": stored.detail,
+                "examples": list(stored.examples),
+            },
+            after={
+                "status": FindingStatus.WITHDRAWN.value
+                if revision.withdrawn
+                else stored.status.value,
+                "count": revision.after,
+                "detail": revision.detail,
+                "by_batch": seq,
+                "at": at.isoformat(),
+            },
+        )
 
 
 def _write_rows(
@@ -536,6 +657,8 @@ def _run_controls(
     contract_id: str,
     source: str,
     loaded_at: datetime,
+    closed: frozenset[str] = frozenset(),
+    earlier_findings: Sequence[StoredFinding] = (),
 ) -> _Controlled:
     """The internal controls over the written rows, the months they fall in, the quarantined
     ids they supply and the ids they correct."""
@@ -546,21 +669,176 @@ def _run_controls(
     tally = ControlTally(event_type=event_type, loaded_at=loaded_at, zone=_zone(contract, source))
     resolved: set[str] = set()
     wanted = pa.array(sorted(quarantined), pa.string())
-    months = _MonthsSeen(event_type, _zones(contract, source))
-    for table in store.iter_file(writer.temp, tally.columns()):
+    months = _MonthsSeen(event_type, _zones(contract, source), closed)
+    columns = [*dict.fromkeys([*tally.columns(), *months.anchors, ROW_COLUMN])]
+    for table in store.iter_file(writer.temp, columns):
         tally.add(table)
         months.add(table)
         if len(wanted):
             hits = pc.filter(table.column(id_column), pc.is_in(table.column(id_column), wanted))
             resolved.update(str(v) for v in hits.to_pylist())
+    expected = contract.expected_daily_volume.get(source)
+    calendar = _calendar_for(contract, source)
+    day_counts: dict[date, int] | None = None
+    revised: list[FindingRevision] = []
+    if expected and tally.anchor is not None:
+        # Completeness is a property of the day, not of a batch: count every committed batch
+        # of the source with this one, over this batch's days and those of earlier findings.
+        zone = _zone(contract, source)
+        ranges = _finding_ranges(store, contract_id, source, tally, zone, earlier_findings)
+        spans = [r for r in (tally.day_range, *ranges.values()) if r is not None]
+        if spans:
+            day_counts = _day_counts(
+                store,
+                contract_id,
+                source,
+                tally,
+                zone,
+                min(first for first, _ in spans),
+                max(last for _, last in spans),
+                writer.temp,
+            )
+            revised = _judge_again(earlier_findings, ranges, day_counts, expected, calendar)
     findings = tally.findings(
-        expected_daily=contract.expected_daily_volume.get(source),
-        calendar=_calendar_for(contract, source),
+        expected_daily=expected,
+        calendar=calendar,
         corrections=corrections,
+        day_counts=day_counts,
     )
     return _Controlled(
-        findings=findings, months=months.labels(), resolved=resolved, corrections=corrections
+        findings=findings,
+        months=months.labels(),
+        rows_in=months.rows_in(),
+        resolved=resolved,
+        corrections=corrections,
+        revised=revised,
     )
+
+
+def _local_days(values: pa.Array | pa.ChunkedArray, zone: str) -> pa.Array | pa.ChunkedArray:
+    return local_days(values, zone) if pa.types.is_timestamp(values.type) else values
+
+
+def _finding_ranges(
+    store: EventStore,
+    contract_id: str,
+    source: str,
+    tally: ControlTally,
+    zone: str,
+    earlier: Sequence[StoredFinding],
+) -> dict[int, tuple[date, date]]:
+    """For each earlier incomplete-day finding, the first and last day of the batch it was
+    found in: the days it judged."""
+    anchor = tally.anchor
+    refs = {ref.seq: ref for ref in store.batches(contract_id=contract_id, source=source)}
+    ranges: dict[int, tuple[date, date]] = {}
+    for finding in earlier:
+        ref = refs.get(finding.batch_seq) if finding.batch_seq is not None else None
+        if ref is None or anchor is None:
+            continue
+        low: date | None = None
+        high: date | None = None
+        for table in store.iter_file(store.root / ref.path, [anchor]):
+            days = pc.drop_null(_local_days(table.column(anchor), zone))
+            if len(days):
+                span = pc.min_max(days)
+                first, last = span["min"].as_py(), span["max"].as_py()
+                low = first if low is None else min(low, first)
+                high = last if high is None else max(high, last)
+        if low is not None and high is not None:
+            ranges[finding.id] = (low, high)
+    return ranges
+
+
+def _day_counts(
+    store: EventStore,
+    contract_id: str,
+    source: str,
+    tally: ControlTally,
+    zone: str,
+    first: date,
+    last: date,
+    candidate: Path,
+) -> dict[date, int]:
+    """Events per local day from ``first`` to ``last`` over every committed batch of the source
+    (the current version of each event) and the batch being loaded, which replaces the events
+    whose ids it repeats."""
+    anchor = tally.anchor
+    assert anchor is not None
+    is_date = tally.event_type.column(anchor).type is ColumnType.DATE
+    # A local day lies within a day either side of the same UTC day, whatever the zone.
+    low: object = first if is_date else datetime.combine(first, time(), UTC) - timedelta(days=1)
+    high: object = last if is_date else datetime.combine(last, time(), UTC) + timedelta(days=2)
+    values = store.current_values(
+        contract_id=contract_id,
+        source=source,
+        column=anchor,
+        low=low,
+        high=high,
+        excluding=candidate,
+    )
+    counts: dict[date, int] = {}
+    days = pc.value_counts(pc.drop_null(_local_days(values, zone)))
+    for day, count in zip(
+        days.field("values").to_pylist(), days.field("counts").to_pylist(), strict=True
+    ):
+        if first <= day <= last:
+            counts[day] = counts.get(day, 0) + count
+    for day, count in tally.per_day.items():
+        if first <= day <= last:
+            counts[day] = counts.get(day, 0) + count
+    return counts
+
+
+def _judge_again(
+    earlier: Sequence[StoredFinding],
+    ranges: Mapping[int, tuple[date, date]],
+    day_counts: Mapping[date, int],
+    expected: int,
+    calendar: Calendar | None,
+) -> list[FindingRevision]:
+    """Each earlier incomplete-day finding judged over all the data now: withdrawn when no day
+    of its batch is short any more, narrowed when fewer are, left alone otherwise."""
+    revised: list[FindingRevision] = []
+    for finding in earlier:
+        span = ranges.get(finding.id)
+        if span is None:
+            continue
+        short = short_days(day_counts, span[0], span[1], expected, calendar)
+        if len(short) >= finding.count:
+            continue
+        if not short:
+            days = ", ".join(finding.examples)
+            revised.append(
+                FindingRevision(
+                    finding_id=finding.id,
+                    batch_seq=finding.batch_seq,
+                    withdrawn=True,
+                    before=finding.count,
+                    after=0,
+                    detail=(
+                        f"withdrawn: later loads completed every day it found short "
+                        f"({days}{', …' if finding.count > len(finding.examples) else ''}); "
+                        f"was: {finding.detail}"
+                    ),
+                )
+            )
+            continue
+        narrowed = incomplete_day_finding(short, expected)
+        assert narrowed is not None
+        revised.append(
+            FindingRevision(
+                finding_id=finding.id,
+                batch_seq=finding.batch_seq,
+                withdrawn=False,
+                before=finding.count,
+                after=len(short),
+                detail=f"{narrowed.detail}; later loads completed {finding.count - len(short)} "
+                f"of the {finding.count} days first found short",
+                examples=narrowed.examples,
+            )
+        )
+    return revised
 
 
 def _zones(contract: Contract, source: str) -> frozenset[str]:
@@ -573,42 +851,122 @@ def _zones(contract: Contract, source: str) -> frozenset[str]:
 
 
 class _MonthsSeen:
-    """The months (``YYYY-MM``) the events of a batch fall in, by the event type's anchor.
+    """The months (``YYYY-MM``) the events of a batch fall in, by the event type's anchor rule.
 
-    A timestamp anchor is placed in every zone the contract measures the source in, so
-    an event at 23:30 UTC on the last day of a month counts in both months when one
-    service level reads it in Seoul and another in UTC; a date anchor is its own month.
+    Every column a KPI counts the event at places it (``MEASURED_AT``: an invoice received in
+    August and due in October falls in both months), not only its arrival. A timestamp is
+    placed in every zone the contract measures the source in, so an event at 23:30 UTC on the
+    last day of a month counts in both months when one service level reads it in Seoul and
+    another in UTC; a date is its own month. For the months in ``watched`` (the closed ones)
+    the source rows are kept too, the first ``MAX_ROWS_NAMED`` of each, to name them.
     """
 
-    def __init__(self, event_type: EventType, zones: frozenset[str]) -> None:
-        declared = getattr(event_type, "anchor", None)  # a declared type names its own
-        self.anchor = declared if isinstance(declared, str) else ANCHORS.get(event_type.name)
-        self.is_date = (
-            self.anchor is not None and event_type.column(self.anchor).type is ColumnType.DATE
-        )
+    def __init__(
+        self, event_type: EventType, zones: frozenset[str], watched: frozenset[str] = frozenset()
+    ) -> None:
+        self.anchors = measured_at(event_type)
         self.zones = sorted(zones)
         self.seen: set[int] = set()  # year * 12 + month - 1
+        self.watched = {_month_key(label) for label in watched}
+        self.rows: dict[int, list[int]] = {}  # watched month → its first rows
+        self.counts: dict[int, int] = {}  # watched month → rows in it
+        self.columns: dict[int, set[str]] = {}  # watched month → the anchors placing rows there
+        self.types = {name: event_type.column(name).type for name in self.anchors}
 
     def add(self, table: pa.Table) -> None:
-        if self.anchor is None or table.num_rows == 0:
+        if not self.anchors or table.num_rows == 0:
             return
-        values = table.column(self.anchor)
-        placed = (
-            [values]
-            if self.is_date
-            else [values.cast(pa.timestamp("us", tz=zone)) for zone in self.zones]
-        )
-        for local in placed:
-            # Arrow reads year and month in the type's zone: no per-row Python.
-            months = pc.add(pc.multiply(pc.year(local), 12), pc.subtract(pc.month(local), 1))
-            self.seen.update(v for v in pc.unique(months).to_pylist() if v is not None)
+        watched: dict[int, pa.Array] = {}  # watched month → mask of its rows in this table
+        for name in self.anchors:
+            if name not in table.column_names:
+                continue
+            values = table.column(name)
+            placed = (
+                [values]
+                if self.types[name] is ColumnType.DATE
+                else [values.cast(pa.timestamp("us", tz=zone)) for zone in self.zones]
+            )
+            for local in placed:
+                # Arrow reads year and month in the type's zone: no per-row Python.
+                months = pc.add(pc.multiply(pc.year(local), 12), pc.subtract(pc.month(local), 1))
+                found = {v for v in pc.unique(months).to_pylist() if v is not None}
+                self.seen.update(found)
+                for key in found & self.watched:
+                    self.columns.setdefault(key, set()).add(name)
+                    hit = pc.fill_null(pc.equal(months, key), False)
+                    watched[key] = hit if key not in watched else pc.or_(watched[key], hit)
+        if ROW_COLUMN not in table.column_names:
+            return
+        for key, mask in watched.items():
+            rows = pc.filter(table.column(ROW_COLUMN), mask)
+            self.counts[key] = self.counts.get(key, 0) + len(rows)
+            kept = self.rows.setdefault(key, [])
+            room = MAX_ROWS_NAMED - len(kept)
+            if room > 0:
+                kept.extend(int(r) for r in rows.slice(0, room).to_pylist())
 
     def labels(self) -> list[str]:
-        return [f"{m // 12:04d}-{m % 12 + 1:02d}" for m in sorted(self.seen)]
+        return [_month_label(m) for m in sorted(self.seen)]
+
+    def rows_in(self) -> dict[str, RowsInMonth]:
+        """The watched months that hold rows, with the rows and the anchors placing them."""
+        return {
+            _month_label(key): RowsInMonth(
+                rows=tuple(sorted(self.rows.get(key, ()))),
+                count=self.counts.get(key, 0),
+                columns=tuple(c for c in self.anchors if c in self.columns.get(key, set())),
+            )
+            for key in sorted(self.seen & self.watched)
+        }
 
 
-def refuse_closed_months(uow: UnitOfWork, *, contract_id: str, months: Sequence[str]) -> None:
-    """Raise ``PeriodClosed`` naming every closed month among ``months`` (``YYYY-MM``).
+def measured_at(event_type: EventType) -> tuple[str, ...]:
+    """The columns that place an event of this type in a month (``MEASURED_AT``); a declared
+    type names its one anchor."""
+    declared = getattr(event_type, "anchor", None)
+    if isinstance(declared, str):
+        return (declared,)
+    names = MEASURED_AT.get(event_type.name)
+    if names is None:
+        anchor = ANCHORS.get(event_type.name)
+        names = (anchor,) if anchor else ()
+    return tuple(n for n in names if n in event_type.column_names)
+
+
+def _month_key(label: str) -> int:
+    return int(label[:4]) * 12 + int(label[5:7]) - 1
+
+
+def _month_label(key: int) -> str:
+    return f"{key // 12:04d}-{key % 12 + 1:02d}"
+
+
+@dataclass(frozen=True)
+class RowsInMonth:
+    """The rows of a load that fall in one (closed) month: the first few, how many in all and
+    by which columns."""
+
+    rows: tuple[int, ...]
+    count: int
+    columns: tuple[str, ...]
+
+    def describe(self) -> str:
+        named = ", ".join(str(r) for r in self.rows)
+        more = f" and {self.count - len(self.rows)} more" if self.count > len(self.rows) else ""
+        by = " or ".join(self.columns)
+        noun = "row" if self.count == 1 else "rows"
+        return f"{noun} {named}{more} (by {by})" if named else f"{self.count} {noun} (by {by})"
+
+
+def refuse_closed_months(
+    uow: UnitOfWork,
+    *,
+    contract_id: str,
+    months: Sequence[str],
+    rows: Mapping[str, RowsInMonth] | None = None,
+) -> None:
+    """Raise ``PeriodClosed`` naming every closed month among ``months`` (``YYYY-MM``) and,
+    where ``rows`` has them, the rows of the load that fall in it.
 
     Only months that hold events are checked: a closed month between two months of a
     batch is not touched by it.
@@ -622,17 +980,23 @@ def refuse_closed_months(uow: UnitOfWork, *, contract_id: str, months: Sequence[
             )
         except PeriodClosed as error:
             closed.append(error)
+    if not closed:
+        return
+    names = [str(error.where).rsplit("/", 1)[-1] for error in closed]
+    found = rows or {}
+    named = "; ".join(f"{name}: {found[name].describe()}" for name in names if name in found)
+    which = f" The rows in {'it' if len(names) == 1 else 'them'}: {named}." if named else ""
     if len(closed) == 1:
-        raise closed[0]
-    if closed:
-        names = [str(error.where).rsplit("/", 1)[-1] for error in closed]
-        raise PeriodClosed(
-            f"{', '.join(names)} of contract {contract_id} are closed; loading data for them is "
-            f"refused and nothing was stored. Reopen each first: servicepact reopen --contract "
-            f'{contract_id} --period {names[0]} --reason "..." (and the same for '
-            f"{', '.join(names[1:])})",
-            where=contract_id,
-        )
+        refused = "is refused."  # closed_message: "…; loading data for it is refused. Reopen…"
+        message = closed[0].message.replace(refused, refused + which, 1)
+        raise PeriodClosed(message, where=closed[0].where)
+    raise PeriodClosed(
+        f"{', '.join(names)} of contract {contract_id} are closed; loading data for them is "
+        f"refused and nothing was stored.{which} Reopen each first: servicepact reopen "
+        f'--contract {contract_id} --period {names[0]} --reason "..." (and the same for '
+        f"{', '.join(names[1:])})",
+        where=contract_id,
+    )
 
 
 def _zone(contract: Contract, source: str) -> str:

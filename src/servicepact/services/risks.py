@@ -81,9 +81,15 @@ def load_findings(app: Ports, *, actor: Actor, contract_id: str) -> list[Control
             check=str(item.kind),
             period=None,
             detail=f"{item.source}: {item.detail}",
-            status=FindingStatus(str(item.status)),
+            # a finding later data withdrew (a day completed since) is resolved: it raises no
+            # alert, no risk and counts in no score, for no month (closed when it was found)
+            status=FindingStatus.RESOLVED
+            if str(item.status) == "withdrawn"
+            else FindingStatus(str(item.status)),
             opened_at=item.found_at,
-            closed_at=item.closed_at,
+            closed_at=item.found_at
+            if str(item.status) == "withdrawn"
+            else item.closed_at,
         )
         for item in stored
     ]

@@ -22,6 +22,8 @@ def test_applying_a_contract_creates_it_and_the_audit_trail_names_alice(
         "version": 1,
         "changed": True,
         "supersedes": None,
+        "effective_from": None,
+        "remeasured": [],
     }
     trail = world.get(
         "dana", "/api/v1/audit", params={"entity_type": "contract", "entity_id": "acme-hr-2026"}

@@ -49,6 +49,8 @@ def test_apply_export_and_reapply_keeps_one_version(cli_env: Settings, tmp_path:
         "changed": True,
         # no calendar with holidays: the SHA-256 of no lists (of the empty text)
         "calendar_hash": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+        "effective_from": None,
+        "remeasured": [],
     }
     exported = tmp_path / "exported.yaml"
     result = runner.invoke(app, ["contract", "export", "acme-ap-2026", "-o", str(exported)])

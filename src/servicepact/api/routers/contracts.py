@@ -9,6 +9,7 @@ from starlette.concurrency import run_in_threadpool
 
 from servicepact.api import convert, schemas
 from servicepact.api.auth import ActorDep, AppDep
+from servicepact.api.errors import problem
 from servicepact.api.pagination import Page, PageDep, paginate
 from servicepact.bootstrap import App
 from servicepact.contractfile.canonical import dump_contract
@@ -98,11 +99,17 @@ def check_calendars(app: AppDep, actor: ActorDep, contract_id: str) -> schemas.C
     description=(
         "Creates the contract, or a new version (an amendment) when the content changed; "
         "the same content again changes nothing (`changed: false`). Client managers only. "
-        "Invalid documents answer 422 with every problem and its field path. While months "
-        "are closed, an amendment needs `effective_from` (a month after the last closed one)."
+        "Invalid documents answer 422 with every problem and its field path. An amendment "
+        "of a contract with measured months needs `effective_from` (it applies from that "
+        "month, after every measured one; earlier months keep the previous version's terms) "
+        "or `remeasure_from` (the measured months from then on are measured again under it): "
+        "without either it answers 409 `amendment_changes_results` naming the months, their "
+        "current results (`months`) and the values to send again (`retry_with`). While "
+        "months are closed, either must come after the last closed one."
     ),
     openapi_extra=_CONTRACT_BODY,
     status_code=200,
+    response_model=schemas.ApplyRead,
 )
 async def apply_contract(
     app: AppDep,
@@ -113,12 +120,23 @@ async def apply_contract(
         Query(
             pattern=MONTH_PATTERN,
             description=(
-                "YYYY-MM: the month an amendment takes effect; needed while any month of the "
-                "contract is closed, and it must come after the last closed month"
+                "YYYY-MM: the month an amendment applies from (earlier months keep the "
+                "previous version's terms); it must come after every measured and every "
+                "closed month"
             ),
         ),
     ] = None,
-) -> schemas.ApplyRead:
+    remeasure_from: Annotated[
+        str | None,
+        Query(
+            pattern=MONTH_PATTERN,
+            description=(
+                "YYYY-MM: the month an amendment applies from, accepting that the measured "
+                "months from then on are measured again under it; after every closed month"
+            ),
+        ),
+    ] = None,
+) -> schemas.ApplyRead | Response:
     media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if media_type not in CONTRACT_MEDIA_TYPES:
         raise HTTPException(
@@ -129,16 +147,52 @@ async def apply_contract(
     body = await request.body()  # bounded while it streams in (api/limits.py)
     # Parsing and validating a document of up to a few megabytes is work for a worker thread,
     # never for the event loop that answers everybody else.
-    outcome = await run_in_threadpool(_apply, app, actor, body, effective_from)
+    try:
+        outcome = await run_in_threadpool(_apply, app, actor, body, effective_from, remeasure_from)
+    except service.AmendmentChangesResults as refused:
+        return _changes_results(refused, request.url.path)
     return schemas.ApplyRead(
         contract_id=outcome.contract_id,
         version=outcome.version,
         changed=outcome.changed,
         supersedes=outcome.supersedes,
+        effective_from=outcome.effective_from,
+        remeasured=list(outcome.remeasured),
     )
 
 
-def _apply(app: App, actor: Actor, body: bytes, effective_from: str | None) -> service.ApplyOutcome:
+def _changes_results(refused: service.AmendmentChangesResults, instance: str) -> Response:
+    """409 naming the measured months an amendment would change, with what to send again."""
+    names = ", ".join(m.period for m in refused.months)
+    first = refused.months[0].period[:7]
+    return problem(
+        status=409,
+        title="Conflict",
+        code=refused.code,
+        detail=(
+            f"this amendment would change the results of measured months {names}. Send it "
+            f"again with ?effective_from={refused.suggest} (it applies from then; earlier "
+            f"months keep the current terms) or ?remeasure_from={refused.first or first} "
+            f"(these months are measured again under it)"
+        ),
+        instance=instance,
+        extensions={
+            "months": [m.as_dict() for m in refused.months],
+            "retry_with": {
+                "effective_from": refused.suggest,
+                "remeasure_from": refused.first or first,
+            },
+        },
+    )
+
+
+def _apply(
+    app: App,
+    actor: Actor,
+    body: bytes,
+    effective_from: str | None,
+    remeasure_from: str | None = None,
+) -> service.ApplyOutcome:
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
@@ -147,7 +201,11 @@ def _apply(app: App, actor: Actor, body: bytes, effective_from: str | None) -> s
     document = parse_contract_text(text, source="body")
     with app.uow() as uow:
         outcome = service.apply_contract(
-            uow, actor=actor, document=document, effective_from=effective_from
+            uow,
+            actor=actor,
+            document=document,
+            effective_from=effective_from,
+            remeasure_from=remeasure_from,
         )
     if outcome.supersedes is not None:
         # an amendment: the open months it reaches are measured again (already off the loop)

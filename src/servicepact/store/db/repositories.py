@@ -228,6 +228,7 @@ def holidays_from_json(data: dict[str, Any] | None) -> dict[str, HolidayList] | 
     if data is None:
         return None
     return {name: HolidayList.from_json(value) for name, value in data.items()}
+    effective_from: str | None = None  # YYYY-MM; None: from the contract's start
 
 
 def _contract_from_json(data: dict[str, Any]) -> Contract:
@@ -356,7 +357,17 @@ class ContractRepository:
                 contract_versions.c.version == version,
             )
             .values(holidays=holidays_to_json(lists))
+            effective_from=row.effective_from,
         )
+
+    def effects(self, contract_id: str) -> list[tuple[int, str | None]]:
+        """Every version of the contract with the first month it governs, oldest first."""
+        query = (
+            sa.select(contract_versions.c.version, contract_versions.c.effective_from)
+            .where(contract_versions.c.contract_id == contract_id)
+            .order_by(contract_versions.c.version)
+        )
+        return [(int(v), e) for v, e in self._connection.execute(query).all()]
 
     def add_version(
         self,
@@ -369,6 +380,7 @@ class ContractRepository:
         source_name: str | None,
         previous: ContractHead | None,
         holidays: dict[str, HolidayList],
+        effective_from: str | None = None,
     ) -> int:
         """Store a new version and make it current; returns its number."""
         version = 1 if previous is None else previous.current_version + 1
@@ -400,6 +412,7 @@ class ContractRepository:
                 source_name=source_name,
                 supersedes=None if previous is None else previous.current_version,
                 holidays=holidays_to_json(holidays),
+                effective_from=effective_from,
             )
         )
         return version

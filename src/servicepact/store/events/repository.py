@@ -32,6 +32,7 @@ class QuarantineStatus(StrEnum):
 class FindingStatus(StrEnum):
     OPEN = "open"
     ACKNOWLEDGED = "acknowledged"
+    WITHDRAWN = "withdrawn"  # later data showed it was not so (e.g. the day is complete now)
 
 
 @dataclass(frozen=True)
@@ -304,6 +305,25 @@ class BatchRepository:
                 }
                 for f in findings
             ],
+        )
+
+    def revise_finding(
+        self, finding_id: int, *, count: int, detail: str, examples: Sequence[str]
+    ) -> None:
+        """A finding narrowed by later data (fewer days short): its count, detail, examples."""
+        self.connection.execute(
+            control_findings.update()
+            .where(control_findings.c.id == finding_id)
+            .values(count=count, detail=detail[:1000], examples=list(examples))
+        )
+
+    def withdraw_finding(self, finding_id: int, *, detail: str) -> None:
+        """A finding later data disproved: withdrawn, its detail saying why (audited by the
+        caller)."""
+        self.connection.execute(
+            control_findings.update()
+            .where(control_findings.c.id == finding_id)
+            .values(status=FindingStatus.WITHDRAWN.value, detail=detail[:1000])
         )
 
     def findings(self, *, contract_id: str, source: str | None = None) -> list[StoredFinding]:

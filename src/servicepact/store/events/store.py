@@ -338,6 +338,48 @@ class EventStore:
             result: pa.Table = con.sql(query, params=[paths]).to_arrow_table()
         return result.cast(out_schema)
 
+    def current_values(
+        self,
+        *,
+        contract_id: str,
+        source: str,
+        column: str,
+        low: object,
+        high: object,
+        excluding: Path | None = None,
+    ) -> pa.Array:
+        """``column`` of the current version of each committed event (newest batch wins) whose
+        value lies in ``[low, high]``, leaving out the ids of the file ``excluding`` (a batch
+        about to replace them). For controls that judge all the data of a day, not one batch."""
+        event_type = self.event_type(source)
+        field = arrow_schema(event_type).field(column)
+        refs = self.batches(contract_id=contract_id, source=source)
+        if not refs:
+            return pa.array([], field.type)
+        id_column = event_type.id_column
+        order = pa.table({"batch": [r.batch_id for r in refs], "seq": [r.seq for r in refs]})
+        paths = [str(self.root / r.path) for r in refs]
+        # Only ids with some version in the window are ranked: the window is a few days,
+        # the source may hold years.
+        params: list[object] = [paths, paths, low, high, low, high]
+        leave_out = ""
+        if excluding is not None:
+            leave_out = f' AND "{id_column}" NOT IN (SELECT "{id_column}" FROM read_parquet(?))'  # noqa: S608 - event type names
+            params.append(str(excluding))
+        query = (
+            f'SELECT "{column}" FROM ('  # noqa: S608 - names come from the event type
+            f'  SELECT e."{column}", e."{id_column}", row_number() OVER ('
+            f'    PARTITION BY e."{id_column}" ORDER BY o.seq DESC) AS "__rank"'
+            f'  FROM read_parquet(?) e JOIN order_ o ON e."{BATCH_COLUMN}" = o.batch'
+            f'  WHERE e."{id_column}" IN (SELECT "{id_column}" FROM read_parquet(?)'
+            f'    WHERE "{column}" BETWEEN ? AND ?)'
+            f') WHERE "__rank" = 1 AND "{column}" BETWEEN ? AND ?{leave_out}'
+        )
+        with _Duck(CHECK_MEMORY_LIMIT) as con:
+            con.register("order_", order)
+            result: pa.Table = con.sql(query, params=params).to_arrow_table()
+        return result.column(0).combine_chunks().cast(field.type)
+
     def existing_ids(
         self, *, contract_id: str, source: str, candidate: Path, limit: int = 10
     ) -> tuple[int, list[str]]:

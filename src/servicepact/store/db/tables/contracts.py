@@ -43,4 +43,7 @@ contract_versions = sa.Table(
     # The version's holiday lists, fixed when it was applied: {calendar: HolidayList.to_json()}.
     # NULL only for a version stored before revision 0011 until `servicepact init` fixes it.
     sa.Column("holidays", sa.JSON, nullable=True),
+    # The first month (YYYY-MM) this version governs; NULL: from the contract's start. Earlier
+    # months keep the terms of the version that governed them (services/contracts.py).
+    sa.Column("effective_from", sa.String(7), nullable=True),
 )

@@ -12,7 +12,7 @@
 - ``vendor_scorecards``: a vendor's scorecard inputs of a closed month, frozen.
 - ``business_cases``: each contract's business case and broker terms, versioned.
 
-Revision: 0012 (after 0009; the chain is renumbered when branches are merged)
+Revision: 0012 (after 0011)
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0012"
-down_revision: str | None = "0009"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
