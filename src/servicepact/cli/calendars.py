@@ -66,9 +66,9 @@ def check(
         ]
         typer.echo(json.dumps(documents, ensure_ascii=False, indent=2, default=str))
         raise typer.Exit(1 if differs else 0)
-    import holidays
+    from importlib.metadata import version
 
-    console.print(f"holidays package {holidays.__version__}")
+    console.print(f"holidays package {version('holidays')}")
     for found in checks:
         state = "" if found.stored else "  (not fixed yet: run `servicepact init`)"
         console.print(

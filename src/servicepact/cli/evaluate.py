@@ -295,11 +295,11 @@ def evaluate_command(
         _print(evaluated.contract, evaluated.results, output, evaluated.reports)
         if output is OutputFormat.TEXT:
             # A file is measured with the installed package's holidays: say which list.
-            import holidays
+            from importlib.metadata import version
 
             typer.echo(
                 f"holiday lists: {evaluated.contract.calendar_hash} (holidays package "
-                f"{holidays.__version__}; a stored contract keeps the lists fixed when applied)"
+                f"{version('holidays')}; a stored contract keeps the lists fixed when applied)"
             )
         return
     from servicepact.bootstrap import build_app

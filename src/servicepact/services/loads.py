@@ -544,7 +544,7 @@ def _revise_findings(
         if stored is None or stored.status is FindingStatus.WITHDRAWN:
             continue  # withdrawn meanwhile by another load
         if revision.withdrawn:
-            repo.withdraw_finding(revision.finding_id, detail=revision.detail)
+            repo.withdraw_finding(revision.finding_id, detail=revision.detail, at=at)
         else:
             repo.revise_finding(
                 revision.finding_id,

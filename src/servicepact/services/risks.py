@@ -87,9 +87,7 @@ def load_findings(app: Ports, *, actor: Actor, contract_id: str) -> list[Control
             if str(item.status) == "withdrawn"
             else FindingStatus(str(item.status)),
             opened_at=item.found_at,
-            closed_at=item.found_at
-            if str(item.status) == "withdrawn"
-            else item.closed_at,
+            closed_at=item.found_at if str(item.status) == "withdrawn" else item.closed_at,
         )
         for item in stored
     ]

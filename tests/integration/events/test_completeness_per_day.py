@@ -133,8 +133,11 @@ def test_a_finding_later_data_completes_is_withdrawn_audited_and_shown(
     assert stored.detail.startswith("withdrawn: later loads completed every day it found short")
     assert "2026-03-02" in stored.detail
     # withdrawn: no longer open for alerts, risks and the scorecard
+    assert stored.closed_at is not None  # stored: when it was withdrawn
     (control,) = load_findings(app, actor=vendor_a, contract_id=CONTRACT)
     assert control.status is ControlStatus.RESOLVED
+    # ... and a month's scorecard counts it for no month: open from finding to finding
+    assert control.closed_at == control.opened_at
     with app.uow(read_only=True) as uow:
         entries = list_entries(uow, actor=auditor, entity_type="control_finding")
     assert [(e.action, e.entity_id) for e in entries] == [

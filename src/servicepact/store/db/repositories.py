@@ -218,6 +218,7 @@ class ContractVersionRecord:
     # The holiday lists fixed when the version was applied; None for a version stored before
     # they were kept and not yet fixed by `servicepact init` (it is measured with the package).
     holidays: dict[str, HolidayList] | None = None
+    effective_from: str | None = None  # YYYY-MM; None: from the contract's start
 
 
 def holidays_to_json(lists: dict[str, HolidayList]) -> dict[str, Any]:
@@ -228,7 +229,6 @@ def holidays_from_json(data: dict[str, Any] | None) -> dict[str, HolidayList] | 
     if data is None:
         return None
     return {name: HolidayList.from_json(value) for name, value in data.items()}
-    effective_from: str | None = None  # YYYY-MM; None: from the contract's start
 
 
 def _contract_from_json(data: dict[str, Any]) -> Contract:
@@ -332,6 +332,7 @@ class ContractRepository:
             source_name=row.source_name,
             supersedes=row.supersedes,
             holidays=lists,
+            effective_from=row.effective_from,
         )
 
     def versions_without_holidays(self) -> list[tuple[str, int]]:
@@ -357,7 +358,6 @@ class ContractRepository:
                 contract_versions.c.version == version,
             )
             .values(holidays=holidays_to_json(lists))
-            effective_from=row.effective_from,
         )
 
     def effects(self, contract_id: str) -> list[tuple[int, str | None]]:

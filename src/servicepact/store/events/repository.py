@@ -317,13 +317,13 @@ class BatchRepository:
             .values(count=count, detail=detail[:1000], examples=list(examples))
         )
 
-    def withdraw_finding(self, finding_id: int, *, detail: str) -> None:
-        """A finding later data disproved: withdrawn, its detail saying why (audited by the
-        caller)."""
+    def withdraw_finding(self, finding_id: int, *, detail: str, at: datetime) -> None:
+        """A finding later data disproved: withdrawn at ``at``, its detail saying why (audited
+        by the caller)."""
         self.connection.execute(
             control_findings.update()
             .where(control_findings.c.id == finding_id)
-            .values(status=FindingStatus.WITHDRAWN.value, detail=detail[:1000])
+            .values(status=FindingStatus.WITHDRAWN.value, detail=detail[:1000], closed_at=at)
         )
 
     def findings(self, *, contract_id: str, source: str | None = None) -> list[StoredFinding]:
