@@ -27,7 +27,10 @@ def test_a_quarter_shows_the_value_over_it_and_its_months(client: TestClient) ->
     assert 'href="/contracts/acme-cs-2026/results/SL-01/2026-02"' in page  # the month opens
     assert "Below expected" in page
     assert 'href="?period=2026-YTD"' in page  # the choices: year to date, quarters, years
-    assert 'href="?period=2025"' in page
+    assert 'href="?period=2026"' in page
+    # the term starts on 2026-01-01: no period before it is offered, nor Q2 not yet begun
+    assert "period=2025" not in page
+    assert 'href="?period=2026-Q2"' not in page
     assert 'aria-current="page">2026 Q1' in page
 
 
@@ -49,6 +52,17 @@ def test_an_unknown_period_is_a_422_saying_why(client: TestClient) -> None:
         response = client.get(PAGE, params={"period": period, "lang": "en"})
         assert response.status_code == 422
         assert message in response.text
+
+
+def test_a_period_outside_the_term_is_a_422_not_an_empty_report(client: TestClient) -> None:
+    sign_in(client, "alice")
+    response = client.get(PAGE, params={"period": "2025-Q1", "lang": "en"})
+    assert response.status_code == 422
+    assert "no measured period of 2025-Q1 lies within the contract&#39;s term" in response.text
+    assert "2026-01-01 to 2028-12-31" in response.text
+    korean = client.get(PAGE, params={"period": "2025", "lang": "ko"})
+    assert korean.status_code == 422
+    assert "2025에는 계약 기간(2026-01-01 ~ 2028-12-31) 안의 측정 기간이 없습니다" in korean.text
 
 
 def test_another_vendor_gets_404(client: TestClient) -> None:

@@ -340,6 +340,9 @@ KO_MESSAGES: dict[str, str] = {
     "{label}: a contract year needs the contract's term": (
         "{label}: 계약 연도에는 계약 기간이 필요합니다"
     ),
+    "no measured period of {label} lies within the contract's term ({start} to {end})": (
+        "{label}에는 계약 기간({start} ~ {end}) 안의 측정 기간이 없습니다"
+    ),
     "give a month, e.g. 2026-03": "월을 입력하세요(예: 2026-03)",
     "say why; it is kept with the decision": "이유를 적으세요. 결정과 함께 보관됩니다",
     "at most {n} characters": "최대 {n}자입니다",

@@ -180,6 +180,18 @@ def compliance(
         contract = stored.contract
         report = report_period(period, contract, now=moment, field=field, today=today)
         labels = measured_labels(contract, report)
+        if not labels:  # a report of nothing is refused, never an empty answer
+            term = contract.term
+            raise InvalidInput(
+                [
+                    Problem(
+                        field,
+                        f"no measured period of {report.label} lies within the contract's term "
+                        f"({term.start.isoformat()} to {term.end.isoformat()})",
+                        value=period,
+                    )
+                ]
+            )
         results = uow.repo(ResultRepository).latest_of_periods(contract_id, labels)
         waivers = uow.repo(ExclusionRepository).of_contract(contract_id)
     store = app.event_store.with_types(contract.declared_event_types)

@@ -4,6 +4,7 @@ events — the form that requests an exclusion for the events it selects."""
 
 from __future__ import annotations
 
+from calendar import monthrange
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
@@ -13,6 +14,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from servicepact.domain.access import Role
+from servicepact.domain.contracts import Term
 from servicepact.domain.errors import InvalidInput, Problem
 from servicepact.domain.exclusions import ExclusionReason
 from servicepact.locale import Lang, translate
@@ -439,12 +441,21 @@ def request_exclusion(
 COMPLIANCE_PATH = "/contracts/{contract_id}/compliance"
 
 
-def period_choices(today: date) -> list[list[tuple[str, str]]]:
-    """The reporting periods offered as links, this year's first: (label, what it shows)."""
+def period_choices(today: date, term: Term) -> list[list[tuple[str, str]]]:
+    """The reporting periods offered as links, newest year first: (label, what it shows).
+    Only periods that have begun and overlap the contract's term: nothing leads to an empty
+    report."""
     rows = []
-    for year in (today.year, today.year - 1):
+    last = min(today.year, term.end.year)
+    for year in range(last, term.start.year - 1, -1):
         row = [(f"{year}-YTD", "Year to date")] if year == today.year else []
-        row += [(f"{year}-Q{q}", f"Q{q}") for q in range(1, 5) if date(year, 3 * q - 2, 1) <= today]
+        row += [
+            (f"{year}-Q{q}", f"Q{q}")
+            for q in range(1, 5)
+            if date(year, 3 * q - 2, 1) <= today
+            and date(year, 3 * q - 2, 1) <= term.end
+            and date(year, 3 * q, monthrange(year, 3 * q)[1]) >= term.start
+        ]
         row.append((str(year), "Year"))
         rows.append(row)
     return rows
@@ -488,6 +499,6 @@ def compliance_page(
         last_day=None if report is None else report.end - timedelta(days=1),
         rows=rows,
         errors=view.problems,
-        choices=period_choices(view.today),
+        choices=period_choices(view.today, view.contract.term),
         status_code=422 if view.problems else 200,
     )
