@@ -158,6 +158,9 @@ def test_the_invoice_is_checked_line_by_line_and_listed_with_the_month(
     assert "is not a fee of this contract" not in korean
     month = client.get(MONTH + "?lang=en").text
     assert "invoice feb.csv" in month  # the sender's name as a label, never a path
+    # listed on the contract page with its verdict in the viewer's language
+    listed = client.get("/contracts/acme-cs-2026?lang=ko").text
+    assert 'class="verdict verdict-dispute">이의 제기</span>' in listed
 
 
 def test_closing_asks_once_what_changes_then_freezes_and_reopening_needs_a_reason(
