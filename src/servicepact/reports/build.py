@@ -694,7 +694,13 @@ def build_portfolio_pack(
         measured = sorted(
             (r.service_level_id, r.inputs_hash) for r in results if r.period == month.label
         )
-        fingerprint.append([contract_id, held.version, measured, str(to_date.amount)])
+        case = commercials.business_case_fingerprint(
+            app,
+            actor=actor,
+            contract_id=contract_id,
+            path=None if cases is None else cases / f"{contract_id}.yaml",
+        )
+        fingerprint.append([contract_id, held.version, measured, str(to_date.amount), case])
     open_risks = _by_score(risks.list_risks(app, actor=actor))
     head_seq, head_sha256 = audit.head_of_month(
         app, month_end=datetime.combine(month.end, time(0), tzinfo=UTC)
