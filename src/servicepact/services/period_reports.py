@@ -148,7 +148,7 @@ def compliance_of(
         under = versions[-1][1]
         sl = under.service_level(sl_id)
         distinct: list[tuple[int, object]] = []
-        for version, version_contract in versions:
+        for version, version_contract in versions if len(versions) > 1 else ():
             held = level_terms(version_contract, sl_id)
             if all(held != other for _, other in distinct):
                 distinct.append((version, held))
