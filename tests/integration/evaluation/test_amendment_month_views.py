@@ -139,3 +139,20 @@ def test_a_level_an_amendment_drops_from_april_still_drills_down_in_march(
     assert (events.totals["numerator"], events.totals["denominator"]) == (20, 20)
     assert events.result.contract_version == 1
     assert events.freshness.current
+
+
+def test_a_level_an_amendment_drops_from_april_can_still_be_disputed_in_march(
+    march_measured: App, client_manager: Actor, vendor_a: Actor, document: Any
+) -> None:
+    from servicepact.domain.errors import InvalidInput
+    from servicepact.services.review import raise_dispute
+
+    apply(march_measured, client_manager, document({"SL-01": 40}), effective_from="2026-04")
+    record = raise_dispute(march_measured, actor=vendor_a, contract_id=CONTRACT,
+                           period="2026-03", comment="missed calls",
+                           service_level_id="SL-02")  # fmt: skip
+    assert (record.period, record.service_level_id) == ("2026-03", "SL-02")
+    # April is governed by version 2, which has no SL-02
+    with pytest.raises(InvalidInput, match="is not a service level of the contract"):
+        raise_dispute(march_measured, actor=vendor_a, contract_id=CONTRACT, period="2026-04",
+                      comment="SL-02", service_level_id="SL-02")  # fmt: skip
