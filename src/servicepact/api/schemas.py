@@ -126,11 +126,25 @@ class CalendarCheckRead(BaseModel):
     effective_from: str | None = Field(description="YYYY-MM of the first differing date")
 
 
+class HolidayChangeRead(BaseModel):
+    added: list[date] = Field(description="days that are holidays in the new version only")
+    removed: list[date] = Field(description="days that were holidays in the superseded version")
+
+
 class ApplyRead(BaseModel):
     contract_id: str
     version: int
     changed: bool = Field(description="false when the same content was already applied")
     supersedes: int | None = None
+    calendar_hash: str | None = Field(
+        default=None,
+        description="SHA-256 over the holiday lists fixed with the new version "
+        "(null when nothing changed)",
+    )
+    holiday_changes: dict[str, HolidayChangeRead] = Field(
+        default={},
+        description="per calendar whose holidays differ from the superseded version's",
+    )
     effective_from: str | None = Field(
         default=None, description="YYYY-MM: the first month this version governs"
     )

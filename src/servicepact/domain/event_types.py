@@ -255,3 +255,16 @@ MEASURED_AT: dict[str, tuple[str, ...]] = {
     "inventory_counts": ("counted_at",),
     "campaigns": ("planned_launch",),
 }
+
+# Events a built-in KPI counts in every month they span, not only in the months of the
+# columns above: an outage's downtime falls in each month it overlaps (availability); a
+# ticket is in the backlog at each month end from its creation to its resolution
+# (``backlog_older_than``), and a ticket that missed its target counts at its expiry, which
+# lies in between (``responded_within``, ``resolved_within``). An outage from 20 September to
+# 5 November changes October; so does a ticket created in September and resolved in November
+# or still open. (first column, last column, whether an empty last column runs on to now: a
+# ticket still open is in every backlog since; an outage without an end is not measured.)
+MEASURED_ACROSS: dict[str, tuple[str, str, bool]] = {
+    "tickets": ("created_at", "resolved_at", True),
+    "availability": ("start", "end", False),
+}

@@ -12,6 +12,12 @@ status of its own and earns no credit (credits stay with the measured periods).
   it is left out of its own result; its events are counted as excluded.
 * The running month counts up to ``now`` and marks the value running; it is not counted as
   met or missed until it is over.
+* Each measured period is judged under the contract version that governs it. When the
+  versions governing the reporting period measure a level differently (its target, KPI
+  parameters, filter, calendar or holiday list, declared KPI or event type:
+  ``level_terms``), no single set of terms can pool its events honestly: the value is not
+  aggregated and says the contract changed within the period (``changed_note``); the months
+  still count, each under its own version. Versions that agree on the level pool as one.
 """
 
 from __future__ import annotations
@@ -42,6 +48,35 @@ SPLIT_NOTE = (
     "not aggregated: a period excluded whole splits the reporting period, and a "
     "percentile or maximum cannot be pooled across the parts"
 )
+
+
+def changed_note(versions: Sequence[int]) -> str:
+    """Why a level's value over a period spanning an amendment is not aggregated."""
+    named = " and ".join(str(v) for v in versions)
+    return (
+        f"not aggregated: the contract changed within the period (versions {named} measure "
+        "this level differently); each month stands under the version governing it"
+    )
+
+
+def level_terms(contract: Contract, service_level_id: str) -> object:
+    """Everything of a contract version that decides how one level is measured and judged
+    (None when the version has no such level): two versions with equal terms give the same
+    value over the same events."""
+    sl = next((s for s in contract.service_levels if s.id == service_level_id), None)
+    if sl is None:
+        return None
+    name = sl.calendar_name
+    calendar = None if name is None else contract.calendars.get(name)
+    holidays = None if name is None else contract.holiday_lists.get(name)
+    return (
+        sl.model_dump(mode="json"),
+        None if calendar is None else calendar.model_dump(mode="json"),
+        None if holidays is None else holidays.sha256,
+        contract_timezone(contract, sl),
+        [k.model_dump(mode="json") for k in contract.kpis if k.name == sl.kpi],
+        [t.model_dump(mode="json") for t in contract.event_types if t.name == sl.source],
+    )
 
 
 def _runs(periods: Sequence[Period]) -> list[tuple[Period, Period]]:
@@ -78,9 +113,11 @@ def period_compliance(
     exclusions: Sequence[Exclusion] = (),
     now: datetime,
     memo: EvaluationMemo | None = None,
+    changed: str | None = None,
 ) -> PeriodCompliance:
     """The service level over ``report``: its measured periods' ``results`` (those inside the
-    reporting period are kept) and its value recomputed over the period's events."""
+    reporting period are kept) and its value recomputed over the period's events — unless
+    ``changed`` says the versions governing the period measure the level differently."""
     own = measured_periods_within(sl.period, report, contract.term)
     timezone_name = contract_timezone(contract, sl)
     now_us = instant_us(now)
@@ -103,6 +140,14 @@ def period_compliance(
     )
     if sl.definition.snapshot:
         return _replace(base, not_aggregated=SNAPSHOT_NOTE)
+    if changed is not None:
+        running = any(
+            local_midnight_us(p.start, timezone_name)
+            <= now_us
+            < local_midnight_us(p.end, timezone_name)
+            for p in begun
+        )
+        return _replace(base, running=running, not_aggregated=changed)
     applicable = applicable_exclusions(contract, sl, exclusions)
     if own:
         waived = [p for p in begun if any(e.covers_period(p.label) for e in applicable)]

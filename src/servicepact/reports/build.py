@@ -68,7 +68,12 @@ from servicepact.services import (
     risks,
     vendors,
 )
-from servicepact.services.contracts import StoredContract, get_contract, list_contracts
+from servicepact.services.contracts import (
+    StoredContract,
+    get_contract,
+    governing_contract,
+    list_contracts,
+)
 from servicepact.services.ports import Ports
 
 TREND_MONTHS = 12  # PRODUCT.md §2.8: 12-month trend charts
@@ -373,9 +378,10 @@ def build_contract_pack(
     app: Ports, *, actor: Actor, contract_id: str, period: str, months: int = TREND_MONTHS
 ) -> ContractPack:
     """The monthly service review pack of one contract, as ``actor`` may see it."""
-    stored = _stored(app, actor, contract_id)
+    month = report_month(period, _stored(app, actor, contract_id).contract)
+    with app.uow(read_only=True) as uow:  # the terms of the version governing the month
+        stored = governing_contract(uow, actor=actor, contract_id=contract_id, period=month.label)
     contract = stored.contract
-    month = report_month(period, contract)
     labels = trend_months(month, contract, months)
     results = evaluation.list_results(app, actor=actor, contract_id=contract_id)
     rows = _service_levels(contract, results, month.label, labels)
@@ -658,7 +664,10 @@ def build_portfolio_pack(
     cases = cases_dir
     with app.uow(read_only=True) as uow:
         summaries = list_contracts(uow, actor=actor)
-        stored = {s.id: get_contract(uow, actor=actor, contract_id=s.id) for s in summaries}
+        stored = {  # each contract as the version governing the month has it
+            s.id: governing_contract(uow, actor=actor, contract_id=s.id, period=month.label)
+            for s in summaries
+        }
     rows: list[PortfolioContractRow] = []
     savings: list[SavingsRow] = []
     fingerprint: list[object] = []
@@ -694,7 +703,13 @@ def build_portfolio_pack(
         measured = sorted(
             (r.service_level_id, r.inputs_hash) for r in results if r.period == month.label
         )
-        fingerprint.append([contract_id, held.version, measured, str(to_date.amount)])
+        case = commercials.business_case_fingerprint(
+            app,
+            actor=actor,
+            contract_id=contract_id,
+            path=None if cases is None else cases / f"{contract_id}.yaml",
+        )
+        fingerprint.append([contract_id, held.version, measured, str(to_date.amount), case])
     open_risks = _by_score(risks.list_risks(app, actor=actor))
     head_seq, head_sha256 = audit.head_of_month(
         app, month_end=datetime.combine(month.end, time(0), tzinfo=UTC)

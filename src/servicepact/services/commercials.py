@@ -580,6 +580,25 @@ def stored_business_case(
     return None if stored is None else BusinessCaseInputs.model_validate(stored.inputs)
 
 
+def business_case_fingerprint(
+    app: Ports, *, actor: Actor, contract_id: str, path: Path | None = None
+) -> dict[str, Any] | None:
+    """What identifies the business case a report rests on: the file given (its name and
+    the hash of its validated content), else the applied case's stored version and hash;
+    None when there is none. A changed case changes this, and so the hash of what it feeds."""
+    if path is not None:
+        if not path.is_file():
+            return None
+        inputs = read_business_case(path)
+        return {"file": path.name, "inputs_sha256": canonical_hash(inputs.model_dump(mode="json"))}
+    with app.uow(read_only=True) as uow:
+        get_contract(uow, actor=actor, contract_id=contract_id)
+        stored = uow.repo(BusinessCaseRepository).latest(contract_id)
+    if stored is None:
+        return None
+    return {"version": stored.version, "inputs_sha256": stored.inputs_sha256}
+
+
 def _case_inputs(
     app: Ports, *, actor: Actor, contract_id: str, path: Path | None
 ) -> BusinessCaseInputs:

@@ -518,6 +518,39 @@ def get_contract(
     )
 
 
+def governing_contract(
+    uow: UnitOfWork, *, actor: Actor, contract_id: str, period: str
+) -> StoredContract:
+    """The stored version that governs a period (``governing_version``): what a view of that
+    period — its scorecard, its review pack, its drill-down — reads the terms from."""
+    current = get_contract(uow, actor=actor, contract_id=contract_id)  # access first
+    effects = uow.contracts.effects(contract_id)
+    version = governing_version(effects, period) if effects else current.version
+    if version == current.version:
+        return current
+    return get_contract(uow, actor=actor, contract_id=contract_id, version=version)
+
+
+def governing_contracts(
+    uow: UnitOfWork, *, actor: Actor, contracts: Sequence[Contract], period: str
+) -> list[Contract]:
+    """``contracts`` (current versions, as listed) each replaced by the version governing
+    ``period`` where an amendment applies only from a later month; read only then."""
+    found = []
+    for contract in contracts:
+        effects = uow.contracts.effects(contract.id)
+        latest = max((v for v, _ in effects), default=None)
+        if latest is None or governing_version(effects, period) == latest:
+            found.append(contract)
+        else:
+            found.append(
+                governing_contract(
+                    uow, actor=actor, contract_id=contract.id, period=period
+                ).contract
+            )
+    return found
+
+
 def export_contract(
     uow: UnitOfWork, *, actor: Actor, contract_id: str, version: int | None = None
 ) -> Contract:

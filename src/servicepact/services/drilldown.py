@@ -221,7 +221,7 @@ def _drill(app: Any, stored: Any, record: ResultRecord, exclusions: list[Exclusi
 def _load(
     app: Any, *, actor: Actor, contract_id: str, service_level_id: str, period: str
 ) -> tuple[Any, ResultRecord, DrillDown, Freshness]:
-    from servicepact.services.contracts import get_contract
+    from servicepact.services.contracts import get_contract, governing_contract
     from servicepact.store.db.evaluation import result_from_json
 
     with app.uow(read_only=True) as uow:
@@ -230,7 +230,14 @@ def _load(
             label = parse_period(period, term=current.contract.term).label
         except ValueError as error:
             raise InvalidInput([Problem("period", str(error), value=period)]) from None
-        if service_level_id not in {sl.id for sl in current.contract.service_levels}:
+        held = {sl.id for sl in current.contract.service_levels}
+        if service_level_id not in held and service_level_id not in {
+            # a level an amendment removed from a later month on still has its earlier months
+            sl.id
+            for sl in governing_contract(
+                uow, actor=actor, contract_id=contract_id, period=label
+            ).contract.service_levels
+        }:
             raise NotFound(
                 f"contract {contract_id} has no service level {service_level_id!r}",
                 where=service_level_id,
@@ -249,8 +256,8 @@ def _load(
             )
         )
         exclusions = _applied_exclusions(uow, record)
-        freshness = result_freshness(
-            app, uow, record, contract=current.contract, contract_version=current.version
+        freshness = result_freshness(  # the level as the result's version holds it
+            app, uow, record, contract=stored.contract, contract_version=current.version
         )
     drill = _drill(app, stored, record, exclusions)
     result_from_json(record.document)  # a stored document that no longer reads fails here

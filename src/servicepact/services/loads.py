@@ -29,6 +29,7 @@ from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -38,7 +39,14 @@ from servicepact.domain.calendars import Calendar
 from servicepact.domain.contracts import Contract
 from servicepact.domain.errors import InvalidInput, PeriodClosed, Problem
 from servicepact.domain.event_schemas import ROW_COLUMN
-from servicepact.domain.event_types import ANCHORS, BUILT_IN, MEASURED_AT, ColumnType, EventType
+from servicepact.domain.event_types import (
+    ANCHORS,
+    BUILT_IN,
+    MEASURED_ACROSS,
+    MEASURED_AT,
+    ColumnType,
+    EventType,
+)
 from servicepact.domain.load_findings import Finding, FindingKind
 from servicepact.engine.controls import (
     ControlTally,
@@ -669,14 +677,16 @@ def _run_controls(
     tally = ControlTally(event_type=event_type, loaded_at=loaded_at, zone=_zone(contract, source))
     resolved: set[str] = set()
     wanted = pa.array(sorted(quarantined), pa.string())
-    months = _MonthsSeen(event_type, _zones(contract, source), closed)
-    columns = [*dict.fromkeys([*tally.columns(), *months.anchors, ROW_COLUMN])]
+    months = _MonthsSeen(event_type, _zones(contract, source), closed, now=loaded_at)
+    columns = [*dict.fromkeys([*tally.columns(), *months.columns_read, ROW_COLUMN])]
     for table in store.iter_file(writer.temp, columns):
         tally.add(table)
         months.add(table)
         if len(wanted):
             hits = pc.filter(table.column(id_column), pc.is_in(table.column(id_column), wanted))
             resolved.update(str(v) for v in hits.to_pylist())
+    if months.spanning:
+        months.confirm(_counted_across(store, writer.temp, contract, source, months.spanning))
     expected = contract.expected_daily_volume.get(source)
     calendar = _calendar_for(contract, source)
     day_counts: dict[date, int] | None = None
@@ -857,21 +867,39 @@ class _MonthsSeen:
     August and due in October falls in both months), not only its arrival. A timestamp is
     placed in every zone the contract measures the source in, so an event at 23:30 UTC on the
     last day of a month counts in both months when one service level reads it in Seoul and
-    another in UTC; a date is its own month. For the months in ``watched`` (the closed ones)
-    the source rows are kept too, the first ``MAX_ROWS_NAMED`` of each, to name them.
+    another in UTC; a date is its own month. An event a KPI counts in every month it spans
+    (``MEASURED_ACROSS``: an outage, a ticket until resolved — still open: until ``now``)
+    falls in the months between too. For the months in ``watched`` (the closed ones) the
+    source rows are kept too, the first ``MAX_ROWS_NAMED`` of each, to name them.
     """
 
     def __init__(
-        self, event_type: EventType, zones: frozenset[str], watched: frozenset[str] = frozenset()
+        self,
+        event_type: EventType,
+        zones: frozenset[str],
+        watched: frozenset[str] = frozenset(),
+        *,
+        now: datetime | None = None,
     ) -> None:
         self.anchors = measured_at(event_type)
+        across = (
+            None
+            if isinstance(getattr(event_type, "anchor", None), str)
+            else MEASURED_ACROSS.get(event_type.name)
+        )
+        names = set(event_type.column_names)
+        self.across = across if across is not None and set(across[:2]) <= names else None
+        self.span_label = None if self.across is None else f"{self.across[0]} to {self.across[1]}"
+        self.columns_read = [*self.anchors, *(self.across[:2] if self.across else ())]
+        self.now = now
+        self.spanning: dict[int, set[int]] = {}  # watched month → rows spanning it (candidates)
         self.zones = sorted(zones)
         self.seen: set[int] = set()  # year * 12 + month - 1
         self.watched = {_month_key(label) for label in watched}
         self.rows: dict[int, list[int]] = {}  # watched month → its first rows
         self.counts: dict[int, int] = {}  # watched month → rows in it
         self.columns: dict[int, set[str]] = {}  # watched month → the anchors placing rows there
-        self.types = {name: event_type.column(name).type for name in self.anchors}
+        self.types = {name: event_type.column(name).type for name in self.columns_read}
 
     def add(self, table: pa.Table) -> None:
         if not self.anchors or table.num_rows == 0:
@@ -895,6 +923,7 @@ class _MonthsSeen:
                     self.columns.setdefault(key, set()).add(name)
                     hit = pc.fill_null(pc.equal(months, key), False)
                     watched[key] = hit if key not in watched else pc.or_(watched[key], hit)
+        self._add_spans(table, watched)
         if ROW_COLUMN not in table.column_names:
             return
         for key, mask in watched.items():
@@ -905,6 +934,52 @@ class _MonthsSeen:
             if room > 0:
                 kept.extend(int(r) for r in rows.slice(0, room).to_pylist())
 
+    def _months(self, values: Any, name: str, zone: str) -> Any:
+        local = (
+            values
+            if self.types[name] is ColumnType.DATE
+            else values.cast(pa.timestamp("us", tz=zone))
+        )
+        return pc.add(pc.multiply(pc.year(local), 12), pc.subtract(pc.month(local), 1))
+
+    def _add_spans(self, table: pa.Table, watched: dict[int, Any]) -> None:
+        """The rows whose span covers a watched month strictly between their first and last
+        month (their ends are placed by the anchors), in every zone: candidates only — whether
+        a KPI counts them there is for ``confirm`` to say."""
+        if self.across is None or not self.watched or ROW_COLUMN not in table.column_names:
+            return
+        first, last, open_ended = self.across
+        if first not in table.column_names or last not in table.column_names:
+            return
+        zones = self.zones if self.types[first] is not ColumnType.DATE else self.zones[:1]
+        for zone in zones:
+            starts = self._months(table.column(first), first, zone)
+            ends = self._months(table.column(last), last, zone)
+            if open_ended and self.now is not None:
+                local_now = self.now.astimezone(ZoneInfo(zone))
+                ends = pc.fill_null(ends, local_now.year * 12 + local_now.month - 1)
+            low, high = pc.min(starts).as_py(), pc.max(ends).as_py()
+            if low is None or high is None:
+                continue
+            for key in sorted(k for k in self.watched if low < k < high):
+                hit = pc.fill_null(pc.and_(pc.less(starts, key), pc.greater(ends, key)), False)
+                found = pc.filter(table.column(ROW_COLUMN), hit).to_pylist()
+                if found:
+                    self.spanning.setdefault(key, set()).update(int(r) for r in found)
+
+    def confirm(self, counted: Mapping[int, Sequence[int]]) -> None:
+        """Place the spanning rows a KPI counts in a watched month (``counted``: month key →
+        source rows) in it, as the anchors place theirs."""
+        for key, rows in counted.items():
+            if not rows:
+                continue
+            self.seen.add(key)
+            self.columns.setdefault(key, set()).add(self.span_label or "")
+            self.counts[key] = self.counts.get(key, 0) + len(rows)
+            kept = self.rows.setdefault(key, [])
+            fresh = [r for r in sorted(rows) if r not in kept]
+            kept.extend(fresh[: max(0, MAX_ROWS_NAMED - len(kept))])
+
     def labels(self) -> list[str]:
         return [_month_label(m) for m in sorted(self.seen)]
 
@@ -914,10 +989,74 @@ class _MonthsSeen:
             _month_label(key): RowsInMonth(
                 rows=tuple(sorted(self.rows.get(key, ()))),
                 count=self.counts.get(key, 0),
-                columns=tuple(c for c in self.anchors if c in self.columns.get(key, set())),
+                columns=tuple(
+                    c
+                    for c in (*self.anchors, self.span_label)
+                    if c is not None and c in self.columns.get(key, set())
+                ),
             )
             for key in sorted(self.seen & self.watched)
         }
+
+
+def _counted_across(
+    store: EventStore,
+    path: Path,
+    contract: Contract,
+    source: str,
+    spanning: Mapping[int, set[int]],
+) -> dict[int, list[int]]:
+    """Of the rows spanning a closed month, those a service level of the source counts in
+    it, by the same engine code that lists a result's events (``drill_down``): an outage's
+    downtime in the month, a ticket in its month-end backlog (open and old enough to be
+    counted) or missing its target there. A level whose events cannot be listed (a declared
+    percentile) counts them all."""
+    import pyarrow.parquet as pq
+
+    from servicepact.domain.errors import Conflict
+    from servicepact.domain.periods import parse_period
+    from servicepact.engine.drilldown import drill_down
+    from servicepact.engine.evaluate import ClockCache
+
+    levels = [sl for sl in contract.service_levels if sl.source == source]
+    if not levels:
+        return {}
+    id_column = (contract.declared_event_types.get(source) or BUILT_IN[source]).id_column
+    every = sorted(set().union(*spanning.values()))
+    names = pq.read_schema(path).names
+    parts = []
+    for table in store.iter_file(path, names):
+        kind = table.schema.field(ROW_COLUMN).type
+        parts.append(table.filter(pc.is_in(table.column(ROW_COLUMN), pa.array(every, kind))))
+    rows_table = pa.concat_tables(parts) if parts else None
+    if rows_table is None or rows_table.num_rows == 0:
+        return {}
+    kind = rows_table.schema.field(ROW_COLUMN).type
+    cache = ClockCache()
+    counted: dict[int, list[int]] = {}
+    for key, rows in sorted(spanning.items()):
+        period = parse_period(_month_label(key), term=contract.term)
+        subset = rows_table.filter(
+            pc.is_in(rows_table.column(ROW_COLUMN), pa.array(sorted(rows), kind))
+        )
+        found: set[int] = set()
+        for sl in levels:
+            try:
+                drill = drill_down(contract, sl, period, subset, clock_cache=cache)
+            except Conflict:
+                found.update(rows)
+                continue
+            listed = drill.rows[drill.rows >= 0]  # the events listed (tickets, calls, ...)
+            found.update(int(r) for r in subset.column(ROW_COLUMN).take(listed).to_pylist())
+            ids = {i for run in drill.runs or () for i in run["event_ids"]}  # outages
+            if ids:
+                named = pc.is_in(subset.column(id_column), pa.array(sorted(ids), pa.string()))
+                found.update(
+                    int(r) for r in pc.filter(subset.column(ROW_COLUMN), named).to_pylist()
+                )
+        if found:
+            counted[key] = sorted(found)
+    return counted
 
 
 def measured_at(event_type: EventType) -> tuple[str, ...]:

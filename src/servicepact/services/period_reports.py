@@ -14,9 +14,9 @@ date (2026-YTD) or a contract year (Y1) — the compliance report (docs/results.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pyarrow as pa
 
@@ -32,8 +32,8 @@ from servicepact.domain.periods import (
 )
 from servicepact.domain.results import PeriodCompliance, ServiceLevelResult
 from servicepact.engine.evaluate import ClockCache, EvaluationMemo, contract_timezone
-from servicepact.engine.period_report import period_compliance
-from servicepact.services.contracts import get_contract
+from servicepact.engine.period_report import changed_note, level_terms, period_compliance
+from servicepact.services.contracts import get_contract, governing_version
 from servicepact.services.ports import Ports
 from servicepact.store.db.evaluation import ExclusionRepository, ResultRepository
 
@@ -133,21 +133,36 @@ def compliance_of(
     *,
     now: datetime,
     exclusions: Sequence[Exclusion] = (),
+    governing: Callable[[str], tuple[int, Contract]] | None = None,
 ) -> list[PeriodCompliance]:
-    """Every service level over the reporting period, from its results and its source's events."""
+    """Every service level over the reporting period, from its results and its source's events.
+
+    ``governing`` names, for a measured period's label, the stored version that governs it and
+    its contract (without it, ``contract`` governs every period, as for a contract file). A
+    level is read under the version governing its last measured period in the reporting
+    period; when the versions governing its periods measure it differently
+    (``level_terms``), its value is not aggregated (engine/period_report.py)."""
     cache, memo = ClockCache(), EvaluationMemo()
     found = []
-    for sl in contract.service_levels:
+    for sl_id, versions in _levels(contract, report, governing):
+        under = versions[-1][1]
+        sl = under.service_level(sl_id)
+        distinct: list[tuple[int, object]] = []
+        for version, version_contract in versions if len(versions) > 1 else ():
+            held = level_terms(version_contract, sl_id)
+            if all(held != other for _, other in distinct):
+                distinct.append((version, held))
+        changed = changed_note([v for v, _ in distinct]) if len(distinct) > 1 else None
         table = tables.get(sl.source)
         if table is None:
             from servicepact.domain.event_schemas import arrow_schema
             from servicepact.domain.event_types import BUILT_IN
 
-            event_type = contract.declared_event_types.get(sl.source) or BUILT_IN[sl.source]
+            event_type = under.declared_event_types.get(sl.source) or BUILT_IN[sl.source]
             table = arrow_schema(event_type).empty_table()
         found.append(
             period_compliance(
-                contract,
+                under,
                 sl,
                 report,
                 [r for r in results if r.service_level_id == sl.id],
@@ -156,9 +171,39 @@ def compliance_of(
                 exclusions=exclusions,
                 now=now,
                 memo=memo,
+                changed=changed,
             )
         )
     return found
+
+
+def _levels(
+    contract: Contract,
+    report: ReportPeriod,
+    governing: Callable[[str], tuple[int, Contract]] | None,
+) -> list[tuple[str, list[tuple[int, Contract]]]]:
+    """Each level measured in the reporting period, with the versions (number, contract)
+    governing its measured periods there, oldest first: the levels of the version governing
+    the period's end first, in its order, then any level only earlier versions held."""
+    if governing is None:
+        return [(sl.id, [(0, contract)]) for sl in contract.service_levels]
+    term = contract.term
+    first_day = max(report.start, term.start)
+    last_day = max(first_day, min(report.end - timedelta(days=1), term.end))
+    by_level: dict[str, dict[int, Contract]] = {}
+    for kind in (PeriodKind.MONTH, PeriodKind.QUARTER, PeriodKind.CONTRACT_YEAR):
+        periods = measured_periods_within(kind, report, term)
+        # by the first month of each (a contract year too); none inside: the period's start
+        months = [f"{p.start:%Y-%m}" for p in periods] or [f"{first_day:%Y-%m}"]
+        for month in months:
+            version, version_contract = governing(month)
+            for sl in version_contract.service_levels:
+                if sl.period is kind:
+                    by_level.setdefault(sl.id, {})[version] = version_contract
+    _, last = governing(f"{last_day:%Y-%m}")
+    order = [sl.id for sl in last.service_levels if sl.id in by_level]
+    order += [sl_id for sl_id in by_level if sl_id not in order]
+    return [(sl_id, sorted(by_level[sl_id].items())) for sl_id in order]
 
 
 def compliance(
@@ -179,7 +224,24 @@ def compliance(
         stored = get_contract(uow, actor=actor, contract_id=contract_id)  # access first
         contract = stored.contract
         report = report_period(period, contract, now=moment, field=field, today=today)
-        labels = measured_labels(contract, report)
+        effects = uow.contracts.effects(contract_id)
+        # the versions governing a month of the period (each read once)
+        wanted = {stored.version}
+        month = date(report.start.year, report.start.month, 1)
+        while effects and month < report.end:
+            wanted.add(governing_version(effects, f"{month:%Y-%m}"))
+            month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        versions = {
+            version: (
+                contract
+                if version == stored.version
+                else get_contract(
+                    uow, actor=actor, contract_id=contract_id, version=version
+                ).contract
+            )
+            for version in sorted(wanted)
+        }
+        labels = sorted({label for c in versions.values() for label in measured_labels(c, report)})
         if not labels:  # a report of nothing is refused, never an empty answer
             term = contract.term
             raise InvalidInput(
@@ -194,10 +256,18 @@ def compliance(
             )
         results = uow.repo(ResultRepository).latest_of_periods(contract_id, labels)
         waivers = uow.repo(ExclusionRepository).of_contract(contract_id)
-    store = app.event_store.with_types(contract.declared_event_types)
-    sources = sorted({sl.source for sl in contract.service_levels})
+
+    def governing(month: str) -> tuple[int, Contract]:
+        version = governing_version(effects, month) if effects else stored.version
+        return version, versions.get(version, contract)
+
+    types = {name: t for c in versions.values() for name, t in c.declared_event_types.items()}
+    store = app.event_store.with_types(types)
+    sources = sorted({sl.source for c in versions.values() for sl in c.service_levels})
     tables = {source: store.read(contract_id=contract_id, source=source) for source in sources}
-    return report, compliance_of(contract, report, results, tables, now=moment, exclusions=waivers)
+    return report, compliance_of(
+        contract, report, results, tables, now=moment, exclusions=waivers, governing=governing
+    )
 
 
 def results_in(

@@ -26,7 +26,12 @@ from servicepact.domain.periods import parse_period
 from servicepact.domain.results import ResultStatus, ServiceLevelResult
 from servicepact.services import evaluation
 from servicepact.services.commercials import canonical_hash, jsonable
-from servicepact.services.contracts import StoredContract, get_contract, list_contracts
+from servicepact.services.contracts import (
+    StoredContract,
+    get_contract,
+    governing_contract,
+    list_contracts,
+)
 from servicepact.services.open_periods import ensure_open
 from servicepact.services.periods import CloseStatus, PeriodCloseRecord, period_history
 from servicepact.services.ports import Ports
@@ -95,8 +100,11 @@ def raise_dispute(
         stored = get_contract(uow, actor=actor, contract_id=contract_id)
         label = _month_label(stored, period)
         if service_level_id:
+            # a level of the version governing the month (one an amendment drops from a
+            # later month on is still disputed in the months it was measured in)
+            governing = governing_contract(uow, actor=actor, contract_id=contract_id, period=label)
             try:
-                stored.contract.service_level(service_level_id)
+                governing.contract.service_level(service_level_id)
             except KeyError:
                 raise InvalidInput(
                     [Problem("service_level_id", "is not a service level of the contract",

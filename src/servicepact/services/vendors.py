@@ -51,7 +51,7 @@ from servicepact.engine.scorecard import (
 )
 from servicepact.services import commercials
 from servicepact.services.commercials import canonical_hash
-from servicepact.services.contracts import get_contract
+from servicepact.services.contracts import get_contract, governing_contracts
 from servicepact.services.ports import Ports
 from servicepact.services.risks import list_risks, load_findings, results_for, visible_contracts
 from servicepact.services.selection import load_yaml_model
@@ -228,6 +228,10 @@ def live_scorecard_inputs(
     risks open at its end (by their opened and closed days) and the quarter's survey as it
     stood at the month's end (once the month has ended in every zone of the vendor)."""
     month = parse_period(period)
+    # each contract's terms as the version governing the month has them (an amendment that
+    # applies from a later month leaves this month's allocations alone)
+    with app.uow(read_only=True) as uow:
+        contracts = governing_contracts(uow, actor=actor, contracts=contracts, period=month.label)
     allocations = {
         (c.id, sl.id): sl.allocation_percent for c in contracts for sl in c.service_levels
     }

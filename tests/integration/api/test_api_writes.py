@@ -17,11 +17,14 @@ def test_applying_a_contract_creates_it_and_the_audit_trail_names_alice(
         headers={**world.headers("alice"), "Content-Type": "application/yaml"},
     )
     assert response.status_code == 200
+    stored = world.get("alice", "/api/v1/contracts/acme-hr-2026").json()
     assert response.json() == {
         "contract_id": "acme-hr-2026",
         "version": 1,
         "changed": True,
         "supersedes": None,
+        "calendar_hash": stored["calendar_hash"],  # as the CLI prints it
+        "holiday_changes": {},
         "effective_from": None,
         "remeasured": [],
     }
@@ -147,3 +150,31 @@ def test_an_exclusion_requested_by_bob_is_approved_by_alice_not_by_bob(world: Wo
     assert approved.json()["decided_by"] == "alice"
     listed = world.get("bob", "/api/v1/contracts/acme-cs-2026/exclusions").json()
     assert [x["status"] for x in listed["items"]] == ["approved"]
+
+
+def test_an_amendment_answers_its_calendar_hash_and_the_holidays_that_moved(
+    world: World, contract_yaml: Callable[..., str]
+) -> None:
+    """What ``contract apply`` prints, the API answers: the new version's calendar hash and,
+    per calendar, the days added and removed against the version it supersedes."""
+    headers = {**world.headers("alice"), "Content-Type": "application/json"}
+    document = yaml.safe_load(contract_yaml("acme-hol-2026"))
+    calendar = document["contract"]["calendars"]["always"]
+    calendar["holidays"] = {"add": ["2026-03-02"]}
+    first = world.client.put("/api/v1/contracts", json=document, headers=headers).json()
+    calendar["holidays"] = {"add": ["2026-03-10"]}
+    second = world.client.put("/api/v1/contracts", json=document, headers=headers).json()
+    again = world.client.put("/api/v1/contracts", json=document, headers=headers).json()
+    read = world.get("alice", "/api/v1/contracts/acme-hol-2026").json()
+    assert first["holiday_changes"] == {}  # a first version supersedes nothing
+    assert (second["version"], second["supersedes"]) == (2, 1)
+    assert second["calendar_hash"] == read["calendar_hash"] != first["calendar_hash"]
+    assert second["holiday_changes"] == {
+        "always": {"added": ["2026-03-10"], "removed": ["2026-03-02"]}
+    }
+    # the same content again changes nothing and fixes no new list
+    assert (again["changed"], again["calendar_hash"], again["holiday_changes"]) == (
+        False,
+        None,
+        {},
+    )

@@ -175,3 +175,70 @@ def test_a_contract_with_no_measured_month_is_amended_as_before(
 ) -> None:
     outcome = apply(app_with_calls, client_manager, amendment)
     assert (outcome.version, outcome.effective_from) == (2, None)
+
+
+# --- views over months governed by different versions ------------------------------------------
+
+
+@pytest.fixture
+def amended_from_april(measured: App, client_manager: Actor, amendment: ContractDocument) -> App:
+    """Version 2 (70 s) governs from April; March stays under version 1 (20 s); both measured."""
+    apply(measured, client_manager, amendment, effective_from="2026-04")
+    evaluate_period(measured, actor=client_manager, contract_id=CONTRACT, period_label="2026-04",
+                    now=MAY_2)  # fmt: skip
+    return measured
+
+
+def test_a_quarter_before_the_amendment_is_read_under_the_version_governing_it(
+    amended_from_april: App, client_manager: Actor
+) -> None:
+    from servicepact.services.period_reports import compliance
+
+    _, (sl,) = compliance(
+        amended_from_april, actor=client_manager, contract_id=CONTRACT, period="2026-Q1",
+        now=MAY_2,
+    )  # fmt: skip
+    # version 1's 20 s over the quarter's 20 calls (all on 10 March): 15/20, not 20/20
+    assert (sl.value, sl.numerator, sl.denominator, sl.not_aggregated) == (
+        Fraction(3, 4), 15, 20, None,
+    )  # fmt: skip
+    assert [(r.period, r.contract_version) for r in sl.results] == [("2026-03", 1)]
+
+
+def test_a_period_spanning_an_amendment_that_changes_the_level_is_not_aggregated(
+    amended_from_april: App, client_manager: Actor
+) -> None:
+    from servicepact.domain.results import ResultStatus
+    from servicepact.services.period_reports import compliance
+
+    _, (sl,) = compliance(
+        amended_from_april, actor=client_manager, contract_id=CONTRACT, period="2026",
+        now=MAY_2,
+    )  # fmt: skip
+    # each month stands under its own version: March 15/20 (v1, below), April 4/4 (v2, met)
+    assert [(r.period, r.contract_version, r.value) for r in sl.results] == [
+        ("2026-03", 1, Fraction(3, 4)),
+        ("2026-04", 2, 1),
+    ]
+    assert (sl.count(ResultStatus.MET), sl.count(ResultStatus.BELOW_EXPECTED)) == (1, 1)
+    # no single target pools 20 s and 70 s calls honestly: 24/24 under version 2 was wrong
+    assert sl.value is None
+    assert sl.numerator is None
+    assert sl.not_aggregated is not None
+    assert "the contract changed within the period (versions 1 and 2" in sl.not_aggregated
+
+
+def test_an_amendment_that_leaves_the_level_alone_pools_the_period(
+    measured: App, client_manager: Actor, make_contract_document: Callable[..., ContractDocument]
+) -> None:
+    from servicepact.services.period_reports import compliance
+
+    renamed = make_contract_document(name="Customer contact centre (renamed)")
+    apply(measured, client_manager, renamed, effective_from="2026-04")
+    _, (sl,) = compliance(
+        measured, actor=client_manager, contract_id=CONTRACT, period="2026", now=MAY_2
+    )
+    # the same 20 s under both versions: March 15/20 and April 0/4 pool to 15/24
+    assert (sl.value, sl.numerator, sl.denominator, sl.not_aggregated) == (
+        Fraction(5, 8), 15, 24, None,
+    )  # fmt: skip

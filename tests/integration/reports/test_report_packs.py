@@ -265,3 +265,54 @@ def test_the_report_command_writes_each_format_and_prints_its_path(
     assert code == 2
     assert "outside the term" in err
     assert "Traceback" not in err
+
+
+BUSINESS_CASE = """\
+contract_id: acme-cs-2026
+currency: KRW
+start: 2026-01
+months: 12
+discount_rate_percent: 0
+in_house:
+  fte: 25
+  loaded_cost_per_fte: 5000000
+"""
+
+
+def test_a_changed_business_case_changes_the_portfolio_packs_inputs_hash(
+    seeded, client_manager, tmp_path
+):
+    """The pack's savings rest on the applied business case: a new version of the case is a
+    new input (the hash moves), and building again over the same case changes nothing."""
+    from servicepact.services.commercials import apply_business_case, parse_business_case
+
+    def apply_case(text: str) -> int:
+        inputs = parse_business_case(text, source="case.yaml")
+        return apply_business_case(
+            seeded, actor=client_manager, inputs=inputs, source_name="case.yaml"
+        ).version
+
+    def pack_hash() -> str:
+        return build_portfolio_pack(seeded, actor=client_manager, period="2026-03").inputs_sha256
+
+    assert apply_case(BUSINESS_CASE) == 1
+    first = pack_hash()
+    assert pack_hash() == first
+    # a longer case: the same savings to March, a different case
+    assert apply_case(BUSINESS_CASE.replace("months: 12", "months: 24")) == 2
+    second = pack_hash()
+    assert second != first
+    # a folder of cases given instead: its file's content counts, not the stored version
+    cases = tmp_path / "cases"
+    from_folder = build_portfolio_pack(
+        seeded, actor=client_manager, period="2026-03", cases_dir=cases
+    ).inputs_sha256
+    (cases / f"{CONTRACT}.yaml").write_text(
+        BUSINESS_CASE.replace("fte: 25", "fte: 26"), encoding="utf-8"
+    )
+    assert (
+        build_portfolio_pack(
+            seeded, actor=client_manager, period="2026-03", cases_dir=cases
+        ).inputs_sha256
+        != from_folder
+    )

@@ -156,6 +156,11 @@ async def apply_contract(
         version=outcome.version,
         changed=outcome.changed,
         supersedes=outcome.supersedes,
+        calendar_hash=outcome.calendar_hash,
+        holiday_changes={
+            name: schemas.HolidayChangeRead(added=list(added), removed=list(removed))
+            for name, added, removed in outcome.holiday_changes
+        },
         effective_from=outcome.effective_from,
         remeasured=list(outcome.remeasured),
     )
