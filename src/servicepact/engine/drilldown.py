@@ -163,6 +163,9 @@ class DrillDown:
     runs: list[dict[str, Any]] = field(default_factory=list)  # availability only
     working_seconds: int = 0  # availability only
     waived: bool = False  # a whole-period exclusion applies: nothing counts
+    ordered: bool = False  # items already in list order (``in_list_order``)
+    inputs_key: str | None = None  # names what it was computed from (set by who keeps it)
+    _memo: dict[str, Any] = field(default_factory=dict, repr=False)  # totals, counts
     _breakdowns: dict[str, list[dict[str, Any]]] | None = field(default=None, repr=False)
     _order_cache: dict[tuple[str, int], Int64Array] = field(default_factory=dict, repr=False)
 
@@ -175,6 +178,11 @@ class DrillDown:
 
     def totals(self) -> dict[str, int]:
         """Σ numerator and Σ denominator of the counted items, and how many there are."""
+        if "totals" not in self._memo:
+            self._memo["totals"] = self._totals()
+        return dict(self._memo["totals"])
+
+    def _totals(self) -> dict[str, int]:
         if self.waived:
             return {"numerator": 0, "denominator": 0, "sample_size": 0}
         if self.shows is Shows.OUTAGES:
@@ -200,8 +208,10 @@ class DrillDown:
         }
 
     def counts(self) -> dict[str, int]:
-        tally = np.bincount(self.outcome, minlength=len(OUTCOME_ORDER))
-        return {o.value: int(tally[i]) for i, o in enumerate(OUTCOME_ORDER)}
+        if "counts" not in self._memo:
+            tally = np.bincount(self.outcome, minlength=len(OUTCOME_ORDER))
+            self._memo["counts"] = {o.value: int(tally[i]) for i, o in enumerate(OUTCOME_ORDER)}
+        return dict(self._memo["counts"])
 
     # --- the list ----------------------------------------------------------------------
 
@@ -213,6 +223,12 @@ class DrillDown:
         cached = self._order_cache.get(key)
         if cached is not None:
             return cached
+        if self.ordered:
+            # failing, excluded, met: each outcome is one run of positions, already by anchor
+            start, end = self._span(outcome)
+            if limit is not None:
+                end = min(end, start + limit)
+            return np.arange(start, end, dtype=np.int64)
         groups = OUTCOME_ORDER if outcome == "all" else (Outcome(outcome),)
         parts: list[Int64Array] = []
         wanted = limit
@@ -227,6 +243,13 @@ class DrillDown:
         self._order_cache[key] = result
         return result
 
+    def _span(self, outcome: str) -> tuple[int, int]:
+        if outcome == "all":
+            return 0, int(self.outcome.size)
+        code = _CODE[Outcome(outcome)]
+        bounds = np.searchsorted(self.outcome, [code, code + 1])
+        return int(bounds[0]), int(bounds[1])
+
     def page(
         self, *, outcome: str = "all", offset: int = 0, limit: int = 50
     ) -> list[dict[str, Any]]:
@@ -236,6 +259,9 @@ class DrillDown:
     def total_of(self, outcome: str) -> int:
         if outcome == "all":
             return int(self.outcome.size)
+        if self.ordered:
+            start, end = self._span(outcome)
+            return end - start
         return int((self.outcome == _CODE[Outcome(outcome)]).sum())
 
     def item(self, i: int) -> dict[str, Any]:
@@ -332,6 +358,16 @@ class DrillDown:
         if self._breakdowns is None:
             self._breakdowns = self._compute_breakdowns()
         return self._breakdowns
+
+    def cached_breakdowns(self) -> dict[str, list[dict[str, Any]]] | None:
+        return self._breakdowns
+
+    def set_breakdowns(
+        self, breakdowns: dict[str, list[dict[str, Any]]]
+    ) -> dict[str, list[dict[str, Any]]]:
+        """Breakdowns computed earlier from this very list (kept with it)."""
+        self._breakdowns = breakdowns
+        return breakdowns
 
     def _compute_breakdowns(self) -> dict[str, list[dict[str, Any]]]:
         out: dict[str, list[dict[str, Any]]] = {}
@@ -763,3 +799,100 @@ def _outages(
         result.outcome[:] = _CODE[Outcome.EXCLUDED]
         result.exclusion = np.full(n, base.exclusions.index(waivers[0]), dtype=np.int64)
     return result
+
+
+# --- list order and a stored form (computed once, opened again without computing) ------
+
+_ITEM_ARRAYS = ("rows", "outcome", "anchor", "numerator", "denominator", "measured",
+                "measured_known", "target", "exclusion")  # fmt: skip
+STORED_FORM = 1  # bumped when the stored form or what it holds changes
+
+
+def in_list_order(drill: DrillDown) -> DrillDown:
+    """The same drill-down with its items permuted into list order (failing, excluded, met;
+    each by anchor, then as computed), so any page of any outcome is a slice. Outage runs
+    (a handful per period) are left as they are."""
+    if drill.ordered or drill.shows is Shows.OUTAGES:
+        return drill
+    n = drill.outcome.size
+    permutation = np.lexsort((np.arange(n, dtype=np.int64), drill.anchor, drill.outcome))
+    changes: dict[str, Any] = {
+        name: getattr(drill, name)[permutation]
+        for name in _ITEM_ARRAYS
+        if getattr(drill, name) is not None
+    }
+    return replace(drill, **changes, ordered=True, _breakdowns=None, _order_cache={}, _memo={})
+
+
+def to_arrow(drill: DrillDown) -> tuple[pa.Table, pa.Table, dict[str, Any]] | None:
+    """(the events read, the items in list order, everything else as JSON-able values), or
+    None for a drill-down not kept in this form (the outage runs of availability)."""
+    if drill.shows is Shows.OUTAGES or not drill.ordered:
+        return None
+    items = pa.table(
+        {name: getattr(drill, name) for name in _ITEM_ARRAYS if getattr(drill, name) is not None}
+    )
+    expected = drill.expected
+    meta = {
+        "form": STORED_FORM,
+        "contract_id": drill.contract_id,
+        "service_level_id": drill.service_level_id,
+        "kpi": drill.kpi,
+        "period": drill.period,
+        "shows": drill.shows.value,
+        "aggregate": drill.aggregate.value,
+        "direction": drill.direction.value,
+        "timezone": drill.timezone,
+        "window": list(drill.window),
+        "scale": drill.scale,
+        "measure": None if drill.measure is None else str(drill.measure),
+        "target_inclusive": drill.target_inclusive,
+        "exclusions": [e.id for e in drill.exclusions],
+        "excluded_count": drill.excluded_count,
+        "sample_size": drill.sample_size,
+        "expected": None if expected is None else [expected.numerator, expected.denominator],
+        "waived": drill.waived,
+        "totals": drill.totals(),
+        "counts": drill.counts(),
+    }
+    return drill.table, items, meta
+
+
+def from_arrow(
+    events: pa.Table, items: pa.Table, meta: dict[str, Any], exclusions: Sequence[Exclusion]
+) -> DrillDown | None:
+    """The drill-down ``to_arrow`` gave, over the same exclusions (None when they differ or
+    the form is an older one: it is computed again)."""
+    if meta.get("form") != STORED_FORM:
+        return None
+    by_id = {e.id: e for e in exclusions}
+    if any(i not in by_id for i in meta["exclusions"]):
+        return None
+    arrays = {
+        name: items.column(name).to_numpy() for name in _ITEM_ARRAYS if name in items.column_names
+    }
+    expected = meta["expected"]
+    measure = meta["measure"]
+    return DrillDown(
+        contract_id=meta["contract_id"],
+        service_level_id=meta["service_level_id"],
+        kpi=meta["kpi"],
+        period=meta["period"],
+        shows=Shows(meta["shows"]),
+        aggregate=Aggregate(meta["aggregate"]),
+        direction=Direction(meta["direction"]),
+        timezone=meta["timezone"],
+        window=(int(meta["window"][0]), int(meta["window"][1])),
+        table=events,
+        scale=int(meta["scale"]),
+        measure=measure,
+        target_inclusive=bool(meta["target_inclusive"]),
+        exclusions=[by_id[i] for i in meta["exclusions"]],
+        excluded_count=int(meta["excluded_count"]),
+        sample_size=int(meta["sample_size"]),
+        expected=None if expected is None else Fraction(expected[0], expected[1]),
+        waived=bool(meta["waived"]),
+        ordered=True,
+        _memo={"totals": dict(meta["totals"]), "counts": dict(meta["counts"])},
+        **arrays,
+    )

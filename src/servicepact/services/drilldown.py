@@ -33,20 +33,25 @@ from servicepact.domain.periods import parse_period
 from servicepact.domain.results import ServiceLevelResult
 from servicepact.engine.drilldown import (
     BREAKDOWN_COLUMNS,
+    STORED_FORM,
     DrillDown,
     Shows,
     columns_needed,
     drill_down,
+    from_arrow,
+    in_list_order,
+    to_arrow,
 )
 from servicepact.engine.evaluate import ClockCache
 from servicepact.engine.kpis.base import MICROS, Measure
 from servicepact.services.freshness import Freshness, result_freshness
 from servicepact.store.db.result_records import ResultRecord, ResultRecords
+from servicepact.store.derived import DerivedCache
 
 OUTCOMES = ("all", "failed", "met", "excluded")
 MAX_PER_PAGE = 500
 _CACHE_SIZE = 4
-_cache: OrderedDict[tuple[Any, ...], DrillDown] = OrderedDict()
+_cache: OrderedDict[str, DrillDown] = OrderedDict()
 _cache_lock = threading.Lock()
 _clocks = ClockCache()
 
@@ -176,22 +181,78 @@ def _columns(store: Any, source: str, sl: ServiceLevel) -> list[str]:
     return [c.name for c in event_type.columns if c.personal_data is None or c.name in sl.filter]
 
 
+def _stored_key(app: Any, record: ResultRecord, exclusions: list[Exclusion]) -> str:
+    """What the list of a stored result was computed from, as one digest: the result's
+    version, the contract version, the event batches read (their ids are the SHA-256 of
+    their content), the exclusions applied, the cut-off of a running period."""
+    import hashlib
+    import json
+
+    parts = {
+        "form": STORED_FORM,
+        "database": app.settings.resolved_database_url,
+        "events": str(app.settings.event_store_dir),
+        "result": [record.contract_id, record.service_level_id, record.period, record.version],
+        "contract_version": record.contract_version,
+        "batches": list(record.document.get("batches_committed") or record.batches),
+        "exclusions": sorted(
+            [e.id, e.period, sorted(e.event_ids), str(e.decided_at)] for e in exclusions
+        ),
+        "until": str(_measured_until(record)),
+    }
+    text = json.dumps(parts, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _derived(app: Any) -> DerivedCache:
+    return DerivedCache(app.settings.data_dir / "cache" / "drilldown")
+
+
 def _drill(app: Any, stored: Any, record: ResultRecord, exclusions: list[Exclusion]) -> DrillDown:
-    contract: Contract = stored.contract
-    sl = contract.service_level(record.service_level_id)
-    key = (
-        app.settings.resolved_database_url,
-        str(app.settings.event_store_dir),
-        record.contract_id,
-        record.service_level_id,
-        record.period,
-        record.version,
-    )
+    """The list of the stored result: kept in memory for the next pages, and on disk (in list
+    order, memory-mapped) so that the first page of the same result in another process, or
+    after the memory's few lists moved on, is a slice and not a computation."""
+    key = _stored_key(app, record, exclusions)
     with _cache_lock:
         found = _cache.get(key)
         if found is not None:
             _cache.move_to_end(key)
             return found
+    kept = _derived(app).load(key)
+    drill = None if kept is None else from_arrow(*kept, exclusions)
+    if drill is None:
+        drill = in_list_order(_compute(app, stored, record, exclusions))
+        form = to_arrow(drill)
+        if form is not None:
+            _derived(app).save(key, *form)
+    drill.inputs_key = key
+    with _cache_lock:
+        _cache[key] = drill
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return drill
+
+
+def _breakdowns(app: Any, drill: DrillDown) -> dict[str, list[dict[str, Any]]]:
+    """The list's breakdowns, computed once per list (kept beside it on disk)."""
+    found = drill.cached_breakdowns()
+    if found is not None:
+        return found
+    key = drill.inputs_key
+    if key is None or drill.shows is Shows.OUTAGES:
+        return drill.breakdowns()
+    store = _derived(app)
+    kept = store.load_document(key, "breakdowns")
+    if isinstance(kept, dict):
+        return drill.set_breakdowns(kept)
+    computed = drill.breakdowns()
+    store.save_document(key, "breakdowns", computed)
+    return computed
+
+
+def _compute(app: Any, stored: Any, record: ResultRecord, exclusions: list[Exclusion]) -> DrillDown:
+    contract: Contract = stored.contract
+    sl = contract.service_level(record.service_level_id)
     store = app.event_store
     if hasattr(store, "with_types"):
         store = store.with_types(contract.declared_event_types)
@@ -202,7 +263,7 @@ def _drill(app: Any, stored: Any, record: ResultRecord, exclusions: list[Exclusi
         columns=_columns(store, sl.source, sl),
     )
     period = parse_period(record.period, term=contract.term)
-    drill = drill_down(
+    return drill_down(
         contract,
         sl,
         period,
@@ -211,11 +272,6 @@ def _drill(app: Any, stored: Any, record: ResultRecord, exclusions: list[Exclusi
         exclusions=exclusions,
         until=_measured_until(record),
     )
-    with _cache_lock:
-        _cache[key] = drill
-        while len(_cache) > _CACHE_SIZE:
-            _cache.popitem(last=False)
-    return drill
 
 
 def _load(
@@ -322,7 +378,7 @@ def result_events(
         per_page=per_page,
         total=drill.total_of(outcome),
         items=items,
-        breakdowns=drill.breakdowns() if breakdowns else {},
+        breakdowns=_breakdowns(app, drill) if breakdowns else {},
     )
 
 
