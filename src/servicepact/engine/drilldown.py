@@ -829,9 +829,18 @@ def to_arrow(drill: DrillDown) -> tuple[pa.Table, pa.Table, dict[str, Any]] | No
     None for a drill-down not kept in this form (the outage runs of availability)."""
     if drill.shows is Shows.OUTAGES or not drill.ordered:
         return None
-    items = pa.table(
-        {name: getattr(drill, name) for name in _ITEM_ARRAYS if getattr(drill, name) is not None}
-    )
+    arrays = {
+        name: getattr(drill, name) for name in _ITEM_ARRAYS if getattr(drill, name) is not None
+    }
+    events = drill.table
+    breakdowns = None
+    if drill.rows.size < events.num_rows // 2:
+        # the batches hold other months too: keep only the listed events' rows (and the
+        # breakdowns now, whose groups come in the order of the whole columns' values)
+        breakdowns = drill.breakdowns()
+        events = events.take(pa.array(drill.rows))
+        arrays["rows"] = np.arange(drill.rows.size, dtype=np.int64)
+    items = pa.table(arrays)
     expected = drill.expected
     meta = {
         "form": STORED_FORM,
@@ -854,8 +863,9 @@ def to_arrow(drill: DrillDown) -> tuple[pa.Table, pa.Table, dict[str, Any]] | No
         "waived": drill.waived,
         "totals": drill.totals(),
         "counts": drill.counts(),
+        "breakdowns": breakdowns,
     }
-    return drill.table, items, meta
+    return events, items, meta
 
 
 def from_arrow(
@@ -893,6 +903,7 @@ def from_arrow(
         expected=None if expected is None else Fraction(expected[0], expected[1]),
         waived=bool(meta["waived"]),
         ordered=True,
+        _breakdowns=meta.get("breakdowns"),
         _memo={"totals": dict(meta["totals"]), "counts": dict(meta["counts"])},
         **arrays,
     )
