@@ -254,7 +254,31 @@ class DrillDown:
         self, *, outcome: str = "all", offset: int = 0, limit: int = 50
     ) -> list[dict[str, Any]]:
         chosen = self.order(outcome, offset + limit)[offset : offset + limit]
-        return [self.item(int(i)) for i in chosen]
+        return self.items(chosen)
+
+    def items(self, positions: Sequence[int] | Int64Array) -> list[dict[str, Any]]:
+        """``item`` of each position, the events' cells read together (one take of the
+        page's rows, not a look-up per cell)."""
+        positions = [int(i) for i in positions]
+        if self.shows is Shows.OUTAGES:
+            return [self.item(i) for i in positions]
+        values = self._row_values([int(self.rows[i]) for i in positions])
+        return [self.item(i, v) for i, v in zip(positions, values, strict=True)]
+
+    def _shown_columns(self) -> list[str]:
+        names = self.table.column_names
+        wanted = ["id", *(TIMES_USED.get(self.kpi) or _time_columns(self.table)),
+                  *BREAKDOWN_COLUMNS, "pauses"]  # fmt: skip
+        return [n for n in dict.fromkeys(wanted) if n in names]
+
+    def _row_values(self, rows: list[int]) -> list[dict[str, Any]]:
+        if not rows:
+            return []
+        picked = self.table.select(self._shown_columns()).take(pa.array(rows, pa.int64()))
+        return [
+            {name: (value if name == "pauses" else _plain(value)) for name, value in row.items()}
+            for row in picked.to_pylist()
+        ]
 
     def total_of(self, outcome: str) -> int:
         if outcome == "all":
@@ -264,8 +288,9 @@ class DrillDown:
             return end - start
         return int((self.outcome == _CODE[Outcome(outcome)]).sum())
 
-    def item(self, i: int) -> dict[str, Any]:
-        """One item as plain values (times as UTC µs; the caller formats them)."""
+    def item(self, i: int, values: dict[str, Any] | None = None) -> dict[str, Any]:
+        """One item as plain values (times as UTC µs; the caller formats them); ``values``:
+        its event's cells, already read (``items``)."""
         outcome = OUTCOME_ORDER[int(self.outcome[i])]
         doc: dict[str, Any] = {
             "outcome": outcome.value,
@@ -279,18 +304,16 @@ class DrillDown:
             doc["reason"] = "planned_outage" if outcome is Outcome.EXCLUDED else "downtime"
             return doc
         row = int(self.rows[i])
-        doc["id"] = _cell(self.table, "id", row)
+        if values is None:
+            (values,) = self._row_values([row])
+        doc["id"] = values.get("id")
         doc["times"] = {
-            name: _cell(self.table, name, row)
+            name: values[name]
             for name in TIMES_USED.get(self.kpi) or _time_columns(self.table)
-            if name in self.table.column_names
+            if name in values
         }
-        doc["groups"] = {
-            name: _cell(self.table, name, row)
-            for name in BREAKDOWN_COLUMNS
-            if name in self.table.column_names
-        }
-        doc["pauses"] = _pauses(self.table, row)
+        doc["groups"] = {name: values[name] for name in BREAKDOWN_COLUMNS if name in values}
+        doc["pauses"] = _pauses(values.get("pauses"))
         measured = target = margin = None
         known = True
         if self.measured is not None:
@@ -469,7 +492,11 @@ def _time_columns(table: pa.Table) -> tuple[str, ...]:
 def _cell(table: pa.Table, name: str, row: int) -> Any:
     if name not in table.column_names:
         return None
-    value = table.column(name)[row].as_py()
+    return _plain(table.column(name)[row].as_py())
+
+
+def _plain(value: Any) -> Any:
+    """A cell as a plain value: instants as UTC µs, dates as ISO text."""
     if isinstance(value, datetime):
         return int(instant_us(value))
     if isinstance(value, date):
@@ -479,12 +506,9 @@ def _cell(table: pa.Table, name: str, row: int) -> Any:
     return str(value)
 
 
-def _pauses(table: pa.Table, row: int) -> list[dict[str, int | None]]:
-    if "pauses" not in table.column_names:
-        return []
-    value = table.column("pauses")[row].as_py() or []
+def _pauses(value: list[dict[str, Any]] | None) -> list[dict[str, int | None]]:
     out = []
-    for pause in value:
+    for pause in value or []:
         start, end = pause.get("start"), pause.get("end")
         out.append(
             {
