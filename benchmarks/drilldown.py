@@ -149,8 +149,7 @@ def main() -> None:
     from servicepact.api import create_app
     from servicepact.bootstrap import build_app
     from servicepact.config import Settings
-    from servicepact.contractfile import ContractDocument
-    from servicepact.contractfile import canonical_document, contract_hash
+    from servicepact.contractfile import ContractDocument, canonical_document, contract_hash
     from servicepact.domain.access import Actor, Role
     from servicepact.domain.contracts import Contract
     from servicepact.services import contracts, drilldown, evaluation, loads, users
