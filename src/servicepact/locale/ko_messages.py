@@ -447,6 +447,9 @@ KO_MESSAGES: dict[str, str] = {
         "YYYY-MM-DD 형식의 날짜여야 합니다(값이 너무 짧습니다)"
     ),
     "Input should be {choices}": "{choices} 중 하나여야 합니다",
+    "Input should be {first} or {second}": "{first} 또는 {second}이어야 합니다",
+    "String should have at most {n} character": "{n}자 이하여야 합니다",
+    "String should have at least {n} character": "{n}자 이상이어야 합니다",
     "Field required": "꼭 채워야 하는 항목입니다",
     # what the web server itself answers
     "Not Found": "그런 페이지가 없습니다",
