@@ -838,8 +838,14 @@ def in_list_order(drill: DrillDown) -> DrillDown:
     (a handful per period) are left as they are."""
     if drill.ordered or drill.shows is Shows.OUTAGES:
         return drill
-    n = drill.outcome.size
-    permutation = np.lexsort((np.arange(n, dtype=np.int64), drill.anchor, drill.outcome))
+    parts = []
+    for code in range(len(OUTCOME_ORDER)):
+        members = np.flatnonzero(drill.outcome == code)  # in position order
+        anchors = drill.anchor[members]
+        if anchors.size > 1 and bool((anchors[1:] < anchors[:-1]).any()):
+            members = members[np.argsort(anchors, kind="stable")]  # ties keep position order
+        parts.append(members)
+    permutation = np.concatenate(parts)
     changes: dict[str, Any] = {
         name: getattr(drill, name)[permutation]
         for name in _ITEM_ARRAYS

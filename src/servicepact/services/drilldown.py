@@ -16,6 +16,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -54,6 +55,9 @@ _CACHE_SIZE = 4
 _cache: OrderedDict[str, DrillDown] = OrderedDict()
 _cache_lock = threading.Lock()
 _clocks = ClockCache()
+# one thread writes the computed lists to disk, so the first page does not wait for it
+_writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="drilldown-store")
+_writing: set[Future[bool]] = set()
 
 
 @dataclass(frozen=True)
@@ -223,14 +227,33 @@ def _drill(app: Any, stored: Any, record: ResultRecord, exclusions: list[Exclusi
     if drill is None:
         drill = in_list_order(_compute(app, stored, record, exclusions))
         form = to_arrow(drill)
-        if form is not None:
-            _derived(app).save(key, *form)
+        if form is not None:  # written beside the answer, not before it
+            _keep(_derived(app), key, form)
     drill.inputs_key = key
     with _cache_lock:
         _cache[key] = drill
         while len(_cache) > _CACHE_SIZE:
             _cache.popitem(last=False)
     return drill
+
+
+def _keep(store: DerivedCache, key: str, form: tuple[Any, Any, dict[str, Any]]) -> None:
+    future = _writer.submit(store.save, key, *form)
+    with _cache_lock:
+        _writing.add(future)
+    future.add_done_callback(_written)
+
+
+def _written(future: Future[bool]) -> None:
+    with _cache_lock:
+        _writing.discard(future)
+
+
+def flush_stored() -> None:
+    """Wait until the lists being written to disk are written (tests, benchmarks)."""
+    with _cache_lock:
+        pending = list(_writing)
+    wait(pending)
 
 
 def _breakdowns(app: Any, drill: DrillDown) -> dict[str, list[dict[str, Any]]]:

@@ -10,6 +10,7 @@ error: the entry is only ever a shortcut to a computation the caller can always 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -41,9 +42,10 @@ class DerivedCache:
             document = json.loads((entry / _DOCUMENT).read_text(encoding="utf-8"))
             first = _open(entry / _FIRST)
             second = _open(entry / _SECOND)
-            os.utime(entry)  # recently used: kept longer
         except (OSError, ValueError, pa.ArrowException):
             return None
+        with contextlib.suppress(OSError):  # a read-only data directory: still a good entry
+            os.utime(entry)  # recently used: kept longer
         return first, second, document
 
     def save(self, key: str, first: pa.Table, second: pa.Table, document: dict[str, Any]) -> bool:

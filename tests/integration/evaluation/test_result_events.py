@@ -216,6 +216,7 @@ def test_the_list_is_opened_again_from_its_stored_form_until_its_inputs_change(
     from servicepact.services import drilldown
 
     computed = events(measured, client_manager, per_page=3)
+    drilldown.flush_stored()  # written beside the answer
     kept = measured.settings.data_dir / "cache" / "drilldown"
     (entry,) = [p for p in kept.iterdir() if p.is_dir()]  # written once, whole
     assert {p.name for p in entry.iterdir()} >= {"events.arrow", "items.arrow", "document.json"}
@@ -233,6 +234,7 @@ def test_the_list_is_opened_again_from_its_stored_form_until_its_inputs_change(
     approve_exclusion(measured, actor=client_manager, exclusion_id=waiver.id)
     drilldown._cache.clear()
     after = events(measured, client_manager, per_page=3)
+    drilldown.flush_stored()
     assert [i["id"] for i in after.items] == ["C016", "C017", "C018"]
     assert after.counts == {"failed": 4, "excluded": 1, "met": 15}
     assert after.agrees
