@@ -196,7 +196,6 @@ def main() -> None:
         if args.profile:
             import cProfile
             import pstats
-
             import shutil
 
             drilldown._cache.clear()
