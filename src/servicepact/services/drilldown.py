@@ -225,10 +225,10 @@ def _drill(app: Any, stored: Any, record: ResultRecord, exclusions: list[Exclusi
     kept = _derived(app).load(key)
     drill = None if kept is None else from_arrow(*kept, exclusions)
     if drill is None:
-        drill = in_list_order(_compute(app, stored, record, exclusions))
-        form = to_arrow(drill)
-        if form is not None:  # written beside the answer, not before it
-            _keep(_derived(app), key, form)
+        # answered from the list as computed (its pages sorted as asked for); put in list order
+        # and written to disk beside the answer, not before it
+        drill = _compute(app, stored, record, exclusions)
+        _keep(_derived(app), key, drill)
     drill.inputs_key = key
     with _cache_lock:
         _cache[key] = drill
@@ -237,11 +237,16 @@ def _drill(app: Any, stored: Any, record: ResultRecord, exclusions: list[Exclusi
     return drill
 
 
-def _keep(store: DerivedCache, key: str, form: tuple[Any, Any, dict[str, Any]]) -> None:
-    future = _writer.submit(store.save, key, *form)
+def _keep(store: DerivedCache, key: str, drill: DrillDown) -> None:
+    future = _writer.submit(_store, store, key, drill)
     with _cache_lock:
         _writing.add(future)
     future.add_done_callback(_written)
+
+
+def _store(store: DerivedCache, key: str, drill: DrillDown) -> bool:
+    form = to_arrow(in_list_order(drill))
+    return False if form is None else store.save(key, *form)
 
 
 def _written(future: Future[bool]) -> None:
