@@ -80,8 +80,8 @@ KNOWN_ENGLISH = sorted(
     | {key for key in KO if len(re.findall(r"[A-Za-z]{2,}", key)) >= 3 and "{" not in key}
     | {"Invalid input", "Not Found", "String should", "Input should", "Field required"}
 )
-# A sentence of English the catalogue does not know: four words in a row
-ENGLISH_RUN = re.compile(r"\b[A-Za-z]{2,}(?:[ ,]+[a-z]{2,}){3,}\b")
+# English the catalogue does not know: two words in a row (a phrase left in a sentence)
+ENGLISH_RUN = re.compile(r"\b[A-Za-z]{2,}(?:[ ,]+[a-z]{2,})+\b")
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
@@ -138,4 +138,6 @@ def test_the_check_finds_english() -> None:
         check_korean("known", card.format("only auditors and administrators can read it"))
     with pytest.raises(AssertionError, match="English"):
         check_korean("unknown", card.format("the moon is not made of cheese"))
+    with pytest.raises(AssertionError, match="English"):
+        check_korean("a phrase", card.format("고객사 관리자만 할 수 있는 일입니다: close months"))
     check_korean("Korean", card.format("감사 기록 열람은(는) 감사인과 관리자만 할 수 있습니다"))

@@ -464,6 +464,9 @@ KO_MESSAGES: dict[str, str] = {
         "{doing}은(는) 감사인과 관리자만 할 수 있습니다"
     ),
     "read the audit trail": "감사 기록 열람",
+    "close months": "월 마감",
+    "reopen months": "월 다시 열기",
+    "send the file as the form field 'file'": "파일을 'file' 양식 칸으로 보내세요",
     "verify the audit trail": "감사 기록 검증",
     "user {name} already exists": "사용자 {name}이(가) 이미 있습니다",
     "only administrators and auditors can list users": (
