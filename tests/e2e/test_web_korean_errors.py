@@ -22,6 +22,7 @@ from servicepact.locale.ko_messages import KO_MESSAGES
 
 RESULT = "/contracts/acme-cs-2026/results/SL-01/2026-02"
 MONTH = "/contracts/acme-cs-2026/months/2026-02"
+UPLOAD = "/contracts/acme-cs-2026/upload"
 
 # (persona, path) answered with an error page or a page's error summary
 GETS = [
@@ -66,6 +67,9 @@ POSTS = [
     ("bob", MONTH + "/disputes", {"comment": "x" * 4001}, MONTH),  # too long
     ("bob", MONTH + "/acknowledge", {"csrf": "forged"}, MONTH),  # not the session's token
     ("bob", "/disputes/999/resolve", {"note": "ok"}, MONTH),
+    ("bob", UPLOAD, {"source": "calls"}, UPLOAD),  # no file chosen
+    ("bob", UPLOAD, {"source": "tickets"}, UPLOAD),  # a source the contract does not read
+    ("charlie", UPLOAD, {"source": "calls"}, "/"),  # another vendor's contract
 ]  # fmt: skip
 
 
