@@ -214,6 +214,8 @@ def install(api: FastAPI) -> None:
             422,
             "Invalid input",
             "; ".join(f"{e['where']}: {e['message']}" for e in listed),
+            # each one on its own, worded in the viewer's language by the page
+            [errors.Problem(e["where"], e["message"]) for e in listed],
         )
         if page is not None:
             return page

@@ -163,6 +163,9 @@ class DrillDown:
     runs: list[dict[str, Any]] = field(default_factory=list)  # availability only
     working_seconds: int = 0  # availability only
     waived: bool = False  # a whole-period exclusion applies: nothing counts
+    ordered: bool = False  # items already in list order (``in_list_order``)
+    inputs_key: str | None = None  # names what it was computed from (set by who keeps it)
+    _memo: dict[str, Any] = field(default_factory=dict, repr=False)  # totals, counts
     _breakdowns: dict[str, list[dict[str, Any]]] | None = field(default=None, repr=False)
     _order_cache: dict[tuple[str, int], Int64Array] = field(default_factory=dict, repr=False)
 
@@ -175,6 +178,11 @@ class DrillDown:
 
     def totals(self) -> dict[str, int]:
         """Σ numerator and Σ denominator of the counted items, and how many there are."""
+        if "totals" not in self._memo:
+            self._memo["totals"] = self._totals()
+        return dict(self._memo["totals"])
+
+    def _totals(self) -> dict[str, int]:
         if self.waived:
             return {"numerator": 0, "denominator": 0, "sample_size": 0}
         if self.shows is Shows.OUTAGES:
@@ -200,8 +208,10 @@ class DrillDown:
         }
 
     def counts(self) -> dict[str, int]:
-        tally = np.bincount(self.outcome, minlength=len(OUTCOME_ORDER))
-        return {o.value: int(tally[i]) for i, o in enumerate(OUTCOME_ORDER)}
+        if "counts" not in self._memo:
+            tally = np.bincount(self.outcome, minlength=len(OUTCOME_ORDER))
+            self._memo["counts"] = {o.value: int(tally[i]) for i, o in enumerate(OUTCOME_ORDER)}
+        return dict(self._memo["counts"])
 
     # --- the list ----------------------------------------------------------------------
 
@@ -213,6 +223,12 @@ class DrillDown:
         cached = self._order_cache.get(key)
         if cached is not None:
             return cached
+        if self.ordered:
+            # failing, excluded, met: each outcome is one run of positions, already by anchor
+            start, end = self._span(outcome)
+            if limit is not None:
+                end = min(end, start + limit)
+            return np.arange(start, end, dtype=np.int64)
         groups = OUTCOME_ORDER if outcome == "all" else (Outcome(outcome),)
         parts: list[Int64Array] = []
         wanted = limit
@@ -227,19 +243,54 @@ class DrillDown:
         self._order_cache[key] = result
         return result
 
+    def _span(self, outcome: str) -> tuple[int, int]:
+        if outcome == "all":
+            return 0, int(self.outcome.size)
+        code = _CODE[Outcome(outcome)]
+        bounds = np.searchsorted(self.outcome, [code, code + 1])
+        return int(bounds[0]), int(bounds[1])
+
     def page(
         self, *, outcome: str = "all", offset: int = 0, limit: int = 50
     ) -> list[dict[str, Any]]:
         chosen = self.order(outcome, offset + limit)[offset : offset + limit]
-        return [self.item(int(i)) for i in chosen]
+        return self.items(chosen)
+
+    def items(self, positions: Sequence[int] | Int64Array) -> list[dict[str, Any]]:
+        """``item`` of each position, the events' cells read together (one take of the
+        page's rows, not a look-up per cell)."""
+        positions = [int(i) for i in positions]
+        if self.shows is Shows.OUTAGES:
+            return [self.item(i) for i in positions]
+        values = self._row_values([int(self.rows[i]) for i in positions])
+        return [self.item(i, v) for i, v in zip(positions, values, strict=True)]
+
+    def _shown_columns(self) -> list[str]:
+        names = self.table.column_names
+        wanted = ["id", *(TIMES_USED.get(self.kpi) or _time_columns(self.table)),
+                  *BREAKDOWN_COLUMNS, "pauses"]  # fmt: skip
+        return [n for n in dict.fromkeys(wanted) if n in names]
+
+    def _row_values(self, rows: list[int]) -> list[dict[str, Any]]:
+        if not rows:
+            return []
+        picked = self.table.select(self._shown_columns()).take(pa.array(rows, pa.int64()))
+        return [
+            {name: (value if name == "pauses" else _plain(value)) for name, value in row.items()}
+            for row in picked.to_pylist()
+        ]
 
     def total_of(self, outcome: str) -> int:
         if outcome == "all":
             return int(self.outcome.size)
+        if self.ordered:
+            start, end = self._span(outcome)
+            return end - start
         return int((self.outcome == _CODE[Outcome(outcome)]).sum())
 
-    def item(self, i: int) -> dict[str, Any]:
-        """One item as plain values (times as UTC µs; the caller formats them)."""
+    def item(self, i: int, values: dict[str, Any] | None = None) -> dict[str, Any]:
+        """One item as plain values (times as UTC µs; the caller formats them); ``values``:
+        its event's cells, already read (``items``)."""
         outcome = OUTCOME_ORDER[int(self.outcome[i])]
         doc: dict[str, Any] = {
             "outcome": outcome.value,
@@ -253,18 +304,16 @@ class DrillDown:
             doc["reason"] = "planned_outage" if outcome is Outcome.EXCLUDED else "downtime"
             return doc
         row = int(self.rows[i])
-        doc["id"] = _cell(self.table, "id", row)
+        if values is None:
+            (values,) = self._row_values([row])
+        doc["id"] = values.get("id")
         doc["times"] = {
-            name: _cell(self.table, name, row)
+            name: values[name]
             for name in TIMES_USED.get(self.kpi) or _time_columns(self.table)
-            if name in self.table.column_names
+            if name in values
         }
-        doc["groups"] = {
-            name: _cell(self.table, name, row)
-            for name in BREAKDOWN_COLUMNS
-            if name in self.table.column_names
-        }
-        doc["pauses"] = _pauses(self.table, row)
+        doc["groups"] = {name: values[name] for name in BREAKDOWN_COLUMNS if name in values}
+        doc["pauses"] = _pauses(values.get("pauses"))
         measured = target = margin = None
         known = True
         if self.measured is not None:
@@ -332,6 +381,16 @@ class DrillDown:
         if self._breakdowns is None:
             self._breakdowns = self._compute_breakdowns()
         return self._breakdowns
+
+    def cached_breakdowns(self) -> dict[str, list[dict[str, Any]]] | None:
+        return self._breakdowns
+
+    def set_breakdowns(
+        self, breakdowns: dict[str, list[dict[str, Any]]]
+    ) -> dict[str, list[dict[str, Any]]]:
+        """Breakdowns computed earlier from this very list (kept with it)."""
+        self._breakdowns = breakdowns
+        return breakdowns
 
     def _compute_breakdowns(self) -> dict[str, list[dict[str, Any]]]:
         out: dict[str, list[dict[str, Any]]] = {}
@@ -433,7 +492,11 @@ def _time_columns(table: pa.Table) -> tuple[str, ...]:
 def _cell(table: pa.Table, name: str, row: int) -> Any:
     if name not in table.column_names:
         return None
-    value = table.column(name)[row].as_py()
+    return _plain(table.column(name)[row].as_py())
+
+
+def _plain(value: Any) -> Any:
+    """A cell as a plain value: instants as UTC µs, dates as ISO text."""
     if isinstance(value, datetime):
         return int(instant_us(value))
     if isinstance(value, date):
@@ -443,12 +506,9 @@ def _cell(table: pa.Table, name: str, row: int) -> Any:
     return str(value)
 
 
-def _pauses(table: pa.Table, row: int) -> list[dict[str, int | None]]:
-    if "pauses" not in table.column_names:
-        return []
-    value = table.column("pauses")[row].as_py() or []
+def _pauses(value: list[dict[str, Any]] | None) -> list[dict[str, int | None]]:
     out = []
-    for pause in value:
+    for pause in value or []:
         start, end = pause.get("start"), pause.get("end")
         out.append(
             {
@@ -763,3 +823,117 @@ def _outages(
         result.outcome[:] = _CODE[Outcome.EXCLUDED]
         result.exclusion = np.full(n, base.exclusions.index(waivers[0]), dtype=np.int64)
     return result
+
+
+# --- list order and a stored form (computed once, opened again without computing) ------
+
+_ITEM_ARRAYS = ("rows", "outcome", "anchor", "numerator", "denominator", "measured",
+                "measured_known", "target", "exclusion")  # fmt: skip
+STORED_FORM = 1  # bumped when the stored form or what it holds changes
+
+
+def in_list_order(drill: DrillDown) -> DrillDown:
+    """The same drill-down with its items permuted into list order (failing, excluded, met;
+    each by anchor, then as computed), so any page of any outcome is a slice. Outage runs
+    (a handful per period) are left as they are."""
+    if drill.ordered or drill.shows is Shows.OUTAGES:
+        return drill
+    parts = []
+    for code in range(len(OUTCOME_ORDER)):
+        members = np.flatnonzero(drill.outcome == code)  # in position order
+        anchors = drill.anchor[members]
+        if anchors.size > 1 and bool((anchors[1:] < anchors[:-1]).any()):
+            members = members[np.argsort(anchors, kind="stable")]  # ties keep position order
+        parts.append(members)
+    permutation = np.concatenate(parts)
+    changes: dict[str, Any] = {
+        name: getattr(drill, name)[permutation]
+        for name in _ITEM_ARRAYS
+        if getattr(drill, name) is not None
+    }
+    return replace(drill, **changes, ordered=True, _breakdowns=None, _order_cache={}, _memo={})
+
+
+def to_arrow(drill: DrillDown) -> tuple[pa.Table, pa.Table, dict[str, Any]] | None:
+    """(the events read, the items in list order, everything else as JSON-able values), or
+    None for a drill-down not kept in this form (the outage runs of availability)."""
+    if drill.shows is Shows.OUTAGES or not drill.ordered:
+        return None
+    arrays = {
+        name: getattr(drill, name) for name in _ITEM_ARRAYS if getattr(drill, name) is not None
+    }
+    events = drill.table
+    breakdowns = None
+    if drill.rows.size < events.num_rows // 2:
+        # the batches hold other months too: keep only the listed events' rows (and the
+        # breakdowns now, whose groups come in the order of the whole columns' values)
+        breakdowns = drill.breakdowns()
+        events = events.take(pa.array(drill.rows))
+        arrays["rows"] = np.arange(drill.rows.size, dtype=np.int64)
+    items = pa.table(arrays)
+    expected = drill.expected
+    meta = {
+        "form": STORED_FORM,
+        "contract_id": drill.contract_id,
+        "service_level_id": drill.service_level_id,
+        "kpi": drill.kpi,
+        "period": drill.period,
+        "shows": drill.shows.value,
+        "aggregate": drill.aggregate.value,
+        "direction": drill.direction.value,
+        "timezone": drill.timezone,
+        "window": list(drill.window),
+        "scale": drill.scale,
+        "measure": None if drill.measure is None else str(drill.measure),
+        "target_inclusive": drill.target_inclusive,
+        "exclusions": [e.id for e in drill.exclusions],
+        "excluded_count": drill.excluded_count,
+        "sample_size": drill.sample_size,
+        "expected": None if expected is None else [expected.numerator, expected.denominator],
+        "waived": drill.waived,
+        "totals": drill.totals(),
+        "counts": drill.counts(),
+        "breakdowns": breakdowns,
+    }
+    return events, items, meta
+
+
+def from_arrow(
+    events: pa.Table, items: pa.Table, meta: dict[str, Any], exclusions: Sequence[Exclusion]
+) -> DrillDown | None:
+    """The drill-down ``to_arrow`` gave, over the same exclusions (None when they differ or
+    the form is an older one: it is computed again)."""
+    if meta.get("form") != STORED_FORM:
+        return None
+    by_id = {e.id: e for e in exclusions}
+    if any(i not in by_id for i in meta["exclusions"]):
+        return None
+    arrays = {
+        name: items.column(name).to_numpy() for name in _ITEM_ARRAYS if name in items.column_names
+    }
+    expected = meta["expected"]
+    measure = meta["measure"]
+    return DrillDown(
+        contract_id=meta["contract_id"],
+        service_level_id=meta["service_level_id"],
+        kpi=meta["kpi"],
+        period=meta["period"],
+        shows=Shows(meta["shows"]),
+        aggregate=Aggregate(meta["aggregate"]),
+        direction=Direction(meta["direction"]),
+        timezone=meta["timezone"],
+        window=(int(meta["window"][0]), int(meta["window"][1])),
+        table=events,
+        scale=int(meta["scale"]),
+        measure=measure,
+        target_inclusive=bool(meta["target_inclusive"]),
+        exclusions=[by_id[i] for i in meta["exclusions"]],
+        excluded_count=int(meta["excluded_count"]),
+        sample_size=int(meta["sample_size"]),
+        expected=None if expected is None else Fraction(expected[0], expected[1]),
+        waived=bool(meta["waived"]),
+        ordered=True,
+        _breakdowns=meta.get("breakdowns"),
+        _memo={"totals": dict(meta["totals"]), "counts": dict(meta["counts"])},
+        **arrays,
+    )

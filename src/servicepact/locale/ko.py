@@ -188,6 +188,16 @@ KO: dict[str, str] = {
     # errors
     "Not found": "찾을 수 없음",
     "Access denied": "접근 권한 없음",
+    "Invalid input": "잘못된 입력",
+    "Unknown KPI": "알 수 없는 KPI",
+    "Period closed": "마감된 기간",
+    "Conflict": "충돌",
+    "Request too large": "요청이 너무 큼",
+    "Stored data failed an integrity check": "저장된 데이터가 무결성 검사를 통과하지 못함",
+    "Bad request": "잘못된 요청",
+    "Authentication required": "로그인 필요",
+    "Method not allowed": "허용되지 않는 요청 방식",
+    "Unsupported media type": "지원하지 않는 형식",
     "Something went wrong": "문제가 발생했습니다",
     "Back to the dashboard": "대시보드로 돌아가기",
 }

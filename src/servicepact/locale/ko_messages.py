@@ -415,4 +415,148 @@ KO_MESSAGES: dict[str, str] = {
         "시도하세요"
     ),
     " (and {n} more)": " (외 {n}건)",
+    # reporting periods (the compliance page, the review pack, period reports)
+    "{label} is not a period (write 2026-03, 2026-Q3, 2026, 2026-YTD or Y1)": (
+        "{label}은(는) 기간이 아닙니다(2026-03, 2026-Q3, 2026, 2026-YTD 또는 Y1처럼 쓰세요)"
+    ),
+    "{label}: a quarter is Q1, Q2, Q3 or Q4": "{label}: 분기는 Q1, Q2, Q3, Q4 중 하나입니다",
+    "{label}: {year} has not begun (today is {today})": (
+        "{label}: {year}년은 아직 시작되지 않았습니다(오늘은 {today})"
+    ),
+    "no measured period of {label} has begun within the contract's term ({start} to {end})": (
+        "{label}의 측정 기간 중 계약 기간({start}~{end}) 안에 시작된 것이 없습니다"
+    ),
+    # a query or form value the page could not read (checked before any service runs)
+    "query.{name}": "주소의 {name} 값",
+    "path.{name}": "주소 경로의 {name}",
+    "body.{name}": "양식의 {name} 칸",
+    "String should match pattern {pattern}": "정해진 형식이 아닙니다(형식 {pattern})",
+    "String should have at most {n} characters": "{n}자 이하여야 합니다",
+    "String should have at least {n} characters": "{n}자 이상이어야 합니다",
+    "Input should be greater than or equal to {n}": "{n} 이상이어야 합니다",
+    "Input should be greater than {n}": "{n}보다 커야 합니다",
+    "Input should be less than or equal to {n}": "{n} 이하여야 합니다",
+    "Input should be less than {n}": "{n}보다 작아야 합니다",
+    "Input should be a valid integer, unable to parse string as an integer": ("정수여야 합니다"),
+    "Input should be a valid integer": "정수여야 합니다",
+    "Input should be a valid boolean, unable to interpret input": (
+        "참 또는 거짓(true/false)이어야 합니다"
+    ),
+    "Input should be a valid number, unable to parse string as a number": "숫자여야 합니다",
+    "Input should be a valid date or datetime, input is too short": (
+        "날짜 또는 시각이어야 합니다(값이 너무 짧습니다)"
+    ),
+    "Input should be a valid date in the format YYYY-MM-DD, input is too short": (
+        "YYYY-MM-DD 형식의 날짜여야 합니다(값이 너무 짧습니다)"
+    ),
+    "Input should be {choices}": "{choices} 중 하나여야 합니다",
+    "Input should be {first} or {second}": "{first} 또는 {second}이어야 합니다",
+    "String should have at most {n} character": "{n}자 이하여야 합니다",
+    "String should have at least {n} character": "{n}자 이상이어야 합니다",
+    "Field required": "꼭 채워야 하는 항목입니다",
+    # what the web server itself answers
+    "Not Found": "그런 페이지가 없습니다",
+    "Method Not Allowed": "이 주소는 그 요청 방식을 받지 않습니다",
+    "the error has been logged": "오류를 기록해 두었습니다",
+    # refusals of the services that reach a page
+    "only administrators can {doing}": "{doing}은(는) 관리자만 할 수 있습니다",
+    "add users": "사용자 추가",
+    "create API tokens": "API 토큰 발급",
+    "revoke API tokens": "API 토큰 폐기",
+    "only auditors and administrators can {doing}": (
+        "{doing}은(는) 감사인과 관리자만 할 수 있습니다"
+    ),
+    "read the audit trail": "감사 기록 열람",
+    "close months": "월 마감",
+    "reopen months": "월 다시 열기",
+    "send the file as the form field 'file'": "파일을 'file' 양식 칸으로 보내세요",
+    "verify the audit trail": "감사 기록 검증",
+    "user {name} already exists": "사용자 {name}이(가) 이미 있습니다",
+    "only administrators and auditors can list users": (
+        "사용자 목록은 관리자와 감사인만 볼 수 있습니다"
+    ),
+    "invalid or revoked API token": "API 토큰이 잘못되었거나 폐기되었습니다",
+    "only administrators can set another user's password": (
+        "다른 사용자의 비밀번호는 관리자만 정할 수 있습니다"
+    ),
+    "unknown user or wrong password": "없는 사용자이거나 비밀번호가 틀렸습니다",
+    "use 1-64 letters, digits and . _ @ - (starting with a letter or digit)": (
+        "영문자, 숫자와 . _ @ - 로 1~64자를 쓰세요(영문자나 숫자로 시작)"
+    ),
+    "a {role} user must belong to a party (--party)": (
+        "{role} 사용자는 한 당사자에 속해야 합니다(--party)"
+    ),
+    "unknown party {party}": "당사자 {party}이(가) 없습니다",
+    "{party} is a {kind}; a {role} user belongs to a {wanted}": (
+        "{party}은(는) {kind}입니다. {role} 사용자는 {wanted}에 속합니다"
+    ),
+    "only administrators and auditors can list another user's sessions": (
+        "다른 사용자의 세션 목록은 관리자와 감사인만 볼 수 있습니다"
+    ),
+    "no business-case file {path}": "비용 효과 분석 파일 {path}이(가) 없습니다",
+    "no business case applied for contract {contract}: apply its file with "
+    "`servicepact business-case --apply FILE`": (
+        "계약 {contract}에 적용된 비용 효과 분석이 없습니다: "
+        "`servicepact business-case --apply FILE`로 그 파일을 적용하세요"
+    ),
+    "has no time column to count by": "셀 기준이 되는 시각 열이 없습니다",
+    "the business case is for {case}, not {contract}": (
+        "이 비용 효과 분석은 {contract}가 아니라 {case}의 것입니다"
+    ),
+    "contract {contract} has no broker": "계약 {contract}에는 중개사가 없습니다",
+    "not valid YAML ({why})": "올바른 YAML이 아닙니다({why})",
+    "no contracts with vendor {vendor}": "업체 {vendor}와(과)의 계약이 없습니다",
+    "must be between 0 and 100": "0에서 100 사이여야 합니다",
+    "must not be negative": "음수일 수 없습니다",
+    "write a quarter as 2026-Q1": "분기는 2026-Q1처럼 쓰세요",
+    "risk {risk}: unknown contracts {contracts}": "위험 {risk}: 없는 계약 {contracts}",
+    "unknown party {party}: add it to the portfolio first": (
+        "당사자 {party}이(가) 없습니다: 먼저 포트폴리오에 추가하세요"
+    ),
+    "give a month as YYYY-MM, e.g. 2026-04": "월은 YYYY-MM 형식으로 쓰세요(예: 2026-04)",
+    "contract {contract} is with {field} {before}; a new version cannot change it to {after} "
+    "— give the new agreement its own contract id": (
+        "계약 {contract}의 {field}은(는) {before}입니다. 새 버전에서 {after}(으)로 바꿀 수 "
+        "없습니다 — 새 계약에는 새 계약 ID를 주세요"
+    ),
+    "contract {contract} has closed months ({months}); a changed version would change their "
+    "results. Say from which month it applies, after the last closed one: servicepact contract "
+    "apply FILE --effective-from {month} — or reopen the months it must cover first: "
+    'servicepact reopen --contract {id} --period {first} --reason "..."': (
+        "계약 {contract}에 마감된 월({months})이 있습니다. 바뀐 버전은 그 결과를 바꿉니다. "
+        "마지막 마감 월 이후 어느 달부터 적용할지 정하세요: servicepact contract apply FILE "
+        "--effective-from {month} — 또는 적용할 월을 먼저 다시 여세요: servicepact reopen "
+        '--contract {id} --period {first} --reason "..."'
+    ),
+    "{months} of contract {contract} are closed; loading data for them is refused and nothing "
+    "was stored. Reopen each first: servicepact reopen --contract {id} --period {first} --reason "
+    '"..." (and the same for {others})': (
+        "계약 {contract}의 {months}은(는) 마감되었습니다. 그 월의 데이터 적재는 거부되었고 "
+        "아무것도 저장되지 않았습니다. 먼저 각 월을 다시 여세요: servicepact reopen --contract "
+        '{id} --period {first} --reason "..." ({others}도 같은 방법으로)'
+    ),
+    "no selection project {project}": "업체 선정 프로젝트 {project}이(가) 없습니다",
+    "no baseline study {study}": "기준선 조사 {study}이(가) 없습니다",
+    "at most {n} months of history": "과거 이력은 최대 {n}개월입니다",
+    "the history has no month": "과거 이력에 월이 없습니다",
+    "is neither a built-in nor a declared event type": (
+        "기본 제공 이벤트 유형도, 선언된 이벤트 유형도 아닙니다"
+    ),
+    "is not a built-in event type": "기본 제공 이벤트 유형이 아닙니다",
+    "give at least one period (e.g. 2026-03) or --all-months": (
+        "기간을 하나 이상(예: 2026-03) 주거나 --all-months를 쓰세요"
+    ),
+    "the portfolio is the client's view; vendors and brokers see contracts": (
+        "포트폴리오는 고객사의 화면입니다. 업체와 중개사는 계약을 봅니다"
+    ),
+    "not an anchor: seq or row_hash": "기준점이 아닙니다: seq 또는 row_hash",
+    "not an anchor: give seq, row_hash and at": "기준점이 아닙니다: seq, row_hash, at을 주세요",
+    "the access log of personal data is for the client and the auditor": (
+        "개인정보 접근 기록은 고객사와 감사인만 볼 수 있습니다"
+    ),
+    "the contract's vendor is {vendor}": "이 계약의 업체는 {vendor}입니다",
+    "an export of personal data needs a reason": "개인정보를 내보내려면 사유가 필요합니다",
+    "no such contract": "그런 계약이 없습니다",
+    "the alert delivery log is the client's": "경보 발송 기록은 고객사만 볼 수 있습니다",
+    "Select at least one event to exclude.": "제외할 이벤트를 하나 이상 고르세요.",
 }

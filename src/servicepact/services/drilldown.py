@@ -16,6 +16,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -33,22 +34,30 @@ from servicepact.domain.periods import parse_period
 from servicepact.domain.results import ServiceLevelResult
 from servicepact.engine.drilldown import (
     BREAKDOWN_COLUMNS,
+    STORED_FORM,
     DrillDown,
     Shows,
     columns_needed,
     drill_down,
+    from_arrow,
+    in_list_order,
+    to_arrow,
 )
 from servicepact.engine.evaluate import ClockCache
 from servicepact.engine.kpis.base import MICROS, Measure
 from servicepact.services.freshness import Freshness, result_freshness
 from servicepact.store.db.result_records import ResultRecord, ResultRecords
+from servicepact.store.derived import DerivedCache
 
 OUTCOMES = ("all", "failed", "met", "excluded")
 MAX_PER_PAGE = 500
 _CACHE_SIZE = 4
-_cache: OrderedDict[tuple[Any, ...], DrillDown] = OrderedDict()
+_cache: OrderedDict[str, DrillDown] = OrderedDict()
 _cache_lock = threading.Lock()
 _clocks = ClockCache()
+# one thread writes the computed lists to disk, so the first page does not wait for it
+_writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="drilldown-store")
+_writing: set[Future[bool]] = set()
 
 
 @dataclass(frozen=True)
@@ -176,22 +185,102 @@ def _columns(store: Any, source: str, sl: ServiceLevel) -> list[str]:
     return [c.name for c in event_type.columns if c.personal_data is None or c.name in sl.filter]
 
 
+def _stored_key(app: Any, record: ResultRecord, exclusions: list[Exclusion]) -> str:
+    """What the list of a stored result was computed from, as one digest: the result's
+    version, the contract version, the event batches read (their ids are the SHA-256 of
+    their content), the exclusions applied, the cut-off of a running period."""
+    import hashlib
+    import json
+
+    parts = {
+        "form": STORED_FORM,
+        "database": app.settings.resolved_database_url,
+        "events": str(app.settings.event_store_dir),
+        "result": [record.contract_id, record.service_level_id, record.period, record.version],
+        "contract_version": record.contract_version,
+        "batches": list(record.document.get("batches_committed") or record.batches),
+        "exclusions": sorted(
+            [e.id, e.period, sorted(e.event_ids), str(e.decided_at)] for e in exclusions
+        ),
+        "until": str(_measured_until(record)),
+    }
+    text = json.dumps(parts, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _derived(app: Any) -> DerivedCache:
+    return DerivedCache(app.settings.data_dir / "cache" / "drilldown")
+
+
 def _drill(app: Any, stored: Any, record: ResultRecord, exclusions: list[Exclusion]) -> DrillDown:
-    contract: Contract = stored.contract
-    sl = contract.service_level(record.service_level_id)
-    key = (
-        app.settings.resolved_database_url,
-        str(app.settings.event_store_dir),
-        record.contract_id,
-        record.service_level_id,
-        record.period,
-        record.version,
-    )
+    """The list of the stored result: kept in memory for the next pages, and on disk (in list
+    order, memory-mapped) so that the first page of the same result in another process, or
+    after the memory's few lists moved on, is a slice and not a computation."""
+    key = _stored_key(app, record, exclusions)
     with _cache_lock:
         found = _cache.get(key)
         if found is not None:
             _cache.move_to_end(key)
             return found
+    kept = _derived(app).load(key)
+    drill = None if kept is None else from_arrow(*kept, exclusions)
+    if drill is None:
+        # answered from the list as computed (its pages sorted as asked for); put in list order
+        # and written to disk beside the answer, not before it
+        drill = _compute(app, stored, record, exclusions)
+        _keep(_derived(app), key, drill)
+    drill.inputs_key = key
+    with _cache_lock:
+        _cache[key] = drill
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return drill
+
+
+def _keep(store: DerivedCache, key: str, drill: DrillDown) -> None:
+    future = _writer.submit(_store, store, key, drill)
+    with _cache_lock:
+        _writing.add(future)
+    future.add_done_callback(_written)
+
+
+def _store(store: DerivedCache, key: str, drill: DrillDown) -> bool:
+    form = to_arrow(in_list_order(drill))
+    return False if form is None else store.save(key, *form)
+
+
+def _written(future: Future[bool]) -> None:
+    with _cache_lock:
+        _writing.discard(future)
+
+
+def flush_stored() -> None:
+    """Wait until the lists being written to disk are written (tests, benchmarks)."""
+    with _cache_lock:
+        pending = list(_writing)
+    wait(pending)
+
+
+def _breakdowns(app: Any, drill: DrillDown) -> dict[str, list[dict[str, Any]]]:
+    """The list's breakdowns, computed once per list (kept beside it on disk)."""
+    found = drill.cached_breakdowns()
+    if found is not None:
+        return found
+    key = drill.inputs_key
+    if key is None or drill.shows is Shows.OUTAGES:
+        return drill.breakdowns()
+    store = _derived(app)
+    kept = store.load_document(key, "breakdowns")
+    if isinstance(kept, dict):
+        return drill.set_breakdowns(kept)
+    computed = drill.breakdowns()
+    store.save_document(key, "breakdowns", computed)
+    return computed
+
+
+def _compute(app: Any, stored: Any, record: ResultRecord, exclusions: list[Exclusion]) -> DrillDown:
+    contract: Contract = stored.contract
+    sl = contract.service_level(record.service_level_id)
     store = app.event_store
     if hasattr(store, "with_types"):
         store = store.with_types(contract.declared_event_types)
@@ -202,7 +291,7 @@ def _drill(app: Any, stored: Any, record: ResultRecord, exclusions: list[Exclusi
         columns=_columns(store, sl.source, sl),
     )
     period = parse_period(record.period, term=contract.term)
-    drill = drill_down(
+    return drill_down(
         contract,
         sl,
         period,
@@ -211,11 +300,6 @@ def _drill(app: Any, stored: Any, record: ResultRecord, exclusions: list[Exclusi
         exclusions=exclusions,
         until=_measured_until(record),
     )
-    with _cache_lock:
-        _cache[key] = drill
-        while len(_cache) > _CACHE_SIZE:
-            _cache.popitem(last=False)
-    return drill
 
 
 def _load(
@@ -329,7 +413,7 @@ def result_events(
         per_page=per_page,
         total=drill.total_of(outcome),
         items=items,
-        breakdowns=drill.breakdowns() if breakdowns else {},
+        breakdowns=_breakdowns(app, drill) if breakdowns else {},
     )
 
 
@@ -350,9 +434,11 @@ def iter_result_events(
         app, actor=actor, contract_id=contract_id, service_level_id=service_level_id, period=period
     )
     sl = stored.contract.service_level(service_level_id)
-    for i in drill.order(outcome):
-        item = format_item(drill.item(int(i)), drill, sl)
-        yield flatten(item) if flat else item
+    order = drill.order(outcome)
+    for start in range(0, order.size, 2000):  # the events' cells read a block at a time
+        for plain in drill.items(order[start : start + 2000]):
+            item = format_item(plain, drill, sl)
+            yield flatten(item) if flat else item
 
 
 # --- presentation-neutral formatting (times in the contract's zone, exact numbers) -----

@@ -352,6 +352,24 @@ def month_review(app: Ports, *, actor: Actor, contract_id: str, period: str) -> 
     )
 
 
+def cached_month_review(
+    app: Ports, *, actor: Actor, contract_id: str, period: str, state: int | None = None
+) -> MonthReview:
+    """``month_review`` read once per actor, contract, month, hour and state of the data
+    (every write moves the state: a load, a decision, a close; the hour moves "running")."""
+    from servicepact.services.view_cache import cached
+
+    hour = app.now().strftime("%Y-%m-%dT%H")
+    return cached(
+        app,
+        actor,
+        "month_review",
+        (contract_id, period, hour),
+        lambda: month_review(app, actor=actor, contract_id=contract_id, period=period),
+        state=state,
+    )
+
+
 # --- the dashboard a vendor manager opens first ------------------------------------------------
 
 

@@ -212,3 +212,34 @@ def test_a_batch_whose_rows_are_all_replaced_leaves_the_result_current(
     assert page.freshness.current
     assert page.agrees
     assert stale_results(measured, actor=client_manager, contract_id=CONTRACT) == []
+
+
+def test_the_list_is_opened_again_from_its_stored_form_until_its_inputs_change(
+    measured: App, client_manager: Actor, vendor_a: Actor
+) -> None:
+    from servicepact.services import drilldown
+
+    computed = events(measured, client_manager, per_page=3)
+    drilldown.flush_stored()  # written beside the answer
+    kept = measured.settings.data_dir / "cache" / "drilldown"
+    (entry,) = [p for p in kept.iterdir() if p.is_dir()]  # written once, whole
+    assert {p.name for p in entry.iterdir()} >= {"events.arrow", "items.arrow", "document.json"}
+    drilldown._cache.clear()  # another process, or the memory's few lists moved on
+    reopened = events(measured, client_manager, per_page=3)
+    assert reopened.items == computed.items
+    assert reopened.breakdowns == computed.breakdowns
+    assert (reopened.totals, reopened.counts) == (computed.totals, computed.counts)
+    assert [i["id"] for i in reopened.items] == ["C015", "C016", "C017"]
+    # an approved exclusion measures the month again: a new list, never the kept one
+    waiver = request_exclusion(
+        measured, actor=vendor_a, contract_id=CONTRACT, source="calls", service_level_id="SL-01",
+        event_ids=["C015"], reason=ExclusionReason.CLIENT_CAUSED, note="IVR down",
+    )  # fmt: skip
+    approve_exclusion(measured, actor=client_manager, exclusion_id=waiver.id)
+    drilldown._cache.clear()
+    after = events(measured, client_manager, per_page=3)
+    drilldown.flush_stored()
+    assert [i["id"] for i in after.items] == ["C016", "C017", "C018"]
+    assert after.counts == {"failed": 4, "excluded": 1, "met": 15}
+    assert after.agrees
+    assert len([p for p in kept.iterdir() if p.is_dir()]) == 2

@@ -21,7 +21,7 @@ from servicepact.api.multipart import read_upload_form
 from servicepact.domain.errors import InvalidInput, NotFound, Problem
 from servicepact.services import commercials, periods, review, view_cache
 from servicepact.services.uploads import check_workbook, display_name, too_large
-from servicepact.web.core import HTML, AppDep, ViewerDep, check_csrf, render
+from servicepact.web.core import HTML, AppDep, ViewerDep, check_csrf, data_state_of, render
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
@@ -42,7 +42,10 @@ def _back(contract_id: str, period: str) -> RedirectResponse:
 def month_page(
     request: Request, app: AppDep, viewer: ViewerDep, contract_id: str, period: MonthPath
 ) -> HTML:
-    view = review.month_review(app, actor=viewer.actor, contract_id=contract_id, period=period)
+    view = review.cached_month_review(
+        app, actor=viewer.actor, contract_id=contract_id, period=period,
+        state=data_state_of(request),
+    )  # fmt: skip
     return render(request, "month.html", lang=viewer.lang, viewer=viewer, view=view)
 
 
@@ -110,7 +113,10 @@ def confirm_page(
 ) -> HTML:
     """Closing and reopening change money: the page says once what will change."""
     viewer.actor.require_client(f"{step.value} months")
-    view = review.month_review(app, actor=viewer.actor, contract_id=contract_id, period=period)
+    view = review.cached_month_review(
+        app, actor=viewer.actor, contract_id=contract_id, period=period,
+        state=data_state_of(request),
+    )  # fmt: skip
     return render(request, "month_confirm.html", lang=viewer.lang, viewer=viewer, view=view,
                   step=step.value)  # fmt: skip
 
