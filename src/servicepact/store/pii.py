@@ -498,7 +498,6 @@ class Pseudonymiser:
         self._kernel: tuple[ModuleType, Any, Any] | bool | None = False if compiled else None
         # Pseudonyms of values already seen, per column: customers recur across a file.
         self._known: dict[str, _Known] = {}
-        self._compiled_known: dict[str, Any] = {}  # the same, in the compiled kernel's form
         self._con: duckdb.DuckDBPyConnection | None = None
 
     def _hashes(self, values: pa.Array) -> np.ndarray[Any, np.dtype[np.uint64]]:
@@ -559,48 +558,6 @@ class Pseudonymiser:
             raise RuntimeError("the compiled pseudonym kernel disagrees with HMAC-SHA-256")
         return result
 
-    def _compiled_column(self, values: pa.Array, name: str) -> pa.Array:
-        """``column`` in one compiled pass: each value is looked up among the values
-        of column ``name`` seen so far (a hash table in ``_hmac_numba.KnownColumn``) and
-        its pseudonym copied, or computed once; no dictionary, no Python per value."""
-        kernel = self._compiled()
-        assert kernel is not None
-        module, inner, outer = kernel
-        known = self._compiled_known.get(name)
-        if known is None:
-            known = self._compiled_known[name] = module.KnownColumn(
-                inner, outer, PSEUDONYM_PREFIX.encode("ascii"), PSEUDONYM_HEX_DIGITS, _CACHE_LIMIT
-            )
-        count = len(values)
-        if count == 0 or values.null_count == count:
-            return pa.nulls(count, pa.string())
-        offsets = np.frombuffer(
-            values.buffers()[1], dtype=np.int32, count=count + 1, offset=values.offset * 4
-        )
-        data_buffer = values.buffers()[2]
-        data = (
-            np.frombuffer(data_buffer, dtype=np.uint8)
-            if data_buffer is not None and data_buffer.size
-            else np.zeros(1, dtype=np.uint8)
-        )
-        if values.null_count:
-            valid = np.asarray(pc.is_valid(values).to_numpy(zero_copy_only=False), dtype=np.bool_)
-            validity = pa.py_buffer(np.packbits(valid, bitorder="little"))
-        else:
-            valid = np.ones(count, dtype=np.bool_)
-            validity = None
-        out_offsets, out = known.column(offsets, data, valid)
-        result = pa.Array.from_buffers(
-            pa.string(),
-            count,
-            [validity, pa.py_buffer(out_offsets), pa.py_buffer(out)],
-            null_count=values.null_count,
-        )
-        first = int(np.argmax(valid))
-        if result[first].as_py() != self.one(values[first].as_py()):  # pragma: no cover
-            raise RuntimeError("the compiled pseudonym kernel disagrees with HMAC-SHA-256")
-        return result
-
     def _compiled(self) -> tuple[ModuleType, Any, Any] | None:
         if self._kernel is False:
             try:
@@ -623,8 +580,6 @@ class Pseudonymiser:
         """
         if isinstance(values, pa.ChunkedArray):
             values = values.combine_chunks()
-        if self._compiled() is not None:
-            return self._compiled_column(values.cast(pa.string()), name)
         encoded = pc.dictionary_encode(values.cast(pa.string()))
         distinct = encoded.dictionary
         if len(distinct) == 0:
