@@ -8,7 +8,10 @@ holds a raw value the contract does not allow.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +24,7 @@ from servicepact.domain.event_schemas import arrow_schema
 from servicepact.domain.event_types import EventType, PersonalData
 from servicepact.store import pii
 from servicepact.store.events.problems import MAX_DESCRIBED, RowProblem, row_problem
-from servicepact.store.events.sources import DEFAULT_CHUNK_ROWS, Source, open_source
+from servicepact.store.events.sources import DEFAULT_CHUNK_ROWS, RawChunk, Source, open_source
 from servicepact.store.events.validation import (
     ValidatedChunk,
     check_header,
@@ -84,6 +87,77 @@ def _personal_ids_refused(found: pii.PersonalDataInId, chunk: ValidatedChunk) ->
     return InvalidInput(problems=problems)
 
 
+class _Protection:
+    """What one thread needs to validate and protect chunks: its own pseudonymiser and
+    masker (each holds a DuckDB connection and a cache, neither shared between threads)."""
+
+    def __init__(
+        self,
+        event_type: EventType,
+        data_protection: DataProtection,
+        pseudonym_key: bytes,
+        timezone: str | None,
+        header: list[str],
+    ) -> None:
+        self.event_type = event_type
+        self.timezone = timezone
+        self.header = header
+        self.plan = pii.treatments(event_type, data_protection)
+        self.pseudonymiser = pii.Pseudonymiser(pseudonym_key)
+        self.masker = pii.FreeTextMasker(
+            accounts=PersonalData.ACCOUNT_NUMBER in data_protection.personal_data,
+            employee_patterns=data_protection.employee_number_patterns,
+        )
+        self.refuse = data_protection.personal_data_in_ids is IdTreatment.REFUSE
+
+    def chunk(self, raw: RawChunk) -> ValidatedChunk:
+        chunk = validate_chunk(raw, self.event_type, timezone=self.timezone, header=self.header)
+        try:
+            chunk.table = pii.protect(
+                chunk.table,
+                self.event_type,
+                plan=self.plan,
+                pseudonymiser=self.pseudonymiser,
+                masker=self.masker,
+                refuse_personal_ids=self.refuse,
+            )
+        except pii.PersonalDataInId as found:
+            raise _personal_ids_refused(found, chunk) from None
+        return chunk
+
+
+def _in_threads(
+    raws: Iterator[RawChunk], make: Callable[[], _Protection], workers: int
+) -> Iterator[ValidatedChunk]:
+    """Chunks validated and protected by ``workers`` threads, yielded in file order.
+
+    The work is Arrow, numpy, DuckDB and compiled kernels, which release the GIL, so
+    threads use every core without copying chunks between processes. At most
+    ``workers + 1`` chunks are in flight: memory stays bounded by the chunk size.
+    """
+    local = threading.local()
+
+    def process(raw: RawChunk) -> ValidatedChunk:
+        state = getattr(local, "state", None)
+        if state is None:
+            state = local.state = make()
+        return state.chunk(raw)
+
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="load-chunk")
+    pending: deque[Future[ValidatedChunk]] = deque()
+    try:
+        for raw in raws:
+            pending.append(pool.submit(process, raw))
+            if len(pending) > workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        for future in pending:
+            future.cancel()
+        pool.shutdown(wait=True)
+
+
 def validated_chunks(
     source: Source,
     event_type: EventType,
@@ -91,28 +165,24 @@ def validated_chunks(
     data_protection: DataProtection,
     pseudonym_key: bytes,
     timezone: str | None = None,
+    workers: int = 1,
 ) -> Iterator[ValidatedChunk]:
-    """Validate and protect each chunk of an opened source."""
-    plan = pii.treatments(event_type, data_protection)
-    pseudonymiser = pii.Pseudonymiser(pseudonym_key)
-    masker = pii.FreeTextMasker(
-        accounts=PersonalData.ACCOUNT_NUMBER in data_protection.personal_data,
-        employee_patterns=data_protection.employee_number_patterns,
-    )
+    """Validate and protect each chunk of an opened source, in file order.
+
+    With ``workers`` > 1, chunks are processed by that many threads (``_in_threads``);
+    every chunk gets exactly the checks, problems and pseudonyms it gets alone.
+    """
+
+    def make() -> _Protection:
+        return _Protection(event_type, data_protection, pseudonym_key, timezone, source.header)
+
+    if workers > 1:
+        processed = _in_threads(source.chunks, make, workers)
+    else:
+        state = make()
+        processed = (state.chunk(raw) for raw in source.chunks)
     described = 0
-    for raw in source.chunks:
-        chunk = validate_chunk(raw, event_type, timezone=timezone, header=source.header)
-        try:
-            chunk.table = pii.protect(
-                chunk.table,
-                event_type,
-                plan=plan,
-                pseudonymiser=pseudonymiser,
-                masker=masker,
-                refuse_personal_ids=data_protection.personal_data_in_ids is IdTreatment.REFUSE,
-            )
-        except pii.PersonalDataInId as found:
-            raise _personal_ids_refused(found, chunk) from None
+    for chunk in processed:
         if chunk.problems and source.line_of is not None:
             _add_lines(chunk, source)
         if described + len(chunk.problems) > MAX_DESCRIBED:

@@ -480,8 +480,35 @@ def parse_column(
 _CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
 
 
+_ALLOWED_CONTROL = np.array([0x09, 0x0A, 0x0D], dtype=np.uint8)  # tab, LF, CR
+
+
+def _may_hold_control(strings: pa.Array) -> bool:
+    """False when no value's bytes hold a refused control character: one numpy pass over
+    the column's bytes instead of a regular expression per value. In UTF-8 these bytes
+    never occur inside a longer character, so a byte test is exact; bytes of a slice's
+    neighbours can only make this say True, and the pattern then decides."""
+    data_buffer = strings.buffers()[2]
+    if data_buffer is None or len(strings) == 0:
+        return False
+    size = 8 if pa.types.is_large_string(strings.type) else 4
+    offsets = np.frombuffer(
+        strings.buffers()[1],
+        dtype=np.int64 if size == 8 else np.int32,
+        count=len(strings) + 1,
+        offset=strings.offset * size,
+    )
+    data = np.frombuffer(data_buffer, dtype=np.uint8)[offsets[0] : offsets[-1]]
+    low = data[data < 0x20]
+    if low.size and not np.isin(low, _ALLOWED_CONTROL).all():
+        return True
+    return bool((data == 0x7F).any())
+
+
 def _control_characters(strings: pa.Array) -> list[Failure]:
     if not pa.types.is_string(strings.type) and not pa.types.is_large_string(strings.type):
+        return []
+    if not _may_hold_control(strings):
         return []
     found = _np(pc.match_substring_regex(strings, _CONTROL))
     if not found.any():
