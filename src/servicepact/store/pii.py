@@ -63,11 +63,9 @@ and Python rewrites only the rows that do contain one of their own values.
 from __future__ import annotations
 
 import hashlib
-import importlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
-from types import ModuleType
 from typing import Any
 
 import duckdb
@@ -481,9 +479,7 @@ def column_has_personal_data(values: pa.Array | pa.ChunkedArray) -> pa.Array:
 class Pseudonymiser:
     """Keyed hash of values: stable under one key, so joins on pseudonyms still work."""
 
-    def __init__(self, key: bytes, *, compiled: bool = True) -> None:
-        """``compiled=False`` keeps to Python's ``hashlib`` even when numba is installed
-        (the tests run both paths on the same values)."""
+    def __init__(self, key: bytes) -> None:
         if not key:
             raise ValueError("the pseudonym key is empty")
         # HMAC-SHA-256 (RFC 2104) with both pads absorbed once: each value then costs
@@ -492,10 +488,6 @@ class Pseudonymiser:
         padded = (hashlib.sha256(key).digest() if len(key) > block else key).ljust(block, b"\0")
         self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in padded))
         self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in padded))
-        # The same HMAC compiled over whole Arrow arrays, when numba is installed.
-        self._padded = padded
-        # False: not tried yet; None: not available (or not wanted)
-        self._kernel: tuple[ModuleType, Any, Any] | bool | None = False if compiled else None
         # Pseudonyms of values already seen, per column: customers recur across a file.
         self._known: dict[str, _Known] = {}
         self._con: duckdb.DuckDBPyConnection | None = None
@@ -521,53 +513,8 @@ class Pseudonymiser:
         return PSEUDONYM_PREFIX + outer.hexdigest()[:PSEUDONYM_HEX_DIGITS]
 
     def many(self, values: pa.Array) -> pa.Array:
-        """The pseudonym of each value of a string array without nulls (``one`` of each).
-
-        With numba installed, a compiled HMAC-SHA-256 runs over the array's bytes
-        (``_hmac_numba``) and releases the GIL, so chunks pseudonymised in threads
-        use both cores; the first value is checked against ``one`` each time.
-        Without it, ``one`` per value.
-        """
-        kernel = self._compiled()
-        if kernel is None or len(values) == 0:
-            return pa.array([self.one(v) for v in values.to_pylist()], pa.string())
-        module, inner, outer = kernel
-        values = values.cast(pa.string())
-        offsets = np.frombuffer(
-            values.buffers()[1], dtype=np.int32, count=len(values) + 1, offset=values.offset * 4
-        )
-        data_buffer = values.buffers()[2]
-        data = (
-            np.frombuffer(data_buffer, dtype=np.uint8)
-            if data_buffer is not None and data_buffer.size
-            else np.zeros(1, dtype=np.uint8)
-        )
-        prefix = PSEUDONYM_PREFIX.encode("ascii")
-        out = module.pseudonyms(offsets, data, inner, outer, prefix, PSEUDONYM_HEX_DIGITS)
-        width = len(prefix) + PSEUDONYM_HEX_DIGITS
-        result = pa.Array.from_buffers(
-            pa.string(),
-            len(values),
-            [
-                None,
-                pa.py_buffer(np.arange(0, width * (len(values) + 1), width, dtype=np.int32)),
-                pa.py_buffer(out),
-            ],
-        )
-        if result[0].as_py() != self.one(values[0].as_py()):  # pragma: no cover - a broken build
-            raise RuntimeError("the compiled pseudonym kernel disagrees with HMAC-SHA-256")
-        return result
-
-    def _compiled(self) -> tuple[ModuleType, Any, Any] | None:
-        if self._kernel is False:
-            try:
-                module = importlib.import_module("servicepact.store._hmac_numba")
-            except ImportError:  # numba is the optional "fast" extra
-                self._kernel = None
-            else:
-                inner, outer = module.midstates(self._padded)
-                self._kernel = (module, inner, outer)
-        return self._kernel if isinstance(self._kernel, tuple) else None
+        """The pseudonym of each value of a string array without nulls (``one`` of each)."""
+        return pa.array([self.one(v) for v in values.to_pylist()], pa.string())
 
     def column(self, values: pa.Array | pa.ChunkedArray, *, name: str = "") -> pa.Array:
         """Pseudonymise a string column; each distinct value is hashed once per file.
