@@ -12,7 +12,7 @@
 - ``vendor_scorecards``: a vendor's scorecard inputs of a closed month, frozen.
 - ``business_cases``: each contract's business case and broker terms, versioned.
 
-Revision: 0012 (after 0009; the chain is renumbered when branches are merged)
+Revision: 0012 (after 0011)
 """
 
 from __future__ import annotations
