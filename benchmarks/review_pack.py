@@ -1,12 +1,17 @@
 """Benchmark: a contract's monthly review pack as PDF, on the demo portfolio.
 
-    .venv/bin/python benchmarks/review_pack.py [--data-dir DIR] [--repeat 3]
+    .venv/bin/python benchmarks/review_pack.py [--data-dir DIR] [--repeat 3] [--baseline REV]
 
 Uses the demo portfolio in DIR (``servicepact demo --scale 0.2`` is run there first when it has
 no database; the same directory as ``web_load.py`` and ``web_pages.py``). Times:
 
 * ``command``: ``servicepact report --contract hanbit-cc-2026 --period 2026-03 --format pdf``
   in a fresh process (interpreter, imports, the pack, the layout), wall and CPU;
+* with ``--baseline REV`` (a git revision, e.g. ``main``), the same command run by that
+  revision's code (its ``src/`` exported under ``out/baseline-REV/`` and put first on
+  ``PYTHONPATH``), the two interleaved so both see the same machine load; each figure is the
+  median of ``--repeat`` runs, and the text of the two PDFs (pypdfium2) is compared, the
+  line with the time the pack was made aside;
 * in this process, after one warm-up: building the pack (database and event store reads,
   credits), rendering its HTML, and laying the HTML out as PDF (WeasyPrint), each the median
   of ``--repeat`` runs.
@@ -30,10 +35,57 @@ CONTRACT = "hanbit-cc-2026"
 PERIOD = "2026-03"
 
 
+def export_revision(revision: str) -> Path:
+    """``src/`` of ``revision``, exported once under ``out/baseline-<commit>/``."""
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", revision], check=True, capture_output=True, text=True,
+        cwd=HERE,
+    ).stdout.strip()  # fmt: skip
+    target = HERE / "out" / f"baseline-{commit}"
+    if not (target / "src").exists():
+        target.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(
+            ["git", "archive", commit, "src"], check=True, capture_output=True, cwd=HERE.parent
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    return target / "src"
+
+
+def run_command(servicepact: str, env: dict[str, str], target: Path) -> tuple[float, float]:
+    """Wall and CPU seconds of one ``servicepact report ... --format pdf`` in a fresh process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(
+        [servicepact, "report", "--contract", CONTRACT, "--period", PERIOD, "--format", "pdf",
+         "-o", str(target)],
+        check=True,
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
+def pdf_text(path: Path) -> list[str]:
+    """The PDF's text, page by page, without the line saying when the pack was made."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(path)
+    lines = []
+    for page in document:
+        lines.extend(page.get_textpage().get_text_range().splitlines())
+    document.close()
+    made = ("작성 시각", "Generated")
+    return [line for line in lines if not any(word in line for word in made)]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, default=HERE / "out" / "web-demo")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--baseline", help="a git revision to time beside this one (e.g. main)")
     args = parser.parse_args()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SERVICEPACT_")}
     env["SERVICEPACT_DATA_DIR"] = str(args.data_dir)
@@ -48,20 +100,19 @@ def main() -> None:
     os.environ.update(env)
     target = HERE / "out" / "review-pack.pdf"
 
+    baseline_src = export_revision(args.baseline) if args.baseline else None
+    baseline_target = HERE / "out" / "review-pack-baseline.pdf"
+    uptime = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    print(f"uptime before: {uptime}")
     load = os.getloadavg()[0]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    subprocess.run(
-        [servicepact, "report", "--contract", CONTRACT, "--period", PERIOD, "--format", "pdf",
-         "-o", str(target)],
-        check=True,
-        env=env,
-        stdout=subprocess.DEVNULL,
-    )  # fmt: skip
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-
+    runs: dict[str, list[tuple[float, float]]] = {"this": [], "baseline": []}
+    for _ in range(args.repeat):
+        runs["this"].append(run_command(servicepact, env, target))
+        if baseline_src is not None:
+            old_env = {**env, "PYTHONPATH": str(baseline_src)}
+            runs["baseline"].append(run_command(servicepact, old_env, baseline_target))
+    wall = statistics.median(w for w, _ in runs["this"])
+    cpu = statistics.median(c for _, c in runs["this"])
     from servicepact.bootstrap import build_app
     from servicepact.reports.html import render_html
     from servicepact.reports.messages import Lang
@@ -85,8 +136,18 @@ def main() -> None:
             stages["lay out PDF"].append(t3 - t2)
 
     print(f"{'step':<44} {'seconds':>8} {'load':>5}")
+    if runs["baseline"]:
+        old_wall = statistics.median(w for w, _ in runs["baseline"])
+        old_cpu = statistics.median(c for _, c in runs["baseline"])
+        name = f"baseline {args.baseline}: command"
+        print(f"{name + ', wall':<44} {old_wall:>8.2f} {load:>5.1f}")
+        print(f"{name + ', CPU':<44} {old_cpu:>8.2f}")
+        same = pdf_text(target) == pdf_text(baseline_target)
+        print(f"text of the two PDFs: {'the same' if same else 'DIFFERENT'}")
     print(f"{'command, fresh process, wall':<44} {wall:>8.2f} {load:>5.1f}")
     print(f"{'command, fresh process, CPU':<44} {cpu:>8.2f}")
+    runs_text = ", ".join(f"{w:.2f}/{c:.2f}" for w, c in runs["this"])
+    print(f"  each run, wall/CPU: {runs_text}")
     record("review_pack", "PDF pack, fresh process, wall", wall, "s", target="≤ 2 s",
            met=wall <= 2)  # fmt: skip
     record("review_pack", "PDF pack, fresh process, CPU", cpu, "s")
@@ -98,6 +159,8 @@ def main() -> None:
         record("review_pack", f"warm in process: {name}", median, "s")
     print(f"{'warm: all three':<44} {warm_total:>8.2f}")
     print(f"PDF written to {target} ({target.stat().st_size:,} bytes)")
+    uptime = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    print(f"uptime after: {uptime}")
 
 
 if __name__ == "__main__":
