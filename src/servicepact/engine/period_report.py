@@ -16,7 +16,7 @@ status of its own and earns no credit (credits stay with the measured periods).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 import pyarrow as pa
@@ -78,9 +78,12 @@ def period_compliance(
     exclusions: Sequence[Exclusion] = (),
     now: datetime,
     memo: EvaluationMemo | None = None,
+    values: Mapping[str, object] | None = None,
 ) -> PeriodCompliance:
     """The service level over ``report``: its measured periods' ``results`` (those inside the
-    reporting period are kept) and its value recomputed over the period's events."""
+    reporting period are kept) and its value recomputed over the period's events — or, with
+    ``values`` (``period_values`` of an earlier answer on the same inputs), that value as it
+    was, without reading ``table``."""
     own = measured_periods_within(sl.period, report, contract.term)
     timezone_name = contract_timezone(contract, sl)
     now_us = instant_us(now)
@@ -101,6 +104,8 @@ def period_compliance(
         not_measured=tuple(p.label for p in begun if p.label not in found),
         to_come=tuple(p.label for p in own if p not in begun),
     )
+    if values is not None:
+        return _replace(base, **values)
     if sl.definition.snapshot:
         return _replace(base, not_aggregated=SNAPSHOT_NOTE)
     applicable = applicable_exclusions(contract, sl, exclusions)
@@ -153,6 +158,23 @@ def period_compliance(
         excluded=excluded,
         running=running,
     )
+
+
+# What period_compliance computes from the events; the rest comes from the stored results.
+VALUE_FIELDS = (
+    "value",
+    "numerator",
+    "denominator",
+    "sample_size",
+    "excluded",
+    "running",
+    "not_aggregated",
+)
+
+
+def period_values(found: PeriodCompliance) -> dict[str, object]:
+    """The part of ``found`` recomputed from the events (see ``values`` above)."""
+    return {name: getattr(found, name) for name in VALUE_FIELDS}
 
 
 def _replace(base: PeriodCompliance, **changes: object) -> PeriodCompliance:
