@@ -36,7 +36,8 @@ PERIOD = "2026-03"
 
 
 def export_revision(revision: str) -> Path:
-    """``src/`` of ``revision``, exported once under ``out/baseline-<commit>/``."""
+    """``src/`` (and ``examples/``, which the demo reads) of ``revision``, exported once
+    under ``out/baseline-<commit>/``."""
     commit = subprocess.run(
         ["git", "rev-parse", "--short", revision], check=True, capture_output=True, text=True,
         cwd=HERE,
@@ -45,7 +46,10 @@ def export_revision(revision: str) -> Path:
     if not (target / "src").exists():
         target.mkdir(parents=True, exist_ok=True)
         archive = subprocess.run(
-            ["git", "archive", commit, "src"], check=True, capture_output=True, cwd=HERE.parent
+            ["git", "archive", commit, "src", "examples"],
+            check=True,
+            capture_output=True,
+            cwd=HERE.parent,
         ).stdout
         subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
     return target / "src"
