@@ -22,7 +22,7 @@ status of its own and earns no credit (credits stay with the measured periods).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 import pyarrow as pa
@@ -114,10 +114,13 @@ def period_compliance(
     now: datetime,
     memo: EvaluationMemo | None = None,
     changed: str | None = None,
+    values: Mapping[str, object] | None = None,
 ) -> PeriodCompliance:
     """The service level over ``report``: its measured periods' ``results`` (those inside the
     reporting period are kept) and its value recomputed over the period's events — unless
-    ``changed`` says the versions governing the period measure the level differently."""
+    ``changed`` says the versions governing the period measure the level differently — or,
+    with ``values`` (``period_values`` of an earlier answer on the same inputs), that value as
+    it was, without reading ``table``."""
     own = measured_periods_within(sl.period, report, contract.term)
     timezone_name = contract_timezone(contract, sl)
     now_us = instant_us(now)
@@ -138,6 +141,8 @@ def period_compliance(
         not_measured=tuple(p.label for p in begun if p.label not in found),
         to_come=tuple(p.label for p in own if p not in begun),
     )
+    if values is not None:
+        return _replace(base, **values)
     if sl.definition.snapshot:
         return _replace(base, not_aggregated=SNAPSHOT_NOTE)
     if changed is not None:
@@ -198,6 +203,23 @@ def period_compliance(
         excluded=excluded,
         running=running,
     )
+
+
+# What period_compliance computes from the events; the rest comes from the stored results.
+VALUE_FIELDS = (
+    "value",
+    "numerator",
+    "denominator",
+    "sample_size",
+    "excluded",
+    "running",
+    "not_aggregated",
+)
+
+
+def period_values(found: PeriodCompliance) -> dict[str, object]:
+    """The part of ``found`` recomputed from the events (see ``values`` above)."""
+    return {name: getattr(found, name) for name in VALUE_FIELDS}
 
 
 def _replace(base: PeriodCompliance, **changes: object) -> PeriodCompliance:

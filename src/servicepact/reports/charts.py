@@ -25,6 +25,9 @@ EXPECTED_COLOUR = "#2e7d32"
 MINIMUM_COLOUR = "#c62828"
 AXIS_COLOUR = "#b0b0b0"
 LINE_COLOUR = "#37474f"
+# The axis labels in the pack's own font (the shipped Noto Sans KR in a PDF): one font to embed
+# instead of a second, system sans-serif font for a handful of digits.
+FONT_FAMILY = "Noto Sans KR, sans-serif"
 
 WIDTH, HEIGHT = 360, 150  # user units; the SVG scales to its box
 LEFT, RIGHT, TOP, BOTTOM = 52, 10, 10, 22  # room for the value labels and the month labels
@@ -71,7 +74,7 @@ def trend_svg(
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
-        f'class="trend" role="img" aria-label="{escape(title)}">',
+        f'class="trend" role="img" aria-label="{escape(title)}" font-family="{FONT_FAMILY}">',
         f"<title>{escape(title)}</title>",
         f'<rect x="{LEFT}" y="{TOP}" width="{plot_w}" height="{plot_h}" fill="#fafafa" '
         f'stroke="{AXIS_COLOUR}" stroke-width="0.5"/>',

@@ -118,8 +118,20 @@ def write_review_packs(
         (contract_pack, (ReportFormat.HTML, ReportFormat.PDF, ReportFormat.XLSX)),
         (portfolio_pack, (ReportFormat.HTML,)),
     ):
+        html: str | None = None  # rendered once: the PDF lays out the HTML pack's page
         for fmt in formats:
             path = default_path(app, pack, fmt=fmt, lang=lang)
-            write_bytes_atomically(path, render(pack, fmt=fmt, lang=lang))
+            if fmt is ReportFormat.HTML:
+                from servicepact.reports.html import render_html
+
+                html = render_html(pack, lang=lang)
+                content = html.encode("utf-8")
+            elif fmt is ReportFormat.PDF and html is not None:
+                from servicepact.reports.pdf import html_to_pdf
+
+                content = html_to_pdf(html)
+            else:
+                content = render(pack, fmt=fmt, lang=lang)
+            write_bytes_atomically(path, content)
             written.append(path)
     return written

@@ -10,13 +10,24 @@ date (2026-YTD) or a contract year (Y1) — the compliance report (docs/results.
   the months met / below expected / breached / short of data and the share met, and the KPI
   recomputed over the events of the whole period (engine/period_report.py). It reads and
   stores nothing else; credits stay monthly.
+* A reporting period that is over (it runs to its end, not to ``now``) has values that only
+  its inputs can change: they are kept once computed (``store/files/period_values.py``), keyed
+  by those inputs — the contract as stored (its version, levels and holiday lists), the
+  batches committed for each source, the exclusions, the stored results of its measured
+  periods, the period, the instant it runs to and the engine version — and read back instead
+  of reading the events again. A changed input is a different key, so a kept value is never
+  stale; a period still running is recomputed every time.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from fractions import Fraction
+from typing import Any
 
 import pyarrow as pa
 
@@ -31,11 +42,27 @@ from servicepact.domain.periods import (
     parse_report_period,
 )
 from servicepact.domain.results import PeriodCompliance, ServiceLevelResult
-from servicepact.engine.evaluate import ClockCache, EvaluationMemo, contract_timezone
-from servicepact.engine.period_report import changed_note, level_terms, period_compliance
+from servicepact.engine.evaluate import (
+    ENGINE_VERSION,
+    ClockCache,
+    EvaluationMemo,
+    contract_timezone,
+    instant_us,
+)
+from servicepact.engine.kpis.base import local_midnight_us
+from servicepact.engine.period_report import (
+    VALUE_FIELDS,
+    changed_note,
+    level_terms,
+    period_compliance,
+    period_values,
+)
 from servicepact.services.contracts import get_contract, governing_version
 from servicepact.services.ports import Ports
 from servicepact.store.db.evaluation import ExclusionRepository, ResultRepository
+from servicepact.store.files.period_values import PeriodValueFiles
+
+KEPT_FORMAT = 1  # the layout of a kept entry: a new layout never reads an old one
 
 
 def _today(contract: Contract, now: datetime) -> datetime:
@@ -134,8 +161,10 @@ def compliance_of(
     now: datetime,
     exclusions: Sequence[Exclusion] = (),
     governing: Callable[[str], tuple[int, Contract]] | None = None,
+    values: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> list[PeriodCompliance]:
-    """Every service level over the reporting period, from its results and its source's events.
+    """Every service level over the reporting period, from its results and its source's events
+    (or, with ``values``, from its results and the values kept for those inputs).
 
     ``governing`` names, for a measured period's label, the stored version that governs it and
     its contract (without it, ``contract`` governs every period, as for a contract file). A
@@ -154,7 +183,9 @@ def compliance_of(
                 distinct.append((version, held))
         changed = changed_note([v for v, _ in distinct]) if len(distinct) > 1 else None
         table = tables.get(sl.source)
-        if table is None:
+        if values is not None:
+            table = pa.table({})  # not read: the values are given
+        elif table is None:
             from servicepact.domain.event_schemas import arrow_schema
             from servicepact.domain.event_types import BUILT_IN
 
@@ -172,6 +203,7 @@ def compliance_of(
                 now=now,
                 memo=memo,
                 changed=changed,
+                values=None if values is None else values[sl.id],
             )
         )
     return found
@@ -204,6 +236,75 @@ def _levels(
     order = [sl.id for sl in last.service_levels if sl.id in by_level]
     order += [sl_id for sl_id in by_level if sl_id not in order]
     return [(sl_id, sorted(by_level[sl_id].items())) for sl_id in order]
+
+
+def _number_json(value: object) -> Any:
+    if isinstance(value, Fraction):
+        return {"fraction": [value.numerator, value.denominator]}
+    return value
+
+
+def _number_from(value: Any) -> Any:
+    if isinstance(value, dict):
+        numerator, denominator = value["fraction"]
+        return Fraction(numerator, denominator)
+    return value
+
+
+def _values_json(found: Sequence[PeriodCompliance]) -> dict[str, Any]:
+    return {
+        item.service_level_id: {
+            name: _number_json(number) for name, number in period_values(item).items()
+        }
+        for item in found
+    }
+
+
+def _values_from(document: Any, contract: Contract) -> dict[str, dict[str, Any]] | None:
+    """A kept entry read back, or None when it does not hold every level in full."""
+    try:
+        values = {
+            sl.id: {name: _number_from(document[sl.id][name]) for name in VALUE_FIELDS}
+            for sl in contract.service_levels
+        }
+    except (KeyError, TypeError, ValueError, ZeroDivisionError):
+        return None
+    return values
+
+
+def _is_over(contract: Contract, report: ReportPeriod, now: datetime) -> bool:
+    """Whether ``now`` is at or past the reporting period's end in every zone the contract's
+    levels are measured in (then nothing in it runs, and its values are final)."""
+    now_us = instant_us(now)
+    zones = {contract_timezone(contract, sl) for sl in contract.service_levels}
+    return all(now_us >= local_midnight_us(report.end, zone) for zone in zones)
+
+
+def _kept_key(
+    stored_sha256: str,
+    contract: Contract,
+    version: int,
+    report: ReportPeriod,
+    now: datetime,
+    batches: Mapping[str, Sequence[tuple[str, int]]],
+    results: Sequence[ServiceLevelResult],
+    waivers: Sequence[Exclusion],
+) -> str:
+    """The SHA-256 of everything a reporting period's values are computed from."""
+    inputs = {
+        "format": KEPT_FORMAT,
+        "engine": ENGINE_VERSION,
+        "contract": [contract.id, version, stored_sha256],
+        "definition": hashlib.sha256(contract.model_dump_json().encode()).hexdigest(),
+        "period": [report.label, report.start.isoformat(), report.end.isoformat()],
+        "until": now.isoformat(),
+        "batches": {source: [list(b) for b in refs] for source, refs in sorted(batches.items())},
+        "results": sorted(
+            [r.service_level_id, r.period, r.contract_version, r.inputs_hash] for r in results
+        ),
+        "exclusions": sorted(w.model_dump_json() for w in waivers),
+    }
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
 
 
 def compliance(
@@ -264,10 +365,40 @@ def compliance(
     types = {name: t for c in versions.values() for name, t in c.declared_event_types.items()}
     store = app.event_store.with_types(types)
     sources = sorted({sl.source for c in versions.values() for sl in c.service_levels})
+    kept = PeriodValueFiles.under(app.settings.data_dir)
+    key = None
+    # Values are kept only for a finished period one version governs throughout (the key
+    # names that version); a period an amendment splits is computed each time.
+    if len(versions) == 1 and _is_over(contract, report, moment):
+        batches = {
+            source: [
+                (ref.batch_id, ref.seq)
+                for ref in store.batches(contract_id=contract_id, source=source)
+            ]
+            for source in sources
+        }
+        key = _kept_key(
+            stored.sha256, contract, stored.version, report, moment, batches, results, waivers
+        )
+        values = _values_from(kept.get(key), contract)
+        if values is not None:
+            return report, compliance_of(
+                contract,
+                report,
+                results,
+                {},
+                now=moment,
+                exclusions=waivers,
+                governing=governing,
+                values=values,
+            )
     tables = {source: store.read(contract_id=contract_id, source=source) for source in sources}
-    return report, compliance_of(
+    found = compliance_of(
         contract, report, results, tables, now=moment, exclusions=waivers, governing=governing
     )
+    if key is not None:
+        kept.put(key, _values_json(found))
+    return report, found
 
 
 def results_in(

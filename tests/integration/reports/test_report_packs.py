@@ -316,3 +316,46 @@ def test_a_changed_business_case_changes_the_portfolio_packs_inputs_hash(
         ).inputs_sha256
         != from_folder
     )
+
+
+def test_the_pdf_pack_embeds_the_shipped_font_alone_for_its_text_and_charts(contract_pack):
+    """Each embedded font is subset when the PDF is written (the costliest step of a pack): the
+    charts' labels use the pack's font and no note is set in a synthetic oblique, so the
+    shipped regular and bold faces (and a monospace one for hashes) are all there is."""
+    import pypdfium2 as pdfium
+    from pdf_pages import font_names, require_pango
+
+    from servicepact.reports.pdf import render_pdf
+
+    require_pango()
+    html = render_html(contract_pack, lang=Lang.KO)
+    assert "<svg" in html  # the trend charts
+    document = pdfium.PdfDocument(render_pdf(contract_pack, lang=Lang.KO))
+    fonts = set().union(*(font_names(page) for page in document))
+    # before: a system sans-serif as well, for the charts' labels
+    assert {"Noto-Sans-KR", "Noto-Sans-KR-Bold"} <= fonts
+    assert fonts - {"Noto-Sans-KR", "Noto-Sans-KR-Bold"} <= {"DejaVu-Sans-Mono"}
+
+
+def test_the_demo_packs_render_the_html_once_and_the_pdf_from_it(seeded, client_manager, tmp_path):
+    import pypdfium2 as pdfium
+    from pdf_pages import page_text, require_pango
+
+    from servicepact.reports.packs import ReportFormat, render, write_review_packs
+
+    require_pango()
+    paths = write_review_packs(
+        seeded, actor=client_manager, period="2026-03", contract_id=CONTRACT,
+        cases_dir=tmp_path / "cases",
+    )  # fmt: skip
+    assert [p.name for p in paths] == [
+        f"{CONTRACT}-2026-03-ko.html",
+        f"{CONTRACT}-2026-03-ko.pdf",
+        f"{CONTRACT}-2026-03-ko.xlsx",
+        "portfolio-2026-03-ko.html",
+    ]
+    pack = build_contract_pack(seeded, actor=client_manager, contract_id=CONTRACT, period="2026-03")
+    assert paths[0].read_bytes() == render(pack, fmt=ReportFormat.HTML, lang=Lang.KO)
+    alone = pdfium.PdfDocument(render(pack, fmt=ReportFormat.PDF, lang=Lang.KO))
+    written = pdfium.PdfDocument(paths[1].read_bytes())
+    assert [page_text(p) for p in written] == [page_text(p) for p in alone]

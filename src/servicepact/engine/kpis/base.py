@@ -19,12 +19,12 @@ fraction ``Σ numerator ÷ (Σ denominator × scale)`` (KPIS.md rule 1).
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from fractions import Fraction
-from types import ModuleType
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -442,12 +442,21 @@ def window_index(anchor: Int64Array, windows: Sequence[Window]) -> Int64Array:
     return index
 
 
-def _kernels() -> ModuleType | None:
-    """The compiled loop, or None when numba is not installed (the ``fast`` extra)."""
-    try:
-        return importlib.import_module("servicepact.engine.kpis._aggregate_numba")
-    except ImportError:
+class _CompiledKernels:
+    """The compiled loops, imported on first use: numba's import costs about half a second of
+    CPU, which a command computing no KPI (a review pack whose period values are kept) need
+    not pay."""
+
+    def __getattr__(self, name: str) -> Any:
+        module = importlib.import_module("servicepact.engine.kpis._aggregate_numba")
+        return getattr(module, name)
+
+
+def _kernels() -> _CompiledKernels | None:
+    """The compiled loops, or None when numba is not installed (the ``fast`` extra)."""
+    if importlib.util.find_spec("numba") is None:
         return None
+    return _CompiledKernels()
 
 
 _KERNELS = _kernels()

@@ -313,7 +313,10 @@ class EventStore:
             return out_schema.empty_table()
         paths = [str(self.root / r.path) for r in refs]
         if len(refs) == 1:
-            return pq.read_table(paths[0], columns=names).cast(out_schema)
+            # ParquetFile reads one file without the dataset layer (whose import costs a
+            # command ~0.3 s of CPU: it brings pandas in).
+            with pq.ParquetFile(paths[0]) as parquet:
+                return parquet.read(columns=names).cast(out_schema)
         return self._newest(paths, refs, event_type.id_column, names, out_schema)
 
     def _newest(
