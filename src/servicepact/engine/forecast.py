@@ -109,6 +109,35 @@ def _allowed_share(minimum: Fraction, direction: Direction) -> Fraction:
     return 1 - minimum if direction is Direction.HIGHER_IS_BETTER else minimum
 
 
+def _burn_rates(
+    burn_aggregates: Sequence[KpiAggregate], direction: Direction, allowed_share: Fraction
+) -> list[BurnRate]:
+    """Each burn window's failures against the share of failures the minimum allows."""
+    rates: list[BurnRate] = []
+    for window, aggregate in zip(BURN_WINDOWS, burn_aggregates, strict=True):
+        failures = _failures(aggregate, direction)
+        if aggregate.denominator == 0:
+            rates.append(BurnRate(window.name, 0, 0, None, None, window.threshold, False))
+            continue
+        failure_share = Fraction(failures, aggregate.denominator)
+        if allowed_share == 0:
+            rates.append(
+                BurnRate(
+                    window.name, aggregate.denominator, failures, failure_share, None,
+                    window.threshold, failures > 0,
+                )
+            )  # fmt: skip
+            continue
+        rate = failure_share / allowed_share
+        rates.append(
+            BurnRate(
+                window.name, aggregate.denominator, failures, failure_share, rate,
+                window.threshold, rate > window.threshold,
+            )
+        )  # fmt: skip
+    return rates
+
+
 def forecast_service_level(
     contract: Contract,
     sl: ServiceLevel,
@@ -155,28 +184,7 @@ def forecast_service_level(
         )  # fmt: skip
 
     allowed_share = _allowed_share(Fraction(minimum), direction)
-    rates: list[BurnRate] = []
-    for window, aggregate in zip(BURN_WINDOWS, burn_aggregates, strict=True):
-        failures = _failures(aggregate, direction)
-        if aggregate.denominator == 0:
-            rates.append(BurnRate(window.name, 0, 0, None, None, window.threshold, False))
-            continue
-        failure_share = Fraction(failures, aggregate.denominator)
-        if allowed_share == 0:
-            rates.append(
-                BurnRate(
-                    window.name, aggregate.denominator, failures, failure_share, None,
-                    window.threshold, failures > 0,
-                )
-            )  # fmt: skip
-            continue
-        rate = failure_share / allowed_share
-        rates.append(
-            BurnRate(
-                window.name, aggregate.denominator, failures, failure_share, rate,
-                window.threshold, rate > window.threshold,
-            )
-        )  # fmt: skip
+    rates = _burn_rates(burn_aggregates, direction, allowed_share)
     at_risk = all(r.exceeded for r in rates)
 
     failures_so_far = _failures(so_far, direction)
