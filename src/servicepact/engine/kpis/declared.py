@@ -354,10 +354,6 @@ def _per_value(rows: _Rows, by: str, limits: dict[str, int]) -> tuple[Int64Array
 # --- the computation ---------------------------------------------------------------------
 
 
-def _cut(values: Any, selection: Int64Array | None) -> Any:
-    return values if selection is None else values[selection]
-
-
 def _scope(rows: _Rows, spec: DeclaredKpi, conditions: _Conditions) -> BoolArray:
     mask = np.ones(rows.n, dtype=np.bool_) if spec.scope is None else conditions.mask(spec.scope)
     if rows.selection is None:
