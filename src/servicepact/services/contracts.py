@@ -240,11 +240,7 @@ def apply_contract(
     # from then on: a later package cannot change this version's results.
     lists = contract.materialise_holidays()
     calendar_hash = holiday_lists_hash(lists)
-    changes: tuple[tuple[str, tuple[date, ...], tuple[date, ...]], ...] = ()
-    if head is not None:
-        previous = uow.contracts.version(contract.id, head.current_version)
-        if previous is not None:
-            changes = holiday_changes(previous.contract.holiday_lists, lists)
+    changes = _holiday_changes_since(uow, contract.id, head, lists)
     for party in _ensure_parties(uow, contract, at=at):
         uow.record(
             actor=actor,
@@ -280,16 +276,7 @@ def apply_contract(
             "calendar_hash": calendar_hash,
             "holiday_years": list(contract.holiday_years),
             **({} if effective is None else {"effective_from": f"{effective:%Y-%m}"}),
-            **(
-                {}
-                if not changes
-                else {
-                    "holiday_changes": {
-                        name: {"added": list(added), "removed": list(removed)}
-                        for name, added, removed in changes
-                    }
-                }
-            ),
+            **({} if not changes else {"holiday_changes": _holiday_changes_audited(changes)}),
         },
     )
     return ApplyOutcome(
@@ -301,6 +288,29 @@ def apply_contract(
         calendar_hash=calendar_hash,
         holiday_changes=changes,
     )
+
+
+HolidayChanges = tuple[tuple[str, tuple[date, ...], tuple[date, ...]], ...]
+"""Per calendar whose holidays moved: its name, the dates added and the dates removed."""
+
+
+def _holiday_changes_since(
+    uow: UnitOfWork, contract_id: str, head: ContractHead | None, lists: dict[str, HolidayList]
+) -> HolidayChanges:
+    """How the holiday lists fixed now differ from those of the version in force (none for
+    a first version)."""
+    if head is None:
+        return ()
+    previous = uow.contracts.version(contract_id, head.current_version)
+    if previous is None:
+        return ()
+    return holiday_changes(previous.contract.holiday_lists, lists)
+
+
+def _holiday_changes_audited(changes: HolidayChanges) -> dict[str, dict[str, list[date]]]:
+    return {
+        name: {"added": list(added), "removed": list(removed)} for name, added, removed in changes
+    }
 
 
 def get_contract(
