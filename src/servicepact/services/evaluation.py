@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from servicepact.domain.access import Actor, Role
+from servicepact.domain.contracts import Contract
 from servicepact.domain.errors import AccessDenied, Conflict, InvalidInput, NotFound, Problem
 from servicepact.domain.exclusions import Exclusion, ExclusionReason, ExclusionStatus
 from servicepact.domain.periods import parse_period
@@ -74,28 +75,7 @@ def request_exclusion(
     with app.uow() as uow:
         stored = get_contract(uow, actor=actor, contract_id=contract_id)
         contract = stored.contract
-        sources = {sl.source for sl in contract.service_levels}
-        if source not in sources:
-            problems.append(
-                Problem(
-                    "source", f"no service level of {contract_id} reads {source!r}", value=source
-                )
-            )
-        if service_level_id is not None:
-            try:
-                sl = contract.service_level(service_level_id)
-                if sl.source != source:
-                    problems.append(
-                        Problem("service_level_id", f"{sl.id} reads {sl.source!r}, not {source!r}")
-                    )
-            except KeyError:
-                problems.append(
-                    Problem(
-                        "service_level_id",
-                        "is not a service level of the contract",
-                        value=service_level_id,
-                    )
-                )
+        problems += _scope_problems(contract, contract_id, source, service_level_id)
         if period is not None:
             try:
                 period = parse_period(period, term=contract.term).label
@@ -134,6 +114,34 @@ def request_exclusion(
             },
         )
     return exclusion
+
+
+def _scope_problems(
+    contract: Contract, contract_id: str, source: str, service_level_id: str | None
+) -> list[Problem]:
+    """What is wrong with the source (and service level) an exclusion is asked for."""
+    problems: list[Problem] = []
+    sources = {sl.source for sl in contract.service_levels}
+    if source not in sources:
+        problems.append(
+            Problem("source", f"no service level of {contract_id} reads {source!r}", value=source)
+        )
+    if service_level_id is not None:
+        try:
+            sl = contract.service_level(service_level_id)
+            if sl.source != source:
+                problems.append(
+                    Problem("service_level_id", f"{sl.id} reads {sl.source!r}, not {source!r}")
+                )
+        except KeyError:
+            problems.append(
+                Problem(
+                    "service_level_id",
+                    "is not a service level of the contract",
+                    value=service_level_id,
+                )
+            )
+    return problems
 
 
 def _decide(
