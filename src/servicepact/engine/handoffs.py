@@ -98,6 +98,19 @@ def _require(tickets: pa.Table) -> None:
         raise InvalidInput(problems=problems)
 
 
+def _sides(
+    party: pa.Array, vendor_party: str, internal_parties: Sequence[str]
+) -> np.ndarray[Any, np.dtype[np.int8]]:
+    """The side (vendor, internal or other) of each assignment's party."""
+    side = np.full(len(party), Side.OTHER, dtype=np.int8)
+    side[pc.equal(party, vendor_party).fill_null(False).to_numpy(zero_copy_only=False)] = (
+        Side.VENDOR
+    )
+    internal_mask = pc.is_in(party, value_set=pa.array(list(internal_parties), pa.string()))
+    side[internal_mask.fill_null(False).to_numpy(zero_copy_only=False)] = Side.INTERNAL
+    return side
+
+
 def _held_hours(
     side: np.ndarray[Any, np.dtype[np.int8]],
     start_us: np.ndarray[Any, np.dtype[np.int64]],
@@ -182,12 +195,7 @@ def handoff_analysis(
     start = flat.field("from")
     end = flat.field("to")
 
-    side = np.full(len(flat), Side.OTHER, dtype=np.int8)
-    side[pc.equal(party, vendor_party).fill_null(False).to_numpy(zero_copy_only=False)] = (
-        Side.VENDOR
-    )
-    internal_mask = pc.is_in(party, value_set=pa.array(list(internal_parties), pa.string()))
-    side[internal_mask.fill_null(False).to_numpy(zero_copy_only=False)] = Side.INTERNAL
+    side = _sides(party, vendor_party, internal_parties)
 
     start_us = (
         start.cast(pa.int64()).fill_null(np.iinfo(np.int64).min).to_numpy(zero_copy_only=False)
