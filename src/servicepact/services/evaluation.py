@@ -23,7 +23,7 @@ from servicepact.domain.access import Actor, Role
 from servicepact.domain.contracts import Contract
 from servicepact.domain.errors import AccessDenied, Conflict, InvalidInput, NotFound, Problem
 from servicepact.domain.exclusions import Exclusion, ExclusionReason, ExclusionStatus
-from servicepact.domain.periods import parse_period
+from servicepact.domain.periods import Period, parse_period
 from servicepact.domain.results import ServiceLevelResult
 from servicepact.engine.evaluate import ClockCache, evaluate_contract
 from servicepact.services.contracts import get_contract
@@ -233,22 +233,7 @@ def evaluate_periods(
     with app.uow(read_only=True) as uow:
         stored = get_contract(uow, actor=actor, contract_id=contract_id)
         contract = stored.contract
-        periods = []
-        problems: list[Problem] = []
-        for label in period_labels:
-            try:
-                period = parse_period(label, term=contract.term)
-            except ValueError as error:
-                problems.append(Problem("period", str(error), value=label))
-                continue
-            refused = contract.after_termination(period.start)
-            if refused is not None:
-                problems.append(Problem("period", f"{period.label} {refused}", value=label))
-                continue
-            periods.append(period)
-        if problems:
-            raise InvalidInput(problems)
-        unique = list({p.label: p for p in periods}.values())
+        unique = _named_periods(contract, period_labels)
         for period in unique:
             ensure_open(
                 uow, contract_id=contract_id, period=period.label, doing="evaluating it again"
@@ -293,6 +278,27 @@ def evaluate_periods(
         committed=committed,
     )
     return results
+
+
+def _named_periods(contract: Contract, period_labels: Sequence[str]) -> list[Period]:
+    """The periods named, each once, in the order first named; any label that is not a
+    period of the contract's term (or lies after its termination) refuses them all."""
+    periods = []
+    problems: list[Problem] = []
+    for label in period_labels:
+        try:
+            period = parse_period(label, term=contract.term)
+        except ValueError as error:
+            problems.append(Problem("period", str(error), value=label))
+            continue
+        refused = contract.after_termination(period.start)
+        if refused is not None:
+            problems.append(Problem("period", f"{period.label} {refused}", value=label))
+            continue
+        periods.append(period)
+    if problems:
+        raise InvalidInput(problems)
+    return list({p.label: p for p in periods}.values())
 
 
 def _store(
