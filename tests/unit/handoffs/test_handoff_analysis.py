@@ -173,5 +173,5 @@ def test_without_work_pushed_to_internal_teams_there_are_no_weeks() -> None:
         weekly_capacity=1,
     )
     assert (report.tickets, report.handoffs, report.to_internal) == (1, 0, 0)
-    assert report.weeks == () and report.overloads == ()
+    assert (report.weeks, report.overloads) == ((), ())
     assert report.held_hours == {"other": 0.0, "vendor": 1.0, "internal": 0.0}
