@@ -2,9 +2,12 @@
 
 Usage: python .ci/long_functions.py [--check] [paths...]   (default: src/servicepact)
 
-With --check, exit 1 when a function or tuple return is found that the allow-list
-(.ci/long_functions_allowed.txt, one `path:function` a line) does not name, or when
-an allowed entry no longer needs to be there, so the list can only shrink.
+A tuple return counts by the values of a returned tuple literal or of a `-> tuple[A, B, C]`
+annotation. Migrations are left out: each is a straight list of schema steps, written once.
+
+With --check (`make lint`), exit 1 when a function or tuple return is found that the
+allow-list (.ci/long_functions_allowed.txt, one `path:function` a line) does not name, or
+when an allowed entry no longer needs to be there, so the list can only shrink.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ def findings(root: Path) -> list[tuple[str, str]]:
     """(`path:qualified function`, description) for each long function or wide tuple return."""
     found: list[tuple[str, str]] = []
     for path in [root] if root.is_file() else sorted(root.rglob("*.py")):
+        if "migrations" in path.parts:
+            continue
         tree = ast.parse(path.read_text(), filename=str(path))
         rel = path.as_posix()
         _visit(tree, rel, "", found)
