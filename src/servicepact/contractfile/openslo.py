@@ -111,6 +111,17 @@ def _metric_source(sl: ServiceLevel, part: str, contract: Contract | None = None
     return {"metricSource": {"type": METRIC_SOURCE_TYPE, "spec": spec}}
 
 
+def _unique_name(name: str, used: set[str]) -> str:
+    """``name``, or with the first free number after it (-2, -3, …) when taken; added to
+    ``used``."""
+    base, suffix = name, 2
+    while name in used:
+        name = f"{base[: 63 - len(str(suffix)) - 1].rstrip('-')}-{suffix}"
+        suffix += 1
+    used.add(name)
+    return name
+
+
 def to_openslo(contract: Contract) -> list[dict[str, Any]]:
     """One ``Service`` for the contract, then one ``SLO`` (inline SLI) per service level."""
     service = _dns_name(contract.id)
@@ -131,11 +142,7 @@ def to_openslo(contract: Contract) -> list[dict[str, Any]]:
         name = _dns_name(contract.id, sl.id)
         # Ids differing only in case or punctuation (SL_1, sl-1) share a DNS form:
         # number the later ones so every SLO name stays unique.
-        base, suffix = name, 2
-        while name in used:
-            name = f"{base[: 63 - len(str(suffix)) - 1].rstrip('-')}-{suffix}"
-            suffix += 1
-        used.add(name)
+        name = _unique_name(name, used)
         calendar = contract.calendars.get(sl.calendar) if sl.calendar else None
         indicator_spec: dict[str, Any]
         objectives: list[dict[str, Any]]
