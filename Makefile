@@ -38,6 +38,7 @@ lint: $(INSTALLED)
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(BIN)/python .ci/long_functions.py --check > /dev/null
 
 # Every benchmark at its default sizes (the 10 M runs take minutes), then one table of the
 # headline figures each recorded, with the machine's load average beside each.

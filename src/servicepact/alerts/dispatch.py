@@ -64,31 +64,23 @@ def _quiet_calendar(
     return quiet.fallback
 
 
-def dispatch(
-    alerts: Sequence[Alert],
-    *,
-    settings: AlertSettings,
-    states: States,
-    now: datetime,
-    calendars: Mapping[str, Mapping[str, Calendar]] | None = None,
-    env: Mapping[str, str] | None = None,
-    default_outbox: Path | None = None,
-    clock: Clock | None = None,
-    sleep: Sleep = time.sleep,
-    complete: bool = True,
-) -> tuple[DispatchReport, States]:
-    calendars = calendars or {}
-    env = env or {}
-    clock = clock or (lambda: now)
-    report = DispatchReport()
-    wanted = [a for a in alerts if a.severity.rank >= settings.min_severity.rank]
-    selection = select(wanted, states, complete=complete)
-    report.suppressed = list(selection.suppressed)
-    report.cleared = list(selection.cleared)
-    new_states: States = dict(selection.states)
-    outbox = settings.outbox or default_outbox
+@dataclass(frozen=True)
+class _Delivery:
+    """Where alerts go (webhooks, e-mail, the outbox file), recording each attempt."""
 
-    def deliver(alert: Alert, *, level: int = 0, recipients: Sequence[str] = ()) -> bool:
+    settings: AlertSettings
+    env: Mapping[str, str]
+    outbox: Path | None
+    clock: Clock
+    sleep: Sleep
+    report: DispatchReport
+
+    def deliver(self, alert: Alert, *, level: int = 0, recipients: Sequence[str] = ()) -> bool:
+        """Send ``alert`` on every channel configured (escalation level 0: the webhooks too);
+        True when one took it. Every attempt is added to the report."""
+        settings, env, outbox, clock, report = (
+            self.settings, self.env, self.outbox, self.clock, self.report
+        )  # fmt: skip
         delivered = False
         if level == 0:
             for hook in settings.webhooks:
@@ -115,7 +107,7 @@ def dispatch(
                     secret=secret.encode(),
                     policy=settings.retry,
                     clock=clock,
-                    sleep=sleep,
+                    sleep=self.sleep,
                 )
                 report.attempts.extend(tries)
                 delivered = delivered or tries[-1].ok
@@ -138,6 +130,33 @@ def dispatch(
             )
             delivered = True
         return delivered
+
+
+def dispatch(
+    alerts: Sequence[Alert],
+    *,
+    settings: AlertSettings,
+    states: States,
+    now: datetime,
+    calendars: Mapping[str, Mapping[str, Calendar]] | None = None,
+    env: Mapping[str, str] | None = None,
+    default_outbox: Path | None = None,
+    clock: Clock | None = None,
+    sleep: Sleep = time.sleep,
+    complete: bool = True,
+) -> tuple[DispatchReport, States]:
+    calendars = calendars or {}
+    env = env or {}
+    clock = clock or (lambda: now)
+    report = DispatchReport()
+    wanted = [a for a in alerts if a.severity.rank >= settings.min_severity.rank]
+    selection = select(wanted, states, complete=complete)
+    report.suppressed = list(selection.suppressed)
+    report.cleared = list(selection.cleared)
+    new_states: States = dict(selection.states)
+    outbox = settings.outbox or default_outbox
+
+    deliver = _Delivery(settings, env, outbox, clock, sleep, report).deliver
 
     for alert in selection.new:
         calendar = _quiet_calendar(settings, alert, calendars)

@@ -187,9 +187,8 @@ def baseline_command(
     ] = OutputFormat.TEXT,
 ) -> None:
     """Baseline an in-house history and propose expected and minimum levels from it."""
-    from servicepact.contractfile import dump_contract, load_contract_file, parse_contract_text
-    from servicepact.services.baseline import history_months, study_document, study_history
-    from servicepact.services.file_evaluation import data_file
+    from servicepact.contractfile import load_contract_file
+    from servicepact.services.baseline import history_months
 
     improve = _decimal(improve_percent, "--improve-percent")
     if not data.is_dir():
@@ -206,12 +205,50 @@ def baseline_command(
                 )
             ]
         )
+    paths = _history_paths(parsed, data, with_replay)
+    study = _study(parsed, paths, months, improve, with_replay)
+    stored = _save(study, paths, improve, note) if save else None
+    if write_proposal is not None:
+        _write_proposal(study, write_proposal)
+    _print_study(study, output, write_proposal, stored)
+
+
+def _save(study: Any, paths: dict[str, Path], improve: Decimal, note: str) -> Any:
+    """Keep the study in the database, audited."""
+    from servicepact.services.baseline import save_study
+
+    with cli_session() as (app, actor):
+        return save_study(
+            app, actor=actor, study=study, paths=paths, improve_percent=improve, note=note
+        )
+
+
+def _write_proposal(study: Any, path: Path) -> None:
+    from servicepact.contractfile import dump_contract, parse_contract_text
+
+    text = dump_contract(study.proposed_contract)
+    # Read back before writing: what is written must validate and round-trip.
+    parse_contract_text(text, source=str(path))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def _history_paths(parsed: Any, data: Path, with_replay: bool) -> dict[str, Path]:
+    """The history file of each source the study reads, by source name."""
+    from servicepact.services.file_evaluation import data_file
+
     sources = {sl.source for sl in parsed.service_levels}
     if with_replay:
         # Per-unit and volume-band fees count their own source, which no level may read.
         sources |= {fee.source for fee in parsed.fees if fee.source is not None}
-    paths = {source: data_file(data, source) for source in sorted(sources)}
-    from servicepact.services.baseline import read_history
+    return {source: data_file(data, source) for source in sorted(sources)}
+
+
+def _study(
+    parsed: Any, paths: dict[str, Path], months: Any, improve: Decimal, with_replay: bool
+) -> Any:
+    """Read the history and study it, showing progress on the terminal."""
+    from servicepact.services.baseline import read_history, study_history
 
     with Progress(console=Console(stderr=True), transient=True) as progress:
         task = progress.add_task("Reading the history", total=None)
@@ -220,7 +257,7 @@ def baseline_command(
             progress.update(task, description=description)
 
         tables = read_history(parsed, paths, progress=step)
-        study = study_history(
+        return study_history(
             contract=parsed,
             tables=tables,
             months=months,
@@ -229,25 +266,13 @@ def baseline_command(
             with_replay=with_replay,
             progress=step,
         )
-    stored = None
-    if save:
-        from servicepact.services.baseline import save_study
 
-        with cli_session() as (app, actor):
-            stored = save_study(
-                app,
-                actor=actor,
-                study=study,
-                paths=paths,
-                improve_percent=improve,
-                note=note,
-            )
-    if write_proposal is not None:
-        text = dump_contract(study.proposed_contract)
-        # Read back before writing: what is written must validate and round-trip.
-        parse_contract_text(text, source=str(write_proposal))
-        write_proposal.parent.mkdir(parents=True, exist_ok=True)
-        write_proposal.write_text(text, encoding="utf-8")
+
+def _print_study(
+    study: Any, output: OutputFormat, write_proposal: Path | None, stored: Any
+) -> None:
+    from servicepact.services.baseline import study_document
+
     if output is OutputFormat.JSON:
         document = study_document(study)
         if write_proposal is not None:

@@ -343,6 +343,13 @@ def business_case_command(
     if output is OutputFormat.JSON:
         _echo_json({"result": result, "actuals": report.actuals})
         return
+    _print_business_case(report)
+
+
+def _print_business_case(report: Any) -> None:
+    """The business case as text: its working, the months, the figures, the sensitivity grid
+    and the savings realised against the plan."""
+    result = report.result
     cur = result.currency
     for line in result.explanation:
         console.print(escape(line))

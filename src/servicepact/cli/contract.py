@@ -263,26 +263,7 @@ def apply(
     Every file is validated first: if any is invalid nothing is stored. A
     portfolio file among them is applied first, so contracts find their parties.
     """
-    limit = _max_bytes()
-    documents: list[ContractDocument | PortfolioDocument] = []
-    failures: list[InvalidInput] = []
-    for path in files:
-        try:
-            documents.append(load_document(path, max_bytes=limit))
-        except InvalidInput as error:
-            failures.append(error)
-    if len(failures) == 1:
-        raise failures[0]
-    if failures:
-        # Several files: each problem keeps its own file in front ("file, line N: …").
-        raise InvalidInput(
-            problems=[
-                Problem(str(failure.source), _located_message(p))
-                for failure in failures
-                for p in failure.problems
-            ]
-        )
-    documents.sort(key=lambda d: not isinstance(d, PortfolioDocument))
+    documents = _read_documents(files)
     results: list[dict[str, Any]] = []
     amended: list[str] = []
     with _storage() as (services, uow, actor):
@@ -310,34 +291,7 @@ def apply(
                 effective_from=effective_from,
                 remeasure_from=remeasure_from,
             )
-            results.append(
-                {
-                    "file": document.source,
-                    "contract_id": outcome.contract_id,
-                    "version": outcome.version,
-                    "changed": outcome.changed,
-                    **(
-                        {"calendar_hash": outcome.calendar_hash}
-                        if outcome.calendar_hash is not None
-                        else {}
-                    ),
-                    **(
-                        {
-                            "holiday_changes": {
-                                name: {
-                                    "added": [d.isoformat() for d in added],
-                                    "removed": [d.isoformat() for d in removed],
-                                }
-                                for name, added, removed in outcome.holiday_changes
-                            }
-                        }
-                        if outcome.holiday_changes
-                        else {}
-                    ),
-                    "effective_from": outcome.effective_from,
-                    "remeasured": list(outcome.remeasured),
-                }
-            )
+            results.append(_applied_contract(document.source, outcome))
             if outcome.supersedes is not None:
                 amended.append(outcome.contract_id)
     if amended:
@@ -349,6 +303,62 @@ def apply(
     if output is OutputFormat.JSON:
         typer.echo(json.dumps(results, indent=2))
         return
+    _print_applied(results)
+
+
+def _read_documents(files: list[Path]) -> list[ContractDocument | PortfolioDocument]:
+    """Every file read and validated, the portfolio files first; any invalid file refuses
+    them all, each problem named with its file."""
+    limit = _max_bytes()
+    documents: list[ContractDocument | PortfolioDocument] = []
+    failures: list[InvalidInput] = []
+    for path in files:
+        try:
+            documents.append(load_document(path, max_bytes=limit))
+        except InvalidInput as error:
+            failures.append(error)
+    if len(failures) == 1:
+        raise failures[0]
+    if failures:
+        # Several files: each problem keeps its own file in front ("file, line N: …").
+        raise InvalidInput(
+            problems=[
+                Problem(str(failure.source), _located_message(p))
+                for failure in failures
+                for p in failure.problems
+            ]
+        )
+    documents.sort(key=lambda d: not isinstance(d, PortfolioDocument))
+    return documents
+
+
+def _applied_contract(source: Any, outcome: Any) -> dict[str, Any]:
+    """What ``apply`` reports of one contract file stored."""
+    return {
+        "file": source,
+        "contract_id": outcome.contract_id,
+        "version": outcome.version,
+        "changed": outcome.changed,
+        **({"calendar_hash": outcome.calendar_hash} if outcome.calendar_hash is not None else {}),
+        **(
+            {
+                "holiday_changes": {
+                    name: {
+                        "added": [d.isoformat() for d in added],
+                        "removed": [d.isoformat() for d in removed],
+                    }
+                    for name, added, removed in outcome.holiday_changes
+                }
+            }
+            if outcome.holiday_changes
+            else {}
+        ),
+        "effective_from": outcome.effective_from,
+        "remeasured": list(outcome.remeasured),
+    }
+
+
+def _print_applied(results: list[dict[str, Any]]) -> None:
     for result in results:
         if result.get("portfolio"):
             console.print(

@@ -126,8 +126,8 @@ def _status_text(value: str | None) -> Text:
     return Text(STATUS_SYMBOLS[status], style=_TERMINAL_COLOURS[status.colour])
 
 
-def render(summary: DemoSummary, console: Console) -> None:
-    """The readable summary: a status grid per contract, load totals, timings."""
+def _render_contracts(summary: DemoSummary, console: Console) -> None:
+    """Per contract, its service levels' status in each month of the demo."""
     months = [label[-2:] for label in summary.periods]
     for contract in summary.contracts:
         broker = f" via {contract.broker}" if contract.broker else ""
@@ -156,13 +156,10 @@ def render(summary: DemoSummary, console: Console) -> None:
             )
         console.print(table)
         console.print()
-    legend = "  ".join(
-        f"[{_TERMINAL_COLOURS[s.colour]}]{STATUS_SYMBOLS[s]}[/] {s.label.lower()}"
-        for s in ResultStatus
-    )
-    console.print(legend)
-    console.print()
 
+
+def _render_loads(summary: DemoSummary, console: Console) -> None:
+    """What each file loaded: rows, kept, rejected, corrected, findings, and their totals."""
     files = Table(title="Loads", title_justify="left", show_edge=False, pad_edge=False)
     files.add_column("contract / file", no_wrap=True, overflow="ellipsis", max_width=34)
     for name in ("rows", "kept", "rej.", "corr.", "find."):
@@ -192,6 +189,19 @@ def render(summary: DemoSummary, console: Console) -> None:
     )
     console.print(files)
     console.print()
+
+
+def render(summary: DemoSummary, console: Console) -> None:
+    """The readable summary: a status grid per contract, load totals, timings."""
+    _render_contracts(summary, console)
+    legend = "  ".join(
+        f"[{_TERMINAL_COLOURS[s.colour]}]{STATUS_SYMBOLS[s]}[/] {s.label.lower()}"
+        for s in ResultStatus
+    )
+    console.print(legend)
+    console.print()
+
+    _render_loads(summary, console)
     _render_commercials(summary, console)
     counts = summary.status_counts()
     console.print(

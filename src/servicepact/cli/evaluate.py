@@ -259,50 +259,79 @@ def evaluate_command(
     ] = OutputFormat.TEXT,
 ) -> None:
     """Measure a contract's service levels for the given periods."""
-    from servicepact.services.file_evaluation import evaluate_files, evaluation_periods
-
-    moment = datetime.now(UTC)
-    if now is not None:
-        try:
-            moment = datetime.fromisoformat(now)
-        except ValueError:
-            raise InvalidInput(
-                [Problem("--now", "is not an ISO 8601 instant", value=now)]
-            ) from None
-        if moment.tzinfo is None:
-            raise InvalidInput(
-                [Problem("--now", "needs a UTC offset, e.g. +09:00 or Z", value=now)]
-            )
+    moment = _parse_now(now)
     if events is not None or service_level is not None:
         _check_events_options(data, period, all_months, service_level, events)
     elif output is OutputFormat.CSV:
         raise InvalidInput([Problem("--format", "csv is for the event list: add --events")])
     if data is not None:
-        with Progress(console=Console(stderr=True), transient=True) as progress:
-            task = progress.add_task("Reading events", total=None)
+        _evaluate_data_files(Path(contract), data, period or [], all_months, moment, output)
+    else:
+        _evaluate_stored(contract, period or [], all_months, moment, service_level, events, output)
 
-            def step(description: str) -> None:
-                progress.update(task, description=description)
 
-            evaluated = evaluate_files(
-                contract_file=Path(contract),
-                data_dir=data,
-                labels=period or [],
-                all_months=all_months,
-                now=moment,
-                step=step,
-            )
-        _print(evaluated.contract, evaluated.results, output, evaluated.reports)
-        if output is OutputFormat.TEXT:
-            # A file is measured with the installed package's holidays: say which list.
-            from importlib.metadata import version
+def _parse_now(now: str | None) -> datetime:
+    """The instant of ``--now`` (with its offset), or the current time."""
+    if now is None:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(now)
+    except ValueError:
+        raise InvalidInput([Problem("--now", "is not an ISO 8601 instant", value=now)]) from None
+    if moment.tzinfo is None:
+        raise InvalidInput([Problem("--now", "needs a UTC offset, e.g. +09:00 or Z", value=now)])
+    return moment
 
-            typer.echo(
-                f"holiday lists: {evaluated.contract.calendar_hash} (holidays package "
-                f"{version('holidays')}; a stored contract keeps the lists fixed when applied)"
-            )
-        return
+
+def _evaluate_data_files(
+    contract_file: Path,
+    data: Path,
+    labels: list[str],
+    all_months: bool,
+    moment: datetime,
+    output: OutputFormat,
+) -> None:
+    """Files, no database: measure and print, storing nothing."""
+    from servicepact.services.file_evaluation import evaluate_files
+
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("Reading events", total=None)
+
+        def step(description: str) -> None:
+            progress.update(task, description=description)
+
+        evaluated = evaluate_files(
+            contract_file=contract_file,
+            data_dir=data,
+            labels=labels,
+            all_months=all_months,
+            now=moment,
+            step=step,
+        )
+    _print(evaluated.contract, evaluated.results, output, evaluated.reports)
+    if output is OutputFormat.TEXT:
+        # A file is measured with the installed package's holidays: say which list.
+        from importlib.metadata import version
+
+        typer.echo(
+            f"holiday lists: {evaluated.contract.calendar_hash} (holidays package "
+            f"{version('holidays')}; a stored contract keeps the lists fixed when applied)"
+        )
+
+
+def _evaluate_stored(
+    contract: str,
+    named_periods: list[str],
+    all_months: bool,
+    moment: datetime,
+    service_level: str | None,
+    events: EventsChoice | None,
+    output: OutputFormat,
+) -> None:
+    """A stored contract: measure against the event store, store the results and print them
+    (or, with ``--events``, the events behind one stored result)."""
     from servicepact.bootstrap import build_app
+    from servicepact.services.file_evaluation import evaluation_periods
 
     app = build_app()
     app.check_schema()
@@ -314,7 +343,7 @@ def evaluate_command(
         contract_model = get_contract(uow, actor=actor, contract_id=contract).contract
         closed = set(closed_months(uow, contract))
     periods, reports = evaluation_periods(
-        period or [], contract_model, all_months=all_months, now=moment
+        named_periods, contract_model, all_months=all_months, now=moment
     )
     if events is not None and reports:
         raise InvalidInput(
@@ -329,7 +358,7 @@ def evaluate_command(
         )
     # A closed month inside a quarter or year named stands as stored (a month named alone
     # is still refused when closed).
-    named = set(period or [])
+    named = set(named_periods)
     labels = [p.label for p in periods if not (reports and p.label in closed - named)]
     # One call for every period: each source is read once, and a bad or closed period
     # refuses the whole request before anything is stored.
@@ -341,7 +370,17 @@ def evaluate_command(
         _print_events(app, actor, contract, service_level, labels[0], events, output)
         return
     compliance = _compliance(app, actor, contract, reports, moment)
-    # a closed month inside a reporting period was not measured again: shown as stored
+    results = _with_stored_only(contract_model, results, compliance)
+    _print(contract_model, results, output, compliance)
+    if output is OutputFormat.TEXT and results:
+        typer.echo(f"holiday lists: {results[0].calendar_hash} (fixed with the contract version)")
+
+
+def _with_stored_only(
+    contract: Contract, results: list[ServiceLevelResult], compliance: Reports
+) -> list[ServiceLevelResult]:
+    """The results measured now, with those of the closed months inside a reporting period
+    (not measured again: shown as stored), in the contract's order of levels."""
     seen = {(r.service_level_id, r.period) for r in results}
     stored_only = {
         (r.service_level_id, r.period): r
@@ -350,15 +389,13 @@ def evaluate_command(
         for r in item.results
         if (r.service_level_id, r.period) not in seen
     }
-    if stored_only:
-        order = {sl.id: i for i, sl in enumerate(contract_model.service_levels)}
-        results = sorted(
-            [*results, *stored_only.values()],
-            key=lambda r: (order.get(r.service_level_id, len(order)), r.period_start, r.period),
-        )
-    _print(contract_model, results, output, compliance)
-    if output is OutputFormat.TEXT and results:
-        typer.echo(f"holiday lists: {results[0].calendar_hash} (fixed with the contract version)")
+    if not stored_only:
+        return results
+    order = {sl.id: i for i, sl in enumerate(contract.service_levels)}
+    return sorted(
+        [*results, *stored_only.values()],
+        key=lambda r: (order.get(r.service_level_id, len(order)), r.period_start, r.period),
+    )
 
 
 def _compliance(

@@ -214,7 +214,7 @@ def compare_command(
     from servicepact.services import vendors as service
 
     with cli_session() as (app, actor):
-        a, b, rows, kpis = service.compare(
+        comparison = service.compare(
             app,
             actor=actor,
             left=left,
@@ -222,12 +222,13 @@ def compare_command(
             period=period,
             weights=service.load_weights(weights),
         )
+    rows, kpis = comparison.rows, comparison.kpis
     if output is OutputFormat.JSON:
         _echo_json(
             {
                 "period": period,
-                "left": _scorecard_json(a),
-                "right": _scorecard_json(b),
+                "left": _scorecard_json(comparison.left),
+                "right": _scorecard_json(comparison.right),
                 "rows": [
                     {
                         "component": row.component,

@@ -200,6 +200,12 @@ def _read_library(
             )
             continue
         _read_library(target, str(Path(name).parent / other), base_dir, (*chain, path), found)
+    _read_sections(file, parsed, body, found)
+
+
+def _read_sections(file: str, parsed: ParsedYaml, body: dict[str, Any], found: Libraries) -> None:
+    """The library's event types and KPIs: each valid one kept with its origin, each
+    invalid one reported at its place in the file."""
     for key in SECTIONS:
         items = body.get(key) or []
         if not isinstance(items, list):

@@ -111,6 +111,17 @@ def _metric_source(sl: ServiceLevel, part: str, contract: Contract | None = None
     return {"metricSource": {"type": METRIC_SOURCE_TYPE, "spec": spec}}
 
 
+def _unique_name(name: str, used: set[str]) -> str:
+    """``name``, or with the first free number after it (-2, -3, …) when taken; added to
+    ``used``."""
+    base, suffix = name, 2
+    while name in used:
+        name = f"{base[: 63 - len(str(suffix)) - 1].rstrip('-')}-{suffix}"
+        suffix += 1
+    used.add(name)
+    return name
+
+
 def to_openslo(contract: Contract) -> list[dict[str, Any]]:
     """One ``Service`` for the contract, then one ``SLO`` (inline SLI) per service level."""
     service = _dns_name(contract.id)
@@ -131,11 +142,7 @@ def to_openslo(contract: Contract) -> list[dict[str, Any]]:
         name = _dns_name(contract.id, sl.id)
         # Ids differing only in case or punctuation (SL_1, sl-1) share a DNS form:
         # number the later ones so every SLO name stays unique.
-        base, suffix = name, 2
-        while name in used:
-            name = f"{base[: 63 - len(str(suffix)) - 1].rstrip('-')}-{suffix}"
-            suffix += 1
-        used.add(name)
+        name = _unique_name(name, used)
         calendar = contract.calendars.get(sl.calendar) if sl.calendar else None
         indicator_spec: dict[str, Any]
         objectives: list[dict[str, Any]]
@@ -290,6 +297,88 @@ def from_openslo(
     return levels
 
 
+def _notes_of(doc: Mapping[str, Any]) -> dict[str, str]:
+    """The SLO's ServicePact annotations, by name without the prefix."""
+    raw_notes = _nested_value(doc, "metadata", "annotations")
+    if not isinstance(raw_notes, Mapping):
+        return {}
+    return {
+        str(k).removeprefix(PREFIX): str(v)
+        for k, v in (raw_notes or {}).items()
+        if str(k).startswith(PREFIX)
+    }
+
+
+def _window_period(
+    spec: Mapping[str, Any], notes: Mapping[str, str], where: str, found: _Collector
+) -> tuple[bool, PeriodKind | None]:
+    """Whether the time window maps to a calendar period, and that period (the annotated one
+    first); a window that cannot map is a problem."""
+    period = PeriodKind(notes["period"]) if notes.get("period") in set(PeriodKind) else None
+    windows = spec.get("timeWindow") or []
+    if isinstance(windows, list) and windows:
+        window = windows[0]
+        if _nested_value(window, "isRolling") is True:
+            found.add(
+                f"{where}: spec.timeWindow",
+                "a rolling window cannot map: ServicePact measures calendar periods "
+                "(month, quarter, contract year)",
+            )
+            return False, None
+        duration = str(_nested_value(window, "duration") or "")
+        if duration not in _PERIOD_OF:
+            found.add(
+                f"{where}: spec.timeWindow.duration",
+                f"{duration!r} cannot map; use 1M (month), 1Q (quarter) or 1Y (contract year)",
+            )
+            return False, None
+        if period is None:
+            period = _PERIOD_OF[duration]
+    return True, period
+
+
+def _level_data(
+    doc: Mapping[str, Any],
+    name: str,
+    notes: Mapping[str, str],
+    kpi: KpiDefinition,
+    source_spec: Any,
+    calendar: str | None,
+    period: PeriodKind | None,
+    levels: tuple[Decimal, Decimal],
+    where: str,
+    found: _Collector,
+) -> dict[str, Any]:
+    """The service level's contract-file data from the SLO, its annotations and its source."""
+    expected, minimum = levels
+    params = _json_note(notes, "params", where, found)
+    filters = _json_note(notes, "filter", where, found)
+    if params is None:
+        params = dict(_nested_value(source_spec, "params") or {})
+    if filters is None:
+        filters = dict(_nested_value(source_spec, "filter") or {})
+    data: dict[str, Any] = {
+        "id": notes.get("service-level-id") or name,
+        "name": notes.get("name") or _nested_value(doc, "metadata", "displayName") or name,
+        "kpi": kpi.name,
+        "source": notes.get("source") or _nested_value(source_spec, "source") or kpi.event_type,
+        "params": params,
+        "filter": filters,
+        "calendar": notes.get("calendar") or (calendar if kpi.uses_calendar else None),
+        "expected": expected,
+        "minimum": minimum,
+        "kind": notes.get("kind", "key"),
+        "period": (period or PeriodKind.MONTH).value,
+        "min_sample": notes.get("min-sample", "1"),
+    }
+    for note, key in (("allocation-percent", "allocation_percent"), ("category", "category")):
+        if note in notes:
+            data[key] = notes[note]
+    if "improvement-percent-of-gap" in notes:
+        data["improvement"] = {"per_year_percent_of_gap": notes["improvement-percent-of-gap"]}
+    return data
+
+
 def _service_level_data(
     doc: Mapping[str, Any],
     name: str,
@@ -303,16 +392,7 @@ def _service_level_data(
     if not isinstance(spec, Mapping):
         found.add(f"{where}: spec", "is missing")
         return None
-    raw_notes = _nested_value(doc, "metadata", "annotations")
-    notes: dict[str, str] = (
-        {
-            str(k).removeprefix(PREFIX): str(v)
-            for k, v in (raw_notes or {}).items()
-            if str(k).startswith(PREFIX)
-        }
-        if isinstance(raw_notes, Mapping)
-        else {}
-    )
+    notes = _notes_of(doc)
 
     indicator = spec.get("indicator")
     if indicator is None and spec.get("indicatorRef") is not None:
@@ -360,26 +440,9 @@ def _service_level_data(
         )
         return None
 
-    period = PeriodKind(notes["period"]) if notes.get("period") in set(PeriodKind) else None
-    windows = spec.get("timeWindow") or []
-    if isinstance(windows, list) and windows:
-        window = windows[0]
-        if _nested_value(window, "isRolling") is True:
-            found.add(
-                f"{where}: spec.timeWindow",
-                "a rolling window cannot map: ServicePact measures calendar periods "
-                "(month, quarter, contract year)",
-            )
-            return None
-        duration = str(_nested_value(window, "duration") or "")
-        if duration not in _PERIOD_OF:
-            found.add(
-                f"{where}: spec.timeWindow.duration",
-                f"{duration!r} cannot map; use 1M (month), 1Q (quarter) or 1Y (contract year)",
-            )
-            return None
-        if period is None:
-            period = _PERIOD_OF[duration]
+    mapped, period = _window_period(spec, notes, where, found)
+    if not mapped:
+        return None
     if spec.get("budgetingMethod", "Occurrences") != "Occurrences":
         found.add(
             f"{where}: spec.budgetingMethod",
@@ -391,33 +454,7 @@ def _service_level_data(
     levels = _levels(spec.get("objectives"), notes, kpi.is_ratio(), kpi.direction, where, found)
     if levels is None:
         return None
-    expected, minimum = levels
-    params = _json_note(notes, "params", where, found)
-    filters = _json_note(notes, "filter", where, found)
-    if params is None:
-        params = dict(_nested_value(source_spec, "params") or {})
-    if filters is None:
-        filters = dict(_nested_value(source_spec, "filter") or {})
-    data: dict[str, Any] = {
-        "id": notes.get("service-level-id") or name,
-        "name": notes.get("name") or _nested_value(doc, "metadata", "displayName") or name,
-        "kpi": kpi.name,
-        "source": notes.get("source") or _nested_value(source_spec, "source") or kpi.event_type,
-        "params": params,
-        "filter": filters,
-        "calendar": notes.get("calendar") or (calendar if kpi.uses_calendar else None),
-        "expected": expected,
-        "minimum": minimum,
-        "kind": notes.get("kind", "key"),
-        "period": (period or PeriodKind.MONTH).value,
-        "min_sample": notes.get("min-sample", "1"),
-    }
-    for note, key in (("allocation-percent", "allocation_percent"), ("category", "category")):
-        if note in notes:
-            data[key] = notes[note]
-    if "improvement-percent-of-gap" in notes:
-        data["improvement"] = {"per_year_percent_of_gap": notes["improvement-percent-of-gap"]}
-    return data
+    return _level_data(doc, name, notes, kpi, source_spec, calendar, period, levels, where, found)
 
 
 def _clocks_of(kpi: Mapping[str, Any]) -> list[Any]:

@@ -124,6 +124,94 @@ def _broken(findings: list[Finding], *prefix: str | int) -> set[Any]:
     return {f.path[depth] for f in findings if len(f.path) > depth and f.path[:depth] == prefix}
 
 
+def _declared_items(data: dict[str, Any], first: list[Finding]) -> dict[str, list[tuple[int, Any]]]:
+    """The declared event types and KPIs that are valid on their own, with their indexes."""
+    declared: dict[str, list[tuple[int, Any]]] = {}
+    for key, model in (("event_types", DeclaredEventType), ("kpis", DeclaredKpi)):
+        raw_items = data.get(key) or []
+        if not isinstance(raw_items, list) or (key,) in {f.path for f in first}:
+            declared[key] = []
+            continue
+        broken_items = _broken(first, key)
+        declared[key] = [
+            (index, model.model_validate(raw))
+            for index, raw in enumerate(raw_items)
+            if index not in broken_items
+        ]
+    return declared
+
+
+def _calendars_or_stand_ins(
+    calendars_raw: dict[str, Any], first: list[Finding]
+) -> dict[str, Calendar]:
+    """The calendars by name. A broken calendar still exists by name: stand in an always-open
+    one so service levels naming it are not reported as naming an unknown calendar."""
+    broken_calendars = _broken(first, "calendars")
+    stand_in_calendar = Calendar.model_construct(timezone="UTC", hours="24x7", holidays=None)
+    return {
+        name: stand_in_calendar if name in broken_calendars else Calendar.model_validate(raw)
+        for name, raw in calendars_raw.items()
+    }
+
+
+def _credits_or_stand_in(data: dict[str, Any], credits_broken: bool) -> CreditRegime | None:
+    """The credit regime; a broken one stands in as the widest regime, so no rule fails on it."""
+    if credits_broken:
+        return CreditRegime.model_construct(
+            at_risk_percent=Decimal(100),
+            pool_percent=Decimal(500),
+            max_allocation_percent=Decimal(100),
+            categories=(),
+            escalation=None,
+            earn_back=None,
+        )
+    raw_credits = data.get("credits")
+    return None if raw_credits is None else CreditRegime.model_validate(raw_credits)
+
+
+def _kept_findings(
+    found: list[Finding],
+    *,
+    level_index: list[int],
+    fee_index: list[int],
+    declared: dict[str, list[tuple[int, Any]]],
+    broken_fields: set[str | int],
+    credits_broken: bool,
+    broken_lifecycle: set[str],
+    broken_by_level: dict[int, set[str]],
+) -> list[Finding]:
+    """The contract rules' findings placed at the file's own indexes, without those a
+    stand-in caused or that depend on a part already reported broken."""
+    kept: list[Finding] = []
+    for finding in found:
+        path = list(finding.path)
+        if len(path) > 1 and path[0] == "service_levels" and isinstance(path[1], int):
+            path[1] = level_index[path[1]]
+        if len(path) > 1 and path[0] == "fees" and isinstance(path[1], int):
+            path[1] = fee_index[path[1]]
+        for key in ("event_types", "kpis"):
+            if len(path) > 1 and path[0] == key and isinstance(path[1], int):
+                path[1] = declared[key][path[1]][0]
+        if _caused_by_stand_in(tuple(path), broken_fields, credits_broken):
+            continue
+        if path[:2] == ["lifecycle", "termination"] and (
+            "term" in broken_fields or "renewal" in broken_lifecycle
+        ):
+            continue  # a termination date is checked against the term and its renewals
+        if path == ["service_levels"] and any(
+            broken & {"kind", "allocation_percent"} for broken in broken_by_level.values()
+        ):
+            continue  # the pool total needs every allocation
+        if (
+            len(path) > 2
+            and path[0] == "service_levels"
+            and _depends_on_broken(str(path[2]), broken_by_level.get(int(path[1]), set()))
+        ):
+            continue
+        kept.append(Finding(tuple(path), finding.message))
+    return kept
+
+
 def _contract_rules_over_valid_parts(
     data: dict[str, Any], first: list[Finding], context: dict[str, Any]
 ) -> list[Finding]:
@@ -160,40 +248,10 @@ def _contract_rules_over_valid_parts(
         for index, raw in enumerate(fees_raw)
         if index not in broken_fees
     ]
-    declared: dict[str, list[tuple[int, Any]]] = {}
-    for key, model in (("event_types", DeclaredEventType), ("kpis", DeclaredKpi)):
-        raw_items = data.get(key) or []
-        if not isinstance(raw_items, list) or (key,) in {f.path for f in first}:
-            declared[key] = []
-            continue
-        broken_items = _broken(first, key)
-        declared[key] = [
-            (index, model.model_validate(raw))
-            for index, raw in enumerate(raw_items)
-            if index not in broken_items
-        ]
-    broken_calendars = _broken(first, "calendars")
-    # A broken calendar still exists by name: stand in an always-open one so
-    # service levels naming it are not reported as naming an unknown calendar.
-    stand_in_calendar = Calendar.model_construct(timezone="UTC", hours="24x7", holidays=None)
-    calendars = {
-        name: stand_in_calendar if name in broken_calendars else Calendar.model_validate(raw)
-        for name, raw in calendars_raw.items()
-    }
+    declared = _declared_items(data, first)
+    calendars = _calendars_or_stand_ins(calendars_raw, first)
     credits_broken = "credits" in broken_fields
-    credits: CreditRegime | None
-    if credits_broken:
-        credits = CreditRegime.model_construct(
-            at_risk_percent=Decimal(100),
-            pool_percent=Decimal(500),
-            max_allocation_percent=Decimal(100),
-            categories=(),
-            escalation=None,
-            earn_back=None,
-        )
-    else:
-        raw_credits = data.get("credits")
-        credits = None if raw_credits is None else CreditRegime.model_validate(raw_credits)
+    credits = _credits_or_stand_in(data, credits_broken)
     term = (
         Term.model_construct(start=date.min, end=date.max)
         if "term" in broken_fields or "term" not in data
@@ -223,35 +281,16 @@ def _contract_rules_over_valid_parts(
     else:
         return []
 
-    level_index = [index for index, _ in levels]
-    fee_index = [index for index, _ in fees]
-    kept: list[Finding] = []
-    for finding in found:
-        path = list(finding.path)
-        if len(path) > 1 and path[0] == "service_levels" and isinstance(path[1], int):
-            path[1] = level_index[path[1]]
-        if len(path) > 1 and path[0] == "fees" and isinstance(path[1], int):
-            path[1] = fee_index[path[1]]
-        for key in ("event_types", "kpis"):
-            if len(path) > 1 and path[0] == key and isinstance(path[1], int):
-                path[1] = declared[key][path[1]][0]
-        if _caused_by_stand_in(tuple(path), broken_fields, credits_broken):
-            continue
-        if path[:2] == ["lifecycle", "termination"] and (
-            "term" in broken_fields or "renewal" in broken_lifecycle
-        ):
-            continue  # a termination date is checked against the term and its renewals
-        if path == ["service_levels"] and any(
-            broken & {"kind", "allocation_percent"} for broken in broken_by_level.values()
-        ):
-            continue  # the pool total needs every allocation
-        if (
-            len(path) > 2
-            and path[0] == "service_levels"
-            and _depends_on_broken(str(path[2]), broken_by_level.get(int(path[1]), set()))
-        ):
-            continue
-        kept.append(Finding(tuple(path), finding.message))
+    kept = _kept_findings(
+        found,
+        level_index=[index for index, _ in levels],
+        fee_index=[index for index, _ in fees],
+        declared=declared,
+        broken_fields=broken_fields,
+        credits_broken=credits_broken,
+        broken_lifecycle=broken_lifecycle,
+        broken_by_level=broken_by_level,
+    )
     return [*level_findings, *kept]
 
 

@@ -63,13 +63,23 @@ def _text(values: np.ndarray, present: np.ndarray | None = None) -> list[str]:
     return [t if p else "" for t, p in zip(text, present.tolist(), strict=True)]
 
 
+@dataclass(frozen=True)
+class _PausedFinish:
+    """Per item: when it finished, whether a hold paused it, and the hold's start and end."""
+
+    finish: np.ndarray
+    paused: np.ndarray
+    hold_start: np.ndarray
+    hold_end: np.ndarray
+
+
 def _paused_finish(
     rng: np.random.Generator,
     clock: BusinessClock,
     start: np.ndarray,
     minutes: np.ndarray,
     share: float,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> _PausedFinish:
     """Finish times of ``minutes`` of working time, some with a hold that stops the clock
     (the finish moves by the hold's working minutes, so the measured time stays drawn)."""
     n = len(start)
@@ -80,7 +90,7 @@ def _paused_finish(
     remaining = minutes - clock.between(start, hold_start)
     paused &= remaining > 0
     finish = np.where(paused, clock.add(hold_end, np.maximum(remaining, 0)), finish)
-    return finish, paused, hold_start, hold_end
+    return _PausedFinish(finish, paused, hold_start, hold_end)
 
 
 def _holds(year: DemoYear, paused: np.ndarray, start: np.ndarray, end: np.ndarray) -> list[str]:
@@ -103,7 +113,8 @@ def purchase_orders(
     slow = _per_month((1.0,) * 8 + (1.9, 1.1, 1.0, 1.0), months)
     median = np.where(urgent, 3.2 * 60, 9.0 * 60) * slow
     minutes = np.rint(rng.lognormal(np.log(median), 0.55)).astype(np.int64)
-    issued, held, hold_start, hold_end = _paused_finish(rng, clock, requested, minutes, 0.08)
+    approval = _paused_finish(rng, clock, requested, minutes, 0.08)
+    issued = approval.finish
     extract = len(year.days) * DAY - 1
     category = rng.choice(len(_CATEGORIES), n, p=[0.4, 0.2, 0.15, 0.15, 0.1])
     on_catalogue = rng.random(n) < np.where(
@@ -127,7 +138,7 @@ def purchase_orders(
         "savings": _text(savings.astype(np.int64), saved),
         "lines": _text(lines),
         "lines_in_error": _text(lines_in_error),
-        "holds": _holds(year, held, hold_start, hold_end),
+        "holds": _holds(year, approval.paused, approval.hold_start, approval.hold_end),
         "requester_name": names,
     }
 
@@ -149,7 +160,7 @@ def compliance_reviews(
     backlog = _per_month((1.0, 1.0, 1.05, 1.7, 1.5, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0), months)
     review_median = np.asarray((22.0, 11.0, 3.6))[rating] * 60 * backlog
     minutes = np.rint(rng.lognormal(np.log(review_median), 0.5)).astype(np.int64)
-    completed, _, _, _ = _paused_finish(rng, clock, opened, minutes, 0.0)
+    completed = _paused_finish(rng, clock, opened, minutes, 0.0).finish
     aml = kind == 2
     wall_minutes = np.rint(rng.lognormal(np.log(7 * 60 * backlog), 0.6)).astype(np.int64)
     completed = np.where(aml, opened + wall_minutes * MINUTE, completed)

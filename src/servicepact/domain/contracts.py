@@ -572,6 +572,19 @@ class Contract(BaseModel):
             if fee.source is not None and fee.source not in BUILT_IN and fee.source not in custom:
                 fail(("fees", index, "source"), f"unknown event type {fee.source!r}")
 
+        self._check_credits(fail)
+        for index, sl in enumerate(self.service_levels):
+            if sl.category is not None and (
+                self.credits is None or sl.category not in {c.id for c in self.credits.categories}
+            ):
+                fail(("service_levels", index, "category"), f"unknown category {sl.category!r}")
+        if errors:
+            raise ValidationError.from_exception_data(type(self).__name__, errors)
+        return self
+
+    def _check_credits(self, fail: Any) -> None:
+        """Critical levels have a credit regime; their allocations fit its pool and per-level
+        cap; each names one of its performance categories when it has some."""
         critical = [(i, sl) for i, sl in enumerate(self.service_levels) if sl.credited]
         if self.credits is None:
             if critical:
@@ -603,14 +616,6 @@ class Contract(BaseModel):
                         ("service_levels", index, "category"),
                         f"must name one of the performance categories: {', '.join(category_ids)}",
                     )
-        for index, sl in enumerate(self.service_levels):
-            if sl.category is not None and (
-                self.credits is None or sl.category not in {c.id for c in self.credits.categories}
-            ):
-                fail(("service_levels", index, "category"), f"unknown category {sl.category!r}")
-        if errors:
-            raise ValidationError.from_exception_data(type(self).__name__, errors)
-        return self
 
     def _check_lifecycle(self, fail: Any) -> None:
         """The notice calendar is declared; a termination lies within the contract's run."""

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
@@ -527,6 +527,123 @@ def _family(kind: ColumnType) -> str:
     return kind.value
 
 
+@dataclass
+class _KpiCheck:
+    """The problems found so far in one KPI, checked against its event type's columns and the
+    contract's calendars."""
+
+    event_type: EventType
+    calendars: Mapping[str, Any]
+    problems: list[tuple[Loc, str]] = field(default_factory=list)
+
+    def column(
+        self, loc: Loc, name: str, kinds: set[ColumnType] | None, what: str
+    ) -> ColumnType | None:
+        """The type of column ``name``; None (and a problem) when it is missing or not one
+        of ``kinds``."""
+        columns = {c.name: c.type for c in self.event_type.columns}
+        if name not in columns:
+            self.problems.append(
+                (loc, f"{self.event_type.name} has no column {name!r}{_close(name, columns)}")
+            )
+            return None
+        if kinds is not None and columns[name] not in kinds:
+            self.problems.append((loc, f"{what}; {name!r} is a {columns[name].value} column"))
+            return None
+        return columns[name]
+
+    def clock(self, loc: Loc, spec: Clock) -> None:
+        need = "a clock runs between two timestamp columns"
+        self.column((*loc, "from"), spec.start, {ColumnType.TIMESTAMP}, need)
+        self.column((*loc, "to"), spec.end, {ColumnType.TIMESTAMP}, need)
+        if spec.calendar is not None and spec.calendar not in self.calendars:
+            known = ", ".join(self.calendars) or "none declared"
+            self.problems.append(
+                (
+                    (*loc, "calendar"),
+                    f"calendar {spec.calendar!r} is not declared (calendars: {known})"
+                    + _close(spec.calendar, self.calendars),
+                )
+            )
+        if spec.pauses is not None:
+            self.column(
+                (*loc, "pauses"),
+                spec.pauses,
+                {ColumnType.INTERVALS},
+                "pauses are an intervals column",
+            )
+            if spec.calendar is None:
+                self.problems.append(
+                    ((*loc, "pauses"), "pauses need a calendar (a 24x7 calendar gives wall time)")
+                )
+
+    def condition(self, path: Loc, node: Condition) -> None:
+        if node.clock is not None:
+            self.clock((*path, "clock"), node.clock)
+            target = node.within
+            if target is not None and target.by is not None:
+                self.column(
+                    (*path, "within", "by"),
+                    target.by,
+                    {ColumnType.STRING, ColumnType.INTEGER},
+                    "a target is picked by a string or integer column",
+                )
+            return
+        if node.column is None:
+            return
+        kind = self.column((*path, "column"), node.column, None, "")
+        if kind is None:
+            return
+        for op in node.operators():
+            if op != "present":
+                self.operator((*path, op), node, op, kind)
+
+    def operator(self, loc: Loc, node: Condition, op: str, kind: ColumnType) -> None:
+        """One comparison of a condition: its operand fits the column, and the column is
+        ordered where the operator needs an order."""
+        assert node.column is not None
+        if op == "in":
+            for index, value in enumerate(node.in_ or ()):
+                why = _constant_fits(kind, value)
+                if why is None and kind in (
+                    ColumnType.TIMESTAMP,
+                    ColumnType.DATE,
+                    ColumnType.BOOLEAN,
+                    ColumnType.DECIMAL,
+                ):
+                    why = f"is a {kind.value} column: `in` lists text or whole numbers"
+                if why is not None:
+                    self.problems.append(((*loc, index), f"{node.column!r} {why}"))
+                    break
+            return
+        operand = getattr(node, op)
+        if isinstance(operand, ColumnRef):
+            other = self.column((*loc, "column"), operand.column, None, "")
+            if other is not None and _family(other) != _family(kind):
+                self.problems.append(
+                    (
+                        (*loc, "column"),
+                        f"cannot compare {node.column!r} ({kind.value}) with "
+                        f"{operand.column!r} ({other.value})",
+                    )
+                )
+                return
+            if other is None:
+                return
+        else:
+            why = _constant_fits(kind, operand)
+            if why is not None:
+                self.problems.append((loc, f"{node.column!r} {why}"))
+                return
+        if op not in ("eq", "ne") and kind not in _ORDERED:
+            self.problems.append(
+                (
+                    loc,
+                    f"{node.column!r} is a {kind.value} column: only eq, ne, in and present apply",
+                )
+            )
+
+
 def check_kpi(
     kpi: DeclaredKpi,
     declared_types: Mapping[str, EventType],
@@ -537,132 +654,36 @@ def check_kpi(
     if event_type is None:
         known = sorted({*BUILT_IN, *declared_types})
         return [(("events",), f"unknown event type {kpi.events!r}{_close(kpi.events, known)}")]
-    problems: list[tuple[Loc, str]] = []
-    columns = {c.name: c.type for c in event_type.columns}
-
-    def column(loc: Loc, name: str, kinds: set[ColumnType] | None, what: str) -> ColumnType | None:
-        if name not in columns:
-            problems.append(
-                (loc, f"{event_type.name} has no column {name!r}{_close(name, columns)}")
-            )
-            return None
-        if kinds is not None and columns[name] not in kinds:
-            problems.append((loc, f"{what}; {name!r} is a {columns[name].value} column"))
-            return None
-        return columns[name]
-
-    def clock(loc: Loc, spec: Clock) -> None:
-        need = "a clock runs between two timestamp columns"
-        column((*loc, "from"), spec.start, {ColumnType.TIMESTAMP}, need)
-        column((*loc, "to"), spec.end, {ColumnType.TIMESTAMP}, need)
-        if spec.calendar is not None and spec.calendar not in calendars:
-            known = ", ".join(calendars) or "none declared"
-            problems.append(
-                (
-                    (*loc, "calendar"),
-                    f"calendar {spec.calendar!r} is not declared (calendars: {known})"
-                    + _close(spec.calendar, calendars),
-                )
-            )
-        if spec.pauses is not None:
-            column(
-                (*loc, "pauses"),
-                spec.pauses,
-                {ColumnType.INTERVALS},
-                "pauses are an intervals column",
-            )
-            if spec.calendar is None:
-                problems.append(
-                    ((*loc, "pauses"), "pauses need a calendar (a 24x7 calendar gives wall time)")
-                )
-
+    check = _KpiCheck(event_type, calendars)
     for path, node in kpi.conditions():
-        if node.clock is not None:
-            clock((*path, "clock"), node.clock)
-            target = node.within
-            if target is not None and target.by is not None:
-                column(
-                    (*path, "within", "by"),
-                    target.by,
-                    {ColumnType.STRING, ColumnType.INTEGER},
-                    "a target is picked by a string or integer column",
-                )
-            continue
-        if node.column is None:
-            continue
-        kind = column((*path, "column"), node.column, None, "")
-        if kind is None:
-            continue
-        for op in node.operators():
-            loc = (*path, op)
-            if op == "present":
-                continue
-            if op == "in":
-                for index, value in enumerate(node.in_ or ()):
-                    why = _constant_fits(kind, value)
-                    if why is None and kind in (
-                        ColumnType.TIMESTAMP,
-                        ColumnType.DATE,
-                        ColumnType.BOOLEAN,
-                        ColumnType.DECIMAL,
-                    ):
-                        why = f"is a {kind.value} column: `in` lists text or whole numbers"
-                    if why is not None:
-                        problems.append(((*loc, index), f"{node.column!r} {why}"))
-                        break
-                continue
-            operand = getattr(node, op)
-            if isinstance(operand, ColumnRef):
-                other = column((*loc, "column"), operand.column, None, "")
-                if other is not None and _family(other) != _family(kind):
-                    problems.append(
-                        (
-                            (*loc, "column"),
-                            f"cannot compare {node.column!r} ({kind.value}) with "
-                            f"{operand.column!r} ({other.value})",
-                        )
-                    )
-                    continue
-                if other is None:
-                    continue
-            else:
-                why = _constant_fits(kind, operand)
-                if why is not None:
-                    problems.append((loc, f"{node.column!r} {why}"))
-                    continue
-            if op not in ("eq", "ne") and kind not in _ORDERED:
-                problems.append(
-                    (
-                        loc,
-                        f"{node.column!r} is a {kind.value} column: "
-                        "only eq, ne, in and present apply",
-                    )
-                )
+        check.condition(path, node)
     if kpi.measure is not None:
         if kpi.measure.clock is not None:
-            clock(("measure", "clock"), kpi.measure.clock)
+            check.clock(("measure", "clock"), kpi.measure.clock)
         elif kpi.measure.column is not None:
-            column(
+            check.column(
                 ("measure", "column"),
                 kpi.measure.column,
                 _NUMERIC,
                 f"a {kpi.kind.value} is taken of a number (integer or decimal column)",
             )
     for part in ("numerator", "denominator"):
-        of = getattr(kpi, part)
-        if of is not None:
-            column((part, "sum"), of.sum, _NUMERIC, "a sum adds an integer or decimal column")
+        summed = getattr(kpi, part)
+        if summed is not None:
+            check.column(
+                (part, "sum"), summed.sum, _NUMERIC, "a sum adds an integer or decimal column"
+            )
     if kpi.anchor not in (None, DEADLINE):
-        column(("anchor",), kpi.anchor, _INSTANTS, "an anchor is a timestamp or date column")
+        check.column(("anchor",), kpi.anchor, _INSTANTS, "an anchor is a timestamp or date column")
     named = {c.calendar for _, c in kpi.clocks() if c.calendar is not None}
     if len(named) > 1:
-        problems.append(
+        check.problems.append(
             (
                 ("measure",) if kpi.measure else ("condition",),
                 f"a KPI runs its clocks on one calendar; this one names {', '.join(sorted(named))}",
             )
         )
-    return problems
+    return check.problems
 
 
 # --- the KPI as the rest of the product sees it ------------------------------------------

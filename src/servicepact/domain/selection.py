@@ -151,50 +151,52 @@ class SelectionProject(BaseModel):
 
     @model_validator(mode="after")
     def _references(self) -> SelectionProject:
-        errors: list[InitErrorDetails] = []
-
-        def fail_text(text: str) -> None:
-            where, _, message = text.partition(": ")
-            fail(where, message)
-
-        def fail(where: str, message: str) -> None:
-            loc = tuple(part for part in where.split("."))
-            errors.append(
-                InitErrorDetails(type=PydanticCustomError("rule", message), loc=loc, input=None)
-            )
-
         nodes = self.all_criteria()
         ids = [n.id for n in nodes]
+        problems: list[str] = []
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
-            fail_text(f"criteria: duplicate ids {', '.join(dupes)}")
+            problems.append(f"criteria: duplicate ids {', '.join(dupes)}")
         if ROOT in ids:
-            fail_text(f"criteria: {ROOT!r} is reserved for the top level")
+            problems.append(f"criteria: {ROOT!r} is reserved for the top level")
         candidate_ids = {c.id for c in self.candidates}
         if len(candidate_ids) != len(self.candidates):
-            fail_text("candidates: duplicate ids")
+            problems.append("candidates: duplicate ids")
         scored = {n.id for n in nodes if n.is_leaf and n.kind is CriterionKind.SCORED}
         requirement_ids = {n.id for n in nodes if n.kind is CriterionKind.REQUIREMENT}
         prices = [n for n in nodes if n.kind is CriterionKind.PRICE]
         if prices:
             missing = sorted(c.id for c in self.candidates if c.offer is None)
             if missing:
-                fail_text(
+                problems.append(
                     f"candidates: {', '.join(missing)} have no offer, but criterion "
                     f"{prices[0].id} scores price"
                 )
+        problems += self._score_problems(scored, candidate_ids)
+        problems += self._requirement_problems(requirement_ids, candidate_ids)
+        problems += self._weight_problems(nodes)
+        if problems:
+            raise ValidationError.from_exception_data(
+                type(self).__name__, [_rule_error(text) for text in problems]
+            )
+        return self
+
+    def _score_problems(self, scored: set[str], candidate_ids: set[str]) -> list[str]:
+        """Scores by unknown evaluators or for unknown candidates or criteria, off the scale,
+        or missing for a candidate on a scored criterion."""
+        problems: list[str] = []
         for evaluator, by_candidate in self.scores.items():
             if evaluator not in self.evaluators:
-                fail_text(f"scores.{evaluator}: not one of the evaluators")
+                problems.append(f"scores.{evaluator}: not one of the evaluators")
             for candidate, by_criterion in by_candidate.items():
                 if candidate not in candidate_ids:
-                    fail_text(f"scores.{evaluator}.{candidate}: unknown candidate")
+                    problems.append(f"scores.{evaluator}.{candidate}: unknown candidate")
                 for criterion, value in by_criterion.items():
                     where = f"scores.{evaluator}.{candidate}.{criterion}"
                     if criterion not in scored:
-                        fail_text(f"{where}: not a scored leaf criterion")
+                        problems.append(f"{where}: not a scored leaf criterion")
                     elif not self.scale.minimum <= value <= self.scale.maximum:
-                        fail_text(
+                        problems.append(
                             f"{where}: {value} is outside the scale "
                             f"{self.scale.minimum}..{self.scale.maximum}"
                         )
@@ -204,19 +206,30 @@ class SelectionProject(BaseModel):
                     criterion_id in self.scores.get(e, {}).get(bidder.id, {})
                     for e in self.evaluators
                 ):
-                    fail_text(f"scores: no evaluator scored {bidder.id} on {criterion_id}")
+                    problems.append(f"scores: no evaluator scored {bidder.id} on {criterion_id}")
+        return problems
+
+    def _requirement_problems(
+        self, requirement_ids: set[str], candidate_ids: set[str]
+    ) -> list[str]:
+        problems: list[str] = []
         for candidate, checks in self.requirements.items():
             if candidate not in candidate_ids:
-                fail_text(f"requirements.{candidate}: unknown candidate")
+                problems.append(f"requirements.{candidate}: unknown candidate")
             for criterion in checks:
                 if criterion not in requirement_ids:
-                    fail_text(f"requirements.{candidate}.{criterion}: not a requirement")
+                    problems.append(f"requirements.{candidate}.{criterion}: not a requirement")
         for criterion_id in sorted(requirement_ids):
             for bidder in self.candidates:
                 if criterion_id not in self.requirements.get(bidder.id, {}):
-                    fail_text(
+                    problems.append(
                         f"requirements.{bidder.id}.{criterion_id}: not checked (met: true/false)"
                     )
+        return problems
+
+    def _weight_problems(self, nodes: list[Criterion]) -> list[str]:
+        """Weights missing for the method chosen, or pairwise matrices of unknown groups."""
+        problems: list[str] = []
         groups = {ROOT} | {n.id for n in nodes if n.children}
         if self.weights.method is WeightMethod.AHP:
             for group in sorted(groups):
@@ -224,17 +237,24 @@ class SelectionProject(BaseModel):
                     c for c in self.group_children(group) if c.kind is not CriterionKind.REQUIREMENT
                 ]
                 if len(weighted) > 1 and group not in self.weights.pairwise:
-                    fail_text(f"weights.pairwise.{group}: missing (its children need weights)")
+                    problems.append(
+                        f"weights.pairwise.{group}: missing (its children need weights)"
+                    )
             for group in self.weights.pairwise:
                 if group not in groups:
-                    fail_text(f"weights.pairwise.{group}: not a criteria group")
+                    problems.append(f"weights.pairwise.{group}: not a criteria group")
         else:
             for node in nodes:
                 if node.kind is not CriterionKind.REQUIREMENT and node.weight is None:
-                    fail_text(f"criteria.{node.id}.weight: missing (method is direct)")
-        if errors:
-            raise ValidationError.from_exception_data(type(self).__name__, errors)
-        return self
+                    problems.append(f"criteria.{node.id}.weight: missing (method is direct)")
+        return problems
 
 
 Criterion.model_rebuild()
+
+
+def _rule_error(text: str) -> InitErrorDetails:
+    """``"where.it.is: message"`` as a validation error at that location."""
+    where, _, message = text.partition(": ")
+    loc = tuple(part for part in where.split("."))
+    return InitErrorDetails(type=PydanticCustomError("rule", message), loc=loc, input=None)

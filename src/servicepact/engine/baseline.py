@@ -467,6 +467,42 @@ def month_fees(contract: Contract, month: Period, volumes: Mapping[str, int]) ->
     return at_risk_base(expected_fees(contract, month, volumes, contract_year=year))
 
 
+def _level_replay(
+    sl: ServiceLevel,
+    restated: Sequence[ServiceLevelResult],
+    statements: Sequence[CreditStatement],
+) -> LevelReplay:
+    """One level over the replayed months: its months by status, credits and earn-back."""
+    mine = [r for r in restated if r.service_level_id == sl.id]
+    count = {status: sum(r.status is status for r in mine) for status in ResultStatus}
+    return LevelReplay(
+        service_level_id=sl.id,
+        credited=sl.credited,
+        met=count[ResultStatus.MET],
+        below_expected=count[ResultStatus.BELOW_EXPECTED],
+        breached=count[ResultStatus.BREACHED],
+        insufficient=count[ResultStatus.INSUFFICIENT_DATA],
+        charged=sum(
+            (
+                line.charged
+                for statement in statements
+                for line in statement.lines
+                if line.service_level_id == sl.id and line.outcome is CreditOutcome.CREDIT
+            ),
+            Decimal(0),
+        ),
+        earned_back=sum(
+            (
+                earned.returned
+                for statement in statements
+                for earned in statement.earn_back
+                if earned.service_level_id == sl.id
+            ),
+            Decimal(0),
+        ),
+    )
+
+
 def replay(
     contract: Contract,
     results: Sequence[ServiceLevelResult],
@@ -499,38 +535,7 @@ def replay(
                 fees_by_month=fees_by_month,
             )
         )
-    levels: list[LevelReplay] = []
-    for sl in contract.service_levels:
-        mine = [r for r in restated if r.service_level_id == sl.id]
-        count = {status: sum(r.status is status for r in mine) for status in ResultStatus}
-        levels.append(
-            LevelReplay(
-                service_level_id=sl.id,
-                credited=sl.credited,
-                met=count[ResultStatus.MET],
-                below_expected=count[ResultStatus.BELOW_EXPECTED],
-                breached=count[ResultStatus.BREACHED],
-                insufficient=count[ResultStatus.INSUFFICIENT_DATA],
-                charged=sum(
-                    (
-                        line.charged
-                        for s in statements
-                        for line in s.lines
-                        if line.service_level_id == sl.id and line.outcome is CreditOutcome.CREDIT
-                    ),
-                    Decimal(0),
-                ),
-                earned_back=sum(
-                    (
-                        e.returned
-                        for s in statements
-                        for e in s.earn_back
-                        if e.service_level_id == sl.id
-                    ),
-                    Decimal(0),
-                ),
-            )
-        )
+    levels = [_level_replay(sl, restated, statements) for sl in contract.service_levels]
     years: dict[int, list[CreditStatement]] = {}
     for period, statement in zip(ordered, statements, strict=True):
         years.setdefault(period.start.year, []).append(statement)

@@ -15,7 +15,7 @@ A process is "outsourced" when at least one contract lists it in its scope.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -81,6 +81,40 @@ def _worst(statuses: Sequence[LayerStatus]) -> LayerStatus:
     return max(statuses, key=_SEVERITY.index)
 
 
+def _operation_layer(
+    process: Process,
+    covering: list[Contract],
+    latest: Mapping[tuple[str, str], ServiceLevelResult],
+) -> LayerView:
+    """The operation layer: the process's own artefacts and the service levels of the
+    contracts covering it, each with its latest closed status."""
+    op_items: list[LayerItem] = [
+        LayerItem(a.name, a.status.value, a.note) for a in process.layer(Layer.OPERATION)
+    ]
+    op_artefacts = process.layer(Layer.OPERATION)
+    candidates: list[LayerStatus] = []
+    if op_artefacts:
+        candidates.append(_artefact_status([a.status for a in op_artefacts]))
+    level_statuses: list[ResultStatus | None] = []
+    for contract in covering:
+        for level in contract.service_levels:
+            result = latest.get((contract.id, level.id))
+            status = result.status if result else None
+            level_statuses.append(status)
+            op_items.append(
+                LayerItem(
+                    f"{contract.id}/{level.id} {level.name}",
+                    status.value if status else "not_measured",
+                    f"latest {result.period}" if result else "no closed period yet",
+                )
+            )
+    if level_statuses:
+        met = all(s is ResultStatus.MET for s in level_statuses)
+        candidates.append(LayerStatus.OK if met else LayerStatus.ATTENTION)
+    op_status = _worst(candidates)
+    return LayerView(Layer.OPERATION, op_status, tuple(op_items))
+
+
 def bpo_map(
     *,
     processes: Sequence[Process],
@@ -126,31 +160,7 @@ def bpo_map(
             )
 
         # operation: the service levels of the covering contracts with their latest status
-        op_items: list[LayerItem] = [
-            LayerItem(a.name, a.status.value, a.note) for a in process.layer(Layer.OPERATION)
-        ]
-        op_artefacts = process.layer(Layer.OPERATION)
-        candidates: list[LayerStatus] = []
-        if op_artefacts:
-            candidates.append(_artefact_status([a.status for a in op_artefacts]))
-        level_statuses: list[ResultStatus | None] = []
-        for contract in covering:
-            for level in contract.service_levels:
-                result = latest.get((contract.id, level.id))
-                status = result.status if result else None
-                level_statuses.append(status)
-                op_items.append(
-                    LayerItem(
-                        f"{contract.id}/{level.id} {level.name}",
-                        status.value if status else "not_measured",
-                        f"latest {result.period}" if result else "no closed period yet",
-                    )
-                )
-        if level_statuses:
-            met = all(s is ResultStatus.MET for s in level_statuses)
-            candidates.append(LayerStatus.OK if met else LayerStatus.ATTENTION)
-        op_status = _worst(candidates)
-        layers.append(LayerView(Layer.OPERATION, op_status, tuple(op_items)))
+        layers.append(_operation_layer(process, covering, latest))
 
         infra = process.layer(Layer.INFRASTRUCTURE)
         layers.append(

@@ -80,46 +80,58 @@ def _met_share(results: Sequence[ServiceLevelResult]) -> tuple[int, Decimal | No
     return len(measured), share
 
 
-def broker_analysis(
-    contract: Contract,
-    results: Sequence[ServiceLevelResult],
-    direct: Mapping[str, Sequence[ServiceLevelResult]],
-    *,
+@dataclass(frozen=True)
+class _Margin:
+    """What the broker keeps of the client's monthly fees, when its terms say."""
+
+    vendor_fees: Decimal | None
+    amount: Decimal | None
+    percent: Decimal | None
+
+
+def _margin(
     client_fees_monthly: Decimal,
     terms: BrokerTerms | None,
-) -> BrokerAnalysis:
-    """``direct`` maps each comparable direct contract's id to its monthly results."""
-    currency = contract.currency
-    vendor_fees: Decimal | None = None
-    margin: Decimal | None = None
-    percent: Decimal | None = None
-    explanation: list[str] = []
+    currency: str,
+    explanation: list[str],
+) -> _Margin:
+    """The margin from the broker's terms (a percent, or the vendor's fees); its working is
+    added to ``explanation``."""
     if terms is not None and terms.margin_percent is not None:
         percent = terms.margin_percent
         margin = round_money(client_fees_monthly * percent / _HUNDRED, currency)
-        vendor_fees = client_fees_monthly - margin
         explanation.append(
             f"margin {percent.normalize():f} % × {amount_text(client_fees_monthly, currency)} = "
             f"{amount_text(margin, currency)} a month"
         )
-    elif terms is not None and terms.vendor_fees_monthly is not None:
+        return _Margin(client_fees_monthly - margin, margin, percent)
+    if terms is not None and terms.vendor_fees_monthly is not None:
         vendor_fees = terms.vendor_fees_monthly
         margin = client_fees_monthly - vendor_fees
-        percent = (
-            (margin / client_fees_monthly * _HUNDRED).quantize(Decimal("0.1"))
-            if client_fees_monthly
-            else None
-        )
         explanation.append(
             f"margin {amount_text(client_fees_monthly, currency)} − vendor "
             f"{amount_text(vendor_fees, currency)} = {amount_text(margin, currency)} a month"
         )
-    else:
-        explanation.append("the broker's margin is not known (no broker terms)")
-    broker_fee = terms.fee_monthly if terms is not None else Decimal(0)
-    if broker_fee:
-        explanation.append(f"plus a broker fee of {amount_text(broker_fee, currency)} a month")
+        return _Margin(
+            vendor_fees,
+            margin,
+            (
+                (margin / client_fees_monthly * _HUNDRED).quantize(Decimal("0.1"))
+                if client_fees_monthly
+                else None
+            ),
+        )
+    explanation.append("the broker's margin is not known (no broker terms)")
+    return _Margin(None, None, None)
 
+
+def _comparisons(
+    results: Sequence[ServiceLevelResult],
+    direct: Mapping[str, Sequence[ServiceLevelResult]],
+    explanation: list[str],
+) -> list[KpiComparison]:
+    """The brokered contract's share of months met against the direct contracts', per KPI
+    and across every service level; each verdict's working is added to ``explanation``."""
     mine: dict[str, list[ServiceLevelResult]] = {}
     for r in results:
         if not r.running:
@@ -183,14 +195,33 @@ def broker_analysis(
             f"all service levels: met {share} % of {months} level-months brokered against "
             f"{direct_share} % of {direct_months} direct ({gap:+} points: {verdict.value})"
         )
+    return comparisons
+
+
+def broker_analysis(
+    contract: Contract,
+    results: Sequence[ServiceLevelResult],
+    direct: Mapping[str, Sequence[ServiceLevelResult]],
+    *,
+    client_fees_monthly: Decimal,
+    terms: BrokerTerms | None,
+) -> BrokerAnalysis:
+    """``direct`` maps each comparable direct contract's id to its monthly results."""
+    currency = contract.currency
+    explanation: list[str] = []
+    margin = _margin(client_fees_monthly, terms, currency, explanation)
+    broker_fee = terms.fee_monthly if terms is not None else Decimal(0)
+    if broker_fee:
+        explanation.append(f"plus a broker fee of {amount_text(broker_fee, currency)} a month")
+    comparisons = _comparisons(results, direct, explanation)
     return BrokerAnalysis(
         contract_id=contract.id,
         broker=contract.broker,
         currency=currency,
         client_fees_monthly=client_fees_monthly,
-        vendor_fees_monthly=vendor_fees,
-        margin_monthly=margin,
-        margin_percent=percent,
+        vendor_fees_monthly=margin.vendor_fees,
+        margin_monthly=margin.amount,
+        margin_percent=margin.percent,
         broker_fee_monthly=broker_fee,
         comparisons=tuple(comparisons),
         explanation=tuple(explanation),

@@ -25,6 +25,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
+from functools import partial
 
 from servicepact.domain.contracts import Contract, PeriodKind, ServiceLevel
 from servicepact.domain.credits import (
@@ -233,6 +234,40 @@ def _targets_text(
     return targets
 
 
+def _line(
+    sl: ServiceLevel,
+    result: ServiceLevelResult | None,
+    shown: str | None,
+    this_month: tuple[str, ...],
+    outcome: CreditOutcome,
+    clause: str,
+    arithmetic: str,
+    *,
+    months: tuple[str, ...] | None = None,
+    category_percent: Decimal | None = None,
+    multiplier: Decimal = Decimal(1),
+    amount: Decimal = Decimal(0),
+) -> CreditLine:
+    """A credit line of ``sl`` with its result's targets and value; ``months`` defaults to
+    ``this_month``."""
+    return CreditLine(
+        service_level_id=sl.id,
+        name=sl.name,
+        outcome=outcome,
+        months=this_month if months is None else months,
+        clause=clause,
+        arithmetic=arithmetic,
+        expected=result.expected if result else None,
+        minimum=result.minimum if result else None,
+        value=shown,
+        allocation_percent=sl.allocation_percent,
+        category_percent=category_percent,
+        multiplier=multiplier,
+        amount=amount,
+        charged=amount,
+    )
+
+
 def _level_line(
     month: _CreditMonth, sl: ServiceLevel, waived: Collection[tuple[str, str]]
 ) -> CreditLine:
@@ -240,34 +275,7 @@ def _level_line(
     current = month.current
     result = month.results.get((sl.id, current.label))
     shown = value_text(result, sl) if result else None
-
-    def make(
-        outcome: CreditOutcome,
-        clause: str,
-        arithmetic: str,
-        *,
-        months: tuple[str, ...] = (current.label,),
-        category_percent: Decimal | None = None,
-        multiplier: Decimal = Decimal(1),
-        amount: Decimal = Decimal(0),
-    ) -> CreditLine:
-        return CreditLine(
-            service_level_id=sl.id,
-            name=sl.name,
-            outcome=outcome,
-            months=months,
-            clause=clause,
-            arithmetic=arithmetic,
-            expected=result.expected if result else None,
-            minimum=result.minimum if result else None,
-            value=shown,
-            allocation_percent=sl.allocation_percent,
-            category_percent=category_percent,
-            multiplier=multiplier,
-            amount=amount,
-            charged=amount,
-        )
-
+    make = partial(_line, sl, result, shown, (current.label,))
     targets = "" if result is None else _targets_text(month, sl, result, shown)
     if not sl.credited:
         return make(

@@ -426,15 +426,7 @@ def evaluate_periods(
     timezone_name = contract_timezone(contract, sl)
     now_us = None if now is None else instant_us(now)
     applicable = applicable_exclusions(contract, sl, exclusions)
-    windows: list[Window] = []
-    for period in periods:
-        start, end = (
-            local_midnight_us(period.start, timezone_name),
-            local_midnight_us(period.end, timezone_name),
-        )
-        if now_us is not None:
-            end = max(start, min(end, now_us))
-        windows.append((start, end))
+    windows = [_window(period, timezone_name, now_us) for period in periods]
     aggregates, excluded_aggregates = compute_windows(
         contract,
         sl,
@@ -445,83 +437,129 @@ def evaluate_periods(
         years=(min(p.start.year for p in periods) - 1, max(p.end.year for p in periods)),
         memo=memo,
     )
-    code_hash = contract_hash if contract_hash is not None else canonical_contract_hash(contract)
-    batches = tuple(sorted(batch_ids)) if batch_ids is not None else _batches(table)
+    run = _Run(
+        contract=contract,
+        sl=sl,
+        table=table,
+        timezone_name=timezone_name,
+        now_us=now_us,
+        applicable=applicable,
+        contract_version=contract_version,
+        code_hash=(
+            contract_hash if contract_hash is not None else canonical_contract_hash(contract)
+        ),
+        batches=tuple(sorted(batch_ids)) if batch_ids is not None else _batches(table),
+        calendar_hash=calendar_hash,
+    )
+    return [
+        _period_result(run, period, window, aggregate, excluded_aggregate)
+        for period, window, aggregate, excluded_aggregate in zip(
+            periods, windows, aggregates, excluded_aggregates, strict=True
+        )
+    ]
 
-    results: list[ServiceLevelResult] = []
-    for period, window, aggregate, excluded_aggregate in zip(
-        periods, windows, aggregates, excluded_aggregates, strict=True
-    ):
-        notes: list[str] = []
-        # running: ``now`` lies inside the period (a period not yet started is not running)
-        running = now_us is not None and window[0] <= now_us < local_midnight_us(
-            period.end, timezone_name
+
+def _window(period: Period, timezone_name: str, now_us: int | None) -> Window:
+    """The period as local midnights in microseconds, cut at ``now`` (empty when the period
+    has not started)."""
+    start = local_midnight_us(period.start, timezone_name)
+    end = local_midnight_us(period.end, timezone_name)
+    if now_us is not None:
+        end = max(start, min(end, now_us))
+    return (start, end)
+
+
+@dataclass(frozen=True)
+class _Run:
+    """What every period of one evaluation of a service level shares."""
+
+    contract: Contract
+    sl: ServiceLevel
+    table: pa.Table
+    timezone_name: str
+    now_us: int | None
+    applicable: list[Exclusion]
+    contract_version: int
+    code_hash: str
+    batches: tuple[str, ...]
+    calendar_hash: str
+
+
+def _period_result(
+    run: _Run,
+    period: Period,
+    window: Window,
+    aggregate: KpiAggregate,
+    excluded_aggregate: KpiAggregate | None,
+) -> ServiceLevelResult:
+    """One period's result: its exclusions and waivers applied, judged against its targets."""
+    contract, sl, now_us = run.contract, run.sl, run.now_us
+    notes: list[str] = []
+    # running: ``now`` lies inside the period (a period not yet started is not running)
+    running = now_us is not None and window[0] <= now_us < local_midnight_us(
+        period.end, run.timezone_name
+    )
+    not_started = window[1] <= window[0]
+    excluded = excluded_aggregate.sample_size if excluded_aggregate is not None else 0
+    period_waivers = [e for e in run.applicable if e.covers_period(period.label)]
+    used = [e for e in run.applicable if e.event_ids] if excluded else []
+    if period_waivers:
+        excluded += aggregate.sample_size
+        aggregate = KpiAggregate(aggregate.aggregate, 0, 0, 0, aggregate.scale)
+        used = period_waivers + used
+        notes.append(
+            "period excluded: " + ", ".join(f"{e.id} ({e.reason.value})" for e in period_waivers)
         )
-        not_started = window[1] <= window[0]
-        excluded = excluded_aggregate.sample_size if excluded_aggregate is not None else 0
-        period_waivers = [e for e in applicable if e.covers_period(period.label)]
-        used = [e for e in applicable if e.event_ids] if excluded else []
-        if period_waivers:
-            excluded += aggregate.sample_size
-            aggregate = KpiAggregate(aggregate.aggregate, 0, 0, 0, aggregate.scale)
-            used = period_waivers + used
-            notes.append(
-                "period excluded: "
-                + ", ".join(f"{e.id} ({e.reason.value})" for e in period_waivers)
-            )
-        if used and not period_waivers:
-            notes.append("exclusions applied: " + ", ".join(sorted(e.id for e in used)))
-        if not_started:
-            notes.append("the period has not started")
-        expected, minimum = targets_for(contract, sl, period)
-        value = None if not_started or aggregate.sample_size == 0 else aggregate.value
-        numerator, denominator = _result_value(aggregate)
-        status = status_for(
-            value,
-            expected=expected,
-            minimum=minimum,
-            direction=sl.direction,
-            sample_size=aggregate.sample_size,
-            min_sample=sl.effective_min_sample,
+    if used and not period_waivers:
+        notes.append("exclusions applied: " + ", ".join(sorted(e.id for e in used)))
+    if not_started:
+        notes.append("the period has not started")
+    expected, minimum = targets_for(contract, sl, period)
+    value = None if not_started or aggregate.sample_size == 0 else aggregate.value
+    numerator, denominator = _result_value(aggregate)
+    status = status_for(
+        value,
+        expected=expected,
+        minimum=minimum,
+        direction=sl.direction,
+        sample_size=aggregate.sample_size,
+        min_sample=sl.effective_min_sample,
+    )
+    min_sample = sl.effective_min_sample
+    if status is ResultStatus.INSUFFICIENT_DATA and aggregate.sample_size < min_sample:
+        notes.append(
+            f"{aggregate.sample_size} events, fewer than the minimum sample of {min_sample}"
         )
-        min_sample = sl.effective_min_sample
-        if status is ResultStatus.INSUFFICIENT_DATA and aggregate.sample_size < min_sample:
-            notes.append(
-                f"{aggregate.sample_size} events, fewer than the minimum sample of {min_sample}"
-            )
-        results.append(
-            ServiceLevelResult(
-                contract_id=contract.id,
-                contract_version=contract_version,
-                service_level_id=sl.id,
-                kpi=sl.kpi,
-                period=period.label,
-                period_start=period.start.isoformat(),
-                period_end=period.end.isoformat(),
-                value=value,
-                numerator=numerator,
-                denominator=denominator,
-                sample_size=aggregate.sample_size,
-                expected=expected,
-                minimum=minimum,
-                status=status,
-                excluded=excluded,
-                completeness=_completeness(contract, sl, period, table, window, timezone_name),
-                running=running,
-                inputs_hash=inputs_hash(
-                    contract_hash=code_hash,
-                    contract_version=contract_version,
-                    service_level_id=sl.id,
-                    period=period.label,
-                    batches=batches,
-                    exclusions=used,
-                    cutoff_us=window[1] if running else None,
-                ),
-                notes=tuple(notes),
-                calendar_hash=calendar_hash,
-            )
-        )
-    return results
+    return ServiceLevelResult(
+        contract_id=contract.id,
+        contract_version=run.contract_version,
+        service_level_id=sl.id,
+        kpi=sl.kpi,
+        period=period.label,
+        period_start=period.start.isoformat(),
+        period_end=period.end.isoformat(),
+        value=value,
+        numerator=numerator,
+        denominator=denominator,
+        sample_size=aggregate.sample_size,
+        expected=expected,
+        minimum=minimum,
+        status=status,
+        excluded=excluded,
+        completeness=_completeness(contract, sl, period, run.table, window, run.timezone_name),
+        running=running,
+        inputs_hash=inputs_hash(
+            contract_hash=run.code_hash,
+            contract_version=run.contract_version,
+            service_level_id=sl.id,
+            period=period.label,
+            batches=run.batches,
+            exclusions=used,
+            cutoff_us=window[1] if running else None,
+        ),
+        notes=tuple(notes),
+        calendar_hash=run.calendar_hash,
+    )
 
 
 def evaluate_service_level(

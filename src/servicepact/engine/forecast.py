@@ -34,6 +34,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from fractions import Fraction
 
 import pyarrow as pa
@@ -109,6 +110,86 @@ def _allowed_share(minimum: Fraction, direction: Direction) -> Fraction:
     return 1 - minimum if direction is Direction.HIGHER_IS_BETTER else minimum
 
 
+def _burn_rates(
+    burn_aggregates: Sequence[KpiAggregate], direction: Direction, allowed_share: Fraction
+) -> list[BurnRate]:
+    """Each burn window's failures against the share of failures the minimum allows."""
+    rates: list[BurnRate] = []
+    for window, aggregate in zip(BURN_WINDOWS, burn_aggregates, strict=True):
+        failures = _failures(aggregate, direction)
+        if aggregate.denominator == 0:
+            rates.append(BurnRate(window.name, 0, 0, None, None, window.threshold, False))
+            continue
+        failure_share = Fraction(failures, aggregate.denominator)
+        if allowed_share == 0:
+            rates.append(
+                BurnRate(
+                    window.name, aggregate.denominator, failures, failure_share, None,
+                    window.threshold, failures > 0,
+                )
+            )  # fmt: skip
+            continue
+        rate = failure_share / allowed_share
+        rates.append(
+            BurnRate(
+                window.name, aggregate.denominator, failures, failure_share, rate,
+                window.threshold, rate > window.threshold,
+            )
+        )  # fmt: skip
+    return rates
+
+
+def _value_so_far(
+    contract: Contract,
+    sl: ServiceLevel,
+    period: Period,
+    now: datetime,
+    share: Fraction,
+    so_far: KpiAggregate,
+    expected: Decimal,
+    minimum: Decimal,
+) -> Forecast:
+    """A KPI that is not a ratio: no burn rates nor budget, the projection is the value so
+    far."""
+    value = so_far.value if so_far.sample_size else None
+    status = status_for(
+        value,
+        expected=expected,
+        minimum=minimum,
+        direction=sl.direction,
+        sample_size=so_far.sample_size,
+        min_sample=sl.min_sample,
+    )
+    notes = ("burn rates and error budgets apply to ratio KPIs; projection = value so far",)
+    return Forecast(
+        contract.id, sl.id, period.label, now.isoformat(), share, value,
+        so_far.numerator, so_far.denominator, None, None, value, status,
+        None, None, (), status is ResultStatus.BREACHED, notes,
+    )  # fmt: skip
+
+
+def _projected_value(
+    so_far: KpiAggregate,
+    failures_so_far: int,
+    projected_denominator: int,
+    rates: list[BurnRate],
+    direction: Direction,
+) -> Fraction:
+    """The period's value if the rest of it fails at the long window's recent share (the
+    share so far when that window saw no events)."""
+    long_rate = next(r for r in rates if r.window == _LONG)
+    recent_share = (
+        long_rate.failure_share
+        if long_rate.failure_share is not None
+        else Fraction(failures_so_far, so_far.denominator)
+    )
+    remaining = projected_denominator - so_far.denominator
+    projected_failures = failures_so_far + remaining * recent_share
+    if direction is Direction.HIGHER_IS_BETTER:
+        return 1 - projected_failures / projected_denominator
+    return projected_failures / projected_denominator
+
+
 def forecast_service_level(
     contract: Contract,
     sl: ServiceLevel,
@@ -138,45 +219,10 @@ def forecast_service_level(
     notes: list[str] = []
 
     if sl.definition.aggregate is not Aggregate.RATIO:
-        value = so_far.value if so_far.sample_size else None
-        status = status_for(
-            value,
-            expected=expected,
-            minimum=minimum,
-            direction=direction,
-            sample_size=so_far.sample_size,
-            min_sample=sl.min_sample,
-        )
-        notes.append("burn rates and error budgets apply to ratio KPIs; projection = value so far")
-        return Forecast(
-            contract.id, sl.id, period.label, now.isoformat(), share, value,
-            so_far.numerator, so_far.denominator, None, None, value, status,
-            None, None, (), status is ResultStatus.BREACHED, tuple(notes),
-        )  # fmt: skip
+        return _value_so_far(contract, sl, period, now, share, so_far, expected, minimum)
 
     allowed_share = _allowed_share(Fraction(minimum), direction)
-    rates: list[BurnRate] = []
-    for window, aggregate in zip(BURN_WINDOWS, burn_aggregates, strict=True):
-        failures = _failures(aggregate, direction)
-        if aggregate.denominator == 0:
-            rates.append(BurnRate(window.name, 0, 0, None, None, window.threshold, False))
-            continue
-        failure_share = Fraction(failures, aggregate.denominator)
-        if allowed_share == 0:
-            rates.append(
-                BurnRate(
-                    window.name, aggregate.denominator, failures, failure_share, None,
-                    window.threshold, failures > 0,
-                )
-            )  # fmt: skip
-            continue
-        rate = failure_share / allowed_share
-        rates.append(
-            BurnRate(
-                window.name, aggregate.denominator, failures, failure_share, rate,
-                window.threshold, rate > window.threshold,
-            )
-        )  # fmt: skip
+    rates = _burn_rates(burn_aggregates, direction, allowed_share)
     at_risk = all(r.exceeded for r in rates)
 
     failures_so_far = _failures(so_far, direction)
@@ -187,18 +233,9 @@ def forecast_service_level(
             ResultStatus.INSUFFICIENT_DATA, None, None, tuple(rates), at_risk, tuple(notes),
         )  # fmt: skip
     projected_denominator = max(so_far.denominator, int(so_far.denominator / share))
-    long_rate = next(r for r in rates if r.window == _LONG)
-    recent_share = (
-        long_rate.failure_share
-        if long_rate.failure_share is not None
-        else Fraction(failures_so_far, so_far.denominator)
+    projected_value = _projected_value(
+        so_far, failures_so_far, projected_denominator, rates, direction
     )
-    remaining = projected_denominator - so_far.denominator
-    projected_failures = failures_so_far + remaining * recent_share
-    if direction is Direction.HIGHER_IS_BETTER:
-        projected_value = 1 - projected_failures / projected_denominator
-    else:
-        projected_value = projected_failures / projected_denominator
     projected_status = status_for(
         projected_value,
         expected=expected,

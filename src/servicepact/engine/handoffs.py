@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import IntEnum
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -97,6 +98,77 @@ def _require(tickets: pa.Table) -> None:
         raise InvalidInput(problems=problems)
 
 
+def _sides(
+    party: pa.Array, vendor_party: str, internal_parties: Sequence[str]
+) -> np.ndarray[Any, np.dtype[np.int8]]:
+    """The side (vendor, internal or other) of each assignment's party."""
+    side = np.full(len(party), Side.OTHER, dtype=np.int8)
+    side[pc.equal(party, vendor_party).fill_null(False).to_numpy(zero_copy_only=False)] = (
+        Side.VENDOR
+    )
+    internal_mask = pc.is_in(party, value_set=pa.array(list(internal_parties), pa.string()))
+    side[internal_mask.fill_null(False).to_numpy(zero_copy_only=False)] = Side.INTERNAL
+    return side
+
+
+def _held_hours(
+    side: np.ndarray[Any, np.dtype[np.int8]],
+    start_us: np.ndarray[Any, np.dtype[np.int64]],
+    end: pa.Array,
+    end_valid: np.ndarray[Any, np.dtype[np.bool_]],
+    as_of: datetime | None,
+) -> dict[str, float]:
+    """Hours each side held its assignments; an open assignment counts up to ``as_of``, or
+    not at all without it."""
+    end_us = end.cast(pa.int64()).fill_null(0).to_numpy(zero_copy_only=False)
+    if as_of is not None:
+        as_of_us = int(as_of.timestamp() * 1_000_000)
+        end_us = np.where(end_valid, end_us, as_of_us)
+        usable = np.ones(len(side), dtype=bool)
+    else:
+        usable = end_valid
+    usable = usable & (start_us != np.iinfo(np.int64).min)
+    durations = np.where(usable, np.maximum(end_us - start_us, 0), 0)
+    return {s.name.lower(): float(durations[side == s].sum()) / MICROS_PER_HOUR for s in Side}
+
+
+def _weekly_load(
+    pushed_starts: pa.Array,
+    *,
+    timezone: str,
+    weekly_capacity: int | None,
+    vendor_party: str,
+) -> tuple[list[WeekLoad], list[OverloadFinding]]:
+    """The workload pushed back to internal teams per ISO week, in the client's time zone
+    (``pushed_starts``: when each such handoff was received), and the weeks above capacity."""
+    weeks: list[WeekLoad] = []
+    overloads: list[OverloadFinding] = []
+    if not len(pushed_starts):
+        return weeks, overloads
+    moments = pushed_starts.cast(pa.timestamp("us", tz=timezone))
+    years = pc.iso_year(moments).to_numpy(zero_copy_only=False).astype(np.int64)
+    numbers = pc.iso_week(moments).to_numpy(zero_copy_only=False).astype(np.int64)
+    keys, counts = np.unique(years * 100 + numbers, return_counts=True)
+    labels = [f"{k // 100:04d}-W{k % 100:02d}" for k in keys.tolist()]
+    for label, count in zip(labels, counts, strict=True):
+        load = WeekLoad(str(label), int(count), weekly_capacity)
+        weeks.append(load)
+        if load.overloaded and weekly_capacity is not None:
+            overloads.append(
+                OverloadFinding(
+                    week=load.week,
+                    pushed_to_internal=load.pushed_to_internal,
+                    capacity=weekly_capacity,
+                    detail=(
+                        f"{vendor_party} handed {load.pushed_to_internal} tickets to internal "
+                        f"teams in {load.week}, above their stated capacity of "
+                        f"{weekly_capacity} a week (+{load.excess})"
+                    ),
+                )
+            )
+    return weeks, overloads
+
+
 def handoff_analysis(
     tickets: pa.Table,
     *,
@@ -123,32 +195,15 @@ def handoff_analysis(
     start = flat.field("from")
     end = flat.field("to")
 
-    side = np.full(len(flat), Side.OTHER, dtype=np.int8)
-    side[pc.equal(party, vendor_party).fill_null(False).to_numpy(zero_copy_only=False)] = (
-        Side.VENDOR
-    )
-    internal_mask = pc.is_in(party, value_set=pa.array(list(internal_parties), pa.string()))
-    side[internal_mask.fill_null(False).to_numpy(zero_copy_only=False)] = Side.INTERNAL
+    side = _sides(party, vendor_party, internal_parties)
 
     start_us = (
         start.cast(pa.int64()).fill_null(np.iinfo(np.int64).min).to_numpy(zero_copy_only=False)
     )
-    end_valid = end.is_valid().to_numpy(zero_copy_only=False)
-    end_us = end.cast(pa.int64()).fill_null(0).to_numpy(zero_copy_only=False)
-
     # time held per side
-    held = {s.name.lower(): 0.0 for s in Side}
+    end_valid = end.is_valid().to_numpy(zero_copy_only=False)
     open_count = int((~end_valid).sum())
-    if as_of is not None:
-        as_of_us = int(as_of.timestamp() * 1_000_000)
-        end_us = np.where(end_valid, end_us, as_of_us)
-        usable = np.ones(len(flat), dtype=bool)
-    else:
-        usable = end_valid
-    usable &= start_us != np.iinfo(np.int64).min
-    durations = np.where(usable, np.maximum(end_us - start_us, 0), 0)
-    for s in Side:
-        held[s.name.lower()] = float(durations[side == s].sum()) / MICROS_PER_HOUR
+    held = _held_hours(side, start_us, end, end_valid, as_of)
 
     # handoffs: consecutive vendor/internal assignments of one ticket on different sides
     keep = np.flatnonzero(side != Side.OTHER)
@@ -169,32 +224,12 @@ def handoff_analysis(
         key=lambda item: (-item[1], item[0]),
     )
 
-    # weekly pushed-back workload, in the client's time zone
-    pushed = receiving[to_internal_mask]
-    weeks: list[WeekLoad] = []
-    overloads: list[OverloadFinding] = []
-    if len(pushed):
-        moments = start.take(pa.array(pushed)).cast(pa.timestamp("us", tz=timezone))
-        years = pc.iso_year(moments).to_numpy(zero_copy_only=False).astype(np.int64)
-        numbers = pc.iso_week(moments).to_numpy(zero_copy_only=False).astype(np.int64)
-        keys, counts = np.unique(years * 100 + numbers, return_counts=True)
-        labels = [f"{k // 100:04d}-W{k % 100:02d}" for k in keys.tolist()]
-        for label, count in zip(labels, counts, strict=True):
-            load = WeekLoad(str(label), int(count), weekly_capacity)
-            weeks.append(load)
-            if load.overloaded and weekly_capacity is not None:
-                overloads.append(
-                    OverloadFinding(
-                        week=load.week,
-                        pushed_to_internal=load.pushed_to_internal,
-                        capacity=weekly_capacity,
-                        detail=(
-                            f"{vendor_party} handed {load.pushed_to_internal} tickets to internal "
-                            f"teams in {load.week}, above their stated capacity of "
-                            f"{weekly_capacity} a week (+{load.excess})"
-                        ),
-                    )
-                )
+    weeks, overloads = _weekly_load(
+        start.take(pa.array(receiving[to_internal_mask])),
+        timezone=timezone,
+        weekly_capacity=weekly_capacity,
+        vendor_party=vendor_party,
+    )
     return HandoffReport(
         vendor_party=vendor_party,
         internal_parties=tuple(internal_parties),

@@ -23,7 +23,7 @@ status of its own and earns no credit (credits stay with the measured periods).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pyarrow as pa
 
@@ -154,17 +154,7 @@ def period_compliance(
         )
         return _replace(base, running=running, not_aggregated=changed)
     applicable = applicable_exclusions(contract, sl, exclusions)
-    if own:
-        waived = [p for p in begun if any(e.covers_period(p.label) for e in applicable)]
-        measured = [p for p in begun if p not in waived]
-        spans = [(first.start, last.end) for first, last in _runs(measured)]
-    else:
-        # No measured period lies inside (a contract-year level in a quarter): the reporting
-        # period itself, within the term.
-        waived = []
-        start = max(report.start, contract.term.start)
-        end = min(report.end, contract.term.end + timedelta(days=1))
-        spans = [(start, end)] if start < end else []
+    spans, waived = _spans(contract, report, own, begun, applicable)
     windows: list[Window] = []
     running = False  # now lies inside a counted span: its value runs up to now
     for index, (start, end) in enumerate([*spans, *((p.start, p.end) for p in waived)]):
@@ -185,8 +175,8 @@ def period_compliance(
         memo=memo,
     )
     counted = aggregates[: len(spans)]
-    excluded = sum(a.sample_size for a in aggregates[len(spans) :]) + sum(
-        a.sample_size for a in excluded_aggregates if a is not None
+    excluded = sum(waived_part.sample_size for waived_part in aggregates[len(spans) :]) + sum(
+        part.sample_size for part in excluded_aggregates if part is not None
     )
     if not counted:
         return _replace(base, excluded=excluded, running=running)
@@ -220,6 +210,26 @@ VALUE_FIELDS = (
 def period_values(found: PeriodCompliance) -> dict[str, object]:
     """The part of ``found`` recomputed from the events (see ``values`` above)."""
     return {name: getattr(found, name) for name in VALUE_FIELDS}
+
+
+def _spans(
+    contract: Contract,
+    report: ReportPeriod,
+    own: list[Period],
+    begun: list[Period],
+    applicable: list[Exclusion],
+) -> tuple[list[tuple[date, date]], list[Period]]:
+    """The spans of days counted (consecutive measured periods joined) and the periods waived
+    by an approved exclusion, whose events count as excluded."""
+    if own:
+        waived = [p for p in begun if any(e.covers_period(p.label) for e in applicable)]
+        measured = [p for p in begun if p not in waived]
+        return [(first.start, last.end) for first, last in _runs(measured)], waived
+    # No measured period lies inside (a contract-year level in a quarter): the reporting
+    # period itself, within the term.
+    start = max(report.start, contract.term.start)
+    end = min(report.end, contract.term.end + timedelta(days=1))
+    return ([(start, end)] if start < end else []), []
 
 
 def _replace(base: PeriodCompliance, **changes: object) -> PeriodCompliance:

@@ -126,9 +126,22 @@ def automatic_risks(
     """Every risk the rules raise on the facts given, in a stable order."""
     rules = rules or RiskRules()
     by_id = {c.id: c for c in contracts}
-    raised: list[RaisedRisk] = []
+    return [
+        *_repeated_breaches(as_of, by_id, results, rules),
+        *_missing_data(as_of, by_id, results, findings, rules),
+        *_concentration(contracts, spend_by_vendor, rules),
+        *_expired_certifications(as_of, contracts, parties, rules),
+    ]
 
-    # 1. service quality: repeated breaches of a critical service level
+
+def _repeated_breaches(
+    as_of: date,
+    by_id: Mapping[str, Contract],
+    results: Sequence[ServiceLevelResult],
+    rules: RiskRules,
+) -> list[RaisedRisk]:
+    """1. Service quality: repeated breaches of a critical (credited) service level."""
+    raised: list[RaisedRisk] = []
     breaches: dict[tuple[str, str], list[str]] = defaultdict(list)
     for result in results:
         contract = by_id.get(result.contract_id)
@@ -163,8 +176,18 @@ def automatic_risks(
                 evidence=tuple(months),
             )
         )
+    return raised
 
-    # 2. internal control: missing or late data
+
+def _missing_data(
+    as_of: date,
+    by_id: Mapping[str, Contract],
+    results: Sequence[ServiceLevelResult],
+    findings: Sequence[ControlFinding],
+    rules: RiskRules,
+) -> list[RaisedRisk]:
+    """2. Internal control: missing or late data."""
+    raised: list[RaisedRisk] = []
     missing: dict[str, set[str]] = defaultdict(set)
     for result in results:
         if (
@@ -203,33 +226,49 @@ def automatic_risks(
                 evidence=tuple(listed),
             )
         )
+    return raised
 
-    # 3. concentration: more than a set share of spend with one vendor
-    if spend_by_vendor:
-        total = sum(spend_by_vendor.values(), Decimal(0))
-        if total > 0:
-            for vendor, spend in sorted(spend_by_vendor.items()):
-                share = Fraction(spend) / Fraction(total)
-                if share * 100 > Fraction(rules.concentration_percent):
-                    percent = float(share * 100)
-                    raised.append(
-                        RaisedRisk(
-                            key=f"concentration:{vendor}",
-                            rule="concentration",
-                            category=RiskCategory.CONCENTRATION,
-                            title=f"{percent:.1f} % of outsourced spend with {vendor}",
-                            likelihood=rules.concentration.likelihood,
-                            impact=rules.concentration.impact,
-                            explanation=(
-                                f"{vendor} receives {spend} of {total} ({percent:.1f} %), above "
-                                f"the {rules.concentration_percent} % threshold"
-                            ),
-                            contracts=tuple(sorted(c.id for c in contracts if c.vendor == vendor)),
-                            vendors=(vendor,),
-                        )
-                    )
 
-    # 4. compliance: a vendor's certification has expired
+def _concentration(
+    contracts: Sequence[Contract],
+    spend_by_vendor: Mapping[str, Decimal] | None,
+    rules: RiskRules,
+) -> list[RaisedRisk]:
+    """3. Concentration: more than a set share of spend with one vendor."""
+    if not spend_by_vendor:
+        return []
+    total = sum(spend_by_vendor.values(), Decimal(0))
+    if total <= 0:
+        return []
+    raised: list[RaisedRisk] = []
+    for vendor, spend in sorted(spend_by_vendor.items()):
+        share = Fraction(spend) / Fraction(total)
+        if share * 100 > Fraction(rules.concentration_percent):
+            percent = float(share * 100)
+            raised.append(
+                RaisedRisk(
+                    key=f"concentration:{vendor}",
+                    rule="concentration",
+                    category=RiskCategory.CONCENTRATION,
+                    title=f"{percent:.1f} % of outsourced spend with {vendor}",
+                    likelihood=rules.concentration.likelihood,
+                    impact=rules.concentration.impact,
+                    explanation=(
+                        f"{vendor} receives {spend} of {total} ({percent:.1f} %), above "
+                        f"the {rules.concentration_percent} % threshold"
+                    ),
+                    contracts=tuple(sorted(c.id for c in contracts if c.vendor == vendor)),
+                    vendors=(vendor,),
+                )
+            )
+    return raised
+
+
+def _expired_certifications(
+    as_of: date, contracts: Sequence[Contract], parties: Sequence[Party], rules: RiskRules
+) -> list[RaisedRisk]:
+    """4. Compliance: a certification of a vendor (or broker) in use has expired."""
+    raised: list[RaisedRisk] = []
     vendors_in_use = {c.vendor for c in contracts} | {c.broker for c in contracts if c.broker}
     for party in sorted(parties, key=lambda p: p.id):
         if party.id not in vendors_in_use:

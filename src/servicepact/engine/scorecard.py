@@ -175,6 +175,21 @@ def _service_levels(
     return total_points / total_weight, f"{counted} results, allocation-weighted"
 
 
+def _composite(components: list[ComponentScore]) -> Fraction | None:
+    """The weighted mean of the components with a score and a weight (None when none has)."""
+    present = [c for c in components if c.score is not None and c.weight > 0]
+    weight_sum = sum((Fraction(c.weight) for c in present), Fraction(0))
+    if weight_sum <= 0:
+        return None
+    return (
+        sum(
+            (Fraction(c.weight) * c.score for c in present if c.score is not None),
+            Fraction(0),
+        )
+        / weight_sum
+    )
+
+
 def vendor_scorecard(
     vendor_id: str, period: str, inputs: ScorecardInputs, weights: ScorecardWeights
 ) -> Scorecard:
@@ -214,11 +229,11 @@ def vendor_scorecard(
     if inputs.control_findings_open is None:
         add(Component.CONTROL_FINDINGS, None, "no data controls ran in the period")
     else:
-        n = inputs.control_findings_open
+        open_findings = inputs.control_findings_open
         add(
             Component.CONTROL_FINDINGS,
-            max(Fraction(0), HUNDRED - Fraction(weights.points_per_finding) * n),
-            f"{n} open control finding{'s' if n != 1 else ''}",
+            max(Fraction(0), HUNDRED - Fraction(weights.points_per_finding) * open_findings),
+            f"{open_findings} open control finding{'s' if open_findings != 1 else ''}",
         )
 
     if inputs.open_risk_scores is None:
@@ -241,22 +256,11 @@ def vendor_scorecard(
             + (f" ({inputs.survey.respondents} respondents)" if inputs.survey.respondents else ""),
         )
 
-    composite: Fraction | None = None
+    # without service levels there is no composite: the other components alone say too little
+    composite = _composite(components) if sl_score is not None else None
     standing: Band | None = None
-    if sl_score is not None:
-        present = [c for c in components if c.score is not None and c.weight > 0]
-        weight_sum = sum((Fraction(c.weight) for c in present), Fraction(0))
-        if weight_sum > 0:
-            composite = (
-                sum(
-                    (Fraction(c.weight) * c.score for c in present if c.score is not None),
-                    Fraction(0),
-                )
-                / weight_sum
-            )
-            standing = weights.band_for(
-                Decimal(composite.numerator) / Decimal(composite.denominator)
-            )
+    if composite is not None:
+        standing = weights.band_for(Decimal(composite.numerator) / Decimal(composite.denominator))
     return Scorecard(
         vendor_id=vendor_id,
         period=period,

@@ -28,6 +28,7 @@ from decimal import Decimal
 from servicepact.domain.errors import InvalidInput, Problem
 from servicepact.domain.selection import (
     ROOT,
+    Candidate,
     Criterion,
     CriterionKind,
     SelectionProject,
@@ -118,9 +119,18 @@ def _weighted(node: Criterion) -> bool:
     return node.is_leaf or any(_weighted(c) for c in node.children)
 
 
-def _group_weights(
-    project: SelectionProject,
-) -> tuple[dict[str, float], dict[str, float], dict[str, AhpResult], list[str]]:
+@dataclass(frozen=True)
+class _Weights:
+    """Each criterion's weight within its group (``local``) and in the whole tree
+    (``overall``), the AHP result of each group weighed pairwise, and its warnings."""
+
+    local: dict[str, float]
+    overall: dict[str, float]
+    ahp: dict[str, AhpResult]
+    warnings: list[str]
+
+
+def _group_weights(project: SelectionProject) -> _Weights:
     local: dict[str, float] = {}
     ahp: dict[str, AhpResult] = {}
     warnings: list[str] = []
@@ -173,7 +183,7 @@ def _group_weights(
                 descend(child.children, global_weights[child.id])
 
     descend(project.criteria, 1.0)
-    return local, global_weights, ahp, warnings
+    return _Weights(local=local, overall=global_weights, ahp=ahp, warnings=warnings)
 
 
 def _normalise(project: SelectionProject, raw: float) -> float:
@@ -182,15 +192,52 @@ def _normalise(project: SelectionProject, raw: float) -> float:
 
 
 def evaluate_selection(project: SelectionProject) -> SelectionResult:
-    local, weights, ahp, warnings = _group_weights(project)
+    grouped = _group_weights(project)
+    weights = grouped.overall
+    warnings = list(grouped.warnings)
     nodes = project.all_criteria()
     leaves = [n for n in nodes if n.is_leaf and n.id in weights]
     scored_leaves = [n for n in leaves if n.kind is CriterionKind.SCORED]
     price_leaves = [n for n in leaves if n.kind is CriterionKind.PRICE]
     requirements = [n for n in nodes if n.kind is CriterionKind.REQUIREMENT]
 
-    # 1. evaluator scores aggregated per candidate and scored leaf
-    scores: dict[str, dict[str, CriterionScore]] = {}
+    scores = _evaluator_scores(project, scored_leaves)
+    knockouts = _knockouts(project, requirements, scored_leaves, scores)
+    eligible_ids = [c.id for c in project.candidates if not knockouts[c.id]]
+    _score_prices(project, price_leaves, eligible_ids, scores)
+    results = [
+        _candidate_result(project, candidate, knockouts, scores, weights, leaves)
+        for candidate in project.candidates
+    ]
+    ranked = sorted(
+        results,
+        key=lambda r: (r.total is None, -(r.total or 0.0), r.candidate_id),
+    )
+    final: list[CandidateResult] = []
+    for position, result in enumerate(ranked, start=1):
+        final.append(_with_rank(result, position if result.eligible else None))
+    if not eligible_ids:
+        warnings.append("every candidate is knocked out: there is no winner")
+
+    sensitivity = _sensitivity(project, weights, leaves, final)
+    return SelectionResult(
+        project_id=project.id,
+        name=project.name,
+        local_weights=grouped.local,
+        weights=weights,
+        ahp=grouped.ahp,
+        candidates=tuple(final),
+        sensitivity=sensitivity,
+        warnings=tuple(warnings),
+    )
+
+
+Scores = dict[str, dict[str, CriterionScore]]  # candidate → leaf criterion → score
+
+
+def _evaluator_scores(project: SelectionProject, scored_leaves: list[Criterion]) -> Scores:
+    """Step 1: the evaluators' scores aggregated per candidate and scored leaf."""
+    scores: Scores = {}
     for candidate in project.candidates:
         scores[candidate.id] = {}
         for leaf in scored_leaves:
@@ -209,8 +256,16 @@ def evaluate_selection(project: SelectionProject) -> SelectionResult:
                 spread=max(values) - min(values),
                 stdev=statistics.pstdev(values),
             )
+    return scores
 
-    # 2. knock-outs: requirements first, then minimum scores
+
+def _knockouts(
+    project: SelectionProject,
+    requirements: list[Criterion],
+    scored_leaves: list[Criterion],
+    scores: Scores,
+) -> dict[str, list[KnockOut]]:
+    """Step 2: knock-outs per candidate, requirements first, then minimum scores."""
     knockouts: dict[str, list[KnockOut]] = {c.id: [] for c in project.candidates}
     for candidate in project.candidates:
         for requirement in requirements:
@@ -233,86 +288,79 @@ def evaluate_selection(project: SelectionProject) -> SelectionResult:
                         f"minimum {leaf.knockout_minimum}",
                     )
                 )
+    return knockouts
 
-    # 3. price relative to the best offer among the candidates still in
-    eligible_ids = [c.id for c in project.candidates if not knockouts[c.id]]
+
+def _score_prices(
+    project: SelectionProject,
+    price_leaves: list[Criterion],
+    eligible_ids: list[str],
+    scores: Scores,
+) -> None:
+    """Step 3: each price criterion scored relative to the best offer among the candidates
+    still in (added to ``scores``)."""
     offers = {c.id: c.offer for c in project.candidates if c.offer is not None}
-    if price_leaves and eligible_ids:
-        best = min(offers[c] for c in eligible_ids)
-        for candidate in project.candidates:
-            offer = offers[candidate.id]
-            for leaf in price_leaves:
-                scores[candidate.id][leaf.id] = CriterionScore(
-                    criterion_id=leaf.id,
-                    score=float(best / offer) * FULL,
-                    raw_mean=None,
-                    by_evaluator={},
-                    spread=0.0,
-                    stdev=0.0,
-                )
-
-    # 4. totals, and each evaluator's own total
-    results: list[CandidateResult] = []
+    if not (price_leaves and eligible_ids):
+        return
+    best = min(offers[c] for c in eligible_ids)
     for candidate in project.candidates:
-        eligible = not knockouts[candidate.id]
-        total = (
-            sum(weights[leaf.id] * scores[candidate.id][leaf.id].score for leaf in leaves)
-            if eligible
-            else None
-        )
-        evaluator_totals: dict[str, float] = {}
-        if eligible:
-            for evaluator in project.evaluators:
-                mine = project.scores.get(evaluator, {}).get(candidate.id, {})
-                covered = [
-                    leaf for leaf in leaves if leaf.kind is CriterionKind.PRICE or leaf.id in mine
-                ]
-                if not any(leaf.id in mine for leaf in covered):
-                    continue
-                weight_covered = sum(weights[leaf.id] for leaf in covered)
-                evaluator_totals[evaluator] = (
-                    sum(
-                        weights[leaf.id]
-                        * (
-                            scores[candidate.id][leaf.id].score
-                            if leaf.kind is CriterionKind.PRICE
-                            else _normalise(project, float(mine[leaf.id]))
-                        )
-                        for leaf in covered
-                    )
-                    / weight_covered
-                )
-        results.append(
-            CandidateResult(
-                candidate_id=candidate.id,
-                name=candidate.name,
-                offer=candidate.offer,
-                knockouts=tuple(knockouts[candidate.id]),
-                scores=scores[candidate.id],
-                total=total,
-                evaluator_totals=evaluator_totals,
+        offer = offers[candidate.id]
+        for leaf in price_leaves:
+            scores[candidate.id][leaf.id] = CriterionScore(
+                criterion_id=leaf.id,
+                score=float(best / offer) * FULL,
+                raw_mean=None,
+                by_evaluator={},
+                spread=0.0,
+                stdev=0.0,
             )
-        )
-    ranked = sorted(
-        results,
-        key=lambda r: (r.total is None, -(r.total or 0.0), r.candidate_id),
-    )
-    final: list[CandidateResult] = []
-    for position, result in enumerate(ranked, start=1):
-        final.append(_with_rank(result, position if result.eligible else None))
-    if not eligible_ids:
-        warnings.append("every candidate is knocked out: there is no winner")
 
-    sensitivity = _sensitivity(project, weights, leaves, final)
-    return SelectionResult(
-        project_id=project.id,
-        name=project.name,
-        local_weights=local,
-        weights=weights,
-        ahp=ahp,
-        candidates=tuple(final),
-        sensitivity=sensitivity,
-        warnings=tuple(warnings),
+
+def _candidate_result(
+    project: SelectionProject,
+    candidate: Candidate,
+    knockouts: dict[str, list[KnockOut]],
+    scores: Scores,
+    weights: dict[str, float],
+    leaves: list[Criterion],
+) -> CandidateResult:
+    """Step 4: a candidate's total (None when knocked out), and each evaluator's own total."""
+    eligible = not knockouts[candidate.id]
+    total = (
+        sum(weights[leaf.id] * scores[candidate.id][leaf.id].score for leaf in leaves)
+        if eligible
+        else None
+    )
+    evaluator_totals: dict[str, float] = {}
+    if eligible:
+        for evaluator in project.evaluators:
+            mine = project.scores.get(evaluator, {}).get(candidate.id, {})
+            covered = [
+                leaf for leaf in leaves if leaf.kind is CriterionKind.PRICE or leaf.id in mine
+            ]
+            if not any(leaf.id in mine for leaf in covered):
+                continue
+            weight_covered = sum(weights[leaf.id] for leaf in covered)
+            evaluator_totals[evaluator] = (
+                sum(
+                    weights[leaf.id]
+                    * (
+                        scores[candidate.id][leaf.id].score
+                        if leaf.kind is CriterionKind.PRICE
+                        else _normalise(project, float(mine[leaf.id]))
+                    )
+                    for leaf in covered
+                )
+                / weight_covered
+            )
+    return CandidateResult(
+        candidate_id=candidate.id,
+        name=candidate.name,
+        offer=candidate.offer,
+        knockouts=tuple(knockouts[candidate.id]),
+        scores=scores[candidate.id],
+        total=total,
+        evaluator_totals=evaluator_totals,
     )
 
 

@@ -141,12 +141,6 @@ def verify_with_anchors(uow: UnitOfWork, *, actor: Actor, anchors: list[Anchor])
     return report
 
 
-def head_at(uow: UnitOfWork, *, actor: Actor, moment: datetime) -> AuditEntry | None:
-    """The last audit row before ``moment``: what a month's review pack names as its head."""
-    _require_reader(actor, "read the audit trail")
-    return uow.audit.last_before(moment)
-
-
 def _check(entry: AuditEntry, *, expected_seq: int, previous: str) -> str | None:
     if entry.seq != expected_seq:
         return f"expected row {expected_seq} here: rows are missing or were inserted"

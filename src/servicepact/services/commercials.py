@@ -432,6 +432,34 @@ def check_invoice_file(
         return StoredInvoiceCheck(
             id=earlier[0], check=check, expected=month.expected, credits=month.credits
         )
+    check_id = _store_invoice_check(
+        app,
+        actor=actor,
+        contract_id=contract_id,
+        month=month,
+        check=check,
+        file_name=file_name or path.name,
+        file_sha256=file_sha256,
+        taken=taken,
+    )
+    return StoredInvoiceCheck(
+        id=check_id, check=check, expected=month.expected, credits=month.credits
+    )
+
+
+def _store_invoice_check(
+    app: Ports,
+    *,
+    actor: Actor,
+    contract_id: str,
+    month: MonthCommercials,
+    check: InvoiceCheck,
+    file_name: str,
+    file_sha256: str,
+    taken: list[tuple[str, str]],
+) -> int:
+    """Store the month's credit statement and the check (audited), in one transaction; the
+    month must still be open. Returns the check's id."""
     with app.uow() as uow:
         ensure_open(
             uow,
@@ -444,9 +472,9 @@ def check_invoice_file(
             contract_id=contract_id,
             period=month.month.label,
             contract_version=month.stored.version,
-            source_name=(file_name or path.name)[:300],
+            source_name=file_name[:300],
             file_sha256=file_sha256,
-            currency=contract.currency,
+            currency=month.stored.contract.currency,
             verdict=check.verdict.value,
             expected_total=format(check.expected_total, "f"),
             invoiced_total=format(check.invoiced_total, "f"),
@@ -455,7 +483,7 @@ def check_invoice_file(
                 "expected": jsonable(month.expected),
                 "inputs_sha256": month.inputs_sha256,
             },
-            credits_taken=[list(t) for t in taken],
+            credits_taken=[list(credit) for credit in taken],
             created_at=uow.now(),
             created_by=actor.user,
         )
@@ -468,12 +496,10 @@ def check_invoice_file(
                 "verdict": check.verdict,
                 "differences": len(check.differences),
                 "difference": check.difference,
-                "file": file_name or path.name,
+                "file": file_name,
             },
         )
-    return StoredInvoiceCheck(
-        id=check_id, check=check, expected=month.expected, credits=month.credits
-    )
+    return check_id
 
 
 def list_invoice_checks(

@@ -422,11 +422,7 @@ def apply_contract(
     # from then on: a later package cannot change this version's results.
     lists = contract.materialise_holidays()
     calendar_hash = holiday_lists_hash(lists)
-    changes: tuple[tuple[str, tuple[date, ...], tuple[date, ...]], ...] = ()
-    if head is not None:
-        previous = uow.contracts.version(contract.id, head.current_version)
-        if previous is not None:
-            changes = holiday_changes(previous.contract.holiday_lists, lists)
+    changes = _holiday_changes_since(uow, contract.id, head, lists)
     for party in _ensure_parties(uow, contract, at=at):
         uow.record(
             actor=actor,
@@ -462,16 +458,7 @@ def apply_contract(
             "broker": contract.broker,
             "calendar_hash": calendar_hash,
             "holiday_years": list(contract.holiday_years),
-            **(
-                {}
-                if not changes
-                else {
-                    "holiday_changes": {
-                        name: {"added": list(added), "removed": list(removed)}
-                        for name, added, removed in changes
-                    }
-                }
-            ),
+            **({} if not changes else {"holiday_changes": _holiday_changes_audited(changes)}),
             **({} if since_label is None else {"effective_from": since_label}),
             **({} if not remeasured else {"remeasured": list(remeasured)}),
         },
@@ -486,6 +473,29 @@ def apply_contract(
         effective_from=since_label,
         remeasured=remeasured,
     )
+
+
+HolidayChanges = tuple[tuple[str, tuple[date, ...], tuple[date, ...]], ...]
+"""Per calendar whose holidays moved: its name, the dates added and the dates removed."""
+
+
+def _holiday_changes_since(
+    uow: UnitOfWork, contract_id: str, head: ContractHead | None, lists: dict[str, HolidayList]
+) -> HolidayChanges:
+    """How the holiday lists fixed now differ from those of the version in force (none for
+    a first version)."""
+    if head is None:
+        return ()
+    previous = uow.contracts.version(contract_id, head.current_version)
+    if previous is None:
+        return ()
+    return holiday_changes(previous.contract.holiday_lists, lists)
+
+
+def _holiday_changes_audited(changes: HolidayChanges) -> dict[str, dict[str, list[date]]]:
+    return {
+        name: {"added": list(added), "removed": list(removed)} for name, added, removed in changes
+    }
 
 
 def get_contract(

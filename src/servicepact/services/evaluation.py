@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from servicepact.domain.access import Actor, Role
+from servicepact.domain.contracts import Contract
 from servicepact.domain.errors import AccessDenied, Conflict, InvalidInput, NotFound, Problem
 from servicepact.domain.exclusions import Exclusion, ExclusionReason, ExclusionStatus
 from servicepact.domain.periods import Period, parse_period
@@ -76,28 +77,7 @@ def request_exclusion(
     with app.uow() as uow:
         stored = get_contract(uow, actor=actor, contract_id=contract_id)
         contract = stored.contract
-        sources = {sl.source for sl in contract.service_levels}
-        if source not in sources:
-            problems.append(
-                Problem(
-                    "source", f"no service level of {contract_id} reads {source!r}", value=source
-                )
-            )
-        if service_level_id is not None:
-            try:
-                sl = contract.service_level(service_level_id)
-                if sl.source != source:
-                    problems.append(
-                        Problem("service_level_id", f"{sl.id} reads {sl.source!r}, not {source!r}")
-                    )
-            except KeyError:
-                problems.append(
-                    Problem(
-                        "service_level_id",
-                        "is not a service level of the contract",
-                        value=service_level_id,
-                    )
-                )
+        problems += _scope_problems(contract, contract_id, source, service_level_id)
         if period is not None:
             try:
                 period = parse_period(period, term=contract.term).label
@@ -136,6 +116,34 @@ def request_exclusion(
             },
         )
     return exclusion
+
+
+def _scope_problems(
+    contract: Contract, contract_id: str, source: str, service_level_id: str | None
+) -> list[Problem]:
+    """What is wrong with the source (and service level) an exclusion is asked for."""
+    problems: list[Problem] = []
+    sources = {sl.source for sl in contract.service_levels}
+    if source not in sources:
+        problems.append(
+            Problem("source", f"no service level of {contract_id} reads {source!r}", value=source)
+        )
+    if service_level_id is not None:
+        try:
+            sl = contract.service_level(service_level_id)
+            if sl.source != source:
+                problems.append(
+                    Problem("service_level_id", f"{sl.id} reads {sl.source!r}, not {source!r}")
+                )
+        except KeyError:
+            problems.append(
+                Problem(
+                    "service_level_id",
+                    "is not a service level of the contract",
+                    value=service_level_id,
+                )
+            )
+    return problems
 
 
 def _decide(
@@ -228,22 +236,7 @@ def evaluate_periods(
         stored = get_contract(uow, actor=actor, contract_id=contract_id)
         contract = stored.contract
         effects = uow.contracts.effects(contract_id)
-        periods = []
-        problems: list[Problem] = []
-        for label in period_labels:
-            try:
-                period = parse_period(label, term=contract.term)
-            except ValueError as error:
-                problems.append(Problem("period", str(error), value=label))
-                continue
-            refused = contract.after_termination(period.start)
-            if refused is not None:
-                problems.append(Problem("period", f"{period.label} {refused}", value=label))
-                continue
-            periods.append(period)
-        if problems:
-            raise InvalidInput(problems)
-        unique = list({p.label: p for p in periods}.values())
+        unique = _named_periods(contract, period_labels)
         for period in unique:
             ensure_open(
                 uow, contract_id=contract_id, period=period.label, doing="evaluating it again"
@@ -321,6 +314,27 @@ def _evaluate_version(
         committed=committed,
     )
     return results
+
+
+def _named_periods(contract: Contract, period_labels: Sequence[str]) -> list[Period]:
+    """The periods named, each once, in the order first named; any label that is not a
+    period of the contract's term (or lies after its termination) refuses them all."""
+    periods = []
+    problems: list[Problem] = []
+    for label in period_labels:
+        try:
+            period = parse_period(label, term=contract.term)
+        except ValueError as error:
+            problems.append(Problem("period", str(error), value=label))
+            continue
+        refused = contract.after_termination(period.start)
+        if refused is not None:
+            problems.append(Problem("period", f"{period.label} {refused}", value=label))
+            continue
+        periods.append(period)
+    if problems:
+        raise InvalidInput(problems)
+    return list({p.label: p for p in periods}.values())
 
 
 def _store(

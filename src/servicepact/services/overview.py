@@ -8,6 +8,7 @@ shows is exactly what was stored, with the version that produced it.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -15,7 +16,7 @@ from fractions import Fraction
 from typing import Any
 
 from servicepact.domain.access import Actor
-from servicepact.domain.contracts import Contract
+from servicepact.domain.contracts import Contract, ServiceLevel
 from servicepact.domain.errors import NotFound
 from servicepact.domain.exclusions import ExclusionStatus
 from servicepact.domain.kpis import KpiDefinition
@@ -283,6 +284,47 @@ def cached_contract_overview(
     )
 
 
+def _service_level_row(
+    sl: ServiceLevel,
+    months: list[str],
+    statuses: Mapping[tuple[str, str, str], tuple[str, str | None]],
+    contract_id: str,
+) -> ServiceLevelRow:
+    """A level's row of the review: its terms and, per month, its latest status and value."""
+    return ServiceLevelRow(
+        id=sl.id,
+        name=sl.name,
+        kind=sl.kind.value,
+        kpi=sl.definition,
+        params=dict(sl.params),
+        expected=sl.expected,
+        minimum=sl.minimum,
+        allocation_percent=sl.allocation_percent,
+        cells=tuple(
+            MonthCell(
+                period=month,
+                status=None if found is None else ResultStatus(found[0]),
+                value=None if found is None else _fraction(found[1]),
+            )
+            for month in months
+            for found in [statuses.get((contract_id, sl.id, month))]
+        ),
+    )
+
+
+def _invoice_check_row(check: Mapping[str, Any]) -> InvoiceCheckRow:
+    return InvoiceCheckRow(
+        id=check["id"],
+        period=check["period"],
+        file=check["source_name"],
+        verdict=check["verdict"],
+        expected_total=Decimal(check["expected_total"]),
+        invoiced_total=Decimal(check["invoiced_total"]),
+        currency=check["currency"],
+        checked_at=check["created_at"],
+    )
+
+
 def contract_overview(
     app: Ports, *, actor: Actor, contract_id: str, last: str | None = None
 ) -> ContractOverview:
@@ -308,26 +350,7 @@ def contract_overview(
             if f.status is FindingStatus.OPEN
         ]
     rows = tuple(
-        ServiceLevelRow(
-            id=sl.id,
-            name=sl.name,
-            kind=sl.kind.value,
-            kpi=sl.definition,
-            params=dict(sl.params),
-            expected=sl.expected,
-            minimum=sl.minimum,
-            allocation_percent=sl.allocation_percent,
-            cells=tuple(
-                MonthCell(
-                    period=month,
-                    status=None if found is None else ResultStatus(found[0]),
-                    value=None if found is None else _fraction(found[1]),
-                )
-                for month in months
-                for found in [statuses.get((contract_id, sl.id, month))]
-            ),
-        )
-        for sl in contract.service_levels
+        _service_level_row(sl, months, statuses, contract_id) for sl in contract.service_levels
     )
     return ContractOverview(
         stored=stored,
@@ -337,19 +360,7 @@ def contract_overview(
             CreditMonth(period=period, total=amounts.total, earn_back=amounts.earn_back)
             for (_, period), amounts in sorted(credits.items())
         ),
-        invoice_checks=tuple(
-            InvoiceCheckRow(
-                id=check["id"],
-                period=check["period"],
-                file=check["source_name"],
-                verdict=check["verdict"],
-                expected_total=Decimal(check["expected_total"]),
-                invoiced_total=Decimal(check["invoiced_total"]),
-                currency=check["currency"],
-                checked_at=check["created_at"],
-            )
-            for check in checks
-        ),
+        invoice_checks=tuple(_invoice_check_row(check) for check in checks),
         findings=tuple(findings),
         open_exclusions=tuple(
             OpenExclusion(

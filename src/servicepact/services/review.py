@@ -12,13 +12,16 @@ Every change here is audited through the unit of work.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
+from functools import partial
 from typing import Any
 
 from servicepact.domain.access import Actor, Role
+from servicepact.domain.contracts import Contract
 from servicepact.domain.errors import AccessDenied, Conflict, InvalidInput, NotFound, Problem
 from servicepact.domain.exclusions import Exclusion, ExclusionStatus
 from servicepact.domain.kpis import get_kpi
@@ -432,8 +435,42 @@ def review_dashboard(app: Ports, *, actor: Actor, month: str | None = None) -> R
                   lambda: _dashboard(app, actor=actor, month=label, running=running))  # fmt: skip
 
 
-def _dashboard(app: Ports, *, actor: Actor, month: str, running: str) -> ReviewDashboard:
+def _status_counts(
+    results: Mapping[tuple[str, str, str], tuple[str, int]],
+    contract_id: str,
+    levels: list[str],
+    label: str,
+) -> dict[ResultStatus, int]:
+    """How many of the contract's levels stand at each status in the month ``label``."""
+    counted = dict.fromkeys(ResultStatus, 0)
+    for sl in levels:
+        found = results.get((contract_id, sl, label))
+        if found is not None:
+            counted[ResultStatus(found[0])] += 1
+    return counted
+
+
+def _forecast_breaches(app: Ports, *, actor: Actor, contract: Contract, now: datetime) -> list[str]:
+    """The levels whose running month is at risk or projected to breach."""
     from servicepact.services.alerts import _forecasts
+
+    breaches: list[str] = []
+    for forecast in _forecasts(app, actor=actor, contract=contract, now=now):
+        status = getattr(forecast, "projected_status", None)
+        if getattr(forecast, "at_risk", False) or status is ResultStatus.BREACHED:
+            breaches.append(str(getattr(forecast, "service_level_id", "")))
+    return breaches
+
+
+def _elapsed_share(running: str, now: datetime) -> Fraction:
+    """The share of the running month's days gone by ``now``."""
+    start = date.fromisoformat(f"{running}-01")
+    following = date(start.year + start.month // 12, start.month % 12 + 1, 1)
+    days = (following - start).days
+    return Fraction(min(days, max(0, (now.date() - start).days)), days)
+
+
+def _dashboard(app: Ports, *, actor: Actor, month: str, running: str) -> ReviewDashboard:
     from servicepact.services.overview import months_ending
 
     now = app.now()
@@ -455,29 +492,19 @@ def _dashboard(app: Ports, *, actor: Actor, month: str, running: str) -> ReviewD
     for contract_id, record in stored.items():
         contract = record.contract
         levels = [sl.id for sl in contract.service_levels]
-
-        def counts_of(label: str, contract_id: str = contract_id, levels: list[str] = levels
-                      ) -> dict[ResultStatus, int]:  # fmt: skip
-            counted = dict.fromkeys(ResultStatus, 0)
-            for sl in levels:
-                found = results.get((contract_id, sl, label))
-                if found is not None:
-                    counted[ResultStatus(found[0])] += 1
-            return counted
-
+        counts_of = partial(_status_counts, results, contract_id, levels)
         spark = []
         for label in months:
-            c = counts_of(label)
-            measured = sum(c.values())
+            counts = counts_of(label)
+            measured = sum(counts.values())
             spark.append(
-                SparkPoint(label, Fraction(c[ResultStatus.MET], measured) if measured else None)
+                SparkPoint(
+                    label, Fraction(counts[ResultStatus.MET], measured) if measured else None
+                )
             )
         forecasts: list[str] = []
         if month == running or previous_month_label(running) == month:
-            for forecast in _forecasts(app, actor=actor, contract=contract, now=now):
-                status = getattr(forecast, "projected_status", None)
-                if getattr(forecast, "at_risk", False) or status is ResultStatus.BREACHED:
-                    forecasts.append(str(getattr(forecast, "service_level_id", "")))
+            forecasts = _forecast_breaches(app, actor=actor, contract=contract, now=now)
         statement = statements.get(contract_id)
         sources = sorted(contract.sources)
         loaded = {
@@ -511,14 +538,10 @@ def _dashboard(app: Ports, *, actor: Actor, month: str, running: str) -> ReviewD
                 closed=(contract_id, month) in closed,
             )
         )
-    start = date.fromisoformat(f"{running}-01")
-    following = date(start.year + start.month // 12, start.month % 12 + 1, 1)
-    days = (following - start).days
-    elapsed = Fraction(min(days, max(0, (now.date() - start).days)), days)
     return ReviewDashboard(
         month=month,
         running_month=running,
-        running_share=elapsed,
+        running_share=_elapsed_share(running, now),
         rows=tuple(rows),
         to_submit=tuple(to_submit) if actor.scoped else (),
     )

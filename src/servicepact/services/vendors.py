@@ -11,6 +11,7 @@ scorecard with its reason, never a zero.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, time
 from decimal import Decimal
 from pathlib import Path
@@ -423,6 +424,17 @@ def ranking(
     return rank_vendors(cards), cards
 
 
+@dataclass(frozen=True)
+class VendorComparison:
+    """Two vendors' scorecards of one month, component by component, and the KPIs both are
+    measured on."""
+
+    left: Scorecard
+    right: Scorecard
+    rows: list[ComparisonRow]
+    kpis: list[KpiComparison]
+
+
 def compare(
     app: Ports,
     *,
@@ -431,7 +443,7 @@ def compare(
     right: str,
     period: str,
     weights: ScorecardWeights | None = None,
-) -> tuple[Scorecard, Scorecard, list[ComparisonRow], list[KpiComparison]]:
+) -> VendorComparison:
     """Two vendors on the same scorecard components, and on the KPIs both are measured on."""
     contracts = _all_contracts(app, actor=actor)
     cards = _scorecards(
@@ -454,7 +466,12 @@ def compare(
         return found
 
     kpis = compare_kpis(period_results(left), period_results(right))
-    return cards[0], cards[1], compare_scorecards(cards[0], cards[1]), kpis
+    return VendorComparison(
+        left=cards[0],
+        right=cards[1],
+        rows=compare_scorecards(cards[0], cards[1]),
+        kpis=kpis,
+    )
 
 
 def trend(

@@ -172,3 +172,30 @@ def test_alerts_without_a_webhook_name_the_outbox_and_write_nothing_when_nothing
     assert summary["sent"] == []
     assert Path(summary["outbox"]) == cli_env.data_dir / "alerts" / "outbox.jsonl"
     assert not Path(summary["outbox"]).exists()
+
+
+def test_comparing_two_vendors_without_results_shows_both_sides_empty(applied) -> None:  # type: ignore[no-untyped-def]
+    # Nothing measured, credited, invoiced or surveyed in February: those components are
+    # empty on both sides, and so is the composite (it needs the service levels). The register
+    # holds no open risk of either vendor: 100 × (1 − 0/25) = 100 each, a difference of 0.
+    result = applied("compare", "callnet", "nextit", "--period", "2026-02", "--format", "json")
+    assert result.code == EXIT_OK, result.err
+    data = json.loads(result.out)
+    assert (data["period"], data["left"]["vendor"], data["right"]["vendor"]) == (
+        "2026-02",
+        "callnet",
+        "nextit",
+    )
+    rows = {
+        row["component"]: (row["left"], row["right"], row["difference"]) for row in data["rows"]
+    }
+    assert rows == {
+        "service_levels": (None, None, None),
+        "credits": (None, None, None),
+        "invoice_accuracy": (None, None, None),
+        "control_findings": (None, None, None),
+        "open_risks": (100.0, 100.0, 0.0),
+        "survey": (None, None, None),
+        "composite": (None, None, None),
+    }
+    assert data["kpis"] == []

@@ -76,3 +76,40 @@ def test_a_kpi_no_direct_contract_measures_has_no_comparison_but_the_overall_row
     # 1 of 2 brokered level-months met (50.0 %) against 2 of 2 direct (100.0 %)
     assert overall.difference_points == Decimal("-50.0")
     assert overall.comparison is Comparison.WORSE
+
+
+def test_five_points_better_than_direct_is_material():
+    # brokered 10 of 10 = 100.0 %; direct 10 of 10 and 9 of 10 → pooled 19 of 20 = 95.0 %
+    # 100.0 − 95.0 = +5.0 points: exactly the material threshold → better
+    analysis = broker_analysis(
+        make_contract(),
+        months([MET] * 10, "acme-cs-2026"),
+        {
+            "direct-a": months([MET] * 10, "direct-a"),
+            "direct-b": months([MET] * 9 + [BREACHED], "direct-b"),
+        },
+        client_fees_monthly=Decimal(1),
+        terms=None,
+    )
+    kpi, overall = analysis.comparisons
+    assert (kpi.difference_points, kpi.comparison) == (Decimal("5.0"), Comparison.BETTER)
+    assert (overall.difference_points, overall.comparison) == (Decimal("5.0"), Comparison.BETTER)
+
+
+def test_a_running_month_is_not_compared_and_a_broker_fee_is_explained():
+    # brokered: 3 of 4 closed months met = 75.0 %; the running month (breached so far) is left
+    # out — counted, it would make 3 of 5 = 60.0 %. Direct: 3 of 4 = 75.0 % → 0.0 points.
+    mine = months([MET, BREACHED, MET, MET], "acme-cs-2026")
+    mine.append(replace(months([BREACHED] * 5, "acme-cs-2026")[4], running=True))
+    analysis = broker_analysis(
+        make_contract(),
+        mine,
+        {"direct-a": months([MET, MET, BREACHED, MET], "direct-a")},
+        client_fees_monthly=Decimal(100_000_000),
+        terms=BrokerTerms(margin_percent=Decimal(8), fee_monthly=Decimal(500_000)),
+    )
+    kpi, _ = analysis.comparisons
+    assert (kpi.brokered_months, kpi.brokered_met_percent) == (4, Decimal("75.0"))
+    assert (kpi.difference_points, kpi.comparison) == (Decimal("0.0"), Comparison.SIMILAR)
+    assert analysis.broker_fee_monthly == Decimal(500_000)
+    assert analysis.explanation[1] == "plus a broker fee of 500,000 a month"  # KRW, no minor unit

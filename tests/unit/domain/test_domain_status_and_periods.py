@@ -10,11 +10,14 @@ from servicepact.domain.contracts import PeriodKind, Term
 from servicepact.domain.kpis import Direction
 from servicepact.domain.money import format_money, round_money
 from servicepact.domain.periods import (
+    Period,
     contract_year,
     contract_year_of,
+    measured_periods_within,
     month,
     months_between,
     parse_period,
+    parse_report_period,
     period_of,
 )
 from servicepact.domain.results import ResultStatus, status_for
@@ -185,3 +188,25 @@ def test_the_latest_closed_result_of_each_level_skips_running_periods():
         ("c2", "SL-01"): "2026-02-01",
     }
     assert latest_closed_by_level([_result("c1", "SL-01", "2026-04-01", running=True)]) == {}
+
+
+def test_contract_years_inside_a_reporting_period_are_those_wholly_inside() -> None:
+    # Term 1 Apr 2026 – 31 Mar 2029: Y1 Apr 2026–Mar 2027, Y2 Apr 2027–Mar 2028, Y3 to Mar 2029
+    term = Term(start=date(2026, 4, 1), end=date(2029, 3, 31))
+    today = date(2029, 6, 1)
+    y = PeriodKind.CONTRACT_YEAR
+    # the calendar year 2027 straddles Y1 and Y2 and holds neither whole
+    assert measured_periods_within(y, parse_report_period("2027", today=today), term) == []
+    assert measured_periods_within(y, parse_report_period("Y2", today=today, term=term), term) == [
+        Period(date(2027, 4, 1), date(2028, 4, 1), y, "Y2")
+    ]
+
+
+def test_a_contract_year_cut_by_the_term_end_is_inside_the_calendar_year_holding_it() -> None:
+    # The term ends 30 Sep 2028: Y3 is 1 Apr – 30 Sep 2028 (end exclusive 1 Oct), inside 2028;
+    # Y2 (Apr 2027 – Mar 2028) begins before 2028 and is not.
+    term = Term(start=date(2026, 4, 1), end=date(2028, 9, 30))
+    report = parse_report_period("2028", today=date(2029, 1, 15))
+    assert measured_periods_within(PeriodKind.CONTRACT_YEAR, report, term) == [
+        Period(date(2028, 4, 1), date(2028, 10, 1), PeriodKind.CONTRACT_YEAR, "Y3")
+    ]

@@ -156,3 +156,22 @@ def test_a_table_without_assignments_is_rejected_by_column_name() -> None:
             bounce_threshold=1,
             weekly_capacity=None,
         )
+
+
+def test_a_negative_bounce_threshold_is_refused() -> None:
+    with pytest.raises(InvalidInput, match="bounce_threshold"):
+        _analyse(bounce_threshold=-1)
+
+
+def test_without_work_pushed_to_internal_teams_there_are_no_weeks() -> None:
+    # T2 alone: the vendor holds it 1 h and hands it to nobody → 0 handoffs, no week loaded
+    report = handoff_analysis(
+        _table([("T2", [("helpco", _at(7, 0), _at(7, 1))])]),
+        vendor_party="helpco",
+        internal_parties=("desk",),
+        bounce_threshold=0,
+        weekly_capacity=1,
+    )
+    assert (report.tickets, report.handoffs, report.to_internal) == (1, 0, 0)
+    assert (report.weeks, report.overloads) == ((), ())
+    assert report.held_hours == {"other": 0.0, "vendor": 1.0, "internal": 0.0}

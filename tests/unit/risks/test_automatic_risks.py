@@ -146,6 +146,27 @@ def test_more_than_the_set_share_of_spend_with_one_vendor_raises_a_concentration
     assert raised[0].contracts == ("acme-cs",)
 
 
+def test_no_spend_at_all_raises_no_concentration_risk() -> None:
+    # 0 of 0: no share can be worked out, so no vendor is above the threshold
+    spend = {"helpco": Decimal(0), "callnet": Decimal(0)}
+    raised = automatic_risks(
+        as_of=date(2026, 4, 30),
+        contracts=[_contract(), _contract("beta-cs", "callnet")],
+        spend_by_vendor=spend,
+    )
+    assert raised == []
+
+
+def test_breaches_of_a_level_the_contract_no_longer_has_raise_nothing() -> None:
+    # SL-99 was breached twice in the window, but the contract names no SL-99 (a stored result
+    # of an earlier version): it cannot be judged critical, so it counts for nothing.
+    results = [
+        _result("2026-03", ResultStatus.BREACHED, sl_id="SL-99"),
+        _result("2026-04", ResultStatus.BREACHED, sl_id="SL-99"),
+    ]
+    assert automatic_risks(as_of=date(2026, 4, 30), contracts=[_contract()], results=results) == []
+
+
 def test_an_expired_certification_of_a_vendor_under_contract_raises_a_compliance_risk() -> None:
     parties = [
         Party(

@@ -354,10 +354,6 @@ def _per_value(rows: _Rows, by: str, limits: dict[str, int]) -> tuple[Int64Array
 # --- the computation ---------------------------------------------------------------------
 
 
-def _cut(values: Any, selection: Int64Array | None) -> Any:
-    return values if selection is None else values[selection]
-
-
 def _scope(rows: _Rows, spec: DeclaredKpi, conditions: _Conditions) -> BoolArray:
     mask = np.ones(rows.n, dtype=np.bool_) if spec.scope is None else conditions.mask(spec.scope)
     if rows.selection is None:
@@ -411,6 +407,56 @@ def _order_statistic(
     return results
 
 
+def _outcomes(rows: _Rows, spec: DeclaredKpi, anchor_column: str) -> Outcomes:
+    """Per counted event: anchor, numerator and denominator (``counted``: which rows)."""
+    conditions = _Conditions(rows)
+    if anchor_column == DEADLINE:
+        return _deadline_outcomes(rows, spec, conditions)
+    in_scope = _scope(rows, spec, conditions)
+    anchor, anchored = _anchor(rows, anchor_column)
+    kind = spec.kind
+    if kind in (KpiKind.RATIO, KpiKind.COUNT):
+        counted = in_scope & anchored
+        met = (
+            conditions.mask(spec.condition)
+            if spec.condition is not None
+            else np.ones(rows.n, dtype=np.bool_)
+        )
+        if kind is KpiKind.RATIO and spec.condition is not None:
+            # a clock target leaves out events it has no target for (other values)
+            counted &= _has_targets(rows, spec.condition)
+        return Outcomes(
+            anchor[counted],
+            met[counted].astype(np.int64),
+            np.ones(int(counted.sum()), np.int64),
+            counted=counted,
+        )
+    if kind is KpiKind.RATIO_OF_SUMS:
+        assert spec.numerator is not None
+        assert spec.denominator is not None
+        counted = in_scope & anchored
+        parts = []
+        for part in (spec.numerator, spec.denominator):
+            values, valid, scale = rows.numbers(part.sum)
+            where = conditions.mask(part.where) if part.where is not None else True
+            parts.append((np.where(valid & where, values, 0), scale))
+        common = max(parts[0][1], parts[1][1])
+        numerator = parts[0][0] * (common // parts[0][1])
+        denominator = parts[1][0] * (common // parts[1][1])
+        return Outcomes(anchor[counted], numerator[counted], denominator[counted], counted=counted)
+    values, has_value, scale = _measure(rows, spec)
+    counted = in_scope & anchored & has_value
+    if kind is KpiKind.SUM and spec.condition is not None:
+        counted &= conditions.mask(spec.condition)
+    return Outcomes(
+        anchor[counted],
+        values[counted],
+        np.ones(int(counted.sum()), np.int64),
+        scale,
+        counted=counted,
+    )
+
+
 def declared_computation(definition: DeclaredKpiDefinition) -> KpiComputation:
     """The computation of one declared KPI (a closure over its declaration; no code).
 
@@ -424,56 +470,7 @@ def declared_computation(definition: DeclaredKpiDefinition) -> KpiComputation:
     order_statistic = spec.kind in (KpiKind.PERCENTILE, KpiKind.MAX)
 
     def outcomes_of(table: pa.Table, ctx: KpiContext) -> Outcomes:
-        """Per counted event: anchor, numerator and denominator (``counted``: which rows)."""
-        rows = _Rows(table, ctx)
-        conditions = _Conditions(rows)
-        if anchor_column == DEADLINE:
-            return _deadline_outcomes(rows, spec, conditions)
-        in_scope = _scope(rows, spec, conditions)
-        anchor, anchored = _anchor(rows, anchor_column)
-        kind = spec.kind
-        if kind in (KpiKind.RATIO, KpiKind.COUNT):
-            counted = in_scope & anchored
-            met = (
-                conditions.mask(spec.condition)
-                if spec.condition is not None
-                else np.ones(rows.n, dtype=np.bool_)
-            )
-            if kind is KpiKind.RATIO and spec.condition is not None:
-                # a clock target leaves out events it has no target for (other values)
-                counted &= _has_targets(rows, spec.condition)
-            return Outcomes(
-                anchor[counted],
-                met[counted].astype(np.int64),
-                np.ones(int(counted.sum()), np.int64),
-                counted=counted,
-            )
-        if kind is KpiKind.RATIO_OF_SUMS:
-            assert spec.numerator is not None
-            assert spec.denominator is not None
-            counted = in_scope & anchored
-            parts = []
-            for of in (spec.numerator, spec.denominator):
-                values, valid, scale = rows.numbers(of.sum)
-                where = conditions.mask(of.where) if of.where is not None else True
-                parts.append((np.where(valid & where, values, 0), scale))
-            common = max(parts[0][1], parts[1][1])
-            numerator = parts[0][0] * (common // parts[0][1])
-            denominator = parts[1][0] * (common // parts[1][1])
-            return Outcomes(
-                anchor[counted], numerator[counted], denominator[counted], counted=counted
-            )
-        values, has_value, scale = _measure(rows, spec)
-        counted = in_scope & anchored & has_value
-        if kind is KpiKind.SUM and spec.condition is not None:
-            counted &= conditions.mask(spec.condition)
-        return Outcomes(
-            anchor[counted],
-            values[counted],
-            np.ones(int(counted.sum()), np.int64),
-            scale,
-            counted=counted,
-        )
+        return _outcomes(_Rows(table, ctx), spec, anchor_column)
 
     def compute(table: pa.Table, ctx: KpiContext, windows: Sequence[Window]) -> list[KpiAggregate]:
         if anchor_column == DEADLINE:
