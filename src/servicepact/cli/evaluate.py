@@ -257,9 +257,33 @@ def evaluate_command(
             help="text (a table), json (docs/results.md) or, with --events, csv.",
         ),
     ] = OutputFormat.TEXT,
+    engine: Annotated[
+        str | None,
+        typer.Option(
+            "--engine",
+            metavar="local|spark",
+            help="Compute here (local) or on Apache Spark (spark; the same results, "
+            "docs/scale-out.md). Default: SERVICEPACT_ENGINE, else local.",
+        ),
+    ] = None,
+    spark_master: Annotated[
+        str | None,
+        typer.Option(
+            "--spark-master",
+            metavar="URL",
+            help="With --engine spark: the Spark master (default: SERVICEPACT_SPARK_MASTER, "
+            "else a Spark Connect server at SPARK_REMOTE, else local[*]).",
+        ),
+    ] = None,
 ) -> None:
     """Measure a contract's service levels for the given periods."""
+    from servicepact.config import Settings
     from servicepact.services.file_evaluation import evaluate_files, evaluation_periods
+    from servicepact.services.scale_out import engine_named
+
+    settings = Settings()
+    chosen_engine = engine_named(engine or settings.engine)
+    master = spark_master or settings.spark_master
 
     moment = datetime.now(UTC)
     if now is not None:
@@ -291,6 +315,8 @@ def evaluate_command(
                 all_months=all_months,
                 now=moment,
                 step=step,
+                engine=chosen_engine,
+                spark_master=master,
             )
         _print(evaluated.contract, evaluated.results, output, evaluated.reports)
         if output is OutputFormat.TEXT:
@@ -335,7 +361,10 @@ def evaluate_command(
     # refuses the whole request before anything is stored.
     with Progress(console=Console(stderr=True), transient=True) as progress:
         progress.add_task(f"Evaluating {len(labels)} period(s)", total=None)
-        results = _measure(app, actor, contract, labels, moment, listing=events is not None)
+        results = _measure(
+            app, actor, contract, labels, moment, listing=events is not None,
+            engine=chosen_engine, spark_master=master,
+        )  # fmt: skip
     if events is not None:
         assert service_level is not None
         _print_events(app, actor, contract, service_level, labels[0], events, output)
@@ -378,7 +407,15 @@ def _compliance(
 
 
 def _measure(
-    app: Any, actor: Any, contract: str, labels: list[str], moment: datetime, *, listing: bool
+    app: Any,
+    actor: Any,
+    contract: str,
+    labels: list[str],
+    moment: datetime,
+    *,
+    listing: bool,
+    engine: str = "local",
+    spark_master: str | None = None,
 ) -> list[ServiceLevelResult]:
     """Evaluate and store; when only listing events, a closed period or a read-only user
     lists what is stored instead."""
@@ -387,8 +424,9 @@ def _measure(
 
     try:
         return evaluation.evaluate_periods(
-            app, actor=actor, contract_id=contract, period_labels=labels, now=moment
-        )
+            app, actor=actor, contract_id=contract, period_labels=labels, now=moment,
+            engine=engine, spark_master=spark_master,
+        )  # fmt: skip
     except (AccessDenied, PeriodClosed):
         if not listing:
             raise
