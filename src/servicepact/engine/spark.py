@@ -116,9 +116,13 @@ def spark_session(master: str | None = None, *, app_name: str = "servicepact") -
     from pyspark.sql import SparkSession
 
     remote = os.environ.get("SPARK_REMOTE")
+    # Under spark-submit the master (and the rest) is spark-submit's to say.
+    submitted = "PYSPARK_GATEWAY_PORT" in os.environ
     try:
         if remote and master is None:
             builder = SparkSession.builder.remote(remote)
+        elif submitted and master is None:
+            builder = SparkSession.builder
         else:
             _check_java()
             # The executors' Python workers run this interpreter (where servicepact is).
