@@ -131,6 +131,7 @@ def spark_session(master: str | None = None, *, app_name: str = "servicepact") -
             builder = (
                 SparkSession.builder.master(master or DEFAULT_MASTER)
                 .config("spark.ui.enabled", "false")
+                .config("spark.log.level", "ERROR")  # from the start: no JVM warnings
                 .config("spark.ui.showConsoleProgress", "false")
                 .config("spark.sql.shuffle.partitions", "8")
             )
@@ -145,6 +146,8 @@ def spark_session(master: str | None = None, *, app_name: str = "servicepact") -
         raise
     except Exception as error:  # the JVM or the master refused: say so on one line
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        if first.startswith("An error occurred while calling"):  # the JVM's, not a reason
+            first = "the master did not take the application (is it up, is the URL right?)"
         where = remote if remote and master is None else master or DEFAULT_MASTER
         raise SparkUnavailable(f"Spark at {where} could not start: {first}") from None
     if not (remote and master is None):
