@@ -1,5 +1,6 @@
 # ServicePact developer commands. `make test` works on a fresh clone: it creates
-# .venv and installs the project (again whenever pyproject.toml changes).
+# .venv and installs the project with the dev and spark extras (again whenever pyproject.toml
+# changes); the Spark tests need Java 17+ and say so when it is missing.
 
 PYTHON ?= python3
 VENV := .venv
@@ -11,7 +12,7 @@ PYTEST_WORKERS ?= 2
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --editable '.[dev]'
+	$(BIN)/python -m pip install --quiet --editable '.[dev,spark]'
 	touch $(INSTALLED)
 
 install:

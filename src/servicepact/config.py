@@ -14,6 +14,7 @@ import os
 import secrets
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -32,6 +33,11 @@ class Settings(BaseSettings):
     # Measure affected open months again after a load, an approved exclusion or an
     # amendment (otherwise result pages say they are out of date and offer the button).
     remeasure_on_change: bool = True
+    # Where evaluations compute over events (docs/scale-out.md): "local" (this process) or
+    # "spark" (Apache Spark; the `spark` extra). The Spark master: local[*] unless set or
+    # SPARK_REMOTE names a Spark Connect server.
+    engine: Literal["local", "spark"] = "local"
+    spark_master: str | None = None
     # Request bodies, checked while they stream in (Content-Length first, then counted bytes):
     # a JSON batch of events, a file upload (multipart), and any other body (forms, small JSON).
     max_batch_bytes: int = 16 * 1024 * 1024

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
@@ -257,17 +258,52 @@ def evaluate_command(
             help="text (a table), json (docs/results.md) or, with --events, csv.",
         ),
     ] = OutputFormat.TEXT,
+    engine: Annotated[
+        str | None,
+        typer.Option(
+            "--engine",
+            metavar="local|spark",
+            help="Compute here (local) or on Apache Spark (spark; the same results, "
+            "docs/scale-out.md). Default: SERVICEPACT_ENGINE, else local.",
+        ),
+    ] = None,
+    spark_master: Annotated[
+        str | None,
+        typer.Option(
+            "--spark-master",
+            metavar="URL",
+            help="With --engine spark: the Spark master (default: SERVICEPACT_SPARK_MASTER, "
+            "else a Spark Connect server at SPARK_REMOTE, else local[*]).",
+        ),
+    ] = None,
 ) -> None:
     """Measure a contract's service levels for the given periods."""
+    from servicepact.config import Settings
+    from servicepact.services.scale_out import engine_named
+
+    settings = Settings()
+    chosen = EngineChoice(
+        engine_named(engine or settings.engine), spark_master or settings.spark_master
+    )
     moment = _parse_now(now)
     if events is not None or service_level is not None:
         _check_events_options(data, period, all_months, service_level, events)
     elif output is OutputFormat.CSV:
         raise InvalidInput([Problem("--format", "csv is for the event list: add --events")])
     if data is not None:
-        _evaluate_data_files(Path(contract), data, period or [], all_months, moment, output)
+        _evaluate_data_files(Path(contract), data, period or [], all_months, moment, output, chosen)
     else:
-        _evaluate_stored(contract, period or [], all_months, moment, service_level, events, output)
+        _evaluate_stored(
+            contract, period or [], all_months, moment, service_level, events, output, chosen
+        )
+
+
+@dataclass(frozen=True)
+class EngineChoice:
+    """Where the event computations run (``--engine``) and, for Spark, on which master."""
+
+    engine: str = "local"
+    spark_master: str | None = None
 
 
 def _parse_now(now: str | None) -> datetime:
@@ -290,6 +326,7 @@ def _evaluate_data_files(
     all_months: bool,
     moment: datetime,
     output: OutputFormat,
+    chosen: EngineChoice,
 ) -> None:
     """Files, no database: measure and print, storing nothing."""
     from servicepact.services.file_evaluation import evaluate_files
@@ -307,6 +344,8 @@ def _evaluate_data_files(
             all_months=all_months,
             now=moment,
             step=step,
+            engine=chosen.engine,
+            spark_master=chosen.spark_master,
         )
     _print(evaluated.contract, evaluated.results, output, evaluated.reports)
     if output is OutputFormat.TEXT:
@@ -327,6 +366,7 @@ def _evaluate_stored(
     service_level: str | None,
     events: EventsChoice | None,
     output: OutputFormat,
+    chosen: EngineChoice,
 ) -> None:
     """A stored contract: measure against the event store, store the results and print them
     (or, with ``--events``, the events behind one stored result)."""
@@ -364,7 +404,10 @@ def _evaluate_stored(
     # refuses the whole request before anything is stored.
     with Progress(console=Console(stderr=True), transient=True) as progress:
         progress.add_task(f"Evaluating {len(labels)} period(s)", total=None)
-        results = _measure(app, actor, contract, labels, moment, listing=events is not None)
+        results = _measure(
+            app, actor, contract, labels, moment, listing=events is not None,
+            engine=chosen.engine, spark_master=chosen.spark_master,
+        )  # fmt: skip
     if events is not None:
         assert service_level is not None
         _print_events(app, actor, contract, service_level, labels[0], events, output)
@@ -415,7 +458,15 @@ def _compliance(
 
 
 def _measure(
-    app: Any, actor: Any, contract: str, labels: list[str], moment: datetime, *, listing: bool
+    app: Any,
+    actor: Any,
+    contract: str,
+    labels: list[str],
+    moment: datetime,
+    *,
+    listing: bool,
+    engine: str = "local",
+    spark_master: str | None = None,
 ) -> list[ServiceLevelResult]:
     """Evaluate and store; when only listing events, a closed period or a read-only user
     lists what is stored instead."""
@@ -424,8 +475,9 @@ def _measure(
 
     try:
         return evaluation.evaluate_periods(
-            app, actor=actor, contract_id=contract, period_labels=labels, now=moment
-        )
+            app, actor=actor, contract_id=contract, period_labels=labels, now=moment,
+            engine=engine, spark_master=spark_master,
+        )  # fmt: skip
     except (AccessDenied, PeriodClosed):
         if not listing:
             raise

@@ -41,6 +41,7 @@ from servicepact.engine.evaluate import (
     ClockCache,
     EvaluationMemo,
     _clock_for,
+    _data_years,
     _id_mask,
     applicable_exclusions,
     contract_timezone,
@@ -557,7 +558,8 @@ def drill_down(
     excluded_rows = selected & _id_mask(table, excluded_ids)
     kept = selected & ~excluded_rows
     years = (period.start.year - 1, period.end.year)
-    calendar, clock = _clock_for(contract, sl, table, years, cache, timezone, memo)
+    data_years = _data_years(table, timezone, memo) if sl.calendar_name else None
+    calendar, clock = _clock_for(contract, sl, data_years, years, cache)
     definition = sl.definition
     ctx = KpiContext(
         definition=definition,

@@ -61,6 +61,7 @@ from servicepact.engine.kpis.base import (
     memoized,
     timestamps_us,
 )
+from servicepact.engine.kpis.partial import KpiState, kpi_finish, kpi_partial, merge_states
 from servicepact.engine.targets import targets_for
 
 ENGINE_VERSION = "2026.11.2"
@@ -260,31 +261,51 @@ def volume_calendar(contract: Contract, sl: ServiceLevel) -> Calendar | None:
     return own
 
 
-def _completeness(
+def _anchor_column(contract: Contract, sl: ServiceLevel) -> str | None:
+    declared = contract.declared_event_types.get(sl.source)
+    return declared.anchor if declared is not None else ANCHORS.get(sl.source)
+
+
+def _received(
     contract: Contract,
     sl: ServiceLevel,
-    period: Period,
     table: pa.Table,
-    window: Window,
+    windows: Sequence[Window],
     timezone_name: str,
-) -> Fraction | None:
-    """Events received ÷ expected (expected_daily_volume × working days so far), if declared."""
+) -> tuple[int, ...] | None:
+    """Events received in each window (their anchor inside it), where completeness is
+    declared (``expected_daily_volume``); None otherwise. Counts: they add across chunks."""
     per_day = contract.expected_daily_volume.get(sl.source)
-    declared = contract.declared_event_types.get(sl.source)
-    column = declared.anchor if declared is not None else ANCHORS.get(sl.source)
+    column = _anchor_column(contract, sl)
     if not per_day or column is None or column not in table.column_names:
-        return None
-    calendar = volume_calendar(contract, sl)
-    last_day = _local(window[1] - 1, timezone_name).date() + timedelta(days=1)
-    days = working_days(calendar, period.start, min(last_day, period.end))
-    if days == 0:
         return None
     if pa.types.is_date(table.schema.field(column).type):
         instants, valid = local_day_end_us(table, column, timezone_name)
         instants = instants - 1
     else:
         instants, valid = timestamps_us(table, column)
-    received = int((valid & (instants >= window[0]) & (instants < window[1])).sum())
+    return tuple(
+        int((valid & (instants >= window[0]) & (instants < window[1])).sum()) for window in windows
+    )
+
+
+def _completeness(
+    contract: Contract,
+    sl: ServiceLevel,
+    period: Period,
+    received: int | None,
+    window: Window,
+    timezone_name: str,
+) -> Fraction | None:
+    """Events received ÷ expected (expected_daily_volume × working days so far), if declared."""
+    per_day = contract.expected_daily_volume.get(sl.source)
+    if received is None or not per_day:
+        return None
+    calendar = volume_calendar(contract, sl)
+    last_day = _local(window[1] - 1, timezone_name).date() + timedelta(days=1)
+    days = working_days(calendar, period.start, min(last_day, period.end))
+    if days == 0:
+        return None
     return Fraction(received, per_day * days)
 
 
@@ -296,27 +317,37 @@ def _result_value(aggregate: KpiAggregate) -> tuple[int | Fraction | None, int |
     return aggregate.numerator, aggregate.denominator
 
 
+def _data_years(
+    table: pa.Table, timezone_name: str, memo: dict[tuple[Any, ...], Any] | None = None
+) -> tuple[int, int] | None:
+    if memo is None:
+        return _years_of(table, timezone_name)
+    years: tuple[int, int] | None = memoized(
+        memo, ("years", timezone_name), lambda: _years_of(table, timezone_name)
+    )
+    return years
+
+
 def _clock_for(
     contract: Contract,
     sl: ServiceLevel,
-    table: pa.Table,
+    data_years: tuple[int, int] | None,
     years: tuple[int, int],
     clock_cache: ClockCache,
-    timezone_name: str,
-    memo: dict[tuple[Any, ...], Any] | None = None,
 ) -> tuple[Calendar | None, BusinessClock | None]:
     if sl.calendar_name is None:
         return None, None
     calendar = contract.calendars[sl.calendar_name]
     first, last = years
-    data_years = (
-        _years_of(table, timezone_name)
-        if memo is None
-        else memoized(memo, ("years", timezone_name), lambda: _years_of(table, timezone_name))
-    )
     if data_years is not None:
         first, last = min(first, data_years[0]), max(last, data_years[1])
     return calendar, clock_cache.get(calendar, first, last + _DEADLINE_YEARS)
+
+
+def _merge_years(a: tuple[int, int] | None, b: tuple[int, int] | None) -> tuple[int, int] | None:
+    if a is None or b is None:
+        return a or b
+    return min(a[0], b[0]), max(a[1], b[1])
 
 
 def applicable_exclusions(
@@ -332,7 +363,40 @@ def applicable_exclusions(
     ]
 
 
-def compute_windows(
+@dataclass(frozen=True)
+class WindowsPartial:
+    """One service level's mergeable state over its windows, from one chunk of events: the
+    KPI state of the kept events and of the excluded ones (None: none excluded), and the
+    first and last year of the chunk's data (the business clock's range)."""
+
+    kept: KpiState
+    excluded: KpiState | None
+    data_years: tuple[int, int] | None
+
+    def merge(self, other: WindowsPartial) -> WindowsPartial:
+        excluded = (
+            other.excluded
+            if self.excluded is None
+            else self.excluded
+            if other.excluded is None
+            else merge_states(self.excluded, other.excluded)
+        )
+        return WindowsPartial(
+            merge_states(self.kept, other.kept),
+            excluded,
+            _merge_years(self.data_years, other.data_years),
+        )
+
+
+def _default_years(windows: Sequence[Window], timezone_name: str) -> tuple[int, int]:
+    if not windows:
+        return 1999, 2000
+    first = min(_local(w[0], timezone_name).year for w in windows)
+    last = max(_local(max(w[1] - 1, w[0]), timezone_name).year for w in windows)
+    return first - 1, last
+
+
+def partial_windows(
     contract: Contract,
     sl: ServiceLevel,
     table: pa.Table,
@@ -342,13 +406,10 @@ def compute_windows(
     exclusions: Sequence[Exclusion] = (),
     years: tuple[int, int] | None = None,
     memo: EvaluationMemo | None = None,
-) -> tuple[list[KpiAggregate], list[KpiAggregate | None]]:
-    """The service level's exact aggregate in each window (µs ``[start, end)``).
-
-    Filters first, then approved event exclusions; returns the aggregates of the
-    kept events and, per window, of the excluded ones (None when none were excluded).
-    Whole-period exclusions are the caller's business (they follow period labels).
-    """
+) -> WindowsPartial:
+    """The state of one chunk of events (engine/kpis/partial.py): filters first, then
+    approved event exclusions, then the KPI's partial state of the kept and excluded rows.
+    Whole-period exclusions are the caller's business (they follow period labels)."""
     timezone_name = contract_timezone(contract, sl)
     applicable = applicable_exclusions(contract, sl, exclusions)
     excluded_ids = {i for e in applicable for i in e.event_ids}
@@ -357,17 +418,12 @@ def compute_windows(
     excluded_rows = selected & _id_mask(table, excluded_ids)
     kept = selected & ~excluded_rows
     if years is None:
-        first = min(_local(w[0], timezone_name).year for w in windows) if windows else 2000
-        last = (
-            max(_local(max(w[1] - 1, w[0]), timezone_name).year for w in windows)
-            if windows
-            else 2000
-        )
-        years = (first - 1, last)
-    calendar, clock = _clock_for(contract, sl, table, years, clock_cache, timezone_name, shared)
+        years = _default_years(windows, timezone_name)
+    data_years = _data_years(table, timezone_name, shared) if sl.calendar_name else None
+    calendar, clock = _clock_for(contract, sl, data_years, years, clock_cache)
     compute = computation_for(sl.kpi, sl.definition)
 
-    def run(rows: np.ndarray[Any, np.dtype[np.bool_]]) -> list[KpiAggregate]:
+    def run(rows: np.ndarray[Any, np.dtype[np.bool_]]) -> KpiState:
         selection = None if bool(rows.all()) else np.flatnonzero(rows)
         if selection is None or getattr(compute, "reads_rows_through_context", False):
             # Such a computation reads its rows through source_table and selection below:
@@ -389,13 +445,134 @@ def compute_windows(
             source_table=table,
             selection=selection,
         )
-        return compute(subset, ctx, windows)
+        return kpi_partial(compute, subset, ctx, windows)
 
-    aggregates = run(kept)
+    return WindowsPartial(
+        run(kept), run(excluded_rows) if excluded_rows.any() else None, data_years
+    )
+
+
+def finish_windows(
+    contract: Contract,
+    sl: ServiceLevel,
+    partial: WindowsPartial,
+    windows: Sequence[Window],
+    *,
+    clock_cache: ClockCache,
+    years: tuple[int, int] | None = None,
+) -> tuple[list[KpiAggregate], list[KpiAggregate | None]]:
+    """The aggregates of the kept events and, per window, of the excluded ones (None when
+    none were excluded) from the merged state of every chunk."""
+    timezone_name = contract_timezone(contract, sl)
+    if years is None:
+        years = _default_years(windows, timezone_name)
+    calendar, clock = _clock_for(contract, sl, partial.data_years, years, clock_cache)
+    compute = computation_for(sl.kpi, sl.definition)
+    ctx = KpiContext(
+        definition=sl.definition,
+        params=dict(sl.params),
+        timezone=timezone_name,
+        calendar=calendar,
+        clock=clock,
+    )
+    aggregates = kpi_finish(compute, partial.kept, ctx, windows)
     excluded: list[KpiAggregate | None] = (
-        list(run(excluded_rows)) if excluded_rows.any() else [None] * len(windows)
+        [None] * len(windows)
+        if partial.excluded is None
+        else list(kpi_finish(compute, partial.excluded, ctx, windows))
     )
     return aggregates, excluded
+
+
+def compute_windows(
+    contract: Contract,
+    sl: ServiceLevel,
+    table: pa.Table,
+    windows: Sequence[Window],
+    *,
+    clock_cache: ClockCache,
+    exclusions: Sequence[Exclusion] = (),
+    years: tuple[int, int] | None = None,
+    memo: EvaluationMemo | None = None,
+) -> tuple[list[KpiAggregate], list[KpiAggregate | None]]:
+    """The service level's exact aggregate in each window (µs ``[start, end)``): the whole
+    table as one chunk, its state finished (the same decomposition as chunked engines).
+
+    Returns the aggregates of the kept events and, per window, of the excluded ones
+    (None when none were excluded).
+    """
+    partial = partial_windows(
+        contract, sl, table, windows,
+        clock_cache=clock_cache, exclusions=exclusions, years=years, memo=memo,
+    )  # fmt: skip
+    return finish_windows(contract, sl, partial, windows, clock_cache=clock_cache, years=years)
+
+
+@dataclass(frozen=True)
+class PeriodsPartial:
+    """One service level's mergeable state over its periods, from one chunk of events: the
+    windows' KPI states, the events received per window (completeness; None when not
+    declared) and the event batches the chunk holds (the inputs hash names them)."""
+
+    windows: WindowsPartial
+    received: tuple[int, ...] | None
+    batches: frozenset[str]
+
+    def merge(self, other: PeriodsPartial) -> PeriodsPartial:
+        received = (
+            None
+            if self.received is None or other.received is None
+            else tuple(a + b for a, b in zip(self.received, other.received, strict=True))
+        )
+        return PeriodsPartial(
+            self.windows.merge(other.windows), received, self.batches | other.batches
+        )
+
+
+def period_windows(
+    contract: Contract, sl: ServiceLevel, periods: Sequence[Period], now: datetime | None
+) -> list[Window]:
+    """The µs window of each period in the contract's time zone, cut at ``now`` (running)."""
+    timezone_name = contract_timezone(contract, sl)
+    now_us = None if now is None else instant_us(now)
+    windows: list[Window] = []
+    for period in periods:
+        start, end = (
+            local_midnight_us(period.start, timezone_name),
+            local_midnight_us(period.end, timezone_name),
+        )
+        if now_us is not None:
+            end = max(start, min(end, now_us))
+        windows.append((start, end))
+    return windows
+
+
+def _period_years(periods: Sequence[Period]) -> tuple[int, int]:
+    return min(p.start.year for p in periods) - 1, max(p.end.year for p in periods)
+
+
+def partial_periods(
+    contract: Contract,
+    sl: ServiceLevel,
+    periods: Sequence[Period],
+    table: pa.Table,
+    *,
+    clock_cache: ClockCache,
+    exclusions: Sequence[Exclusion] = (),
+    now: datetime | None = None,
+    memo: EvaluationMemo | None = None,
+) -> PeriodsPartial:
+    """The state of one chunk of a service level's events over its periods (merge the
+    states of every chunk, then ``finish_periods``)."""
+    timezone_name = contract_timezone(contract, sl)
+    windows = period_windows(contract, sl, periods, now)
+    applicable = applicable_exclusions(contract, sl, exclusions)
+    state = partial_windows(
+        contract, sl, table, windows,
+        clock_cache=clock_cache, exclusions=applicable, years=_period_years(periods), memo=memo,
+    )  # fmt: skip
+    received = _received(contract, sl, table, windows, timezone_name)
+    return PeriodsPartial(state, received, frozenset(_batches(table)))
 
 
 def evaluate_periods(
@@ -413,7 +590,8 @@ def evaluate_periods(
     batch_ids: Sequence[str] | None = None,
     calendar_hash: str | None = None,
 ) -> list[ServiceLevelResult]:
-    """One service level over several periods, in one pass over its events.
+    """One service level over several periods, in one pass over its events: the table as
+    one chunk (``partial_periods``), finished (``finish_periods``).
 
     ``batch_ids`` names the event batches the table holds (for the inputs hash);
     by default they are read from its ``_batch`` column. ``calendar_hash`` is the
@@ -421,26 +599,49 @@ def evaluate_periods(
     """
     if not periods:
         return []
+    partial = partial_periods(
+        contract, sl, periods, table,
+        clock_cache=clock_cache, exclusions=exclusions, now=now, memo=memo,
+    )  # fmt: skip
+    return finish_periods(
+        contract, sl, periods, partial,
+        clock_cache=clock_cache, exclusions=exclusions, now=now,
+        contract_version=contract_version, contract_hash=contract_hash,
+        batch_ids=batch_ids, calendar_hash=calendar_hash,
+    )  # fmt: skip
+
+
+def finish_periods(
+    contract: Contract,
+    sl: ServiceLevel,
+    periods: Sequence[Period],
+    partial: PeriodsPartial,
+    *,
+    clock_cache: ClockCache,
+    exclusions: Sequence[Exclusion] = (),
+    now: datetime | None = None,
+    contract_version: int = 1,
+    contract_hash: str | None = None,
+    batch_ids: Sequence[str] | None = None,
+    calendar_hash: str | None = None,
+) -> list[ServiceLevelResult]:
+    """The results of one service level over its periods, from the merged state of every
+    chunk of its events: targets, statuses, exclusions and inputs hashes."""
+    if not periods:
+        return []
     if calendar_hash is None:
         calendar_hash = contract.calendar_hash
     timezone_name = contract_timezone(contract, sl)
     now_us = None if now is None else instant_us(now)
     applicable = applicable_exclusions(contract, sl, exclusions)
-    windows = [_window(period, timezone_name, now_us) for period in periods]
-    aggregates, excluded_aggregates = compute_windows(
-        contract,
-        sl,
-        table,
-        windows,
-        clock_cache=clock_cache,
-        exclusions=applicable,
-        years=(min(p.start.year for p in periods) - 1, max(p.end.year for p in periods)),
-        memo=memo,
-    )
+    windows = period_windows(contract, sl, periods, now)
+    aggregates, excluded_aggregates = finish_windows(
+        contract, sl, partial.windows, windows,
+        clock_cache=clock_cache, years=_period_years(periods),
+    )  # fmt: skip
     run = _Run(
         contract=contract,
         sl=sl,
-        table=table,
         timezone_name=timezone_name,
         now_us=now_us,
         applicable=applicable,
@@ -448,25 +649,16 @@ def evaluate_periods(
         code_hash=(
             contract_hash if contract_hash is not None else canonical_contract_hash(contract)
         ),
-        batches=tuple(sorted(batch_ids)) if batch_ids is not None else _batches(table),
+        batches=tuple(sorted(batch_ids if batch_ids is not None else partial.batches)),
         calendar_hash=calendar_hash,
     )
+    received = partial.received or (None,) * len(windows)
     return [
-        _period_result(run, period, window, aggregate, excluded_aggregate)
-        for period, window, aggregate, excluded_aggregate in zip(
-            periods, windows, aggregates, excluded_aggregates, strict=True
+        _period_result(run, period, window, aggregate, excluded_aggregate, arrived)
+        for period, window, aggregate, excluded_aggregate, arrived in zip(
+            periods, windows, aggregates, excluded_aggregates, received, strict=True
         )
     ]
-
-
-def _window(period: Period, timezone_name: str, now_us: int | None) -> Window:
-    """The period as local midnights in microseconds, cut at ``now`` (empty when the period
-    has not started)."""
-    start = local_midnight_us(period.start, timezone_name)
-    end = local_midnight_us(period.end, timezone_name)
-    if now_us is not None:
-        end = max(start, min(end, now_us))
-    return (start, end)
 
 
 @dataclass(frozen=True)
@@ -475,7 +667,6 @@ class _Run:
 
     contract: Contract
     sl: ServiceLevel
-    table: pa.Table
     timezone_name: str
     now_us: int | None
     applicable: list[Exclusion]
@@ -491,6 +682,7 @@ def _period_result(
     window: Window,
     aggregate: KpiAggregate,
     excluded_aggregate: KpiAggregate | None,
+    arrived: int | None,
 ) -> ServiceLevelResult:
     """One period's result: its exclusions and waivers applied, judged against its targets."""
     contract, sl, now_us = run.contract, run.sl, run.now_us
@@ -546,7 +738,7 @@ def _period_result(
         minimum=minimum,
         status=status,
         excluded=excluded,
-        completeness=_completeness(contract, sl, period, run.table, window, run.timezone_name),
+        completeness=_completeness(contract, sl, period, arrived, window, run.timezone_name),
         running=running,
         inputs_hash=inputs_hash(
             contract_hash=run.code_hash,
@@ -588,6 +780,30 @@ def evaluate_service_level(
     )[0]
 
 
+def level_jobs(
+    contract: Contract, periods: Sequence[Period]
+) -> list[tuple[ServiceLevel, list[Period]]]:
+    """Each service level with the requested periods of its kind (month, quarter, year),
+    in contract order; levels with none are left out."""
+    jobs: list[tuple[ServiceLevel, list[Period]]] = []
+    for sl in contract.service_levels:
+        mine = [p for p in periods if p.kind is sl.period]
+        if mine:
+            jobs.append((sl, mine))
+    return jobs
+
+
+def empty_events(contract: Contract, source: str) -> pa.Table:
+    """No events of a source, in its typed schema (a source with no events given)."""
+    from servicepact.domain.event_schemas import arrow_schema
+    from servicepact.domain.event_types import BUILT_IN
+
+    event_type = contract.declared_event_types.get(source) or BUILT_IN.get(source)
+    if event_type is None:
+        raise InvalidInput([Problem(source, "no events were given for this source")])
+    return arrow_schema(event_type).empty_table()
+
+
 def evaluate_contract(
     contract: Contract,
     tables_by_source: Mapping[str, pa.Table],
@@ -615,19 +831,10 @@ def evaluate_contract(
     code_hash = contract_hash if contract_hash is not None else canonical_contract_hash(contract)
     holidays_hash = contract.calendar_hash
     jobs: list[tuple[ServiceLevel, list[Period], pa.Table]] = []
-    for sl in contract.service_levels:
-        mine = [p for p in periods if p.kind is sl.period]
-        if not mine:
-            continue
+    for sl, mine in level_jobs(contract, periods):
         table = tables_by_source.get(sl.source)
         if table is None:
-            from servicepact.domain.event_schemas import arrow_schema
-            from servicepact.domain.event_types import BUILT_IN
-
-            event_type = contract.declared_event_types.get(sl.source) or BUILT_IN.get(sl.source)
-            if event_type is None:
-                raise InvalidInput([Problem(sl.source, "no events were given for this source")])
-            table = arrow_schema(event_type).empty_table()
+            table = empty_events(contract, sl.source)
         jobs.append((sl, mine, table))
     for sl, _, _ in jobs:
         memo.for_source(sl.source)  # created up front: threads then only read the outer dict

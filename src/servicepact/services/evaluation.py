@@ -31,6 +31,7 @@ from servicepact.engine.evaluate import ClockCache, evaluate_contract
 from servicepact.services.contracts import StoredContract, get_contract, governing_version
 from servicepact.services.open_periods import ensure_open
 from servicepact.services.ports import Ports
+from servicepact.services.scale_out import engine_named, evaluate_store_on_spark
 from servicepact.services.view_cache import cached
 from servicepact.store.db.evaluation import ExclusionRepository, ResultRepository, result_to_json
 
@@ -220,8 +221,14 @@ def evaluate_periods(
     contract_id: str,
     period_labels: Sequence[str],
     now: datetime | None = None,
+    engine: str | None = None,
+    spark_master: str | None = None,
 ) -> list[ServiceLevelResult]:
     """Evaluate the stored contract for several periods and store the results.
+
+    ``engine`` (default: the ``engine`` setting) computes in this process (``local``) or
+    on Apache Spark (``spark``, on ``spark_master`` or the ``spark_master`` setting): the
+    same results either way (docs/scale-out.md).
 
     Each source is read from the event store once, and each service level cuts
     its events into all of its periods in one pass, so a year of months costs
@@ -258,6 +265,8 @@ def evaluate_periods(
             periods=periods_of_version,
             waivers=waivers,
             moment=moment,
+            engine=engine,
+            spark_master=spark_master,
         )
     return results
 
@@ -270,6 +279,8 @@ def _evaluate_version(
     periods: Sequence[Period],
     waivers: Sequence[Exclusion],
     moment: datetime,
+    engine: str | None = None,
+    spark_master: str | None = None,
 ) -> list[ServiceLevelResult]:
     """Evaluate and store the periods one contract version governs."""
     contract = stored.contract
@@ -287,22 +298,38 @@ def _evaluate_version(
         )
         for source in sources
     }
-    tables = {source: store.read(contract_id=contract_id, source=source) for source in sources}
-    results = evaluate_contract(
-        contract,
-        tables,
-        unique,
-        clock_cache=ClockCache(),
-        exclusions=waivers,
-        now=moment,
-        contract_version=stored.version,
-    )
-    batches = {
-        source: sorted(set(table.column("_batch").to_pylist()))
-        if "_batch" in table.column_names
-        else []
-        for source, table in tables.items()
-    }
+    settings = getattr(app, "settings", None)
+    chosen = engine_named(engine or str(getattr(settings, "engine", None) or "local"))
+    if chosen == "spark":
+        on_spark = evaluate_store_on_spark(
+            store,
+            contract_id=contract_id,
+            contract=contract,
+            sources=sources,
+            periods=unique,
+            exclusions=waivers,
+            now=moment,
+            contract_version=stored.version,
+            master=spark_master or getattr(settings, "spark_master", None),
+        )
+        results, batches = on_spark.results, on_spark.batches
+    else:
+        tables = {source: store.read(contract_id=contract_id, source=source) for source in sources}
+        results = evaluate_contract(
+            contract,
+            tables,
+            unique,
+            clock_cache=ClockCache(),
+            exclusions=waivers,
+            now=moment,
+            contract_version=stored.version,
+        )
+        batches = {
+            source: sorted(set(table.column("_batch").to_pylist()))
+            if "_batch" in table.column_names
+            else []
+            for source, table in tables.items()
+        }
     _store(
         app,
         actor=actor,

@@ -17,6 +17,7 @@ from servicepact.domain.periods import Period, ReportPeriod, months_between, par
 from servicepact.domain.results import PeriodCompliance, ServiceLevelResult
 from servicepact.engine.evaluate import ClockCache, contract_timezone, evaluate_contract
 from servicepact.services.period_reports import compliance_of, plan
+from servicepact.services.scale_out import engine_named, evaluate_tables_on_spark
 from servicepact.store.events.reading import read_events_for_evaluation
 
 DATA_SUFFIXES = (".csv", ".jsonl", ".parquet", ".xlsx")
@@ -98,9 +99,13 @@ def evaluate_files(
     all_months: bool,
     now: datetime,
     step: Step | None = None,
+    engine: str = "local",
+    spark_master: str | None = None,
 ) -> FileEvaluation:
-    """Validate the contract and the event files, then evaluate (no database); for a
+    """Validate the contract and the event files, then evaluate (no database) in this
+    process or, with ``engine="spark"``, on Apache Spark (the same results); for a
     reporting period, its compliance report from the same events."""
+    engine_named(engine)
     contract = load_contract_file(contract_file).contract
     if not data_dir.is_dir():
         raise InvalidInput([Problem("--data", "is not a directory", value=str(data_dir))])
@@ -127,7 +132,10 @@ def evaluate_files(
         )
     if step is not None:
         step("Evaluating")
-    results = evaluate_contract(contract, tables, periods, clock_cache=ClockCache(), now=now)
+    if engine == "spark":
+        results = evaluate_tables_on_spark(contract, tables, periods, now=now, master=spark_master)
+    else:
+        results = evaluate_contract(contract, tables, periods, clock_cache=ClockCache(), now=now)
     return FileEvaluation(
         contract,
         results,

@@ -21,7 +21,7 @@ against one service.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,23 +41,9 @@ from servicepact.engine.kpis.base import (
     timestamps_us,
     to_seconds,
 )
+from servicepact.engine.kpis.partial import IntervalRuns, merge_intervals
 
 MINUTE_SECONDS = 60
-
-
-def merge_intervals(starts: Int64Array, ends: Int64Array) -> tuple[Int64Array, Int64Array]:
-    """The union of ``[start, end)`` intervals as sorted, disjoint runs (touching runs join)."""
-    keep = ends > starts
-    starts, ends = starts[keep], ends[keep]
-    if starts.size == 0:
-        return starts, ends
-    order = np.argsort(starts, kind="stable")
-    starts, ends = starts[order], ends[order]
-    reach = np.maximum.accumulate(ends)
-    new_run = np.ones(starts.size, dtype=np.bool_)
-    new_run[1:] = starts[1:] > reach[:-1]
-    first = np.flatnonzero(new_run)
-    return starts[first], np.maximum.reduceat(ends, first)
 
 
 def _working_seconds_in(
@@ -119,25 +105,28 @@ def _service_rows(table: pa.Table, ctx: KpiContext) -> Int64Array:
     return np.flatnonzero(np.asarray(hit.to_numpy(zero_copy_only=False), dtype=np.bool_))
 
 
-def outage_windows(
-    table: pa.Table, ctx: KpiContext, windows: Sequence[Window]
-) -> list[AvailabilityWindow]:
-    """Per window: its working time and the merged outage runs falling in it (KPIS.md)."""
-    clock = ctx.require_clock()
+def _outages(
+    table: pa.Table, ctx: KpiContext
+) -> tuple[Int64Array, Int64Array, BoolArray, Int64Array]:
+    """The level's outages with a start and an end: (start, end) in epoch seconds, planned,
+    and their rows in the table given."""
     rows = _service_rows(table, ctx)
     table = table.take(rows)
     start_us, start_ok = timestamps_us(table, "start")
     end_us, end_ok = timestamps_us(table, "end")
     planned, _ = booleans(table, "planned")
     ok: BoolArray = start_ok & end_ok
-    rows = rows[ok]
-    start, end = to_seconds(start_us[ok]), to_seconds(end_us[ok])
-    planned = planned[ok]
-    planned_runs = merge_intervals(start[planned], end[planned])
-    all_runs = merge_intervals(start, end)
-    # the run of every outage (runs are sorted and disjoint; an empty outage joins none)
-    member = np.searchsorted(all_runs[0], start, side="right") - 1
-    member = np.where((member >= 0) & (end > start), member, -1)
+    return to_seconds(start_us[ok]), to_seconds(end_us[ok]), planned[ok], rows[ok]
+
+
+def _runs_in_windows(
+    clock: Clock,
+    all_runs: tuple[Int64Array, Int64Array],
+    planned_runs: tuple[Int64Array, Int64Array],
+    windows: Sequence[Window],
+    rows_of_run: Callable[[int], tuple[int, ...]] | None = None,
+) -> list[AvailabilityWindow]:
+    """Per window: its working time and the merged outage runs falling in it."""
     results = []
     for window_us in windows:
         window = (window_us[0] // MICROS, window_us[1] // MICROS)
@@ -158,16 +147,66 @@ def outage_windows(
                     end=high,
                     planned_seconds=planned_time,
                     unplanned_seconds=total - planned_time,
-                    rows=tuple(int(r) for r in rows[member == i]),
+                    rows=() if rows_of_run is None else rows_of_run(i),
                 )
             )
         results.append(AvailabilityWindow(working, tuple(runs)))
     return results
 
 
+def outage_windows(
+    table: pa.Table, ctx: KpiContext, windows: Sequence[Window]
+) -> list[AvailabilityWindow]:
+    """Per window: its working time and the merged outage runs falling in it (KPIS.md),
+    each run with the rows of the outages merged into it (for the drill-down)."""
+    clock = ctx.require_clock()
+    start, end, planned, rows = _outages(table, ctx)
+    planned_runs = merge_intervals(start[planned], end[planned])
+    all_runs = merge_intervals(start, end)
+    # the run of every outage (runs are sorted and disjoint; an empty outage joins none)
+    member = np.searchsorted(all_runs[0], start, side="right") - 1
+    member = np.where((member >= 0) & (end > start), member, -1)
+    return _runs_in_windows(
+        clock,
+        all_runs,
+        planned_runs,
+        windows,
+        lambda i: tuple(int(r) for r in rows[member == i]),
+    )
+
+
+def availability_partial(
+    table: pa.Table, ctx: KpiContext, windows: Sequence[Window]
+) -> IntervalRuns:
+    """The mergeable state of a chunk of outages: the union of its outages, and of its
+    planned ones, as sorted disjoint runs (engine/kpis/partial.py)."""
+    start, end, planned, _ = _outages(table, ctx)
+    every, planned_only = merge_intervals(start, end), merge_intervals(start[planned], end[planned])
+    return IntervalRuns(*every, *planned_only)
+
+
+def availability_finish(
+    state: IntervalRuns, ctx: KpiContext, windows: Sequence[Window]
+) -> list[KpiAggregate]:
+    """Per window, from the runs of every chunk: agreed − unplanned ÷ agreed (seconds)."""
+    clock = ctx.require_clock()
+    measured = _runs_in_windows(
+        clock,
+        (state.all_starts, state.all_ends),
+        (state.planned_starts, state.planned_ends),
+        windows,
+    )
+    return [w.aggregate() for w in measured]
+
+
 def availability(table: pa.Table, ctx: KpiContext, windows: Sequence[Window]) -> list[KpiAggregate]:
-    """Per window: numerator = agreed − unplanned, denominator = agreed (seconds)."""
-    return [w.aggregate() for w in outage_windows(table, ctx, windows)]
+    """Per window: numerator = agreed − unplanned, denominator = agreed (seconds): the
+    state of all outages as one chunk, finished (one definition for every engine)."""
+    return availability_finish(availability_partial(table, ctx, windows), ctx, windows)
+
+
+availability.partial = availability_partial  # type: ignore[attr-defined]
+availability.finish = availability_finish  # type: ignore[attr-defined]
 
 
 COMPUTATIONS = {"availability": availability}

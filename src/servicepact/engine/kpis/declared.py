@@ -60,6 +60,7 @@ from servicepact.engine.kpis.base import (
     timestamps_us,
     window_index,
 )
+from servicepact.engine.kpis.partial import SortedRuns, sorted_runs
 from servicepact.engine.kpis.tickets import _fused_within, _within, business_elapsed
 
 DECIMAL_SCALE = 10**6  # decimal columns are read as integers in millionths (exact)
@@ -492,6 +493,16 @@ def declared_computation(definition: DeclaredKpiDefinition) -> KpiComputation:
     compute.reads_rows_through_context = True  # type: ignore[attr-defined]
     if not order_statistic:
         compute.outcomes = outcomes_of  # type: ignore[attr-defined]
+    else:
+        # Chunk by chunk (engine/kpis/partial.py): each window's values as a sorted run,
+        # merged across chunks, then the same nearest rank (or the maximum) picked.
+        q = None if spec.kind is KpiKind.MAX else Fraction(spec.percentile or 0) / 100
+
+        def partial(table: pa.Table, ctx: KpiContext, windows: Sequence[Window]) -> SortedRuns:
+            outcomes = outcomes_of(table, ctx)
+            return sorted_runs(outcomes.anchor, outcomes.numerator, windows, outcomes.scale, q)
+
+        compute.partial = partial  # type: ignore[attr-defined]
     compute.__doc__ = definition.formula
     return compute
 

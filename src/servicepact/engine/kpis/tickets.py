@@ -36,7 +36,6 @@ import pyarrow.compute as pc
 from servicepact.domain.errors import InvalidInput, Problem
 from servicepact.domain.kpis import Aggregate
 from servicepact.engine.business_time import BusinessClock
-from servicepact.engine.kpis.availability import merge_intervals
 from servicepact.engine.kpis.base import (
     _KERNELS,
     HOUR_SECONDS,
@@ -64,6 +63,7 @@ from servicepact.engine.kpis.base import (
     window_index,
     window_lookup,
 )
+from servicepact.engine.kpis.partial import merge_intervals
 
 # An open pause (no end yet) is taken to last this long past the latest known time:
 # far beyond any deadline a clock is built for, so the clock stays stopped.

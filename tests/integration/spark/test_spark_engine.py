@@ -1,0 +1,209 @@
+"""The Spark engine gives the local engine's results: same values (exact fractions), same
+statuses, same inputs hashes, same result documents — on the demo portfolio from the event
+store (corrections included: the demo re-exports 120 March IT tickets), on files without a
+database, and on declared percentiles with a correction worked out by hand.
+
+One Spark session in local[2] serves every test (conftest.py); the data are small.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from typer.testing import CliRunner
+
+from servicepact.bootstrap import build_app
+from servicepact.cli.main import app as cli
+from servicepact.config import Settings
+from servicepact.contractfile import parse_contract_text
+from servicepact.demo.run import run_demo
+from servicepact.domain.event_schemas import BATCH_COLUMN, ROW_COLUMN, arrow_schema
+from servicepact.domain.periods import month
+from servicepact.engine.evaluate import ClockCache, evaluate_contract
+from servicepact.engine.spark import SparkSource, evaluate_contract_spark
+from servicepact.services.evaluation import evaluate_periods
+from servicepact.services.open_periods import closed_months
+from servicepact.store.db.evaluation import result_to_json
+
+AFTER_THE_YEAR = datetime(2027, 1, 11, 0, 30, tzinfo=UTC)
+SCALE = 0.03
+runner = CliRunner()
+
+
+def test_the_demo_portfolio_gives_the_same_results_and_documents_on_both_engines(
+    spark: Any, settings: Settings, cli_env: Settings
+) -> None:
+    app = build_app(settings, clock=lambda: AFTER_THE_YEAR)
+    try:
+        summary = run_demo(app, scale=SCALE)
+        actor = app.cli_actor()
+        compared = 0
+        for contract in summary.contracts:
+            with app.uow(read_only=True) as uow:
+                closed = set(closed_months(uow, contract.id))
+            labels = [p for p in summary.periods if p not in closed]
+            if not labels:
+                continue
+            local = evaluate_periods(
+                app, actor=actor, contract_id=contract.id, period_labels=labels,
+                now=AFTER_THE_YEAR, engine="local",
+            )  # fmt: skip
+            on_spark = evaluate_periods(
+                app, actor=actor, contract_id=contract.id, period_labels=labels,
+                now=AFTER_THE_YEAR, engine="spark",
+            )  # fmt: skip
+            assert on_spark == local, contract.id
+            assert [result_to_json(r) for r in on_spark] == [result_to_json(r) for r in local]
+            compared += len(local)
+        assert compared >= 100  # most of the portfolio's open months, every contract's levels
+    finally:
+        app.close()
+
+    # The command of the issue, on the demo: the same JSON, byte for byte.
+    arguments = ["evaluate", "--contract", "hanbit-itops-2026", "--period", "2026-10",
+                 "--format", "json", "--now", AFTER_THE_YEAR.isoformat()]  # fmt: skip
+    local_run = runner.invoke(cli, arguments)
+    spark_run = runner.invoke(cli, [*arguments, "--engine", "spark"])
+    assert local_run.exit_code == 0, local_run.output
+    assert spark_run.exit_code == 0, spark_run.output
+    assert spark_run.stdout == local_run.stdout
+    documents = json.loads(local_run.stdout)
+    assert {d["service_level_id"] for d in documents} >= {"IT-01", "IT-03"}
+
+
+CHECKS = """servicepact: 1
+contract:
+  id: checks-2026
+  name: Checks
+  client: c
+  vendor: v
+  term: {start: 2026-01-01, end: 2026-12-31}
+  calendars:
+    office: {timezone: Asia/Seoul, hours: {mon-fri: "09:00-18:00"}, holidays: {country: KR}}
+  event_types:
+    - name: checks
+      description: Checks
+      anchor: opened_at
+      columns:
+        - {name: id, type: string, required: true}
+        - {name: opened_at, type: timestamp, required: true}
+        - {name: closed_at, type: timestamp}
+        - {name: items, type: integer, required: true}
+        - {name: errors, type: integer, required: true}
+  kpis:
+    - name: median_wall_hours
+      title: Median wall hours
+      events: checks
+      kind: percentile
+      percentile: 50
+      measure: {clock: {from: opened_at, to: closed_at}}
+      unit: hours
+      direction: lower
+    - name: longest_wall_hours
+      title: Longest wall hours
+      events: checks
+      kind: max
+      measure: {clock: {from: opened_at, to: closed_at}}
+      unit: hours
+      direction: lower
+    - name: error_rate
+      title: Error rate
+      events: checks
+      kind: ratio_of_sums
+      numerator: {sum: errors}
+      denominator: {sum: items}
+      direction: lower
+  service_levels:
+    - {id: P50, name: median, kpi: median_wall_hours, source: checks, expected: 4, minimum: 8,
+       kind: key, min_sample: 1}
+    - {id: MAX, name: longest, kpi: longest_wall_hours, source: checks, expected: 8,
+       minimum: 12, kind: key, min_sample: 1}
+    - {id: ERR, name: errors, kpi: error_rate, source: checks, expected: "0.1",
+       minimum: "0.2", kind: key, min_sample: 1}
+"""
+
+
+def _batch(
+    contract: Any, batch: str, rows: list[tuple[str, int, int | None, int, int]]
+) -> pa.Table:
+    """Checks opened on 1 April 2026 at ``hour`` (UTC) and closed ``hours`` later."""
+    schema = arrow_schema(contract.declared_event_types["checks"], with_provenance=True)
+    opened = [datetime(2026, 4, 1, hour, tzinfo=UTC) for _, hour, _, _, _ in rows]
+    closed = [
+        None
+        if hours is None
+        else datetime(2026, 4, 1 + (hour + hours) // 24, (hour + hours) % 24, tzinfo=UTC)
+        for _, hour, hours, _, _ in rows
+    ]
+    return pa.Table.from_pydict(
+        {
+            "id": [r[0] for r in rows],
+            "opened_at": opened,
+            "closed_at": closed,
+            "items": [r[3] for r in rows],
+            "errors": [r[4] for r in rows],
+            BATCH_COLUMN: [batch] * len(rows),
+            ROW_COLUMN: list(range(len(rows))),
+        },
+        schema=schema,
+    )
+
+
+def test_a_correction_in_a_later_batch_wins_in_spark_as_on_a_local_read(
+    spark: Any, tmp_path: Path
+) -> None:
+    contract = parse_contract_text(CHECKS).contract
+    # batch a: e1..e5 take 1, 2, 3, 10, 20 hours (e5 still open in b's view: corrected)
+    first = _batch(contract, "a", [("e1", 1, 1, 10, 1), ("e2", 1, 2, 10, 0), ("e3", 2, 3, 10, 2),
+                                   ("e4", 3, 10, 10, 0), ("e5", 4, 20, 10, 5)])  # fmt: skip
+    # batch b, loaded later: e5 took 5 hours and had 1 error; e6 is new (7 hours)
+    second = _batch(contract, "b", [("e5", 4, 5, 10, 1), ("e6", 5, 7, 10, 0)])
+    paths = []
+    for name, table in (("a", first), ("b", second)):
+        paths.append(str(tmp_path / f"{name}.parquet"))
+        pq.write_table(table, paths[-1])
+    source = SparkSource(
+        contract.declared_event_types["checks"], tuple(paths), sequences={"a": 1, "b": 2}
+    )
+    april = [month(2026, 4)]
+    found = evaluate_contract_spark(spark, contract, {"checks": source}, april, now=AFTER_THE_YEAR)
+    # current versions: hours 1, 2, 3, 10, 5, 7 → sorted 1 2 3 5 7 10; the median's rank
+    # ⌈0.5 × 6⌉ = 3 → 3 h; the longest 10 h; errors 1+0+2+0+1+0 = 4 of 60 items
+    by_id = {r.service_level_id: r for r in found.results}
+    assert by_id["P50"].value == Fraction(3)
+    assert by_id["MAX"].value == Fraction(10)
+    assert by_id["ERR"].value == Fraction(4, 60)
+    assert found.batches == {"checks": ["a", "b"]}
+    current = pa.concat_tables([first.filter(pa.compute.field("id") != "e5"), second])
+    local = evaluate_contract(
+        contract, {"checks": current}, april, clock_cache=ClockCache(), now=AFTER_THE_YEAR
+    )
+    assert found.results == local
+
+
+def test_files_without_a_database_give_the_same_json_on_both_engines(
+    spark: Any, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    rows = ["id,offered_at,answered_at,abandoned_at,talk_seconds,csat,resolved_first_contact"]
+    for i in range(40):
+        offered = f"2026-03-{1 + i % 28:02d}T{9 + i % 8:02d}:00:00+09:00"
+        answered = f"2026-03-{1 + i % 28:02d}T{9 + i % 8:02d}:00:{5 + 3 * i % 50:02d}+09:00"
+        rows.append(f"C{i},{offered},{answered},,{120 + i},{1 + i % 5},{str(i % 3 > 0).lower()}")
+    (data / "calls.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    contract = Path(__file__).parents[3] / "examples" / "contact-centre.yaml"
+    arguments = ["evaluate", "--contract", str(contract), "--data", str(data), "--period",
+                 "2026-03", "--format", "json", "--now", "2026-04-02T00:00:00+09:00"]  # fmt: skip
+    local_run = runner.invoke(cli, arguments)
+    spark_run = runner.invoke(cli, [*arguments, "--engine", "spark"])
+    assert local_run.exit_code == 0, local_run.output
+    assert spark_run.exit_code == 0, spark_run.output
+    assert spark_run.stdout == local_run.stdout
+    assert any(d["sample_size"] == 40 for d in json.loads(local_run.stdout))
