@@ -419,7 +419,7 @@ def test_the_list_in_list_order_and_its_stored_form_list_the_same(kpi: str, tmp_
     assert not cache.save("abc123", *form)  # written once
     loaded = cache.load("abc123")
     assert loaded is not None
-    reopened = from_arrow(*loaded, fresh.exclusions)
+    reopened = from_arrow(loaded.first, loaded.second, loaded.document, fresh.exclusions)
     assert reopened is not None
     same_list(fresh, reopened)
 
