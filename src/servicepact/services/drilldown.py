@@ -246,7 +246,7 @@ def _keep(store: DerivedCache, key: str, drill: DrillDown) -> None:
 
 def _store(store: DerivedCache, key: str, drill: DrillDown) -> bool:
     form = to_arrow(in_list_order(drill))
-    return False if form is None else store.save(key, *form)
+    return False if form is None else store.save(key, form.events, form.items, form.meta)
 
 
 def _written(future: Future[bool]) -> None:
