@@ -856,9 +856,19 @@ def in_list_order(drill: DrillDown) -> DrillDown:
     return replace(drill, **changes, ordered=True, _breakdowns=None, _order_cache={}, _memo={})
 
 
-def to_arrow(drill: DrillDown) -> tuple[pa.Table, pa.Table, dict[str, Any]] | None:
-    """(the events read, the items in list order, everything else as JSON-able values), or
-    None for a drill-down not kept in this form (the outage runs of availability)."""
+@dataclass(frozen=True)
+class StoredForm:
+    """A drill-down as kept on disk: the events read, the items in list order, and everything
+    else as JSON-able values (``from_arrow`` opens it again)."""
+
+    events: pa.Table
+    items: pa.Table
+    meta: dict[str, Any]
+
+
+def to_arrow(drill: DrillDown) -> StoredForm | None:
+    """The drill-down's stored form, or None for a drill-down not kept in this form (the
+    outage runs of availability)."""
     if drill.shows is Shows.OUTAGES or not drill.ordered:
         return None
     arrays = {
@@ -897,7 +907,7 @@ def to_arrow(drill: DrillDown) -> tuple[pa.Table, pa.Table, dict[str, Any]] | No
         "counts": drill.counts(),
         "breakdowns": breakdowns,
     }
-    return events, items, meta
+    return StoredForm(events=events, items=items, meta=meta)
 
 
 def from_arrow(

@@ -23,7 +23,9 @@ status of its own and earns no credit (credits stay with the measured periods).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import pyarrow as pa
 
@@ -59,7 +61,21 @@ def changed_note(versions: Sequence[int]) -> str:
     )
 
 
-def level_terms(contract: Contract, service_level_id: str) -> object:
+@dataclass(frozen=True)
+class LevelTerms:
+    """What of a contract version decides how one level is measured and judged, compared
+    whole: the level, its calendar, its holiday list's digest, its time zone, its KPI's and
+    its source event type's declarations (as JSON-able values)."""
+
+    level: dict[str, Any]
+    calendar: dict[str, Any] | None
+    holidays_sha256: str | None
+    timezone: str
+    kpis: list[dict[str, Any]]
+    event_types: list[dict[str, Any]]
+
+
+def level_terms(contract: Contract, service_level_id: str) -> LevelTerms | None:
     """Everything of a contract version that decides how one level is measured and judged
     (None when the version has no such level): two versions with equal terms give the same
     value over the same events."""
@@ -69,13 +85,15 @@ def level_terms(contract: Contract, service_level_id: str) -> object:
     name = sl.calendar_name
     calendar = None if name is None else contract.calendars.get(name)
     holidays = None if name is None else contract.holiday_lists.get(name)
-    return (
-        sl.model_dump(mode="json"),
-        None if calendar is None else calendar.model_dump(mode="json"),
-        None if holidays is None else holidays.sha256,
-        contract_timezone(contract, sl),
-        [k.model_dump(mode="json") for k in contract.kpis if k.name == sl.kpi],
-        [t.model_dump(mode="json") for t in contract.event_types if t.name == sl.source],
+    return LevelTerms(
+        level=sl.model_dump(mode="json"),
+        calendar=None if calendar is None else calendar.model_dump(mode="json"),
+        holidays_sha256=None if holidays is None else holidays.sha256,
+        timezone=contract_timezone(contract, sl),
+        kpis=[k.model_dump(mode="json") for k in contract.kpis if k.name == sl.kpi],
+        event_types=[
+            t.model_dump(mode="json") for t in contract.event_types if t.name == sl.source
+        ],
     )
 
 
@@ -125,22 +143,7 @@ def period_compliance(
     timezone_name = contract_timezone(contract, sl)
     now_us = instant_us(now)
     begun = [p for p in own if local_midnight_us(p.start, timezone_name) <= now_us]
-    # a result of a period not begun (measured ahead, "not started") counts for nothing
-    labels = {p.label for p in begun}
-    kept = tuple(sorted((r for r in results if r.period in labels), key=lambda r: r.period_start))
-    found = {r.period for r in kept}
-    base = PeriodCompliance(
-        contract_id=contract.id,
-        service_level_id=sl.id,
-        kpi=sl.kpi,
-        period=report.label,
-        period_start=report.start.isoformat(),
-        period_end=report.end.isoformat(),
-        measured_in=sl.period.value,
-        results=kept,
-        not_measured=tuple(p.label for p in begun if p.label not in found),
-        to_come=tuple(p.label for p in own if p not in begun),
-    )
+    base = _from_results(contract, sl, report, own, begun, results)
     if values is not None:
         return _replace(base, **values)
     if sl.definition.snapshot:
@@ -192,6 +195,34 @@ def period_compliance(
         sample_size=pooled.sample_size,
         excluded=excluded,
         running=running,
+    )
+
+
+def _from_results(
+    contract: Contract,
+    sl: ServiceLevel,
+    report: ReportPeriod,
+    own: Sequence[Period],
+    begun: Sequence[Period],
+    results: Sequence[ServiceLevelResult],
+) -> PeriodCompliance:
+    """The level over ``report`` as its stored results tell it, before any value: the results
+    of its begun measured periods, the begun periods without one, and those still to come."""
+    # a result of a period not begun (measured ahead, "not started") counts for nothing
+    labels = {p.label for p in begun}
+    kept = tuple(sorted((r for r in results if r.period in labels), key=lambda r: r.period_start))
+    found = {r.period for r in kept}
+    return PeriodCompliance(
+        contract_id=contract.id,
+        service_level_id=sl.id,
+        kpi=sl.kpi,
+        period=report.label,
+        period_start=report.start.isoformat(),
+        period_end=report.end.isoformat(),
+        measured_in=sl.period.value,
+        results=kept,
+        not_measured=tuple(p.label for p in begun if p.label not in found),
+        to_come=tuple(p.label for p in own if p not in begun),
     )
 
 

@@ -647,6 +647,16 @@ def _currency_totals(
     return out
 
 
+def _governing_contracts(app: Ports, actor: Actor, month: str) -> dict[str, StoredContract]:
+    """Each contract ``actor`` may see, as the version governing ``month`` has it."""
+    with app.uow(read_only=True) as uow:
+        summaries = list_contracts(uow, actor=actor)
+        return {
+            s.id: governing_contract(uow, actor=actor, contract_id=s.id, period=month)
+            for s in summaries
+        }
+
+
 def build_portfolio_pack(
     app: Ports,
     *,
@@ -662,12 +672,7 @@ def build_portfolio_pack(
     """
     month = report_month(period)
     cases = cases_dir
-    with app.uow(read_only=True) as uow:
-        summaries = list_contracts(uow, actor=actor)
-        stored = {  # each contract as the version governing the month has it
-            s.id: governing_contract(uow, actor=actor, contract_id=s.id, period=month.label)
-            for s in summaries
-        }
+    stored = _governing_contracts(app, actor, month.label)
     rows: list[PortfolioContractRow] = []
     savings: list[SavingsRow] = []
     fingerprint: list[object] = []

@@ -367,6 +367,66 @@ def _check_closed_months(uow: UnitOfWork, contract: Contract, effective_from: da
     )
 
 
+def _since_options(
+    effective_from: str | None, remeasure_from: str | None
+) -> tuple[date | None, date | None]:
+    """The first month an amendment applies from (``--effective-from``) and the first month
+    measured again (``--remeasure-from``), each None when not given; both is refused."""
+    if effective_from is not None and remeasure_from is not None:
+        raise InvalidInput(
+            problems=[
+                Problem(
+                    "--remeasure-from",
+                    "give --effective-from or --remeasure-from, not both",
+                    value=remeasure_from,
+                )
+            ]
+        )
+    effective = None if effective_from is None else parse_effective_from(effective_from)
+    remeasure = (
+        None
+        if remeasure_from is None
+        else parse_effective_from(remeasure_from, option="--remeasure-from")
+    )
+    return effective, remeasure
+
+
+def _add_parties(uow: UnitOfWork, actor: Actor, contract: Contract, *, at: datetime) -> None:
+    """The parties the contract names, checked or created (``_ensure_parties``), each one
+    created audited."""
+    for party in _ensure_parties(uow, contract, at=at):
+        uow.record(
+            actor=actor,
+            entity_type="party",
+            entity_id=party.id,
+            action="create",
+            after={"kind": party.kind, "origin": PartyOrigin.CONTRACT, "named_by": contract.id},
+        )
+
+
+def _applied_audit(
+    contract: Contract,
+    stored: dict[str, Any],
+    *,
+    calendar_hash: str,
+    changes: HolidayChanges,
+    since_label: str | None,
+    remeasured: tuple[str, ...],
+) -> dict[str, Any]:
+    """The audit record's ``after`` of an applied version: ``stored`` (its version, digest and
+    file name) then its parties, holidays, first month and the months measured again."""
+    return {
+        **stored,
+        "vendor": contract.vendor,
+        "broker": contract.broker,
+        "calendar_hash": calendar_hash,
+        "holiday_years": list(contract.holiday_years),
+        **({} if not changes else {"holiday_changes": _holiday_changes_audited(changes)}),
+        **({} if since_label is None else {"effective_from": since_label}),
+        **({} if not remeasured else {"remeasured": list(remeasured)}),
+    }
+
+
 def apply_contract(
     uow: UnitOfWork,
     *,
@@ -385,22 +445,7 @@ def apply_contract(
     """
     actor.require_client("apply contracts")
     contract = document.contract
-    if effective_from is not None and remeasure_from is not None:
-        raise InvalidInput(
-            problems=[
-                Problem(
-                    "--remeasure-from",
-                    "give --effective-from or --remeasure-from, not both",
-                    value=remeasure_from,
-                )
-            ]
-        )
-    effective = None if effective_from is None else parse_effective_from(effective_from)
-    remeasure = (
-        None
-        if remeasure_from is None
-        else parse_effective_from(remeasure_from, option="--remeasure-from")
-    )
+    effective, remeasure = _since_options(effective_from, remeasure_from)
     remeasured: tuple[str, ...] = ()
     # Client roles see every contract, so this lookup is unscoped by construction.
     head = uow.contracts.head(contract.id, visible_to=actor)
@@ -423,14 +468,7 @@ def apply_contract(
     lists = contract.materialise_holidays()
     calendar_hash = holiday_lists_hash(lists)
     changes = _holiday_changes_since(uow, contract.id, head, lists)
-    for party in _ensure_parties(uow, contract, at=at):
-        uow.record(
-            actor=actor,
-            entity_type="party",
-            entity_id=party.id,
-            action="create",
-            after={"kind": party.kind, "origin": PartyOrigin.CONTRACT, "named_by": contract.id},
-        )
+    _add_parties(uow, actor, contract, at=at)
     version = uow.contracts.add_version(
         contract=contract,
         document=document.document,
@@ -450,18 +488,14 @@ def apply_contract(
         before=None
         if head is None
         else {"version": head.current_version, "sha256": current_sha256},
-        after={
-            "version": version,
-            "sha256": document.sha256,
-            "source": source_name,
-            "vendor": contract.vendor,
-            "broker": contract.broker,
-            "calendar_hash": calendar_hash,
-            "holiday_years": list(contract.holiday_years),
-            **({} if not changes else {"holiday_changes": _holiday_changes_audited(changes)}),
-            **({} if since_label is None else {"effective_from": since_label}),
-            **({} if not remeasured else {"remeasured": list(remeasured)}),
-        },
+        after=_applied_audit(
+            contract,
+            {"version": version, "sha256": document.sha256, "source": source_name},
+            calendar_hash=calendar_hash,
+            changes=changes,
+            since_label=since_label,
+            remeasured=remeasured,
+        ),
     )
     return ApplyOutcome(
         contract_id=contract.id,

@@ -223,7 +223,7 @@ def _drill(app: Any, stored: Any, record: ResultRecord, exclusions: list[Exclusi
             _cache.move_to_end(key)
             return found
     kept = _derived(app).load(key)
-    drill = None if kept is None else from_arrow(*kept, exclusions)
+    drill = None if kept is None else from_arrow(kept.first, kept.second, kept.document, exclusions)
     if drill is None:
         # answered from the list as computed (its pages sorted as asked for); put in list order
         # and written to disk beside the answer, not before it
@@ -246,7 +246,7 @@ def _keep(store: DerivedCache, key: str, drill: DrillDown) -> None:
 
 def _store(store: DerivedCache, key: str, drill: DrillDown) -> bool:
     form = to_arrow(in_list_order(drill))
-    return False if form is None else store.save(key, *form)
+    return False if form is None else store.save(key, form.events, form.items, form.meta)
 
 
 def _written(future: Future[bool]) -> None:

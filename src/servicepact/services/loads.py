@@ -430,7 +430,6 @@ def _store_file(
                 uow, contract_id=contract_id, months=controlled.months, rows=controlled.rows_in
             )
         writer.commit()
-    rows_rejected = read.rows_read - accepted
     with app.uow() as uow:
         repo = uow.repo(BatchRepository)
         earlier = repo.find(contract_id=contract_id, source=source, content_sha256=batch_id)
@@ -453,6 +452,31 @@ def _store_file(
             accepted=accepted,
             controlled=controlled,
         )
+    return _stored_report(
+        contract_id=contract_id,
+        source=source,
+        file_name=file_name,
+        batch_id=batch_id,
+        read=read,
+        accepted=accepted,
+        controlled=controlled,
+        batch_seq=seq,
+    )
+
+
+def _stored_report(
+    *,
+    contract_id: str,
+    source: str,
+    file_name: str,
+    batch_id: str,
+    read: _Read,
+    accepted: int,
+    controlled: _Controlled,
+    batch_seq: int,
+) -> LoadReport:
+    """The report of a batch just recorded: loaded whole, or in part when rows were rejected."""
+    rows_rejected = read.rows_read - accepted
     return LoadReport(
         contract_id=contract_id,
         source=source,
@@ -463,7 +487,7 @@ def _store_file(
         rows_accepted=accepted,
         rows_rejected=rows_rejected,
         corrections=controlled.corrections[0],
-        batch_seq=seq,
+        batch_seq=batch_seq,
         findings=tuple(controlled.findings),
         problems=tuple(read.problems),
         revised=tuple(controlled.revised),

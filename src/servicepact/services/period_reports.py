@@ -52,6 +52,7 @@ from servicepact.engine.evaluate import (
 from servicepact.engine.kpis.base import local_midnight_us
 from servicepact.engine.period_report import (
     VALUE_FIELDS,
+    LevelTerms,
     changed_note,
     level_terms,
     period_compliance,
@@ -176,7 +177,7 @@ def compliance_of(
     for sl_id, versions in _levels(contract, report, governing):
         under = versions[-1][1]
         sl = under.service_level(sl_id)
-        distinct: list[tuple[int, object]] = []
+        distinct: list[tuple[int, LevelTerms | None]] = []
         for version, version_contract in versions if len(versions) > 1 else ():
             held = level_terms(version_contract, sl_id)
             if all(held != other for _, other in distinct):
@@ -307,6 +308,36 @@ def _kept_key(
     return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
 
 
+def _governing_versions(
+    current: int, effects: Sequence[tuple[int, str | None]], report: ReportPeriod
+) -> set[int]:
+    """The versions governing a month of the reporting period, and the ``current`` one (each
+    is read once)."""
+    wanted = {current}
+    month = date(report.start.year, report.start.month, 1)
+    while effects and month < report.end:
+        wanted.add(governing_version(effects, f"{month:%Y-%m}"))
+        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return wanted
+
+
+def _outside_term(
+    field: str, period: str, report: ReportPeriod, contract: Contract
+) -> InvalidInput:
+    """The refusal of a reporting period in which no measured period lies within the term."""
+    term = contract.term
+    return InvalidInput(
+        [
+            Problem(
+                field,
+                f"no measured period of {report.label} lies within the contract's term "
+                f"({term.start.isoformat()} to {term.end.isoformat()})",
+                value=period,
+            )
+        ]
+    )
+
+
 def compliance(
     app: Ports,
     *,
@@ -326,12 +357,7 @@ def compliance(
         contract = stored.contract
         report = report_period(period, contract, now=moment, field=field, today=today)
         effects = uow.contracts.effects(contract_id)
-        # the versions governing a month of the period (each read once)
-        wanted = {stored.version}
-        month = date(report.start.year, report.start.month, 1)
-        while effects and month < report.end:
-            wanted.add(governing_version(effects, f"{month:%Y-%m}"))
-            month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        wanted = _governing_versions(stored.version, effects, report)
         versions = {
             version: (
                 contract
@@ -344,17 +370,7 @@ def compliance(
         }
         labels = sorted({label for c in versions.values() for label in measured_labels(c, report)})
         if not labels:  # a report of nothing is refused, never an empty answer
-            term = contract.term
-            raise InvalidInput(
-                [
-                    Problem(
-                        field,
-                        f"no measured period of {report.label} lies within the contract's term "
-                        f"({term.start.isoformat()} to {term.end.isoformat()})",
-                        value=period,
-                    )
-                ]
-            )
+            raise _outside_term(field, period, report, contract)
         results = uow.repo(ResultRepository).latest_of_periods(contract_id, labels)
         waivers = uow.repo(ExclusionRepository).of_contract(contract_id)
 

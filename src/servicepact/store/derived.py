@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,15 @@ import pyarrow as pa
 import pyarrow.ipc as ipc
 
 _FIRST, _SECOND, _DOCUMENT = "events.arrow", "items.arrow", "document.json"
+
+
+@dataclass(frozen=True)
+class DerivedEntry:
+    """An entry opened again: its two tables (memory-mapped) and its JSON document."""
+
+    first: pa.Table
+    second: pa.Table
+    document: dict[str, Any]
 
 
 class DerivedCache:
@@ -36,7 +46,8 @@ class DerivedCache:
             raise ValueError("a derived entry's key is letters and digits")
         return self.root / key
 
-    def load(self, key: str) -> tuple[pa.Table, pa.Table, dict[str, Any]] | None:
+    def load(self, key: str) -> DerivedEntry | None:
+        """The entry under ``key``, or None when there is none or it cannot be read."""
         entry = self._entry(key)
         try:
             document = json.loads((entry / _DOCUMENT).read_text(encoding="utf-8"))
@@ -46,7 +57,7 @@ class DerivedCache:
             return None
         with contextlib.suppress(OSError):  # a read-only data directory: still a good entry
             os.utime(entry)  # recently used: kept longer
-        return first, second, document
+        return DerivedEntry(first=first, second=second, document=document)
 
     def save(self, key: str, first: pa.Table, second: pa.Table, document: dict[str, Any]) -> bool:
         """Write the entry (True), or leave it (False: already there, or not writable)."""

@@ -415,11 +415,11 @@ def test_the_list_in_list_order_and_its_stored_form_list_the_same(kpi: str, tmp_
         return
     assert form is not None
     cache = DerivedCache(tmp_path)
-    assert cache.save("abc123", *form)
-    assert not cache.save("abc123", *form)  # written once
+    assert cache.save("abc123", form.events, form.items, form.meta)
+    assert not cache.save("abc123", form.events, form.items, form.meta)  # written once
     loaded = cache.load("abc123")
     assert loaded is not None
-    reopened = from_arrow(*loaded, fresh.exclusions)
+    reopened = from_arrow(loaded.first, loaded.second, loaded.document, fresh.exclusions)
     assert reopened is not None
     same_list(fresh, reopened)
 
@@ -429,7 +429,7 @@ def test_a_stored_list_over_other_exclusions_is_not_used(tmp_path: Path) -> None
     form = to_arrow(in_list_order(drill))
     assert form is not None
     assert drill.exclusions, "the case has an exclusion"
-    assert from_arrow(*form, exclusions=[]) is None
+    assert from_arrow(form.events, form.items, form.meta, exclusions=[]) is None
 
 
 def test_a_damaged_entry_is_a_miss_and_keys_are_never_paths(tmp_path: Path) -> None:
@@ -437,13 +437,13 @@ def test_a_damaged_entry_is_a_miss_and_keys_are_never_paths(tmp_path: Path) -> N
     form = to_arrow(in_list_order(drill))
     assert form is not None
     cache = DerivedCache(tmp_path, keep=2)
-    assert cache.save("k1", *form)
+    assert cache.save("k1", form.events, form.items, form.meta)
     (tmp_path / "k1" / "items.arrow").write_bytes(b"not arrow")
     assert cache.load("k1") is None
     assert cache.load("missing") is None
     with pytest.raises(ValueError, match="letters and digits"):
         cache.load("../k1")
     # only the newest `keep` entries stay
-    assert cache.save("k2", *form)
-    assert cache.save("k3", *form)
+    assert cache.save("k2", form.events, form.items, form.meta)
+    assert cache.save("k3", form.events, form.items, form.meta)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["k2", "k3"]
