@@ -67,6 +67,11 @@ def _risk(risk_id: str, likelihood: int, impact: int, **dates: Any) -> dict[str,
     }
 
 
+def _r1_closed_on_20_november() -> dict[str, Any]:
+    """R-1, open from 5 October to 20 November: October's end, not November's."""
+    return _risk("R-1", 4, 5, status="closed", opened=date(2026, 10, 5), closed=date(2026, 11, 20))
+
+
 @pytest.fixture
 def world(
     app: App,
@@ -92,14 +97,7 @@ def world(
         {
             "risks": [
                 # open from 5 October to 20 November: October's end, not November's
-                _risk(
-                    "R-1",
-                    4,
-                    5,
-                    status="closed",
-                    opened=date(2026, 10, 5),
-                    closed=date(2026, 11, 20),
-                ),
+                _r1_closed_on_20_november(),
                 # opened 10 November, still open
                 _risk("R-2", 2, 3, opened=date(2026, 11, 10)),
             ]
@@ -194,14 +192,7 @@ def test_a_register_date_that_contradicts_the_status_is_refused(
     again = RiskRegister.model_validate(
         {
             "risks": [
-                _risk(
-                    "R-1",
-                    4,
-                    5,
-                    status="closed",
-                    opened=date(2026, 10, 5),
-                    closed=date(2026, 11, 20),
-                ),
+                _r1_closed_on_20_november(),
                 _risk("R-2", 2, 3),  # no date in the file: the stored one stands
             ]
         }
@@ -232,14 +223,7 @@ def test_a_closed_months_scorecard_is_frozen_until_it_is_reopened(
     corrected = RiskRegister.model_validate(
         {
             "risks": [
-                _risk(
-                    "R-1",
-                    4,
-                    5,
-                    status="closed",
-                    opened=date(2026, 10, 5),
-                    closed=date(2026, 11, 20),
-                ),
+                _r1_closed_on_20_november(),
                 _risk("R-2", 5, 5, opened=date(2026, 10, 1)),
             ]
         }
