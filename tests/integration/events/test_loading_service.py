@@ -20,12 +20,10 @@ from pydantic import SecretStr
 
 from servicepact.bootstrap import App, build_app
 from servicepact.config import Settings
-from servicepact.contractfile import ContractDocument, canonical_document, contract_hash
 from servicepact.domain.access import Actor
 from servicepact.domain.contracts import Contract
 from servicepact.domain.errors import AccessDenied, InvalidInput, NotFound, PeriodClosed
 from servicepact.services import loads
-from servicepact.services.contracts import apply_contract
 from servicepact.services.periods import reopen_period
 from servicepact.store.events.store import BatchWriter
 
@@ -460,22 +458,16 @@ def test_an_id_holding_its_rows_personal_value_stores_the_pseudonym_instead(
 def test_a_contract_may_refuse_ids_holding_personal_data(
     app: App, client_manager: Actor, vendor_a: Actor, tmp_path: Path
 ) -> None:
-    model = Contract.model_validate(
+    apply_contract_data(
+        app,
+        client_manager,
         tickets_contract(
             data_protection={
                 "personal_data": ["name", "email", "phone"],
                 "personal_data_in_ids": "refuse",
             }
-        )
+        ),
     )
-    document = ContractDocument(
-        contract=model,
-        document=canonical_document(model),
-        source=f"{CONTRACT}.yaml",
-        sha256=contract_hash(model),
-    )
-    with app.uow() as uow:
-        apply_contract(uow, actor=client_manager, document=document)
     with pytest.raises(InvalidInput) as caught:
         load(app, vendor_a, write(tmp_path, "a.csv", _ids_with_contacts()))
     problems = caught.value.problems
