@@ -1,5 +1,5 @@
-"""Builders the ``servicepact evaluate`` command tests share: the command on its own, and a
-contract file measuring calls answered within 20 s."""
+"""Builders the evaluation tests share: the ``servicepact evaluate`` command on its own, a
+contract file measuring calls answered within 20 s, a contract document from a file's data."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from typing import Any
 import typer
 
 from servicepact.cli import evaluate as evaluate_commands
+from servicepact.contractfile import ContractDocument, canonical_document, contract_hash
+from servicepact.domain.contracts import Contract
 
 ANSWERED_WITHIN_20_S: dict[str, Any] = {
     "id": "SL-01",
@@ -46,3 +48,14 @@ def calls_contract_file(*more_levels: dict[str, Any]) -> dict[str, Any]:
             "service_levels": [dict(ANSWERED_WITHIN_20_S), *more_levels],
         },
     }
+
+
+def contract_document(data: dict[str, Any]) -> ContractDocument:
+    """The document the contract-file loader would make of a contract file's ``data``."""
+    contract = Contract.model_validate(data)
+    return ContractDocument(
+        contract=contract,
+        document=canonical_document(contract),
+        source=f"{contract.id}.yaml",
+        sha256=contract_hash(contract),
+    )
