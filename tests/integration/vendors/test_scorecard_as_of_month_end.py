@@ -15,12 +15,13 @@ from fractions import Fraction
 from typing import Any
 
 import pytest
+from vendors_fixtures import sl01_result
 
 from servicepact.bootstrap import App
 from servicepact.domain.access import Actor
 from servicepact.domain.errors import InvalidInput
 from servicepact.domain.load_findings import Finding, FindingKind, Severity
-from servicepact.domain.results import ResultStatus, ServiceLevelResult
+from servicepact.domain.results import ResultStatus
 from servicepact.domain.risks import RiskRegister
 from servicepact.services import risks as risk_service
 from servicepact.services import vendors as vendor_service
@@ -31,26 +32,7 @@ from servicepact.store.events.repository import BatchRepository
 ACME = "acme-cs-2026"
 
 
-def _met(period: str) -> ServiceLevelResult:
-    return ServiceLevelResult(
-        contract_id=ACME,
-        contract_version=1,
-        service_level_id="SL-01",
-        kpi="answered_within",
-        period=period,
-        period_start=f"{period}-01",
-        period_end=f"{period}-28",
-        value=Fraction(9, 10),
-        numerator=90,
-        denominator=100,
-        sample_size=100,
-        expected=Decimal("0.80"),
-        minimum=Decimal("0.75"),
-        status=ResultStatus.MET,
-    )
-
-
-RESULTS = [_met("2026-10"), _met("2026-11")]
+RESULTS = [sl01_result(ACME, p, ResultStatus.MET) for p in ("2026-10", "2026-11")]
 
 
 def _risk(risk_id: str, likelihood: int, impact: int, **dates: Any) -> dict[str, Any]:
