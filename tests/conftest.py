@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -238,6 +239,36 @@ def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
     monkeypatch.setenv("SERVICEPACT_PSEUDONYM_KEY", TEST_PSEUDONYM_KEY)
     monkeypatch.delenv("SERVICEPACT_USER", raising=False)
     return settings
+
+
+@dataclass
+class CliResult:
+    """What one ``servicepact`` command ended with: its exit code and what it printed."""
+
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def run_servicepact(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Callable[..., CliResult]:
+    """Run the ``servicepact`` entry point in-process, as the shell would (with ``cli_env``
+    it works on this test's database)."""
+    from servicepact.cli.main import run  # on first use: most tests never run the CLI
+
+    def invoke(*args: str) -> CliResult:
+        monkeypatch.setattr(sys, "argv", ["servicepact", *args])
+        code = 0
+        try:
+            run()
+        except SystemExit as stop:
+            code = stop.code if isinstance(stop.code, int) else 1
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return invoke
 
 
 @pytest.fixture

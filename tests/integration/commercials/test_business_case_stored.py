@@ -9,8 +9,6 @@ case file (examples/business-cases/hanbit-cc-2026.yaml: 9,500 calls a month, bro
 from __future__ import annotations
 
 import json
-import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -19,7 +17,6 @@ from fastapi.testclient import TestClient
 from servicepact.api import create_app
 from servicepact.bootstrap import App
 from servicepact.cli.errors import EXIT_INVALID, EXIT_NOT_FOUND, EXIT_OK
-from servicepact.cli.main import run
 from servicepact.domain.access import Actor, Role
 from servicepact.services import users
 
@@ -33,31 +30,14 @@ CC = "hanbit-cc-2026"
 MARGIN = "10150000"
 
 
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-
 @pytest.fixture
-def servicepact(cli_env, monkeypatch, capsys, tmp_path):
-    def invoke(*args: str) -> Result:
-        monkeypatch.setattr(sys, "argv", ["servicepact", *args])
-        code = 0
-        try:
-            run()
-        except SystemExit as stop:
-            code = stop.code if isinstance(stop.code, int) else 1
-        captured = capsys.readouterr()
-        return Result(code, captured.out, captured.err)
-
-    assert invoke("contract", "apply", str(CONTRACT)).code == EXIT_OK
+def servicepact(cli_env, run_servicepact, monkeypatch, tmp_path):
+    assert run_servicepact("contract", "apply", str(CONTRACT)).code == EXIT_OK
     # Every command of these tests runs far from the checkout and its examples/ folder.
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
-    return invoke
+    return run_servicepact
 
 
 def _audited(app: App, entity_type: str) -> list[tuple[str, str]]:

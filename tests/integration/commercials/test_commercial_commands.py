@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import json
-import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
 import pytest
 
 from servicepact.cli.errors import EXIT_CONFLICT, EXIT_FINDINGS, EXIT_INVALID, EXIT_OK
-from servicepact.cli.main import run
 
 ROOT = Path(__file__).resolve().parents[3]
 CONTRACT = ROOT / "examples" / "contact-centre.yaml"
@@ -19,27 +16,10 @@ ERRORS = ROOT / "examples" / "invoices" / "hanbit-cc-2026-2026-03-errors.csv"
 CASE = ROOT / "examples" / "business-cases" / "hanbit-cc-2026.yaml"
 
 
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-
 @pytest.fixture
-def servicepact(cli_env, monkeypatch, capsys):
-    def invoke(*args: str) -> Result:
-        monkeypatch.setattr(sys, "argv", ["servicepact", *args])
-        code = 0
-        try:
-            run()
-        except SystemExit as stop:
-            code = stop.code if isinstance(stop.code, int) else 1
-        captured = capsys.readouterr()
-        return Result(code, captured.out, captured.err)
-
-    assert invoke("contract", "apply", str(CONTRACT)).code == EXIT_OK
-    return invoke
+def servicepact(cli_env, run_servicepact):
+    assert run_servicepact("contract", "apply", str(CONTRACT)).code == EXIT_OK
+    return run_servicepact
 
 
 def test_the_business_case_prints_its_numbers_as_json(servicepact):

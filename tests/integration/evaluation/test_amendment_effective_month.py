@@ -18,11 +18,11 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from evaluation_fixtures import contract_document
 
 from servicepact.bootstrap import App
-from servicepact.contractfile import ContractDocument, canonical_document, contract_hash
+from servicepact.contractfile import ContractDocument
 from servicepact.domain.access import Actor
-from servicepact.domain.contracts import Contract
 from servicepact.domain.errors import InvalidInput
 from servicepact.services.contracts import (
     AmendmentChangesResults,
@@ -41,13 +41,7 @@ def amended(current: ContractDocument) -> ContractDocument:
     """Version 1's contract with the answer target raised from 20 s to 70 s."""
     data = current.contract.model_dump(mode="json", exclude_none=True)
     data["service_levels"][0]["params"] = {"seconds": 70}
-    contract = Contract.model_validate(data)
-    return ContractDocument(
-        contract=contract,
-        document=canonical_document(contract),
-        source=f"{CONTRACT}.yaml",
-        sha256=contract_hash(contract),
-    )
+    return contract_document(data)
 
 
 def april_calls() -> list[dict[str, str]]:

@@ -20,11 +20,11 @@ from fractions import Fraction
 from typing import Any
 
 import pytest
+from evaluation_fixtures import contract_document
 
 from servicepact.bootstrap import App
-from servicepact.contractfile import ContractDocument, canonical_document, contract_hash
+from servicepact.contractfile import ContractDocument
 from servicepact.domain.access import Actor
-from servicepact.domain.contracts import Contract
 from servicepact.domain.scorecards import Component
 from servicepact.reports.build import build_contract_pack
 from servicepact.services.contracts import apply_contract
@@ -59,13 +59,7 @@ def _document(base: dict[str, Any], allocations: dict[str, int]) -> ContractDocu
         },
     }
     data["service_levels"] = [levels[sl] for sl in sorted(allocations)]
-    contract = Contract.model_validate(data)
-    return ContractDocument(
-        contract=contract,
-        document=canonical_document(contract),
-        source=f"{CONTRACT}.yaml",
-        sha256=contract_hash(contract),
-    )
+    return contract_document(data)
 
 
 def march_calls() -> list[dict[str, str]]:

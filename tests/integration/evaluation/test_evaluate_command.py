@@ -5,53 +5,24 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import typer
 import yaml
+from evaluation_fixtures import calls_contract_file, evaluate_cli
 from typer.testing import CliRunner
 
-from servicepact.cli import evaluate as evaluate_commands
-
 runner = CliRunner()
-# Only this module's command: the test does not depend on every other command importing.
-app = typer.Typer()
-evaluate_commands.register(app)
-app.command("noop", hidden=True)(lambda: None)  # two commands keep "evaluate" a subcommand
+app = evaluate_cli()
 
-CONTRACT = {
-    "servicepact": 1,
-    "contract": {
-        "id": "acme-cs-2026",
-        "name": "Customer contact centre",
-        "client": "acme",
-        "vendor": "helpco",
-        "term": {"start": "2026-01-01", "end": "2028-12-31"},
-        "calendars": {"always": {"timezone": "Asia/Seoul", "hours": "24x7"}},
-        "credits": {"at_risk_percent": 12, "pool_percent": 150},
-        "service_levels": [
-            {
-                "id": "SL-01",
-                "name": "Calls answered within 20 s",
-                "kpi": "answered_within",
-                "source": "calls",
-                "params": {"seconds": 20},
-                "calendar": "always",
-                "expected": 0.95,
-                "minimum": 0.90,
-                "kind": "critical",
-                "allocation_percent": 40,
-            },
-            {
-                "id": "SL-02",
-                "name": "Average speed of answer",
-                "kpi": "average_speed_of_answer",
-                "source": "calls",
-                "expected": 15,
-                "minimum": 20,
-                "kind": "key",
-            },
-        ],
-    },
-}
+CONTRACT = calls_contract_file(
+    {
+        "id": "SL-02",
+        "name": "Average speed of answer",
+        "kpi": "average_speed_of_answer",
+        "source": "calls",
+        "expected": 15,
+        "minimum": 20,
+        "kind": "key",
+    }
+)
 
 
 def write_case(

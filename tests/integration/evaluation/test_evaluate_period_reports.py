@@ -8,45 +8,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import typer
 import yaml
+from evaluation_fixtures import calls_contract_file, evaluate_cli
 from typer.testing import CliRunner
 
-from servicepact.cli import evaluate as evaluate_commands
 from servicepact.cli.errors import EXIT_INVALID, exit_code_for
 from servicepact.domain.errors import InvalidInput
 
 runner = CliRunner()
-app = typer.Typer()
-evaluate_commands.register(app)
-app.command("noop", hidden=True)(lambda: None)
+app = evaluate_cli()
 
-CONTRACT = {
-    "servicepact": 1,
-    "contract": {
-        "id": "acme-cs-2026",
-        "name": "Customer contact centre",
-        "client": "acme",
-        "vendor": "helpco",
-        "term": {"start": "2026-01-01", "end": "2028-12-31"},
-        "calendars": {"always": {"timezone": "Asia/Seoul", "hours": "24x7"}},
-        "credits": {"at_risk_percent": 12, "pool_percent": 150},
-        "service_levels": [
-            {
-                "id": "SL-01",
-                "name": "Calls answered within 20 s",
-                "kpi": "answered_within",
-                "source": "calls",
-                "params": {"seconds": 20},
-                "calendar": "always",
-                "expected": 0.95,
-                "minimum": 0.90,
-                "kind": "critical",
-                "allocation_percent": 40,
-            }
-        ],
-    },
-}
+CONTRACT = calls_contract_file()
 
 
 @pytest.fixture

@@ -11,15 +11,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from events_fixtures import apply_contract_data, write_csv
 
 from servicepact.bootstrap import App
-from servicepact.contractfile import ContractDocument, canonical_document, contract_hash
 from servicepact.domain.access import Actor
 from servicepact.domain.contracts import Contract
 from servicepact.domain.risks import FindingStatus as ControlStatus
 from servicepact.services import loads
 from servicepact.services.audit import list_entries
-from servicepact.services.contracts import apply_contract
 from servicepact.services.risks import load_findings
 from servicepact.store.events.repository import FindingStatus
 
@@ -29,7 +28,9 @@ HEADER = "id,created_at,resolved_at,priority,requester_name,requester_email,requ
 
 @pytest.fixture
 def contract(app: App, client_manager: Actor) -> Contract:
-    model = Contract.model_validate(
+    return apply_contract_data(
+        app,
+        client_manager,
         {
             "id": CONTRACT,
             "name": "IT service desk",
@@ -55,23 +56,12 @@ def contract(app: App, client_manager: Actor) -> Contract:
                     "allocation_percent": 30,
                 }
             ],
-        }
+        },
     )
-    document = ContractDocument(
-        contract=model,
-        document=canonical_document(model),
-        source=f"{CONTRACT}.yaml",
-        sha256=contract_hash(model),
-    )
-    with app.uow() as uow:
-        apply_contract(uow, actor=client_manager, document=document)
-    return model
 
 
 def write(tmp_path: Path, name: str, lines: list[str]) -> Path:
-    path = tmp_path / name
-    path.write_text(HEADER + "\n" + "\n".join(lines) + "\n", encoding="utf-8")
-    return path
+    return write_csv(tmp_path / name, HEADER, lines)
 
 
 def load(app: App, actor: Actor, path: Path) -> loads.LoadReport:

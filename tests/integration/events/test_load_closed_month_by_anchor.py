@@ -9,16 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
+from events_fixtures import apply_contract_data, close_month, write_csv
 
 from servicepact.bootstrap import App
-from servicepact.contractfile import ContractDocument, canonical_document, contract_hash
-from servicepact.domain.access import Actor, Role
+from servicepact.domain.access import Actor
 from servicepact.domain.contracts import Contract
 from servicepact.domain.errors import PeriodClosed
 from servicepact.services import loads
-from servicepact.services.contracts import apply_contract
-from servicepact.store.db.tables.commercials import period_closes
 
 CONTRACT = "acme-ap-2026"
 HEADER = "id,received_at,posted_at,paid_at,due_date"
@@ -51,42 +48,12 @@ def payables_contract() -> dict[str, Any]:
 
 @pytest.fixture
 def contract(app: App, client_manager: Actor) -> Contract:
-    model = Contract.model_validate(payables_contract())
-    document = ContractDocument(
-        contract=model,
-        document=canonical_document(model),
-        source=f"{CONTRACT}.yaml",
-        sha256=contract_hash(model),
-    )
-    with app.uow() as uow:
-        apply_contract(uow, actor=client_manager, document=document)
-    return model
+    return apply_contract_data(app, client_manager, payables_contract())
 
 
 def close(app: App, period: str) -> None:
     """Close a month by writing the row ``close_period`` records (no credit engine needed)."""
-    with app.uow() as uow:
-        uow.connection.execute(
-            sa.insert(period_closes).values(
-                contract_id=CONTRACT,
-                period=period,
-                version=1,
-                status="closed",
-                contract_version=1,
-                inputs_sha256="0" * 64,
-                outputs_sha256="0" * 64,
-                snapshot={},
-                closed_at=datetime(2026, 11, 3, tzinfo=UTC),
-                closed_by="alice",
-            )
-        )
-        uow.record(
-            actor=Actor(user="alice", role=Role.CLIENT_MANAGER),
-            entity_type="period_close",
-            entity_id=f"{CONTRACT}/{period}/v1",
-            action="close",
-            after={"status": "closed"},
-        )
+    close_month(app, CONTRACT, period, closed_at=datetime(2026, 11, 3, tzinfo=UTC))
 
 
 def invoice(number: int, due: str) -> str:
@@ -94,9 +61,7 @@ def invoice(number: int, due: str) -> str:
 
 
 def write(tmp_path: Path, lines: list[str]) -> Path:
-    path = tmp_path / "invoices.csv"
-    path.write_text(HEADER + "\n" + "\n".join(lines) + "\n", encoding="utf-8")
-    return path
+    return write_csv(tmp_path / "invoices.csv", HEADER, lines)
 
 
 def load(app: App, actor: Actor, path: Path) -> loads.LoadReport:

@@ -13,16 +13,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
+from events_fixtures import apply_contract_data, close_month
 
 from servicepact.bootstrap import App
-from servicepact.contractfile import ContractDocument, canonical_document, contract_hash
-from servicepact.domain.access import Actor, Role
+from servicepact.domain.access import Actor
 from servicepact.domain.contracts import Contract
 from servicepact.domain.errors import PeriodClosed
 from servicepact.services import loads
-from servicepact.services.contracts import apply_contract
-from servicepact.store.db.tables.commercials import period_closes
 
 CONTRACT = "acme-it-2026"
 NOW = datetime(2026, 12, 2, tzinfo=UTC)
@@ -65,30 +62,8 @@ def apply_and_close_october(
     app: App, client_manager: Actor, clock: Any, data: dict[str, Any]
 ) -> Contract:
     clock.now = NOW
-    model = Contract.model_validate(data)
-    document = ContractDocument(
-        contract=model,
-        document=canonical_document(model),
-        source=f"{CONTRACT}.yaml",
-        sha256=contract_hash(model),
-    )
-    with app.uow() as uow:
-        apply_contract(uow, actor=client_manager, document=document)
-    with app.uow() as uow:  # close October as ``close_period`` records it
-        uow.connection.execute(
-            sa.insert(period_closes).values(
-                contract_id=CONTRACT, period="2026-10", version=1, status="closed",
-                contract_version=1, inputs_sha256="0" * 64, outputs_sha256="0" * 64,
-                snapshot={}, closed_at=datetime(2026, 11, 3, tzinfo=UTC), closed_by="alice",
-            )
-        )  # fmt: skip
-        uow.record(
-            actor=Actor(user="alice", role=Role.CLIENT_MANAGER),
-            entity_type="period_close",
-            entity_id=f"{CONTRACT}/2026-10/v1",
-            action="close",
-            after={"status": "closed"},
-        )
+    model = apply_contract_data(app, client_manager, data)
+    close_month(app, CONTRACT, "2026-10", closed_at=datetime(2026, 11, 3, tzinfo=UTC))
     return model
 
 

@@ -15,18 +15,16 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 import sqlalchemy as sa
+from events_fixtures import apply_contract_data, close_month, write_csv
 from pydantic import SecretStr
 
 from servicepact.bootstrap import App, build_app
 from servicepact.config import Settings
-from servicepact.contractfile import ContractDocument, canonical_document, contract_hash
-from servicepact.domain.access import Actor, Role
+from servicepact.domain.access import Actor
 from servicepact.domain.contracts import Contract
 from servicepact.domain.errors import AccessDenied, InvalidInput, NotFound, PeriodClosed
 from servicepact.services import loads
-from servicepact.services.contracts import apply_contract
 from servicepact.services.periods import reopen_period
-from servicepact.store.db.tables.commercials import period_closes
 from servicepact.store.events.store import BatchWriter
 
 CONTRACT = "acme-it-2026"
@@ -70,16 +68,7 @@ def tickets_contract(**extra: Any) -> dict[str, Any]:
 
 
 def apply_tickets_contract(app: App, actor: Actor) -> Contract:
-    model = Contract.model_validate(tickets_contract(expected_daily_volume={"tickets": 4}))
-    document = ContractDocument(
-        contract=model,
-        document=canonical_document(model),
-        source=f"{CONTRACT}.yaml",
-        sha256=contract_hash(model),
-    )
-    with app.uow() as uow:
-        apply_contract(uow, actor=actor, document=document)
-    return model
+    return apply_contract_data(app, actor, tickets_contract(expected_daily_volume={"tickets": 4}))
 
 
 @pytest.fixture
@@ -88,9 +77,7 @@ def contract(app: App, client_manager: Actor) -> Contract:
 
 
 def write(tmp_path: Path, name: str, lines: list[str]) -> Path:
-    path = tmp_path / name
-    path.write_text(HEADER + "\n" + "\n".join(lines) + "\n", encoding="utf-8")
-    return path
+    return write_csv(tmp_path / name, HEADER, lines)
 
 
 def good_rows() -> list[str]:
@@ -347,28 +334,7 @@ def test_an_api_batch_is_keyed_by_its_canonical_rows(
 
 
 def close(app: App, period: str) -> None:
-    with app.uow() as uow:
-        uow.connection.execute(
-            sa.insert(period_closes).values(
-                contract_id=CONTRACT,
-                period=period,
-                version=1,
-                status="closed",
-                contract_version=1,
-                inputs_sha256="0" * 64,
-                outputs_sha256="0" * 64,
-                snapshot={},
-                closed_at=datetime(2026, 4, 2, tzinfo=UTC),
-                closed_by="alice",
-            )
-        )
-        uow.record(
-            actor=Actor(user="alice", role=Role.CLIENT_MANAGER),
-            entity_type="period_close",
-            entity_id=f"{CONTRACT}/{period}/v1",
-            action="close",
-            after={"status": "closed"},
-        )
+    close_month(app, CONTRACT, period, closed_at=datetime(2026, 4, 2, tzinfo=UTC))
 
 
 def row(ticket: str, created: str) -> str:
@@ -492,22 +458,16 @@ def test_an_id_holding_its_rows_personal_value_stores_the_pseudonym_instead(
 def test_a_contract_may_refuse_ids_holding_personal_data(
     app: App, client_manager: Actor, vendor_a: Actor, tmp_path: Path
 ) -> None:
-    model = Contract.model_validate(
+    apply_contract_data(
+        app,
+        client_manager,
         tickets_contract(
             data_protection={
                 "personal_data": ["name", "email", "phone"],
                 "personal_data_in_ids": "refuse",
             }
-        )
+        ),
     )
-    document = ContractDocument(
-        contract=model,
-        document=canonical_document(model),
-        source=f"{CONTRACT}.yaml",
-        sha256=contract_hash(model),
-    )
-    with app.uow() as uow:
-        apply_contract(uow, actor=client_manager, document=document)
     with pytest.raises(InvalidInput) as caught:
         load(app, vendor_a, write(tmp_path, "a.csv", _ids_with_contacts()))
     problems = caught.value.problems

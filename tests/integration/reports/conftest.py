@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from reports_fixtures import BUSINESS_CASE
 
 from servicepact.bootstrap import App
 from servicepact.contractfile import ContractDocument, canonical_document, contract_hash
@@ -111,17 +112,6 @@ INVOICE = (
     "fee_id,description,quantity,unit_price,amount,period\n"
     "base,Monthly fee,1,101000000,101000000,\n"
 )
-
-BUSINESS_CASE = """\
-contract_id: acme-cs-2026
-currency: KRW
-start: 2026-01
-months: 12
-discount_rate_percent: 0
-in_house:
-  fte: 25
-  loaded_cost_per_fte: 5000000
-"""
 
 
 @pytest.fixture

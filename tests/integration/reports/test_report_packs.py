@@ -10,6 +10,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from reports_fixtures import BUSINESS_CASE
 
 from servicepact.domain.errors import NotFound
 from servicepact.reports.build import build_contract_pack, build_portfolio_pack
@@ -227,21 +228,11 @@ def test_the_pdf_pack_renders_korean_text_on_landscape_pages(contract_pack):
 
 
 def test_the_report_command_writes_each_format_and_prints_its_path(
-    seeded, cli_env, monkeypatch, capsys, tmp_path
+    seeded, cli_env, run_servicepact, tmp_path
 ):
-    import sys
-
-    from servicepact.cli.main import run
-
     def invoke(*args: str) -> tuple[int, str, str]:
-        monkeypatch.setattr(sys, "argv", ["servicepact", *args])
-        code = 0
-        try:
-            run()
-        except SystemExit as stop:
-            code = stop.code if isinstance(stop.code, int) else 1
-        out = capsys.readouterr()
-        return code, out.out, out.err
+        result = run_servicepact(*args)
+        return result.code, result.out, result.err
 
     code, out, err = invoke(
         "report", "--contract", CONTRACT, "--period", "2026-03", "--format", "xlsx", "--lang", "en"
@@ -265,18 +256,6 @@ def test_the_report_command_writes_each_format_and_prints_its_path(
     assert code == 2
     assert "outside the term" in err
     assert "Traceback" not in err
-
-
-BUSINESS_CASE = """\
-contract_id: acme-cs-2026
-currency: KRW
-start: 2026-01
-months: 12
-discount_rate_percent: 0
-in_house:
-  fte: 25
-  loaded_cost_per_fte: 5000000
-"""
 
 
 def test_a_changed_business_case_changes_the_portfolio_packs_inputs_hash(

@@ -3,46 +3,25 @@
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
 from servicepact.cli.errors import EXIT_ACCESS_DENIED, EXIT_CONFLICT, EXIT_INTEGRITY
-from servicepact.cli.main import run
 from servicepact.config import Settings
 from servicepact.store.db import migrate
 from servicepact.store.db.engine import make_engine
 
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-
-Invoke = Callable[..., Result]
+Invoke = Callable[..., Any]  # returns conftest's CliResult: code, out, err
 
 
 @pytest.fixture
-def servicepact(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Invoke:
-    """Run the ``servicepact`` entry point in-process, as the shell would."""
-
-    def invoke(*args: str) -> Result:
-        monkeypatch.setattr(sys, "argv", ["servicepact", *args])
-        code = 0
-        try:
-            run()
-        except SystemExit as stop:
-            code = stop.code if isinstance(stop.code, int) else 1
-        captured = capsys.readouterr()
-        return Result(code, captured.out, captured.err)
-
-    return invoke
+def servicepact(run_servicepact: Invoke) -> Invoke:
+    """Run the ``servicepact`` entry point in-process, as the shell would (see conftest)."""
+    return run_servicepact
 
 
 def test_init_creates_the_database_and_is_safe_to_repeat(

@@ -15,12 +15,13 @@ from fractions import Fraction
 from typing import Any
 
 import pytest
+from vendors_fixtures import sl01_result
 
 from servicepact.bootstrap import App
 from servicepact.domain.access import Actor
 from servicepact.domain.errors import InvalidInput
 from servicepact.domain.load_findings import Finding, FindingKind, Severity
-from servicepact.domain.results import ResultStatus, ServiceLevelResult
+from servicepact.domain.results import ResultStatus
 from servicepact.domain.risks import RiskRegister
 from servicepact.services import risks as risk_service
 from servicepact.services import vendors as vendor_service
@@ -31,26 +32,7 @@ from servicepact.store.events.repository import BatchRepository
 ACME = "acme-cs-2026"
 
 
-def _met(period: str) -> ServiceLevelResult:
-    return ServiceLevelResult(
-        contract_id=ACME,
-        contract_version=1,
-        service_level_id="SL-01",
-        kpi="answered_within",
-        period=period,
-        period_start=f"{period}-01",
-        period_end=f"{period}-28",
-        value=Fraction(9, 10),
-        numerator=90,
-        denominator=100,
-        sample_size=100,
-        expected=Decimal("0.80"),
-        minimum=Decimal("0.75"),
-        status=ResultStatus.MET,
-    )
-
-
-RESULTS = [_met("2026-10"), _met("2026-11")]
+RESULTS = [sl01_result(ACME, p, ResultStatus.MET) for p in ("2026-10", "2026-11")]
 
 
 def _risk(risk_id: str, likelihood: int, impact: int, **dates: Any) -> dict[str, Any]:
@@ -65,6 +47,11 @@ def _risk(risk_id: str, likelihood: int, impact: int, **dates: Any) -> dict[str,
         "vendors": ["helpco"],
         **dates,
     }
+
+
+def _r1_closed_on_20_november() -> dict[str, Any]:
+    """R-1, open from 5 October to 20 November: October's end, not November's."""
+    return _risk("R-1", 4, 5, status="closed", opened=date(2026, 10, 5), closed=date(2026, 11, 20))
 
 
 @pytest.fixture
@@ -92,14 +79,7 @@ def world(
         {
             "risks": [
                 # open from 5 October to 20 November: October's end, not November's
-                _risk(
-                    "R-1",
-                    4,
-                    5,
-                    status="closed",
-                    opened=date(2026, 10, 5),
-                    closed=date(2026, 11, 20),
-                ),
+                _r1_closed_on_20_november(),
                 # opened 10 November, still open
                 _risk("R-2", 2, 3, opened=date(2026, 11, 10)),
             ]
@@ -194,14 +174,7 @@ def test_a_register_date_that_contradicts_the_status_is_refused(
     again = RiskRegister.model_validate(
         {
             "risks": [
-                _risk(
-                    "R-1",
-                    4,
-                    5,
-                    status="closed",
-                    opened=date(2026, 10, 5),
-                    closed=date(2026, 11, 20),
-                ),
+                _r1_closed_on_20_november(),
                 _risk("R-2", 2, 3),  # no date in the file: the stored one stands
             ]
         }
@@ -232,14 +205,7 @@ def test_a_closed_months_scorecard_is_frozen_until_it_is_reopened(
     corrected = RiskRegister.model_validate(
         {
             "risks": [
-                _risk(
-                    "R-1",
-                    4,
-                    5,
-                    status="closed",
-                    opened=date(2026, 10, 5),
-                    closed=date(2026, 11, 20),
-                ),
+                _r1_closed_on_20_november(),
                 _risk("R-2", 5, 5, opened=date(2026, 10, 1)),
             ]
         }

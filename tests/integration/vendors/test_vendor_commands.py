@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
-import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from servicepact.cli.errors import EXIT_INVALID, EXIT_OK
-from servicepact.cli.main import run
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLES = ROOT / "examples"
@@ -24,26 +21,9 @@ CONTRACTS = [
 ]
 
 
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-
 @pytest.fixture
-def servicepact(cli_env, monkeypatch, capsys):  # type: ignore[no-untyped-def]
-    def invoke(*args: str) -> Result:
-        monkeypatch.setattr(sys, "argv", ["servicepact", *args])
-        code = 0
-        try:
-            run()
-        except SystemExit as stop:
-            code = stop.code if isinstance(stop.code, int) else 1
-        captured = capsys.readouterr()
-        return Result(code, captured.out, captured.err)
-
-    return invoke
+def servicepact(cli_env, run_servicepact):  # type: ignore[no-untyped-def]
+    return run_servicepact
 
 
 @pytest.fixture

@@ -10,11 +10,11 @@ import json
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import pytest
+from vendors_fixtures import sl01_result
 
 from servicepact.bootstrap import App
 from servicepact.domain.access import Actor
@@ -22,7 +22,7 @@ from servicepact.domain.alerts import AlertSettings
 from servicepact.domain.entrustment import AccessAction
 from servicepact.domain.errors import AccessDenied, InvalidInput, NotFound
 from servicepact.domain.event_types import PersonalData
-from servicepact.domain.results import ResultStatus, ServiceLevelResult
+from servicepact.domain.results import ResultStatus
 from servicepact.domain.risks import RiskRegister
 from servicepact.services import alerts as alert_service
 from servicepact.services import entrustment as entrustment_service
@@ -34,32 +34,13 @@ ACME = "acme-cs-2026"
 OTHER = "other-cs-2026"
 
 
-def _result(contract_id: str, period: str, status: ResultStatus) -> ServiceLevelResult:
-    return ServiceLevelResult(
-        contract_id=contract_id,
-        contract_version=1,
-        service_level_id="SL-01",
-        kpi="answered_within",
-        period=period,
-        period_start=f"{period}-01",
-        period_end=f"{period}-28",
-        value=Fraction(70, 100) if status is ResultStatus.BREACHED else Fraction(9, 10),
-        numerator=70 if status is ResultStatus.BREACHED else 90,
-        denominator=100,
-        sample_size=100,
-        expected=Decimal("0.80"),
-        minimum=Decimal("0.75"),
-        status=status,
-    )
-
-
 RESULTS = {
     ACME: [
-        _result(ACME, "2026-01", ResultStatus.BREACHED),
-        _result(ACME, "2026-02", ResultStatus.MET),
-        _result(ACME, "2026-03", ResultStatus.BREACHED),
+        sl01_result(ACME, "2026-01", ResultStatus.BREACHED),
+        sl01_result(ACME, "2026-02", ResultStatus.MET),
+        sl01_result(ACME, "2026-03", ResultStatus.BREACHED),
     ],
-    OTHER: [_result(OTHER, "2026-03", ResultStatus.MET)],
+    OTHER: [sl01_result(OTHER, "2026-03", ResultStatus.MET)],
 }
 
 
