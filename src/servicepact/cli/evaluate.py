@@ -196,6 +196,46 @@ def _print(
         )
 
 
+# The options of `evaluate` that take more than a line to describe.
+ServiceLevelOption = Annotated[
+    str | None,
+    typer.Option(
+        "--service-level",
+        metavar="SL",
+        help="With --events: the service level whose events to list.",
+    ),
+]
+
+EventsOption = Annotated[
+    EventsChoice | None,
+    typer.Option(
+        "--events",
+        help="List the events behind the stored result of --service-level in --period "
+        "(failing first): failed, met, excluded or all.",
+    ),
+]
+
+EngineOption = Annotated[
+    str | None,
+    typer.Option(
+        "--engine",
+        metavar="local|spark",
+        help="Compute here (local) or on Apache Spark (spark; the same results, "
+        "docs/scale-out.md). Default: SERVICEPACT_ENGINE, else local.",
+    ),
+]
+
+SparkMasterOption = Annotated[
+    str | None,
+    typer.Option(
+        "--spark-master",
+        metavar="URL",
+        help="With --engine spark: the Spark master (default: SERVICEPACT_SPARK_MASTER, "
+        "else a Spark Connect server at SPARK_REMOTE, else local[*]).",
+    ),
+]
+
+
 def evaluate_command(
     contract: Annotated[
         str,
@@ -235,22 +275,8 @@ def evaluate_command(
             help="Evaluate as of this instant (ISO 8601 with offset); default: the current time.",
         ),
     ] = None,
-    service_level: Annotated[
-        str | None,
-        typer.Option(
-            "--service-level",
-            metavar="SL",
-            help="With --events: the service level whose events to list.",
-        ),
-    ] = None,
-    events: Annotated[
-        EventsChoice | None,
-        typer.Option(
-            "--events",
-            help="List the events behind the stored result of --service-level in --period "
-            "(failing first): failed, met, excluded or all.",
-        ),
-    ] = None,
+    service_level: ServiceLevelOption = None,
+    events: EventsOption = None,
     output: Annotated[
         OutputFormat,
         typer.Option(
@@ -258,24 +284,8 @@ def evaluate_command(
             help="text (a table), json (docs/results.md) or, with --events, csv.",
         ),
     ] = OutputFormat.TEXT,
-    engine: Annotated[
-        str | None,
-        typer.Option(
-            "--engine",
-            metavar="local|spark",
-            help="Compute here (local) or on Apache Spark (spark; the same results, "
-            "docs/scale-out.md). Default: SERVICEPACT_ENGINE, else local.",
-        ),
-    ] = None,
-    spark_master: Annotated[
-        str | None,
-        typer.Option(
-            "--spark-master",
-            metavar="URL",
-            help="With --engine spark: the Spark master (default: SERVICEPACT_SPARK_MASTER, "
-            "else a Spark Connect server at SPARK_REMOTE, else local[*]).",
-        ),
-    ] = None,
+    engine: EngineOption = None,
+    spark_master: SparkMasterOption = None,
 ) -> None:
     """Measure a contract's service levels for the given periods."""
     from servicepact.config import Settings

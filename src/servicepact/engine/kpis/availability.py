@@ -105,18 +105,25 @@ def _service_rows(table: pa.Table, ctx: KpiContext) -> Int64Array:
     return np.flatnonzero(np.asarray(hit.to_numpy(zero_copy_only=False), dtype=np.bool_))
 
 
-def _outages(
-    table: pa.Table, ctx: KpiContext
-) -> tuple[Int64Array, Int64Array, BoolArray, Int64Array]:
-    """The level's outages with a start and an end: (start, end) in epoch seconds, planned,
-    and their rows in the table given."""
+@dataclass(frozen=True)
+class _Outages:
+    """The level's outages with a start and an end, one entry per outage."""
+
+    start: Int64Array  # epoch seconds
+    end: Int64Array  # epoch seconds
+    planned: BoolArray
+    rows: Int64Array  # in the table given
+
+
+def _outages(table: pa.Table, ctx: KpiContext) -> _Outages:
+    """The level's outages with a start and an end, and their rows in the table given."""
     rows = _service_rows(table, ctx)
     table = table.take(rows)
     start_us, start_ok = timestamps_us(table, "start")
     end_us, end_ok = timestamps_us(table, "end")
     planned, _ = booleans(table, "planned")
     ok: BoolArray = start_ok & end_ok
-    return to_seconds(start_us[ok]), to_seconds(end_us[ok]), planned[ok], rows[ok]
+    return _Outages(to_seconds(start_us[ok]), to_seconds(end_us[ok]), planned[ok], rows[ok])
 
 
 def _runs_in_windows(
@@ -160,7 +167,8 @@ def outage_windows(
     """Per window: its working time and the merged outage runs falling in it (KPIS.md),
     each run with the rows of the outages merged into it (for the drill-down)."""
     clock = ctx.require_clock()
-    start, end, planned, rows = _outages(table, ctx)
+    outages = _outages(table, ctx)
+    start, end, planned, rows = outages.start, outages.end, outages.planned, outages.rows
     planned_runs = merge_intervals(start[planned], end[planned])
     all_runs = merge_intervals(start, end)
     # the run of every outage (runs are sorted and disjoint; an empty outage joins none)
@@ -180,7 +188,8 @@ def availability_partial(
 ) -> IntervalRuns:
     """The mergeable state of a chunk of outages: the union of its outages, and of its
     planned ones, as sorted disjoint runs (engine/kpis/partial.py)."""
-    start, end, planned, _ = _outages(table, ctx)
+    outages = _outages(table, ctx)
+    start, end, planned = outages.start, outages.end, outages.planned
     every, planned_only = merge_intervals(start, end), merge_intervals(start[planned], end[planned])
     return IntervalRuns(*every, *planned_only)
 
