@@ -71,8 +71,10 @@ CONTRACT = {
             "source": "tickets",
             "params": {"hours_by_priority": {"P1": 4, "P2": 8, "P3": 24, "P4": 40}},
             "calendar": "office",
-            "expected": "0.90",
-            "minimum": "0.85",
+            # 93.4 % of the generated tickets meet their target: below expected, so the month's
+            # list is one an upload's job prepares (only results not met are prepared)
+            "expected": "0.95",
+            "minimum": "0.90",
             "allocation_percent": 50,
         }
     ],
@@ -225,6 +227,19 @@ def main() -> None:
             first_page()
             first_ever.append(time.perf_counter() - t)
             drilldown.flush_stored()  # its stored form, written beside the answer
+        # after an upload: its job prepares the lists of the results not met (uploads.py)
+        prepared, after_upload = [], []
+        for _ in range(args.runs):
+            drilldown._cache.clear()
+            shutil.rmtree(stored_forms, ignore_errors=True)
+            t = time.perf_counter()
+            done = drilldown.prepare_lists(app, actor=admin, contract_id=contract.id)
+            prepared.append(time.perf_counter() - t)
+            assert ("TK-02", "2026-03") in done, done
+            drilldown._cache.clear()  # and the page opened by another server process
+            t = time.perf_counter()
+            first_page()
+            after_upload.append(time.perf_counter() - t)
         cold, cold_cpu = [], []
         for _ in range(args.runs):
             drilldown._cache.clear()
@@ -259,6 +274,8 @@ def main() -> None:
             assert answer.status_code == 200, answer.text
         print(f"events counted: {view.totals['sample_size']:,}; failing: {view.counts['failed']:,}")
         print(f"first page, nothing kept (service):          {ms(first_ever)}")
+        print(f"the upload job preparing the lists (service): {ms(prepared)}")
+        print(f"first page after an upload, cold (service):   {ms(after_upload)}")
         print(f"first page of failing events, cold (service): {ms(cold)}")
         print(f"  its CPU time (all threads of the process):  {ms(cold_cpu)}")
         print(f"the same with the breakdowns, cold (service): {ms(with_breakdowns)}")
@@ -266,6 +283,9 @@ def main() -> None:
         print(f"first page over HTTP (API), cold:            {ms(web)}")
         record("drilldown", f"first page of {args.rows:,} events, nothing kept (median)",
                statistics.median(first_ever), "s")  # fmt: skip
+        after = statistics.median(after_upload)
+        record("drilldown", f"first page of {args.rows:,} events after an upload (median)", after,
+               "s", target="< 0.3 s", met=after < 0.3)  # fmt: skip
         first = statistics.median(cold)
         record("drilldown", f"first page of {args.rows:,} events, cold (median)", first, "s",
                target="< 0.3 s", met=first < 0.3)  # fmt: skip

@@ -344,3 +344,25 @@ def test_a_load_that_breaks_unexpectedly_ends_failed_and_leaves_no_file(
     korean = client.get(location + "?lang=ko").text
     assert "적재가 예기치 않게 실패했습니다. 아무것도 저장되지 않았습니다" in korean
     assert not list((app.settings.data_dir / "uploads").iterdir())
+
+
+def test_once_the_upload_is_over_a_result_not_met_opens_from_a_prepared_list(
+    web: tuple[TestClient, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The upload's job measures the months the new events reach and prepares the event lists
+    of the results not met (February: 15 of 20 calls in time, below expected), so opening one
+    is a slice of a kept list, never a computation on the page's request."""
+    from servicepact.services import drilldown
+
+    client, _ = web
+    sign_in(client, "bob")
+    fixed = [*MARCH[:1], ("M-2", MARCH[1][1], "2026-03-02T11:00:09+09:00"), MARCH[2]]
+    assert "Stored" in finished(client, post_file(client, calls_csv(fixed)))
+
+    def computed(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the list was computed when the page opened")
+
+    monkeypatch.setattr(drilldown, "_compute", computed)
+    opened = client.get("/contracts/acme-cs-2026/results/SL-01/2026-02?lang=en")
+    assert opened.status_code == 200, opened.text[:300]
+    assert "15 / 20" in opened.text

@@ -417,6 +417,37 @@ def result_events(
     )
 
 
+# The results whose events a reviewer opens first after new data: those not met.
+_OPENED_FIRST = frozenset({"breached", "below_expected"})
+PREPARED_PERIODS = 2  # the newest measured periods: the running month and the one before
+
+
+def prepare_lists(app: Any, *, actor: Actor, contract_id: str) -> list[tuple[str, str]]:
+    """Compute and keep the event lists of the results a reviewer opens first after new data
+    (not met, in the contract's newest measured periods), so that opening them is a slice of a
+    kept list and not a computation (docs/results.md, "Order and pages"). Returns the
+    (service level, period) of each list prepared; a list already kept costs a read."""
+    from servicepact.services.contracts import get_contract
+    from servicepact.store.db.evaluation import ResultRepository
+
+    with app.uow(read_only=True) as uow:
+        get_contract(uow, actor=actor, contract_id=contract_id)  # access first
+        latest = uow.repo(ResultRepository).latest(contract_id)
+    newest = sorted({r.period_start for r in latest}, reverse=True)[:PREPARED_PERIODS]
+    wanted = [
+        (r.service_level_id, r.period)
+        for r in latest
+        if r.period_start in newest and str(r.status) in _OPENED_FIRST
+    ]
+    for service_level_id, period in wanted:
+        _load(
+            app, actor=actor, contract_id=contract_id, service_level_id=service_level_id,
+            period=period,
+        )  # fmt: skip
+    flush_stored()
+    return wanted
+
+
 def iter_result_events(
     app: Any,
     *,

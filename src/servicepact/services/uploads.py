@@ -41,7 +41,7 @@ from servicepact.domain.access import Actor
 from servicepact.domain.cells import neutralise
 from servicepact.domain.errors import DomainError, InvalidInput, NotFound, Problem, TooLarge
 from servicepact.domain.load_findings import Finding, FindingKind, Severity
-from servicepact.services import loads
+from servicepact.services import drilldown, loads
 from servicepact.services.loads import LoadReport, LoadStatus
 from servicepact.services.ports import Ports
 from servicepact.store.db.uploads import OPEN_STATES, StoredUploadJob, UploadJobRepository
@@ -388,6 +388,7 @@ class UploadJobs:
                 progress=progress,
                 file_name=shown,
             )
+            self._prepare_lists(actor, report)
             return JobState.DONE, "", report, _named(report.problems, path.name, shown)
         except InvalidInput as error:
             return (
@@ -444,6 +445,17 @@ class UploadJobs:
                 stored = uow.repo(UploadJobRepository).get(job_id)
             assert stored is not None
         return _job(stored)
+
+    def _prepare_lists(self, actor: Actor, report: LoadReport) -> None:
+        """New events were measured: the event lists of the results not met are computed now,
+        inside the job, so the result pages the upload leads to open at once. A list that
+        cannot be prepared is computed when opened instead; the load stands either way."""
+        if report.status is LoadStatus.ALREADY_LOADED:
+            return
+        try:
+            drilldown.prepare_lists(self.app, actor=actor, contract_id=report.contract_id)
+        except DomainError as error:
+            log.warning("event lists not prepared after upload: %s", error)
 
     def wait(self, job_id: str, *, actor: Actor, timeout: float = 60.0) -> UploadJob:
         """Wait for a job to end (tests and benchmarks)."""
