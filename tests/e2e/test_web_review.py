@@ -259,6 +259,11 @@ MATRIX = [
     ("POST", RESULT + "/remeasure", {}, {"alice": 303, "bob": 303, "charlie": 404, "dana": 403}),
     ("POST", RESULT + "/exclusions", {"event": "C-15", "reason": "agreed", "note": "x"},
      {"alice": 303, "bob": 303, "charlie": 404, "dana": 403}),
+    # each service level over a quarter, a year, the year to date
+    ("GET", "/contracts/acme-cs-2026/compliance", {},
+     {"alice": 200, "bob": 200, "charlie": 404, "dana": 200}),
+    ("GET", "/contracts/acme-cs-2026/compliance?period=2026-Q1", {},
+     {"alice": 200, "bob": 200, "charlie": 404, "dana": 200}),
 ]  # fmt: skip
 
 
