@@ -602,10 +602,30 @@ def drill_down(
             "event list adds up to it; its drill-down is not available",
             where=sl.id,
         )
-    kept_items = _flow_items(table, kept, ctx, outcomes_of, window)
-    excluded_items = _flow_items(table, excluded_rows, ctx, outcomes_of, window)
-    rows_k, out_k = kept_items
-    rows_x, out_x = excluded_items
+    return _flow_result(
+        base, table, ctx, outcomes_of, _Selection(kept, excluded_rows, applicable, waivers)
+    )
+
+
+@dataclass(frozen=True)
+class _Selection:
+    """Which rows of the table a flow drill-down lists: those kept, those excluded by
+    event, the exclusions that apply, and the whole-period waivers among them."""
+
+    kept: np.ndarray
+    excluded_rows: np.ndarray
+    applicable: Sequence[Exclusion]
+    waivers: Sequence[Exclusion]
+
+
+def _flow_result(
+    base: DrillDown, table: pa.Table, ctx: KpiContext, outcomes_of: Any, chosen: _Selection
+) -> DrillDown:
+    """The events behind a flow KPI (a ratio or a mean): the kept ones with their outcome,
+    then the excluded ones; a whole-period waiver turns every kept event into an excluded one."""
+    applicable, waivers, window = chosen.applicable, chosen.waivers, base.window
+    rows_k, out_k = _flow_items(table, chosen.kept, ctx, outcomes_of, window)
+    rows_x, out_x = _flow_items(table, chosen.excluded_rows, ctx, outcomes_of, window)
     met = _met(out_k, base)
     codes = np.where(met, _CODE[Outcome.MET], _CODE[Outcome.FAILED]).astype(np.int8)
     exclusion_of = np.full(rows_k.size, -1, dtype=np.int64)
@@ -614,13 +634,12 @@ def drill_down(
         # a whole-period waiver removes every event of the period (evaluate_periods)
         excluded_count += rows_k.size
         codes[:] = _CODE[Outcome.EXCLUDED]
-        exclusion_of[:] = applicable.index(waivers[0])
+        exclusion_of[:] = list(applicable).index(waivers[0])
     x_index = _exclusion_index(table, rows_x, applicable)
-    rows = np.concatenate([rows_k, rows_x])
     num_x = np.zeros(rows_x.size, dtype=np.int64)
     result = replace(
         base,
-        rows=rows,
+        rows=np.concatenate([rows_k, rows_x]),
         outcome=np.concatenate([codes, np.full(rows_x.size, _CODE[Outcome.EXCLUDED], np.int8)]),
         anchor=np.concatenate([out_k.anchor, out_x.anchor]),
         numerator=np.concatenate([out_k.numerator, num_x if waivers else out_x.numerator]),
