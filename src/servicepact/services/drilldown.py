@@ -302,9 +302,20 @@ def _compute(app: Any, stored: Any, record: ResultRecord, exclusions: list[Exclu
     )
 
 
+@dataclass(frozen=True)
+class _Loaded:
+    """A stored result with what its event list is read from: the contract version that
+    measured it, its record, the drill-down, and how fresh it is against today's terms."""
+
+    stored: Any
+    record: ResultRecord
+    drill: DrillDown
+    freshness: Freshness
+
+
 def _load(
     app: Any, *, actor: Actor, contract_id: str, service_level_id: str, period: str
-) -> tuple[Any, ResultRecord, DrillDown, Freshness]:
+) -> _Loaded:
     from servicepact.services.contracts import get_contract, governing_contract
     from servicepact.store.db.evaluation import result_from_json
 
@@ -345,7 +356,7 @@ def _load(
         )
     drill = _drill(app, stored, record, exclusions)
     result_from_json(record.document)  # a stored document that no longer reads fails here
-    return stored, record, drill, freshness
+    return _Loaded(stored, record, drill, freshness)
 
 
 def _agrees(drill: DrillDown, result: ServiceLevelResult) -> bool:
@@ -380,9 +391,10 @@ def result_events(
     from servicepact.store.db.evaluation import result_from_json
 
     _check(outcome, page, per_page)
-    stored, record, drill, freshness = _load(
+    loaded = _load(
         app, actor=actor, contract_id=contract_id, service_level_id=service_level_id, period=period
     )
+    stored, record, drill, freshness = loaded.stored, loaded.record, loaded.drill, loaded.freshness
     contract: Contract = stored.contract
     sl = contract.service_level(service_level_id)
     result = result_from_json(record.document)
@@ -461,9 +473,10 @@ def iter_result_events(
     """Every item of the drill-down for ``outcome``, in list order, flattened for a
     CSV or XLSX export (one row per item) unless ``flat`` is False."""
     _check(outcome, 1, 1)
-    stored, _, drill, _ = _load(
+    loaded = _load(
         app, actor=actor, contract_id=contract_id, service_level_id=service_level_id, period=period
     )
+    stored, drill = loaded.stored, loaded.drill
     sl = stored.contract.service_level(service_level_id)
     order = drill.order(outcome)
     for start in range(0, order.size, 2000):  # the events' cells read a block at a time
@@ -533,8 +546,13 @@ def format_item(item: dict[str, Any], drill: DrillDown, sl: ServiceLevel) -> dic
         {"start": local_time(p["start_us"], zone), "end": local_time(p["end_us"], zone)}
         for p in item.get("pauses", [])
     ]
-    measure, measured, target, margin = _measures(item, drill, sl)
-    out.update(measure=measure, measured=measured, target=target, margin=margin)
+    measured = _measures(item, drill, sl)
+    out.update(
+        measure=measured.measure,
+        measured=measured.measured,
+        target=measured.target,
+        margin=measured.margin,
+    )
     waiver = item.get("exclusion")
     out["exclusion"] = None if waiver is None else dict(waiver)
     return out
@@ -547,13 +565,22 @@ def _is_instant(drill: DrillDown, name: str) -> bool:
     return bool(pa.types.is_timestamp(field_type))
 
 
-def _measures(
-    item: dict[str, Any], drill: DrillDown, sl: ServiceLevel
-) -> tuple[str | None, str | None, str | None, str | None]:
-    """(measure, measured, target, margin) as text; margin > 0: better than the target."""
+@dataclass(frozen=True)
+class _Measured:
+    """How one item measured, as text: the kind of measure, the item's value, its target and
+    the margin (> 0: better than the target)."""
+
+    measure: str | None = None
+    measured: str | None = None
+    target: str | None = None
+    margin: str | None = None
+
+
+def _measures(item: dict[str, Any], drill: DrillDown, sl: ServiceLevel) -> _Measured:
+    """How ``item`` measured against its target, as text."""
     if "value" in item:
         unit = sl.definition.unit
-        return (
+        return _Measured(
             "value",
             format_value(item["value"], unit),
             format_value(item["target_value"], unit),
@@ -562,16 +589,16 @@ def _measures(
     kind = item.get("measure")
     measured, target, margin = item.get("measured"), item.get("target"), item.get("margin")
     if kind is None or target is None:
-        return None, None, None, None
+        return _Measured()
     if kind == Measure.DURATION_US:
-        return (
+        return _Measured(
             "duration",
             None if measured is None else seconds_text(measured),
             seconds_text(target),
             None if margin is None else seconds_text(margin),
         )
     if kind == Measure.BUSINESS_SECONDS:
-        return (
+        return _Measured(
             "business_time",
             None if measured is None else str(measured),
             str(target),
@@ -580,13 +607,13 @@ def _measures(
     if kind == Measure.INSTANT_US:
         zone = drill.timezone
         # "by the end of the day": the deadline is the first instant that is late
-        return (
+        return _Measured(
             "deadline",
             local_time(measured, zone),
             local_time(target, zone),
             None if margin is None else seconds_text(margin),
         )
-    return (
+    return _Measured(
         "quantity",
         None if measured is None else str(measured),
         str(target),
@@ -635,9 +662,9 @@ def not_failing(
     requested from the result page may name only events that failed it)."""
     import pyarrow as pa
 
-    _, _, drill, _ = _load(
+    drill = _load(
         app, actor=actor, contract_id=contract_id, service_level_id=service_level_id, period=period
-    )
+    ).drill
     if drill.shows is not Shows.EVENTS or "id" not in drill.table.column_names:
         return list(event_ids)
     rows = drill.rows[drill.order("failed")]
