@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -22,11 +23,11 @@ from servicepact.domain.access import Actor
 from servicepact.domain.contracts import Contract, PeriodKind
 from servicepact.domain.credits import CreditStatement
 from servicepact.domain.errors import InvalidInput, Problem
-from servicepact.domain.exclusions import ExclusionStatus
+from servicepact.domain.exclusions import Exclusion, ExclusionStatus
 from servicepact.domain.invoices import Verdict
 from servicepact.domain.periods import Period, months_between, parse_period
 from servicepact.domain.results import ResultStatus, ServiceLevelResult
-from servicepact.domain.risks import FindingStatus, Risk
+from servicepact.domain.risks import ControlFinding, FindingStatus, Risk
 from servicepact.reports.formatting import (
     exact_text,
     money,
@@ -426,29 +427,9 @@ def build_contract_pack(
         generated_by=actor.user,
         audit_head_seq=head_seq,
         audit_head_sha256=head_sha256,
-        header=ContractHeader(
-            contract_id=contract.id,
-            name=contract.name,
-            client=contract.client,
-            vendor=contract.vendor,
-            broker=contract.broker,
-            version=stored.version,
-            currency=contract.currency,
-            term_start=contract.term.start.isoformat(),
-            term_end=contract.term.end.isoformat(),
-        ),
+        header=_header(contract, stored.version),
         inputs_sha256=inputs,
-        batches=tuple(
-            BatchRef(
-                source=b.source,
-                seq=b.seq,
-                content_sha256=b.content_sha256,
-                file_name=b.file_name,
-                rows_accepted=b.rows_accepted,
-                loaded_at=b.loaded_at,
-            )
-            for b in batches
-        ),
+        batches=tuple(_batch_ref(b) for b in batches),
         trend_months=tuple(labels),
         service_levels=tuple(rows),
         year_to_date=tuple(ytd_rows),
@@ -457,31 +438,58 @@ def build_contract_pack(
         credits_note=credits_note,
         invoice_checks=tuple(_invoice_checks(app, actor, contract_id, month.label)),
         risks=tuple(_risk_row(r) for r in linked),
-        exclusions=tuple(
-            ExclusionRow(
-                id=w.id,
-                service_level_id=w.service_level_id,
-                source=w.source,
-                period=w.period,
-                event_count=len(w.event_ids),
-                reason=w.reason.value,
-                note=w.note,
-                requested_at=w.requested_at,
-                status=w.status.value,
-            )
-            for w in waivers
-        ),
-        findings=tuple(
-            FindingRow(
-                key=f.key,
-                source=f.source.value,
-                check=f.check,
-                period=f.period,
-                detail=f.detail,
-                status=f.status.value,
-            )
-            for f in findings
-        ),
+        exclusions=tuple(_exclusion_row(w) for w in waivers),
+        findings=tuple(_finding_row(f) for f in findings),
+    )
+
+
+def _header(contract: Contract, version: int) -> ContractHeader:
+    return ContractHeader(
+        contract_id=contract.id,
+        name=contract.name,
+        client=contract.client,
+        vendor=contract.vendor,
+        broker=contract.broker,
+        version=version,
+        currency=contract.currency,
+        term_start=contract.term.start.isoformat(),
+        term_end=contract.term.end.isoformat(),
+    )
+
+
+def _batch_ref(b: loads.BatchRecord) -> BatchRef:
+    return BatchRef(
+        source=b.source,
+        seq=b.seq,
+        content_sha256=b.content_sha256,
+        file_name=b.file_name,
+        rows_accepted=b.rows_accepted,
+        loaded_at=b.loaded_at,
+    )
+
+
+def _exclusion_row(w: Exclusion) -> ExclusionRow:
+    return ExclusionRow(
+        id=w.id,
+        service_level_id=w.service_level_id,
+        source=w.source,
+        period=w.period,
+        event_count=len(w.event_ids),
+        reason=w.reason.value,
+        note=w.note,
+        requested_at=w.requested_at,
+        status=w.status.value,
+    )
+
+
+def _finding_row(f: ControlFinding) -> FindingRow:
+    return FindingRow(
+        key=f.key,
+        source=f.source.value,
+        check=f.check,
+        period=f.period,
+        detail=f.detail,
+        status=f.status.value,
     )
 
 
@@ -515,9 +523,17 @@ def _add(counts: Sequence[StatusCounts]) -> StatusCounts:
     )
 
 
-def _stated_credits(
-    app: Ports, actor: Actor, contract: Contract, month: Period
-) -> tuple[Money | None, Money, int]:
+@dataclass(frozen=True)
+class _StatedCredits:
+    """A contract's stored credits, net of earn-back: the month's (None when it has no
+    statement), their sum from the term's first month, and how many months have one."""
+
+    month: Money | None
+    to_date: Money
+    months_stated: int
+
+
+def _stated_credits(app: Ports, actor: Actor, contract: Contract, month: Period) -> _StatedCredits:
     """The month's stored credits (net of earn-back), their sum from the term's first month,
     and how many months have a stored statement. Stated months only: a month whose credits
     were never stated is not guessed at."""
@@ -534,7 +550,7 @@ def _stated_credits(
         stated += 1
         if each.label == month.label:
             this_month = money(net, contract.currency)
-    return this_month, money(total, contract.currency), stated
+    return _StatedCredits(this_month, money(total, contract.currency), stated)
 
 
 def _savings(
@@ -684,7 +700,7 @@ def build_portfolio_pack(
             continue  # not running in this month
         results = evaluation.list_results(app, actor=actor, contract_id=contract_id)
         counts = _counts(contract, results, month.label)
-        this_month, to_date, stated = _stated_credits(app, actor, contract, month)
+        credits = _stated_credits(app, actor, contract, month)
         saving = _savings(app, actor, contract, month, cases)
         if saving is not None:
             savings.append(saving)
@@ -698,9 +714,9 @@ def build_portfolio_pack(
                 currency=contract.currency,
                 counts=counts,
                 rag=worst_rag(counts),
-                credits_month=this_month,
-                credits_to_date=to_date,
-                months_stated=stated,
+                credits_month=credits.month,
+                credits_to_date=credits.to_date,
+                months_stated=credits.months_stated,
                 saving_planned_to_date=None if saving is None else saving.planned_to_date,
                 saving_realised_to_date=None if saving is None else saving.realised_to_date,
             )
@@ -714,7 +730,7 @@ def build_portfolio_pack(
             contract_id=contract_id,
             path=None if cases is None else cases / f"{contract_id}.yaml",
         )
-        fingerprint.append([contract_id, held.version, measured, str(to_date.amount), case])
+        fingerprint.append([contract_id, held.version, measured, str(credits.to_date.amount), case])
     open_risks = _by_score(risks.list_risks(app, actor=actor))
     head_seq, head_sha256 = audit.head_of_month(
         app, month_end=datetime.combine(month.end, time(0), tzinfo=UTC)
