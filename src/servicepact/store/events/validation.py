@@ -557,6 +557,38 @@ def validate_chunk(
     """Parse and check every row of ``raw``; the good rows come back typed."""
     table = raw.table
     n = table.num_rows
+    checked = _check_columns(table, event_type, timezone)
+    bad, why = checked.bad, checked.why
+    rows = raw.rows
+    _duplicates(checked.typed, event_type, rows, bad, why)
+    problems, rejected = _rejections(raw, event_type, header, why)
+    schema = arrow_schema(event_type)
+    good = pa.array(~bad)
+    typed = checked.typed
+    kept = typed.filter(good).cast(schema) if bad.any() else typed.cast(schema)
+    return ValidatedChunk(
+        table=kept,
+        rows=rows[~bad],
+        problems=problems,
+        rows_read=n + sum(1 for p in raw.problems if p.row is not None),
+        rejected=rejected,
+        bytes_read=raw.bytes_read,
+    )
+
+
+@dataclass
+class _Checked:
+    """A chunk's columns parsed to their types, which rows failed, and why (by position)."""
+
+    typed: pa.Table
+    bad: np.ndarray
+    why: dict[int, list[tuple[Column, str]]]
+
+
+def _check_columns(table: pa.Table, event_type: EventType, timezone: str | None) -> _Checked:
+    """Every column of the event type parsed and checked (a missing optional column is
+    all nulls); a row that fails any check is marked bad, with each reason kept."""
+    n = table.num_rows
     bad = np.zeros(n, dtype=bool)
     why: dict[int, list[tuple[Column, str]]] = {}
     schema = arrow_schema(event_type)
@@ -586,8 +618,19 @@ def validate_chunk(
                 why.setdefault(int(position), []).append((column, reason))
         arrays.append(parsed)
     typed = pa.Table.from_arrays(arrays, schema=pa.schema([f.with_nullable(True) for f in schema]))
+    return _Checked(typed, bad, why)
+
+
+def _rejections(
+    raw: RawChunk,
+    event_type: EventType,
+    header: Sequence[str],
+    why: dict[int, list[tuple[Column, str]]],
+) -> tuple[list[RowProblem], list[dict[str, object]]]:
+    """One problem per failed check (row, line, column, field; personal values masked) and
+    one rejected-row record per failed row, after the reader's own problems."""
+    table = raw.table
     rows = raw.rows
-    _duplicates(typed, event_type, rows, bad, why)
     lines = table.column(LINE_COLUMN).to_numpy() if LINE_COLUMN in table.column_names else None
     column_numbers = {name: i + 1 for i, name in enumerate(header)}
     personal = pii.personal_columns(event_type)
@@ -627,16 +670,7 @@ def validate_chunk(
                     "reasons": [problem.message],
                 }
             )
-    good = pa.array(~bad)
-    kept = typed.filter(good).cast(schema) if bad.any() else typed.cast(schema)
-    return ValidatedChunk(
-        table=kept,
-        rows=rows[~bad],
-        problems=problems,
-        rows_read=n + sum(1 for p in raw.problems if p.row is not None),
-        rejected=rejected,
-        bytes_read=raw.bytes_read,
-    )
+    return problems, rejected
 
 
 def _duplicates(
