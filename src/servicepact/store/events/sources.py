@@ -167,27 +167,50 @@ def _csv_source(path: Path, declared: str | None, chunk_rows: int) -> Source:
         raise _empty(path)
     header = [h.strip() for h in header_line]
     _check_header_names(path, header)
+    reading = _CsvReading(path, encoding, delimiter, header, chunk_rows)
+    return Source(
+        path,
+        FileFormat.CSV,
+        header,
+        reading.chunks(),
+        encoding,
+        reading.line_of,
+        size=path.stat().st_size,
+    )
 
-    skipped: list[int] = []
-    skipped_problems: list[RowProblem] = []
 
-    malformed: dict[int, tuple[int, int]] = {}  # data row -> (line, cells), found on demand
+@dataclass
+class _CsvReading:
+    """One CSV file read in chunks by Arrow's streaming reader. A row with the wrong number
+    of cells is skipped by the reader and reported with its data row and line; the rows
+    after it keep their numbers."""
 
-    def on_invalid(row: Any) -> str:
+    path: Path
+    encoding: str
+    delimiter: str
+    header: list[str]
+    chunk_rows: int
+    skipped: list[int] = field(default_factory=list)
+    skipped_problems: list[RowProblem] = field(default_factory=list)
+    malformed: dict[int, tuple[int, int]] = field(default_factory=dict)  # row -> (line, cells)
+
+    def on_invalid(self, row: Any) -> str:
         # A row with the wrong number of cells: reported, never guessed at. The
         # parser does not always know its number; then one pass of Python's csv
         # module over the file finds every such row (only files that have them).
-        if not malformed:
-            malformed.update(_csv_malformed(path, encoding, delimiter, len(header)))
-        index = len(skipped)
-        data_row = sorted(malformed)[index] if index < len(malformed) else None
+        if not self.malformed:
+            self.malformed.update(
+                _csv_malformed(self.path, self.encoding, self.delimiter, len(self.header))
+            )
+        index = len(self.skipped)
+        data_row = sorted(self.malformed)[index] if index < len(self.malformed) else None
         if data_row is not None:
-            skipped.append(data_row)
-        skipped_problems.append(
+            self.skipped.append(data_row)
+        self.skipped_problems.append(
             row_problem(
                 row=data_row,
                 field=None,
-                line=malformed[data_row][0] if data_row is not None else None,
+                line=self.malformed[data_row][0] if data_row is not None else None,
                 message=(
                     f"has {row.actual_columns} cells where the header has "
                     f"{row.expected_columns}; check quoting and delimiters"
@@ -196,80 +219,71 @@ def _csv_source(path: Path, declared: str | None, chunk_rows: int) -> Source:
         )
         return "skip"
 
-    block = int(min(max(chunk_rows * _BYTES_PER_ROW_GUESS, 1 << 20), 64 << 20))
-    read_options = pa_csv.ReadOptions(
-        use_threads=True,
-        block_size=block,
-        column_names=header,
-        skip_rows=1,
-        encoding="utf8" if encoding == enc.UTF8 else encoding,
-    )
-    parse_options = pa_csv.ParseOptions(
-        delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_invalid
-    )
-    convert_options = pa_csv.ConvertOptions(
-        column_types=dict.fromkeys(header, pa.string()),
-        # An empty cell is "no value"; validation treats blank ones the same way.
-        strings_can_be_null=True,
-        quoted_strings_can_be_null=True,
-    )
+    def _reader(self, handle: Any) -> Any:
+        block = int(min(max(self.chunk_rows * _BYTES_PER_ROW_GUESS, 1 << 20), 64 << 20))
+        return pa_csv.open_csv(
+            handle,
+            read_options=pa_csv.ReadOptions(
+                use_threads=True,
+                block_size=block,
+                column_names=self.header,
+                skip_rows=1,
+                encoding="utf8" if self.encoding == enc.UTF8 else self.encoding,
+            ),
+            parse_options=pa_csv.ParseOptions(
+                delimiter=self.delimiter,
+                newlines_in_values=True,
+                invalid_row_handler=self.on_invalid,
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(self.header, pa.string()),
+                # An empty cell is "no value"; validation treats blank ones the same way.
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+            ),
+        )
 
-    def chunks() -> Iterator[RawChunk]:
-        handle = pa.OSFile(str(path))  # ours, so its position tells the progress
+    def chunks(self) -> Iterator[RawChunk]:
+        handle = pa.OSFile(str(self.path))  # ours, so its position tells the progress
         try:
-            reader = pa_csv.open_csv(
-                handle,
-                read_options=read_options,
-                parse_options=parse_options,
-                convert_options=convert_options,
-            )
+            reader = self._reader(handle)
         except pa.ArrowInvalid as error:
             handle.close()
-            raise _csv_error(path, encoding, error) from None
+            raise _csv_error(self.path, self.encoding, error) from None
         except UnicodeDecodeError:
             handle.close()
-            raise enc.decode_error(path, encoding) from None
+            raise enc.decode_error(self.path, self.encoding) from None
         try:
-            yield from _csv_batches(reader, handle, header, skipped, skipped_problems)
+            yield from self._batches(reader, handle)
         finally:
             handle.close()
 
-    def _csv_batches(
-        reader: Any,
-        handle: Any,
-        header: list[str],
-        skipped: list[int],
-        skipped_problems: list[RowProblem],
-    ) -> Iterator[RawChunk]:
+    def _batches(self, reader: Any, handle: Any) -> Iterator[RawChunk]:
         next_row = 1
-        size = path.stat().st_size
+        size = self.path.stat().st_size
         while True:
             try:
                 batch = reader.read_next_batch()
             except StopIteration:
                 break
             except pa.ArrowInvalid as error:
-                raise _csv_error(path, encoding, error) from None
+                raise _csv_error(self.path, self.encoding, error) from None
             except UnicodeDecodeError:
-                raise enc.decode_error(path, encoding) from None
-            rows, next_row = _number_rows(batch.num_rows, next_row, skipped)
-            problems = list(skipped_problems)
-            skipped_problems.clear()
+                raise enc.decode_error(self.path, self.encoding) from None
+            rows, next_row = _number_rows(batch.num_rows, next_row, self.skipped)
+            problems = list(self.skipped_problems)
+            self.skipped_problems.clear()
             yield RawChunk(pa.Table.from_batches([batch]), rows, problems, handle.tell())
-        if skipped_problems:
+        if self.skipped_problems:
             yield RawChunk(
-                pa.table({h: pa.array([], pa.string()) for h in header}),
+                pa.table({h: pa.array([], pa.string()) for h in self.header}),
                 np.array([], dtype=np.int64),
-                list(skipped_problems),
+                list(self.skipped_problems),
                 size,
             )
 
-    def line_of(rows: set[int]) -> dict[int, int]:
-        return _csv_lines(path, encoding, delimiter, rows)
-
-    return Source(
-        path, FileFormat.CSV, header, chunks(), encoding, line_of, size=path.stat().st_size
-    )
+    def line_of(self, rows: set[int]) -> dict[int, int]:
+        return _csv_lines(self.path, self.encoding, self.delimiter, rows)
 
 
 def _csv_error(path: Path, encoding: str, error: Exception) -> InvalidInput:
@@ -575,6 +589,30 @@ def _parquet_source(path: Path, chunk_rows: int) -> Source:
 
 
 def _xlsx_source(path: Path, sheet: str | None, chunk_rows: int) -> Source:
+    book, worksheet = _open_sheet(path, sheet)
+    values = worksheet.iter_rows(values_only=True)
+    header_cells: tuple[Any, ...] | None = None
+    header_row = 0
+    for header_row, cells in enumerate(values, start=1):  # noqa: B007 - used after the loop
+        if any(c is not None and str(c).strip() for c in cells):
+            header_cells = cells
+            break
+    if header_cells is None:
+        book.close()
+        raise _empty(path)
+    width = len(header_cells)
+    while width and (header_cells[width - 1] is None or not str(header_cells[width - 1]).strip()):
+        width -= 1
+    header = [str(c).strip() if c is not None else "" for c in header_cells[:width]]
+    _check_header_names(path, header)
+    size = path.stat().st_size
+    chunks = _xlsx_chunks(book, values, header, first_row=header_row + 1, chunk_rows=chunk_rows)
+    return Source(path, FileFormat.XLSX, header, chunks, None, size=size)
+
+
+def _open_sheet(path: Path, sheet: str | None) -> tuple[Any, Any]:
+    """The workbook (read-only, formulas as text) and the sheet asked for, or the first;
+    a workbook that cannot be read or has no such sheet is refused, naming the sheets."""
     import openpyxl
     import openpyxl.xml
 
@@ -593,6 +631,7 @@ def _xlsx_source(path: Path, sheet: str | None, chunk_rows: int) -> Source:
             problems=[Problem(where=path.name, message=f"not a readable Excel workbook: {error}")]
         ) from None
     if sheet is not None and sheet not in book.sheetnames:
+        book.close()
         raise InvalidInput(
             problems=[
                 Problem(
@@ -601,72 +640,61 @@ def _xlsx_source(path: Path, sheet: str | None, chunk_rows: int) -> Source:
                 )
             ]
         )
-    worksheet = book[sheet] if sheet is not None else book.worksheets[0]
-    values = worksheet.iter_rows(values_only=True)
-    header_cells: tuple[Any, ...] | None = None
-    header_row = 0
-    for header_row, cells in enumerate(values, start=1):  # noqa: B007 - used after the loop
-        if any(c is not None and str(c).strip() for c in cells):
-            header_cells = cells
-            break
-    if header_cells is None:
-        book.close()
-        raise _empty(path)
-    width = len(header_cells)
-    while width and (header_cells[width - 1] is None or not str(header_cells[width - 1]).strip()):
-        width -= 1
-    header = [str(c).strip() if c is not None else "" for c in header_cells[:width]]
-    _check_header_names(path, header)
-    size = path.stat().st_size
+    return book, book[sheet] if sheet is not None else book.worksheets[0]
 
-    def chunks() -> Iterator[RawChunk]:
-        data: dict[str, list[str | None]] = {h: [] for h in header}
-        rows: list[int] = []
-        sheet_rows: list[int] = []
-        problems: list[RowProblem] = []
-        row = 0
 
-        def flush() -> RawChunk:
-            table = pa.table({h: pa.array(v, pa.string()) for h, v in data.items()})
-            table = table.append_column(LINE_COLUMN, pa.array(sheet_rows, pa.int64()))
-            chunk = RawChunk(table, np.array(rows, dtype=np.int64), list(problems))
-            for v in data.values():
-                v.clear()
-            rows.clear()
-            sheet_rows.clear()
-            problems.clear()
-            return chunk
+def _xlsx_chunks(
+    book: Any, values: Iterator[tuple[Any, ...]], header: list[str], *, first_row: int,
+    chunk_rows: int,
+) -> Iterator[RawChunk]:  # fmt: skip
+    """The sheet's rows below the header as chunks of text cells. Empty rows carry no event
+    and are not counted; a row with values right of the last named column is reported."""
+    width = len(header)
+    data: dict[str, list[str | None]] = {h: [] for h in header}
+    rows: list[int] = []
+    sheet_rows: list[int] = []
+    problems: list[RowProblem] = []
+    row = 0
 
-        try:
-            for sheet_row, cells in enumerate(values, start=header_row + 1):
-                if not any(c is not None and str(c).strip() for c in cells):
-                    continue  # an empty row carries no event
-                row += 1
-                overflow = [i for i, c in enumerate(cells[width:], start=width) if c is not None]
-                if overflow:
-                    problems.append(
-                        row_problem(
-                            row=row,
-                            field=None,
-                            line=sheet_row,
-                            message=f"has values right of the last named column "
-                            f"(cell {_cell_name(overflow[0], sheet_row)})",
-                        )
+    def flush() -> RawChunk:
+        table = pa.table({h: pa.array(v, pa.string()) for h, v in data.items()})
+        table = table.append_column(LINE_COLUMN, pa.array(sheet_rows, pa.int64()))
+        chunk = RawChunk(table, np.array(rows, dtype=np.int64), list(problems))
+        for v in data.values():
+            v.clear()
+        rows.clear()
+        sheet_rows.clear()
+        problems.clear()
+        return chunk
+
+    try:
+        for sheet_row, cells in enumerate(values, start=first_row):
+            if not any(c is not None and str(c).strip() for c in cells):
+                continue  # an empty row carries no event
+            row += 1
+            overflow = [i for i, c in enumerate(cells[width:], start=width) if c is not None]
+            if overflow:
+                problems.append(
+                    row_problem(
+                        row=row,
+                        field=None,
+                        line=sheet_row,
+                        message=f"has values right of the last named column "
+                        f"(cell {_cell_name(overflow[0], sheet_row)})",
                     )
-                    continue
-                rows.append(row)
-                sheet_rows.append(sheet_row)
-                for index, name in enumerate(header):
-                    value = cells[index] if index < len(cells) else None
-                    data[name].append(_cell_text(value))
-                if len(rows) >= chunk_rows:
-                    yield flush()
-            if rows or problems:
+                )
+                continue
+            rows.append(row)
+            sheet_rows.append(sheet_row)
+            for index, name in enumerate(header):
+                value = cells[index] if index < len(cells) else None
+                data[name].append(_cell_text(value))
+            if len(rows) >= chunk_rows:
                 yield flush()
-        finally:
-            book.close()
-
-    return Source(path, FileFormat.XLSX, header, chunks(), None, size=size)
+        if rows or problems:
+            yield flush()
+    finally:
+        book.close()
 
 
 def _cell_name(index: int, row: int) -> str:
