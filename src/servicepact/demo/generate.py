@@ -29,7 +29,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -1029,13 +1029,13 @@ def write_parquet(table: Table, path: Path, source: str) -> None:
     """Parquet in the event type's typed Arrow schema (timestamps in UTC)."""
     schema = arrow_schema(BUILT_IN[source])
     arrays = []
-    for field in schema:
-        text = pa.array([v if v != "" else None for v in table[field.name]], type=pa.string())
-        if pa.types.is_timestamp(field.type):
+    for column in schema:
+        text = pa.array([v if v != "" else None for v in table[column.name]], type=pa.string())
+        if pa.types.is_timestamp(column.type):
             parsed = pc.strptime(text, format="%Y-%m-%dT%H:%M:%S%z", unit="us")
-            arrays.append(parsed.cast(field.type))
+            arrays.append(parsed.cast(column.type))
         else:
-            arrays.append(text.cast(field.type))
+            arrays.append(text.cast(column.type))
     path.parent.mkdir(parents=True, exist_ok=True)
     pq.write_table(pa.Table.from_arrays(arrays, schema=schema), path, compression="zstd")
 
@@ -1074,9 +1074,32 @@ def generate_demo_files(
     def rng(feed: int) -> np.random.Generator:
         return np.random.default_rng(np.random.SeedSequence([seed, feed]))
 
-    files: list[DemoFile] = []
+    feeds = _Feeds(out_dir, until_text)
+    _emit_built_in(feeds, rng, demo_year, (it_clock, hr_clock), scale)
+    # Processes measured only by the event types and KPIs their contracts declare.
+    for feed in DECLARED_FEEDS:
+        feeds.emit(
+            feed.contract_id,
+            feed.source,
+            feed.generate(rng(feed.stream), demo_year, it_clock, scale=scale),
+            f"{feed.source}.csv",
+            description=feed.description,
+            event_type=declared_event_type(feed),
+        )
+    return feeds.files
+
+
+@dataclass
+class _Feeds:
+    """Writes each feed of the demo as the file a vendor would send, cut at ``until_text``
+    when the feeds stop early, and lists the files in load order."""
+
+    out_dir: Path
+    until_text: str | None
+    files: list[DemoFile] = field(default_factory=list)
 
     def emit(
+        self,
         contract_id: str,
         source: str,
         table: Table,
@@ -1086,25 +1109,36 @@ def generate_demo_files(
         description: str = "",
         event_type: EventType | None = None,
     ) -> None:
-        if until_text is not None:
-            table = cut_at(table, source, until_text, event_type)
+        if self.until_text is not None:
+            table = cut_at(table, source, self.until_text, event_type)
         if _rows(table) == 0:
             return  # nothing had happened yet: no file, as no export would be sent
-        path = out_dir / contract_id / name
+        path = self.out_dir / contract_id / name
         if name.endswith(".parquet"):
             write_parquet(table, path, source)
         elif name.endswith(".jsonl"):
             write_jsonl(table, path, source)
         else:
             write_csv(table, path)
+        files = self.files
         files.append(DemoFile(contract_id, source, path, _rows(table), correction, description))
 
-    emit(
+
+def _emit_built_in(
+    feeds: _Feeds,
+    rng: Callable[[int], np.random.Generator],
+    demo_year: DemoYear,
+    clocks: tuple[BusinessClock, BusinessClock],
+    scale: float,
+) -> None:
+    """The feeds of the built-in event types, each from its own random stream."""
+    it_clock, hr_clock = clocks
+    feeds.emit(
         CC, "calls", calls(rng(1), demo_year, scale=scale), "calls.csv", description="calls offered"
     )
     tickets, corrections = it_tickets(rng(2), demo_year, it_clock, scale=scale)
-    emit(IT, "tickets", tickets, "tickets.csv", description="incidents and requests")
-    emit(
+    feeds.emit(IT, "tickets", tickets, "tickets.csv", description="incidents and requests")
+    feeds.emit(
         IT,
         "tickets",
         corrections,
@@ -1112,66 +1146,55 @@ def generate_demo_files(
         correction=True,
         description="March resolution times corrected",
     )
-    emit(
+    feeds.emit(
         IT,
         "availability",
         availability(rng(3), demo_year),
         "availability.csv",
         description="outages and maintenance",
     )
-    emit(
+    feeds.emit(
         HR,
         "payroll_items",
         payroll_items(rng(4), demo_year, scale=scale),
         "payroll_items.csv",
         description="payroll items",
     )
-    emit(
+    feeds.emit(
         HR,
         "tickets",
         hr_tickets(rng(5), demo_year, hr_clock, scale=scale),
         "tickets.csv",
         description="HR cases",
     )
-    emit(
+    feeds.emit(
         AP,
         "invoices_processed",
         invoices_processed(rng(6), demo_year, it_clock, scale=scale),
         "invoices_processed.csv",
         description="supplier invoices",
     )
-    emit(
+    feeds.emit(
         LG,
         "orders",
         orders(rng(7), demo_year, scale=scale),
         "orders.csv",
         description="orders by promised date",
     )
-    emit(
+    feeds.emit(
         LG,
         "inventory_counts",
         inventory_counts(rng(8), demo_year, scale=scale),
         "inventory_counts.parquet",
         description="cycle counts",
     )
-    emit(
+    feeds.emit(
         MK,
         "campaigns",
         campaigns(rng(9), demo_year, scale=scale),
         "campaigns.jsonl",
         description="campaigns",
     )
-    # Processes measured only by the event types and KPIs their contracts declare.
-    for feed in DECLARED_FEEDS:
-        emit(
-            feed.contract_id,
-            feed.source,
-            feed.generate(rng(feed.stream), demo_year, it_clock, scale=scale),
-            f"{feed.source}.csv",
-            description=feed.description,
-            event_type=declared_event_type(feed),
-        )
-    return files
 
 
 def generate_portfolio_data(
