@@ -184,6 +184,25 @@ _OFFICE_HOURS = [0] * 9 + [1.0, 1.4, 1.2, 0.5, 1.0, 1.2, 1.1, 1.0, 0.7] + [0] * 
 # --- contact centre -----------------------------------------------------------
 
 
+def _call_wait_mean(
+    year: DemoYear, offered: IntArray, months: IntArray, wait_means: Sequence[float] | None
+) -> FloatArray:
+    """Each call's mean queue wait in seconds: the month's mean (slow until March, then
+    staffed up, unless ``wait_means`` gives them), by the hour's load, and more on Mondays."""
+    hours = (offered % DAY) // HOUR
+    monday = year.weekday()[offered // DAY] == 0
+    if wait_means is not None and len(wait_means) != 12:
+        raise ValueError(f"wait_means needs 12 monthly values, got {len(wait_means)}")
+    wait_mean = _monthly(
+        tuple(wait_means)
+        if wait_means is not None
+        else (16.5, 17.5, 15.0, 11.5, 10.5, 10.0, 10.5, 11.0, 11.5, 10.0, 10.0, 10.5),
+        months,
+    )
+    weighted: FloatArray = wait_mean * _CALL_LOAD[hours] * np.where(monday, 1.15, 1.0)
+    return weighted
+
+
 def calls(
     rng: np.random.Generator,
     year: DemoYear,
@@ -208,18 +227,7 @@ def calls(
     offered = _arrivals(rng, year, counts, _CALL_HOURS_WORK, _CALL_HOURS_OFF)
     n = len(offered)
     months = year.month_of_seconds(offered)
-    hours = (offered % DAY) // HOUR
-    monday = year.weekday()[offered // DAY] == 0
-    # Mean queue wait in seconds per month: slow until March, then staffed up.
-    if wait_means is not None and len(wait_means) != 12:
-        raise ValueError(f"wait_means needs 12 monthly values, got {len(wait_means)}")
-    wait_mean = _monthly(
-        tuple(wait_means)
-        if wait_means is not None
-        else (16.5, 17.5, 15.0, 11.5, 10.5, 10.0, 10.5, 11.0, 11.5, 10.0, 10.0, 10.5),
-        months,
-    )
-    wait_mean = wait_mean * _CALL_LOAD[hours] * np.where(monday, 1.15, 1.0)
+    wait_mean = _call_wait_mean(year, offered, months, wait_means)
     wait = np.rint(rng.exponential(wait_mean)).astype(np.int64)
     patience = rng.exponential(240.0, n)
     wrong_number = rng.random(n) < 0.01  # hang up within seconds: a short abandon
@@ -397,10 +405,23 @@ def _assignments(
     return out
 
 
-def it_tickets(
-    rng: np.random.Generator, year: DemoYear, clock: BusinessClock, *, scale: float = 1.0
-) -> tuple[Table, Table]:
-    """NextIT's tickets, degrading from July; and a corrections batch for 120 March tickets."""
+@dataclass(frozen=True)
+class _ItTimes:
+    """When NextIT's tickets were created, answered and resolved, and which were urgent
+    (P1/P2, on the 24-hour clock) or reopened."""
+
+    created: IntArray
+    months: IntArray
+    priority: np.ndarray
+    urgent: BoolArray
+    times: _TicketTimes
+    reopened: BoolArray
+    resolved: IntArray
+
+
+def _it_ticket_times(
+    rng: np.random.Generator, year: DemoYear, clock: BusinessClock, scale: float
+) -> _ItTimes:
     counts = _daily_counts(
         rng, year, 100, weekday=(1.15, 1.05, 1.0, 1.0, 0.95, 0.22, 0.18), holiday=0.2, scale=scale
     )
@@ -445,6 +466,17 @@ def it_tickets(
         ),
         times.resolved,
     )
+    return _ItTimes(created, months, priority, urgent, times, reopened, resolved)
+
+
+def it_tickets(
+    rng: np.random.Generator, year: DemoYear, clock: BusinessClock, *, scale: float = 1.0
+) -> tuple[Table, Table]:
+    """NextIT's tickets, degrading from July; and a corrections batch for 120 March tickets."""
+    made = _it_ticket_times(rng, year, clock, scale)
+    created, months, priority, urgent = made.created, made.months, made.priority, made.urgent
+    times, reopened, resolved = made.times, made.reopened, made.resolved
+    n = len(created)
     extract = year.seconds_of(year.days[-1]) + DAY - 1  # the data is exported at year end
     is_resolved = resolved <= extract
     is_responded = times.response <= extract
