@@ -176,7 +176,8 @@ def _load(
         data = parsed.data["contract"]
         origins: dict[tuple[str, int], Origin] = {}
         if isinstance(data, dict):
-            data, origins, library_problems = merge_libraries(data, parsed, base_dir)
+            merged = merge_libraries(data, parsed, base_dir)
+            data, origins, library_problems = merged.data, merged.origins, merged.problems
             if library_problems:
                 # Without its libraries the contract would only repeat their absence.
                 raise InvalidInput(problems=_sorted([*problems, *library_problems]), source=source)

@@ -72,13 +72,22 @@ def _file_problem(file: str, parsed: ParsedYaml | None, path: PathKey, message: 
     return Problem(f"{file}: {format_path(path)}", message, line, column)
 
 
-def merge_libraries(
-    contract: dict[str, Any], parsed: ParsedYaml, base_dir: Path | None
-) -> tuple[dict[str, Any], dict[tuple[str, int], Origin], list[Problem]]:
+@dataclass(frozen=True)
+class MergedContract:
     """The contract with its libraries' declarations appended, where each merged item came
     from (by section and index in the merged list), and the problems of the libraries."""
+
+    data: dict[str, Any]
+    origins: dict[tuple[str, int], Origin] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def merge_libraries(
+    contract: dict[str, Any], parsed: ParsedYaml, base_dir: Path | None
+) -> MergedContract:
+    """The contract with the declarations of the libraries it uses (``uses:``) appended."""
     if "uses" not in contract:
-        return contract, {}, []
+        return MergedContract(contract)
     uses = contract["uses"]
     merged = {k: v for k, v in contract.items() if k != "uses"}
     here = ("contract", "uses")
@@ -88,19 +97,13 @@ def merge_libraries(
         return Problem(format_path(path), message, line, column)
 
     if not isinstance(uses, list) or not all(isinstance(u, str) for u in uses):
-        return merged, {}, [at(here, "must be a list of library file paths")]
+        return MergedContract(merged, problems=[at(here, "must be a list of library file paths")])
     if base_dir is None:
-        return (
-            merged,
-            {},
-            [
-                at(
-                    here,
-                    "a contract sent as text cannot use library files: put their event_types "
-                    "and kpis in the contract itself",
-                )
-            ],
+        text_only = (
+            "a contract sent as text cannot use library files: put their event_types "
+            "and kpis in the contract itself"
         )
+        return MergedContract(merged, problems=[at(here, text_only)])
     found = Libraries()
     for index, name in enumerate(uses):
         path = _inside(base_dir, name)
@@ -118,7 +121,7 @@ def merge_libraries(
         for offset, (_, origin) in enumerate(found.items[key]):
             origins[(key, len(own) + offset)] = origin
         merged[key] = [*own, *(item for item, _ in found.items[key])]
-    return merged, origins, found.problems
+    return MergedContract(merged, origins, found.problems)
 
 
 def _inside(base_dir: Path, name: str) -> Path | None:

@@ -14,6 +14,7 @@ import re
 import types
 import typing
 from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -122,11 +123,20 @@ def show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
-def clean_loc(loc: tuple[str | int, ...], data: Any) -> tuple[PathKey, int | None, bool]:
+@dataclass(frozen=True)
+class CleanLoc:
+    """An error's place in the document: the path, the depth of the union the error came
+    through (``None`` when it did not come through one) and whether it is about a key."""
+
+    path: PathKey
+    union_depth: int | None
+    key_error: bool
+
+
+def clean_loc(loc: tuple[str | int, ...], data: Any) -> CleanLoc:
     """Drop union-branch tags from ``loc``.
 
-    Returns the path, the depth of the union the error came through (``None``
-    when it did not come through one) and whether the error is about a key. A
+    A
     component is a tag only when it is not a key of the data at that place, so
     a calendar really named ``int`` is still found.
     """
@@ -153,7 +163,7 @@ def clean_loc(loc: tuple[str | int, ...], data: Any) -> tuple[PathKey, int | Non
             current = current[part]
         else:
             current = None
-    return tuple(path), union_depth, key_error
+    return CleanLoc(tuple(path), union_depth, key_error)
 
 
 def _unwrap(annotation: Any) -> list[Any]:

@@ -49,7 +49,8 @@ def findings_from(error: ValidationError, data: Any, root: type[BaseModel]) -> l
     # union path → [(path, message, input)] of the branches that failed
     unions: dict[PathKey, list[tuple[PathKey, str, Any]]] = {}
     for detail in error.errors():
-        path, union_depth, key_error = clean_loc(tuple(detail["loc"]), data)
+        where = clean_loc(tuple(detail["loc"]), data)
+        path, union_depth, key_error = where.path, where.union_depth, where.key_error
         branch = union_depth is not None
         message = plain_message(detail, path, root=root, branch=branch, key_error=key_error)
         if union_depth is None:
@@ -238,10 +239,9 @@ def _contract_rules_over_valid_parts(
         stand_in = _level_stand_in(index, raw, first, context)
         if stand_in is None:
             continue
-        level, broken, findings = stand_in
-        levels.append((index, level))
-        broken_by_level[index] = broken
-        level_findings.extend(findings)
+        levels.append((index, stand_in.level))
+        broken_by_level[index] = stand_in.broken
+        level_findings.extend(stand_in.findings)
     broken_fees = _broken(first, "fees")
     fees = [
         (index, Fee.model_validate(raw))
@@ -333,9 +333,19 @@ class _LevelFields(ServiceLevel):
         return self
 
 
+@dataclass(frozen=True)
+class _StandIn:
+    """A partly broken service level with stand-ins for its broken fields, which fields
+    those are, and the findings of its own rules over the valid ones."""
+
+    level: ServiceLevel
+    broken: set[str]
+    findings: list[Finding]
+
+
 def _level_stand_in(
     index: int, raw: Any, first: list[Finding], context: dict[str, Any]
-) -> tuple[ServiceLevel, set[str], list[Finding]] | None:
+) -> _StandIn | None:
     """Run a partly broken service level's own rules over its valid fields.
 
     Broken fields get harmless stand-ins; a finding that reads a stand-in is
@@ -397,7 +407,7 @@ def _level_stand_in(
                     findings.append(Finding((*prefix, *finding.path), finding.message))
     else:
         broken.add("kpi")
-    return level, broken, findings
+    return _StandIn(level, broken, findings)
 
 
 def _caused_by_stand_in(path: PathKey, broken_fields: set[Any], credits_broken: bool) -> bool:
