@@ -353,3 +353,103 @@ def make_contract_document() -> Callable[..., ContractDocument]:
         )
 
     return build
+
+
+# --- S3-compatible object storage (the event store on s3://) --------------------------------
+# A moto server in this process, on 127.0.0.1 and a free port: never an outside service.
+S3_ACCESS_KEY = "AKIATESTONLYNOTREAL01"
+S3_SECRET_KEY = "test-secret-key-that-must-never-be-shown"
+
+
+@dataclass
+class S3Server:
+    """The local S3-compatible server: its endpoint, and buckets made on it."""
+
+    endpoint: str
+    _made: int = 0
+
+    def bucket(self) -> str:
+        """A new empty bucket (one per test: nothing is shared between tests)."""
+        import pyarrow.fs as pafs
+
+        self._made += 1
+        name = f"events-{os.getpid()}-{self._made}-{uuid.uuid4().hex[:6]}"
+        host = self.endpoint.removeprefix("http://")
+        pafs.S3FileSystem(
+            endpoint_override=host, scheme="http", region="us-east-1", allow_bucket_creation=True
+        ).create_dir(name)
+        return name
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[S3Server]:
+    import logging
+    import socket
+
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
+    # The AWS SDK's standard variables, as a deployment would set them; no instance metadata
+    # lookup (it would leave the machine).
+    previous = {k: os.environ.get(k) for k in _S3_ENVIRONMENT}
+    os.environ.update(_S3_ENVIRONMENT)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        yield S3Server(endpoint=f"http://127.0.0.1:{port}")
+    finally:
+        server.stop()
+        for key, value in previous.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+_S3_ENVIRONMENT = {
+    "AWS_ACCESS_KEY_ID": S3_ACCESS_KEY,
+    "AWS_SECRET_ACCESS_KEY": S3_SECRET_KEY,
+    "AWS_EC2_METADATA_DISABLED": "true",
+    "AWS_REGION": "us-east-1",
+}
+
+
+@pytest.fixture
+def s3_settings(tmp_path: Path, db_url: str, s3_server: S3Server) -> Settings:
+    """Settings whose event store is ``s3://<a new bucket>/events`` on the local server."""
+    return Settings(
+        data_dir=tmp_path / "data",
+        database_url=db_url,
+        pseudonym_key=TEST_PSEUDONYM_KEY,  # type: ignore[arg-type]
+        user=None,
+        events_root=f"s3://{s3_server.bucket()}/events",
+        events_s3_endpoint=s3_server.endpoint,
+        events_s3_region="us-east-1",
+    )
+
+
+@pytest.fixture
+def another_db_url(_migrated_database: str, tmp_path: Path) -> Iterator[str]:
+    """A second migrated, empty database for the same test (two stores side by side)."""
+    if is_postgres():
+        base_url = configured_database_url()
+        assert base_url is not None
+        schemas = PostgresSchemas(base_url)
+        schema, url = schemas.create()
+        engine = make_engine(url)
+        try:
+            migrate.upgrade(engine)
+        finally:
+            engine.dispose()
+        try:
+            yield url
+        finally:
+            schemas.drop(schema)
+        return
+    target = tmp_path / "other" / "servicepact.db"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(_migrated_database, target)
+    yield f"sqlite:///{target}"
