@@ -31,6 +31,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from s3_events import S3_ENVIRONMENT, S3Server
 from servicepact.bootstrap import App, build_app
 from servicepact.config import Settings
 from servicepact.contractfile import ContractDocument, canonical_document, contract_hash
@@ -355,30 +356,11 @@ def make_contract_document() -> Callable[..., ContractDocument]:
     return build
 
 
-# --- S3-compatible object storage (the event store on s3://) --------------------------------
-# A moto server in this process, on 127.0.0.1 and a free port: never an outside service.
-S3_ACCESS_KEY = "AKIATESTONLYNOTREAL01"
-S3_SECRET_KEY = "test-secret-key-that-must-never-be-shown"
-
-
-@dataclass
-class S3Server:
-    """The local S3-compatible server: its endpoint, and buckets made on it."""
-
-    endpoint: str
-    _made: int = 0
-
-    def bucket(self) -> str:
-        """A new empty bucket (one per test: nothing is shared between tests)."""
-        import pyarrow.fs as pafs
-
-        self._made += 1
-        name = f"events-{os.getpid()}-{self._made}-{uuid.uuid4().hex[:6]}"
-        host = self.endpoint.removeprefix("http://")
-        pafs.S3FileSystem(
-            endpoint_override=host, scheme="http", region="us-east-1", allow_bucket_creation=True
-        ).create_dir(name)
-        return name
+# --- S3-compatible object storage (the event store on s3://): tests/s3_events.py --------
+# The AWS SDK's variables are set for the whole run, before any process (Spark's JVM and its
+# Python workers) starts: test credentials only, for the local server; never a real account's,
+# and never the instance metadata lookup (it would leave the machine).
+os.environ.update(S3_ENVIRONMENT)
 
 
 @pytest.fixture(scope="session")
@@ -389,10 +371,6 @@ def s3_server() -> Iterator[S3Server]:
     from moto.server import ThreadedMotoServer
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
-    # The AWS SDK's standard variables, as a deployment would set them; no instance metadata
-    # lookup (it would leave the machine).
-    previous = {k: os.environ.get(k) for k in _S3_ENVIRONMENT}
-    os.environ.update(_S3_ENVIRONMENT)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -402,19 +380,6 @@ def s3_server() -> Iterator[S3Server]:
         yield S3Server(endpoint=f"http://127.0.0.1:{port}")
     finally:
         server.stop()
-        for key, value in previous.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
-_S3_ENVIRONMENT = {
-    "AWS_ACCESS_KEY_ID": S3_ACCESS_KEY,
-    "AWS_SECRET_ACCESS_KEY": S3_SECRET_KEY,
-    "AWS_EC2_METADATA_DISABLED": "true",
-    "AWS_REGION": "us-east-1",
-}
 
 
 @pytest.fixture

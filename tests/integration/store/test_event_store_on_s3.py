@@ -12,107 +12,35 @@ from typing import Any
 
 import pytest
 
-from conftest import S3_ACCESS_KEY, S3_SECRET_KEY, TEST_PSEUDONYM_KEY, FrozenClock, S3Server
+from s3_events import (
+    CONTRACT,
+    S3_ACCESS_KEY,
+    S3_SECRET_KEY,
+    apply_desk_contract,
+    correction,
+    february,
+    load_tickets,
+)
 from servicepact.bootstrap import App, build_app
 from servicepact.config import Settings
-from servicepact.contractfile import ContractDocument, canonical_document, contract_hash
 from servicepact.domain.access import Actor
-from servicepact.domain.contracts import Contract
 from servicepact.services import loads
-from servicepact.services.contracts import apply_contract
 from servicepact.services.evaluation import evaluate_periods
 from servicepact.store.db.evaluation import result_to_json
 from servicepact.store.events.location import EventRoot, EventStoreUnreachable
 
-CONTRACT = "acme-it-2026"
-HEADER = "id,created_at,resolved_at,priority,requester_name,requester_email,requester_phone,summary"
-CONTRACT_DATA: dict[str, Any] = {
-    "id": CONTRACT,
-    "name": "IT service desk",
-    "client": "acme",
-    "vendor": "helpco",
-    "term": {"start": "2026-01-01", "end": "2028-12-31"},
-    "calendars": {
-        "office": {
-            "timezone": "Asia/Seoul",
-            "hours": {"mon-fri": "09:00-18:00"},
-            "holidays": {"country": "KR"},
-        }
-    },
-    "credits": {"at_risk_percent": 12, "pool_percent": 150},
-    "data_protection": {"personal_data": ["name", "email", "phone"]},
-    "expected_daily_volume": {"tickets": 4},
-    "service_levels": [
-        {
-            "id": "SL-02",
-            "name": "P1 resolved within 4 business hours",
-            "kpi": "resolved_within",
-            "source": "tickets",
-            "params": {"hours": 4},
-            "calendar": "office",
-            "expected": "0.95",
-            "minimum": "0.90",
-            "kind": "critical",
-            "allocation_percent": 30,
-        }
-    ],
-}
 
-
-def _csv(path: Path, lines: list[str]) -> Path:
-    path.write_text("\n".join([HEADER, *lines]) + "\n", encoding="utf-8")
-    return path
-
-
-def february(tmp_path: Path) -> Path:
-    """Twelve P1 tickets over three February days; three are resolved late (09:00 + 5 h)."""
-    lines = []
-    for day in (24, 25, 26):
-        for i in range(1, 5):
-            late = i == 4
-            resolved = f"2026-02-{day}T{14 if late else 10}:00:00+09:00"
-            lines.append(
-                f"T{day}{i},2026-02-{day}T09:00:00+09:00,{resolved},P1,"
-                f"Kim Minji {i},minji{i}@example.com,010-1234-567{i},printer broken"
-            )
-    return _csv(tmp_path / "february.csv", lines)
-
-
-def correction(tmp_path: Path) -> Path:
-    """A later file resolving one of the late tickets in time (a correction: it wins)."""
-    return _csv(
-        tmp_path / "correction.csv",
-        ["T244,2026-02-24T09:00:00+09:00,2026-02-24T10:30:00+09:00,P1,Kim,k@example.com,,fixed"],
-    )
-
-
-def _app(settings: Settings, clock: FrozenClock) -> App:
+def _app(settings: Settings, clock: Any) -> App:
     return build_app(settings, clock=clock)
-
-
-def _load(app: App, actor: Actor, path: Path) -> loads.LoadReport:
-    return loads.load_events(app, actor=actor, contract_id=CONTRACT, source="tickets", path=path)
-
-
-def _contract(app: App, actor: Actor) -> None:
-    model = Contract.model_validate(CONTRACT_DATA)
-    document = ContractDocument(
-        contract=model,
-        document=canonical_document(model),
-        source=f"{model.id}.yaml",
-        sha256=contract_hash(model),
-    )
-    with app.uow() as uow:
-        apply_contract(uow, actor=actor, document=document)
 
 
 def _through_the_store(
     app: App, actor: Actor, alice: Actor, tmp_path: Path
 ) -> tuple[list[str], list[dict[str, Any]], list[dict[str, Any]]]:
     """Load February and its correction, evaluate February: batch ids, rows, results."""
-    _contract(app, alice)
-    first = _load(app, actor, february(tmp_path))
-    second = _load(app, actor, correction(tmp_path))
+    apply_desk_contract(app, alice)
+    first = load_tickets(app, actor, february(tmp_path))
+    second = load_tickets(app, actor, correction(tmp_path))
     assert (first.status, second.status) == (loads.LoadStatus.LOADED, loads.LoadStatus.LOADED)
     rows = app.event_store.read(contract_id=CONTRACT, source="tickets").to_pylist()
     results = evaluate_periods(app, actor=alice, contract_id=CONTRACT, period_labels=["2026-02"])
@@ -123,7 +51,7 @@ def test_a_local_directory_and_an_s3_bucket_hold_the_same_batches_rows_and_resul
     settings: Settings,
     s3_settings: Settings,
     another_db_url: str,
-    clock: FrozenClock,
+    clock: Any,
     vendor_a: Actor,
     client_manager: Actor,
     tmp_path: Path,
@@ -151,18 +79,18 @@ def test_a_local_directory_and_an_s3_bucket_hold_the_same_batches_rows_and_resul
 
 def test_loading_the_same_file_twice_changes_nothing_on_s3(
     s3_settings: Settings,
-    clock: FrozenClock,
+    clock: Any,
     vendor_a: Actor,
     client_manager: Actor,
     tmp_path: Path,
 ) -> None:
     app = _app(s3_settings, clock)
     try:
-        _contract(app, client_manager)
+        apply_desk_contract(app, client_manager)
         path = february(tmp_path)
-        first = _load(app, vendor_a, path)
+        first = load_tickets(app, vendor_a, path)
         objects = app.event_store.root.files()
-        again = _load(app, vendor_a, path)
+        again = load_tickets(app, vendor_a, path)
         assert again.status is loads.LoadStatus.ALREADY_LOADED
         assert again.duplicate_of == first.batch_seq
         assert (
@@ -177,7 +105,7 @@ def test_loading_the_same_file_twice_changes_nothing_on_s3(
 
 def test_a_crash_between_the_upload_and_the_manifest_leaves_nothing_visible_and_a_retry_succeeds(
     s3_settings: Settings,
-    clock: FrozenClock,
+    clock: Any,
     vendor_a: Actor,
     client_manager: Actor,
     admin: Actor,
@@ -186,21 +114,21 @@ def test_a_crash_between_the_upload_and_the_manifest_leaves_nothing_visible_and_
 ) -> None:
     app = _app(s3_settings, clock)
     try:
-        _contract(app, client_manager)
+        apply_desk_contract(app, client_manager)
 
         def crash(*args: object, **kwargs: object) -> int:
             raise RuntimeError("power cut before the manifest commit")
 
         monkeypatch.setattr(loads.BatchRepository, "add", crash)
         with pytest.raises(RuntimeError):
-            _load(app, vendor_a, february(tmp_path))
+            load_tickets(app, vendor_a, february(tmp_path))
         monkeypatch.undo()
         # The object is there under its final name, but no manifest row points at it.
         [orphan] = app.event_store.orphans()
         assert orphan.startswith(f"{s3_settings.events_root}/{CONTRACT}/tickets/")
         assert app.event_store.read(contract_id=CONTRACT, source="tickets").num_rows == 0
         assert loads.list_batches(app, actor=vendor_a, contract_id=CONTRACT) == []
-        retry = _load(app, vendor_a, february(tmp_path))
+        retry = load_tickets(app, vendor_a, february(tmp_path))
         assert retry.status is loads.LoadStatus.LOADED
         assert app.event_store.read(contract_id=CONTRACT, source="tickets").num_rows == 12
         assert app.event_store.orphans() == []  # the retry committed that very object
@@ -211,7 +139,7 @@ def test_a_crash_between_the_upload_and_the_manifest_leaves_nothing_visible_and_
 
 def test_a_failed_upload_commits_nothing_and_an_orphan_is_cleaned(
     s3_settings: Settings,
-    clock: FrozenClock,
+    clock: Any,
     vendor_a: Actor,
     client_manager: Actor,
     admin: Actor,
@@ -220,7 +148,7 @@ def test_a_failed_upload_commits_nothing_and_an_orphan_is_cleaned(
 ) -> None:
     app = _app(s3_settings, clock)
     try:
-        _contract(app, client_manager)
+        apply_desk_contract(app, client_manager)
 
         def broken(self: EventRoot, source: Path, relative: str) -> None:
             with self.reaching(f"write {relative}"):
@@ -228,7 +156,7 @@ def test_a_failed_upload_commits_nothing_and_an_orphan_is_cleaned(
 
         monkeypatch.setattr(EventRoot, "upload", broken)
         with pytest.raises(EventStoreUnreachable) as failed:
-            _load(app, vendor_a, february(tmp_path))
+            load_tickets(app, vendor_a, february(tmp_path))
         monkeypatch.undo()
         assert "could not write" in str(failed.value)
         assert app.event_store.root.files() == []
@@ -247,9 +175,8 @@ def test_a_failed_upload_commits_nothing_and_an_orphan_is_cleaned(
 
 def test_an_unreachable_endpoint_is_one_clear_error_that_never_shows_credentials(
     tmp_path: Path,
-    db_url: str,
-    s3_server: S3Server,
-    clock: FrozenClock,
+    settings: Settings,
+    clock: Any,
     client_manager: Actor,
     vendor_a: Actor,
     run_servicepact: Any,
@@ -262,20 +189,19 @@ def test_an_unreachable_endpoint_is_one_clear_error_that_never_shows_credentials
         probe.bind(("127.0.0.1", 0))
         closed = probe.getsockname()[1]
     dead = f"http://127.0.0.1:{closed}"
-    settings = Settings(
-        data_dir=tmp_path / "data",
-        database_url=db_url,
-        pseudonym_key=TEST_PSEUDONYM_KEY,  # type: ignore[arg-type]
-        events_root="s3://nowhere-bucket/events",
-        events_s3_endpoint=dead,
-        events_s3_region="us-east-1",
+    unreachable = settings.model_copy(
+        update={
+            "events_root": "s3://nowhere-bucket/events",
+            "events_s3_endpoint": dead,
+            "events_s3_region": "us-east-1",
+        }
     )
     caplog.set_level(logging.DEBUG)
-    app = _app(settings, clock)
+    app = _app(unreachable, clock)
     try:
-        _contract(app, client_manager)
+        apply_desk_contract(app, client_manager)
         with pytest.raises(EventStoreUnreachable) as failed:
-            _load(app, vendor_a, february(tmp_path))
+            load_tickets(app, vendor_a, february(tmp_path))
         assert loads.list_batches(app, actor=vendor_a, contract_id=CONTRACT) == []
     finally:
         app.close()
@@ -287,8 +213,8 @@ def test_an_unreachable_endpoint_is_one_clear_error_that_never_shows_credentials
     # The command line: one line on stderr, no traceback, no credential anywhere.
     for name, value in {
         "SERVICEPACT_DATA_DIR": str(settings.data_dir),
-        "SERVICEPACT_DATABASE_URL": db_url,
-        "SERVICEPACT_PSEUDONYM_KEY": TEST_PSEUDONYM_KEY,
+        "SERVICEPACT_DATABASE_URL": settings.resolved_database_url,
+        "SERVICEPACT_PSEUDONYM_KEY": settings.pseudonym_key_bytes.decode(),
         "SERVICEPACT_EVENTS_ROOT": "s3://nowhere-bucket/events",
         "SERVICEPACT_EVENTS_S3_ENDPOINT": dead,
     }.items():
