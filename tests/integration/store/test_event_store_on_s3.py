@@ -7,9 +7,13 @@ without a rename; one clear error, without credentials, when the storage cannot 
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from s3_events import (
@@ -24,10 +28,13 @@ from s3_events import (
 from servicepact.bootstrap import App, build_app
 from servicepact.config import Settings
 from servicepact.domain.access import Actor
+from servicepact.domain.event_schemas import arrow_schema
+from servicepact.domain.event_types import BUILT_IN
 from servicepact.services import loads
 from servicepact.services.evaluation import evaluate_periods
 from servicepact.store.db.evaluation import result_to_json
 from servicepact.store.events.location import EventRoot, EventStoreUnreachable
+from servicepact.store.events.store import EventStore, InMemoryManifest
 
 
 def _app(settings: Settings, clock: Any) -> App:
@@ -240,3 +247,74 @@ def test_a_bad_events_root_stops_the_command_with_one_line(
     assert "Traceback" not in result.err
     assert "SERVICEPACT_EVENTS_ROOT" in result.err
     assert "s3://bucket/prefix" in result.err
+
+
+def _two_batches(store: EventStore, manifest: InMemoryManifest) -> None:
+    """b1: A, B, C on 5 and 6 January; b2 corrects B (moved to 7 January) and adds D."""
+    when = datetime(2026, 1, 5, 1, tzinfo=UTC)
+    schema = arrow_schema(BUILT_IN["tickets"])
+    for batch_id, rows in (
+        ("b1", [("A", 0, "P1"), ("B", 0, "P2"), ("C", 1, "P3")]),
+        ("b2", [("B", 2, "P1"), ("D", 1, "P2")]),
+    ):
+        table = pa.Table.from_pylist(
+            [
+                {n: {"id": i, "created_at": when + timedelta(days=d), "priority": p}.get(n)
+                 for n in schema.names}
+                for i, d, p in rows
+            ],
+            schema=schema,
+        )  # fmt: skip
+        with store.writer(contract_id="c", source="tickets", batch_id=batch_id) as writer:
+            writer.write(table, np.arange(1, table.num_rows + 1))
+            writer.commit()
+        manifest.add("c", "tickets", batch_id, store.relative_path("c", "tickets", batch_id))
+
+
+def test_every_read_of_the_store_gives_the_same_on_s3_as_in_a_directory(
+    tmp_path: Path, s3_server: Any
+) -> None:
+    on_disk = EventStore(tmp_path / "events", disk_manifest := InMemoryManifest())
+    on_s3 = EventStore(
+        EventRoot.parse(f"s3://{s3_server.bucket()}/store", endpoint=s3_server.endpoint),
+        s3_manifest := InMemoryManifest(),
+    )
+    _two_batches(on_disk, disk_manifest)
+    _two_batches(on_s3, s3_manifest)
+    candidate = tmp_path / "candidate.parquet"
+    pq.write_table(pa.table({"id": ["B", "D", "E"]}), candidate)
+    for store in (on_disk, on_s3):
+        current = store.read(contract_id="c", source="tickets", columns=["id", "priority"])
+        assert current.to_pylist() == [
+            {"id": "A", "priority": "P1"},
+            {"id": "C", "priority": "P3"},
+            {"id": "B", "priority": "P1"},
+            {"id": "D", "priority": "P2"},
+        ]
+        first = store.read(contract_id="c", source="tickets", batches=["b1"], columns=["id"])
+        assert first.column("id").to_pylist() == ["A", "B", "C"]
+        assert store.existing_ids(contract_id="c", source="tickets", candidate=candidate) == (
+            2,
+            ["B", "D"],
+        )
+        # On 5-6 January: A (5th), C (6th) and D (6th); B moved to the 7th, E is about to
+        # replace nothing there.
+        values = store.current_values(
+            contract_id="c",
+            source="tickets",
+            column="created_at",
+            low=datetime(2026, 1, 5, tzinfo=UTC),
+            high=datetime(2026, 1, 6, 23, tzinfo=UTC),
+            excluding=candidate,
+        )
+        assert sorted(v.day for v in values.to_pylist()) == [5, 6]  # D is left out: in candidate
+        streamed = [
+            t.column("id").to_pylist()
+            for t in store.iter_batch(store.relative_path("c", "tickets", "b2"), ["id"])
+        ]
+        assert streamed == [["B", "D"]]
+    assert on_s3.read(contract_id="c", source="tickets").equals(
+        on_disk.read(contract_id="c", source="tickets")
+    )
+    assert on_s3.uri("c/tickets/b1.parquet").endswith("/store/c/tickets/b1.parquet")
+    assert on_s3.orphans() == on_disk.orphans() == []
