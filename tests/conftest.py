@@ -31,7 +31,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from s3_events import S3_ENVIRONMENT, S3Server
+from s3_fixtures import S3_ENVIRONMENT, S3Server
 from servicepact.bootstrap import App, build_app
 from servicepact.config import Settings
 from servicepact.contractfile import ContractDocument, canonical_document, contract_hash
@@ -356,7 +356,7 @@ def make_contract_document() -> Callable[..., ContractDocument]:
     return build
 
 
-# --- S3-compatible object storage (the event store on s3://): tests/s3_events.py --------
+# --- S3-compatible object storage (the event store on s3://): tests/s3_fixtures.py --------
 # The AWS SDK's variables are set for the whole run, before any process (Spark's JVM and its
 # Python workers) starts: test credentials only, for the local server; never a real account's,
 # and never the instance metadata lookup (it would leave the machine).

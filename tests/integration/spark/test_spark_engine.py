@@ -215,7 +215,7 @@ def test_an_event_store_on_s3_is_read_by_the_executors_with_the_same_results(
     """Object storage without s3a jars: the executors read the objects through pyarrow's S3
     filesystem; the local engine reads them in this process. Same results, the correction
     of the later batch winning on both."""
-    from s3_events import CONTRACT, apply_desk_contract, correction, february, load_tickets
+    from s3_fixtures import CONTRACT, apply_desk_contract, correction, february, load_tickets
     from servicepact.domain.access import Actor, Role
 
     alice = Actor(user="alice", role=Role.CLIENT_MANAGER)
@@ -235,5 +235,5 @@ def test_an_event_store_on_s3_is_read_by_the_executors_with_the_same_results(
         app.close()
     assert [result_to_json(r) for r in on_spark] == [result_to_json(r) for r in local]
     [result] = on_spark
-    assert (result.numerator, result.denominator) == (10, 12)  # hand-computed: see s3_events
+    assert (result.numerator, result.denominator) == (10, 12)  # hand-computed: see s3_fixtures
     assert on_spark == local  # values, statuses and inputs hashes (which name both batches)

@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from s3_events import (
+from s3_fixtures import (
     CONTRACT,
     S3_ACCESS_KEY,
     S3_SECRET_KEY,
