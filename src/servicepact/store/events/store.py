@@ -15,7 +15,8 @@ On object storage (an ``s3://`` root, store/events/location.py) there is no rena
 is finished in a local staging directory, then uploaded under its final name (one PUT, or a
 multipart upload the storage shows only once complete), and only then is the manifest row
 committed. The rule is the same: data first, then the manifest; an object without a manifest
-row is an orphan, invisible to reads, listed and removed by ``clean_orphans``.
+row (a crash after the upload, or whatever a failed upload left) is an orphan, invisible to
+reads, overwritten by loading the same content again, listed and removed by ``clean_orphans``.
 
 Corrections: an event id that appears in a later batch replaces the earlier
 version on read; the earlier file is never rewritten, so the audit can show
