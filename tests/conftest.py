@@ -31,6 +31,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from s3_fixtures import S3_ENVIRONMENT, S3Server
 from servicepact.bootstrap import App, build_app
 from servicepact.config import Settings
 from servicepact.contractfile import ContractDocument, canonical_document, contract_hash
@@ -353,3 +354,67 @@ def make_contract_document() -> Callable[..., ContractDocument]:
         )
 
     return build
+
+
+# --- S3-compatible object storage (the event store on s3://): tests/s3_fixtures.py --------
+# The AWS SDK's variables are set for the whole run, before any process (Spark's JVM and its
+# Python workers) starts: test credentials only, for the local server; never a real account's,
+# and never the instance metadata lookup (it would leave the machine).
+os.environ.update(S3_ENVIRONMENT)
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[S3Server]:
+    import logging
+    import socket
+
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        yield S3Server(endpoint=f"http://127.0.0.1:{port}")
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def s3_settings(tmp_path: Path, db_url: str, s3_server: S3Server) -> Settings:
+    """Settings whose event store is ``s3://<a new bucket>/events`` on the local server."""
+    return Settings(
+        data_dir=tmp_path / "data",
+        database_url=db_url,
+        pseudonym_key=TEST_PSEUDONYM_KEY,  # type: ignore[arg-type]
+        user=None,
+        events_root=f"s3://{s3_server.bucket()}/events",
+        events_s3_endpoint=s3_server.endpoint,
+        events_s3_region="us-east-1",
+    )
+
+
+@pytest.fixture
+def another_db_url(_migrated_database: str, tmp_path: Path) -> Iterator[str]:
+    """A second migrated, empty database for the same test (two stores side by side)."""
+    if is_postgres():
+        base_url = configured_database_url()
+        assert base_url is not None
+        schemas = PostgresSchemas(base_url)
+        schema, url = schemas.create()
+        engine = make_engine(url)
+        try:
+            migrate.upgrade(engine)
+        finally:
+            engine.dispose()
+        try:
+            yield url
+        finally:
+            schemas.drop(schema)
+        return
+    target = tmp_path / "other" / "servicepact.db"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(_migrated_database, target)
+    yield f"sqlite:///{target}"

@@ -23,6 +23,7 @@ from servicepact.domain.errors import Conflict, NotFound
 from servicepact.store.db import migrate
 from servicepact.store.db.engine import make_engine, masked_url, missing_sqlite_file
 from servicepact.store.db.uow import Clock, UnitOfWork, track_writes, utc_now
+from servicepact.store.events.location import event_root
 from servicepact.store.events.repository import DatabaseManifest
 from servicepact.store.events.store import EventStore
 
@@ -73,7 +74,7 @@ class App:
     @cached_property
     def event_store(self) -> EventStore:
         """The event store: Parquet files, with this database as their manifest."""
-        return EventStore(self.settings.event_store_dir, DatabaseManifest(self.uow))
+        return EventStore(event_root(self.settings), DatabaseManifest(self.uow))
 
     @property
     def database_label(self) -> str:

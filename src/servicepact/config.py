@@ -6,6 +6,10 @@ database (e.g. ``postgresql+psycopg://postgres@127.0.0.1:5432/test``).
 ``SERVICEPACT_PSEUDONYM_KEY`` is the HMAC key for personal data; when it is
 not set, a random key is created once in the data directory (outside the
 database, readable by the owner only) so a fresh checkout just runs.
+``SERVICEPACT_EVENTS_ROOT`` moves the event store elsewhere: another directory, or
+``s3://bucket/prefix`` on S3-compatible object storage (with
+``SERVICEPACT_EVENTS_S3_ENDPOINT`` / ``SERVICEPACT_EVENTS_S3_REGION``; credentials only
+through the standard AWS variables, profile or role — docs/scale-out.md).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import secrets
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
+from urllib.parse import unquote, urlsplit
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -37,6 +42,13 @@ class Settings(BaseSettings):
     # "spark" (Apache Spark; the `spark` extra). The Spark master: local[*] unless set or
     # SPARK_REMOTE names a Spark Connect server.
     engine: Literal["local", "spark"] = "local"
+    # The event store's root (docs/scale-out.md, "Where the event store lives"): unset, the
+    # directory <data_dir>/events; else a path, file:///path or s3://bucket/prefix. For s3,
+    # the endpoint of an S3-compatible server (http(s)://host[:port]; unset: AWS) and the
+    # region (unset: the AWS SDK's AWS_REGION / AWS_DEFAULT_REGION / profile, else us-east-1).
+    events_root: str | None = None
+    events_s3_endpoint: str | None = None
+    events_s3_region: str | None = None
     spark_master: str | None = None
     # Request bodies, checked while they stream in (Content-Length first, then counted bytes):
     # a JSON batch of events, a file upload (multipart), and any other body (forms, small JSON).
@@ -67,7 +79,20 @@ class Settings(BaseSettings):
 
     @property
     def event_store_dir(self) -> Path:
+        """The event store's local directory: <data_dir>/events, or the directory
+        ``events_root`` names (a plain path or file:///path; not for an s3:// root)."""
+        root = (self.events_root or "").strip()
+        if root.startswith("file://"):
+            return Path(unquote(urlsplit(root).path))
+        if root and "://" not in root:
+            return Path(root)
         return self.data_dir / "events"
+
+    @property
+    def event_store_root(self) -> str:
+        """The event store's root as a URL or path (``events_root``, else the default
+        directory): what store.events.location.EventRoot.parse reads."""
+        return (self.events_root or "").strip() or str(self.data_dir / "events")
 
     @cached_property
     def pseudonym_key_bytes(self) -> bytes:

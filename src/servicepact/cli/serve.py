@@ -50,6 +50,8 @@ def register(app: typer.Typer) -> None:
 
         core = build_app()
         core.check_schema()
+        # A bad event-store root (SERVICEPACT_EVENTS_ROOT) stops here, not at a first request.
+        core.event_store  # noqa: B018
         # The session key is derived from the pseudonym key: make sure it exists before the
         # workers start, so they never race to create it.
         core.settings.pseudonym_key_bytes  # noqa: B018

@@ -81,11 +81,17 @@ class SparkUnavailable(InvalidInput):
 class SparkSource:
     """Where a source's events are for Spark: Parquet files in the event store's layout,
     and each batch's load sequence (corrections: the highest sequence wins per event id;
-    None: one batch, or files that never correct each other)."""
+    None: one batch, or files that never correct each other).
+
+    ``filesystem``: None when Spark reads ``paths`` itself (local or shared paths); else a
+    pyarrow filesystem (object storage) through which the *executors* read the objects
+    ``paths`` names — the driver only hands out (object, row group) pairs. It is pickled
+    without credentials: each executor finds its own (the AWS SDK's standard chain)."""
 
     event_type: EventType
     paths: tuple[str, ...]
     sequences: Mapping[str, int] | None = None
+    filesystem: Any = None
 
 
 def _check_pyspark() -> None:
@@ -160,7 +166,11 @@ def _events_frame(spark: Any, source: SparkSource) -> Any:
     from pyspark.sql import Window
     from pyspark.sql import functions as F  # noqa: N812 - the customary name
 
-    frame = spark.read.parquet(*source.paths)
+    frame = (
+        spark.read.parquet(*source.paths)
+        if source.filesystem is None
+        else _objects_frame(spark, source)
+    )
     sequences = source.sequences
     if sequences is None or len(sequences) <= 1 or BATCH_COLUMN not in frame.columns:
         return frame
@@ -175,6 +185,42 @@ def _events_frame(spark: Any, source: SparkSource) -> Any:
         .where(F.col("__rank") == 1)
         .drop("__batch", "__seq", "__rank")
     )
+
+
+def _objects_frame(spark: Any, source: SparkSource) -> Any:
+    """The batches on object storage as a DataFrame whose rows the executors read themselves,
+    through pyarrow's filesystem inside ``mapInArrow``: one task per Parquet row group (the
+    262,144-row unit the event store writes), the same rows and types as ``spark.read``
+    would give, so everything after it (corrections, evaluation) is the same code."""
+    import pyarrow.parquet as pq
+    from pyspark.sql.pandas.types import from_arrow_schema, to_arrow_schema
+
+    filesystem = source.filesystem
+    units: list[tuple[str, int]] = []
+    file_schema: pa.Schema | None = None
+    for path in source.paths:  # the footers only: one small read per batch, on the driver
+        with filesystem.open_input_file(path) as handle:
+            metadata = pq.ParquetFile(handle).metadata
+        file_schema = file_schema or metadata.schema.to_arrow_schema()
+        units.extend((path, group) for group in range(metadata.num_row_groups))
+    assert file_schema is not None, "no batch to read"
+    spark_schema = from_arrow_schema(file_schema)
+    target = to_arrow_schema(spark_schema, timezone="UTC")
+
+    def read(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            for path, group in zip(
+                batch.column("path").to_pylist(), batch.column("group").to_pylist(), strict=True
+            ):
+                with filesystem.open_input_file(path) as handle:
+                    parquet = pq.ParquetFile(handle)
+                    for rows in parquet.iter_batches(
+                        batch_size=ARROW_BATCH_ROWS, row_groups=[group]
+                    ):
+                        yield from pa.Table.from_batches([rows]).cast(target).to_batches()
+
+    listing = spark.createDataFrame(units, "path string, group int")
+    return listing.repartition(max(1, len(units))).mapInArrow(read, spark_schema)
 
 
 @dataclass(frozen=True)

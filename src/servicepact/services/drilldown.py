@@ -195,7 +195,7 @@ def _stored_key(app: Any, record: ResultRecord, exclusions: list[Exclusion]) -> 
     parts = {
         "form": STORED_FORM,
         "database": app.settings.resolved_database_url,
-        "events": str(app.settings.event_store_dir),
+        "events": app.settings.event_store_root,
         "result": [record.contract_id, record.service_level_id, record.period, record.version],
         "contract_version": record.contract_version,
         "batches": list(record.document.get("batches_committed") or record.batches),

@@ -60,6 +60,7 @@ from servicepact.services.contracts import get_contract
 from servicepact.services.open_periods import closed_months, ensure_open_between
 from servicepact.services.ports import Ports
 from servicepact.store.db.uow import UnitOfWork
+from servicepact.store.events.location import event_root
 from servicepact.store.events.problems import MAX_DESCRIBED, row_problem, write_problems
 from servicepact.store.events.reading import check_protection, open_checked, validated_chunks
 from servicepact.store.events.repository import (
@@ -322,7 +323,7 @@ def _load(
             and f.status is not FindingStatus.WITHDRAWN
             and f.batch_seq is not None
         ]
-    store = EventStore(app.settings.event_store_dir, manifest).with_types(
+    store = EventStore(event_root(app.settings), manifest).with_types(
         admission.contract.declared_event_types
     )
     report = _store_file(
@@ -777,7 +778,7 @@ def _finding_ranges(
             continue
         low: date | None = None
         high: date | None = None
-        for table in store.iter_file(store.root / ref.path, [anchor]):
+        for table in store.iter_batch(ref.path, [anchor]):
             days = pc.drop_null(_local_days(table.column(anchor), zone))
             if len(days):
                 span = pc.min_max(days)
@@ -1271,9 +1272,9 @@ def list_findings(
         return uow.repo(BatchRepository).findings(contract_id=contract_id, source=source)
 
 
-def clean_orphans(app: Ports, *, actor: Actor) -> list[Path]:
-    """Remove batch files no manifest row points at (left by a crash mid-load)."""
+def clean_orphans(app: Ports, *, actor: Actor) -> list[str]:
+    """Remove batch files (objects) no manifest row points at (left by a crash mid-load)."""
     actor.require_client("clean the event store")
     with app.uow(read_only=True) as uow:
-        store = EventStore(app.settings.event_store_dir, _snapshot(uow))
+        store = EventStore(event_root(app.settings), _snapshot(uow))
     return store.clean_orphans()

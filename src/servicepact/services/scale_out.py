@@ -65,20 +65,27 @@ def evaluate_store_on_spark(
     spark_sources: dict[str, SparkSource] = {}
     for source in sources:
         refs = store.batches(contract_id=contract_id, source=source)
+        # A local store: Spark reads the files itself. Object storage: the executors read the
+        # objects through pyarrow's S3 filesystem (no s3a jars needed; docs/scale-out.md).
+        on_objects = store.root.local is None
         spark_sources[source] = SparkSource(
             event_type=store.event_type(source),
-            paths=tuple(str(store.root / ref.path) for ref in refs),
+            paths=tuple(store.root.location(ref.path) for ref in refs),
             sequences={ref.batch_id: ref.seq for ref in refs},
+            filesystem=store.root.filesystem if on_objects else None,
         )
-    return evaluate_contract_spark(
-        session(master),
-        contract,
-        spark_sources,
-        periods,
-        exclusions=exclusions,
-        now=now,
-        contract_version=contract_version,
-    )
+    # The driver reads the objects' footers (to hand out row groups): a storage that does
+    # not answer is one clear error, as on a local read.
+    with store.root.reaching("read the event store"):
+        return evaluate_contract_spark(
+            session(master),
+            contract,
+            spark_sources,
+            periods,
+            exclusions=exclusions,
+            now=now,
+            contract_version=contract_version,
+        )
 
 
 def evaluate_tables_on_spark(

@@ -56,7 +56,7 @@ def test_a_file_without_a_manifest_row_is_invisible_and_cleaned(tmp_path: Path) 
         writer.write(batch(["A"], "P1"), np.array([1]))
         writer.commit()  # renamed into place, but the manifest never heard of it
     assert store.read(contract_id="c", source="tickets").num_rows == 0
-    assert [p.name for p in store.clean_orphans()] == ["orphan.parquet"]
+    assert [Path(p).name for p in store.clean_orphans()] == ["orphan.parquet"]
 
 
 def test_an_aborted_write_leaves_no_file(tmp_path: Path) -> None:

@@ -11,6 +11,13 @@ without a manifest row is an orphan: reads never see it (they list files from th
 manifest, not from the directory) and ``clean_orphans`` removes it. A crash
 before the rename leaves only a temporary file, which is an orphan too.
 
+On object storage (an ``s3://`` root, store/events/location.py) there is no rename: the batch
+is finished in a local staging directory, then uploaded under its final name (one PUT, or a
+multipart upload the storage shows only once complete), and only then is the manifest row
+committed. The rule is the same: data first, then the manifest; an object without a manifest
+row (a crash after the upload, or whatever a failed upload left) is an orphan, invisible to
+reads, overwritten by loading the same content again, listed and removed by ``clean_orphans``.
+
 Corrections: an event id that appears in a later batch replaces the earlier
 version on read; the earlier file is never rewritten, so the audit can show
 both. "Later" is the manifest's load sequence, not the file's timestamps.
@@ -20,6 +27,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -36,6 +44,7 @@ import pyarrow.parquet as pq
 
 from servicepact.domain.event_schemas import BATCH_COLUMN, ROW_COLUMN, arrow_schema
 from servicepact.domain.event_types import BUILT_IN, EventType
+from servicepact.store.events.location import EventRoot
 
 TEMP_MARK = ".tmp-"
 PARQUET = ".parquet"
@@ -228,6 +237,50 @@ class BatchWriter:
             Path(str(self.temp) + "x").unlink(missing_ok=True)
 
 
+class ObjectBatchWriter(BatchWriter):
+    """A batch bound for object storage, which has no rename: it is finished in a private
+    local staging directory, and ``commit`` uploads it under its final name. The manifest row
+    is recorded only after that (by the caller), so a failed upload commits nothing."""
+
+    def __init__(
+        self,
+        root: EventRoot,
+        relative: str,
+        schema: pa.Schema,
+        batch_id: str,
+        *,
+        unique: Sequence[str] = (),
+    ) -> None:
+        self.root = root
+        self.relative = relative
+        self.uploaded = False
+        self.staging = Path(tempfile.mkdtemp(prefix="servicepact-batch-"))
+        try:
+            super().__init__(self.staging / Path(relative).name, schema, batch_id, unique=unique)
+        except BaseException:
+            shutil.rmtree(self.staging, ignore_errors=True)
+            raise
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        try:
+            if exc_type is not None or not self.uploaded:
+                self.abort()
+        finally:
+            shutil.rmtree(self.staging, ignore_errors=True)
+
+    def commit(self) -> None:
+        """Upload the finished file under its final name (no fsync: the storage's PUT is the
+        durable step)."""
+        self.close()
+        self.root.upload(self.temp, self.relative)
+        self.uploaded = True
+
+
 class _Duck:
     """A short-lived DuckDB connection with UTC, a memory limit and somewhere to spill."""
 
@@ -248,16 +301,17 @@ class _Duck:
 
 
 class EventStore:
-    """Reads and writes event batches under ``root`` (``Settings.event_store_dir``)."""
+    """Reads and writes event batches under ``root``: a local directory or an ``s3://`` URL
+    (``Settings.event_store_root``; store/events/location.py)."""
 
     def __init__(
         self,
-        root: Path,
+        root: Path | EventRoot,
         manifest: Manifest,
         *,
         event_types: Mapping[str, EventType] = BUILT_IN,
     ) -> None:
-        self.root = root
+        self.root = root if isinstance(root, EventRoot) else EventRoot.parse(root)
         self.manifest = manifest
         self.event_types = event_types
 
@@ -273,9 +327,26 @@ class EventStore:
     def writer(self, *, contract_id: str, source: str, batch_id: str) -> BatchWriter:
         event_type = self.event_type(source)
         schema = arrow_schema(event_type, with_provenance=True)
-        final = self.root / self.relative_path(contract_id, source, batch_id)
+        relative = self.relative_path(contract_id, source, batch_id)
         unique = [event_type.id_column, *(c.name for c in event_type.columns if c.personal_data)]
-        return BatchWriter(final, schema, batch_id, unique=unique)
+        if self.root.local is None:
+            return ObjectBatchWriter(self.root, relative, schema, batch_id, unique=unique)
+        return BatchWriter(self.root.local / relative, schema, batch_id, unique=unique)
+
+    def uri(self, relative: str) -> str:
+        """A committed batch's full name: a local path, or ``s3://bucket/prefix/…``."""
+        return self.root.uri(relative)
+
+    def _committed(
+        self, con: duckdb.DuckDBPyConnection, refs: Sequence[BatchRef]
+    ) -> tuple[str, list[object]]:
+        """The committed batches as a DuckDB table expression and its parameters: read_parquet
+        over the local files (as always), or a pyarrow dataset over the objects, which DuckDB
+        scans as a stream (columns and filters pushed down)."""
+        if self.root.local is not None:
+            return "read_parquet(?)", [[self.root.location(r.path) for r in refs]]
+        con.register("committed_", self.root.dataset([r.path for r in refs]))
+        return "committed_", []
 
     def event_type(self, source: str) -> EventType:
         return self.event_types[source]
@@ -311,17 +382,18 @@ class EventStore:
         out_schema = pa.schema([schema.field(c) for c in names])
         if not refs:
             return out_schema.empty_table()
-        paths = [str(self.root / r.path) for r in refs]
         if len(refs) == 1:
             # ParquetFile reads one file without the dataset layer (whose import costs a
             # command ~0.3 s of CPU: it brings pandas in).
-            with pq.ParquetFile(paths[0]) as parquet:
+            with (
+                self.root.reaching(f"read {refs[0].path}"),
+                self.root.open_parquet(refs[0].path) as parquet,
+            ):
                 return parquet.read(columns=names).cast(out_schema)
-        return self._newest(paths, refs, event_type.id_column, names, out_schema)
+        return self._newest(refs, event_type.id_column, names, out_schema)
 
     def _newest(
         self,
-        paths: list[str],
         refs: Sequence[BatchRef],
         id_column: str,
         names: list[str],
@@ -329,16 +401,17 @@ class EventStore:
     ) -> pa.Table:
         order = pa.table({"batch": [r.batch_id for r in refs], "seq": [r.seq for r in refs]})
         select = ", ".join(f'"{n}"' for n in names)
-        query = (
-            f"SELECT {select} FROM ("  # noqa: S608 - names come from the event type
-            f'  SELECT e.*, o.seq AS "__seq", row_number() OVER ('
-            f'    PARTITION BY e."{id_column}" ORDER BY o.seq DESC) AS "__rank"'
-            f'  FROM read_parquet(?) e JOIN order_ o ON e."{BATCH_COLUMN}" = o.batch'
-            f') WHERE "__rank" = 1 ORDER BY "__seq", "{ROW_COLUMN}"'
-        )
-        with _Duck() as con:
+        with _Duck() as con, self.root.reaching("read the event store"):
+            scan, params = self._committed(con, refs)
+            query = (
+                f"SELECT {select} FROM ("  # noqa: S608 - names come from the event type
+                f'  SELECT e.*, o.seq AS "__seq", row_number() OVER ('
+                f'    PARTITION BY e."{id_column}" ORDER BY o.seq DESC) AS "__rank"'
+                f'  FROM {scan} e JOIN order_ o ON e."{BATCH_COLUMN}" = o.batch'
+                f') WHERE "__rank" = 1 ORDER BY "__seq", "{ROW_COLUMN}"'
+            )
             con.register("order_", order)
-            result: pa.Table = con.sql(query, params=[paths]).to_arrow_table()
+            result: pa.Table = con.sql(query, params=params).to_arrow_table()
         return result.cast(out_schema)
 
     def current_values(
@@ -361,24 +434,24 @@ class EventStore:
             return pa.array([], field.type)
         id_column = event_type.id_column
         order = pa.table({"batch": [r.batch_id for r in refs], "seq": [r.seq for r in refs]})
-        paths = [str(self.root / r.path) for r in refs]
-        # Only ids with some version in the window are ranked: the window is a few days,
-        # the source may hold years.
-        params: list[object] = [paths, paths, low, high, low, high]
-        leave_out = ""
-        if excluding is not None:
-            leave_out = f' AND "{id_column}" NOT IN (SELECT "{id_column}" FROM read_parquet(?))'  # noqa: S608 - event type names
-            params.append(str(excluding))
-        query = (
-            f'SELECT "{column}" FROM ('  # noqa: S608 - names come from the event type
-            f'  SELECT e."{column}", e."{id_column}", row_number() OVER ('
-            f'    PARTITION BY e."{id_column}" ORDER BY o.seq DESC) AS "__rank"'
-            f'  FROM read_parquet(?) e JOIN order_ o ON e."{BATCH_COLUMN}" = o.batch'
-            f'  WHERE e."{id_column}" IN (SELECT "{id_column}" FROM read_parquet(?)'
-            f'    WHERE "{column}" BETWEEN ? AND ?)'
-            f') WHERE "__rank" = 1 AND "{column}" BETWEEN ? AND ?{leave_out}'
-        )
-        with _Duck(CHECK_MEMORY_LIMIT) as con:
+        with _Duck(CHECK_MEMORY_LIMIT) as con, self.root.reaching("read the event store"):
+            scan, scanned = self._committed(con, refs)
+            # Only ids with some version in the window are ranked: the window is a few days,
+            # the source may hold years.
+            params: list[object] = [*scanned, *scanned, low, high, low, high]
+            leave_out = ""
+            if excluding is not None:
+                leave_out = f' AND "{id_column}" NOT IN (SELECT "{id_column}" FROM read_parquet(?))'  # noqa: S608 - event type names
+                params.append(str(excluding))
+            query = (
+                f'SELECT "{column}" FROM ('  # noqa: S608 - names come from the event type
+                f'  SELECT e."{column}", e."{id_column}", row_number() OVER ('
+                f'    PARTITION BY e."{id_column}" ORDER BY o.seq DESC) AS "__rank"'
+                f'  FROM {scan} e JOIN order_ o ON e."{BATCH_COLUMN}" = o.batch'
+                f'  WHERE e."{id_column}" IN (SELECT "{id_column}" FROM {scan}'
+                f'    WHERE "{column}" BETWEEN ? AND ?)'
+                f') WHERE "__rank" = 1 AND "{column}" BETWEEN ? AND ?{leave_out}'
+            )
             con.register("order_", order)
             result: pa.Table = con.sql(query, params=params).to_arrow_table()
         return result.column(0).combine_chunks().cast(field.type)
@@ -391,47 +464,65 @@ class EventStore:
         if not refs:
             return 0, []
         id_column = self.event_type(source).id_column
-        paths = [str(self.root / r.path) for r in refs]
-        query = (
-            f'SELECT n."{id_column}" FROM read_parquet(?) n '  # noqa: S608 - event type names
-            f'WHERE n."{id_column}" IN (SELECT "{id_column}" FROM read_parquet(?))'
-        )
-        with _Duck(CHECK_MEMORY_LIMIT) as con:
-            count_row = con.execute(
-                f"SELECT count(*) FROM ({query})",  # noqa: S608
-                [str(candidate), paths],
+        with _Duck(CHECK_MEMORY_LIMIT) as con, self.root.reaching("read the event store"):
+            scan, scanned = self._committed(con, refs)
+            params = [str(candidate), *scanned]
+            query = (
+                f'SELECT n."{id_column}" FROM read_parquet(?) n '  # noqa: S608 - event type names
+                f'WHERE n."{id_column}" IN (SELECT "{id_column}" FROM {scan})'
             )
+            count_row = con.execute(f"SELECT count(*) FROM ({query})", params)  # noqa: S608
             count = int(count_row.fetchone()[0])  # type: ignore[index]
             examples = con.execute(
                 f"SELECT * FROM ({query}) ORDER BY 1 LIMIT {int(limit)}",  # noqa: S608
-                [str(candidate), paths],
+                params,
             ).fetchall()
         return count, [str(e[0]) for e in examples]
 
-    def orphans(self) -> list[Path]:
-        """Files under the root no manifest row points at (and leftover temporary files)."""
-        if not self.root.exists():
-            return []
+    def orphans(self) -> list[str]:
+        """Files (objects) under the root no manifest row points at, and leftover temporary
+        files: their full names (local paths, or s3:// URLs)."""
+        return [self.root.uri(relative) for relative in self._orphans()]
+
+    def _orphans(self) -> list[str]:
         known = self.manifest.all_paths()
-        found: list[Path] = []
-        for path in self.root.rglob("*"):
+        root = self.root.local
+        if root is None:
+            # Objects are only ever uploaded whole and finished: no temporary ones.
+            return [r for r in self.root.files() if r.endswith(PARQUET) and r not in known]
+        if not root.exists():
+            return []
+        found: list[str] = []
+        for path in root.rglob("*"):
             if not path.is_file():
                 continue
-            relative = path.relative_to(self.root).as_posix()
+            relative = path.relative_to(root).as_posix()
             if TEMP_MARK in path.name or (path.suffix == PARQUET and relative not in known):
-                found.append(path)
-        return sorted(found)
+                found.append(relative)
+        return sorted(found, key=lambda r: root / r)
 
-    def clean_orphans(self) -> list[Path]:
-        removed = self.orphans()
-        for path in removed:
-            path.unlink(missing_ok=True)
-        return removed
+    def clean_orphans(self) -> list[str]:
+        orphans = self._orphans()
+        for relative in orphans:
+            if self.root.local is not None:
+                (self.root.local / relative).unlink(missing_ok=True)
+            else:
+                self.root.remove(relative)
+        return [self.root.uri(relative) for relative in orphans]
 
     def iter_file(
         self, path: Path, columns: Sequence[str], batch_rows: int = ROW_GROUP_ROWS
     ) -> Iterator[pa.Table]:
-        """Stream some columns of a (temporary or committed) batch file."""
+        """Stream some columns of a local batch file (the temporary one of a load)."""
         parquet = pq.ParquetFile(path)
         for batch in parquet.iter_batches(batch_size=batch_rows, columns=list(columns)):
             yield pa.Table.from_batches([batch])
+
+    def iter_batch(
+        self, relative: str, columns: Sequence[str], batch_rows: int = ROW_GROUP_ROWS
+    ) -> Iterator[pa.Table]:
+        """Stream some columns of a committed batch, wherever the store lives."""
+        with self.root.reaching(f"read {relative}"):
+            parquet = self.root.open_parquet(relative)
+            for batch in parquet.iter_batches(batch_size=batch_rows, columns=list(columns)):
+                yield pa.Table.from_batches([batch])
