@@ -614,8 +614,8 @@ class _Selection:
 
     kept: np.ndarray
     excluded_rows: np.ndarray
-    applicable: Sequence[Exclusion]
-    waivers: Sequence[Exclusion]
+    applicable: list[Exclusion]
+    waivers: list[Exclusion]
 
 
 def _flow_result(
@@ -634,7 +634,7 @@ def _flow_result(
         # a whole-period waiver removes every event of the period (evaluate_periods)
         excluded_count += rows_k.size
         codes[:] = _CODE[Outcome.EXCLUDED]
-        exclusion_of[:] = list(applicable).index(waivers[0])
+        exclusion_of[:] = applicable.index(waivers[0])
     x_index = _exclusion_index(table, rows_x, applicable)
     num_x = np.zeros(rows_x.size, dtype=np.int64)
     result = replace(
