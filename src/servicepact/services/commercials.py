@@ -49,8 +49,9 @@ from servicepact.engine.credits import compute_credits, shift
 from servicepact.engine.fees import at_risk_base, expected_fees
 from servicepact.engine.invoices import check_invoice, expected_invoice
 from servicepact.services import evaluation
-from servicepact.services.contracts import StoredContract, get_contract, governing_version
-from servicepact.services.open_periods import ensure_open, is_closed
+from servicepact.services._contracts import StoredContract, get_contract, governing_version
+from servicepact.services._open_periods import ensure_open
+from servicepact.services.open_periods import is_closed
 from servicepact.services.ports import Ports
 from servicepact.services.risks import results_for
 from servicepact.store.db.commercials import (
@@ -699,7 +700,7 @@ def broker_report(
     actor.require_client_view("the broker analysis")
     with app.uow(read_only=True) as uow:
         stored = get_contract(uow, actor=actor, contract_id=contract_id)
-        from servicepact.services.contracts import list_contracts
+        from servicepact.services._contracts import list_contracts
 
         peers = [s for s in list_contracts(uow, actor=actor) if s.broker is None]
     contract = stored.contract

@@ -305,7 +305,7 @@ def _compute(app: Any, stored: Any, record: ResultRecord, exclusions: list[Exclu
 def _load(
     app: Any, *, actor: Actor, contract_id: str, service_level_id: str, period: str
 ) -> tuple[Any, ResultRecord, DrillDown, Freshness]:
-    from servicepact.services.contracts import get_contract, governing_contract
+    from servicepact.services._contracts import get_contract, governing_contract
     from servicepact.store.db.evaluation import result_from_json
 
     with app.uow(read_only=True) as uow:
@@ -427,7 +427,7 @@ def prepare_lists(app: Any, *, actor: Actor, contract_id: str) -> list[tuple[str
     (not met, in the contract's newest measured periods), so that opening them is a slice of a
     kept list and not a computation (docs/results.md, "Order and pages"). Returns the
     (service level, period) of each list prepared; a list already kept costs a read."""
-    from servicepact.services.contracts import get_contract
+    from servicepact.services._contracts import get_contract
     from servicepact.store.db.evaluation import ResultRepository
 
     with app.uow(read_only=True) as uow:

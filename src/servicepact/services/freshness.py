@@ -83,7 +83,7 @@ def freshness_of(
     batches, the contract's approved exclusions and its closed months. ``effects`` (every
     version with the month it governs from) names the version that governs the result's
     month; without it, the current version ``contract_version``."""
-    from servicepact.services.contracts import governing_version
+    from servicepact.services._contracts import governing_version
 
     sl = contract.service_level(record.service_level_id)
     reasons: list[StaleReason] = []
@@ -110,7 +110,7 @@ def _utc(moment: datetime) -> datetime:
 
 def _current(uow: UnitOfWork, contract_id: str) -> tuple[list[Any], set[str]]:
     """The contract's approved exclusions and closed months, read once for many results."""
-    from servicepact.services.open_periods import closed_months
+    from servicepact.services._open_periods import closed_months
 
     approved = uow.repo(ResultRecords).approved_exclusions(contract_id)
     return approved, set(closed_months(uow, contract_id))
@@ -143,7 +143,7 @@ class StaleResult:
 
 def stale_results(app: Any, *, actor: Actor, contract_id: str) -> list[StaleResult]:
     """Every stored result of the contract that is out of date (closed months included)."""
-    from servicepact.services.contracts import get_contract
+    from servicepact.services._contracts import get_contract
 
     with app.uow(read_only=True) as uow:
         stored = get_contract(uow, actor=actor, contract_id=contract_id)
@@ -211,9 +211,9 @@ def cached_stale_results(app: Any, *, actor: Actor, contract_id: str) -> list[St
 
     found = cached(
         app,
-        actor,
-        "stale_results",
-        (contract_id,),
-        lambda: tuple(stale_results(app, actor=actor, contract_id=contract_id)),
+        actor=actor,
+        name="stale_results",
+        args=(contract_id,),
+        compute=lambda: tuple(stale_results(app, actor=actor, contract_id=contract_id)),
     )
     return list(found)

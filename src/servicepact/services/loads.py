@@ -56,8 +56,8 @@ from servicepact.engine.controls import (
     short_days,
 )
 from servicepact.engine.evaluate import contract_timezone
-from servicepact.services.contracts import get_contract
-from servicepact.services.open_periods import closed_months, ensure_open_between
+from servicepact.services._contracts import get_contract
+from servicepact.services._open_periods import closed_months, ensure_open_between
 from servicepact.services.ports import Ports
 from servicepact.store.db.uow import UnitOfWork
 from servicepact.store.events.problems import MAX_DESCRIBED, row_problem, write_problems

@@ -58,7 +58,7 @@ from servicepact.engine.period_report import (
     period_compliance,
     period_values,
 )
-from servicepact.services.contracts import get_contract, governing_version
+from servicepact.services._contracts import get_contract, governing_version
 from servicepact.services.ports import Ports
 from servicepact.store.db.evaluation import ExclusionRepository, ResultRepository
 from servicepact.store.files.period_values import PeriodValueFiles
@@ -476,9 +476,9 @@ def cached_compliance_view(
     hour = app.now().strftime("%Y-%m-%dT%H")
     return cached(
         app,
-        actor,
-        "compliance",
-        (contract_id, period, hour),
-        lambda: compliance_view(app, actor=actor, contract_id=contract_id, period=period),
+        actor=actor,
+        name="compliance",
+        args=(contract_id, period, hour),
+        compute=lambda: compliance_view(app, actor=actor, contract_id=contract_id, period=period),
         state=state,
     )

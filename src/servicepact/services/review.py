@@ -28,14 +28,14 @@ from servicepact.domain.kpis import get_kpi
 from servicepact.domain.periods import parse_period
 from servicepact.domain.results import ResultStatus, ServiceLevelResult
 from servicepact.services import evaluation
-from servicepact.services.commercials import canonical_hash, jsonable
-from servicepact.services.contracts import (
+from servicepact.services._contracts import (
     StoredContract,
     get_contract,
     governing_contract,
     list_contracts,
 )
-from servicepact.services.open_periods import ensure_open
+from servicepact.services._open_periods import ensure_open
+from servicepact.services.commercials import canonical_hash, jsonable
 from servicepact.services.periods import CloseStatus, PeriodCloseRecord, period_history
 from servicepact.services.ports import Ports
 from servicepact.store.db.periods import PeriodCloseRepository
@@ -365,10 +365,10 @@ def cached_month_review(
     hour = app.now().strftime("%Y-%m-%dT%H")
     return cached(
         app,
-        actor,
-        "month_review",
-        (contract_id, period, hour),
-        lambda: month_review(app, actor=actor, contract_id=contract_id, period=period),
+        actor=actor,
+        name="month_review",
+        args=(contract_id, period, hour),
+        compute=lambda: month_review(app, actor=actor, contract_id=contract_id, period=period),
         state=state,
     )
 
@@ -431,8 +431,13 @@ def review_dashboard(app: Ports, *, actor: Actor, month: str | None = None) -> R
     now = app.now()
     running = f"{now.year:04d}-{now.month:02d}"
     label = month or previous_month_label(running)
-    return cached(app, actor, "review-dashboard", (label, running),
-                  lambda: _dashboard(app, actor=actor, month=label, running=running))  # fmt: skip
+    return cached(
+        app,
+        actor=actor,
+        name="review-dashboard",
+        args=(label, running),
+        compute=lambda: _dashboard(app, actor=actor, month=label, running=running),
+    )
 
 
 def _status_counts(

@@ -40,7 +40,7 @@ from servicepact.engine.risks import (
     period_findings,
 )
 from servicepact.services import evaluation, loads
-from servicepact.services.contracts import get_contract, list_contracts
+from servicepact.services._contracts import get_contract, list_contracts, visible_contracts
 from servicepact.services.ports import Ports
 from servicepact.services.selection import load_yaml_model
 from servicepact.store.db.commercials import CreditStatementRepository
@@ -53,13 +53,6 @@ SPEND_WINDOW_MONTHS = 12  # concentration is judged on the last year of fees
 
 
 # --- reading what the rules need --------------------------------------------------------------
-
-
-def visible_contracts(uow: UnitOfWork, *, actor: Actor) -> list[Contract]:
-    return [
-        get_contract(uow, actor=actor, contract_id=summary.id).contract
-        for summary in list_contracts(uow, actor=actor)
-    ]
 
 
 def results_for(app: Ports, *, actor: Actor, contract_id: str) -> list[ServiceLevelResult]:
