@@ -30,8 +30,9 @@ from servicepact.domain.results import ServiceLevelResult
 from servicepact.engine.evaluate import ClockCache, evaluate_contract
 from servicepact.services._contracts import StoredContract, get_contract, governing_version
 from servicepact.services._open_periods import ensure_open
+from servicepact.services._scale_out import evaluate_store_on_spark
 from servicepact.services.ports import Ports
-from servicepact.services.scale_out import engine_named, evaluate_store_on_spark
+from servicepact.services.scale_out import engine_named
 from servicepact.services.view_cache import cached
 from servicepact.store.db.evaluation import ExclusionRepository, ResultRepository, result_to_json
 

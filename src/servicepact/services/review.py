@@ -24,6 +24,7 @@ from servicepact.domain.access import Actor, Role
 from servicepact.domain.contracts import Contract
 from servicepact.domain.errors import AccessDenied, Conflict, InvalidInput, NotFound, Problem
 from servicepact.domain.exclusions import Exclusion, ExclusionStatus
+from servicepact.domain.json_values import canonical_hash, jsonable
 from servicepact.domain.kpis import get_kpi
 from servicepact.domain.periods import parse_period
 from servicepact.domain.results import ResultStatus, ServiceLevelResult
@@ -35,7 +36,6 @@ from servicepact.services._contracts import (
     list_contracts,
 )
 from servicepact.services._open_periods import ensure_open
-from servicepact.services.commercials import canonical_hash, jsonable
 from servicepact.services.periods import CloseStatus, PeriodCloseRecord, period_history
 from servicepact.services.ports import Ports
 from servicepact.store.db.periods import PeriodCloseRepository
@@ -415,7 +415,7 @@ class ReviewDashboard:
     to_submit: tuple[tuple[str, str], ...]  # (contract, source) with no data in the running month
 
 
-def previous_month_label(label: str) -> str:
+def _previous_month_label(label: str) -> str:
     index = int(label[:4]) * 12 + int(label[5:7]) - 2
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
@@ -430,7 +430,7 @@ def review_dashboard(app: Ports, *, actor: Actor, month: str | None = None) -> R
 
     now = app.now()
     running = f"{now.year:04d}-{now.month:02d}"
-    label = month or previous_month_label(running)
+    label = month or _previous_month_label(running)
     return cached(
         app,
         actor=actor,
@@ -480,7 +480,7 @@ def _dashboard(app: Ports, *, actor: Actor, month: str, running: str) -> ReviewD
 
     now = app.now()
     months = months_ending(month)
-    previous = previous_month_label(month)
+    previous = _previous_month_label(month)
     with app.uow(read_only=True) as uow:
         visible = list_contracts(uow, actor=actor)
         stored = {s.id: get_contract(uow, actor=actor, contract_id=s.id) for s in visible}
@@ -508,7 +508,7 @@ def _dashboard(app: Ports, *, actor: Actor, month: str, running: str) -> ReviewD
                 )
             )
         forecasts: list[str] = []
-        if month == running or previous_month_label(running) == month:
+        if month == running or _previous_month_label(running) == month:
             forecasts = _forecast_breaches(app, actor=actor, contract=contract, now=now)
         statement = statements.get(contract_id)
         sources = sorted(contract.sources)

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from servicepact.domain.access import Actor
 from servicepact.domain.contracts import Contract
 from servicepact.domain.errors import InvalidInput, NotFound, Problem
+from servicepact.domain.json_values import canonical_hash
 from servicepact.domain.periods import Period, parse_period
 from servicepact.domain.periods import month as month_period
 from servicepact.domain.results import ServiceLevelResult
@@ -52,7 +53,6 @@ from servicepact.engine.scorecard import (
 )
 from servicepact.services import commercials
 from servicepact.services._contracts import get_contract, governing_contracts, visible_contracts
-from servicepact.services.commercials import canonical_hash
 from servicepact.services.ports import Ports
 from servicepact.services.risks import list_risks, load_findings, results_for
 from servicepact.services.selection import load_yaml_model
