@@ -26,12 +26,14 @@ from servicepact.domain.portfolio import (
     ProcessDomain,
 )
 from servicepact.services.contracts import (
+    ApplyOutcome,
     apply_contract,
+    apply_documents,
     export_contract,
     get_contract,
     list_contracts,
 )
-from servicepact.services.portfolio import apply_portfolio, get_portfolio
+from servicepact.services.portfolio import PortfolioOutcome, apply_portfolio, get_portfolio
 from servicepact.services.users import (
     add_user,
     authenticate_token,
@@ -279,6 +281,44 @@ def test_applying_a_portfolio_twice_changes_nothing_the_second_time(
     second = apply_portfolio(app, actor=client_manager, portfolio=_portfolio())
     assert (first.created, first.updated, first.changed) == (5, 0, True)
     assert (second.unchanged, second.changed) == (5, False)
+    assert _audit_count(app) == rows
+
+
+def test_a_portfolio_and_contracts_are_stored_together_in_the_order_given(
+    app: App, client_manager: Actor, make_contract_document: MakeDocument
+) -> None:
+    outcomes = apply_documents(
+        app,
+        actor=client_manager,
+        documents=[_portfolio(), make_contract_document(), make_contract_document("acme-it-2026")],
+    )
+    portfolio, first, second = outcomes
+    assert isinstance(portfolio, PortfolioOutcome)
+    assert (portfolio.created, portfolio.updated) == (5, 0)  # 2 parties, 2 processes, 1 decision
+    assert isinstance(first, ApplyOutcome)
+    assert isinstance(second, ApplyOutcome)
+    assert [(o.contract_id, o.version) for o in (first, second)] == [
+        ("acme-cs-2026", 1),
+        ("acme-it-2026", 1),
+    ]
+    assert get_portfolio(app, actor=client_manager) == _portfolio()
+
+
+def test_one_refused_document_stores_none_of_those_applied_with_it(
+    app: App, client_manager: Actor, make_contract_document: MakeDocument
+) -> None:
+    apply_contract(app, actor=client_manager, document=make_contract_document(vendor="helpco"))
+    rows = _audit_count(app)
+    with pytest.raises(Conflict, match="vendor 'helpco'"):
+        apply_documents(
+            app,
+            actor=client_manager,
+            documents=[
+                make_contract_document("acme-it-2026"),  # valid, and first
+                make_contract_document(vendor="otherco"),  # an amendment changing the vendor
+            ],
+        )
+    assert [s.id for s in list_contracts(app, actor=client_manager)] == ["acme-cs-2026"]
     assert _audit_count(app) == rows
 
 
