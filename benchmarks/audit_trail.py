@@ -60,8 +60,7 @@ def main() -> None:
                     )
             append_seconds = time.perf_counter() - started
             started = time.perf_counter()
-            with app.uow(read_only=True) as uow:
-                report = verify_chain(uow, actor=actor)
+            report = verify_chain(app, actor=actor)
             verify_seconds = time.perf_counter() - started
         finally:
             app.close()

@@ -173,10 +173,9 @@ def main() -> None:
             source="bench.yaml",
             sha256=contract_hash(contract),
         )
-        with app.uow() as uow:
-            contracts.apply_contract(uow, actor=admin, document=document)
-            users.add_user(uow, actor=admin, name="alice", role=Role.CLIENT_MANAGER, party=None)
-            token = users.create_token(uow, actor=admin, user="alice").token
+        contracts.apply_contract(app, actor=admin, document=document)
+        users.add_user(app, actor=admin, name="alice", role=Role.CLIENT_MANAGER, party=None)
+        token = users.create_token(app, actor=admin, user="alice").token
         t = time.perf_counter()
         loads.load_events(app, actor=admin, contract_id=contract.id, source="tickets", path=source)
         print(f"load: {time.perf_counter() - t:.1f} s")

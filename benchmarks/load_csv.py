@@ -169,8 +169,7 @@ def measure(path: Path, data_dir: Path) -> dict[str, object]:
         source="bench.yaml",
         sha256=contract_hash(model),
     )
-    with app.uow() as uow:
-        apply_contract(uow, actor=SYSTEM, document=document)
+    apply_contract(app, actor=SYSTEM, document=document)
     before = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
     report = loads.load_events(

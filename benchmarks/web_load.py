@@ -101,10 +101,8 @@ def prepare(database: str, postgres_url: str) -> dict[str, str]:
         "from servicepact.domain.access import SYSTEM\n"
         "from servicepact.services import users\n"
         "app = build_app()\n"
-        "with app.uow() as uow:\n"
-        "    users.ensure_users(uow, actor=SYSTEM, logins=users.DEMO_LOGINS)\n"
-        "with app.uow() as uow:\n"
-        "    print(users.create_token(uow, actor=SYSTEM, user='alice', label='web_load').token)\n"
+        "users.ensure_users(app, actor=SYSTEM, logins=users.DEMO_LOGINS)\n"
+        "print(users.create_token(app, actor=SYSTEM, user='alice', label='web_load').token)\n"
     )
     token = subprocess.run(
         [sys.executable, "-c", script], check=True, env=env, capture_output=True, text=True

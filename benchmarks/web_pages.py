@@ -89,8 +89,7 @@ def main() -> None:
             env={"SERVICEPACT_DATABASE_URL": "", "PATH": "/usr/bin:/bin"},
         )  # fmt: skip
     app = build_app(Settings(data_dir=args.data_dir, database_url=None))
-    with app.uow() as uow:
-        users.ensure_users(uow, actor=SYSTEM, logins=users.DEMO_LOGINS)
+    users.ensure_users(app, actor=SYSTEM, logins=users.DEMO_LOGINS)
     logins = {login.name: login.password for login in users.DEMO_LOGINS}
     columns = ("status", 6), ("first ms", 9), ("median ms", 10), ("p95 ms", 8), ("cpu p95", 8)
     print(f"{'user':7} {'page':56} " + " ".join(f"{name:>{width}}" for name, width in columns))

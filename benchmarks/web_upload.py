@@ -53,10 +53,9 @@ def run(rows: int) -> dict[str, float]:
             source="bench.yaml",
             sha256=contract_hash(model),
         )
-        with app.uow() as uow:
-            apply_contract(uow, actor=SYSTEM, document=document)
-            users.add_user(uow, actor=SYSTEM, name="bench", role=Role.CLIENT_MANAGER)
-            token = users.create_token(uow, actor=SYSTEM, user="bench").token
+        apply_contract(app, actor=SYSTEM, document=document)
+        users.add_user(app, actor=SYSTEM, name="bench", role=Role.CLIENT_MANAGER)
+        token = users.create_token(app, actor=SYSTEM, user="bench").token
         headers = {"Authorization": f"Bearer {token}"}
         api = create_app(app, web=False)
         with TestClient(api) as client:

@@ -282,10 +282,10 @@ def test_a_token_revoked_through_one_worker_is_refused_by_the_other_at_once(
     tokens = build_world(app, admin, make_contract_document)
     with TestClient(create_app(app)) as first:
         assert _results(first, tokens["alice"])  # known to the first worker now
-        with second_app.uow() as uow:
+        with second_app.uow(read_only=True) as uow:
             stored = uow.tokens.find_by_hash(users.token_hash(tokens["alice"]))
-            assert stored is not None
-            users.revoke_token(uow, actor=admin, token_id=stored.id)
+        assert stored is not None
+        users.revoke_token(second_app, actor=admin, token_id=stored.id)
         answer = first.get(
             "/api/v1/contracts/acme-cs-2026/results",
             headers={"Authorization": f"Bearer {tokens['alice']}"},

@@ -51,8 +51,7 @@ def _apply(app: App, actor: Actor, **lifecycle: Any) -> None:
         source=f"{CONTRACT}.yaml",
         sha256=contract_hash(contract),
     )
-    with app.uow() as uow:
-        apply_contract(uow, actor=actor, document=document)
+    apply_contract(app, actor=actor, document=document)
 
 
 def test_the_contract_page_shows_status_renewal_and_notice_deadline(

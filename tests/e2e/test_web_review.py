@@ -44,8 +44,7 @@ def post(client: TestClient, path: str, page: str = MONTH, **data: str) -> int:
 
 
 def actions(app: App, admin: Actor, entity_type: str) -> list[str]:
-    with app.uow(read_only=True) as uow:
-        entries = audit.list_entries(uow, actor=admin, limit=200)
+    entries = audit.list_entries(app, actor=admin, limit=200)
     return [e.action for e in entries if e.entity_type == entity_type]
 
 
@@ -296,8 +295,7 @@ def test_the_api_takes_the_same_steps(client: TestClient, app: App) -> None:
     from servicepact.services import users
 
     def bearer(user: str) -> dict[str, str]:
-        with app.uow() as uow:
-            token = users.create_token(uow, actor=Actor("root", Role.ADMIN), user=user).token
+        token = users.create_token(app, actor=Actor("root", Role.ADMIN), user=user).token
         return {"Authorization": f"Bearer {token}"}
 
     bob, alice, charlie = bearer("bob"), bearer("alice"), bearer("charlie")

@@ -48,8 +48,7 @@ def test_a_password_change_ends_every_session_of_the_user(
     client: TestClient, app: App, admin: Actor
 ) -> None:
     cookie = _signed_in(client, "alice")
-    with app.uow() as uow:
-        users.set_password(uow, actor=admin, user="alice", password="a-new-long-password")
+    users.set_password(app, actor=admin, user="alice", password="a-new-long-password")
     assert _opens(app, cookie) == 303
 
 

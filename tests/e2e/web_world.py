@@ -51,17 +51,16 @@ def build_world(
 ) -> dict[str, str]:
     """Contracts, users with passwords and tokens, February loaded and evaluated; the tokens."""
     tokens: dict[str, str] = {}
-    with app.uow() as uow:
-        contracts.apply_contract(
-            uow, actor=admin, document=make_document("acme-cs-2026", vendor="helpco")
-        )
-        contracts.apply_contract(
-            uow, actor=admin, document=make_document("other-cs-2026", vendor="otherco")
-        )
-        for name, role, party in PERSONAS:
-            users.add_user(uow, actor=admin, name=name, role=role, party=party)
-            users.set_password(uow, actor=admin, user=name, password=PASSWORDS[name])
-            tokens[name] = users.create_token(uow, actor=admin, user=name).token
+    contracts.apply_contract(
+        app, actor=admin, document=make_document("acme-cs-2026", vendor="helpco")
+    )
+    contracts.apply_contract(
+        app, actor=admin, document=make_document("other-cs-2026", vendor="otherco")
+    )
+    for name, role, party in PERSONAS:
+        users.add_user(app, actor=admin, name=name, role=role, party=party)
+        users.set_password(app, actor=admin, user=name, password=PASSWORDS[name])
+        tokens[name] = users.create_token(app, actor=admin, user=name).token
     loads.load_rows(
         app, actor=admin, contract_id="acme-cs-2026", source="calls", rows=february_calls()
     )

@@ -11,7 +11,6 @@ from servicepact.bootstrap import App
 from servicepact.domain.access import Actor
 from servicepact.domain.errors import AccessDenied
 from servicepact.services import users
-from servicepact.services.view_cache import read_with_state
 
 _bearer = HTTPBearer(
     auto_error=False,
@@ -38,14 +37,8 @@ def current_actor(
     app = get_app(request)
     token = credentials.credentials
     try:
-        # One query of the data state answers a known token until the next write (revoking a
-        # token or changing a user is a write); the state is kept for the route's cached reads.
-        state, actor = read_with_state(
-            app,
-            "token",
-            (users.token_hash(token),),
-            lambda uow: users.authenticate_token(uow, token=token),
-        )
+        # the state is kept for the route's cached reads
+        state, actor = users.authenticate_token_with_state(app, token=token)
     except AccessDenied:
         raise HTTPException(
             status_code=401, detail="invalid or revoked API token", headers=_CHALLENGE

@@ -10,12 +10,12 @@ from pydantic import BaseModel
 
 from servicepact.api import schemas
 from servicepact.domain.exclusions import Exclusion
+from servicepact.domain.json_values import jsonable
 from servicepact.domain.periods import ReportPeriod
 from servicepact.domain.results import PeriodCompliance, ResultStatus, ServiceLevelResult
 from servicepact.domain.risks import Risk
 from servicepact.services.audit import AuditEntry
 from servicepact.services.calendars import ContractCalendarCheck
-from servicepact.services.commercials import jsonable
 from servicepact.services.contracts import ContractSummary, StoredContract
 from servicepact.services.loads import BatchRecord, LoadReport, QuarantinedRow, StoredFinding
 from servicepact.services.periods import PeriodCloseRecord

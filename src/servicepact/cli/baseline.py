@@ -256,7 +256,7 @@ def _study(
         def step(description: str) -> None:
             progress.update(task, description=description)
 
-        tables = read_history(parsed, paths, progress=step)
+        tables = read_history(contract=parsed, paths=paths, progress=step)
         return study_history(
             contract=parsed,
             tables=tables,

@@ -49,7 +49,7 @@ def check(
         checks = check_calendars(app, actor=actor, contract_id=contract)
     differs = any(c.differs for c in checks)
     if output is OutputFormat.JSON:
-        from servicepact.services.commercials import jsonable
+        from servicepact.domain.json_values import jsonable
 
         documents = [
             {

@@ -80,7 +80,7 @@ def _volumes(values: list[str] | None) -> dict[str, int] | None:
 
 
 def _echo_json(data: Any) -> None:
-    from servicepact.services.commercials import jsonable
+    from servicepact.domain.json_values import jsonable
 
     typer.echo(json.dumps(jsonable(data), indent=2, ensure_ascii=False, default=str))
 

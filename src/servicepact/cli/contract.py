@@ -192,8 +192,8 @@ def validate(
 
 
 @contextmanager
-def _storage(*, read_only: bool = False) -> Iterator[tuple[Any, Any, Any]]:
-    """The contract use cases, a unit of work and the acting user.
+def _storage() -> Iterator[tuple[Any, Any, Any]]:
+    """The contract use cases, the app and the acting user.
 
     The storage layer is imported here, not at the top, so that ``validate``
     (and the rest of the CLI) works in an installation without a database.
@@ -207,8 +207,8 @@ def _storage(*, read_only: bool = False) -> Iterator[tuple[Any, Any, Any]]:
             f"({escape(str(error))})"
         )
         raise typer.Exit(EXIT_FAILURE) from None
-    with cli_session() as (app, actor), app.uow(read_only=read_only) as uow:
-        yield services, uow, actor
+    with cli_session() as (app, actor):
+        yield services, app, actor
 
 
 def _write_text(text: str, output: Path | None) -> None:
@@ -266,34 +266,33 @@ def apply(
     documents = _read_documents(files)
     results: list[dict[str, Any]] = []
     amended: list[str] = []
-    with _storage() as (services, uow, actor):
-        for document in documents:
-            if isinstance(document, PortfolioDocument):
-                portfolio_services = importlib.import_module("servicepact.services.portfolio")
-                applied = portfolio_services.apply_portfolio(
-                    uow, actor=actor, portfolio=document.portfolio
-                )
-                results.append(
-                    {
-                        "file": document.source,
-                        "portfolio": True,
-                        "created": applied.created,
-                        "updated": applied.updated,
-                        "unchanged": applied.unchanged,
-                        "changed": applied.changed,
-                    }
-                )
-                continue
-            outcome = services.apply_contract(
-                uow,
-                actor=actor,
-                document=document,
-                effective_from=effective_from,
-                remeasure_from=remeasure_from,
+    with _storage() as (services, app, actor):
+        outcomes = services.apply_documents(
+            app,
+            actor=actor,
+            documents=[
+                document.portfolio if isinstance(document, PortfolioDocument) else document
+                for document in documents
+            ],
+            effective_from=effective_from,
+            remeasure_from=remeasure_from,
+        )
+    for document, outcome in zip(documents, outcomes, strict=True):
+        if isinstance(document, PortfolioDocument):
+            results.append(
+                {
+                    "file": document.source,
+                    "portfolio": True,
+                    "created": outcome.created,
+                    "updated": outcome.updated,
+                    "unchanged": outcome.unchanged,
+                    "changed": outcome.changed,
+                }
             )
-            results.append(_applied_contract(document.source, outcome))
-            if outcome.supersedes is not None:
-                amended.append(outcome.contract_id)
+            continue
+        results.append(_applied_contract(document.source, outcome))
+        if outcome.supersedes is not None:
+            amended.append(outcome.contract_id)
     if amended:
         # the open months an amendment reaches are measured again, once it is stored
         freshness = importlib.import_module("servicepact.services.freshness")
@@ -395,9 +394,9 @@ def export(
     output_file: OutputFileOption = None,
 ) -> None:
     """Write a stored contract as its canonical YAML file (re-applying it changes nothing)."""
-    with _storage(read_only=True) as (services, uow, actor):
+    with _storage() as (services, app, actor):
         contract = services.export_contract(
-            uow, actor=actor, contract_id=contract_id, version=version
+            app, actor=actor, contract_id=contract_id, version=version
         )
     _write_text(dump_contract(contract), output_file)
 
@@ -413,8 +412,8 @@ def _iso(value: Any) -> str | None:
 @contract_app.command("list")
 def list_(output: FormatOption = OutputFormat.TEXT) -> None:
     """The contracts you may see, with their latest version."""
-    with _storage(read_only=True) as (services, uow, actor):
-        summaries = services.list_contracts(uow, actor=actor)
+    with _storage() as (services, app, actor):
+        summaries = services.list_contracts(app, actor=actor)
     rows = [
         {
             "contract_id": s.id,
@@ -451,9 +450,9 @@ def show(
     output: FormatOption = OutputFormat.TEXT,
 ) -> None:
     """A stored contract: parties, term, version history and its service levels."""
-    with _storage(read_only=True) as (services, uow, actor):
-        stored = services.get_contract(uow, actor=actor, contract_id=contract_id, version=version)
-        now = uow.now()
+    with _storage() as (services, app, actor):
+        stored = services.get_contract(app, actor=actor, contract_id=contract_id, version=version)
+        now = app.now()
     contract: Contract = stored.contract
     state = contract.lifecycle_on(contract.today(now))
     from servicepact.services.calendars import holiday_list_rows
@@ -589,9 +588,9 @@ def _contract_from(reference: str, version: int | None) -> Contract:
     path = Path(reference)
     if path.exists():
         return load_contract_file(path, max_bytes=_max_bytes()).contract
-    with _storage(read_only=True) as (services, uow, actor):
+    with _storage() as (services, app, actor):
         contract: Contract = services.export_contract(
-            uow, actor=actor, contract_id=reference, version=version
+            app, actor=actor, contract_id=reference, version=version
         )
     return contract
 

@@ -386,12 +386,11 @@ def _evaluate_stored(
     app = build_app()
     app.check_schema()
     actor = app.cli_actor()
-    with app.uow(read_only=True) as uow:
-        from servicepact.services.contracts import get_contract
-        from servicepact.services.open_periods import closed_months
+    from servicepact.services.contracts import get_contract
+    from servicepact.services.open_periods import closed_months
 
-        contract_model = get_contract(uow, actor=actor, contract_id=contract).contract
-        closed = set(closed_months(uow, contract))
+    contract_model = get_contract(app, actor=actor, contract_id=contract).contract
+    closed = set(closed_months(app, contract_id=contract))
     periods, reports = evaluation_periods(
         named_periods, contract_model, all_months=all_months, now=moment
     )

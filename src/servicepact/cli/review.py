@@ -30,7 +30,7 @@ dispute_app = typer.Typer(
 
 def _print(record: object, output: OutputFormat, text: str) -> None:
     if output is OutputFormat.JSON:
-        from servicepact.services.commercials import jsonable
+        from servicepact.domain.json_values import jsonable
 
         typer.echo(json.dumps(jsonable(record), ensure_ascii=False, indent=2))
         return

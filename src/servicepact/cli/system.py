@@ -131,8 +131,8 @@ def audit_verify(
 ) -> None:
     """Recompute every hash of the audit trail; exit code 6 names the first bad row."""
     anchors = _read_anchors(anchor) if anchor is not None else []
-    with cli_session() as (app, actor), app.uow(read_only=True) as uow:
-        report = audit_service.verify_with_anchors(uow, actor=actor, anchors=anchors)
+    with cli_session() as (app, actor):
+        report = audit_service.verify_with_anchors(app, actor=actor, anchors=anchors)
     if output is OutputFormat.JSON:
         _echo_json(
             {
@@ -186,8 +186,8 @@ def audit_anchor(
         raise InvalidInput(problems=[Problem("--out", "give --out FILE or --webhook URL")])
     if webhook is not None and not webhook.startswith(("https://", "http://")):
         raise InvalidInput(problems=[Problem("--webhook", "give an http(s) URL", value=webhook)])
-    with cli_session() as (app, actor), app.uow(read_only=True) as uow:
-        held = audit_service.anchor(uow, actor=actor)
+    with cli_session() as (app, actor):
+        held = audit_service.anchor(app, actor=actor)
     line = json.dumps(held.as_json(), sort_keys=True)
     if out is not None:
         with out.open("a", encoding="utf-8") as handle:
@@ -222,9 +222,9 @@ def audit_list(
     output: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """List audit entries, newest first (auditors and administrators)."""
-    with cli_session() as (app, actor), app.uow(read_only=True) as uow:
+    with cli_session() as (app, actor):
         entries = audit_service.list_entries(
-            uow, actor=actor, entity_type=entity, entity_id=entity_id, limit=limit
+            app, actor=actor, entity_type=entity, entity_id=entity_id, limit=limit
         )
     if output is OutputFormat.JSON:
         _echo_json(
@@ -272,8 +272,8 @@ def user_add(
     ),
 ) -> None:
     """Add a user (administrators)."""
-    with cli_session() as (app, actor), app.uow() as uow:
-        user = user_service.add_user(uow, actor=actor, name=name, role=role, party=party)
+    with cli_session() as (app, actor):
+        user = user_service.add_user(app, actor=actor, name=name, role=role, party=party)
     suffix = f" of {user.party}" if user.party else ""
     typer.echo(f"added user {user.name}: {user.role.value}{suffix}")
 
@@ -281,8 +281,8 @@ def user_add(
 @user_app.command("list")
 def user_list(output: OutputFormat = FORMAT_OPTION) -> None:
     """List users (administrators and auditors)."""
-    with cli_session() as (app, actor), app.uow(read_only=True) as uow:
-        stored = user_service.list_users(uow, actor=actor)
+    with cli_session() as (app, actor):
+        stored = user_service.list_users(app, actor=actor)
     if output is OutputFormat.JSON:
         _echo_json(
             [
@@ -307,8 +307,8 @@ def user_sessions(
     name: str = typer.Argument(..., help="Login name."), output: OutputFormat = FORMAT_OPTION
 ) -> None:
     """List a user's open web sessions (administrators and auditors, or the user)."""
-    with cli_session() as (app, actor), app.uow(read_only=True) as uow:
-        found = session_service.list_open(uow, actor=actor, user=name)
+    with cli_session() as (app, actor):
+        found = session_service.list_open(app, actor=actor, user=name)
     rows = [
         {
             "session": s.id[:16],
@@ -330,8 +330,8 @@ def user_sessions(
 @user_app.command("end-sessions")
 def user_end_sessions(name: str = typer.Argument(..., help="Login name.")) -> None:
     """End every web session of a user at once (administrators, or the user)."""
-    with cli_session() as (app, actor), app.uow() as uow:
-        ended = session_service.end_all(uow, actor=actor, user=name, why="ended by administrator")
+    with cli_session() as (app, actor):
+        ended = session_service.end_all(app, actor=actor, user=name, why="ended by administrator")
     typer.echo(f"ended {ended} session(s) of {name}")
 
 
@@ -347,8 +347,8 @@ def token_create(
     output: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Create an API token and print it once (administrators)."""
-    with cli_session() as (app, actor), app.uow() as uow:
-        issued = user_service.create_token(uow, actor=actor, user=user, label=label)
+    with cli_session() as (app, actor):
+        issued = user_service.create_token(app, actor=actor, user=user, label=label)
     if output is OutputFormat.JSON:
         _echo_json(
             {"id": issued.id, "user": issued.user, "label": issued.label, "token": issued.token}
@@ -364,8 +364,8 @@ def token_create(
 @token_app.command("revoke")
 def token_revoke(token_id: int = typer.Argument(..., help="The token's number.")) -> None:
     """Revoke an API token (administrators)."""
-    with cli_session() as (app, actor), app.uow() as uow:
-        user_service.revoke_token(uow, actor=actor, token_id=token_id)
+    with cli_session() as (app, actor):
+        user_service.revoke_token(app, actor=actor, token_id=token_id)
     typer.echo(f"revoked token {token_id}")
 
 

@@ -792,8 +792,8 @@ def decisions_command(
     """The decision log of the policy layer: date, owner, rationale, contracts and processes."""
     from servicepact.services.portfolio import get_portfolio
 
-    with cli_session() as (app, actor), app.uow(read_only=True) as uow:
-        portfolio = get_portfolio(uow, actor=actor)
+    with cli_session() as (app, actor):
+        portfolio = get_portfolio(app, actor=actor)
     chosen = [
         d
         for d in sorted(portfolio.decisions, key=lambda d: (d.date, d.id))

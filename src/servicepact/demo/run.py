@@ -284,16 +284,14 @@ def run_demo(
     with timer("portfolio"):
         sink.step("Applying the portfolio", 1)
         portfolio = load_portfolio_file(examples / PORTFOLIO_FILE)
-        with app.uow() as uow:
-            outcome = apply_portfolio(uow, actor=actor, portfolio=portfolio.portfolio)
+        outcome = apply_portfolio(app, actor=actor, portfolio=portfolio.portfolio)
         summary.portfolio_changed = outcome.changed
         sink.advance()
 
     with timer("contracts"):
         sink.step("Applying the contracts", len(documents))
         for document in documents.values():
-            with app.uow() as uow:
-                applied = apply_contract(uow, actor=actor, document=document)
+            applied = apply_contract(app, actor=actor, document=document)
             contract = document.contract
             summary.contracts.append(
                 ContractRow(
@@ -359,8 +357,7 @@ def run_demo(
 def _users(app: App, actor: Actor, summary: DemoSummary, sink: ProgressSink) -> None:
     """The demo's sign-ins for the web UI (created once; a second run changes nothing)."""
     sink.step("Demo users", 1)
-    with app.uow() as uow:
-        users.ensure_users(uow, actor=actor, logins=users.DEMO_LOGINS)
+    users.ensure_users(app, actor=actor, logins=users.DEMO_LOGINS)
     summary.logins = [
         LoginRow(name=login.name, role=login.role.value, party=login.party, password=login.password)
         for login in users.DEMO_LOGINS

@@ -73,7 +73,7 @@ from servicepact.services.contracts import (
     StoredContract,
     get_contract,
     governing_contract,
-    list_contracts,
+    list_governing,
 )
 from servicepact.services.ports import Ports
 
@@ -133,8 +133,7 @@ def _hash(parts: object) -> str:
 
 
 def _stored(app: Ports, actor: Actor, contract_id: str) -> StoredContract:
-    with app.uow(read_only=True) as uow:
-        return get_contract(uow, actor=actor, contract_id=contract_id)
+    return get_contract(app, actor=actor, contract_id=contract_id)
 
 
 def _service_levels(
@@ -380,8 +379,8 @@ def build_contract_pack(
 ) -> ContractPack:
     """The monthly service review pack of one contract, as ``actor`` may see it."""
     month = report_month(period, _stored(app, actor, contract_id).contract)
-    with app.uow(read_only=True) as uow:  # the terms of the version governing the month
-        stored = governing_contract(uow, actor=actor, contract_id=contract_id, period=month.label)
+    # the terms of the version governing the month
+    stored = governing_contract(app, actor=actor, contract_id=contract_id, period=month.label)
     contract = stored.contract
     labels = trend_months(month, contract, months)
     results = evaluation.list_results(app, actor=actor, contract_id=contract_id)
@@ -665,12 +664,7 @@ def _currency_totals(
 
 def _governing_contracts(app: Ports, actor: Actor, month: str) -> dict[str, StoredContract]:
     """Each contract ``actor`` may see, as the version governing ``month`` has it."""
-    with app.uow(read_only=True) as uow:
-        summaries = list_contracts(uow, actor=actor)
-        return {
-            s.id: governing_contract(uow, actor=actor, contract_id=s.id, period=month)
-            for s in summaries
-        }
+    return list_governing(app, actor=actor, period=month)
 
 
 def build_portfolio_pack(

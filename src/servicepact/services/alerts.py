@@ -43,13 +43,9 @@ from servicepact.engine.forecast import forecast_service_level
 from servicepact.engine.handoffs import HandoffReport
 from servicepact.engine.scorecard import StandingChange, standing_change
 from servicepact.services import commercials
+from servicepact.services._contracts import visible_contracts
 from servicepact.services.ports import Ports
-from servicepact.services.risks import (
-    control_findings,
-    list_risks,
-    results_for,
-    visible_contracts,
-)
+from servicepact.services.risks import control_findings, list_risks, results_for
 from servicepact.services.selection import load_yaml_model
 from servicepact.store.db.alerts import AlertRepository
 

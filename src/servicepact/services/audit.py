@@ -33,7 +33,14 @@ class VerifyReport:
         return f"broken at row {self.broken_at}: {self.reason}"
 
 
-def verify_chain(uow: UnitOfWork, *, actor: Actor) -> VerifyReport:
+def verify_chain(app: Ports, *, actor: Actor) -> VerifyReport:
+    """Recompute every hash in order; name the first row that does not match (``_verify``)."""
+    _require_reader(actor, "verify the audit trail")
+    with app.uow(read_only=True) as uow:
+        return _verify(uow)
+
+
+def _verify(uow: UnitOfWork) -> VerifyReport:
     """Recompute every hash in order; name the first row that does not match.
 
     A row is bad when its number is not the next one (a row removed or
@@ -41,7 +48,6 @@ def verify_chain(uow: UnitOfWork, *, actor: Actor) -> VerifyReport:
     or reordered), or its own hash does not cover its content (a row edited).
     Finally the chain head must point at the last row (rows cut off the end).
     """
-    _require_reader(actor, "verify the audit trail")
     previous = GENESIS_HASH
     expected_seq = 1
     checked = 0
@@ -99,17 +105,25 @@ class Anchor:
         return cls(seq=seq, row_hash=row_hash, at=at)
 
 
-def anchor(uow: UnitOfWork, *, actor: Actor) -> Anchor:
+def anchor(app: Ports, *, actor: Actor) -> Anchor:
     """The current head of a trail that verifies (anchoring a broken trail is refused)."""
-    report = verify_chain(uow, actor=actor)
-    if not report.ok:
-        raise IntegrityError(f"the audit trail does not verify: {report.render()}")
-    return Anchor(seq=report.rows, row_hash=report.head, at=uow.now())
+    _require_reader(actor, "verify the audit trail")
+    with app.uow(read_only=True) as uow:
+        report = _verify(uow)
+        if not report.ok:
+            raise IntegrityError(f"the audit trail does not verify: {report.render()}")
+        return Anchor(seq=report.rows, row_hash=report.head, at=uow.now())
 
 
-def verify_with_anchors(uow: UnitOfWork, *, actor: Actor, anchors: list[Anchor]) -> VerifyReport:
+def verify_with_anchors(app: Ports, *, actor: Actor, anchors: list[Anchor]) -> VerifyReport:
     """Verify the chain, then check that it still holds every anchored head."""
-    report = verify_chain(uow, actor=actor)
+    _require_reader(actor, "verify the audit trail")
+    with app.uow(read_only=True) as uow:
+        return _verify_with_anchors(uow, anchors)
+
+
+def _verify_with_anchors(uow: UnitOfWork, anchors: list[Anchor]) -> VerifyReport:
+    report = _verify(uow)
     if not report.ok:
         return report
     for held in anchors:
@@ -152,7 +166,7 @@ def _check(entry: AuditEntry, *, expected_seq: int, previous: str) -> str | None
 
 
 def list_entries(
-    uow: UnitOfWork,
+    app: Ports,
     *,
     actor: Actor,
     entity_type: str | None = None,
@@ -162,9 +176,10 @@ def list_entries(
 ) -> list[AuditEntry]:
     """Newest first, optionally for one entity type and id."""
     _require_reader(actor, "read the audit trail")
-    return uow.audit.list(
-        entity_type=entity_type, entity_id=entity_id, limit=limit, before_seq=before_seq
-    )
+    with app.uow(read_only=True) as uow:
+        return uow.audit.list(
+            entity_type=entity_type, entity_id=entity_id, limit=limit, before_seq=before_seq
+        )
 
 
 def head_of_month(app: Ports, *, month_end: datetime) -> tuple[int, str]:

@@ -99,7 +99,7 @@ def history_months(first: str, last: str) -> list[Period]:
 
 
 def read_history(
-    contract: Contract, paths: Mapping[str, Path], *, progress: Progress | None = None
+    *, contract: Contract, paths: Mapping[str, Path], progress: Progress | None = None
 ) -> dict[str, pa.Table]:
     """Each source's history file as a typed table (every row validated; a bad row stops all)."""
     from servicepact.engine.evaluate import contract_timezone
@@ -189,7 +189,7 @@ def study_files(
 
     contract = load_contract_file(contract_file).contract
     months = history_months(first, last)
-    tables = read_history(contract, paths, progress=progress)
+    tables = read_history(contract=contract, paths=paths, progress=progress)
     return study_history(
         contract=contract,
         tables=tables,
@@ -229,7 +229,7 @@ MAX_NOTE = 2000
 _READ_CHUNK = 1 << 20
 
 
-def history_file(source: str, path: Path) -> HistoryFile:
+def _history_file(source: str, path: Path) -> HistoryFile:
     digest = hashlib.sha256()
     size = 0
     with path.open("rb") as handle:
@@ -264,7 +264,7 @@ def save_study(
     actor.require_client("keep a baseline study")
     if len(note) > MAX_NOTE:
         raise InvalidInput([Problem("--note", f"at most {MAX_NOTE} characters", value=note[:40])])
-    files = tuple(history_file(source, path) for source, path in sorted(paths.items()))
+    files = tuple(_history_file(source, path) for source, path in sorted(paths.items()))
     contract_sha = contract_hash(study.contract)
     inputs = {
         "contract_sha256": contract_sha,

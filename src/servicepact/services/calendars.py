@@ -21,7 +21,8 @@ from typing import Any
 from servicepact.domain.access import Actor
 from servicepact.domain.calendars import HolidayList, holiday_lists_hash, list_difference
 from servicepact.domain.contracts import Contract
-from servicepact.services.contracts import ENTITY, get_contract
+from servicepact.services._contracts import get_contract
+from servicepact.services.contracts import ENTITY
 from servicepact.services.ports import Ports
 
 FIX_ACTION = "fix-holidays"

@@ -8,15 +8,11 @@ or a closed period is refused before anything is written.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
-from enum import Enum
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +37,7 @@ from servicepact.domain.invoices import (
     InvoiceCheck,
     LineKind,
 )
+from servicepact.domain.json_values import canonical_hash, jsonable
 from servicepact.domain.periods import Period, contract_year_of, parse_period
 from servicepact.domain.results import ServiceLevelResult
 from servicepact.engine.broker import BrokerAnalysis, broker_analysis
@@ -49,8 +46,10 @@ from servicepact.engine.credits import compute_credits, shift
 from servicepact.engine.fees import at_risk_base, expected_fees
 from servicepact.engine.invoices import check_invoice, expected_invoice
 from servicepact.services import evaluation
-from servicepact.services.contracts import StoredContract, get_contract, governing_version
-from servicepact.services.open_periods import ensure_open, is_closed
+from servicepact.services._contracts import get_contract, governing_version
+from servicepact.services._open_periods import ensure_open
+from servicepact.services._statements import MonthCommercials, store_statement
+from servicepact.services.open_periods import is_closed
 from servicepact.services.ports import Ports
 from servicepact.services.risks import results_for
 from servicepact.store.db.commercials import (
@@ -63,39 +62,6 @@ from servicepact.store.files.invoices import read_invoice_file
 from servicepact.xlsx_limits import check_workbook
 
 ENGINE_VERSION = __version__  # results and credits say which engine produced them
-
-
-# --- JSON for storage and --format json -----------------------------------------------------
-
-
-def jsonable(value: Any) -> Any:
-    """Dataclasses, Decimals (as exact text), Fractions, enums and dates as plain JSON values."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        out = {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-        for name in ("total", "net", "earn_back_total", "total_before_cap", "difference"):
-            if hasattr(type(value), name) and isinstance(getattr(type(value), name), property):
-                out[name] = jsonable(getattr(value, name))
-        if isinstance(value, InvoiceCheck):
-            out["verdict"] = value.verdict.value
-        return out
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, Fraction):
-        return f"{value.numerator}/{value.denominator}"
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [jsonable(v) for v in value]
-    return value
-
-
-def canonical_hash(value: Any) -> str:
-    text = json.dumps(jsonable(value), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 # --- reading what the engine needs ----------------------------------------------------------
@@ -186,19 +152,6 @@ def measured_volumes(app: Ports, *, contract: Contract, month: Period) -> dict[s
             counted = pc.sum(pc.cast(pc.fill_null(mask, False), pa.int64())).as_py()
             volumes[fee.id] = int(counted or 0)
     return volumes
-
-
-@dataclass(frozen=True)
-class MonthCommercials:
-    """Everything the month's commercials rest on, computed together."""
-
-    stored: StoredContract
-    month: Period
-    contract_year: int
-    volumes: dict[str, int]
-    credits: CreditStatement
-    expected: ExpectedInvoice
-    inputs_sha256: str
 
 
 def _month(contract: Contract, label: str) -> Period:
@@ -295,40 +248,6 @@ def month_commercials(
         expected=expected,
         inputs_sha256=canonical_hash(inputs),
     )
-
-
-def store_statement(uow: UnitOfWork, *, actor: Actor, month: MonthCommercials) -> int:
-    """Store the statement unless the same inputs already produced the latest version."""
-    statement = month.credits
-    written = uow.repo(CreditStatementRepository).add(
-        contract_id=statement.contract_id,
-        period=statement.month,
-        inputs_sha256=month.inputs_sha256,
-        values={
-            "contract_version": month.stored.version,
-            "currency": statement.currency,
-            "monthly_fees": format(statement.monthly_fees, "f"),
-            "at_risk": format(statement.at_risk, "f"),
-            "total": format(statement.total, "f"),
-            "earn_back": format(statement.earn_back_total, "f"),
-            "statement": jsonable(statement),
-            "created_at": uow.now(),
-            "created_by": actor.user,
-        },
-    )
-    if written.added:
-        uow.record(
-            actor=actor,
-            entity_type="credit_statement",
-            entity_id=f"{statement.contract_id}/{statement.month}/v{written.version}",
-            action="create",
-            after={
-                "total": statement.total,
-                "earn_back": statement.earn_back_total,
-                "at_risk": statement.at_risk,
-            },
-        )
-    return written.version
 
 
 def state_credits(
@@ -699,7 +618,7 @@ def broker_report(
     actor.require_client_view("the broker analysis")
     with app.uow(read_only=True) as uow:
         stored = get_contract(uow, actor=actor, contract_id=contract_id)
-        from servicepact.services.contracts import list_contracts
+        from servicepact.services._contracts import list_contracts
 
         peers = [s for s in list_contracts(uow, actor=actor) if s.broker is None]
     contract = stored.contract

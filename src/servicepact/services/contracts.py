@@ -31,10 +31,21 @@ from typing import Any, Protocol
 from servicepact.domain.access import Actor
 from servicepact.domain.calendars import HolidayList, holiday_lists_hash, list_difference
 from servicepact.domain.contracts import Contract
-from servicepact.domain.errors import Conflict, InvalidInput, NotFound, PeriodClosed, Problem
-from servicepact.domain.periods import parse_period
-from servicepact.domain.portfolio import Party, PartyKind
-from servicepact.services.open_periods import closed_months, ensure_open_between
+from servicepact.domain.errors import Conflict, InvalidInput, PeriodClosed, Problem
+from servicepact.domain.portfolio import Party, PartyKind, Portfolio
+from servicepact.services import _contracts, _portfolio
+from servicepact.services._contracts import (
+    ContractSummary as ContractSummary,
+)
+from servicepact.services._contracts import (
+    StoredContract as StoredContract,
+)
+from servicepact.services._contracts import (
+    first_month,
+)
+from servicepact.services._open_periods import closed_months, ensure_open_between
+from servicepact.services._portfolio import PortfolioOutcome
+from servicepact.services.ports import Ports
 from servicepact.store.db.repositories import ContractHead, PartyOrigin
 from servicepact.store.db.result_records import ResultRecords
 from servicepact.store.db.uow import UnitOfWork
@@ -118,42 +129,6 @@ class AmendmentChangesResults(Conflict):
         self.first = first  # the month to re-measure from (for remeasure_from)
 
 
-@dataclass(frozen=True)
-class ContractSummary:
-    id: str
-    name: str
-    client: str
-    vendor: str
-    broker: str | None
-    version: int
-    updated_at: datetime
-
-
-@dataclass(frozen=True)
-class StoredContract:
-    contract: Contract
-    version: int
-    versions: tuple[int, ...]
-    applied_at: datetime
-    applied_by: str
-    sha256: str
-    source_name: str | None
-    supersedes: int | None
-    # The holiday lists the version is measured with (stored when applied; the package's for
-    # a version stored before lists were kept and not yet fixed by `servicepact init`).
-    holidays: dict[str, HolidayList] | None = None
-    holidays_stored: bool = True
-    effective_from: str | None = None  # YYYY-MM: the first month it governs; None: from the start
-
-    @property
-    def current(self) -> bool:
-        return self.version == self.versions[-1]
-
-    @property
-    def calendar_hash(self) -> str:
-        return self.contract.calendar_hash
-
-
 def holiday_changes(
     before: dict[str, HolidayList], after: dict[str, HolidayList]
 ) -> tuple[tuple[str, tuple[date, ...], tuple[date, ...]], ...]:
@@ -171,12 +146,6 @@ def holiday_changes(
         if added or removed:
             changes.append((name, added, removed))
     return tuple(changes)
-
-
-def _not_found(contract_id: str) -> NotFound:
-    # One message for "missing" and "not yours": a vendor must not learn that a
-    # competitor's contract id exists.
-    return NotFound(f"no contract {contract_id!r}", where=contract_id)
 
 
 def _ensure_parties(uow: UnitOfWork, contract: Contract, *, at: datetime) -> list[Party]:
@@ -251,7 +220,7 @@ def _value(text: object) -> str | None:
     return f"{float(number):.4f}"
 
 
-def measured_months(uow: UnitOfWork, contract_id: str) -> list[MeasuredMonth]:
+def _measured_months(uow: UnitOfWork, contract_id: str) -> list[MeasuredMonth]:
     """The contract's months with stored results (latest of each level), oldest first."""
     by_period: dict[str, list[Any]] = {}
     for record in uow.repo(ResultRecords).latest_of_contract(contract_id):
@@ -273,27 +242,6 @@ def measured_months(uow: UnitOfWork, contract_id: str) -> list[MeasuredMonth]:
     ]
 
 
-def _first_month(label: str) -> str:
-    """The first month (``YYYY-MM``) of a stored period label (a month, quarter or year)."""
-    try:
-        return f"{parse_period(label).start:%Y-%m}"
-    except ValueError:  # a contract year ("Y2") needs the term: compare by its label's year
-        return label[:7]
-
-
-def governing_version(effects: Sequence[tuple[int, str | None]], period: str) -> int:
-    """The version that governs a period: the newest one in force in its first month.
-
-    ``effects`` is every version with the first month it governs (None: from the start),
-    as ``ContractRepository.effects`` gives them.
-    """
-    first = _first_month(period)
-    governing = [v for v, since in effects if since is None or since <= first]
-    if governing:
-        return max(governing)
-    return min(v for v, _ in effects)  # before every version's effect: the first version
-
-
 def _next_month(label: str) -> str:
     year, month = int(label[:4]), int(label[5:7])
     return f"{year + month // 12:04d}-{month % 12 + 1:02d}"
@@ -313,20 +261,20 @@ def _check_measured_months(
     closed = set(closed_months(uow, contract.id))
     touched = [
         m
-        for m in measured_months(uow, contract.id)
-        if m.period not in closed and (label is None or _first_month(m.period) >= label)
+        for m in _measured_months(uow, contract.id)
+        if m.period not in closed and (label is None or first_month(m.period) >= label)
     ]
     if not touched:
         return ()
     if remeasure is not None:
         return tuple(m.period for m in touched)
-    everything = measured_months(uow, contract.id)
-    after = _next_month(max(_first_month(m.period) for m in everything))
+    everything = _measured_months(uow, contract.id)
+    after = _next_month(max(first_month(m.period) for m in everything))
     listed = "".join(f"\n  {m.describe()}" for m in touched[:MAX_MONTHS_LISTED])
     if len(touched) > MAX_MONTHS_LISTED:
         listed += f"\n  … and {len(touched) - MAX_MONTHS_LISTED} more"
     names = ", ".join(m.period for m in touched)
-    first = label or _first_month(touched[0].period)
+    first = label or first_month(touched[0].period)
     raise AmendmentChangesResults(
         f"amending contract {contract.id!r} would change the results of measured months "
         f"{names}; their results now:{listed}\nSay from which month the new version applies "
@@ -428,6 +376,54 @@ def _applied_audit(
 
 
 def apply_contract(
+    app: Ports,
+    *,
+    actor: Actor,
+    document: ContractDocumentLike,
+    effective_from: str | None = None,
+    remeasure_from: str | None = None,
+) -> ApplyOutcome:
+    """Store a contract file (``_apply_contract``), in a transaction of its own."""
+    with app.uow() as uow:
+        return _apply_contract(
+            uow,
+            actor=actor,
+            document=document,
+            effective_from=effective_from,
+            remeasure_from=remeasure_from,
+        )
+
+
+def apply_documents(
+    app: Ports,
+    *,
+    actor: Actor,
+    documents: Sequence[ContractDocumentLike | Portfolio],
+    effective_from: str | None = None,
+    remeasure_from: str | None = None,
+) -> list[ApplyOutcome | PortfolioOutcome]:
+    """Store several files at once, in order, in one transaction: a portfolio, contracts,
+    or both (the portfolio first, so contracts find their parties). Any refusal stores
+    none of them."""
+    outcomes: list[ApplyOutcome | PortfolioOutcome] = []
+    with app.uow() as uow:
+        for document in documents:
+            if isinstance(document, Portfolio):
+                outcomes.append(_portfolio.apply_portfolio(uow, actor=actor, portfolio=document))
+                continue
+            outcomes.append(
+                _apply_contract(
+                    uow,
+                    actor=actor,
+                    document=document,
+                    effective_from=effective_from,
+                    remeasure_from=remeasure_from,
+                )
+            )
+    return outcomes
+
+
+def _apply_contract(
     uow: UnitOfWork,
     *,
     actor: Actor,
@@ -533,84 +529,40 @@ def _holiday_changes_audited(changes: HolidayChanges) -> dict[str, dict[str, lis
 
 
 def get_contract(
-    uow: UnitOfWork, *, actor: Actor, contract_id: str, version: int | None = None
+    app: Ports, *, actor: Actor, contract_id: str, version: int | None = None
 ) -> StoredContract:
-    head = uow.contracts.head(contract_id, visible_to=actor)
-    if head is None:
-        raise _not_found(contract_id)
-    versions = tuple(uow.contracts.version_numbers(contract_id))
-    wanted = head.current_version if version is None else version
-    record = uow.contracts.version(contract_id, wanted)
-    if record is None:
-        raise NotFound(
-            f"contract {contract_id!r} has no version {wanted} "
-            f"(versions {versions[0]}–{versions[-1]})",
-            where=contract_id,
-        )
-    return StoredContract(
-        contract=record.contract,
-        version=record.version,
-        versions=versions,
-        applied_at=record.applied_at,
-        applied_by=record.applied_by,
-        sha256=record.sha256,
-        source_name=record.source_name,
-        supersedes=record.supersedes,
-        holidays=record.contract.holiday_lists,
-        holidays_stored=record.holidays is not None,
-        effective_from=record.effective_from,
-    )
-
-
-def governing_contract(
-    uow: UnitOfWork, *, actor: Actor, contract_id: str, period: str
-) -> StoredContract:
-    """The stored version that governs a period (``governing_version``): what a view of that
-    period — its scorecard, its review pack, its drill-down — reads the terms from."""
-    current = get_contract(uow, actor=actor, contract_id=contract_id)  # access first
-    effects = uow.contracts.effects(contract_id)
-    version = governing_version(effects, period) if effects else current.version
-    if version == current.version:
-        return current
-    return get_contract(uow, actor=actor, contract_id=contract_id, version=version)
-
-
-def governing_contracts(
-    uow: UnitOfWork, *, actor: Actor, contracts: Sequence[Contract], period: str
-) -> list[Contract]:
-    """``contracts`` (current versions, as listed) each replaced by the version governing
-    ``period`` where an amendment applies only from a later month; read only then."""
-    found = []
-    for contract in contracts:
-        effects = uow.contracts.effects(contract.id)
-        latest = max((v for v, _ in effects), default=None)
-        if latest is None or governing_version(effects, period) == latest:
-            found.append(contract)
-        else:
-            found.append(
-                governing_contract(
-                    uow, actor=actor, contract_id=contract.id, period=period
-                ).contract
-            )
-    return found
+    """A stored contract version (the current one by default), if the actor may see it."""
+    with app.uow(read_only=True) as uow:
+        return _contracts.get_contract(uow, actor=actor, contract_id=contract_id, version=version)
 
 
 def export_contract(
-    uow: UnitOfWork, *, actor: Actor, contract_id: str, version: int | None = None
+    app: Ports, *, actor: Actor, contract_id: str, version: int | None = None
 ) -> Contract:
-    return get_contract(uow, actor=actor, contract_id=contract_id, version=version).contract
+    return get_contract(app, actor=actor, contract_id=contract_id, version=version).contract
 
 
-def list_contracts(uow: UnitOfWork, *, actor: Actor) -> list[ContractSummary]:
-    return [
-        ContractSummary(
-            id=head.id,
-            name=head.name,
-            client=head.client,
-            vendor=head.vendor,
-            broker=head.broker,
-            version=head.current_version,
-            updated_at=head.updated_at,
+def list_contracts(app: Ports, *, actor: Actor) -> list[ContractSummary]:
+    """The contracts the actor may see, current versions."""
+    with app.uow(read_only=True) as uow:
+        return _contracts.list_contracts(uow, actor=actor)
+
+
+def governing_contract(
+    app: Ports, *, actor: Actor, contract_id: str, period: str
+) -> StoredContract:
+    """The stored version that governs a period: what a view of that period reads the terms
+    from (``_contracts.governing_contract``)."""
+    with app.uow(read_only=True) as uow:
+        return _contracts.governing_contract(
+            uow, actor=actor, contract_id=contract_id, period=period
         )
-        for head in uow.contracts.heads(visible_to=actor)
-    ]
+
+
+def list_governing(app: Ports, *, actor: Actor, period: str) -> dict[str, StoredContract]:
+    """Each contract the actor may see, as the version governing ``period`` has it (by id)."""
+    with app.uow(read_only=True) as uow:
+        return {
+            s.id: _contracts.governing_contract(uow, actor=actor, contract_id=s.id, period=period)
+            for s in _contracts.list_contracts(uow, actor=actor)
+        }

@@ -45,7 +45,8 @@ from servicepact.engine.drilldown import (
 )
 from servicepact.engine.evaluate import ClockCache
 from servicepact.engine.kpis.base import MICROS, Measure
-from servicepact.services.freshness import Freshness, result_freshness
+from servicepact.services._freshness import Freshness, result_freshness
+from servicepact.services.ports import Ports
 from servicepact.store.db.result_records import ResultRecord, ResultRecords
 from servicepact.store.derived import DerivedCache
 
@@ -316,7 +317,7 @@ class _Loaded:
 def _load(
     app: Any, *, actor: Actor, contract_id: str, service_level_id: str, period: str
 ) -> _Loaded:
-    from servicepact.services.contracts import get_contract, governing_contract
+    from servicepact.services._contracts import get_contract, governing_contract
     from servicepact.store.db.evaluation import result_from_json
 
     with app.uow(read_only=True) as uow:
@@ -373,7 +374,7 @@ def _agrees(drill: DrillDown, result: ServiceLevelResult) -> bool:
 
 
 def result_events(
-    app: Any,
+    app: Ports,
     *,
     actor: Actor,
     contract_id: str,
@@ -400,7 +401,7 @@ def result_events(
     result = result_from_json(record.document)
     offset = (page - 1) * per_page
     items = [
-        format_item(item, drill, sl)
+        _format_item(item, drill, sl)
         for item in drill.page(outcome=outcome, offset=offset, limit=per_page)
     ]
     return ResultEvents(
@@ -434,12 +435,12 @@ _OPENED_FIRST = frozenset({"breached", "below_expected"})
 PREPARED_PERIODS = 2  # the newest measured periods: the running month and the one before
 
 
-def prepare_lists(app: Any, *, actor: Actor, contract_id: str) -> list[tuple[str, str]]:
+def prepare_lists(app: Ports, *, actor: Actor, contract_id: str) -> list[tuple[str, str]]:
     """Compute and keep the event lists of the results a reviewer opens first after new data
     (not met, in the contract's newest measured periods), so that opening them is a slice of a
     kept list and not a computation (docs/results.md, "Order and pages"). Returns the
     (service level, period) of each list prepared; a list already kept costs a read."""
-    from servicepact.services.contracts import get_contract
+    from servicepact.services._contracts import get_contract
     from servicepact.store.db.evaluation import ResultRepository
 
     with app.uow(read_only=True) as uow:
@@ -461,7 +462,7 @@ def prepare_lists(app: Any, *, actor: Actor, contract_id: str) -> list[tuple[str
 
 
 def iter_result_events(
-    app: Any,
+    app: Ports,
     *,
     actor: Actor,
     contract_id: str,
@@ -481,8 +482,8 @@ def iter_result_events(
     order = drill.order(outcome)
     for start in range(0, order.size, 2000):  # the events' cells read a block at a time
         for plain in drill.items(order[start : start + 2000]):
-            item = format_item(plain, drill, sl)
-            yield flatten(item) if flat else item
+            item = _format_item(plain, drill, sl)
+            yield _flatten(item) if flat else item
 
 
 # --- presentation-neutral formatting (times in the contract's zone, exact numbers) -----
@@ -492,7 +493,7 @@ def _local_iso(moment: datetime, timezone: str) -> str:
     return moment.astimezone(ZoneInfo(timezone)).isoformat()
 
 
-def local_time(instant_us: int | None, timezone: str) -> str | None:
+def _local_time(instant_us: int | None, timezone: str) -> str | None:
     """A UTC µs instant as ISO 8601 in the contract's zone (microseconds only when present)."""
     if instant_us is None:
         return None
@@ -502,7 +503,7 @@ def local_time(instant_us: int | None, timezone: str) -> str | None:
     return local.isoformat(timespec="microseconds" if micros else "seconds")
 
 
-def seconds_text(micros: int) -> str:
+def _seconds_text(micros: int) -> str:
     """Microseconds as exact seconds text: 34000000 → "34", 1500000 → "1.5"."""
     value = Decimal(int(micros)).scaleb(-6).normalize()
     text = format(value, "f")
@@ -515,7 +516,7 @@ def _fraction_text(value: Fraction) -> str:
     return f"{value.numerator}/{value.denominator}"
 
 
-def format_item(item: dict[str, Any], drill: DrillDown, sl: ServiceLevel) -> dict[str, Any]:
+def _format_item(item: dict[str, Any], drill: DrillDown, sl: ServiceLevel) -> dict[str, Any]:
     """An engine item as JSON-able values: times in the contract's zone, measures in seconds
     (or units, or the KPI's unit for means), the margin positive when better than target."""
     zone = drill.timezone
@@ -523,27 +524,27 @@ def format_item(item: dict[str, Any], drill: DrillDown, sl: ServiceLevel) -> dic
         "id": item.get("id"),
         "outcome": item["outcome"],
         "reason": item["reason"],
-        "counts_at": local_time(item["anchor_us"], zone),
+        "counts_at": _local_time(item["anchor_us"], zone),
         "numerator": item["numerator"],
         "denominator": item["denominator"],
     }
     if drill.shows is Shows.OUTAGES:
         out.update(
             kind=item["kind"],
-            start=local_time(item["start_us"], zone),
-            end=local_time(item["end_us"], zone),
+            start=_local_time(item["start_us"], zone),
+            end=_local_time(item["end_us"], zone),
             working_seconds=item["seconds"],
             event_ids=list(item["event_ids"]),
         )
         return out
     out["times"] = {
-        name: local_time(value, zone) if _is_instant(drill, name) else value
+        name: _local_time(value, zone) if _is_instant(drill, name) else value
         for name, value in item.get("times", {}).items()
     }
     out["groups"] = {name: item.get("groups", {}).get(name) for name in BREAKDOWN_COLUMNS
                      if name in item.get("groups", {})}  # fmt: skip
     out["pauses"] = [
-        {"start": local_time(p["start_us"], zone), "end": local_time(p["end_us"], zone)}
+        {"start": _local_time(p["start_us"], zone), "end": _local_time(p["end_us"], zone)}
         for p in item.get("pauses", [])
     ]
     measured = _measures(item, drill, sl)
@@ -593,9 +594,9 @@ def _measures(item: dict[str, Any], drill: DrillDown, sl: ServiceLevel) -> _Meas
     if kind == Measure.DURATION_US:
         return _Measured(
             "duration",
-            None if measured is None else seconds_text(measured),
-            seconds_text(target),
-            None if margin is None else seconds_text(margin),
+            None if measured is None else _seconds_text(measured),
+            _seconds_text(target),
+            None if margin is None else _seconds_text(margin),
         )
     if kind == Measure.BUSINESS_SECONDS:
         return _Measured(
@@ -609,9 +610,9 @@ def _measures(item: dict[str, Any], drill: DrillDown, sl: ServiceLevel) -> _Meas
         # "by the end of the day": the deadline is the first instant that is late
         return _Measured(
             "deadline",
-            local_time(measured, zone),
-            local_time(target, zone),
-            None if margin is None else seconds_text(margin),
+            _local_time(measured, zone),
+            _local_time(target, zone),
+            None if margin is None else _seconds_text(margin),
         )
     return _Measured(
         "quantity",
@@ -627,7 +628,7 @@ EXPORT_COLUMNS = (
 )  # fmt: skip
 
 
-def flatten(item: dict[str, Any]) -> dict[str, Any]:
+def _flatten(item: dict[str, Any]) -> dict[str, Any]:
     """One item as a flat row for CSV/XLSX: times and groups become their own columns."""
     row: dict[str, Any] = {}
     for name in EXPORT_COLUMNS:
@@ -650,7 +651,7 @@ def flatten(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def not_failing(
-    app: Any,
+    app: Ports,
     *,
     actor: Actor,
     contract_id: str,

@@ -24,7 +24,7 @@ from servicepact.domain.entrustment import (
 from servicepact.domain.errors import AccessDenied, InvalidInput, NotFound, Problem
 from servicepact.domain.event_types import PersonalData
 from servicepact.domain.risks import ControlFinding
-from servicepact.services.contracts import get_contract, list_contracts
+from servicepact.services._contracts import get_contract, list_contracts
 from servicepact.services.ports import Ports
 from servicepact.services.selection import load_yaml_model
 from servicepact.store.db.governance import EntrustmentRepository, PersonalDataAccessRepository

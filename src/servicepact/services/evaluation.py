@@ -28,10 +28,11 @@ from servicepact.domain.exclusions import Exclusion, ExclusionReason, ExclusionS
 from servicepact.domain.periods import Period, parse_period
 from servicepact.domain.results import ServiceLevelResult
 from servicepact.engine.evaluate import ClockCache, evaluate_contract
-from servicepact.services.contracts import StoredContract, get_contract, governing_version
-from servicepact.services.open_periods import ensure_open
+from servicepact.services._contracts import StoredContract, get_contract, governing_version
+from servicepact.services._open_periods import ensure_open
+from servicepact.services._scale_out import evaluate_store_on_spark
 from servicepact.services.ports import Ports
-from servicepact.services.scale_out import engine_named, evaluate_store_on_spark
+from servicepact.services.scale_out import engine_named
 from servicepact.services.view_cache import cached
 from servicepact.store.db.evaluation import ExclusionRepository, ResultRepository, result_to_json
 
@@ -452,10 +453,10 @@ def cached_list_results(
     month = app.now().strftime("%Y-%m") if period is not None and "YTD" in period else None
     found = cached(
         app,
-        actor,
-        "results",
-        (contract_id, period, month, present),
-        lambda: tuple(
+        actor=actor,
+        name="results",
+        args=(contract_id, period, month, present),
+        compute=lambda: tuple(
             shown(r) for r in list_results(app, actor=actor, contract_id=contract_id, period=period)
         ),
         state=state,
@@ -490,7 +491,7 @@ def evaluate_named(
     """Measure and store what a named period holds (``period_reports.plan``): a month as
     named, a quarter or a year through its begun measured periods, where a closed month stands
     as stored. The results of them all, in contract order."""
-    from servicepact.services.open_periods import closed_months
+    from servicepact.services._open_periods import closed_months
     from servicepact.services.period_reports import plan
 
     moment = now or app.now()

@@ -16,8 +16,9 @@ from servicepact.domain.event_types import BUILT_IN
 from servicepact.domain.periods import Period, ReportPeriod, months_between, parse_period
 from servicepact.domain.results import PeriodCompliance, ServiceLevelResult
 from servicepact.engine.evaluate import ClockCache, contract_timezone, evaluate_contract
+from servicepact.services._scale_out import evaluate_tables_on_spark
 from servicepact.services.period_reports import compliance_of, plan
-from servicepact.services.scale_out import engine_named, evaluate_tables_on_spark
+from servicepact.services.scale_out import engine_named
 from servicepact.store.events.reading import read_events_for_evaluation
 
 DATA_SUFFIXES = (".csv", ".jsonl", ".parquet", ".xlsx")

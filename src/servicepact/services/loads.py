@@ -56,8 +56,8 @@ from servicepact.engine.controls import (
     short_days,
 )
 from servicepact.engine.evaluate import contract_timezone
-from servicepact.services.contracts import get_contract
-from servicepact.services.open_periods import closed_months, ensure_open_between
+from servicepact.services._contracts import get_contract
+from servicepact.services._open_periods import closed_months, ensure_open_between
 from servicepact.services.ports import Ports
 from servicepact.store.db.uow import UnitOfWork
 from servicepact.store.events.location import event_root
@@ -91,7 +91,6 @@ __all__ = [
     "QuarantinedRow",
     "StoredFinding",
     "admit_load",
-    "canonical_rows",
     "clean_orphans",
     "file_sha256",
     "list_batches",
@@ -99,7 +98,6 @@ __all__ = [
     "list_quarantine",
     "load_events",
     "load_rows",
-    "refuse_closed_months",
     "write_problems",
 ]
 
@@ -427,7 +425,7 @@ def _store_file(
         )
         accepted = writer.rows
         with app.uow(read_only=True) as uow:
-            refuse_closed_months(
+            _refuse_closed_months(
                 uow, contract_id=contract_id, months=controlled.months, rows=controlled.rows_in
             )
         writer.commit()
@@ -438,7 +436,7 @@ def _store_file(
             return _already(earlier, file_name)
         # A month closed while this file was being read: refused, the batch file stays
         # an orphan no manifest row points at (``clean_orphans`` removes it).
-        refuse_closed_months(
+        _refuse_closed_months(
             uow, contract_id=contract_id, months=controlled.months, rows=controlled.rows_in
         )
         seq = _record_batch(
@@ -911,7 +909,7 @@ class _MonthsSeen:
         *,
         now: datetime | None = None,
     ) -> None:
-        self.anchors = measured_at(event_type)
+        self.anchors = _measured_at(event_type)
         across = (
             None
             if isinstance(getattr(event_type, "anchor", None), str)
@@ -1089,7 +1087,7 @@ def _counted_across(
     return counted
 
 
-def measured_at(event_type: EventType) -> tuple[str, ...]:
+def _measured_at(event_type: EventType) -> tuple[str, ...]:
     """The columns that place an event of this type in a month (``MEASURED_AT``); a declared
     type names its one anchor."""
     declared = getattr(event_type, "anchor", None)
@@ -1127,7 +1125,7 @@ class RowsInMonth:
         return f"{noun} {named}{more} (by {by})" if named else f"{self.count} {noun} (by {by})"
 
 
-def refuse_closed_months(
+def _refuse_closed_months(
     uow: UnitOfWork,
     *,
     contract_id: str,
@@ -1181,7 +1179,7 @@ def _json_default(value: object) -> str:
     raise TypeError(f"{type(value).__name__} is not a JSON value")
 
 
-def canonical_rows(rows: Sequence[dict[str, Any]]) -> bytes:
+def _canonical_rows(rows: Sequence[dict[str, Any]]) -> bytes:
     """The rows as canonical JSON Lines: keys sorted, no spacing; its hash is the batch id."""
     try:
         lines = [
@@ -1231,7 +1229,7 @@ def load_rows(
         contract_id=contract_id,
         source=source,
         name=name,
-        batch_id=lambda: hashlib.sha256(canonical_rows(rows)).hexdigest(),
+        batch_id=lambda: hashlib.sha256(_canonical_rows(rows)).hexdigest(),
         opener=opener,
         accept_valid=accept_valid,
         timezone=timezone,

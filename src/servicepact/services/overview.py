@@ -26,14 +26,14 @@ from servicepact.engine.bpo_map import ProcessMap
 from servicepact.engine.risks import HeatCell, heat_map
 from servicepact.engine.scorecard import RankedVendor, Scorecard
 from servicepact.services import vendors
-from servicepact.services.commercials import BusinessCaseReport, business_case_report
-from servicepact.services.contracts import (
+from servicepact.services._contracts import (
     ContractSummary,
     StoredContract,
     get_contract,
     list_contracts,
 )
-from servicepact.services.open_periods import closed_months
+from servicepact.services._open_periods import closed_months
+from servicepact.services.commercials import BusinessCaseReport, business_case_report
 from servicepact.services.ports import Ports
 from servicepact.services.risks import list_risks
 from servicepact.services.view_cache import cached
@@ -256,10 +256,10 @@ def cached_portfolio_overview(
     label = month or _month_label(app.now())
     return cached(
         app,
-        actor,
-        "portfolio",
-        (label,),
-        lambda: portfolio_overview(app, actor=actor, month=label),
+        actor=actor,
+        name="portfolio",
+        args=(label,),
+        compute=lambda: portfolio_overview(app, actor=actor, month=label),
         state=state,
     )
 
@@ -276,10 +276,10 @@ def cached_contract_overview(
     # Without ``last`` the months end at the current one: the current month is in the key.
     return cached(
         app,
-        actor,
-        "contract",
-        (contract_id, last, _month_label(app.now())),
-        lambda: contract_overview(app, actor=actor, contract_id=contract_id, last=last),
+        actor=actor,
+        name="contract",
+        args=(contract_id, last, _month_label(app.now())),
+        compute=lambda: contract_overview(app, actor=actor, contract_id=contract_id, last=last),
         state=state,
     )
 
@@ -449,13 +449,23 @@ def ranking_view(
 ) -> tuple[list[RankedVendor], list[Scorecard]]:
     """The vendor ranking and every scorecard of a month (``services/vendors.ranking``)."""
     return cached(
-        app, actor, "ranking", (period,), lambda: vendors.ranking(app, actor=actor, period=period)
+        app,
+        actor=actor,
+        name="ranking",
+        args=(period,),
+        compute=lambda: vendors.ranking(app, actor=actor, period=period),
     )
 
 
 def bpo_map_view(app: Ports, *, actor: Actor) -> list[ProcessMap]:
     """The BPO map (``services/vendors.governance_map``)."""
-    return cached(app, actor, "bpo_map", (), lambda: vendors.governance_map(app, actor=actor))
+    return cached(
+        app,
+        actor=actor,
+        name="bpo_map",
+        args=(),
+        compute=lambda: vendors.governance_map(app, actor=actor),
+    )
 
 
 def cached_business_case_view(
@@ -463,8 +473,8 @@ def cached_business_case_view(
 ) -> BusinessCaseView:
     return cached(
         app,
-        actor,
-        "business_case",
-        (contract_id,),
-        lambda: business_case_view(app, actor=actor, contract_id=contract_id),
+        actor=actor,
+        name="business_case",
+        args=(contract_id,),
+        compute=lambda: business_case_view(app, actor=actor, contract_id=contract_id),
     )

@@ -1,7 +1,7 @@
 """Results over a reporting period: a quarter (2026-Q3), a calendar year (2026), the year to
 date (2026-YTD) or a contract year (Y1) — the compliance report (docs/results.md).
 
-* ``report_period`` reads a period as a client wrote it; an unknown form is an
+* ``_report_period`` reads a period as a client wrote it; an unknown form is an
   ``InvalidInput`` naming the field (``--period`` on the CLI, ``period`` in the API), never an
   empty answer.
 * ``measured_labels`` names the measured periods a reporting period holds (the months of a
@@ -58,7 +58,7 @@ from servicepact.engine.period_report import (
     period_compliance,
     period_values,
 )
-from servicepact.services.contracts import get_contract, governing_version
+from servicepact.services._contracts import get_contract, governing_version
 from servicepact.services.ports import Ports
 from servicepact.store.db.evaluation import ExclusionRepository, ResultRepository
 from servicepact.store.files.period_values import PeriodValueFiles
@@ -72,7 +72,7 @@ def _today(contract: Contract, now: datetime) -> datetime:
     return now.astimezone(ZoneInfo(contract_timezone(contract)))
 
 
-def report_period(
+def _report_period(
     label: str,
     contract: Contract,
     *,
@@ -89,7 +89,7 @@ def report_period(
         raise InvalidInput([Problem(field, str(error), value=label)]) from None
 
 
-def spans_several(report: ReportPeriod) -> bool:
+def _spans_several(report: ReportPeriod) -> bool:
     """Whether a reporting period gathers measured periods (anything but a single month)."""
     return report.form is not ReportForm.MONTH
 
@@ -127,11 +127,11 @@ def plan(
     problems: list[Problem] = []
     for label in labels:
         try:
-            report = report_period(label, contract, now=now, field=field)
+            report = _report_period(label, contract, now=now, field=field)
         except InvalidInput as error:
             problems.extend(error.problems)
             continue
-        if not spans_several(report):
+        if not _spans_several(report):
             measured.append(report.label)
             continue
         inside = measured_labels(contract, report, now=now)
@@ -355,7 +355,7 @@ def compliance(
     with app.uow(read_only=True) as uow:
         stored = get_contract(uow, actor=actor, contract_id=contract_id)  # access first
         contract = stored.contract
-        report = report_period(period, contract, now=moment, field=field, today=today)
+        report = _report_period(period, contract, now=moment, field=field, today=today)
         effects = uow.contracts.effects(contract_id)
         wanted = _governing_versions(stored.version, effects, report)
         versions = {
@@ -424,7 +424,7 @@ def results_in(
     moment = now or app.now()
     with app.uow(read_only=True) as uow:
         contract = get_contract(uow, actor=actor, contract_id=contract_id).contract
-        report = report_period(period, contract, now=moment)
+        report = _report_period(period, contract, now=moment)
         labels = measured_labels(contract, report)
         return uow.repo(ResultRepository).latest_of_periods(contract_id, labels)
 
@@ -476,9 +476,9 @@ def cached_compliance_view(
     hour = app.now().strftime("%Y-%m-%dT%H")
     return cached(
         app,
-        actor,
-        "compliance",
-        (contract_id, period, hour),
-        lambda: compliance_view(app, actor=actor, contract_id=contract_id, period=period),
+        actor=actor,
+        name="compliance",
+        args=(contract_id, period, hour),
+        compute=lambda: compliance_view(app, actor=actor, contract_id=contract_id, period=period),
         state=state,
     )

@@ -16,17 +16,16 @@ from typing import Any
 
 from servicepact.domain.access import Actor
 from servicepact.domain.errors import Conflict, InvalidInput, NotFound, PeriodClosed, Problem
+from servicepact.domain.json_values import canonical_hash, jsonable
+from servicepact.services._contracts import get_contract
+from servicepact.services._open_periods import closed_message
+from servicepact.services._statements import store_statement
 from servicepact.services.commercials import (
     ENGINE_VERSION,
-    canonical_hash,
-    jsonable,
     list_invoice_checks,
     results_of,
     state_credits,
-    store_statement,
 )
-from servicepact.services.contracts import get_contract
-from servicepact.services.open_periods import closed_message
 from servicepact.services.ports import Ports
 from servicepact.services.vendors import freeze_scorecard
 from servicepact.store.db.commercials import CreditStatementRepository

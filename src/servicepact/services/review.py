@@ -24,18 +24,18 @@ from servicepact.domain.access import Actor, Role
 from servicepact.domain.contracts import Contract
 from servicepact.domain.errors import AccessDenied, Conflict, InvalidInput, NotFound, Problem
 from servicepact.domain.exclusions import Exclusion, ExclusionStatus
+from servicepact.domain.json_values import canonical_hash, jsonable
 from servicepact.domain.kpis import get_kpi
 from servicepact.domain.periods import parse_period
 from servicepact.domain.results import ResultStatus, ServiceLevelResult
 from servicepact.services import evaluation
-from servicepact.services.commercials import canonical_hash, jsonable
-from servicepact.services.contracts import (
+from servicepact.services._contracts import (
     StoredContract,
     get_contract,
     governing_contract,
     list_contracts,
 )
-from servicepact.services.open_periods import ensure_open
+from servicepact.services._open_periods import ensure_open
 from servicepact.services.periods import CloseStatus, PeriodCloseRecord, period_history
 from servicepact.services.ports import Ports
 from servicepact.store.db.periods import PeriodCloseRepository
@@ -365,10 +365,10 @@ def cached_month_review(
     hour = app.now().strftime("%Y-%m-%dT%H")
     return cached(
         app,
-        actor,
-        "month_review",
-        (contract_id, period, hour),
-        lambda: month_review(app, actor=actor, contract_id=contract_id, period=period),
+        actor=actor,
+        name="month_review",
+        args=(contract_id, period, hour),
+        compute=lambda: month_review(app, actor=actor, contract_id=contract_id, period=period),
         state=state,
     )
 
@@ -415,7 +415,7 @@ class ReviewDashboard:
     to_submit: tuple[tuple[str, str], ...]  # (contract, source) with no data in the running month
 
 
-def previous_month_label(label: str) -> str:
+def _previous_month_label(label: str) -> str:
     index = int(label[:4]) * 12 + int(label[5:7]) - 2
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
@@ -430,9 +430,14 @@ def review_dashboard(app: Ports, *, actor: Actor, month: str | None = None) -> R
 
     now = app.now()
     running = f"{now.year:04d}-{now.month:02d}"
-    label = month or previous_month_label(running)
-    return cached(app, actor, "review-dashboard", (label, running),
-                  lambda: _dashboard(app, actor=actor, month=label, running=running))  # fmt: skip
+    label = month or _previous_month_label(running)
+    return cached(
+        app,
+        actor=actor,
+        name="review-dashboard",
+        args=(label, running),
+        compute=lambda: _dashboard(app, actor=actor, month=label, running=running),
+    )
 
 
 def _status_counts(
@@ -475,7 +480,7 @@ def _dashboard(app: Ports, *, actor: Actor, month: str, running: str) -> ReviewD
 
     now = app.now()
     months = months_ending(month)
-    previous = previous_month_label(month)
+    previous = _previous_month_label(month)
     with app.uow(read_only=True) as uow:
         visible = list_contracts(uow, actor=actor)
         stored = {s.id: get_contract(uow, actor=actor, contract_id=s.id) for s in visible}
@@ -503,7 +508,7 @@ def _dashboard(app: Ports, *, actor: Actor, month: str, running: str) -> ReviewD
                 )
             )
         forecasts: list[str] = []
-        if month == running or previous_month_label(running) == month:
+        if month == running or _previous_month_label(running) == month:
             forecasts = _forecast_breaches(app, actor=actor, contract=contract, now=now)
         statement = statements.get(contract_id)
         sources = sorted(contract.sources)

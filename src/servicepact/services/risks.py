@@ -40,7 +40,7 @@ from servicepact.engine.risks import (
     period_findings,
 )
 from servicepact.services import evaluation, loads
-from servicepact.services.contracts import get_contract, list_contracts
+from servicepact.services._contracts import get_contract, list_contracts, visible_contracts
 from servicepact.services.ports import Ports
 from servicepact.services.selection import load_yaml_model
 from servicepact.store.db.commercials import CreditStatementRepository
@@ -53,13 +53,6 @@ SPEND_WINDOW_MONTHS = 12  # concentration is judged on the last year of fees
 
 
 # --- reading what the rules need --------------------------------------------------------------
-
-
-def visible_contracts(uow: UnitOfWork, *, actor: Actor) -> list[Contract]:
-    return [
-        get_contract(uow, actor=actor, contract_id=summary.id).contract
-        for summary in list_contracts(uow, actor=actor)
-    ]
 
 
 def results_for(app: Ports, *, actor: Actor, contract_id: str) -> list[ServiceLevelResult]:
@@ -114,7 +107,7 @@ def control_findings(
     return findings
 
 
-def spend_by_vendor(
+def _spend_by_vendor(
     uow: UnitOfWork, *, contracts: Sequence[Contract], as_of: date
 ) -> dict[str, Decimal]:
     """Fees of the last twelve months per vendor, from the stored credit statements."""
@@ -174,7 +167,7 @@ def _summary(risk: Risk) -> dict[str, Any]:
     return {k: ("(set)" if k in _PERSONAL and v else v) for k, v in data.items()}
 
 
-def risk_zone(risk: Risk, contracts: Sequence[Contract]) -> str:
+def _risk_zone(risk: Risk, contracts: Sequence[Contract]) -> str:
     """The timezone a risk's days are counted in: that of the first contract it concerns (by
     id), else of its vendor's first contract, else UTC."""
     by_id = {c.id: c for c in contracts}
@@ -187,7 +180,7 @@ def risk_zone(risk: Risk, contracts: Sequence[Contract]) -> str:
     return "UTC"
 
 
-def dated(
+def _dated(
     risk: Risk, *, before: Risk | None, now: datetime, zone: str, as_of: date | None = None
 ) -> Risk:
     """The risk with its opened and closed days: as the file states them, else as stored,
@@ -228,7 +221,7 @@ def apply_risk_register(app: Ports, *, actor: Actor, register: RiskRegister) -> 
             if unknown:
                 raise NotFound(f"risk {listed.id}: unknown contracts {', '.join(unknown)}")
             before = register_store.get(listed.id)
-            risk = dated(listed, before=before, now=uow.now(), zone=risk_zone(listed, contracts))
+            risk = _dated(listed, before=before, now=uow.now(), zone=_risk_zone(listed, contracts))
             if before == risk:
                 unchanged += 1
                 continue
@@ -289,7 +282,7 @@ def raise_risks(
     with app.uow(read_only=True) as uow:
         contracts = visible_contracts(uow, actor=actor)
         parties = [stored.party for stored in uow.parties.list()]
-        spend = spend_by_vendor(uow, contracts=contracts, as_of=as_of)
+        spend = _spend_by_vendor(uow, contracts=contracts, as_of=as_of)
     results: list[ServiceLevelResult] = []
     findings: list[ControlFinding] = []
     for contract in contracts:
@@ -313,8 +306,8 @@ def raise_risks(
                 while register_store.get(f"AUTO-{number:04d}") is not None:  # taken by hand
                     number += 1
                 raw = item.to_risk(risk_id=f"AUTO-{number:04d}", owner=owner)
-                risk = dated(
-                    raw, before=None, now=uow.now(), zone=risk_zone(raw, contracts), as_of=as_of
+                risk = _dated(
+                    raw, before=None, now=uow.now(), zone=_risk_zone(raw, contracts), as_of=as_of
                 )
                 register_store.save(risk, rule_key=item.key, exists=False, at=uow.now())
                 uow.record(
@@ -340,8 +333,8 @@ def raise_risks(
                     "closed": None,
                 }
             )
-            after = dated(
-                after, before=None, now=uow.now(), zone=risk_zone(after, contracts), as_of=as_of
+            after = _dated(
+                after, before=None, now=uow.now(), zone=_risk_zone(after, contracts), as_of=as_of
             )
             if after != before:
                 register_store.save(after, rule_key=item.key, exists=True, at=uow.now())

@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from servicepact.domain.access import Actor, Role
-from servicepact.domain.errors import AccessDenied, NotFound
+from servicepact.domain.errors import AccessDenied
+from servicepact.services import _sessions
 from servicepact.services.ports import Ports
 from servicepact.store.db.sessions import (
     SessionRepository,
@@ -63,7 +64,13 @@ def _audit_id(stored_id: str) -> str:
     return stored_id[:16]  # enough to tell sessions apart in the trail; useless to sign in
 
 
-def start(uow: UnitOfWork, *, actor: Actor, rules: SessionRules) -> StartedSession:
+def start(app: Ports, *, actor: Actor, rules: SessionRules) -> StartedSession:
+    """Sign in: a new session for ``actor``, with its token for the cookie (shown once)."""
+    with app.uow() as uow:
+        return _start(uow, actor=actor, rules=rules)
+
+
+def _start(uow: UnitOfWork, *, actor: Actor, rules: SessionRules) -> StartedSession:
     now = uow.now()
     token = secrets.token_urlsafe(32)
     stored = StoredSession(
@@ -124,8 +131,13 @@ def resolve(app: Ports, *, token: str, rules: SessionRules) -> ActiveSession | N
     return ActiveSession(actor=actor, csrf=stored.csrf)
 
 
-def end(uow: UnitOfWork, *, actor: Actor, token: str) -> None:
+def end(app: Ports, *, actor: Actor, token: str) -> None:
     """Sign out: this session ends now."""
+    with app.uow() as uow:
+        _end(uow, actor=actor, token=token)
+
+
+def _end(uow: UnitOfWork, *, actor: Actor, token: str) -> None:
     stored_id = session_id(token)
     if uow.repo(SessionRepository).end([stored_id], at=uow.now(), why="signed out"):
         uow.record(
@@ -137,29 +149,17 @@ def end(uow: UnitOfWork, *, actor: Actor, token: str) -> None:
         )
 
 
-def end_all(uow: UnitOfWork, *, actor: Actor, user: str, why: str) -> int:
+def end_all(app: Ports, *, actor: Actor, user: str, why: str) -> int:
     """End every open session of ``user`` (administrators, or the user for themself)."""
-    if actor.role is not Role.ADMIN and actor.user != user:
-        raise AccessDenied("only administrators can end another user's sessions")
-    if uow.users.get(user) is None:
-        raise NotFound(f"no user {user!r}", where="user")
-    repo = uow.repo(SessionRepository)
-    ended = repo.end([s.id for s in repo.of_user(user)], at=uow.now(), why=why)
-    if ended:
-        uow.record(
-            actor=actor,
-            entity_type="web_session",
-            entity_id=user,
-            action="delete",
-            after={"sessions_ended": ended, "why": why},
-        )
-    return ended
+    with app.uow() as uow:
+        return _sessions.end_all(uow, actor=actor, user=user, why=why)
 
 
-def list_open(uow: UnitOfWork, *, actor: Actor, user: str) -> list[StoredSession]:
+def list_open(app: Ports, *, actor: Actor, user: str) -> list[StoredSession]:
     if actor.role not in (Role.ADMIN, Role.AUDITOR) and actor.user != user:
         raise AccessDenied("only administrators and auditors can list another user's sessions")
-    return uow.repo(SessionRepository).of_user(user)
+    with app.uow(read_only=True) as uow:
+        return uow.repo(SessionRepository).of_user(user)
 
 
 # --- failed sign-ins -----------------------------------------------------------------------

@@ -225,7 +225,7 @@ FINISH_ATTEMPTS = 3
 log = logging.getLogger(__name__)
 
 
-def runner_name() -> str:
+def _runner_name() -> str:
     """Which process runs a job: host and process id (shown to no user)."""
     return f"{socket.gethostname()}:{os.getpid()}"
 
@@ -247,7 +247,7 @@ class UploadJobs:
         self._stop = threading.Event()
         self._beater: threading.Thread | None = None
         self.directory = app.settings.data_dir / "uploads"
-        self.runner = runner_name()
+        self.runner = _runner_name()
 
     def submit(
         self,
@@ -514,7 +514,7 @@ def problem_from_json(data: dict[str, Any]) -> Problem:
     return Problem(where=where, message=message, line=line, column=column, value=value)
 
 
-def report_from_json(data: dict[str, Any]) -> LoadReport:
+def _report_from_json(data: dict[str, Any]) -> LoadReport:
     return LoadReport(
         contract_id=data["contract"],
         source=data["source"],
@@ -555,7 +555,7 @@ def _job(stored: StoredUploadJob) -> UploadJob:
         created_at=stored.created_at,
         started_at=stored.started_at,
         finished_at=stored.finished_at,
-        report=None if stored.report is None else report_from_json(stored.report),
+        report=None if stored.report is None else _report_from_json(stored.report),
         problems=tuple(problem_from_json(p) for p in stored.problems or ()),
         problem_count=stored.problem_count,
         message=stored.message,

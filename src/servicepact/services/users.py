@@ -19,6 +19,9 @@ from pwdlib import PasswordHash
 from servicepact.domain.access import Actor, Role
 from servicepact.domain.errors import AccessDenied, Conflict, InvalidInput, NotFound, Problem
 from servicepact.domain.portfolio import PartyKind
+from servicepact.services import _sessions
+from servicepact.services.ports import Ports
+from servicepact.services.view_cache import read_with_state
 from servicepact.store.db.credentials import CredentialRepository
 from servicepact.store.db.repositories import StoredToken, StoredUser
 from servicepact.store.db.uow import UnitOfWork
@@ -47,6 +50,14 @@ def _require_admin(actor: Actor, what: str) -> None:
 
 
 def add_user(
+    app: Ports, *, actor: Actor, name: str, role: Role, party: str | None = None
+) -> StoredUser:
+    """A new user with a role (and, for vendor and broker users, the party it acts for)."""
+    with app.uow() as uow:
+        return _add_user(uow, actor=actor, name=name, role=role, party=party)
+
+
+def _add_user(
     uow: UnitOfWork, *, actor: Actor, name: str, role: Role, party: str | None = None
 ) -> StoredUser:
     _require_admin(actor, "add users")
@@ -90,21 +101,27 @@ def add_user(
     return user
 
 
-def list_users(uow: UnitOfWork, *, actor: Actor) -> list[StoredUser]:
+def list_users(app: Ports, *, actor: Actor) -> list[StoredUser]:
     if actor.role not in (Role.ADMIN, Role.AUDITOR):
         raise AccessDenied("only administrators and auditors can list users")
-    return uow.users.list()
+    with app.uow(read_only=True) as uow:
+        return uow.users.list()
 
 
-def get_actor(uow: UnitOfWork, *, name: str) -> Actor:
+def _get_actor(uow: UnitOfWork, *, name: str) -> Actor:
     stored = uow.users.get(name)
     if stored is None:
         raise NotFound(f"no user {name!r}", where="user")
     return stored.actor()
 
 
-def create_token(uow: UnitOfWork, *, actor: Actor, user: str, label: str = "") -> IssuedToken:
+def create_token(app: Ports, *, actor: Actor, user: str, label: str = "") -> IssuedToken:
     _require_admin(actor, "create API tokens")
+    with app.uow() as uow:
+        return _create_token(uow, actor=actor, user=user, label=label)
+
+
+def _create_token(uow: UnitOfWork, *, actor: Actor, user: str, label: str) -> IssuedToken:
     if uow.users.get(user) is None:
         raise NotFound(f"no user {user!r}; add it first with `servicepact user add`", where="user")
     token = TOKEN_PREFIX + secrets.token_urlsafe(TOKEN_BYTES)
@@ -119,8 +136,13 @@ def create_token(uow: UnitOfWork, *, actor: Actor, user: str, label: str = "") -
     return IssuedToken(token=token, id=stored.id, user=user, label=label)
 
 
-def revoke_token(uow: UnitOfWork, *, actor: Actor, token_id: int) -> StoredToken:
+def revoke_token(app: Ports, *, actor: Actor, token_id: int) -> StoredToken:
     _require_admin(actor, "revoke API tokens")
+    with app.uow() as uow:
+        return _revoke_token(uow, actor=actor, token_id=token_id)
+
+
+def _revoke_token(uow: UnitOfWork, *, actor: Actor, token_id: int) -> StoredToken:
     stored = uow.tokens.get(token_id)
     if stored is None:
         raise NotFound(f"no API token {token_id}", where="token")
@@ -145,12 +167,31 @@ def revoke_token(uow: UnitOfWork, *, actor: Actor, token_id: int) -> StoredToken
     )
 
 
-def authenticate_token(uow: UnitOfWork, *, token: str) -> Actor:
+def authenticate_token(app: Ports, *, token: str) -> Actor:
     """The user a bearer token acts as; one answer for unknown and revoked tokens."""
+    with app.uow(read_only=True) as uow:
+        return _authenticate_token(uow, token=token)
+
+
+def authenticate_token_with_state(app: Ports, *, token: str) -> tuple[int, Actor]:
+    """The data state and the user a bearer token acts as, read in one unit of work.
+
+    One query of the data state answers a known token until the next write (revoking a
+    token or changing a user is a write); the state is kept for the request's cached reads.
+    """
+    return read_with_state(
+        app,
+        name="token",
+        args=(token_hash(token),),
+        read=lambda uow: _authenticate_token(uow, token=token),
+    )
+
+
+def _authenticate_token(uow: UnitOfWork, *, token: str) -> Actor:
     stored = uow.tokens.find_by_hash(token_hash(token))
     if stored is None or stored.revoked_at is not None:
         raise AccessDenied("invalid or revoked API token")
-    return get_actor(uow, name=stored.user_name)
+    return _get_actor(uow, name=stored.user_name)
 
 
 # --- Web sign-in passwords -------------------------------------------------------------------
@@ -173,8 +214,14 @@ def _dummy_hash() -> str:
     return _hasher().hash(secrets.token_urlsafe(16))
 
 
-def set_password(uow: UnitOfWork, *, actor: Actor, user: str, password: str) -> None:
-    """Set a user's web sign-in password (administrators, or the user for themself)."""
+def set_password(app: Ports, *, actor: Actor, user: str, password: str) -> None:
+    """Set a user's web sign-in password (administrators, or the user for themself); every
+    session of the user ends with it."""
+    with app.uow() as uow:
+        _set_password(uow, actor=actor, user=user, password=password)
+
+
+def _set_password(uow: UnitOfWork, *, actor: Actor, user: str, password: str) -> None:
     if actor.role is not Role.ADMIN and actor.user != user:
         raise AccessDenied("only administrators can set another user's password")
     if uow.users.get(user) is None:
@@ -200,13 +247,16 @@ def set_password(uow: UnitOfWork, *, actor: Actor, user: str, password: str) -> 
         after={"set": True},
     )
     # Whoever knew the old password may hold a session: every session of the user ends now.
-    from servicepact.services import sessions
-
-    sessions.end_all(uow, actor=actor, user=user, why="password changed")
+    _sessions.end_all(uow, actor=actor, user=user, why="password changed")
 
 
-def authenticate_password(uow: UnitOfWork, *, name: str, password: str) -> Actor:
+def authenticate_password(app: Ports, *, name: str, password: str) -> Actor:
     """The user a name and password sign in as; one answer for every kind of failure."""
+    with app.uow(read_only=True) as uow:
+        return _authenticate_password(uow, name=name, password=password)
+
+
+def _authenticate_password(uow: UnitOfWork, *, name: str, password: str) -> Actor:
     stored_hash = None
     if len(password) <= MAX_PASSWORD_LENGTH and uow.users.get(name) is not None:
         stored_hash = uow.repo(CredentialRepository).password_hash(name)
@@ -215,7 +265,7 @@ def authenticate_password(uow: UnitOfWork, *, name: str, password: str) -> Actor
         raise AccessDenied("unknown user or wrong password")
     if not _hasher().verify(password, stored_hash):
         raise AccessDenied("unknown user or wrong password")
-    return get_actor(uow, name=name)
+    return _get_actor(uow, name=name)
 
 
 @dataclass(frozen=True)
@@ -226,19 +276,20 @@ class DemoLogin:
     password: str
 
 
-def ensure_users(uow: UnitOfWork, *, actor: Actor, logins: Sequence[DemoLogin]) -> list[DemoLogin]:
+def ensure_users(app: Ports, *, actor: Actor, logins: Sequence[DemoLogin]) -> list[DemoLogin]:
     """Create each user that is missing and set its password; existing users are left alone.
 
     Made for the demo (``servicepact demo`` calls it with its known logins and prints
     them), so running the demo twice changes nothing. Returns the users created.
     """
     created: list[DemoLogin] = []
-    for login in logins:
-        if uow.users.get(login.name) is not None:
-            continue
-        add_user(uow, actor=actor, name=login.name, role=login.role, party=login.party)
-        set_password(uow, actor=actor, user=login.name, password=login.password)
-        created.append(login)
+    with app.uow() as uow:
+        for login in logins:
+            if uow.users.get(login.name) is not None:
+                continue
+            _add_user(uow, actor=actor, name=login.name, role=login.role, party=login.party)
+            _set_password(uow, actor=actor, user=login.name, password=login.password)
+            created.append(login)
     return created
 
 

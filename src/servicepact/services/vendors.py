@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from servicepact.domain.access import Actor
 from servicepact.domain.contracts import Contract
 from servicepact.domain.errors import InvalidInput, NotFound, Problem
+from servicepact.domain.json_values import canonical_hash
 from servicepact.domain.periods import Period, parse_period
 from servicepact.domain.periods import month as month_period
 from servicepact.domain.results import ServiceLevelResult
@@ -51,10 +52,9 @@ from servicepact.engine.scorecard import (
     vendor_scorecard,
 )
 from servicepact.services import commercials
-from servicepact.services.commercials import canonical_hash
-from servicepact.services.contracts import get_contract, governing_contracts
+from servicepact.services._contracts import get_contract, governing_contracts, visible_contracts
 from servicepact.services.ports import Ports
-from servicepact.services.risks import list_risks, load_findings, results_for, visible_contracts
+from servicepact.services.risks import list_risks, load_findings, results_for
 from servicepact.services.selection import load_yaml_model
 from servicepact.store.db.governance import FrozenScorecardRepository, SurveyRepository
 from servicepact.store.db.periods import CloseStatus, PeriodCloseRepository
@@ -535,7 +535,7 @@ def handoffs(
 
 def governance_map(app: Ports, *, actor: Actor) -> list[ProcessMap]:
     """Every outsourced process with its four governance layers (client roles only)."""
-    from servicepact.services.portfolio import get_portfolio
+    from servicepact.services._portfolio import get_portfolio
 
     with app.uow(read_only=True) as uow:
         portfolio = get_portfolio(uow, actor=actor)

@@ -32,11 +32,11 @@ def data_state(app: Ports) -> int:
 
 def cached(
     app: Ports,
+    *,
     actor: Actor,
     name: str,
     args: tuple[Any, ...],
     compute: Callable[[], T],
-    *,
     max_age: float | None = None,
     state: int | None = None,
 ) -> T:
@@ -63,7 +63,7 @@ def cached(
 
 
 def read_with_state(
-    app: Ports, name: str, args: tuple[Any, ...], read: Callable[[UnitOfWork], T]
+    app: Ports, *, name: str, args: tuple[Any, ...], read: Callable[[UnitOfWork], T]
 ) -> tuple[int, T]:
     """The data state and ``read(uow)``, in one read-only unit of work.
 

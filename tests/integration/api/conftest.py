@@ -24,19 +24,18 @@ from servicepact.services import contracts, users
 def world(
     app: App, admin: Actor, make_contract_document: Callable[..., ContractDocument]
 ) -> Iterator[World]:
-    with app.uow() as uow:
-        for contract_id, vendor in (
-            ("acme-cs-2026", "helpco"),
-            ("acme-it-2026", "helpco"),
-            ("other-cs-2026", "otherco"),
-        ):
-            contracts.apply_contract(
-                uow, actor=admin, document=make_contract_document(contract_id, vendor=vendor)
-            )
-        tokens = {}
-        for name, role, party in PERSONAS:
-            users.add_user(uow, actor=admin, name=name, role=role, party=party)
-            tokens[name] = users.create_token(uow, actor=admin, user=name).token
+    for contract_id, vendor in (
+        ("acme-cs-2026", "helpco"),
+        ("acme-it-2026", "helpco"),
+        ("other-cs-2026", "otherco"),
+    ):
+        contracts.apply_contract(
+            app, actor=admin, document=make_contract_document(contract_id, vendor=vendor)
+        )
+    tokens = {}
+    for name, role, party in PERSONAS:
+        users.add_user(app, actor=admin, name=name, role=role, party=party)
+        tokens[name] = users.create_token(app, actor=admin, user=name).token
     with TestClient(create_app(app), raise_server_exceptions=False) as client:
         yield World(client=client, tokens=tokens)
 

@@ -22,10 +22,7 @@ LISTED = HolidayList(first_year=2025, last_year=2027, dates=(date(2026, 5, 1), d
 
 
 def _apply(app: App, client_manager: Actor, vendor_a: Actor) -> None:
-    with app.uow() as uow:
-        apply_contract(
-            uow, actor=client_manager, document=document(add=["2026-05-01", "2027-01-04"])
-        )
+    apply_contract(app, actor=client_manager, document=document(add=["2026-05-01", "2027-01-04"]))
     load_rows(app, actor=vendor_a, contract_id=CONTRACT, source="tickets", rows=TICKETS)
 
 

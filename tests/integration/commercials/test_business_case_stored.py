@@ -111,13 +111,10 @@ def test_a_changed_case_is_a_new_version_and_a_wrong_one_is_refused(
 
 
 def test_the_api_reads_and_applies_the_stored_case(servicepact, app: App, admin: Actor) -> None:
-    with app.uow() as uow:
-        users.add_user(uow, actor=admin, name="alice", role=Role.CLIENT_MANAGER)
-        users.add_user(uow, actor=admin, name="bob", role=Role.VENDOR, party="callnet")
-        alice = {
-            "Authorization": f"Bearer {users.create_token(uow, actor=admin, user='alice').token}"
-        }
-        bob = {"Authorization": f"Bearer {users.create_token(uow, actor=admin, user='bob').token}"}
+    users.add_user(app, actor=admin, name="alice", role=Role.CLIENT_MANAGER)
+    users.add_user(app, actor=admin, name="bob", role=Role.VENDOR, party="callnet")
+    alice = {"Authorization": f"Bearer {users.create_token(app, actor=admin, user='alice').token}"}
+    bob = {"Authorization": f"Bearer {users.create_token(app, actor=admin, user='bob').token}"}
     path = f"/api/v1/contracts/{CC}/business-case"
     yaml_body = {"Content-Type": "application/yaml"}
     with TestClient(create_app(app), raise_server_exceptions=False) as client:

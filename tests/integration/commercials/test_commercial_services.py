@@ -26,9 +26,9 @@ from servicepact.domain.errors import (
 from servicepact.domain.invoices import DifferenceReason as R
 from servicepact.domain.invoices import Verdict
 from servicepact.domain.results import ResultStatus, ServiceLevelResult
+from servicepact.services._open_periods import ensure_open_between
 from servicepact.services.commercials import check_invoice_file, list_invoice_checks
 from servicepact.services.contracts import apply_contract
-from servicepact.services.open_periods import ensure_open_between
 from servicepact.services.periods import (
     close_period,
     period_history,
@@ -116,8 +116,7 @@ def contract(app: App, client_manager: Actor) -> Contract:
         source=f"{CONTRACT}.yaml",
         sha256=contract_hash(model),
     )
-    with app.uow() as uow:
-        apply_contract(uow, actor=client_manager, document=document)
+    apply_contract(app, actor=client_manager, document=document)
     return model
 
 

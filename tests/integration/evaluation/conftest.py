@@ -39,7 +39,6 @@ def app_with_calls(
     make_contract_document: Callable[..., ContractDocument],
 ) -> App:
     # expected 0.80, minimum 0.75; 15 of 20 in time = 0.75 → below expected
-    with app.uow() as uow:
-        apply_contract(uow, actor=client_manager, document=make_contract_document())
+    apply_contract(app, actor=client_manager, document=make_contract_document())
     load_rows(app, actor=vendor_a, contract_id=CONTRACT, source="calls", rows=march_calls(15, 5))
     return app

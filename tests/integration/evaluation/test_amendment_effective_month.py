@@ -80,8 +80,7 @@ def amendment(make_contract_document: Callable[..., ContractDocument]) -> Contra
 
 
 def apply(app: App, actor: Actor, document: ContractDocument, **options: str) -> Any:
-    with app.uow() as uow:
-        return apply_contract(uow, actor=actor, document=document, **options)
+    return apply_contract(app, actor=actor, document=document, **options)
 
 
 def test_an_amendment_without_a_month_is_refused_naming_the_months_and_their_results(
@@ -106,10 +105,10 @@ def test_effective_from_keeps_earlier_months_on_the_previous_terms(
 ) -> None:
     outcome = apply(measured, client_manager, amendment, effective_from="2026-04")
     assert (outcome.version, outcome.effective_from, outcome.remeasured) == (2, "2026-04", ())
-    with measured.uow(read_only=True) as uow:
-        stored = [
-            get_contract(uow, actor=client_manager, contract_id=CONTRACT, version=v) for v in (1, 2)
-        ]
+    stored = [
+        get_contract(measured, actor=client_manager, contract_id=CONTRACT, version=v)
+        for v in (1, 2)
+    ]
     assert [s.effective_from for s in stored] == [None, "2026-04"]
     # March is governed by version 1 still: current, not measured again
     assert stale_results(measured, actor=client_manager, contract_id=CONTRACT) == []

@@ -75,8 +75,7 @@ def march_calls() -> list[dict[str, str]]:
 
 
 def apply(app: App, actor: Actor, doc: ContractDocument, **options: str) -> None:
-    with app.uow() as uow:
-        apply_contract(uow, actor=actor, document=doc, **options)
+    apply_contract(app, actor=actor, document=doc, **options)
 
 
 @pytest.fixture

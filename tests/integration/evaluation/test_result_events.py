@@ -162,13 +162,12 @@ def test_an_amendment_measures_the_open_months_again(
 ) -> None:
     from servicepact.services.freshness import remeasure_after_change
 
-    with measured.uow() as uow:
-        amended = apply_contract(
-            uow,
-            actor=client_manager,
-            document=make_contract_document(expected="0.75"),
-            remeasure_from="2026-03",  # March is measured: re-measuring it is said, not silent
-        )
+    amended = apply_contract(
+        measured,
+        actor=client_manager,
+        document=make_contract_document(expected="0.75"),
+        remeasure_from="2026-03",  # March is measured: re-measuring it is said, not silent
+    )
     assert amended.supersedes == 1
     assert amended.remeasured == ("2026-03",)
     assert stale_results(measured, actor=client_manager, contract_id=CONTRACT)[

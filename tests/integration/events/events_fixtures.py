@@ -26,8 +26,7 @@ def apply_contract_data(app: App, actor: Actor, data: dict[str, Any]) -> Contrac
         source=f"{model.id}.yaml",
         sha256=contract_hash(model),
     )
-    with app.uow() as uow:
-        apply_contract(uow, actor=actor, document=document)
+    apply_contract(app, actor=actor, document=document)
     return model
 
 

@@ -128,8 +128,7 @@ def test_a_finding_later_data_completes_is_withdrawn_audited_and_shown(
     assert control.status is ControlStatus.RESOLVED
     # ... and a month's scorecard counts it for no month: open from finding to finding
     assert control.closed_at == control.opened_at
-    with app.uow(read_only=True) as uow:
-        entries = list_entries(uow, actor=auditor, entity_type="control_finding")
+    entries = list_entries(app, actor=auditor, entity_type="control_finding")
     assert [(e.action, e.entity_id) for e in entries] == [
         ("withdraw", f"{CONTRACT}/tickets/{stored.id}")
     ]

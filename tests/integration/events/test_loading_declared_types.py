@@ -33,8 +33,7 @@ def contract(app: App, client_manager: Actor) -> None:
         "vendor: peoplecore", "vendor: helpco"
     )
     document = parse_contract_text(text, "procurement.yaml")
-    with app.uow() as uow:
-        apply_contract(uow, actor=client_manager, document=document)
+    apply_contract(app, actor=client_manager, document=document)
 
 
 def _write(tmp_path: Path, name: str, rows: list[str]) -> Path:
@@ -61,8 +60,7 @@ def _read(app: App) -> list[dict[str, object]]:
 
 def _declared(app: App) -> dict[str, EventType]:
     auditor = Actor(user="audrey", role=Role.AUDITOR)
-    with app.uow(read_only=True) as uow:
-        stored = get_contract(uow, actor=auditor, contract_id=CONTRACT)
+    stored = get_contract(app, actor=auditor, contract_id=CONTRACT)
     return dict(stored.contract.declared_event_types)
 
 

@@ -89,8 +89,7 @@ def apply(app: App, actor: Actor, model: Contract) -> None:
         source=f"{model.id}.yaml",
         sha256=contract_hash(model),
     )
-    with app.uow() as uow:
-        apply_contract(uow, actor=actor, document=document)
+    apply_contract(app, actor=actor, document=document)
 
 
 def calls(month: str, in_time: int, total: int = 20) -> list[dict[str, str]]:

@@ -28,8 +28,7 @@ CONTRACT = "acme-cs-2026"
 
 @pytest.fixture
 def applied(app: App, client_manager: Actor, make_contract_document: MakeDocument) -> None:
-    with app.uow() as uow:
-        apply_contract(uow, actor=client_manager, document=make_contract_document(CONTRACT))
+    apply_contract(app, actor=client_manager, document=make_contract_document(CONTRACT))
 
 
 def close(app: App, actor: Actor, period: str) -> None:
@@ -58,14 +57,12 @@ def close(app: App, actor: Actor, period: str) -> None:
 
 
 def amend(app: App, actor: Actor, make: MakeDocument, **kw: str) -> int:
-    with app.uow() as uow:
-        outcome = apply_contract(uow, actor=actor, document=make(CONTRACT, expected="0.85"), **kw)
+    outcome = apply_contract(app, actor=actor, document=make(CONTRACT, expected="0.85"), **kw)
     return outcome.version
 
 
 def current_version(app: App, actor: Actor) -> int:
-    with app.uow(read_only=True) as uow:
-        return get_contract(uow, actor=actor, contract_id=CONTRACT).version
+    return get_contract(app, actor=actor, contract_id=CONTRACT).version
 
 
 def test_an_amendment_without_effective_month_is_refused_while_a_month_is_closed(
@@ -111,8 +108,7 @@ def test_a_reopened_month_no_longer_blocks_an_amendment(
     reopen_period(
         app, actor=client_manager, contract_id=CONTRACT, period="2026-03", reason="new target"
     )
-    with app.uow(read_only=True) as uow:
-        assert closed_months(uow, CONTRACT) == []
+    assert closed_months(app, contract_id=CONTRACT) == []
     assert amend(app, client_manager, make_contract_document) == 2
 
 
@@ -120,10 +116,7 @@ def test_applying_the_same_content_again_is_never_blocked(
     app: App, applied: None, client_manager: Actor, make_contract_document: MakeDocument
 ) -> None:
     close(app, client_manager, "2026-03")
-    with app.uow() as uow:
-        outcome = apply_contract(
-            uow, actor=client_manager, document=make_contract_document(CONTRACT)
-        )
+    outcome = apply_contract(app, actor=client_manager, document=make_contract_document(CONTRACT))
     assert (outcome.changed, outcome.version) == (False, 1)
 
 

@@ -73,8 +73,7 @@ def _document(**lifecycle: Any) -> ContractDocument:
 
 
 def _apply(app: App, actor: Actor, **lifecycle: Any) -> None:
-    with app.uow() as uow:
-        apply_contract(uow, actor=actor, document=_document(**lifecycle))
+    apply_contract(app, actor=actor, document=_document(**lifecycle))
 
 
 def _notice_alerts(app: App, actor: Actor) -> list[Any]:
@@ -198,9 +197,8 @@ def test_contract_show_prints_the_lifecycle_and_its_json(
 @pytest.fixture
 def api(app: App, admin: Actor) -> Iterator[tuple[TestClient, dict[str, str]]]:
     _apply(app, admin, termination={"date": "2026-02-14", "reason": "vendor insolvency"})
-    with app.uow() as uow:
-        users.add_user(uow, actor=admin, name="bob", role=Role.VENDOR, party="helpco")
-        token = users.create_token(uow, actor=admin, user="bob").token
+    users.add_user(app, actor=admin, name="bob", role=Role.VENDOR, party="helpco")
+    token = users.create_token(app, actor=admin, user="bob").token
     with TestClient(create_app(app), raise_server_exceptions=False) as client:
         yield client, {"Authorization": f"Bearer {token}"}
 

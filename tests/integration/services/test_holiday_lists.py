@@ -116,8 +116,7 @@ TICKETS = [
 
 @pytest.fixture
 def stored(app: App, client_manager: Actor, vendor_a: Actor) -> App:
-    with app.uow() as uow:
-        apply_contract(uow, actor=client_manager, document=document())
+    apply_contract(app, actor=client_manager, document=document())
     load_rows(app, actor=vendor_a, contract_id=CONTRACT, source="tickets", rows=TICKETS)
     return app
 
@@ -198,8 +197,7 @@ def test_a_changed_package_changes_nothing_stored(
     assert [(r.numerator, r.denominator, r.status) for r in first] == [
         (1, 2, ResultStatus.BELOW_EXPECTED)
     ]
-    with stored.uow(read_only=True) as uow:
-        version = get_contract(uow, actor=client_manager, contract_id=CONTRACT)
+    version = get_contract(stored, actor=client_manager, contract_id=CONTRACT)
     assert first[0].calendar_hash == version.calendar_hash
     assert version.holidays is not None
     office = version.holidays["office"]
@@ -223,8 +221,7 @@ def test_a_changed_package_changes_nothing_stored(
     monkeypatch.setattr(holidays, "country_holidays", patched)
 
     # The package alone would give 2/2 — the patch does reach a file-read contract ...
-    with stored.uow(read_only=True) as uow:
-        tables = {"tickets": stored.event_store.read(contract_id=CONTRACT, source="tickets")}
+    tables = {"tickets": stored.event_store.read(contract_id=CONTRACT, source="tickets")}
     from_file = evaluate_contract(
         document().contract,
         tables,
@@ -283,12 +280,11 @@ def test_the_proposed_amendment_adopts_the_dates_whatever_the_package(
     stored: App, client_manager: Actor, other_package: None
 ) -> None:
     # Applying the proposal under the *other* package pins its dates explicitly ...
-    with stored.uow() as uow:
-        outcome = apply_contract(
-            uow,
-            actor=client_manager,
-            document=document(country="KR", add=["2026-03-10"], remove=["2026-03-02"]),
-        )
+    outcome = apply_contract(
+        stored,
+        actor=client_manager,
+        document=document(country="KR", add=["2026-03-10"], remove=["2026-03-02"]),
+    )
     assert outcome.version == 2
     # ... and says which dates moved against version 1 (audited with the amendment)
     assert outcome.holiday_changes == (("office", (TUESDAY_10_MARCH,), (MONDAY_2_MARCH,)),)
@@ -306,16 +302,15 @@ def test_a_version_stored_before_lists_were_kept_is_fixed_once_and_audited(
 ) -> None:
     with stored.engine.begin() as connection:  # as a version stored before revision 0011
         connection.execute(sa.update(contract_versions).values(holidays=None))
-    with stored.uow(read_only=True) as uow:
-        before = get_contract(uow, actor=client_manager, contract_id=CONTRACT)
+    before = get_contract(stored, actor=client_manager, contract_id=CONTRACT)
     assert not before.holidays_stored
     (found,) = check_calendars(stored, actor=client_manager)
     assert not found.stored
 
     fixed = fix_missing_holiday_lists(stored, actor=admin)
     assert [(f.contract_id, f.version, f.calendars) for f in fixed] == [(CONTRACT, 1, ("office",))]
+    after = get_contract(stored, actor=client_manager, contract_id=CONTRACT)
     with stored.uow(read_only=True) as uow:
-        after = get_contract(uow, actor=client_manager, contract_id=CONTRACT)
         (entry,) = uow.connection.execute(
             sa.select(audit_log.c.action, audit_log.c.after).where(
                 audit_log.c.action == "fix-holidays"
@@ -333,10 +328,7 @@ def test_a_version_stored_before_lists_were_kept_is_fixed_once_and_audited(
 
 def test_contract_show_lists_the_dates(app: App, client_manager: Actor, cli_env: object) -> None:
     # explicit days only: years 2025-2027 hold exactly these two dates
-    with app.uow() as uow:
-        apply_contract(
-            uow, actor=client_manager, document=document(add=["2026-05-01", "2027-01-04"])
-        )
+    apply_contract(app, actor=client_manager, document=document(add=["2026-05-01", "2027-01-04"]))
     outcome = runner.invoke(cli, ["contract", "show", CONTRACT])
     assert outcome.exit_code == 0, outcome.output
     assert "office 2025-2027, 2 dates" in outcome.stdout
@@ -430,8 +422,7 @@ def test_init_after_the_upgrade_fixes_the_lists_of_older_versions(
     app = build_app(Settings(data_dir=tmp_path, database_url=empty_db_url))
     try:
         app.upgrade_schema()
-        with app.uow() as uow:
-            apply_contract(uow, actor=client_manager, document=document())
+        apply_contract(app, actor=client_manager, document=document())
         migrate.downgrade(app.engine, "0010")  # the version as stored before holiday lists
         migrate.upgrade(app.engine, "0011")
         with app.uow(read_only=True) as uow:
@@ -450,8 +441,8 @@ def test_init_after_the_upgrade_fixes_the_lists_of_older_versions(
         first = init()
         assert f"fixed the holiday lists of {CONTRACT} v1 from the installed holidays" in first
         assert "fixed the holiday lists" not in init()  # once
+        version = get_contract(app, actor=client_manager, contract_id=CONTRACT)
         with app.uow(read_only=True) as uow:
-            version = get_contract(uow, actor=client_manager, contract_id=CONTRACT)
             actions = uow.connection.execute(
                 sa.select(audit_log.c.action).where(audit_log.c.entity_id == CONTRACT)
             ).scalars()

@@ -60,7 +60,7 @@ def test_each_row_links_to_the_previous_one_and_the_trail_verifies(
     _record(app, client_manager, 3)
     with app.uow(read_only=True) as uow:
         entries = list(uow.audit.iter_entries())
-        report = verify_chain(uow, actor=auditor)
+    report = verify_chain(app, actor=auditor)
     assert [e.seq for e in entries] == [1, 2, 3]
     assert entries[0].prev_hash == "0" * 64
     assert entries[1].prev_hash == entries[0].row_hash
@@ -84,8 +84,7 @@ def test_an_edited_row_breaks_the_chain_at_exactly_that_row(
 ) -> None:
     _record(app, client_manager, 5)
     _tamper(app, "UPDATE audit_log SET actor_user = 'mallory' WHERE seq = 3")
-    with app.uow(read_only=True) as uow:
-        report = verify_chain(uow, actor=admin)
+    report = verify_chain(app, actor=admin)
     assert not report.ok
     assert report.broken_at == 3
     assert report.render().startswith("broken at row 3: ")
@@ -97,8 +96,7 @@ def test_a_removed_row_breaks_the_chain_where_it_was(
 ) -> None:
     _record(app, client_manager, 4)
     _tamper(app, "DELETE FROM audit_log WHERE seq = 2")
-    with app.uow(read_only=True) as uow:
-        report = verify_chain(uow, actor=admin)
+    report = verify_chain(app, actor=admin)
     assert (report.ok, report.broken_at) == (False, 3)
 
 
@@ -107,8 +105,7 @@ def test_rows_cut_off_the_end_are_noticed_through_the_chain_head(
 ) -> None:
     _record(app, client_manager, 4)
     _tamper(app, "DELETE FROM audit_log WHERE seq = 4")
-    with app.uow(read_only=True) as uow:
-        report = verify_chain(uow, actor=admin)
+    report = verify_chain(app, actor=admin)
     assert (report.ok, report.broken_at) == (False, 4)
     assert "removed from the end" in (report.reason or "")
 
@@ -168,13 +165,12 @@ def test_only_auditors_and_administrators_read_or_verify_the_trail(
     app: App, client_manager: Actor, vendor_a: Actor, auditor: Actor
 ) -> None:
     _record(app, client_manager, 2)
-    with app.uow(read_only=True) as uow:
-        for actor in (client_manager, vendor_a):
-            with pytest.raises(AccessDenied):
-                verify_chain(uow, actor=actor)
-            with pytest.raises(AccessDenied):
-                list_entries(uow, actor=actor)
-        newest_first = list_entries(uow, actor=auditor, entity_type="note")
+    for actor in (client_manager, vendor_a):
+        with pytest.raises(AccessDenied):
+            verify_chain(app, actor=actor)
+        with pytest.raises(AccessDenied):
+            list_entries(app, actor=actor)
+    newest_first = list_entries(app, actor=auditor, entity_type="note")
     assert [e.entity_id for e in newest_first] == ["n1", "n0"]
 
 
@@ -209,8 +205,7 @@ def test_concurrent_writers_queue_up_and_never_fork_the_chain(
         thread.join()
     try:
         assert errors == []
-        with apps[0].uow(read_only=True) as uow:
-            report = verify_chain(uow, actor=admin)
+        report = verify_chain(apps[0], actor=admin)
         assert report.ok, report.render()
         assert report.rows == writers * per_writer
     finally:
@@ -244,8 +239,8 @@ def test_korean_text_floats_and_large_numbers_verify_after_the_round_trip(
             before={"이름": "고객 지원", "share": 0.85, "big": 10**15},
             after={"이름": "고객센터", "share": 0.1, "big": -(10**15), "nested": [{"x": None}]},
         )
+    report = verify_chain(app, actor=admin)
     with app.uow(read_only=True) as uow:
-        report = verify_chain(uow, actor=admin)
         (entry,) = uow.audit.list()
     assert report.ok, report.render()
     assert entry.after["이름"] == "고객센터"

@@ -62,8 +62,7 @@ def world(
     make_contract_document: Callable[..., Any],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    with app.uow() as uow:
-        apply_contract(uow, actor=client_manager, document=make_contract_document(ACME))
+    apply_contract(app, actor=client_manager, document=make_contract_document(ACME))
     import servicepact.services.commercials as commercials
     import servicepact.services.evaluation as evaluation
     import servicepact.services.periods as periods

@@ -51,11 +51,10 @@ def portfolio(
     make_contract_document: Callable[..., Any],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    with app.uow() as uow:
-        apply_contract(uow, actor=client_manager, document=make_contract_document(ACME))
-        apply_contract(
-            uow, actor=client_manager, document=make_contract_document(OTHER, vendor="otherco")
-        )
+    apply_contract(app, actor=client_manager, document=make_contract_document(ACME))
+    apply_contract(
+        app, actor=client_manager, document=make_contract_document(OTHER, vendor="otherco")
+    )
     import servicepact.services.evaluation as evaluation
 
     def list_results(app: App, *, actor: Actor, contract_id: str, period: str | None = None):

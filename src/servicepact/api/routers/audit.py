@@ -31,15 +31,14 @@ def list_entries(
     limit: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 100,
     before_seq: Annotated[int | None, Query(ge=1, le=schemas.MAX_STORED_INT)] = None,
 ) -> schemas.AuditPage:
-    with app.uow(read_only=True) as uow:
-        entries = service.list_entries(
-            uow,
-            actor=actor,
-            entity_type=entity_type,
-            entity_id=entity_id,
-            limit=limit,
-            before_seq=before_seq,
-        )
+    entries = service.list_entries(
+        app,
+        actor=actor,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        limit=limit,
+        before_seq=before_seq,
+    )
     following = None
     if len(entries) == limit and entries[-1].seq > 1:
         following = str(request.url.include_query_params(before_seq=entries[-1].seq))

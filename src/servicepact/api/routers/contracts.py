@@ -57,8 +57,7 @@ VersionQuery = Annotated[
 def list_contracts(
     app: AppDep, actor: ActorDep, params: PageDep, request: Request, response: Response
 ) -> Page[schemas.ContractSummaryRead]:
-    with app.uow(read_only=True) as uow:
-        found = service.list_contracts(uow, actor=actor)
+    found = service.list_contracts(app, actor=actor)
     return paginate(found, params, request, response, convert.contract_summary)
 
 
@@ -70,8 +69,7 @@ def list_contracts(
 def get_contract(
     app: AppDep, actor: ActorDep, contract_id: str, version: VersionQuery = None
 ) -> schemas.ContractRead:
-    with app.uow(read_only=True) as uow:
-        stored = service.get_contract(uow, actor=actor, contract_id=contract_id, version=version)
+    stored = service.get_contract(app, actor=actor, contract_id=contract_id, version=version)
     return convert.contract(stored, now=app.now())
 
 
@@ -204,14 +202,13 @@ def _apply(
         raise InvalidInput(problems=[Problem("body", "is not UTF-8 text")]) from None
     # JSON is a subset of YAML, so one parser reads both and reports the same field paths.
     document = parse_contract_text(text, source="body")
-    with app.uow() as uow:
-        outcome = service.apply_contract(
-            uow,
-            actor=actor,
-            document=document,
-            effective_from=effective_from,
-            remeasure_from=remeasure_from,
-        )
+    outcome = service.apply_contract(
+        app,
+        actor=actor,
+        document=document,
+        effective_from=effective_from,
+        remeasure_from=remeasure_from,
+    )
     if outcome.supersedes is not None:
         # an amendment: the open months it reaches are measured again (already off the loop)
         remeasure_after_change(app, actor=actor, contract_id=outcome.contract_id)
@@ -227,10 +224,7 @@ def _apply(
 def export_contract(
     app: AppDep, actor: ActorDep, contract_id: str, version: VersionQuery = None
 ) -> Response:
-    with app.uow(read_only=True) as uow:
-        contract = service.export_contract(
-            uow, actor=actor, contract_id=contract_id, version=version
-        )
+    contract = service.export_contract(app, actor=actor, contract_id=contract_id, version=version)
     return Response(
         dump_contract(contract),
         media_type=YAML,

@@ -64,11 +64,10 @@ def login(
         refused.headers["Retry-After"] = str(wait)
         return refused
     try:
-        with app.uow(read_only=True) as uow:
-            if token.strip():
-                actor = users.authenticate_token(uow, token=token.strip())
-            else:
-                actor = users.authenticate_password(uow, name=username, password=password)
+        if token.strip():
+            actor = users.authenticate_token(app, token=token.strip())
+        else:
+            actor = users.authenticate_password(app, name=username, password=password)
     except (AccessDenied, NotFound):
         throttle.failed(who, address)
         message = (
@@ -77,8 +76,7 @@ def login(
         return _login_error(request, lang, message, next, username=username)
     throttle.succeeded(who, address)
     rules = session.rules(app.settings)
-    with app.uow() as uow:
-        started = sessions.start(uow, actor=actor, rules=rules)
+    started = sessions.start(app, actor=actor, rules=rules)
     response = RedirectResponse(_safe_next(next), status_code=303)
     lifetime = int(rules.lifetime.total_seconds())
     session.set_cookie(response, request, session.SESSION_COOKIE, started.token, lifetime)
@@ -114,10 +112,7 @@ def logout(
     request: Request, app: AppDep, viewer: ViewerDep, csrf: Annotated[str, Form()] = ""
 ) -> Response:
     check_csrf(viewer, csrf)
-    with app.uow() as uow:  # the session ends now, not when the cookie is gone
-        sessions.end(
-            uow, actor=viewer.actor, token=request.cookies.get(session.SESSION_COOKIE) or ""
-        )
+    sessions.end(app, actor=viewer.actor, token=request.cookies.get(session.SESSION_COOKIE) or "")
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(session.SESSION_COOKIE, path="/")
     return response

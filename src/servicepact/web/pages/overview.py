@@ -157,10 +157,7 @@ def audit_page(
     viewer: ViewerDep,
     before_seq: Annotated[int | None, Query(ge=1)] = None,
 ) -> HTML:
-    with app.uow(read_only=True) as uow:
-        entries = audit.list_entries(
-            uow, actor=viewer.actor, limit=AUDIT_PAGE, before_seq=before_seq
-        )
+    entries = audit.list_entries(app, actor=viewer.actor, limit=AUDIT_PAGE, before_seq=before_seq)
     older = entries[-1].seq if len(entries) == AUDIT_PAGE and entries[-1].seq > 1 else None
     more = request.headers.get("HX-Target") == "audit-more"  # htmx asks for the rows only
     template = "audit_rows.html" if more else "audit.html"

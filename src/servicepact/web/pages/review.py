@@ -250,7 +250,11 @@ def review_pack(
         return render_pack(pack, fmt=ReportFormat(fmt.value), lang=viewer.lang)
 
     content = view_cache.cached(
-        app, viewer.actor, "review-pack", (contract_id, period, fmt.value, viewer.lang.value), build
+        app,
+        actor=viewer.actor,
+        name="review-pack",
+        args=(contract_id, period, fmt.value, viewer.lang.value),
+        compute=build,
     )
     name = f"{contract_id}-{period}-{viewer.lang.value}.{fmt.value}"
     disposition = "inline" if fmt is PackFormat.HTML else "attachment"

@@ -34,8 +34,7 @@ def upload_form(
     contract_id: str,
     source: Annotated[str | None, Query(max_length=64)] = None,
 ) -> HTML:
-    with app.uow(read_only=True) as uow:
-        stored = contract_service.get_contract(uow, actor=viewer.actor, contract_id=contract_id)
+    stored = contract_service.get_contract(app, actor=viewer.actor, contract_id=contract_id)
     viewer.actor.require_write("load data")
     batches = load_service.list_batches(app, actor=viewer.actor, contract_id=contract_id)
     return render(
