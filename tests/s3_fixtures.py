@@ -87,8 +87,7 @@ def apply_desk_contract(app: App, actor: Actor) -> None:
         source=f"{model.id}.yaml",
         sha256=contract_hash(model),
     )
-    with app.uow() as uow:
-        apply_contract(uow, actor=actor, document=document)
+    apply_contract(app, actor=actor, document=document)
 
 
 def load_tickets(app: App, actor: Actor, path: Path) -> loads.LoadReport:
