@@ -287,8 +287,16 @@ def _reason(error: BaseException) -> str:
     lines = [line.strip() for line in str(error).splitlines() if line.strip()]
     for line in lines:
         if "Job aborted due to stage failure:" in line:
+            # "Task 1 in stage 4.0 failed 1 times, most recent failure: Lost task 1.0 in stage
+            # 4.0 (TID 7) (host executor driver): org.apache.spark.SparkException: Python
+            # worker exited unexpectedly (crashed). Consider …" → the task and the cause
             reason = line.split("Job aborted due to stage failure:", 1)[1].strip()
-            return reason.split(", most recent failure:")[0][:300]
+            task, _, failure = reason.partition(", most recent failure:")
+            cause = failure.rpartition("): ")[2]
+            if ": " in cause and "." in cause.split(": ", 1)[0]:  # a class name before it
+                cause = cause.split(": ", 1)[1]
+            cause = cause.split(". ")[0].rstrip(".")
+            return f"{task}: {cause}"[:300] if cause else task[:300]
     for line in lines:
         if not line.startswith("An error occurred while calling"):
             return line.lstrip(": ")[:300]
