@@ -157,6 +157,15 @@ def _refusal(error: OSError) -> str:
     return error.strerror or type(error).__name__
 
 
+def _shown(url: str) -> str:
+    """The URL as an error may show it: no token or user (``sc://host:15002/;token=…``)."""
+    scheme, separator, rest = url.partition("://")
+    if not separator or scheme not in _DEFAULT_PORTS:
+        return url
+    hosts = rest.split("/")[0].split(";")[0]
+    return f"{scheme}://{hosts.rpartition('@')[2]}"
+
+
 def check_reachable(url: str) -> None:
     """Refuse, on one line and within ``CONNECT_TIMEOUT_SECONDS`` per address, a master or
     Spark Connect server that accepts no connection (rather than Spark's minute of retries)."""
@@ -169,7 +178,8 @@ def check_reachable(url: str) -> None:
             refusals.append(f"{host}:{port} {_refusal(error)}")
     if refusals:
         raise SparkUnavailable(
-            f"Spark at {url} could not start: {'; '.join(refusals)} (is it up, is the URL right?)"
+            f"Spark at {_shown(url)} could not start: {'; '.join(refusals)} (is it up, is the "
+            "URL right?)"
         )
 
 
@@ -216,7 +226,7 @@ def spark_session(master: str | None = None, *, app_name: str = "servicepact") -
         if first.startswith("An error occurred while calling"):  # the JVM's, not a reason
             first = "the master did not take the application (is it up, is the URL right?)"
         where = remote if remote and master is None else master or DEFAULT_MASTER
-        raise SparkUnavailable(f"Spark at {where} could not start: {first}") from None
+        raise SparkUnavailable(f"Spark at {_shown(where)} could not start: {first}") from None
     if not (remote and master is None):
         session.sparkContext.setLogLevel("ERROR")
     return session
