@@ -284,8 +284,7 @@ def _study(
             improve_percent=improve,
             with_replay=with_replay,
             progress=step,
-            engine=chosen.engine,
-            spark_master=chosen.spark_master,
+            engine=chosen,
         )
 
 

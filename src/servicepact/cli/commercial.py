@@ -125,8 +125,7 @@ def credits(
             period=period,
             volumes=_volumes(volume),
             store=save,
-            engine=chosen.engine,
-            spark_master=chosen.spark_master,
+            engine=chosen,
         )
     statement = month.credits
     if output is OutputFormat.JSON:
@@ -283,7 +282,7 @@ def close(
     with cli_session() as (app, actor):
         record = close_period(
             app, actor=actor, contract_id=contract, period=period,
-            engine=chosen.engine, spark_master=chosen.spark_master,
+            engine=chosen,
         )  # fmt: skip
     if output is OutputFormat.JSON:
         _echo_json(record)

@@ -323,8 +323,7 @@ def _evaluate_data_files(
             all_months=all_months,
             now=moment,
             step=step,
-            engine=chosen.engine,
-            spark_master=chosen.spark_master,
+            engine=chosen,
         )
     _print(evaluated.contract, evaluated.results, output, evaluated.reports)
     if output is OutputFormat.TEXT:
@@ -385,7 +384,7 @@ def _evaluate_stored(
         progress.add_task(f"Evaluating {len(labels)} period(s)", total=None)
         results = _measure(
             app, actor, contract, labels, moment, listing=events is not None,
-            engine=chosen.engine, spark_master=chosen.spark_master,
+            engine=chosen,
         )  # fmt: skip
     if events is not None:
         assert service_level is not None
@@ -444,8 +443,7 @@ def _measure(
     moment: datetime,
     *,
     listing: bool,
-    engine: str = "local",
-    spark_master: str | None = None,
+    engine: EngineChoice | None = None,
 ) -> list[ServiceLevelResult]:
     """Evaluate and store; when only listing events, a closed period or a read-only user
     lists what is stored instead."""
@@ -455,7 +453,7 @@ def _measure(
     try:
         return evaluation.evaluate_periods(
             app, actor=actor, contract_id=contract, period_labels=labels, now=moment,
-            engine=engine, spark_master=spark_master,
+            engine=engine,
         )  # fmt: skip
     except (AccessDenied, PeriodClosed):
         if not listing:

@@ -17,12 +17,13 @@ same values as exact fractions, the same statuses, the same inputs hashes.
   event id, the row of the batch with the highest load sequence wins.
 * The driver only ever holds partial states (a few integers per window; the sorted values
   of a declared percentile), never the events, so its memory does not grow with them.
-* Each job reads one source of one contract, and its events are range-partitioned by the
-  month of their anchor (in the contract's time zone), then by event id: a partition holds
-  the events of one month, or of a few neighbouring months at a boundary, and a large month
-  spreads over several partitions. The merge is exact whatever the partitioning (any cut of
-  the events into chunks gives the same finished results), so this decides only where the
-  work goes, never what it gives.
+* Each job reads one source of one contract. Its partitions are the splits of the source's
+  Parquet files as Spark reads them (no shuffle: the event store writes one file per load,
+  and loads usually follow the months), or, when asked (``partitions``), that many
+  partitions range-partitioned by the month of the events' anchor (in the contract's time
+  zone), then by event id. The merge is exact whatever the partitioning (any cut of the
+  events into chunks gives the same finished results), so this decides only where the work
+  goes, never what it gives.
 * Units per fee (credits, the period close, the baseline replay) are counted in the same way:
   each partition by the local engine's count, the driver adds the counts.
 * A failed job (an executor or its Python worker lost, with Spark's retries spent) raises
@@ -260,25 +261,26 @@ def _anchor_of(event_type: EventType) -> str | None:
     return declared if isinstance(declared, str) else ANCHORS.get(event_type.name)
 
 
-def _by_month(frame: Any, event_type: EventType, timezone: str, partitions: int | None) -> Any:
-    """The events range-partitioned by the month of their anchor in ``timezone``, then by id:
-    one month (or a few at a boundary) per partition, a large month over several. Without
-    ``partitions``, Spark's ``spark.sql.shuffle.partitions`` (adaptive execution may join
-    small ones). Only where the work goes: every cut of the events merges to the same
-    results."""
+def _partitioned(frame: Any, event_type: EventType, timezone: str, partitions: int | None) -> Any:
+    """The events as Spark cut them: without ``partitions``, the splits of their files as
+    read (no shuffle); with it, that many partitions range-partitioned by the month of their
+    anchor in ``timezone``, then by id — one month (or a few at a boundary) per partition, a
+    large month over several. Only where the work goes: every cut of the events merges to
+    the same results."""
+    if partitions is None:
+        return frame
     from pyspark.sql import functions as F  # noqa: N812 - the customary name
     from pyspark.sql.types import DateType
 
     anchor = _anchor_of(event_type)
     if anchor is None or anchor not in frame.columns:
-        return frame if partitions is None else frame.repartition(partitions)
+        return frame.repartition(partitions)
     column = F.col(anchor)
     if not isinstance(frame.schema[anchor].dataType, DateType):
         column = F.from_utc_timestamp(column, timezone)  # the session's zone is UTC
-    keys = [F.date_format(column, "yyyy-MM"), F.col(event_type.id_column)]
-    if partitions is None:
-        return frame.repartitionByRange(*keys)
-    return frame.repartitionByRange(partitions, *keys)
+    return frame.repartitionByRange(
+        partitions, F.date_format(column, "yyyy-MM"), F.col(event_type.id_column)
+    )
 
 
 def _collect(frame: Any, what: str) -> list[Any]:
@@ -377,7 +379,7 @@ def _states_of(
         return partition_states(value, batches)
 
     timezone = contract_timezone(job.contract)
-    frame = _by_month(_events_frame(spark, source), source.event_type, timezone, partitions)
+    frame = _partitioned(_events_frame(spark, source), source.event_type, timezone, partitions)
     collected = _collect(
         frame.mapInArrow(run, "level int, state binary"),
         f"over the {source.event_type.name} events of {job.contract.id}",
@@ -424,7 +426,7 @@ def count_events_spark(
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         return partition_counts(count, schema, batches)
 
-    frame = _by_month(_events_frame(spark, source), source.event_type, timezone, partitions)
+    frame = _partitioned(_events_frame(spark, source), source.event_type, timezone, partitions)
     frame = frame.select(*dict.fromkeys(columns))  # after the cut: it needs the anchor and id
     for row in _collect(frame.mapInArrow(run, "key string, count long"), what):
         totals[row["key"]] = totals.get(row["key"], 0) + int(row["count"])
@@ -453,8 +455,8 @@ def evaluate_contract_spark(
 ) -> SparkEvaluation:
     """Every service level for every requested period of its kind, computed in Spark: the
     same results as ``evaluate.evaluate_contract`` on the same events (a source missing
-    from ``sources`` has no events). ``partitions``: how many partitions each source's
-    events are cut into (default: Spark's ``spark.sql.shuffle.partitions``)."""
+    from ``sources`` has no events). ``partitions``: cut each source's events into that many
+    partitions by month and id (default: the files' splits as Spark reads them)."""
     from servicepact.domain.canonical import contract_hash as canonical_contract_hash
 
     code_hash = contract_hash if contract_hash is not None else canonical_contract_hash(contract)

@@ -49,7 +49,7 @@ from servicepact.engine.baseline import (
     replay_contract,
     with_targets,
 )
-from servicepact.services.scale_out import choose_engine, compute_tables
+from servicepact.services.scale_out import EngineChoice, choose_engine, compute_tables
 from servicepact.store.db.baseline import BaselineStudyRepository, HistoryFile, StoredStudy
 
 if TYPE_CHECKING:
@@ -132,7 +132,7 @@ def study_history(
     improve_percent: Decimal = Decimal(0),
     with_replay: bool = False,
     progress: Progress | None = None,
-    engine: str | None = None,
+    engine: str | EngineChoice | None = None,
     spark_master: str | None = None,
 ) -> BaselineStudy:
     """Evaluate the history month by month, then baseline, propose and (optionally) replay.
@@ -188,7 +188,7 @@ def study_files(
     improve_percent: Decimal = Decimal(0),
     with_replay: bool = False,
     progress: Progress | None = None,
-    engine: str | None = None,
+    engine: str | EngineChoice | None = None,
     spark_master: str | None = None,
 ) -> BaselineStudy:
     """``study_history`` from a contract file and one history file per source."""

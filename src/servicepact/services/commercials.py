@@ -231,7 +231,7 @@ def month_commercials(
     period: str,
     volumes: Mapping[str, int] | None = None,
     results: Sequence[ServiceLevelResult] | None = None,
-    engine: str | None = None,
+    engine: str | EngineChoice | None = None,
     spark_master: str | None = None,
 ) -> MonthCommercials:
     """Fees, credits and the expected invoice of one month (nothing is stored).
@@ -338,7 +338,7 @@ def state_credits(
     volumes: Mapping[str, int] | None = None,
     results: Sequence[ServiceLevelResult] | None = None,
     store: bool = False,
-    engine: str | None = None,
+    engine: str | EngineChoice | None = None,
     spark_master: str | None = None,
 ) -> MonthCommercials:
     """The month's credit statement; with ``store`` kept (a new version when inputs changed).

@@ -221,7 +221,7 @@ def evaluate_periods(
     contract_id: str,
     period_labels: Sequence[str],
     now: datetime | None = None,
-    engine: str | None = None,
+    engine: str | EngineChoice | None = None,
     spark_master: str | None = None,
 ) -> list[ServiceLevelResult]:
     """Evaluate the stored contract for several periods and store the results.

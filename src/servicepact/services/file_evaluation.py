@@ -17,7 +17,7 @@ from servicepact.domain.periods import Period, ReportPeriod, months_between, par
 from servicepact.domain.results import PeriodCompliance, ServiceLevelResult
 from servicepact.engine.evaluate import contract_timezone
 from servicepact.services.period_reports import compliance_of, plan
-from servicepact.services.scale_out import choose_engine, compute_tables
+from servicepact.services.scale_out import EngineChoice, choose_engine, compute_tables
 from servicepact.store.events.reading import read_events_for_evaluation
 
 DATA_SUFFIXES = (".csv", ".jsonl", ".parquet", ".xlsx")
@@ -99,7 +99,7 @@ def evaluate_files(
     all_months: bool,
     now: datetime,
     step: Step | None = None,
-    engine: str = "local",
+    engine: str | EngineChoice = "local",
     spark_master: str | None = None,
 ) -> FileEvaluation:
     """Validate the contract and the event files, then evaluate (no database) in this

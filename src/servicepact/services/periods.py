@@ -30,6 +30,7 @@ from servicepact.services.commercials import (
 from servicepact.services.contracts import get_contract
 from servicepact.services.open_periods import closed_message
 from servicepact.services.ports import Ports
+from servicepact.services.scale_out import EngineChoice
 from servicepact.services.vendors import freeze_scorecard
 from servicepact.store.db.commercials import CreditStatementRepository
 from servicepact.store.db.periods import CloseStatus, PeriodCloseRecord, PeriodCloseRepository
@@ -54,7 +55,7 @@ def close_period(
     actor: Actor,
     contract_id: str,
     period: str,
-    engine: str | None = None,
+    engine: str | EngineChoice | None = None,
     spark_master: str | None = None,
 ) -> PeriodCloseRecord:
     """Freeze a month: results, credits and invoice checks, with input and output hashes.

@@ -35,6 +35,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from servicepact.config import Settings
 from servicepact.domain.contracts import Contract
 from servicepact.domain.errors import InvalidInput, Problem
 from servicepact.domain.event_types import BUILT_IN
@@ -70,6 +71,9 @@ class EngineChoice:
 
     engine: str = "local"
     spark_master: str | None = None
+    # Spark only: cut each source's events into this many partitions by the month of their
+    # anchor, then by id (a shuffle); None keeps the files' splits as Spark reads them.
+    spark_partitions: int | None = None
 
     @property
     def on_spark(self) -> bool:
@@ -77,14 +81,25 @@ class EngineChoice:
 
 
 def choose_engine(
-    settings: Any = None, *, engine: str | None = None, spark_master: str | None = None
+    settings: Settings | None = None,
+    *,
+    engine: str | EngineChoice | None = None,
+    spark_master: str | None = None,
 ) -> EngineChoice:
     """The engine asked for (``--engine``), else the ``engine`` setting
     (``SERVICEPACT_ENGINE``), else local; the master likewise (``--spark-master``, else
-    ``SERVICEPACT_SPARK_MASTER``). An unknown engine is refused here, before any work."""
-    chosen = engine_named(engine or str(getattr(settings, "engine", None) or "local"))
-    master = spark_master or getattr(settings, "spark_master", None)
-    return EngineChoice(chosen, master if isinstance(master, str) else None)
+    ``SERVICEPACT_SPARK_MASTER``) and the partitions (``SERVICEPACT_SPARK_PARTITIONS``). An
+    unknown engine is refused here, before any work. A choice already made (a command
+    decides once, then calls its services) passes through as it is."""
+    if isinstance(engine, EngineChoice):
+        return engine
+    if settings is None:
+        return EngineChoice(engine_named(engine or "local"), spark_master)
+    return EngineChoice(
+        engine_named(engine or settings.engine),
+        spark_master or settings.spark_master,
+        settings.spark_partitions,
+    )
 
 
 def session(master: str | None) -> Any:
@@ -135,6 +150,7 @@ def evaluate_stored(
             exclusions=exclusions,
             now=now,
             contract_version=contract_version,
+            partitions=choice.spark_partitions,
         )
         return StoredEvaluation(on_spark.results, on_spark.batches)
     tables = {source: store.read(contract_id=contract_id, source=source) for source in sources}
@@ -181,6 +197,7 @@ def count_stored_units(
             columns=columns,
             timezone=timezone,
             what=f"counting the {source} events of {contract_id}",
+            partitions=choice.spark_partitions,
         )
     return count(store.read(contract_id=contract_id, source=source, columns=list(columns)))
 
@@ -220,11 +237,13 @@ def compute_tables(
         return TablesOutcome(results, volumes)
     spark = session(choice.spark_master)
     with _as_parquet(contract, tables) as sources:
-        results = evaluate_contract_spark(spark, contract, sources, periods, now=now).results
+        results = evaluate_contract_spark(
+            spark, contract, sources, periods, now=now, partitions=choice.spark_partitions
+        ).results
         if counted is None:
             return TablesOutcome(results)
         return TablesOutcome(
-            results, _volumes_on_spark(spark, counted, tables, sources, periods, timezone)
+            results, _volumes_on_spark(spark, choice, counted, tables, sources, periods, timezone)
         )
 
 
@@ -244,6 +263,7 @@ def _as_parquet(contract: Contract, tables: Mapping[str, pa.Table]) -> Iterator[
 
 def _volumes_on_spark(
     spark: Any,
+    choice: EngineChoice,
     counted: Contract,
     tables: Mapping[str, pa.Table],
     sources: Mapping[str, SparkSource],
@@ -265,6 +285,7 @@ def _volumes_on_spark(
             count_events_spark(
                 spark, sources[source], count, columns=tables[source].column_names,
                 timezone=timezone, what=f"counting the {source} events",
+                partitions=choice.spark_partitions,
             )
         )  # fmt: skip
     return {

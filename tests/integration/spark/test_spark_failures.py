@@ -1,7 +1,8 @@
 """Bad input and failure on Spark: a job that loses a Python worker stores nothing and says so
 on one line, and running it again gives the local engine's results; a master that does not
 answer is refused on one line, promptly; the results do not depend on how the events are
-partitioned (range-partitioned by the month of their anchor, then by id).
+partitioned (as Spark reads the files, or range-partitioned by the month of their anchor, then
+by id, into 1 or 7 partitions).
 
 The failure is injected from the test alone: the executors run the function the driver ships
 (``mapInArrow``), so wrapping ``engine.spark.partition_states`` here ships a wrapper that ends
@@ -104,40 +105,37 @@ def test_a_lost_python_worker_stores_nothing_and_a_rerun_gives_the_local_results
     marker = tmp_path / "die-once"
     marker.touch()
     monkeypatch.setattr(spark_engine, "partition_states", _dies_once(marker, partition=1))
-    # Two partitions that stay two (adaptive execution would join such small ones), cut by
-    # month then id: March's calls first. local[2] gives each task one attempt.
-    monkeypatch.setenv("SERVICEPACT_ENGINE", "spark")  # the setting, not the option
-    spark.conf.set("spark.sql.adaptive.coalescePartitions.enabled", "false")
-    try:
-        arguments = ["evaluate", "--contract", CONTRACT, "--period", "2026-03",
-                     "--period", "2026-04", "--format", "json", "--now", AFTER]  # fmt: skip
-        failed = run_servicepact(*arguments)
-        assert not marker.exists()  # the worker of partition 1 did exit
-        assert failed.code == 8, failed.err
-        lines = failed.err.strip().splitlines()
-        assert len(lines) == 1, failed.err
-        # error: the Spark job over the calls events of acme-cs-2026 failed (Task 1 in stage
-        # 4.0 failed 1 times: Python worker exited unexpectedly (crashed)); nothing was stored
-        # — run the command again
-        assert lines[0].startswith("error: the Spark job over the calls events of acme-cs-2026")
-        assert "Task 1 in stage" in lines[0]
-        assert "Python worker exited unexpectedly (crashed)" in lines[0]
-        assert lines[0].endswith("); nothing was stored — run the command again")
-        assert "Traceback" not in failed.err
-        assert failed.out == ""
-        with app.uow(read_only=True) as uow:
-            # whatever partition 0 (March's calls) had computed is not kept either
-            assert uow.repo(ResultRepository).latest(CONTRACT) == []
-            assert [e for e in uow.audit.iter_entries() if e.entity_type == "sl_results"] == []
+    # The settings, not the options: Spark, and two partitions cut by month then id (March's
+    # calls first). local[2] gives each task one attempt.
+    monkeypatch.setenv("SERVICEPACT_ENGINE", "spark")
+    monkeypatch.setenv("SERVICEPACT_SPARK_PARTITIONS", "2")
+    arguments = ["evaluate", "--contract", CONTRACT, "--period", "2026-03",
+                 "--period", "2026-04", "--format", "json", "--now", AFTER]  # fmt: skip
+    failed = run_servicepact(*arguments)
+    assert not marker.exists()  # the worker of partition 1 did exit
+    assert failed.code == 8, failed.err
+    lines = failed.err.strip().splitlines()
+    assert len(lines) == 1, failed.err
+    # error: the Spark job over the calls events of acme-cs-2026 failed (Task 1 in stage
+    # 4.0 failed 1 times: Python worker exited unexpectedly (crashed)); nothing was stored
+    # — run the command again
+    assert lines[0].startswith("error: the Spark job over the calls events of acme-cs-2026")
+    assert "Task 1 in stage" in lines[0]
+    assert "Python worker exited unexpectedly (crashed)" in lines[0]
+    assert lines[0].endswith("); nothing was stored — run the command again")
+    assert "Traceback" not in failed.err
+    assert failed.out == ""
+    with app.uow(read_only=True) as uow:
+        # whatever partition 0 (March's calls) had computed is not kept either
+        assert uow.repo(ResultRepository).latest(CONTRACT) == []
+        assert [e for e in uow.audit.iter_entries() if e.entity_type == "sl_results"] == []
 
-        again = run_servicepact(*arguments)
-        assert again.code == 0, again.err
-        with app.uow(read_only=True) as uow:
-            on_spark = uow.repo(ResultRepository).latest(CONTRACT)
-        local = run_servicepact(*arguments, "--engine", "local")
-        assert local.code == 0, local.err
-    finally:
-        spark.conf.unset("spark.sql.adaptive.coalescePartitions.enabled")
+    again = run_servicepact(*arguments)
+    assert again.code == 0, again.err
+    with app.uow(read_only=True) as uow:
+        on_spark = uow.repo(ResultRepository).latest(CONTRACT)
+    local = run_servicepact(*arguments, "--engine", "local")
+    assert local.code == 0, local.err
     assert again.out == local.out
     with app.uow(read_only=True) as uow:
         stored = uow.repo(ResultRepository).latest(CONTRACT)
@@ -246,12 +244,14 @@ def test_the_results_do_not_depend_on_the_number_of_partitions(spark: Any, tmp_p
     local = evaluate_contract(
         contract, {"checks": current}, months, clock_cache=ClockCache(), now=now
     )
+    as_read = evaluate_contract_spark(spark, contract, {"checks": source}, months, now=now)
     one = evaluate_contract_spark(
         spark, contract, {"checks": source}, months, now=now, partitions=1
     )
     seven = evaluate_contract_spark(
         spark, contract, {"checks": source}, months, now=now, partitions=7
     )
+    assert as_read.results == local
     assert one.results == local
     assert seven.results == local
     # three months of checks (240 × 9 h = 90 days from 1 April), three levels each
@@ -262,7 +262,7 @@ def test_the_results_do_not_depend_on_the_number_of_partitions(spark: Any, tmp_p
     # ordered, so a month spreads over neighbouring partitions only.
     from pyspark.sql import functions as F  # noqa: N812
 
-    frame = spark_engine._by_month(
+    frame = spark_engine._partitioned(
         spark_engine._events_frame(spark, source), source.event_type,
         contract_timezone(contract), 7,
     )  # fmt: skip
