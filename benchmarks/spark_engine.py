@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/spark_engine.py                   # 1 M tickets, local[2]
     .venv/bin/python benchmarks/spark_engine.py --rows 10000000   # 10 M
     .venv/bin/python benchmarks/spark_engine.py --master 'local[1]'
+    .venv/bin/python benchmarks/spark_engine.py --partitions 8    # cut by month and id
 
 Data: the tickets of benchmarks/end_to_end.py (seeded, written once to
 benchmarks/out/e2e-<rows>/ in the event-store layout, three vendors' contracts of 8 ticket
@@ -112,6 +113,13 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--master", default="local[2]")
     parser.add_argument("--partition-mb", type=int, default=8, help="Spark file split size")
+    parser.add_argument(
+        "--partitions",
+        type=int,
+        default=None,
+        help="cut each contract's tickets into this many partitions by month and id (a "
+        "shuffle; SERVICEPACT_SPARK_PARTITIONS); default: the files' splits as read",
+    )
     args = parser.parse_args()
     rows = args.rows
     root = ensure_data(rows)
@@ -140,13 +148,18 @@ def main() -> None:
             )
         }
 
-    evaluate_contract_spark(spark, contracts[0], sources(contracts[0]), months[:1])  # warm-up
+    cut = args.partitions
+    evaluate_contract_spark(  # warm-up
+        spark, contracts[0], sources(contracts[0]), months[:1], partitions=cut
+    )
     driver_before = _rss_bytes()
     with TreeMemory() as tree:
         started = time.perf_counter()
         spark_results = []
         for c in contracts:
-            spark_results.extend(evaluate_contract_spark(spark, c, sources(c), months).results)
+            spark_results.extend(
+                evaluate_contract_spark(spark, c, sources(c), months, partitions=cut).results
+            )
         spark_seconds = time.perf_counter() - started
     spark.stop()
 
@@ -180,12 +193,17 @@ def main() -> None:
         f"{tree.peak['workers'] / mb:,.0f} MB"
     )
     print(f"spark session start-up (not timed above): {startup:.1f} s on {args.master}")
+    print(
+        "spark partitions: "
+        + ("the files' splits as read" if cut is None else f"{cut}, by month and id")
+    )
     print(f"results identical (values, statuses, inputs hashes): {'yes' if identical else 'NO'}")
     name = "spark_engine"
     record(name, f"local {rows:,} tickets", round(rows / local_seconds), "tickets/s")
     record(
         name,
-        f"spark {args.master} {rows:,} tickets",
+        f"spark {args.master} {rows:,} tickets"
+        + ("" if cut is None else f", {cut} partitions by month"),
         round(rows / spark_seconds),
         "tickets/s",
         note=f"driver peak {tree.peak['driver'] / mb:.0f} MB; identical={identical}",

@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     events_s3_endpoint: str | None = None
     events_s3_region: str | None = None
     spark_master: str | None = None
+    # Spark only: cut each source's events into this many partitions by month and id (a
+    # shuffle); unset, the files' splits as Spark reads them (docs/scale-out.md, "Partitions").
+    spark_partitions: int | None = Field(default=None, ge=1)
     # Request bodies, checked while they stream in (Content-Length first, then counted bytes):
     # a JSON batch of events, a file upload (multipart), and any other body (forms, small JSON).
     max_batch_bytes: int = 16 * 1024 * 1024

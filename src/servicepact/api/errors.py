@@ -36,6 +36,7 @@ _STATUSES: tuple[tuple[type[errors.DomainError], int, str], ...] = (
     (errors.Conflict, 409, "Conflict"),
     (errors.TooLarge, 413, "Request too large"),
     (errors.IntegrityError, 500, "Stored data failed an integrity check"),
+    (errors.ComputationFailed, 503, "The computation failed; nothing was stored"),
 )
 _HTTP_TITLES = {
     400: "Bad request",

@@ -7,7 +7,9 @@ median and quartiles, the best and worst month, the trend and the proposed level
 file's own. ``--replay`` adds what the credit regime would have charged on the history, with the
 file's levels and with the proposed ones. ``--write-proposal OUT.yaml`` writes the contract file
 with the proposed levels. ``--save`` keeps the study (not the events) in the database, audited;
-``servicepact baseline-studies`` lists and shows kept studies. The method: docs/baseline.md.
+``servicepact baseline-studies`` lists and shows kept studies. ``--engine spark`` evaluates
+(and counts) the history on Apache Spark: the same study (docs/scale-out.md). The method:
+docs/baseline.md.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import json
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console, Group
@@ -24,8 +26,17 @@ from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
-from servicepact.cli._output import OutputFormat, cli_session
+from servicepact.cli._output import (
+    EngineOption,
+    OutputFormat,
+    SparkMasterOption,
+    cli_session,
+    engine_choice,
+)
 from servicepact.domain.errors import InvalidInput, Problem
+
+if TYPE_CHECKING:
+    from servicepact.services.scale_out import EngineChoice
 
 console = Console(highlight=False, soft_wrap=True)
 
@@ -185,11 +196,14 @@ def baseline_command(
     output: Annotated[
         OutputFormat, typer.Option("--format", help="text (tables) or json (docs/baseline.md).")
     ] = OutputFormat.TEXT,
+    engine: EngineOption = None,
+    spark_master: SparkMasterOption = None,
 ) -> None:
     """Baseline an in-house history and propose expected and minimum levels from it."""
     from servicepact.contractfile import load_contract_file
     from servicepact.services.baseline import history_months
 
+    chosen = engine_choice(engine, spark_master)
     improve = _decimal(improve_percent, "--improve-percent")
     if not data.is_dir():
         raise InvalidInput([Problem("--data", "is not a directory", value=str(data))])
@@ -206,7 +220,7 @@ def baseline_command(
             ]
         )
     paths = _history_paths(parsed, data, with_replay)
-    study = _study(parsed, paths, months, improve, with_replay)
+    study = _study(parsed, paths, months, improve, with_replay, chosen)
     stored = _save(study, paths, improve, note) if save else None
     if write_proposal is not None:
         _write_proposal(study, write_proposal)
@@ -245,7 +259,12 @@ def _history_paths(parsed: Any, data: Path, with_replay: bool) -> dict[str, Path
 
 
 def _study(
-    parsed: Any, paths: dict[str, Path], months: Any, improve: Decimal, with_replay: bool
+    parsed: Any,
+    paths: dict[str, Path],
+    months: Any,
+    improve: Decimal,
+    with_replay: bool,
+    chosen: EngineChoice,
 ) -> Any:
     """Read the history and study it, showing progress on the terminal."""
     from servicepact.services.baseline import read_history, study_history
@@ -265,6 +284,7 @@ def _study(
             improve_percent=improve,
             with_replay=with_replay,
             progress=step,
+            engine=chosen,
         )
 
 

@@ -17,7 +17,14 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from servicepact.cli._output import FormatOption, OutputFormat, cli_session
+from servicepact.cli._output import (
+    EngineOption,
+    FormatOption,
+    OutputFormat,
+    SparkMasterOption,
+    cli_session,
+    engine_choice,
+)
 from servicepact.cli.errors import EXIT_FINDINGS
 from servicepact.domain.errors import InvalidInput, Problem
 from servicepact.domain.money import format_money
@@ -102,10 +109,14 @@ def credits(
         bool, typer.Option("--save", help="Store the statement (a new version if it changed).")
     ] = False,
     output: FormatOption = OutputFormat.TEXT,
+    engine: EngineOption = None,
+    spark_master: SparkMasterOption = None,
 ) -> None:
-    """Show the month's service credits, each line with its clause and arithmetic."""
+    """Show the month's service credits, each line with its clause and arithmetic (the units
+    per fee counted over the month's events on --engine)."""
     from servicepact.services.commercials import state_credits
 
+    chosen = engine_choice(engine, spark_master)
     with cli_session() as (app, actor):
         month = state_credits(
             app,
@@ -114,6 +125,7 @@ def credits(
             period=period,
             volumes=_volumes(volume),
             store=save,
+            engine=chosen,
         )
     statement = month.credits
     if output is OutputFormat.JSON:
@@ -259,12 +271,19 @@ def close(
     contract: ContractOption,
     period: PeriodOption,
     output: FormatOption = OutputFormat.TEXT,
+    engine: EngineOption = None,
+    spark_master: SparkMasterOption = None,
 ) -> None:
-    """Close a month: freeze its results, credits and invoice checks with their hashes."""
+    """Close a month: freeze its results, credits and invoice checks with their hashes (the
+    units per fee counted over the month's events on --engine)."""
     from servicepact.services.periods import close_period
 
+    chosen = engine_choice(engine, spark_master)
     with cli_session() as (app, actor):
-        record = close_period(app, actor=actor, contract_id=contract, period=period)
+        record = close_period(
+            app, actor=actor, contract_id=contract, period=period,
+            engine=chosen,
+        )  # fmt: skip
     if output is OutputFormat.JSON:
         _echo_json(record)
         return

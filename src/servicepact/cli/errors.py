@@ -12,6 +12,7 @@ EXIT_ACCESS_DENIED = 4
 EXIT_CONFLICT = 5  # e.g. the period is closed
 EXIT_INTEGRITY = 6  # stored data failed a check (audit chain)
 EXIT_FINDINGS = 7  # the command ran and found something to act on (e.g. invoice differences)
+EXIT_COMPUTATION = 8  # the computation failed where it ran (a Spark job); nothing was stored
 
 _CODES: tuple[tuple[type[errors.DomainError], int], ...] = (
     (errors.InvalidInput, EXIT_INVALID),
@@ -21,6 +22,7 @@ _CODES: tuple[tuple[type[errors.DomainError], int], ...] = (
     (errors.PeriodClosed, EXIT_CONFLICT),
     (errors.Conflict, EXIT_CONFLICT),
     (errors.IntegrityError, EXIT_INTEGRITY),
+    (errors.ComputationFailed, EXIT_COMPUTATION),
 )
 
 

@@ -18,11 +18,10 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich import box
@@ -31,10 +30,14 @@ from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
+from servicepact.cli._output import EngineOption, SparkMasterOption, engine_choice
 from servicepact.domain.contracts import Contract
 from servicepact.domain.errors import InvalidInput, Problem
 from servicepact.domain.periods import ReportPeriod
 from servicepact.domain.results import PeriodCompliance, ResultStatus, ServiceLevelResult
+
+if TYPE_CHECKING:
+    from servicepact.services.scale_out import EngineChoice
 
 console = Console(highlight=False, soft_wrap=True)
 
@@ -215,26 +218,6 @@ EventsOption = Annotated[
     ),
 ]
 
-EngineOption = Annotated[
-    str | None,
-    typer.Option(
-        "--engine",
-        metavar="local|spark",
-        help="Compute here (local) or on Apache Spark (spark; the same results, "
-        "docs/scale-out.md). Default: SERVICEPACT_ENGINE, else local.",
-    ),
-]
-
-SparkMasterOption = Annotated[
-    str | None,
-    typer.Option(
-        "--spark-master",
-        metavar="URL",
-        help="With --engine spark: the Spark master (default: SERVICEPACT_SPARK_MASTER, "
-        "else a Spark Connect server at SPARK_REMOTE, else local[*]).",
-    ),
-]
-
 
 def evaluate_command(
     contract: Annotated[
@@ -288,13 +271,7 @@ def evaluate_command(
     spark_master: SparkMasterOption = None,
 ) -> None:
     """Measure a contract's service levels for the given periods."""
-    from servicepact.config import Settings
-    from servicepact.services.scale_out import engine_named
-
-    settings = Settings()
-    chosen = EngineChoice(
-        engine_named(engine or settings.engine), spark_master or settings.spark_master
-    )
+    chosen = engine_choice(engine, spark_master)
     moment = _parse_now(now)
     if events is not None or service_level is not None:
         _check_events_options(data, period, all_months, service_level, events)
@@ -306,14 +283,6 @@ def evaluate_command(
         _evaluate_stored(
             contract, period or [], all_months, moment, service_level, events, output, chosen
         )
-
-
-@dataclass(frozen=True)
-class EngineChoice:
-    """Where the event computations run (``--engine``) and, for Spark, on which master."""
-
-    engine: str = "local"
-    spark_master: str | None = None
 
 
 def _parse_now(now: str | None) -> datetime:
@@ -354,8 +323,7 @@ def _evaluate_data_files(
             all_months=all_months,
             now=moment,
             step=step,
-            engine=chosen.engine,
-            spark_master=chosen.spark_master,
+            engine=chosen,
         )
     _print(evaluated.contract, evaluated.results, output, evaluated.reports)
     if output is OutputFormat.TEXT:
@@ -415,7 +383,7 @@ def _evaluate_stored(
         progress.add_task(f"Evaluating {len(labels)} period(s)", total=None)
         results = _measure(
             app, actor, contract, labels, moment, listing=events is not None,
-            engine=chosen.engine, spark_master=chosen.spark_master,
+            engine=chosen,
         )  # fmt: skip
     if events is not None:
         assert service_level is not None
@@ -474,8 +442,7 @@ def _measure(
     moment: datetime,
     *,
     listing: bool,
-    engine: str = "local",
-    spark_master: str | None = None,
+    engine: EngineChoice | None = None,
 ) -> list[ServiceLevelResult]:
     """Evaluate and store; when only listing events, a closed period or a read-only user
     lists what is stored instead."""
@@ -485,7 +452,7 @@ def _measure(
     try:
         return evaluation.evaluate_periods(
             app, actor=actor, contract_id=contract, period_labels=labels, now=moment,
-            engine=engine, spark_master=spark_master,
+            engine=engine,
         )  # fmt: skip
     except (AccessDenied, PeriodClosed):
         if not listing:

@@ -92,3 +92,10 @@ class IntegrityError(DomainError):
     """Stored data failed a consistency check (e.g. the audit chain)."""
 
     code = "integrity_error"
+
+
+class ComputationFailed(DomainError):
+    """The computation failed where it ran (a Spark job lost an executor or its Python worker,
+    with its retries spent): nothing was stored, and running the command again is safe."""
+
+    code = "computation_failed"

@@ -47,6 +47,7 @@ from servicepact.domain.credits import CreditOutcome, CreditStatement
 from servicepact.domain.display import exact_text, format_value, trend_text
 from servicepact.domain.errors import InvalidInput, Problem
 from servicepact.domain.event_types import ANCHORS
+from servicepact.domain.fees import Fee
 from servicepact.domain.kpis import Direction, Unit
 from servicepact.domain.periods import Period, contract_year_of
 from servicepact.domain.results import ResultStatus, ServiceLevelResult, status_for
@@ -339,34 +340,52 @@ def count_volumes(
     contract: Contract, tables: Mapping[str, pa.Table], month: Period, timezone: str
 ) -> dict[str, int]:
     """Units per per-unit and volume-band fee in ``month``: events anchored there, filtered."""
-    from servicepact.engine.kpis.base import local_day_end_us, local_midnight_us, timestamps_us
-
-    start = local_midnight_us(month.start, timezone)
-    end = local_midnight_us(month.end, timezone)
     volumes: dict[str, int] = {}
     for fee in contract.fees:
         if fee.source is None:
             continue
-        table = tables.get(fee.source)
-        column = ANCHORS.get(fee.source)
-        if table is None or column is None or column not in table.column_names:
-            raise InvalidInput(
-                [Problem(f"fees.{fee.id}", f"no {fee.source!r} events to count this fee by")]
-            )
-        if pa.types.is_date(table.schema.field(column).type):
-            instants, valid = local_day_end_us(table, column, timezone)
-            instants = instants - 1
-        else:
-            instants, valid = timestamps_us(table, column)
-        mask = valid & (instants >= start) & (instants < end)
-        for name, wanted in fee.filter.items():
-            values = set(wanted) if isinstance(wanted, list) else {wanted}
-            column_values = table.column(name).to_pylist()
-            mask = mask & np.fromiter(
-                (v in values for v in column_values), dtype=np.bool_, count=len(column_values)
-            )
-        volumes[fee.id] = int(mask.sum())
+        volumes[fee.id] = _fee_units(fee, tables.get(fee.source), month, timezone)
     return volumes
+
+
+def source_volumes(
+    table: pa.Table, *, contract: Contract, source: str, months: Sequence[Period], timezone: str
+) -> dict[str, int]:
+    """``count_volumes`` of every month for the fees counting ``source`` alone, keyed
+    ``<month> <fee id>``: what the Spark engine counts per partition and adds up (counts
+    add, so the sum over any cut of the table is the count of the whole)."""
+    return {
+        f"{month.label} {fee.id}": _fee_units(fee, table, month, timezone)
+        for month in months
+        for fee in contract.fees
+        if fee.source == source
+    }
+
+
+def _fee_units(fee: Fee, table: pa.Table | None, month: Period, timezone: str) -> int:
+    from servicepact.engine.kpis.base import local_day_end_us, local_midnight_us, timestamps_us
+
+    assert fee.source is not None  # only fees counting a source are counted
+    column = ANCHORS.get(fee.source)
+    if table is None or column is None or column not in table.column_names:
+        raise InvalidInput(
+            [Problem(f"fees.{fee.id}", f"no {fee.source!r} events to count this fee by")]
+        )
+    start = local_midnight_us(month.start, timezone)
+    end = local_midnight_us(month.end, timezone)
+    if pa.types.is_date(table.schema.field(column).type):
+        instants, valid = local_day_end_us(table, column, timezone)
+        instants = instants - 1
+    else:
+        instants, valid = timestamps_us(table, column)
+    mask = valid & (instants >= start) & (instants < end)
+    for name, wanted in fee.filter.items():
+        values = set(wanted) if isinstance(wanted, list) else {wanted}
+        column_values = table.column(name).to_pylist()
+        mask = mask & np.fromiter(
+            (v in values for v in column_values), dtype=np.bool_, count=len(column_values)
+        )
+    return int(mask.sum())
 
 
 def restate(contract: Contract, results: Sequence[ServiceLevelResult]) -> list[ServiceLevelResult]:

@@ -8,8 +8,11 @@ unit (the price a vendor can write on an invoice), and each line's amount is rou
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
+
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from servicepact.domain.contracts import Contract
 from servicepact.domain.display import amount_text
@@ -293,3 +296,35 @@ def expected_fees(
 def at_risk_base(lines: list[InvoiceLine] | tuple[InvoiceLine, ...]) -> Decimal:
     """The month's fees the at-risk percent applies to: recurring fee lines, not one-time ones."""
     return sum((x.amount for x in lines if x.kind is LineKind.FEE and x.recurring), Decimal(0))
+
+
+_PER_SECOND = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
+
+
+def count_fee_units(
+    table: pa.Table, *, fees: Sequence[Fee], anchor: str, month: Period, timezone: str
+) -> dict[str, int]:
+    """Units per fee of one source in ``month``: the events whose ``anchor`` falls in the
+    month (read in ``timezone``, as the evaluation reads it), each fee's filter applied.
+    Counts add: the units of a table are the sum of those of any cut of it into chunks."""
+    times = table.column(anchor)
+    if pa.types.is_timestamp(times.type):
+        start, end = month.bounds_epoch(timezone)
+        scale = _PER_SECOND[times.type.unit]
+        raw = pc.cast(times, pa.int64())
+        in_month = pc.and_(pc.greater_equal(raw, start * scale), pc.less(raw, end * scale))
+    else:
+        in_month = pc.and_(
+            pc.greater_equal(times, pa.scalar(month.start, times.type)),
+            pc.less(times, pa.scalar(month.end, times.type)),
+        )
+    volumes: dict[str, int] = {}
+    for fee in fees:
+        mask = in_month
+        for column, value in fee.filter.items():
+            values = value if isinstance(value, list) else [value]
+            wanted_values = pa.array(values).cast(table.column(column).type)
+            mask = pc.and_(mask, pc.is_in(table.column(column), wanted_values))
+        counted = pc.sum(pc.cast(pc.fill_null(mask, False), pa.int64())).as_py()
+        volumes[fee.id] = int(counted or 0)
+    return volumes

@@ -17,6 +17,18 @@ same values as exact fractions, the same statuses, the same inputs hashes.
   event id, the row of the batch with the highest load sequence wins.
 * The driver only ever holds partial states (a few integers per window; the sorted values
   of a declared percentile), never the events, so its memory does not grow with them.
+* Each job reads one source of one contract. Its partitions are the splits of the source's
+  Parquet files as Spark reads them (no shuffle: the event store writes one file per load,
+  and loads usually follow the months), or, when asked (``partitions``), that many
+  partitions range-partitioned by the month of the events' anchor (in the contract's time
+  zone), then by event id. The merge is exact whatever the partitioning (any cut of the
+  events into chunks gives the same finished results), so this decides only where the work
+  goes, never what it gives.
+* Units per fee (credits, the period close, the baseline replay) are counted in the same way:
+  each partition by the local engine's count, the driver adds the counts.
+* A failed job (an executor or its Python worker lost, with Spark's retries spent) raises
+  ``ComputationFailed``: the caller stores nothing, since results are stored only after
+  every job of the evaluation has returned.
 
 PySpark is an optional extra (``pip install 'servicepact[spark]'``); a session needs Java
 unless it connects to a Spark Connect server (``SPARK_REMOTE``).
@@ -27,19 +39,21 @@ from __future__ import annotations
 import os
 import pickle
 import shutil
+import socket
 import subprocess
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import pyarrow as pa
 
 from servicepact.domain.contracts import Contract, ServiceLevel
-from servicepact.domain.errors import InvalidInput, Problem
+from servicepact.domain.errors import ComputationFailed, InvalidInput, Problem
 from servicepact.domain.event_schemas import BATCH_COLUMN, arrow_schema
-from servicepact.domain.event_types import BUILT_IN, EventType
+from servicepact.domain.event_types import ANCHORS, BUILT_IN, EventType
 from servicepact.domain.exclusions import Exclusion
 from servicepact.domain.periods import Period
 from servicepact.domain.results import ServiceLevelResult
@@ -47,6 +61,7 @@ from servicepact.engine.evaluate import (
     ClockCache,
     EvaluationMemo,
     PeriodsPartial,
+    contract_timezone,
     finish_periods,
     level_jobs,
     partial_periods,
@@ -67,6 +82,12 @@ INSTALL_JAVA = (
 # batches (262,144 rows) made the JVM's Arrow conversion of list columns 3-8x slower.
 ARROW_BATCH_ROWS = 10_000
 _STATE_SCHEMA = pa.schema([("level", pa.int32()), ("state", pa.binary())])
+_COUNT_SCHEMA = pa.schema([("key", pa.string()), ("count", pa.int64())])
+# How long the master (or Spark Connect server) has to accept a connection before the
+# command says it does not answer. Spark's own wait is longer and not configurable for a
+# standalone master (3 registration attempts of 20 s each, fixed in its client).
+CONNECT_TIMEOUT_SECONDS = 10.0
+_DEFAULT_PORTS = {"spark": 7077, "sc": 15002}
 
 
 class SparkUnavailable(InvalidInput):
@@ -114,6 +135,61 @@ def _check_java() -> None:
         raise SparkUnavailable(INSTALL_JAVA) from None
 
 
+def _endpoints(url: str) -> list[tuple[str, int]]:
+    """The host and port of each master a URL names: a standalone master
+    (``spark://h1:7077,h2:7077``) or a Spark Connect server (``sc://host:15002/;…``); none
+    for the others (``local[*]``, ``yarn``, ``k8s://…``: Spark finds those itself)."""
+    scheme, separator, rest = url.partition("://")
+    if not separator or scheme not in _DEFAULT_PORTS:
+        return []
+    found = []
+    for address in rest.split("/")[0].split(","):
+        try:
+            parts = urlsplit(f"{scheme}://{address}")
+            host, port = parts.hostname, parts.port or _DEFAULT_PORTS[scheme]
+        except ValueError:  # not a host:port Spark would read either: its own message says so
+            return []
+        if host:
+            found.append((host, port))
+    return found
+
+
+def _refusal(error: OSError) -> str:
+    if isinstance(error, ConnectionRefusedError):
+        return "refused the connection"
+    if isinstance(error, TimeoutError | socket.timeout):
+        return f"did not answer within {CONNECT_TIMEOUT_SECONDS:g} s"
+    if isinstance(error, socket.gaierror):
+        return "is not a host name this machine knows"
+    return error.strerror or type(error).__name__
+
+
+def _shown(url: str) -> str:
+    """The URL as an error may show it: no token or user (``sc://host:15002/;token=…``)."""
+    scheme, separator, rest = url.partition("://")
+    if not separator or scheme not in _DEFAULT_PORTS:
+        return url
+    hosts = rest.split("/")[0].split(";")[0]
+    return f"{scheme}://{hosts.rpartition('@')[2]}"
+
+
+def check_reachable(url: str) -> None:
+    """Refuse, on one line and within ``CONNECT_TIMEOUT_SECONDS`` per address, a master or
+    Spark Connect server that accepts no connection (rather than Spark's minute of retries)."""
+    refusals = []
+    for host, port in _endpoints(url):
+        try:
+            with socket.create_connection((host, port), timeout=CONNECT_TIMEOUT_SECONDS):
+                return
+        except OSError as error:
+            refusals.append(f"{host}:{port} {_refusal(error)}")
+    if refusals:
+        raise SparkUnavailable(
+            f"Spark at {_shown(url)} could not start: {'; '.join(refusals)} (is it up, is the "
+            "URL right?)"
+        )
+
+
 def spark_session(master: str | None = None, *, app_name: str = "servicepact") -> Any:
     """A Spark session: Spark Connect at ``SPARK_REMOTE`` when set (and no master is
     named), else a classic session on ``master`` (default ``local[*]``). The session's time
@@ -126,11 +202,13 @@ def spark_session(master: str | None = None, *, app_name: str = "servicepact") -
     submitted = "PYSPARK_GATEWAY_PORT" in os.environ
     try:
         if remote and master is None:
+            check_reachable(remote)
             builder = SparkSession.builder.remote(remote)
         elif submitted and master is None:
             builder = SparkSession.builder
         else:
             _check_java()
+            check_reachable(master or DEFAULT_MASTER)
             # The executors' Python workers run this interpreter (where servicepact is).
             os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
             os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
@@ -155,7 +233,7 @@ def spark_session(master: str | None = None, *, app_name: str = "servicepact") -
         if first.startswith("An error occurred while calling"):  # the JVM's, not a reason
             first = "the master did not take the application (is it up, is the URL right?)"
         where = remote if remote and master is None else master or DEFAULT_MASTER
-        raise SparkUnavailable(f"Spark at {where} could not start: {first}") from None
+        raise SparkUnavailable(f"Spark at {_shown(where)} could not start: {first}") from None
     if not (remote and master is None):
         session.sparkContext.setLogLevel("ERROR")
     return session
@@ -223,6 +301,66 @@ def _objects_frame(spark: Any, source: SparkSource) -> Any:
     return listing.repartition(max(1, len(units))).mapInArrow(read, spark_schema)
 
 
+def _anchor_of(event_type: EventType) -> str | None:
+    """The column that places an event in a period (a declared type names it)."""
+    declared = getattr(event_type, "anchor", None)
+    return declared if isinstance(declared, str) else ANCHORS.get(event_type.name)
+
+
+def _partitioned(frame: Any, event_type: EventType, timezone: str, partitions: int | None) -> Any:
+    """The events as Spark cut them: without ``partitions``, the splits of their files as
+    read (no shuffle); with it, that many partitions range-partitioned by the month of their
+    anchor in ``timezone``, then by id — one month (or a few at a boundary) per partition, a
+    large month over several. Only where the work goes: every cut of the events merges to
+    the same results."""
+    if partitions is None:
+        return frame
+    from pyspark.sql import functions as F  # noqa: N812 - the customary name
+    from pyspark.sql.types import DateType
+
+    anchor = _anchor_of(event_type)
+    if anchor is None or anchor not in frame.columns:
+        return frame.repartition(partitions)
+    column = F.col(anchor)
+    if not isinstance(frame.schema[anchor].dataType, DateType):
+        column = F.from_utc_timestamp(column, timezone)  # the session's zone is UTC
+    return frame.repartitionByRange(
+        partitions, F.date_format(column, "yyyy-MM"), F.col(event_type.id_column)
+    )
+
+
+def _collect(frame: Any, what: str) -> list[Any]:
+    """The rows of a finished job; a failed job says so on one line (nothing is kept)."""
+    try:
+        return list(frame.collect())
+    except Exception as error:  # a lost executor or Python worker, retries spent
+        raise ComputationFailed(
+            f"the Spark job {what} failed ({_reason(error)}); nothing was stored — run the "
+            "command again"
+        ) from None
+
+
+def _reason(error: BaseException) -> str:
+    """The line of Spark's report that says why (its first lines only say where)."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    for line in lines:
+        if "Job aborted due to stage failure:" in line:
+            # "Task 1 in stage 4.0 failed 1 times, most recent failure: Lost task 1.0 in stage
+            # 4.0 (TID 7) (host executor driver): org.apache.spark.SparkException: Python
+            # worker exited unexpectedly (crashed). Consider …" → the task and the cause
+            reason = line.split("Job aborted due to stage failure:", 1)[1].strip()
+            task, _, failure = reason.partition(", most recent failure:")
+            cause = failure.rpartition("): ")[2]
+            if ": " in cause and "." in cause.split(": ", 1)[0]:  # a class name before it
+                cause = cause.split(": ", 1)[1]
+            cause = cause.split(". ")[0].rstrip(".")
+            return f"{task}: {cause}"[:300] if cause else task[:300]
+    for line in lines:
+        if not line.startswith("An error occurred while calling"):
+            return line.lstrip(": ")[:300]
+    return type(error).__name__
+
+
 @dataclass(frozen=True)
 class _Job:
     """What every executor needs for one source (sent once, as a broadcast)."""
@@ -277,16 +415,68 @@ def _broadcast(spark: Any, job: _Job) -> Any:
     return context.broadcast(job)
 
 
-def _states_of(spark: Any, source: SparkSource, job: _Job) -> list[tuple[int, PeriodsPartial]]:
+def _states_of(
+    spark: Any, source: SparkSource, job: _Job, partitions: int | None = None
+) -> list[tuple[int, PeriodsPartial]]:
     shipped = _broadcast(spark, job)
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         value = shipped if isinstance(shipped, _Job) else shipped.value
         return partition_states(value, batches)
 
-    frame = _events_frame(spark, source)
-    collected = frame.mapInArrow(run, "level int, state binary").collect()
+    timezone = contract_timezone(job.contract)
+    frame = _partitioned(_events_frame(spark, source), source.event_type, timezone, partitions)
+    collected = _collect(
+        frame.mapInArrow(run, "level int, state binary"),
+        f"over the {source.event_type.name} events of {job.contract.id}",
+    )
     return [(int(row["level"]), pickle.loads(row["state"])) for row in collected]  # noqa: S301 - our own states
+
+
+Counter = Callable[[pa.Table], Mapping[str, int]]
+
+
+def partition_counts(
+    count: Counter, schema: pa.Schema, batches: Iterator[pa.RecordBatch]
+) -> Iterator[pa.RecordBatch]:
+    """Inside an executor: one partition's Arrow batches → the counts ``count`` makes of them."""
+    collected = list(batches)
+    if not collected or not any(b.num_rows for b in collected):
+        return
+    counted = count(_conform(pa.Table.from_batches(collected), schema))
+    yield pa.RecordBatch.from_arrays(
+        [pa.array(list(counted), pa.string()), pa.array(list(counted.values()), pa.int64())],
+        schema=_COUNT_SCHEMA,
+    )
+
+
+def count_events_spark(
+    spark: Any,
+    source: SparkSource,
+    count: Counter,
+    *,
+    columns: Sequence[str],
+    timezone: str,
+    what: str,
+    partitions: int | None = None,
+) -> dict[str, int]:
+    """What ``count`` (a picklable function of an event table to whole counts, e.g. units per
+    fee) gives on all of a source's current events, counted per partition and added up: the
+    same numbers as ``count`` of the whole table (counts add)."""
+    schema = arrow_schema(source.event_type, with_provenance=True)
+    # Every key, and any problem of the count with the schema, once on the driver.
+    totals = dict(count(schema.empty_table()))
+    if not source.paths:
+        return totals
+
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        return partition_counts(count, schema, batches)
+
+    frame = _partitioned(_events_frame(spark, source), source.event_type, timezone, partitions)
+    frame = frame.select(*dict.fromkeys(columns))  # after the cut: it needs the anchor and id
+    for row in _collect(frame.mapInArrow(run, "key string, count long"), what):
+        totals[row["key"]] = totals.get(row["key"], 0) + int(row["count"])
+    return totals
 
 
 @dataclass(frozen=True)
@@ -307,10 +497,12 @@ def evaluate_contract_spark(
     now: datetime | None = None,
     contract_version: int = 1,
     contract_hash: str | None = None,
+    partitions: int | None = None,
 ) -> SparkEvaluation:
     """Every service level for every requested period of its kind, computed in Spark: the
     same results as ``evaluate.evaluate_contract`` on the same events (a source missing
-    from ``sources`` has no events)."""
+    from ``sources`` has no events). ``partitions``: cut each source's events into that many
+    partitions by month and id (default: the files' splits as Spark reads them)."""
     from servicepact.domain.canonical import contract_hash as canonical_contract_hash
 
     code_hash = contract_hash if contract_hash is not None else canonical_contract_hash(contract)
@@ -343,7 +535,7 @@ def evaluate_contract_spark(
             now=now,
             schema=arrow_schema(source.event_type, with_provenance=True),
         )
-        for index, state in _states_of(spark, source, job):
+        for index, state in _states_of(spark, source, job, partitions):
             states[index] = states[index].merge(state)
             batches.setdefault(source_name, set()).update(state.batches)
     results: list[ServiceLevelResult] = []

@@ -42,7 +42,6 @@ from servicepact.engine.baseline import (
     Proposal,
     Replay,
     baseline_of,
-    count_volumes,
     month_fees,
     monthly_evaluation_contract,
     propose,
@@ -50,6 +49,8 @@ from servicepact.engine.baseline import (
     replay_contract,
     with_targets,
 )
+from servicepact.services._scale_out import compute_tables
+from servicepact.services.scale_out import EngineChoice, choose_engine
 from servicepact.store.db.baseline import BaselineStudyRepository, HistoryFile, StoredStudy
 
 if TYPE_CHECKING:
@@ -132,16 +133,26 @@ def study_history(
     improve_percent: Decimal = Decimal(0),
     with_replay: bool = False,
     progress: Progress | None = None,
+    engine: str | EngineChoice | None = None,
+    spark_master: str | None = None,
 ) -> BaselineStudy:
-    """Evaluate the history month by month, then baseline, propose and (optionally) replay."""
-    from servicepact.engine.evaluate import ClockCache, contract_timezone, evaluate_contract
+    """Evaluate the history month by month, then baseline, propose and (optionally) replay.
+    The history's events are evaluated (and, for the replay, counted per fee) on ``engine``
+    (default: local; ``spark`` on ``spark_master``): the same study either way."""
+    from servicepact.engine.evaluate import contract_timezone
 
+    choice = choose_engine(engine=engine, spark_master=spark_master)
     if not months:
         raise InvalidInput([Problem("--from", "the history has no month")])
     if progress is not None:
         progress("Evaluating the history")
-    monthly = monthly_evaluation_contract(contract)
-    results = evaluate_contract(monthly, tables, months, clock_cache=ClockCache(), now=now)
+    timezone = contract_timezone(contract)
+    current = replay_contract(contract, months) if with_replay else None
+    computed = compute_tables(
+        choice, monthly_evaluation_contract(contract), tables, months,
+        now=now, counted=current, timezone=timezone,
+    )  # fmt: skip
+    results = computed.results
     baselines = tuple(baseline_of(sl, results) for sl in contract.service_levels)
     proposals = tuple(
         propose(sl, b, improve_percent=improve_percent)
@@ -149,15 +160,10 @@ def study_history(
     )
     proposed = with_targets(contract, proposals)
     replays: tuple[Replay, ...] = ()
-    if with_replay:
+    if current is not None:
         if progress is not None:
             progress("Replaying the credit regime")
-        timezone = contract_timezone(contract)
-        current = replay_contract(contract, months)
-        fees = {
-            m.label: month_fees(current, m, count_volumes(current, tables, m, timezone))
-            for m in months
-        }
+        fees = {m.label: month_fees(current, m, computed.volumes[m.label]) for m in months}
         replays = (
             replay(current, results, months, fees, label="contract"),
             replay(replay_contract(proposed, months), results, months, fees, label="proposed"),
@@ -183,6 +189,8 @@ def study_files(
     improve_percent: Decimal = Decimal(0),
     with_replay: bool = False,
     progress: Progress | None = None,
+    engine: str | EngineChoice | None = None,
+    spark_master: str | None = None,
 ) -> BaselineStudy:
     """``study_history`` from a contract file and one history file per source."""
     from servicepact.contractfile import load_contract_file
@@ -198,6 +206,8 @@ def study_files(
         improve_percent=improve_percent,
         with_replay=with_replay,
         progress=progress,
+        engine=engine,
+        spark_master=spark_master,
     )
 
 

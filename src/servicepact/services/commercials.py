@@ -48,10 +48,12 @@ from servicepact.engine.invoices import check_invoice, expected_invoice
 from servicepact.services import evaluation
 from servicepact.services._contracts import get_contract, governing_version
 from servicepact.services._open_periods import ensure_open
+from servicepact.services._scale_out import count_stored_units
 from servicepact.services._statements import MonthCommercials, store_statement
 from servicepact.services.open_periods import is_closed
 from servicepact.services.ports import Ports
 from servicepact.services.risks import results_for
+from servicepact.services.scale_out import EngineChoice, choose_engine
 from servicepact.store.db.commercials import (
     BusinessCaseRepository,
     CreditStatementRepository,
@@ -108,11 +110,11 @@ def _volume_anchor(source: str, contract: Contract | None = None) -> str:
     raise InvalidInput(problems=[Problem(f"source {source}", "has no time column to count by")])
 
 
-def measured_volumes(app: Ports, *, contract: Contract, month: Period) -> dict[str, int]:
-    """Units per per-unit and volume-band fee: events anchored in the month, fee filter applied."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
+def measured_volumes(
+    app: Ports, *, contract: Contract, month: Period, engine: EngineChoice | None = None
+) -> dict[str, int]:
+    """Units per per-unit and volume-band fee: events anchored in the month, fee filter
+    applied (engine/fees.count_fee_units), counted on the engine chosen (default: local)."""
     wanted = [fee for fee in contract.fees if fee.source is not None]
     if not wanted:
         return {}
@@ -120,9 +122,7 @@ def measured_volumes(app: Ports, *, contract: Contract, month: Period) -> dict[s
 
     # The same zone the evaluation reads anchors in, so a unit is billed in its measured month.
     timezone = contract_timezone(contract)
-    start, end = month.bounds_epoch(timezone)
     store = app.event_store.with_types(contract.declared_event_types)
-    per_second = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
     by_source: dict[str, list[Any]] = {}
     for fee in wanted:
         assert fee.source is not None  # filtered above
@@ -131,26 +131,19 @@ def measured_volumes(app: Ports, *, contract: Contract, month: Period) -> dict[s
     for source, fees in by_source.items():
         # One read per source, however many fees count it (tickets and a volume band).
         anchor = _volume_anchor(source, contract)
-        columns = list(dict.fromkeys([anchor, *(c for fee in fees for c in fee.filter)]))
-        table = store.read(contract_id=contract.id, source=source, columns=columns)
-        times = table.column(anchor)
-        if pa.types.is_timestamp(times.type):
-            scale = per_second[times.type.unit]
-            raw = pc.cast(times, pa.int64())
-            in_month = pc.and_(pc.greater_equal(raw, start * scale), pc.less(raw, end * scale))
-        else:
-            in_month = pc.and_(
-                pc.greater_equal(times, pa.scalar(month.start, times.type)),
-                pc.less(times, pa.scalar(month.end, times.type)),
+        volumes.update(
+            count_stored_units(
+                store,
+                engine or EngineChoice(),
+                contract_id=contract.id,
+                source=source,
+                fees=fees,
+                anchor=anchor,
+                columns=list(dict.fromkeys([anchor, *(c for fee in fees for c in fee.filter)])),
+                month=month,
+                timezone=timezone,
             )
-        for fee in fees:
-            mask = in_month
-            for column, value in fee.filter.items():
-                values = value if isinstance(value, list) else [value]
-                wanted_values = pa.array(values).cast(table.column(column).type)
-                mask = pc.and_(mask, pc.is_in(table.column(column), wanted_values))
-            counted = pc.sum(pc.cast(pc.fill_null(mask, False), pa.int64())).as_py()
-            volumes[fee.id] = int(counted or 0)
+        )
     return volumes
 
 
@@ -192,12 +185,18 @@ def month_commercials(
     period: str,
     volumes: Mapping[str, int] | None = None,
     results: Sequence[ServiceLevelResult] | None = None,
+    engine: str | EngineChoice | None = None,
+    spark_master: str | None = None,
 ) -> MonthCommercials:
     """Fees, credits and the expected invoice of one month (nothing is stored).
 
     ``volumes`` overrides the measured volumes (per fee id), ``results`` the stored results —
-    for what-if questions and for tests.
+    for what-if questions and for tests. The volumes are counted on ``engine`` (``spark`` on
+    ``spark_master``; the same counts either way). Unnamed, locally: the pages read the
+    month's commercials often and never start Spark; the commands name the engine
+    (``--engine``, ``SERVICEPACT_ENGINE``).
     """
+    choice = choose_engine(engine=engine, spark_master=spark_master)
     with app.uow(read_only=True) as uow:
         get_contract(uow, actor=actor, contract_id=contract_id)  # visible to the actor?
         # the month's terms are those of the version governing it (an amendment applies from
@@ -209,7 +208,7 @@ def month_commercials(
     month = _month(contract, period)
     year = contract_year_of(contract.term, month.start)
     if volumes is None:
-        volumes = measured_volumes(app, contract=contract, month=month)
+        volumes = measured_volumes(app, contract=contract, month=month, engine=choice)
     for fee_id, volume in volumes.items():
         if volume < 0:
             raise InvalidInput(
@@ -259,11 +258,15 @@ def state_credits(
     volumes: Mapping[str, int] | None = None,
     results: Sequence[ServiceLevelResult] | None = None,
     store: bool = False,
+    engine: str | EngineChoice | None = None,
+    spark_master: str | None = None,
 ) -> MonthCommercials:
-    """The month's credit statement; with ``store`` kept (a new version when inputs changed)."""
+    """The month's credit statement; with ``store`` kept (a new version when inputs changed).
+    Its volumes are counted on ``engine`` (``month_commercials``)."""
     month = month_commercials(
-        app, actor=actor, contract_id=contract_id, period=period, volumes=volumes, results=results
-    )
+        app, actor=actor, contract_id=contract_id, period=period, volumes=volumes,
+        results=results, engine=engine, spark_master=spark_master,
+    )  # fmt: skip
     if store:
         actor.require_client("state credits")
         with app.uow() as uow:

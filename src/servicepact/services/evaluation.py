@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -27,12 +28,11 @@ from servicepact.domain.errors import AccessDenied, Conflict, InvalidInput, NotF
 from servicepact.domain.exclusions import Exclusion, ExclusionReason, ExclusionStatus
 from servicepact.domain.periods import Period, parse_period
 from servicepact.domain.results import ServiceLevelResult
-from servicepact.engine.evaluate import ClockCache, evaluate_contract
 from servicepact.services._contracts import StoredContract, get_contract, governing_version
 from servicepact.services._open_periods import ensure_open
-from servicepact.services._scale_out import evaluate_store_on_spark
+from servicepact.services._scale_out import evaluate_stored
 from servicepact.services.ports import Ports
-from servicepact.services.scale_out import engine_named
+from servicepact.services.scale_out import EngineChoice, choose_engine
 from servicepact.services.view_cache import cached
 from servicepact.store.db.evaluation import ExclusionRepository, ResultRepository, result_to_json
 
@@ -222,7 +222,7 @@ def evaluate_periods(
     contract_id: str,
     period_labels: Sequence[str],
     now: datetime | None = None,
-    engine: str | None = None,
+    engine: str | EngineChoice | None = None,
     spark_master: str | None = None,
 ) -> list[ServiceLevelResult]:
     """Evaluate the stored contract for several periods and store the results.
@@ -257,38 +257,58 @@ def evaluate_periods(
             version: get_contract(uow, actor=actor, contract_id=contract_id, version=version)
             for version in by_version
         }
+    choice = choose_engine(getattr(app, "settings", None), engine=engine, spark_master=spark_master)
+    measured = [
+        _measure_version(
+            app, stored=governing[version], periods=periods_of_version, waivers=waivers,
+            moment=moment, choice=choice,
+        )
+        for version, periods_of_version in sorted(by_version.items())
+    ]  # fmt: skip
+    # Stored only now, after every computation returned: a failed Spark job stores nothing.
     results: list[ServiceLevelResult] = []
-    for version, periods_of_version in sorted(by_version.items()):
-        results += _evaluate_version(
+    for version in measured:
+        if version is None:
+            continue
+        _store(
             app,
             actor=actor,
-            stored=governing[version],
-            periods=periods_of_version,
+            results=version.results,
+            batches=version.batches,
+            contract=version.contract,
+            measured_at=moment,
             waivers=waivers,
-            moment=moment,
-            engine=engine,
-            spark_master=spark_master,
+            committed=version.committed,
         )
+        results += version.results
     return results
 
 
-def _evaluate_version(
+@dataclass(frozen=True)
+class _Measured:
+    """What one contract version's periods measured, before it is stored."""
+
+    contract: Contract
+    results: list[ServiceLevelResult]
+    batches: dict[str, list[str]]
+    committed: dict[str, list[str]]
+
+
+def _measure_version(
     app: Ports,
     *,
-    actor: Actor,
     stored: StoredContract,
     periods: Sequence[Period],
     waivers: Sequence[Exclusion],
     moment: datetime,
-    engine: str | None = None,
-    spark_master: str | None = None,
-) -> list[ServiceLevelResult]:
-    """Evaluate and store the periods one contract version governs."""
+    choice: EngineChoice,
+) -> _Measured | None:
+    """Measure the periods one contract version governs (nothing stored)."""
     contract = stored.contract
     contract_id = contract.id
     unique = list(periods)
     if not unique:
-        return []
+        return None
     kinds = {p.kind for p in unique}
     store = app.event_store.with_types(contract.declared_event_types)
     sources = sorted({sl.source for sl in contract.service_levels if sl.period in kinds})
@@ -299,49 +319,18 @@ def _evaluate_version(
         )
         for source in sources
     }
-    settings = getattr(app, "settings", None)
-    chosen = engine_named(engine or str(getattr(settings, "engine", None) or "local"))
-    if chosen == "spark":
-        on_spark = evaluate_store_on_spark(
-            store,
-            contract_id=contract_id,
-            contract=contract,
-            sources=sources,
-            periods=unique,
-            exclusions=waivers,
-            now=moment,
-            contract_version=stored.version,
-            master=spark_master or getattr(settings, "spark_master", None),
-        )
-        results, batches = on_spark.results, on_spark.batches
-    else:
-        tables = {source: store.read(contract_id=contract_id, source=source) for source in sources}
-        results = evaluate_contract(
-            contract,
-            tables,
-            unique,
-            clock_cache=ClockCache(),
-            exclusions=waivers,
-            now=moment,
-            contract_version=stored.version,
-        )
-        batches = {
-            source: sorted(set(table.column("_batch").to_pylist()))
-            if "_batch" in table.column_names
-            else []
-            for source, table in tables.items()
-        }
-    _store(
-        app,
-        actor=actor,
-        results=results,
-        batches=batches,
+    evaluated = evaluate_stored(
+        store,
+        choice,
+        contract_id=contract_id,
         contract=contract,
-        measured_at=moment,
-        waivers=waivers,
-        committed=committed,
+        sources=sources,
+        periods=unique,
+        exclusions=waivers,
+        now=moment,
+        contract_version=stored.version,
     )
-    return results
+    return _Measured(contract, evaluated.results, evaluated.batches, committed)
 
 
 def _named_periods(contract: Contract, period_labels: Sequence[str]) -> list[Period]:

@@ -15,10 +15,10 @@ from servicepact.domain.errors import InvalidInput, Problem
 from servicepact.domain.event_types import BUILT_IN
 from servicepact.domain.periods import Period, ReportPeriod, months_between, parse_period
 from servicepact.domain.results import PeriodCompliance, ServiceLevelResult
-from servicepact.engine.evaluate import ClockCache, contract_timezone, evaluate_contract
-from servicepact.services._scale_out import evaluate_tables_on_spark
+from servicepact.engine.evaluate import contract_timezone
+from servicepact.services._scale_out import compute_tables
 from servicepact.services.period_reports import compliance_of, plan
-from servicepact.services.scale_out import engine_named
+from servicepact.services.scale_out import EngineChoice, choose_engine
 from servicepact.store.events.reading import read_events_for_evaluation
 
 DATA_SUFFIXES = (".csv", ".jsonl", ".parquet", ".xlsx")
@@ -100,13 +100,13 @@ def evaluate_files(
     all_months: bool,
     now: datetime,
     step: Step | None = None,
-    engine: str = "local",
+    engine: str | EngineChoice = "local",
     spark_master: str | None = None,
 ) -> FileEvaluation:
     """Validate the contract and the event files, then evaluate (no database) in this
     process or, with ``engine="spark"``, on Apache Spark (the same results); for a
     reporting period, its compliance report from the same events."""
-    engine_named(engine)
+    choice = choose_engine(engine=engine, spark_master=spark_master)
     contract = load_contract_file(contract_file).contract
     if not data_dir.is_dir():
         raise InvalidInput([Problem("--data", "is not a directory", value=str(data_dir))])
@@ -133,10 +133,7 @@ def evaluate_files(
         )
     if step is not None:
         step("Evaluating")
-    if engine == "spark":
-        results = evaluate_tables_on_spark(contract, tables, periods, now=now, master=spark_master)
-    else:
-        results = evaluate_contract(contract, tables, periods, clock_cache=ClockCache(), now=now)
+    results = compute_tables(choice, contract, tables, periods, now=now).results
     return FileEvaluation(
         contract,
         results,

@@ -17,9 +17,10 @@ from typing import Any
 from servicepact.domain.access import Actor
 from servicepact.domain.errors import Conflict, InvalidInput, NotFound, PeriodClosed, Problem
 from servicepact.domain.json_values import canonical_hash, jsonable
+from servicepact.domain.results import ServiceLevelResult
 from servicepact.services._contracts import get_contract
 from servicepact.services._open_periods import closed_message
-from servicepact.services._statements import store_statement
+from servicepact.services._statements import MonthCommercials, store_statement
 from servicepact.services.commercials import (
     ENGINE_VERSION,
     list_invoice_checks,
@@ -27,9 +28,11 @@ from servicepact.services.commercials import (
     state_credits,
 )
 from servicepact.services.ports import Ports
+from servicepact.services.scale_out import EngineChoice
 from servicepact.services.vendors import freeze_scorecard
 from servicepact.store.db.commercials import CreditStatementRepository
 from servicepact.store.db.periods import CloseStatus, PeriodCloseRecord, PeriodCloseRepository
+from servicepact.store.db.uow import UnitOfWork
 from servicepact.store.events.repository import BatchRepository
 
 __all__ = [
@@ -44,10 +47,23 @@ __all__ = [
 MAX_REASON = 2000
 
 
-def close_period(app: Ports, *, actor: Actor, contract_id: str, period: str) -> PeriodCloseRecord:
-    """Freeze a month: results, credits and invoice checks, with input and output hashes."""
+def close_period(
+    app: Ports,
+    *,
+    actor: Actor,
+    contract_id: str,
+    period: str,
+    engine: str | EngineChoice | None = None,
+    spark_master: str | None = None,
+) -> PeriodCloseRecord:
+    """Freeze a month: results, credits and invoice checks, with input and output hashes.
+    The month's units per fee are counted over its events on ``engine`` (default: local;
+    ``spark`` on ``spark_master``) before anything is written."""
     actor.require_client("close periods")
-    month = state_credits(app, actor=actor, contract_id=contract_id, period=period, store=False)
+    month = state_credits(
+        app, actor=actor, contract_id=contract_id, period=period, store=False,
+        engine=engine, spark_master=spark_master,
+    )  # fmt: skip
     label = month.month.label
     if app.now().date() < month.month.end:
         raise Conflict(
@@ -66,30 +82,8 @@ def close_period(app: Ports, *, actor: Actor, contract_id: str, period: str) -> 
                 closed_message(previous, "closing it again"), where=f"{contract_id}/{label}"
             )
         statement_version = store_statement(uow, actor=actor, month=month)
-        inputs = {
-            "contract_id": contract_id,
-            "contract_version": month.stored.version,
-            "contract_sha256": month.stored.sha256,
-            "batches": uow.repo(BatchRepository).content_hashes(contract_id),
-            "engine_version": ENGINE_VERSION,
-            "commercial_inputs_sha256": month.inputs_sha256,
-        }
-        outputs = {
-            "results": jsonable(sorted(results, key=lambda r: r.service_level_id)),
-            "credits": jsonable(month.credits),
-            "credit_statement_version": statement_version,
-            "invoice_checks": [
-                {
-                    "id": check["id"],
-                    "file": check["source_name"],
-                    "verdict": check["verdict"],
-                    "expected_total": check["expected_total"],
-                    "invoiced_total": check["invoiced_total"],
-                    "differences": check["details"]["check"]["differences"],
-                }
-                for check in reversed(checks)  # oldest first
-            ],
-        }
+        inputs = _close_inputs(uow, contract_id, month)
+        outputs = _close_outputs(results, month, statement_version, checks)
         inputs_hash, outputs_hash = canonical_hash(inputs), canonical_hash(outputs)
         version = closes.add_close(
             contract_id=contract_id,
@@ -113,6 +107,43 @@ def close_period(app: Ports, *, actor: Actor, contract_id: str, period: str) -> 
     # The vendor's scorecard of the month is frozen once its last contract in it is closed.
     freeze_scorecard(app, actor=actor, vendor_id=month.stored.contract.vendor, period=label)
     return record
+
+
+def _close_inputs(uow: UnitOfWork, contract_id: str, month: MonthCommercials) -> dict[str, Any]:
+    """What a closed month rests on: the contract version, the event batches, the engine."""
+    return {
+        "contract_id": contract_id,
+        "contract_version": month.stored.version,
+        "contract_sha256": month.stored.sha256,
+        "batches": uow.repo(BatchRepository).content_hashes(contract_id),
+        "engine_version": ENGINE_VERSION,
+        "commercial_inputs_sha256": month.inputs_sha256,
+    }
+
+
+def _close_outputs(
+    results: list[ServiceLevelResult],
+    month: MonthCommercials,
+    statement_version: int,
+    checks: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """What a closed month produced: its results, credits and invoice checks."""
+    return {
+        "results": jsonable(sorted(results, key=lambda r: r.service_level_id)),
+        "credits": jsonable(month.credits),
+        "credit_statement_version": statement_version,
+        "invoice_checks": [
+            {
+                "id": check["id"],
+                "file": check["source_name"],
+                "verdict": check["verdict"],
+                "expected_total": check["expected_total"],
+                "invoiced_total": check["invoiced_total"],
+                "differences": check["details"]["check"]["differences"],
+            }
+            for check in reversed(checks)  # oldest first
+        ],
+    }
 
 
 def reopen_period(

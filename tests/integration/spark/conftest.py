@@ -4,28 +4,16 @@ system need)."""
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-
-
-def _why_not() -> str | None:
-    if importlib.util.find_spec("pyspark") is None:
-        return "PySpark is not installed: pip install -e '.[spark]'"
-    from servicepact.engine.spark import SparkUnavailable, _check_java
-
-    try:
-        _check_java()
-    except SparkUnavailable as missing:
-        return str(missing.problems[0].message)
-    return None
+from spark_fixtures import why_spark_is_missing
 
 
 @pytest.fixture(scope="session")
 def spark() -> Iterator[Any]:
-    reason = _why_not()
+    reason = why_spark_is_missing()
     if reason is not None:
         pytest.skip(f"Spark tests skipped: {reason}")
     from servicepact.engine.spark import spark_session

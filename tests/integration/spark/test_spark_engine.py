@@ -16,6 +16,7 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from spark_fixtures import CHECKS
 from typer.testing import CliRunner
 
 from servicepact.bootstrap import build_app
@@ -27,6 +28,7 @@ from servicepact.domain.event_schemas import BATCH_COLUMN, ROW_COLUMN, arrow_sch
 from servicepact.domain.periods import month
 from servicepact.engine.evaluate import ClockCache, evaluate_contract
 from servicepact.engine.spark import SparkSource, evaluate_contract_spark
+from servicepact.services.commercials import state_credits
 from servicepact.services.evaluation import evaluate_periods
 from servicepact.services.open_periods import closed_months
 from servicepact.store.db.evaluation import result_to_json
@@ -36,7 +38,7 @@ SCALE = 0.03
 runner = CliRunner()
 
 
-def test_the_demo_portfolio_gives_the_same_results_and_documents_on_both_engines(
+def test_the_demo_portfolio_gives_the_same_results_documents_credits_and_closes_on_both_engines(
     spark: Any, settings: Settings, cli_env: Settings
 ) -> None:
     app = build_app(settings, clock=lambda: AFTER_THE_YEAR)
@@ -74,58 +76,49 @@ def test_the_demo_portfolio_gives_the_same_results_and_documents_on_both_engines
     assert spark_run.stdout == local_run.stdout
     documents = json.loads(local_run.stdout)
     assert {d["service_level_id"] for d in documents} >= {"IT-01", "IT-03"}
+    _credits_and_the_close_agree_on_both_engines(settings)
 
 
-CHECKS = """servicepact: 1
-contract:
-  id: checks-2026
-  name: Checks
-  client: c
-  vendor: v
-  term: {start: 2026-01-01, end: 2026-12-31}
-  calendars:
-    office: {timezone: Asia/Seoul, hours: {mon-fri: "09:00-18:00"}, holidays: {country: KR}}
-  event_types:
-    - name: checks
-      description: Checks
-      anchor: opened_at
-      columns:
-        - {name: id, type: string, required: true}
-        - {name: opened_at, type: timestamp, required: true}
-        - {name: closed_at, type: timestamp}
-        - {name: items, type: integer, required: true}
-        - {name: errors, type: integer, required: true}
-  kpis:
-    - name: median_wall_hours
-      title: Median wall hours
-      events: checks
-      kind: percentile
-      percentile: 50
-      measure: {clock: {from: opened_at, to: closed_at}}
-      unit: hours
-      direction: lower
-    - name: longest_wall_hours
-      title: Longest wall hours
-      events: checks
-      kind: max
-      measure: {clock: {from: opened_at, to: closed_at}}
-      unit: hours
-      direction: lower
-    - name: error_rate
-      title: Error rate
-      events: checks
-      kind: ratio_of_sums
-      numerator: {sum: errors}
-      denominator: {sum: items}
-      direction: lower
-  service_levels:
-    - {id: P50, name: median, kpi: median_wall_hours, source: checks, expected: 4, minimum: 8,
-       kind: key, min_sample: 1}
-    - {id: MAX, name: longest, kpi: longest_wall_hours, source: checks, expected: 8,
-       minimum: 12, kind: key, min_sample: 1}
-    - {id: ERR, name: errors, kpi: error_rate, source: checks, expected: "0.1",
-       minimum: "0.2", kind: key, min_sample: 1}
-"""
+def _credits_and_the_close_agree_on_both_engines(settings: Settings) -> None:
+    """``credits`` and ``close`` count the month's tickets per fee (a per-unit fee and a
+    volume band) on Spark: the same units, the same statement, the same close hashes."""
+    contract, period = "hanbit-itops-2026", "2026-10"
+    app = build_app(settings, clock=lambda: AFTER_THE_YEAR)
+    try:
+        actor = app.cli_actor()
+        local = state_credits(app, actor=actor, contract_id=contract, period=period)
+        on_spark = state_credits(
+            app, actor=actor, contract_id=contract, period=period, engine="spark"
+        )
+    finally:
+        app.close()
+    assert set(local.volumes) == {"tickets", "ticket-volume"}
+    assert all(units > 0 for units in local.volumes.values())
+    assert on_spark.volumes == local.volumes
+    assert on_spark.inputs_sha256 == local.inputs_sha256
+    assert on_spark.credits == local.credits
+
+    arguments = ["credits", "--contract", contract, "--period", period, "--format", "json"]
+    local_run = runner.invoke(cli, arguments)
+    spark_run = runner.invoke(cli, [*arguments, "--engine", "spark"])
+    assert local_run.exit_code == 0, local_run.output
+    assert spark_run.exit_code == 0, spark_run.output
+    assert spark_run.stdout == local_run.stdout
+
+    close = ["close", "--contract", contract, "--period", period, "--format", "json"]
+    closed_here = runner.invoke(cli, close)
+    assert closed_here.exit_code == 0, closed_here.output
+    reopened = runner.invoke(
+        cli, ["reopen", "--contract", contract, "--period", period, "--reason", "on Spark"]
+    )
+    assert reopened.exit_code == 0, reopened.output
+    closed_on_spark = runner.invoke(cli, [*close, "--engine", "spark"])
+    assert closed_on_spark.exit_code == 0, closed_on_spark.output
+    first, second = json.loads(closed_here.stdout), json.loads(closed_on_spark.stdout)
+    assert second["version"] == first["version"] + 1
+    assert second["inputs_sha256"] == first["inputs_sha256"]
+    assert second["outputs_sha256"] == first["outputs_sha256"]
+    assert second["snapshot"] == first["snapshot"]
 
 
 def _batch(
@@ -236,3 +229,21 @@ def test_an_event_store_on_s3_is_read_by_the_executors_with_the_same_results(
     [result] = on_spark
     assert (result.numerator, result.denominator) == (10, 12)  # hand-computed: see s3_fixtures
     assert on_spark == local  # values, statuses and inputs hashes (which name both batches)
+
+
+def test_the_baseline_study_and_its_replay_are_the_same_on_both_engines(spark: Any) -> None:
+    """``baseline --replay`` evaluates the in-house history (11,817 calls of 2025) and counts
+    each month's calls for the per-unit fee on Spark: the same study, byte for byte."""
+    root = Path(__file__).parents[3]
+    arguments = ["baseline", "--contract", str(root / "examples" / "contact-centre.yaml"),
+                 "--data", str(root / "examples" / "baseline"), "--from", "2025-01",
+                 "--to", "2025-12", "--replay", "--format", "json"]  # fmt: skip
+    local_run = runner.invoke(cli, arguments)
+    spark_run = runner.invoke(cli, [*arguments, "--engine", "spark"])
+    assert local_run.exit_code == 0, local_run.output
+    assert spark_run.exit_code == 0, spark_run.output
+    assert spark_run.stdout == local_run.stdout
+    current, proposed = json.loads(spark_run.stdout)["replays"]
+    # the documented figures (tests/integration/baseline): the fees rest on the calls counted
+    assert current["fees"] == proposed["fees"] == "836904600"
+    assert current["charged"] == "33553978"
