@@ -67,8 +67,10 @@ PURE_HELPERS = {
     # reading an upload into a temporary file with its limits (no database yet)
     "uploads.receive",
     "uploads.check_workbook",
-    # the name of the engine to evaluate with, checked
+    # the name of the engine to evaluate with, checked; the engine chosen from the options
+    # and the settings (a command decides once, then hands the choice to its services)
     "scale_out.engine_named",
+    "scale_out.choose_engine",
     # forgetting the drill-down's kept event lists (tests and benchmarks measure a cold start)
     "drilldown.flush_stored",
 }
