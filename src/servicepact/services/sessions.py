@@ -53,6 +53,9 @@ class StartedSession:
 class ActiveSession:
     actor: Actor
     csrf: str
+    # The head of the audit trail read with the session: the state of the data the request's
+    # cached views are keyed by (services/view_cache.py), read in the same unit of work.
+    data_state: int
 
 
 def session_id(token: str) -> str:
@@ -113,6 +116,7 @@ def resolve(app: Ports, *, token: str, rules: SessionRules) -> ActiveSession | N
             if user is None:
                 return None
             actor = user.actor()
+            state = uow.audit.head().seq
     if why is not None:
         with app.uow() as uow:
             uow.repo(SessionRepository).end([stored_id], at=now, why=why)
@@ -121,7 +125,7 @@ def resolve(app: Ports, *, token: str, rules: SessionRules) -> ActiveSession | N
         with app.uow() as uow:
             uow.repo(SessionRepository).touch(stored_id, now)
     assert actor is not None
-    return ActiveSession(actor=actor, csrf=stored.csrf)
+    return ActiveSession(actor=actor, csrf=stored.csrf, data_state=state)
 
 
 def end(uow: UnitOfWork, *, actor: Actor, token: str) -> None:
