@@ -99,9 +99,10 @@ def resolve(app: Ports, *, token: str, rules: SessionRules) -> ActiveSession | N
         return None
     stored_id = session_id(token)
     with app.uow(read_only=True) as uow:
-        stored = uow.repo(SessionRepository).get(stored_id)
-        if stored is None or stored.ended_at is not None:
+        found = uow.repo(SessionRepository).signed_in(stored_id)  # with its user and the state
+        if found is None or found.session.ended_at is not None:
             return None
+        stored = found.session
         now = uow.now()
         why = (
             "expired"
@@ -112,11 +113,11 @@ def resolve(app: Ports, *, token: str, rules: SessionRules) -> ActiveSession | N
         )
         actor = None
         if why is None:
-            user = uow.users.get(stored.user_name)
-            if user is None:
+            if found.actor is None:  # the user was removed
                 return None
-            actor = user.actor()
-            state = uow.audit.head().seq
+            actor = found.actor
+            # no head row: the audit trail's own read names the problem
+            state = found.data_state if found.data_state is not None else uow.audit.head().seq
     if why is not None:
         with app.uow() as uow:
             uow.repo(SessionRepository).end([stored_id], at=now, why=why)

@@ -134,7 +134,14 @@ def data_state_of(request: Request) -> int | None:
 
 
 ViewerDep = Annotated[Viewer, Depends(current_viewer)]
-AppDep = Annotated[App, Depends(get_app)]
+
+
+async def _app_dependency(request: Request) -> App:
+    # async: FastAPI would run a plain function in the thread pool, a hop for nothing
+    return get_app(request)
+
+
+AppDep = Annotated[App, Depends(_app_dependency)]
 
 
 def render_html(
