@@ -247,7 +247,7 @@ def _int64s(values: np.ndarray[Any, np.dtype[np.int64]]) -> pa.Int64Array:
 def _numbers(
     values: pa.Array | pa.ChunkedArray, dtype: type[np.integer[Any]]
 ) -> np.ndarray[Any, Any]:
-    """The values of an integer Arrow array without nulls, as a read-only numpy view
+    """The values of an integer Arrow array without nulls, as a numpy view of its memory
     (``to_numpy`` would load pandas)."""
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
