@@ -31,31 +31,12 @@ import sys
 import time
 from pathlib import Path
 
+from _baseline import export_revision
 from _record import record
 
 HERE = Path(__file__).resolve().parent
 CONTRACT = "hanbit-cc-2026"
 PERIOD = "2026-03"
-
-
-def export_revision(revision: str) -> Path:
-    """``src/`` (and ``examples/``, which the demo reads) of ``revision``, exported once
-    under ``out/baseline-<commit>/``."""
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", revision], check=True, capture_output=True, text=True,
-        cwd=HERE,
-    ).stdout.strip()  # fmt: skip
-    target = HERE / "out" / f"baseline-{commit}"
-    if not (target / "src").exists():
-        target.mkdir(parents=True, exist_ok=True)
-        archive = subprocess.run(
-            ["git", "archive", commit, "src", "examples"],
-            check=True,
-            capture_output=True,
-            cwd=HERE.parent,
-        ).stdout
-        subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
-    return target / "src"
 
 
 def run_command(servicepact: str, env: dict[str, str], target: Path) -> tuple[float, float]:

@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/web_load.py                              # SQLite and PostgreSQL
     .venv/bin/python benchmarks/web_load.py --databases sqlite --seconds 5
+    .venv/bin/python benchmarks/web_load.py --baseline main     # main's code beside this one
 
 For each database (SQLite in ``benchmarks/out/web-demo``; PostgreSQL in the schema
 ``sp_bench_web`` of ``--postgres-url``, filled by ``servicepact demo --scale 0.2`` on the first
@@ -21,6 +22,15 @@ answer before sending the next request. Any status other than 200, or a broken c
 counts as an error. Latency is from writing the request to reading the whole body. The server
 is stopped after each run. Targets: at least 400 requests/s, p99 under 60 ms, no errors with 8
 clients.
+
+Beside the client's figures each run gives the CPU the server used per request (``srv ms``:
+user and system time of the server and its worker processes, read from ``/proc`` before and
+after the run, divided by the requests answered) and the client's own CPU per request (``cli
+ms``): on a machine shared with other work these move far less with the load than requests
+per second do. With ``--baseline REV`` (a git revision, e.g. ``main``) each database and
+worker count is run first by that revision's code (its ``src/`` exported under
+``out/baseline-<commit>/`` and put first on ``PYTHONPATH`` of the server), then by this one,
+over the same data, so that both see about the same machine load.
 """
 
 from __future__ import annotations
@@ -37,7 +47,9 @@ import time
 import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from _baseline import export_revision
 from _record import record
 
 HERE = Path(__file__).resolve().parent
@@ -232,6 +244,24 @@ async def drive(
     return run, time.perf_counter() - began
 
 
+def server_cpu_seconds(server: subprocess.Popen[bytes]) -> float:
+    """User and system CPU seconds so far of the server's process group (the server and its
+    workers: it runs in its own session, so the group's id is its pid)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        # after the command's name: state, ppid, pgrp, ..., utime (14th field), stime (15th)
+        if int(fields[2]) == server.pid:
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
 def _percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     if not ordered:
@@ -239,7 +269,11 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
 
 
-def start_server(env: dict[str, str], workers: int) -> subprocess.Popen[bytes]:
+def start_server(
+    env: dict[str, str], workers: int, pythonpath: Path | None = None
+) -> subprocess.Popen[bytes]:
+    if pythonpath is not None:
+        env = {**env, "PYTHONPATH": str(pythonpath)}
     server = subprocess.Popen(
         [_servicepact(), "serve", "--host", HOST, "--port", str(PORT), "--workers", str(workers)],
         env=env,
@@ -280,6 +314,30 @@ def stop_server(server: subprocess.Popen[bytes]) -> None:
         server.wait()
 
 
+def measure(
+    server: subprocess.Popen[bytes], path: str, headers: dict[str, str], args: argparse.Namespace
+) -> dict[str, float]:
+    """One target driven for ``--seconds`` after a 2 s warm-up: the client's and the server's
+    figures."""
+    asyncio.run(drive(path, headers, args.clients, 2.0, 200))  # warm up
+    load = os.getloadavg()[0]
+    server_before, client_before = server_cpu_seconds(server), time.process_time()
+    run, elapsed = asyncio.run(drive(path, headers, args.clients, args.seconds, args.max_requests))
+    server_cpu = server_cpu_seconds(server) - server_before
+    client_cpu = time.process_time() - client_before
+    count = max(1, len(run.latencies))
+    return {
+        "requests": len(run.latencies),
+        "rps": len(run.latencies) / elapsed,
+        "p50_ms": _percentile(run.latencies, 0.50) * 1000,
+        "p99_ms": _percentile(run.latencies, 0.99) * 1000,
+        "errors": run.errors,
+        "server_cpu_ms": server_cpu / count * 1000,
+        "client_cpu_ms": client_cpu / count * 1000,
+        "load": load,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--databases", default="sqlite,postgresql")
@@ -290,73 +348,57 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--max-requests", type=int, default=20_000)
+    parser.add_argument("--baseline", help="a git revision to run first, beside this one")
     parser.add_argument("--json", action="store_true", help="also print one JSON line per run")
     args = parser.parse_args()
 
-    rows = []
+    revisions: list[tuple[str, Path | None]] = [("this", None)]
+    if args.baseline:
+        revisions.insert(0, (args.baseline, export_revision(args.baseline)))
     print(
-        f"{'database':10} {'workers':>7} {'target':10} {'requests':>8} {'req/s':>7} "
-        f"{'p50 ms':>7} {'p99 ms':>7} {'errors':>6} {'load':>5}"
+        f"{'code':8} {'database':10} {'workers':>7} {'target':10} {'requests':>8} {'req/s':>7} "
+        f"{'p50 ms':>7} {'p99 ms':>7} {'errors':>6} {'srv ms':>6} {'cli ms':>6} {'load':>5}"
     )
     for database in args.databases.split(","):
         env = prepare(database, args.postgres_url)
         for workers in (int(w) for w in args.workers_list.split(",")):
-            server = start_server(env, workers)
-            try:
-                cookie = asyncio.run(sign_in())
-                headers = {
-                    "dashboard": {"Cookie": cookie},
-                    "results": {"Authorization": f"Bearer {env['BENCH_TOKEN']}"},
-                }
-                for name, path in TARGETS.items():
-                    asyncio.run(drive(path, headers[name], args.clients, 2.0, 200))  # warm up
-                    load = os.getloadavg()[0]
-                    run, elapsed = asyncio.run(
-                        drive(path, headers[name], args.clients, args.seconds, args.max_requests)
-                    )
-                    count = len(run.latencies)
-                    row = {
-                        "bench": "web_load",
-                        "database": database,
-                        "workers": workers,
-                        "target": name,
-                        "requests": count,
-                        "rps": count / elapsed,
-                        "p50_ms": _percentile(run.latencies, 0.50) * 1000,
-                        "p99_ms": _percentile(run.latencies, 0.99) * 1000,
-                        "errors": run.errors,
-                        "load": load,
+            for code, pythonpath in revisions:
+                server = start_server(env, workers, pythonpath)
+                try:
+                    cookie = asyncio.run(sign_in())
+                    headers = {
+                        "dashboard": {"Cookie": cookie},
+                        "results": {"Authorization": f"Bearer {env['BENCH_TOKEN']}"},
                     }
-                    rows.append(row)
-                    print(
-                        f"{database:10} {workers:>7} {name:10} {count:>8,} {row['rps']:>7.0f} "
-                        f"{row['p50_ms']:>7.1f} {row['p99_ms']:>7.1f} {run.errors:>6} "
-                        f"{load:>5.1f}",
-                        flush=True,
-                    )
-                    if args.json:
-                        print(json.dumps(row))
-                    case = f"{database}, {workers} worker(s), {name}, {args.clients} clients"
-                    record(
-                        "web_load",
-                        case + ", req/s",
-                        row["rps"],
-                        "req/s",
-                        target="≥ 400",
-                        met=row["rps"] >= 400,
-                    )
-                    record(
-                        "web_load",
-                        case + ", p99",
-                        row["p99_ms"],
-                        "ms",
-                        target="< 60 ms",
-                        met=row["p99_ms"] < 60,
-                    )
-                    record("web_load", case + ", errors", run.errors, "", target="0",
-                           met=run.errors == 0)  # fmt: skip
-            finally:
-                stop_server(server)
+                    for name, path in TARGETS.items():
+                        row = measure(server, path, headers[name], args)
+                        row.update(code=code, database=database, workers=workers, target=name)
+                        report(row, args)
+                finally:
+                    stop_server(server)
+
+
+def report(row: dict[str, Any], args: argparse.Namespace) -> None:
+    """One run: a line of the table, a JSON line if asked, the summary's figures."""
+    print(
+        f"{row['code']:8.8} {row['database']:10} {row['workers']:>7} {row['target']:10} "
+        f"{row['requests']:>8,} {row['rps']:>7.0f} {row['p50_ms']:>7.1f} {row['p99_ms']:>7.1f} "
+        f"{row['errors']:>6} {row['server_cpu_ms']:>6.2f} {row['client_cpu_ms']:>6.2f} "
+        f"{row['load']:>5.1f}",
+        flush=True,
+    )
+    if args.json:
+        print(json.dumps({"bench": "web_load", **row}))
+    if row["code"] != "this":
+        return
+    case = f"{row['database']}, {row['workers']} worker(s), {row['target']}, {args.clients} clients"
+    record("web_load", case + ", req/s", row["rps"], "req/s", target="≥ 400",
+           met=row["rps"] >= 400)  # fmt: skip
+    record("web_load", case + ", p99", row["p99_ms"], "ms", target="< 60 ms",
+           met=row["p99_ms"] < 60)  # fmt: skip
+    record("web_load", case + ", errors", row["errors"], "", target="0",
+           met=row["errors"] == 0)  # fmt: skip
+    record("web_load", case + ", server CPU per request", row["server_cpu_ms"], "ms")
 
 
 if __name__ == "__main__":

@@ -54,4 +54,11 @@ def data_state_of(request: Request) -> int | None:
 
 
 ActorDep = Annotated[Actor, Depends(current_actor)]
-AppDep = Annotated[App, Depends(get_app)]
+
+
+async def _app_dependency(request: Request) -> App:
+    # async: FastAPI would run a plain function in the thread pool, a hop for nothing
+    return get_app(request)
+
+
+AppDep = Annotated[App, Depends(_app_dependency)]

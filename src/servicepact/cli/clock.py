@@ -11,7 +11,7 @@ import csv
 import io
 import json
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -214,7 +214,53 @@ PY_SPACE = (
     "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
     "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
-_PY_SPACE = pa.array(list(PY_SPACE))
+
+
+# pyarrow imports pandas (0.15 s of CPU) the first time it turns a Python or numpy value into
+# an Arrow one (``pa.array``, ``pa.scalar``, a Python value passed to a compute function), and
+# the command needs nothing of pandas: the column-wise path builds its Arrow values from
+# buffers. A test runs the command in a fresh process and checks that pandas stays unloaded.
+def _strings(values: Sequence[str]) -> pa.StringArray:
+    """``values`` as an Arrow string array, built from its buffers."""
+    encoded = [value.encode("utf-8") for value in values]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int32)
+    np.cumsum([len(data) for data in encoded], out=offsets[1:])
+    buffers = [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))]
+    array: pa.StringArray = pa.Array.from_buffers(pa.string(), len(encoded), buffers)
+    return array
+
+
+def _text(value: str) -> pa.StringScalar:
+    scalar: pa.StringScalar = _strings([value])[0]
+    return scalar
+
+
+def _int64s(values: np.ndarray[Any, np.dtype[np.int64]]) -> pa.Int64Array:
+    """A numpy int64 array as an Arrow one, sharing its memory."""
+    values = np.ascontiguousarray(values, dtype=np.int64)
+    array: pa.Int64Array = pa.Array.from_buffers(
+        pa.int64(), values.size, [None, pa.py_buffer(values)]
+    )
+    return array
+
+
+def _numbers(
+    values: pa.Array | pa.ChunkedArray, dtype: type[np.integer[Any]]
+) -> np.ndarray[Any, Any]:
+    """The values of an integer Arrow array without nulls, as a numpy view of its memory
+    (``to_numpy`` would load pandas)."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    width = np.dtype(dtype).itemsize
+    assert values.null_count == 0
+    assert values.type.byte_width == width
+    data = values.buffers()[1]
+    assert data is not None
+    return np.frombuffer(data, dtype=dtype, count=len(values), offset=values.offset * width)
+
+
+_PY_SPACE = _strings(list(PY_SPACE))
+_EMPTY, _QUOTE = _text(""), _text("'")
 
 
 def _header(path: Path) -> list[str] | None:
@@ -237,7 +283,11 @@ def read_interval_columns(path: Path) -> Intervals | None:
     try:
         table = pa_csv.read_csv(
             path,
-            read_options=pa_csv.ReadOptions(column_names=raw_header, skip_rows=1),
+            # one thread: with two, the same read takes half as much CPU again (chunking
+            # with newlines allowed in quoted values) for little gain in wall time
+            read_options=pa_csv.ReadOptions(
+                column_names=raw_header, skip_rows=1, use_threads=False
+            ),
             parse_options=pa_csv.ParseOptions(newlines_in_values=True),
             convert_options=pa_csv.ConvertOptions(
                 column_types=dict.fromkeys(raw_header, pa.string()),
@@ -251,7 +301,7 @@ def read_interval_columns(path: Path) -> Intervals | None:
     ids = table.column("id").combine_chunks()
     if len(ids) == 0:
         return None
-    if not pc.all(pc.greater(pc.utf8_length(ids), 0)).as_py():
+    if pc.min(pc.utf8_length(ids)).as_py() == 0:
         return None
     edges = (pc.utf8_slice_codeunits(ids, 0, 1), pc.utf8_slice_codeunits(ids, -1, 2**31 - 1))
     if any(pc.any(pc.is_in(edge, value_set=_PY_SPACE)).as_py() for edge in edges):
@@ -276,31 +326,30 @@ def read_interval_columns(path: Path) -> Intervals | None:
 
 def _epoch_seconds(values: pa.Array | pa.ChunkedArray) -> np.ndarray[Any, np.dtype[np.int64]]:
     seconds = pc.cast(values, pa.timestamp("s", tz="UTC")).cast(pa.int64())
-    return np.asarray(seconds, dtype=np.int64)
+    return _numbers(seconds, np.int64)
 
 
 def _pause_columns(
     texts: pa.Array,
 ) -> tuple[np.ndarray[Any, np.dtype[np.int64]], ...] | None:
     """(row, start, end) of every pause; None unless each cell is empty or a plain list."""
-    given = pc.not_equal(texts, "")
-    rows = np.flatnonzero(given.to_numpy(zero_copy_only=False))
+    rows = np.flatnonzero(_numbers(pc.binary_length(texts), np.int32))  # the cells not empty
     if rows.size == 0:
         return (np.zeros(0, dtype=np.int64),) * 3
-    cells = texts.take(pa.array(rows))
+    cells = texts.take(_int64s(rows))
     if not pc.all(pc.match_substring_regex(cells, _PAUSES)).as_py():
         return None
-    # Each cell is now a JSON list of pairs of plain instants: dropping the brackets, quotes and
-    # spaces leaves the instants separated by commas, start and end in turn.
-    instants = pc.split_pattern(pc.replace_substring_regex(cells, r'[\[\]" \t\n\r]', ""), ",")
-    counts = np.asarray(pc.list_value_length(instants), dtype=np.int64)
-    flat = pc.list_flatten(instants)
-    flat = flat.filter(pc.not_equal(flat, ""))  # an empty list "[]" splits into [""]
+    # Each cell is now a JSON list of pairs of plain instants, each instant in quotes and no
+    # other quote in the cell: split at the quotes, the instants are the pieces at odd places,
+    # start and end in turn (a cell of 2k instants splits into 2k + 1 pieces).
+    pieces = pc.split_pattern(cells, '"')
+    counts = _numbers(pc.list_value_length(pieces), np.int32).astype(np.int64) // 2
+    flat = pc.list_flatten(pc.list_slice(pieces, 1, None, 2))
     try:
         seconds = _epoch_seconds(flat)
     except pa.ArrowInvalid:
         return None
-    pairs = np.where(counts == 1, 0, counts // 2)
+    pairs = counts // 2
     pause_rows = np.repeat(rows.astype(np.int64), pairs)
     return pause_rows, seconds[0::2].copy(), seconds[1::2].copy()
 
@@ -347,16 +396,21 @@ def render(ids: list[str], seconds: list[int], output_format: ClockFormat) -> st
 def render_csv_columns(ids: pa.Array, seconds: np.ndarray[Any, np.dtype[np.int64]]) -> str | None:
     """The CSV ``render`` writes, built from the columns; None when an id needs CSV quoting
     (``render`` then writes it)."""
-    if pc.any(pc.match_substring_regex(ids, '[,"\r\n]')).as_py():
-        return None
     risky = pc.match_substring_regex(ids, FORMULA_LIKE)  # the rule of domain/cells.py
-    cells = pc.if_else(risky, pc.binary_join_element_wise("'", ids, ""), ids)
-    lines = pc.binary_join_element_wise(cells, pa.array(seconds).cast(pa.string()), ",")
-    body = pc.binary_join_element_wise(lines, "", "\n")  # each line ends with a newline
-    offsets = np.asarray(body.buffers()[1]).view(np.int32)[: len(body) + 1]
-    data = body.buffers()[2]
-    text = bytes(data)[offsets[0] : offsets[-1]].decode("utf-8") if data is not None else ""
-    return "id,business_seconds\n" + text
+    if pc.any(risky).as_py():
+        ids = pc.if_else(risky, pc.binary_join_element_wise(_QUOTE, ids, _EMPTY), ids)
+    table = pa.Table.from_arrays([ids, _int64s(seconds)], names=["id", "business_seconds"])
+    sink = pa.BufferOutputStream()
+    try:
+        # Without quoting Arrow refuses a value holding a comma, a quote, CR or LF: exactly
+        # the values csv.writer would quote.
+        pa_csv.write_csv(
+            table, sink, pa_csv.WriteOptions(quoting_style="none", quoting_header="none")
+        )
+    except pa.ArrowInvalid:
+        return None
+    text: str = sink.getvalue().to_pybytes().decode("utf-8")
+    return text
 
 
 def clock_command(

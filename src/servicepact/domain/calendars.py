@@ -93,6 +93,16 @@ def expand_days(key: str) -> tuple[str, ...]:
     return (key,)
 
 
+@cache
+def _country_codes() -> frozenset[str]:
+    """The codes ``holidays.list_supported_countries()`` has as keys (aliases such as KOR
+    included), read from the package's registry: listing them that way would import every
+    country's module, a tenth of a second at each start."""
+    from holidays.registry import EntityLoader
+
+    return frozenset(EntityLoader.get_country_codes())
+
+
 class HolidayRule(BaseModel):
     """Public holidays from the ``holidays`` package, plus added and removed days."""
 
@@ -108,9 +118,7 @@ class HolidayRule(BaseModel):
     def _known_country(cls, value: str | None) -> str | None:
         if value is None:
             return value
-        import holidays
-
-        if value not in holidays.list_supported_countries():
+        if value not in _country_codes():
             raise ValueError(f"{value!r} is not a country the holidays package knows")
         return value
 
@@ -122,7 +130,8 @@ class HolidayRule(BaseModel):
             raise ValueError("subdivision needs a country")
         import holidays
 
-        subdivisions = holidays.list_supported_countries()[self.country]
+        # the one country's module only: ``list_supported_countries`` imports all 250
+        subdivisions = getattr(holidays, self.country).subdivisions
         if self.subdivision not in subdivisions:
             raise ValueError(f"{self.subdivision!r} is not a subdivision of {self.country}")
         return self

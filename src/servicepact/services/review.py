@@ -420,23 +420,28 @@ def _previous_month_label(label: str) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
-def review_dashboard(app: Ports, *, actor: Actor, month: str | None = None) -> ReviewDashboard:
+def review_dashboard(
+    app: Ports, *, actor: Actor, month: str | None = None, state: int | None = None
+) -> ReviewDashboard:
     """Per visible contract: the month's standing and what is waiting on whom.
 
     ``month`` defaults to the last complete month; the running month is the one the clock
-    is in, with its elapsed share.
+    is in, with its elapsed share. Kept per actor, month, hour (the running month's share and
+    forecasts move with the clock) and state of the data (``state``: the one the request read).
     """
     from servicepact.services.view_cache import cached
 
     now = app.now()
     running = f"{now.year:04d}-{now.month:02d}"
     label = month or _previous_month_label(running)
+    hour = now.strftime("%Y-%m-%dT%H")
     return cached(
         app,
         actor=actor,
         name="review-dashboard",
-        args=(label, running),
+        args=(label, running, hour),
         compute=lambda: _dashboard(app, actor=actor, month=label, running=running),
+        state=state,
     )
 
 

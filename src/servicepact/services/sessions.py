@@ -54,6 +54,9 @@ class StartedSession:
 class ActiveSession:
     actor: Actor
     csrf: str
+    # The head of the audit trail read with the session: the state of the data the request's
+    # cached views are keyed by (services/view_cache.py), read in the same unit of work.
+    data_state: int
 
 
 def session_id(token: str) -> str:
@@ -103,9 +106,10 @@ def resolve(app: Ports, *, token: str, rules: SessionRules) -> ActiveSession | N
         return None
     stored_id = session_id(token)
     with app.uow(read_only=True) as uow:
-        stored = uow.repo(SessionRepository).get(stored_id)
-        if stored is None or stored.ended_at is not None:
+        found = uow.repo(SessionRepository).signed_in(stored_id)  # with its user and the state
+        if found is None or found.session.ended_at is not None:
             return None
+        stored = found.session
         now = uow.now()
         why = (
             "expired"
@@ -116,10 +120,11 @@ def resolve(app: Ports, *, token: str, rules: SessionRules) -> ActiveSession | N
         )
         actor = None
         if why is None:
-            user = uow.users.get(stored.user_name)
-            if user is None:
+            if found.actor is None:  # the user was removed
                 return None
-            actor = user.actor()
+            actor = found.actor
+            # no head row: the audit trail's own read names the problem
+            state = found.data_state if found.data_state is not None else uow.audit.head().seq
     if why is not None:
         with app.uow() as uow:
             uow.repo(SessionRepository).end([stored_id], at=now, why=why)
@@ -128,7 +133,7 @@ def resolve(app: Ports, *, token: str, rules: SessionRules) -> ActiveSession | N
         with app.uow() as uow:
             uow.repo(SessionRepository).touch(stored_id, now)
     assert actor is not None
-    return ActiveSession(actor=actor, csrf=stored.csrf)
+    return ActiveSession(actor=actor, csrf=stored.csrf, data_state=state)
 
 
 def end(app: Ports, *, actor: Actor, token: str) -> None:

@@ -7,7 +7,7 @@ Both are served from ``static/vendor`` — nothing is fetched from elsewhere at 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -35,7 +35,7 @@ from servicepact.locale import (
     translate,
     translate_message,
 )
-from servicepact.services import sessions
+from servicepact.services import sessions, view_cache
 from servicepact.web import session
 
 HERE = Path(__file__).parent
@@ -123,6 +123,7 @@ def current_viewer(request: Request) -> Viewer:
     )
     if found is None:
         raise LoginRequired
+    request.state.data_state = found.data_state  # read with the session, keys cached views
     return Viewer(found.actor, found.csrf, lang_of(request))
 
 
@@ -133,7 +134,51 @@ def data_state_of(request: Request) -> int | None:
 
 
 ViewerDep = Annotated[Viewer, Depends(current_viewer)]
-AppDep = Annotated[App, Depends(get_app)]
+
+
+async def _app_dependency(request: Request) -> App:
+    # async: FastAPI would run a plain function in the thread pool, a hop for nothing
+    return get_app(request)
+
+
+AppDep = Annotated[App, Depends(_app_dependency)]
+
+
+def render_html(
+    request: Request,
+    template: str,
+    *,
+    lang: Lang,
+    viewer: Viewer | None = None,
+    **context: Any,
+) -> str:
+    """The page's HTML: ``template`` with ``context``, worded in ``lang``."""
+
+    def t(text: str, **values: object) -> str:
+        return translate(lang, text, **values)
+
+    def tm(text: str) -> str:
+        """A message of the loader or a service, worded in the page's language."""
+        return translate_message(lang, text)
+
+    return ENV.get_template(template).render(
+        request=request,
+        t=t,
+        tm=tm,
+        lang=lang,
+        viewer=viewer,
+        path=request.url.path,
+        **context,
+    )
+
+
+def respond(request: Request, html: str, *, status_code: int = 200) -> HTMLResponse:
+    """The answer carrying a page's HTML (and the language cookie when ``?lang=`` chose one)."""
+    response = HTMLResponse(html, status_code=status_code)
+    chosen = parse_lang(request.query_params.get("lang"))
+    if chosen is not None:  # ?lang= switches the language for the rest of the visit
+        session.set_cookie(response, request, session.LANG_COOKIE, chosen.value, 365 * 86400)
+    return response
 
 
 def render(
@@ -145,27 +190,37 @@ def render(
     status_code: int = 200,
     **context: Any,
 ) -> HTMLResponse:
-    def t(text: str, **values: object) -> str:
-        return translate(lang, text, **values)
+    html = render_html(request, template, lang=lang, viewer=viewer, **context)
+    return respond(request, html, status_code=status_code)
 
-    def tm(text: str) -> str:
-        """A message of the loader or a service, worded in the page's language."""
-        return translate_message(lang, text)
 
-    html = ENV.get_template(template).render(
-        request=request,
-        t=t,
-        tm=tm,
-        lang=lang,
-        viewer=viewer,
-        path=request.url.path,
-        **context,
+def cached_page(
+    request: Request,
+    app: App,
+    viewer: Viewer,
+    name: str,
+    args: tuple[Any, ...],
+    build: Callable[[], str],
+) -> str:
+    """The HTML ``build()`` renders, kept per viewer, arguments, hour and state of the data.
+
+    The key holds everything the page is made of besides ``args``: the viewer's actor (user,
+    role and party: what the viewer may see), the session (its CSRF token is in the page),
+    the language, the path and the hour (a page computed with the clock — "running month",
+    forecasts — is computed again within the hour). The state is the one read with the
+    session, so every write, in any server process, makes the next request render anew
+    (``services/view_cache.py``). The session itself is still checked on every request.
+    """
+    hour = app.now().strftime("%Y-%m-%dT%H")
+    key = (*args, request.url.path, viewer.lang, viewer.csrf, hour)
+    return view_cache.cached(
+        app,
+        actor=viewer.actor,
+        name=f"page:{name}",
+        args=key,
+        compute=build,
+        state=data_state_of(request),
     )
-    response = HTMLResponse(html, status_code=status_code)
-    chosen = parse_lang(request.query_params.get("lang"))
-    if chosen is not None:  # ?lang= switches the language for the rest of the visit
-        session.set_cookie(response, request, session.LANG_COOKIE, chosen.value, 365 * 86400)
-    return response
 
 
 def check_csrf(viewer: Viewer, sent: str) -> None:

@@ -126,3 +126,20 @@ def test_holiday_subdivisions_need_a_known_country_and_subdivision() -> None:
     assert HolidayRule(country="US", subdivision="CA").subdivision == "CA"
     with pytest.raises(ValidationError, match="give at least one day of hours, or 24x7"):
         Calendar(timezone="Asia/Seoul", hours={})
+
+
+def test_the_countries_and_subdivisions_accepted_are_those_the_holidays_package_lists() -> None:
+    # The rule reads the package's registry rather than its full list (which imports every
+    # country's module); what it accepts must be exactly that list, aliases included.
+    import holidays
+
+    listed = holidays.list_supported_countries()
+    for code in ("KR", "KOR", "US", "UK", "GB"):
+        assert code in listed
+        assert HolidayRule(country=code).country == code
+    with pytest.raises(ValidationError, match="'XK1' is not a country the holidays package"):
+        HolidayRule(country="XK1")
+    for code, subdivisions in listed.items():
+        HolidayRule(country=code)  # every listed code is accepted
+        for subdivision in subdivisions:
+            assert HolidayRule(country=code, subdivision=subdivision).subdivision == subdivision

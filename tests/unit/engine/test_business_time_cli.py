@@ -171,3 +171,39 @@ def test_bad_input_exits_with_code_2_and_one_clear_message(files: Path) -> None:
     assert "row 1, column start" in run.stderr
     assert "no UTC offset" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+@pytest.mark.slow  # a new process imports the command line
+def test_the_clock_command_loads_nothing_it_does_not_use(files: Path) -> None:
+    # pandas (which pyarrow loads on its first conversion of a Python value), the compiled
+    # kernels for a small file, the database and the web stack: each costs start-up time.
+    script = (
+        "import sys\n"
+        "from servicepact.cli.main import run\n"
+        "try:\n"
+        "    run()\n"
+        "finally:\n"
+        "    heavy = ('pandas', 'numba', 'sqlalchemy', 'fastapi', 'duckdb', 'weasyprint')\n"
+        "    print(','.join(m for m in heavy if m in sys.modules), file=sys.stderr)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script, "clock", "--contract", str(files / "contract.yaml"),
+         "--calendar", "office", str(files / "good.csv")],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines()[1:] == ["T-1,14400", "T-2,10800", "T-3,32400", "T-4,0"]
+    assert run.stderr.strip().splitlines()[-1:] in ([], [""])
+
+
+def test_the_compiled_kernels_answer_large_counts_or_when_already_loaded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from servicepact.services import business_time
+
+    monkeypatch.delitem(sys.modules, "servicepact.engine._business_time_numba", raising=False)
+    threshold = business_time.COMPILED_FROM_INTERVALS
+    assert business_time.backend_for(threshold - 1) == "numpy"
+    assert business_time.backend_for(threshold) == "auto"
+    monkeypatch.setitem(sys.modules, "servicepact.engine._business_time_numba", sys)
+    assert business_time.backend_for(1) == "auto"

@@ -7,6 +7,9 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from servicepact.domain.access import Actor, Role
+from servicepact.store.db.tables.access import users
+from servicepact.store.db.tables.audit import HEAD_ID, audit_head
 from servicepact.store.db.tables.sessions import sign_in_failures, web_sessions
 
 
@@ -20,6 +23,34 @@ class StoredSession:
     expires_at: datetime
     ended_at: datetime | None
     ended_why: str | None
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A stored session with what every request asks next, read in the same query."""
+
+    session: StoredSession
+    actor: Actor | None  # the session's user as it is now; None when the user is gone
+    data_state: int | None  # the audit trail's head (None only in a database not initialised)
+
+
+# One query for a page's request: the session, its user, and the head of the audit trail
+# that keys the cached views (services/view_cache.py).
+_SIGNED_IN = (
+    sa.select(
+        web_sessions,
+        users.c.role.label("user_role"),
+        users.c.party.label("user_party"),
+        audit_head.c.seq.label("head_seq"),
+    )
+    .select_from(
+        web_sessions.outerjoin(users, users.c.name == web_sessions.c.user_name).outerjoin(
+            audit_head, audit_head.c.id == HEAD_ID
+        )
+    )
+    .where(web_sessions.c.id == sa.bindparam("session_id"))
+)
+_SESSION_COLUMNS = tuple(column.name for column in web_sessions.columns)
 
 
 class SessionRepository:
@@ -43,6 +74,19 @@ class SessionRepository:
             sa.select(web_sessions).where(web_sessions.c.id == session_id)
         ).first()
         return None if row is None else StoredSession(**row._mapping)
+
+    def signed_in(self, session_id: str) -> SignedIn | None:
+        """The session with its user and the data state, in one query; None if unknown."""
+        row = self._connection.execute(_SIGNED_IN, {"session_id": session_id}).first()
+        if row is None:
+            return None
+        values = row._mapping
+        session = StoredSession(**{name: values[name] for name in _SESSION_COLUMNS})
+        actor = None
+        if values["user_role"] is not None:
+            role = Role(values["user_role"])
+            actor = Actor(user=session.user_name, role=role, party=values["user_party"])
+        return SignedIn(session, actor, values["head_seq"])
 
     def of_user(self, user_name: str, *, open_only: bool = True) -> list[StoredSession]:
         query = sa.select(web_sessions).where(web_sessions.c.user_name == user_name)

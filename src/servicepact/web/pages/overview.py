@@ -15,9 +15,12 @@ from servicepact.web.core import (
     AppDep,
     MonthQuery,
     ViewerDep,
+    cached_page,
     data_state_of,
     previous_month,
     render,
+    render_html,
+    respond,
 )
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
@@ -30,13 +33,17 @@ router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 def dashboard(request: Request, app: AppDep, viewer: ViewerDep, month: MonthQuery = None) -> HTML:
     """The last complete month by default; the running month on request, marked partial."""
     shown = month or previous_month(app.now())
-    view = overview.cached_portfolio_overview(
-        app, actor=viewer.actor, month=shown, state=data_state_of(request)
-    )
-    monthly = review.review_dashboard(app, actor=viewer.actor, month=shown)
-    return render(
-        request, "dashboard.html", lang=viewer.lang, viewer=viewer, view=view, review=monthly
-    )
+    state = data_state_of(request)
+
+    def page() -> str:
+        view = overview.cached_portfolio_overview(app, actor=viewer.actor, month=shown, state=state)
+        monthly = review.review_dashboard(app, actor=viewer.actor, month=shown, state=state)
+        return render_html(
+            request, "dashboard.html", lang=viewer.lang, viewer=viewer, view=view, review=monthly
+        )
+
+    # the page most opened: rendered once per viewer and state of the data, not per request
+    return respond(request, cached_page(request, app, viewer, "dashboard", (shown,), page))
 
 
 @router.get("/contracts/{contract_id}")
