@@ -71,6 +71,9 @@ PURE_HELPERS = {
     # and the settings (a command decides once, then hands the choice to its services)
     "scale_out.engine_named",
     "scale_out.choose_engine",
+    # which kernels a one-off business-time count uses (numpy below the size where loading
+    # the compiled ones costs more than it saves)
+    "business_time.backend_for",
     # forgetting the drill-down's kept event lists (tests and benchmarks measure a cold start)
     "drilldown.flush_stored",
 }
