@@ -86,8 +86,7 @@ def two_months_of_calls(
     vendor_a: Actor,
     make_contract_document: Callable[..., ContractDocument],
 ) -> App:
-    with app.uow() as uow:
-        apply_contract(uow, actor=client_manager, document=make_contract_document())
+    apply_contract(app, actor=client_manager, document=make_contract_document())
     rows = _calls("2026-03-10", 30) + _calls("2026-04-14", 25)
     load_rows(app, actor=vendor_a, contract_id=CONTRACT, source="calls", rows=rows)
     return app

@@ -19,11 +19,9 @@ RULES = sessions.SessionRules(idle=timedelta(minutes=30), lifetime=timedelta(hou
 
 
 def _signed_in_alice(app: App, admin: Actor) -> str:
-    with app.uow() as uow:
-        users.add_user(uow, actor=admin, name="alice", role=Role.CLIENT_MANAGER, party=None)
-    with app.uow() as uow:
-        alice = users.get_actor(uow, name="alice")
-        return sessions.start(uow, actor=alice, rules=RULES).token
+    users.add_user(app, actor=admin, name="alice", role=Role.CLIENT_MANAGER, party=None)
+    alice = Actor(user="alice", role=Role.CLIENT_MANAGER)
+    return sessions.start(app, actor=alice, rules=RULES).token
 
 
 def test_the_session_comes_with_its_user_as_now_and_the_head_of_the_audit_trail(
@@ -41,7 +39,7 @@ def test_the_session_comes_with_its_user_as_now_and_the_head_of_the_audit_trail(
         uow.connection.execute(
             sa.update(users_table).where(users_table.c.name == "alice").values(role="auditor")
         )
-        users.add_user(uow, actor=admin, name="carol", role=Role.AUDITOR, party=None)
+    users.add_user(app, actor=admin, name="carol", role=Role.AUDITOR, party=None)
     moved = sessions.resolve(app, token=token, rules=RULES)
     assert moved is not None
     assert moved.actor == Actor(user="alice", role=Role.AUDITOR)
