@@ -39,7 +39,10 @@ def test_the_session_comes_with_its_user_as_now_and_the_head_of_the_audit_trail(
         uow.connection.execute(
             sa.update(users_table).where(users_table.c.name == "alice").values(role="auditor")
         )
-    users.add_user(app, actor=admin, name="carol", role=Role.AUDITOR, party=None)
+        uow.record(
+            actor=admin, entity_type="user", entity_id="alice", action="set_role",
+            before={"role": "client_manager"}, after={"role": "auditor"},
+        )  # fmt: skip
     moved = sessions.resolve(app, token=token, rules=RULES)
     assert moved is not None
     assert moved.actor == Actor(user="alice", role=Role.AUDITOR)
