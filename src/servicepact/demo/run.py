@@ -273,13 +273,7 @@ def run_demo(
     _check_year(year, documents)
 
     with timer("database"):
-        sink.step("Preparing the database", 1)
-        app.upgrade_schema()
-        # Contracts stored before holiday lists were kept get theirs once (audited).
-        from servicepact.services.calendars import fix_missing_holiday_lists
-
-        fix_missing_holiday_lists(app, actor=actor)
-        sink.advance()
+        _prepare_database(app, actor, sink)
 
     with timer("portfolio"):
         sink.step("Applying the portfolio", 1)
@@ -289,39 +283,10 @@ def run_demo(
         sink.advance()
 
     with timer("contracts"):
-        sink.step("Applying the contracts", len(documents))
-        for document in documents.values():
-            applied = apply_contract(app, actor=actor, document=document)
-            contract = document.contract
-            summary.contracts.append(
-                ContractRow(
-                    id=contract.id,
-                    name=contract.name,
-                    vendor=contract.vendor,
-                    broker=contract.broker,
-                    version=applied.version,
-                    changed=applied.changed,
-                    service_levels=[
-                        ServiceLevelRow(id=sl.id, name=sl.name, kind=sl.kind.value)
-                        for sl in contract.service_levels
-                    ],
-                )
-            )
-            sink.advance()
+        _apply_contracts(app, actor, documents, summary, sink)
 
     with timer("generate"):
-        sink.step("Generating a year of operational data", 1)
-        until = export_moment(app.now(), year)
-        files, generated = prepare_inputs(
-            app.settings.data_dir / INPUT_DIR, year=year, seed=seed, scale=scale, until=until
-        )
-        if until is not None:
-            summary.notes.append(
-                f"{year} is not over: the data runs up to {until.date().isoformat()} 00:00 "
-                "Seoul time (nothing is generated in the future)"
-            )
-        summary.data_generated = generated
-        sink.advance()
+        files, until = _generate(app, year, seed, scale, summary, sink)
 
     with timer("load"):
         _load_files(app, actor, files, summary, sink)
@@ -352,6 +317,67 @@ def run_demo(
 
     summary.timings["total"] = round(time.perf_counter() - started, 3)
     return summary
+
+
+def _prepare_database(app: App, actor: Actor, sink: ProgressSink) -> None:
+    """The schema at its newest revision; contracts stored before holiday lists were kept
+    get theirs once (audited)."""
+    from servicepact.services.calendars import fix_missing_holiday_lists
+
+    sink.step("Preparing the database", 1)
+    app.upgrade_schema()
+    fix_missing_holiday_lists(app, actor=actor)
+    sink.advance()
+
+
+def _apply_contracts(
+    app: App,
+    actor: Actor,
+    documents: dict[str, ContractDocument],
+    summary: DemoSummary,
+    sink: ProgressSink,
+) -> None:
+    """Every example contract applied (a second run stores no new version), listed with its
+    service levels."""
+    sink.step("Applying the contracts", len(documents))
+    for document in documents.values():
+        applied = apply_contract(app, actor=actor, document=document)
+        contract = document.contract
+        summary.contracts.append(
+            ContractRow(
+                id=contract.id,
+                name=contract.name,
+                vendor=contract.vendor,
+                broker=contract.broker,
+                version=applied.version,
+                changed=applied.changed,
+                service_levels=[
+                    ServiceLevelRow(id=sl.id, name=sl.name, kind=sl.kind.value)
+                    for sl in contract.service_levels
+                ],
+            )
+        )
+        sink.advance()
+
+
+def _generate(
+    app: App, year: int, seed: int, scale: float, summary: DemoSummary, sink: ProgressSink
+) -> tuple[list[DemoFile], datetime | None]:
+    """The year's operational data as the vendors' files, up to the export moment when the
+    year is not over (nothing is generated in the future), and that moment."""
+    sink.step("Generating a year of operational data", 1)
+    until = export_moment(app.now(), year)
+    files, generated = prepare_inputs(
+        app.settings.data_dir / INPUT_DIR, year=year, seed=seed, scale=scale, until=until
+    )
+    if until is not None:
+        summary.notes.append(
+            f"{year} is not over: the data runs up to {until.date().isoformat()} 00:00 "
+            "Seoul time (nothing is generated in the future)"
+        )
+    summary.data_generated = generated
+    sink.advance()
+    return files, until
 
 
 def _users(app: App, actor: Actor, summary: DemoSummary, sink: ProgressSink) -> None:
