@@ -21,6 +21,7 @@ _CODES: tuple[tuple[type[errors.DomainError], int], ...] = (
     (errors.PeriodClosed, EXIT_CONFLICT),
     (errors.Conflict, EXIT_CONFLICT),
     (errors.IntegrityError, EXIT_INTEGRITY),
+    (errors.JobFailed, EXIT_FAILURE),
 )
 
 

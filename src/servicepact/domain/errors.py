@@ -92,3 +92,9 @@ class IntegrityError(DomainError):
     """Stored data failed a consistency check (e.g. the audit chain)."""
 
     code = "integrity_error"
+
+
+class JobFailed(DomainError):
+    """A distributed job (Spark) failed as a whole: nothing it computed was kept."""
+
+    code = "job_failed"

@@ -29,7 +29,7 @@ import pickle
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -37,7 +37,7 @@ from typing import Any
 import pyarrow as pa
 
 from servicepact.domain.contracts import Contract, ServiceLevel
-from servicepact.domain.errors import InvalidInput, Problem
+from servicepact.domain.errors import InvalidInput, JobFailed, Problem
 from servicepact.domain.event_schemas import BATCH_COLUMN, arrow_schema
 from servicepact.domain.event_types import BUILT_IN, EventType
 from servicepact.domain.exclusions import Exclusion
@@ -357,3 +357,41 @@ def evaluate_contract_spark(
             )
         )  # fmt: skip
     return SparkEvaluation(results, {s: sorted(b) for s, b in batches.items()})
+
+
+_ITEM_SCHEMA = pa.schema([("item", pa.int64()), ("result", pa.binary())])
+# Spark's words for a Python worker that died (killed, out of memory): said as such.
+_WORKER_DIED = "Python worker exited unexpectedly"
+
+
+def one_task_each(
+    spark: Any, count: int, work: Callable[[int], bytes], *, doing: str
+) -> list[bytes]:
+    """``work(i)`` for each ``i`` in ``range(count)``, one Spark task each (as many side by side
+    as the executors have cores), the results in order of ``i``.
+
+    ``work`` — and whatever it holds — travels inside the tasks (the pickled function), never
+    as a broadcast variable, which PySpark writes to a file on the driver. A job that fails
+    (a task failing more than ``spark.task.maxFailures`` times) raises ``JobFailed`` with one
+    line saying so; the reason is named only when it is Spark's own (a Python worker that
+    died), never a task's message, which might quote its input.
+    """
+    if count == 0:
+        return []
+
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            items = batch.column(0).to_pylist()
+            results = [work(int(item)) for item in items]
+            yield pa.RecordBatch.from_arrays(
+                [pa.array(items, pa.int64()), pa.array(results, pa.binary())], schema=_ITEM_SCHEMA
+            )
+
+    frame = spark.range(0, count, 1, numPartitions=count)  # one item per partition: one task
+    try:
+        rows = frame.mapInArrow(run, "item long, result binary").collect()
+    except Exception as error:
+        why = "a Python worker died" if _WORKER_DIED in str(error) else "a task failed"
+        raise JobFailed(f"the Spark job to {doing} failed ({why}; see the Spark logs)") from None
+    by_item = {int(row["item"]): bytes(row["result"]) for row in rows}
+    return [by_item[item] for item in range(count)]
