@@ -368,7 +368,8 @@ class EventStore:
         relative = self.relative_path(contract_id, source, batch_id)
         unique = [event_type.id_column, *(c.name for c in event_type.columns if c.personal_data)]
         if self.root.local is None:
-            assert token is None and written is None, "a batch is kept on a directory root only"
+            assert token is None, "a batch is kept on a directory root only"
+            assert written is None, "a batch is kept on a directory root only"
             return ObjectBatchWriter(self.root, relative, schema, batch_id, unique=unique)
         final = self.root.local / relative
         return BatchWriter(final, schema, batch_id, unique=unique, token=token, written=written)
