@@ -91,12 +91,13 @@ def load_files(
     master: str | None = None,
 ) -> list[FileOutcome]:
     """Load ``paths`` one file at a time here, or their batches side by side on Spark."""
+    engine = engine_named(engine)
     check_timezone(options.timezone)
     contract, event_type = loads.admit_load(
         app, actor=actor, contract_id=contract_id, source=source
     )
     check_protection(event_type, contract.data_protection)
-    if engine_named(engine) == "spark":
+    if engine == "spark":
         return _load_on_spark(
             app, actor=actor, contract_id=contract_id, source=source, paths=paths,
             options=options, master=master, admitted=(contract, event_type),
