@@ -176,7 +176,11 @@ def _load_on_spark(
         tuple(hashes[i] for i in pending),
     )
     try:
-        results = one_task_each(session(master), len(pending), work, doing="load the files")
+        results = (  # nothing new to load: no Spark session is started
+            one_task_each(session(master), len(pending), work, doing="load the files")
+            if pending
+            else []
+        )
         staged: dict[str, loads.Staged] = {
             hashes[index]: pickle.loads(result)  # noqa: S301 - our own tasks' summaries
             for index, result in zip(pending, results, strict=True)
