@@ -180,6 +180,45 @@ def db_url(_migrated_database: str, tmp_path: Path) -> str:
 
 
 @pytest.fixture
+def another_database(
+    _migrated_database: str, tmp_path: Path
+) -> Iterator[Callable[[str], Settings]]:
+    """A second (third, …) world beside ``settings``: ``another_database("b")`` gives settings
+    with a migrated, empty database of its own and its own data directory (event store)."""
+    base_url = configured_database_url()
+    created: list[str] = []
+    schemas = PostgresSchemas(base_url) if base_url is not None and is_postgres() else None
+
+    def make(name: str) -> Settings:
+        data_dir = tmp_path / name
+        data_dir.mkdir(parents=True, exist_ok=True)
+        if schemas is not None:
+            schema, url = schemas.create()
+            created.append(schema)
+            engine = make_engine(url)
+            try:
+                migrate.upgrade(engine)
+            finally:
+                engine.dispose()
+        else:
+            shutil.copyfile(_migrated_database, data_dir / "servicepact.db")
+            url = f"sqlite:///{data_dir / 'servicepact.db'}"
+        return Settings(
+            data_dir=data_dir,
+            database_url=url,
+            pseudonym_key=TEST_PSEUDONYM_KEY,  # type: ignore[arg-type]
+            user=None,
+        )
+
+    try:
+        yield make
+    finally:
+        for schema in created:
+            assert schemas is not None
+            schemas.drop(schema)
+
+
+@pytest.fixture
 def empty_db_url(tmp_path: Path) -> Iterator[str]:
     """A database with no tables at all (for migration and ``init`` tests)."""
     if is_postgres():

@@ -74,6 +74,13 @@ PURE_HELPERS = {
     # which kernels a one-off business-time count uses (numpy below the size where loading
     # the compiled ones costs more than it saves)
     "business_time.backend_for",
+    # the files a directory or pattern names, in path order (no database yet)
+    "bulk_loads.input_files",
+    # the part of a load that runs inside a Spark task, where no app exists: the file read,
+    # validated, pseudonymised and written beside its final name (its job carries what it
+    # needs), and that name
+    "loads.stage_file",
+    "loads.staged_temp",
     # forgetting the drill-down's kept event lists (tests and benchmarks measure a cold start)
     "drilldown.flush_stored",
 }

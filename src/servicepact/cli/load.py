@@ -35,7 +35,7 @@ from typer.core import TyperGroup
 from servicepact.cli._output import FormatOption, OutputFormat, cli_session
 from servicepact.cli.errors import EXIT_INVALID
 from servicepact.domain.errors import InvalidInput, Problem
-from servicepact.services import loads
+from servicepact.services import bulk_loads, loads
 
 console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -77,7 +77,12 @@ def register(app: typer.Typer) -> None:
 @load_app.command("file", hidden=True)
 def load_file(
     path: Annotated[
-        Path | None, typer.Argument(help="The file: .csv, .tsv, .jsonl, .parquet or .xlsx.")
+        str | None,
+        typer.Argument(
+            help="The file (.csv, .tsv, .jsonl, .parquet or .xlsx), a directory of such files "
+            "or a glob pattern in quotes ('exports/2026-*.csv'): each file is its own batch.",
+            metavar="FILE|DIR|GLOB",
+        ),
     ] = None,
     contract: Annotated[str | None, typer.Option("--contract", help="The contract's id.")] = None,
     source: Annotated[
@@ -115,8 +120,27 @@ def load_file(
         ),
     ] = False,
     output: FormatOption = OutputFormat.TEXT,
+    engine: Annotated[
+        str,
+        typer.Option(
+            "--engine",
+            metavar="local|spark",
+            help="Load the files one after the other here (local), or validate and "
+            "pseudonymise them side by side on Apache Spark (spark; the same batches, "
+            "docs/scale-out.md).",
+        ),
+    ] = "local",
+    spark_master: Annotated[
+        str | None,
+        typer.Option(
+            "--spark-master",
+            metavar="URL",
+            help="With --engine spark: the Spark master (default: SERVICEPACT_SPARK_MASTER, "
+            "else a Spark Connect server at SPARK_REMOTE, else local[*]).",
+        ),
+    ] = None,
 ) -> None:
-    """Load one file of events into a contract."""
+    """Load a file, a directory of files or a glob pattern's files of events into a contract."""
     if clean_orphans:
         with cli_session() as (app, actor):
             removed = loads.clean_orphans(app, actor=actor)
@@ -139,8 +163,35 @@ def load_file(
     assert path is not None
     assert contract is not None
     assert source is not None
-    if not path.is_file():
-        raise InvalidInput(problems=[Problem(where=str(path), message="no such file")])
+    options = bulk_loads.LoadOptions(
+        accept_valid=accept_valid, timezone=timezone, encoding=encoding, sheet=sheet
+    )
+    if engine == "local" and Path(path).is_file():
+        _load_one(Path(path), contract, source, options, errors_out, output)
+        return
+    files = bulk_loads.input_files(path)
+    one = Path(path).is_file()
+    if errors_out is not None and not one:
+        raise InvalidInput(
+            problems=[Problem(where="--errors-out", message="is for loading one file")]
+        )
+    with cli_session() as (app, actor):
+        outcomes = bulk_loads.load_files(
+            app, actor=actor, contract_id=contract, source=source, paths=files,
+            options=options, engine=engine, master=spark_master or app.settings.spark_master,
+        )  # fmt: skip
+    _outcomes(outcomes, errors_out, output, one=one)
+
+
+def _load_one(
+    path: Path,
+    contract: str,
+    source: str,
+    options: bulk_loads.LoadOptions,
+    errors_out: Path | None,
+    output: OutputFormat,
+) -> None:
+    """One file, here, with a progress bar: the original form of the command."""
     with cli_session() as (app, actor), _progress(output) as progress:
         task = progress.add_task(escape(path.name), total=path.stat().st_size or None)
 
@@ -154,10 +205,10 @@ def load_file(
                 contract_id=contract,
                 source=source,
                 path=path,
-                accept_valid=accept_valid,
-                timezone=timezone,
-                encoding=encoding,
-                sheet=sheet,
+                accept_valid=options.accept_valid,
+                timezone=options.timezone,
+                encoding=options.encoding,
+                sheet=options.sheet,
                 progress=advance,
             )
         except InvalidInput as error:
@@ -167,6 +218,32 @@ def load_file(
     if errors_out is not None:
         loads.write_problems(report.problems, errors_out)
     _summary(report, output)
+
+
+def _outcomes(
+    outcomes: list[bulk_loads.FileOutcome],
+    errors_out: Path | None,
+    output: OutputFormat,
+    *,
+    one: bool,
+) -> None:
+    """Each file's summary or refusal, as loading it alone prints it (JSON: one object for a
+    file named, a list in file order for a directory or a pattern); exit 2 if one was refused."""
+    documents: list[Any] = []
+    for outcome in outcomes:
+        if outcome.refused is not None:
+            documents.append(
+                _rejected(outcome.refused, outcome.path, errors_out, output, printed=False)
+            )
+            continue
+        assert outcome.report is not None
+        if errors_out is not None:
+            loads.write_problems(outcome.report.problems, errors_out)
+        documents.append(_summary(outcome.report, output, printed=False))
+    if output is OutputFormat.JSON:
+        console.print_json(json.dumps(documents[0] if one else documents, ensure_ascii=False))
+    if any(outcome.refused is not None for outcome in outcomes):
+        raise typer.Exit(EXIT_INVALID)
 
 
 @contextmanager
@@ -186,25 +263,28 @@ def _progress(output: OutputFormat) -> Iterator[Progress]:
 
 
 def _rejected(
-    error: InvalidInput, path: Path, errors_out: Path | None, output: OutputFormat
-) -> None:
+    error: InvalidInput,
+    path: Path,
+    errors_out: Path | None,
+    output: OutputFormat,
+    *,
+    printed: bool = True,
+) -> dict[str, Any]:
+    """Say why a file was refused; its JSON document (printed unless ``printed`` is false)."""
     problems = list(error.problems)
     if errors_out is not None:
         loads.write_problems(problems, errors_out)
+    document = {
+        "status": "rejected",
+        "file": path.name,
+        "problem_count": len(problems),
+        "problems": [p.render() for p in problems[:SHOWN_PROBLEMS]],
+        "errors_out": str(errors_out) if errors_out else None,
+    }
     if output is OutputFormat.JSON:
-        console.print_json(
-            json.dumps(
-                {
-                    "status": "rejected",
-                    "file": path.name,
-                    "problem_count": len(problems),
-                    "problems": [p.render() for p in problems[:SHOWN_PROBLEMS]],
-                    "errors_out": str(errors_out) if errors_out else None,
-                },
-                ensure_ascii=False,
-            )
-        )
-        return
+        if printed:
+            console.print_json(json.dumps(document, ensure_ascii=False))
+        return document
     err_console.print(
         f"[red]rejected:[/red] {escape(path.name)} has {len(problems)} problem(s); "
         "nothing was stored (use --accept-valid to store the valid rows)."
@@ -215,20 +295,25 @@ def _rejected(
         more = len(problems) - SHOWN_PROBLEMS
         hint = f"all are in {errors_out}" if errors_out else "use --errors-out FILE for all"
         err_console.print(f"  … and {more} more ({hint})")
+    return document
 
 
-def _summary(report: loads.LoadReport, output: OutputFormat) -> None:
+def _summary(
+    report: loads.LoadReport, output: OutputFormat, *, printed: bool = True
+) -> dict[str, Any]:
+    """Print what a load did; its JSON document (printed unless ``printed`` is false)."""
+    data = report.as_dict()
+    data["problems"] = data["problems"][:SHOWN_PROBLEMS]
     if output is OutputFormat.JSON:
-        data = report.as_dict()
-        data["problems"] = data["problems"][:SHOWN_PROBLEMS]
-        console.print_json(json.dumps(data, ensure_ascii=False))
-        return
+        if printed:
+            console.print_json(json.dumps(data, ensure_ascii=False))
+        return data
     if report.status is loads.LoadStatus.ALREADY_LOADED:
         console.print(
             f"{escape(report.file_name or '')}: already loaded as batch {report.duplicate_of} "
             "(same content); nothing changed."
         )
-        return
+        return data
     table = Table(title=f"{report.contract_id} / {report.source}: batch {report.batch_seq}")
     table.add_column("rows read", justify="right")
     table.add_column("accepted", justify="right")
@@ -256,6 +341,7 @@ def _summary(report: loads.LoadReport, output: OutputFormat) -> None:
         console.print(f"{len(report.problems)} row problem(s), quarantined:")
         for problem in report.problems[:SHOWN_PROBLEMS]:
             console.print(f"  {escape(problem.render(report.file_name))}")
+    return data
 
 
 @load_app.command("quarantine")

@@ -549,3 +549,44 @@ def evaluate_contract_spark(
             )
         )  # fmt: skip
     return SparkEvaluation(results, {s: sorted(b) for s, b in batches.items()})
+
+
+_ITEM_SCHEMA = pa.schema([("item", pa.int64()), ("result", pa.binary())])
+# Spark's words for a Python worker that died (killed, out of memory): said as such.
+_WORKER_DIED = "Python worker exited unexpectedly"
+
+
+def one_task_each(
+    spark: Any, count: int, work: Callable[[int], bytes], *, doing: str
+) -> list[bytes]:
+    """``work(i)`` for each ``i`` in ``range(count)``, one Spark task each (as many side by side
+    as the executors have cores), the results in order of ``i``.
+
+    ``work`` — and whatever it holds — travels inside the tasks (the pickled function), never
+    as a broadcast variable, which PySpark writes to a file on the driver. A job that fails
+    (a task failing more than ``spark.task.maxFailures`` times) raises ``ComputationFailed``
+    with one line saying so; the reason is named only when it is Spark's own (a Python worker that
+    died), never a task's message, which might quote its input.
+    """
+    if count == 0:
+        return []
+
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            items = batch.column(0).to_pylist()
+            results = [work(int(item)) for item in items]
+            yield pa.RecordBatch.from_arrays(
+                [pa.array(items, pa.int64()), pa.array(results, pa.binary())], schema=_ITEM_SCHEMA
+            )
+
+    frame = spark.range(0, count, 1, numPartitions=count)  # one item per partition: one task
+    try:
+        rows = frame.mapInArrow(run, "item long, result binary").collect()
+    except Exception as error:
+        why = "a Python worker died" if _WORKER_DIED in str(error) else "a task failed"
+        raise ComputationFailed(
+            f"the Spark job to {doing} failed ({why}; see the Spark logs); nothing was stored — "
+            "run the command again"
+        ) from None
+    by_item = {int(row["item"]): bytes(row["result"]) for row in rows}
+    return [by_item[item] for item in range(count)]

@@ -73,7 +73,7 @@ from servicepact.store.events.repository import (
     StoredFinding,
 )
 from servicepact.store.events.sources import DEFAULT_CHUNK_ROWS, Source, records_source
-from servicepact.store.events.store import BatchWriter, EventStore, InMemoryManifest
+from servicepact.store.events.store import TEMP_MARK, BatchWriter, EventStore, InMemoryManifest
 from servicepact.store.events.validation import check_header, check_timezone
 
 Progress = Callable[[int, int], None]  # (bytes done, bytes in total)
@@ -89,15 +89,22 @@ __all__ = [
     "LoadReport",
     "LoadStatus",
     "QuarantinedRow",
+    "StageJob",
+    "Staged",
     "StoredFinding",
     "admit_load",
+    "already_loaded",
     "clean_orphans",
+    "commit_staged",
     "file_sha256",
     "list_batches",
     "list_findings",
     "list_quarantine",
     "load_events",
     "load_rows",
+    "remeasure",
+    "stage_file",
+    "staged_temp",
     "write_problems",
 ]
 
@@ -217,11 +224,25 @@ def _admit(uow: UnitOfWork, *, actor: Actor, contract_id: str, source: str) -> _
     return _Admission(contract, event_type)
 
 
-def admit_load(app: Ports, *, actor: Actor, contract_id: str, source: str) -> None:
+def admit_load(
+    app: Ports, *, actor: Actor, contract_id: str, source: str
+) -> tuple[Contract, EventType]:
     """Refuse early (before a file is received) whoever may not load ``source`` into the
-    contract; the load itself checks again."""
+    contract; the load itself checks again. Returns the contract and the source's event type."""
     with app.uow(read_only=True) as uow:
-        _admit(uow, actor=actor, contract_id=contract_id, source=source)
+        admission = _admit(uow, actor=actor, contract_id=contract_id, source=source)
+    return admission.contract, admission.event_type
+
+
+def already_loaded(
+    app: Ports, *, contract_id: str, source: str, batch_id: str, file_name: str
+) -> LoadReport | None:
+    """The report of a content already committed (``batch_id``: its SHA-256), else None."""
+    with app.uow(read_only=True) as uow:
+        earlier = uow.repo(BatchRepository).find(
+            contract_id=contract_id, source=source, content_sha256=batch_id
+        )
+    return None if earlier is None else _already(earlier, file_name)
 
 
 def file_sha256(path: Path) -> str:
@@ -308,46 +329,185 @@ def _load(
         )
         if earlier is not None:
             return _already(earlier, name)
-        manifest = _snapshot(uow)
-        loaded_at = uow.now()
-        quarantined = uow.repo(BatchRepository).open_quarantined_ids(
-            contract_id=contract_id, source=source
+        context = _context(uow, contract_id=contract_id, source=source)
+    store = EventStore(event_root(app.settings), context.manifest).with_types(
+        admission.contract.declared_event_types
+    )
+    target = _Target(actor, contract_id, source, content_sha256, name)
+    with store.writer(contract_id=contract_id, source=source, batch_id=content_sha256) as writer:
+        read = _stage(
+            writer,
+            admission,
+            opener(admission.event_type),
+            pseudonym_key=app.settings.pseudonym_key_bytes,
+            accept_valid=accept_valid,
+            timezone=timezone,
+            progress=progress,
+            file_name=name,
         )
-        closed = frozenset(closed_months(uow, contract_id))
-        earlier_findings = [
+        report = _finish(app, store, writer, admission, read, context, target)
+    if report.status is not LoadStatus.ALREADY_LOADED:
+        remeasure(app, actor=actor, contract_id=contract_id)
+    return report
+
+
+def remeasure(app: Ports, *, actor: Actor, contract_id: str) -> None:
+    """New events: the stored results they reach are measured again (services/freshness.py)."""
+    from servicepact.services.freshness import remeasure_after_change
+
+    remeasure_after_change(app, actor=actor, contract_id=contract_id)
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What the database holds that a batch's checks and controls depend on, read just before
+    them: the committed batches, the open quarantine, the closed months, earlier findings."""
+
+    manifest: InMemoryManifest
+    loaded_at: datetime
+    quarantined: set[str]
+    closed: frozenset[str]
+    earlier_findings: list[StoredFinding]
+
+
+def _context(uow: UnitOfWork, *, contract_id: str, source: str) -> _Context:
+    repo = uow.repo(BatchRepository)
+    return _Context(
+        manifest=_snapshot(uow),
+        loaded_at=uow.now(),
+        quarantined=repo.open_quarantined_ids(contract_id=contract_id, source=source),
+        closed=frozenset(closed_months(uow, contract_id)),
+        earlier_findings=[
             f
-            for f in uow.repo(BatchRepository).findings(contract_id=contract_id, source=source)
+            for f in repo.findings(contract_id=contract_id, source=source)
             if f.kind == FindingKind.INCOMPLETE_DAY.value
             and f.status is not FindingStatus.WITHDRAWN
             and f.batch_seq is not None
-        ]
-    store = EventStore(event_root(app.settings), manifest).with_types(
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class _Target:
+    """Who loads which batch (by content hash) of which file, into which contract and source."""
+
+    actor: Actor
+    contract_id: str
+    source: str
+    batch_id: str
+    file_name: str
+
+
+@dataclass(frozen=True)
+class StageJob:
+    """What a Spark task needs to stage one file's batch (``stage_file``): the contract (for
+    its event type and data protection), the load's options, the event store's directory, the
+    job's token (the temporary files' names) and the pseudonymisation key — which travels
+    only inside the task, never in a log, a repr or a file."""
+
+    contract: Contract
+    event_type: EventType
+    contract_id: str
+    source: str
+    root: Path
+    token: str
+    accept_valid: bool = False
+    timezone: str | None = None
+    encoding: str | None = None
+    sheet: str | None = None
+    pseudonym_key: bytes = field(default=b"", repr=False)
+
+
+@dataclass(frozen=True)
+class Staged:
+    """A Spark task's summary of one file: its batch written (``rows`` accepted, uncommitted,
+    in the temporary file the job's token names), or the problems that refused it — the same
+    problems, masked the same way, as the local loader's."""
+
+    file_name: str
+    batch_id: str
+    rows: int = 0
+    read: _Read | None = None
+    problems: tuple[Problem, ...] = ()
+    refused_in: str | None = None  # the source the problems are rendered against
+
+    def refusal(self) -> InvalidInput | None:
+        if self.read is not None:
+            return None
+        return InvalidInput(problems=list(self.problems), source=self.refused_in)
+
+
+def stage_file(job: StageJob, path: str, batch_id: str) -> Staged:
+    """Inside a Spark task: the local loader's own pipeline for one file (read → validate →
+    pseudonymise → the batch's Parquet file), left uncommitted for the driver
+    (``commit_staged``). A refused file leaves nothing behind."""
+    file = Path(path)
+    store = EventStore(job.root, InMemoryManifest(), event_types={job.source: job.event_type})
+    try:
+        with store.writer(
+            contract_id=job.contract_id, source=job.source, batch_id=batch_id, token=job.token
+        ) as writer:
+            read = _stage(
+                writer,
+                _Admission(job.contract, job.event_type),
+                open_checked(
+                    file,
+                    job.event_type,
+                    encoding=job.encoding,
+                    sheet=job.sheet,
+                    chunk_rows=LOAD_CHUNK_ROWS,
+                ),
+                pseudonym_key=job.pseudonym_key,
+                accept_valid=job.accept_valid,
+                timezone=job.timezone,
+                progress=None,
+                file_name=file.name,
+            )
+            writer.keep()
+    except InvalidInput as refused:
+        return Staged(
+            file.name, batch_id, problems=tuple(refused.problems), refused_in=refused.source
+        )
+    return Staged(file.name, batch_id, rows=writer.rows, read=read)
+
+
+def commit_staged(
+    app: Ports, *, actor: Actor, contract_id: str, source: str, staged: Staged, token: str
+) -> LoadReport:
+    """On the driver, in file order: a staged batch checked, committed and recorded by the local
+    loader's own steps (controls over every batch committed before it, closed months, the
+    manifest row, the audit entry) — or refused as the local loader refuses it."""
+    refused = staged.refusal()
+    if refused is not None:
+        raise refused
+    assert staged.read is not None
+    with app.uow(read_only=True) as uow:
+        admission = _admit(uow, actor=actor, contract_id=contract_id, source=source)
+        earlier = uow.repo(BatchRepository).find(
+            contract_id=contract_id, source=source, content_sha256=staged.batch_id
+        )
+        context = _context(uow, contract_id=contract_id, source=source)
+    store = EventStore(event_root(app.settings), context.manifest).with_types(
         admission.contract.declared_event_types
     )
-    report = _store_file(
-        app,
-        store,
-        admission,
-        opener(admission.event_type),
-        loaded_at=loaded_at,
-        quarantined=quarantined,
-        closed=closed,
-        earlier_findings=earlier_findings,
-        actor=actor,
+    target = _Target(actor, contract_id, source, staged.batch_id, staged.file_name)
+    with store.writer(
         contract_id=contract_id,
         source=source,
-        batch_id=content_sha256,
-        accept_valid=accept_valid,
-        timezone=timezone,
-        progress=progress,
-        file_name=name,
-    )
-    if report.status is not LoadStatus.ALREADY_LOADED:
-        # new events: the stored results they reach are measured again (services/freshness.py)
-        from servicepact.services.freshness import remeasure_after_change
+        batch_id=staged.batch_id,
+        token=token,
+        written=staged.rows,
+    ) as writer:
+        if earlier is not None:  # loaded meanwhile, by another command: the same content
+            writer.abort()
+            return _already(earlier, staged.file_name)
+        return _finish(app, store, writer, admission, staged.read, context, target)
 
-        remeasure_after_change(app, actor=actor, contract_id=contract_id)
-    return report
+
+def staged_temp(root: Path, *, contract_id: str, source: str, batch_id: str, token: str) -> Path:
+    """Where a Spark task leaves a batch uncommitted (removed by the driver if the job fails)."""
+    final = root / EventStore.relative_path_of(contract_id, source, batch_id)
+    return final.with_name(f"{final.name}{TEMP_MARK}{token}")
 
 
 def _already(earlier: BatchRecord, file_name: str) -> LoadReport:
@@ -386,54 +546,67 @@ class _Controlled:
     revised: list[FindingRevision] = field(default_factory=list)  # earlier findings judged again
 
 
-def _store_file(
-    app: Ports,
-    store: EventStore,
+def _stage(
+    writer: BatchWriter,
     admission: _Admission,
     opened: Source,
     *,
-    loaded_at: datetime,
-    quarantined: set[str],
-    closed: frozenset[str],
-    earlier_findings: Sequence[StoredFinding],
-    actor: Actor,
-    contract_id: str,
-    source: str,
-    batch_id: str,
+    pseudonym_key: bytes,
     accept_valid: bool,
     timezone: str | None,
     progress: Progress | None,
     file_name: str,
+) -> _Read:
+    """Read, validate and pseudonymise the file into the batch's temporary file; refuse it (or,
+    with ``accept_valid``, set its bad rows aside) — the part of a load that needs no database,
+    run here or in a Spark task (``stage_file``)."""
+    read = _write_rows(
+        writer,
+        admission,
+        opened,
+        accept_valid,
+        pseudonym_key=pseudonym_key,
+        timezone=timezone,
+        progress=progress,
+    )
+    _refuse_unusable(writer, admission.event_type.id_column, read, accept_valid, file_name)
+    return read
+
+
+def _finish(
+    app: Ports,
+    store: EventStore,
+    writer: BatchWriter,
+    admission: _Admission,
+    read: _Read,
+    context: _Context,
+    target: _Target,
 ) -> LoadReport:
-    """Write the file as a batch, refuse or quarantine bad rows, run the controls, and record
-    the batch with its findings (audited). Nothing is recorded unless the whole load is."""
-    with store.writer(contract_id=contract_id, source=source, batch_id=batch_id) as writer:
-        read = _write_rows(
-            app, writer, admission, opened, accept_valid, timezone=timezone, progress=progress
+    """Run the controls over the written batch, refuse a closed month, commit the file and
+    record the batch with its findings (audited). Nothing is recorded unless the whole load is."""
+    contract_id, source, batch_id = target.contract_id, target.source, target.batch_id
+    controlled = _run_controls(
+        store,
+        writer,
+        admission,
+        context.quarantined,
+        contract_id,
+        source,
+        context.loaded_at,
+        context.closed,
+        context.earlier_findings,
+    )
+    accepted = writer.rows
+    with app.uow(read_only=True) as uow:
+        _refuse_closed_months(
+            uow, contract_id=contract_id, months=controlled.months, rows=controlled.rows_in
         )
-        _refuse_unusable(writer, admission.event_type.id_column, read, accept_valid, file_name)
-        controlled = _run_controls(
-            store,
-            writer,
-            admission,
-            quarantined,
-            contract_id,
-            source,
-            loaded_at,
-            closed,
-            earlier_findings,
-        )
-        accepted = writer.rows
-        with app.uow(read_only=True) as uow:
-            _refuse_closed_months(
-                uow, contract_id=contract_id, months=controlled.months, rows=controlled.rows_in
-            )
-        writer.commit()
+    writer.commit()
     with app.uow() as uow:
         repo = uow.repo(BatchRepository)
         earlier = repo.find(contract_id=contract_id, source=source, content_sha256=batch_id)
         if earlier is not None:  # loaded by someone else meanwhile: the same content
-            return _already(earlier, file_name)
+            return _already(earlier, target.file_name)
         # A month closed while this file was being read: refused, the batch file stays
         # an orphan no manifest row points at (``clean_orphans`` removes it).
         _refuse_closed_months(
@@ -441,11 +614,11 @@ def _store_file(
         )
         seq = _record_batch(
             uow,
-            actor=actor,
+            actor=target.actor,
             contract_id=contract_id,
             source=source,
             batch_id=batch_id,
-            file_name=file_name,
+            file_name=target.file_name,
             parquet_path=store.relative_path(contract_id, source, batch_id),
             read=read,
             accepted=accepted,
@@ -454,7 +627,7 @@ def _store_file(
     return _stored_report(
         contract_id=contract_id,
         source=source,
-        file_name=file_name,
+        file_name=target.file_name,
         batch_id=batch_id,
         read=read,
         accepted=accepted,
@@ -611,12 +784,12 @@ def _revise_findings(
 
 
 def _write_rows(
-    app: Ports,
     writer: BatchWriter,
     admission: _Admission,
     opened: Source,
     accept_valid: bool,
     *,
+    pseudonym_key: bytes,
     timezone: str | None,
     progress: Progress | None,
 ) -> _Read:
@@ -628,7 +801,7 @@ def _write_rows(
         opened,
         event_type,
         data_protection=admission.contract.data_protection,
-        pseudonym_key=app.settings.pseudonym_key_bytes,
+        pseudonym_key=pseudonym_key,
         timezone=timezone,
         workers=LOAD_WORKERS,
     ):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import typer
 from typer.testing import CliRunner
@@ -130,3 +132,49 @@ def test_errors_out_csv_never_holds_a_cell_a_spreadsheet_would_run(
         values = [row["value"] for row in csv.DictReader(handle)]
     assert len(values) == 4
     assert all(value.startswith("'") for value in values), values
+
+
+def test_a_glob_loads_each_file_as_its_own_batch_in_path_order_and_a_refused_one_exits_2(
+    cli_env: Settings, tmp_path: Path
+) -> None:
+    _setup(tmp_path)
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    header = "id,created_at,reopened\n"
+    (exports / "b.csv").write_text(header + "T2,2026-02-03T09:00:00+09:00,maybe\n")
+    (exports / "a.csv").write_text(header + "T1,2026-02-02T09:00:00+09:00,no\n")
+    (exports / "c.csv").write_text(header + "T1,2026-02-02T09:00:00+09:00,yes\n")
+    (exports / "notes.md").write_text("not an export\n")
+    args = ["load", "--contract", "acme-it-2026", "--source", "tickets", "--format", "json"]
+    result = runner.invoke(app, [*args, str(exports / "*.csv")])
+    assert result.exit_code == EXIT_INVALID, result.output
+    documents = json.loads(result.output)
+    # a before b before c; c corrects a's T1 because a was committed first
+    assert [(d["file"], d["status"]) for d in documents] == [
+        ("a.csv", "loaded"),
+        ("b.csv", "rejected"),
+        ("c.csv", "loaded"),
+    ]
+    assert (documents[0]["batch_seq"], documents[2]["batch_seq"]) == (1, 2)
+    assert documents[2]["corrections"] == 1
+    # the directory itself: the same files (notes.md is no export), now already loaded
+    again = runner.invoke(app, [*args, str(exports)])
+    assert [d["status"] for d in json.loads(again.output)] == [
+        "already_loaded",
+        "rejected",
+        "already_loaded",
+    ]
+
+
+def test_a_pattern_matching_nothing_is_one_clear_error(
+    cli_env: Settings, tmp_path: Path, run_servicepact: Callable[..., Any]
+) -> None:
+    _setup(tmp_path)
+    args = ["load", "--contract", "acme-it-2026", "--source", "tickets"]
+    result = run_servicepact(*args, str(tmp_path / "none-*.csv"))
+    assert result.code == EXIT_INVALID
+    assert "no file to load matches" in result.err
+    assert "Traceback" not in result.err
+    missing = run_servicepact(*args, str(tmp_path / "missing.csv"))
+    assert missing.code == EXIT_INVALID
+    assert "no such file" in missing.err

@@ -53,6 +53,8 @@ _SUFFIXES = {
     ".xlsm": FileFormat.XLSX,
 }
 
+LOADABLE_SUFFIXES = frozenset(_SUFFIXES)  # what a directory given to ``load`` is read for
+
 
 def file_format(path: Path) -> FileFormat:
     try:

@@ -122,18 +122,33 @@ class BatchWriter:
     """Writes one batch to a temporary file; ``commit`` makes the file durable and named."""
 
     def __init__(
-        self, final: Path, schema: pa.Schema, batch_id: str, *, unique: Sequence[str] = ()
+        self,
+        final: Path,
+        schema: pa.Schema,
+        batch_id: str,
+        *,
+        unique: Sequence[str] = (),
+        token: str | None = None,
+        written: int | None = None,
     ) -> None:
+        """``token`` names the temporary file (``<final>.tmp-<token>``; default: a random
+        one); ``written``: that file was finished earlier (by ``keep``, in another process)
+        with this many rows — the writer takes it over to check and commit it."""
         self.final = final
         self.dictionary = dictionary_columns(schema, unique=unique)
         self.schema = schema
         self.batch_id = batch_id
         final.parent.mkdir(parents=True, exist_ok=True)
-        self.temp = final.with_name(f"{final.name}{TEMP_MARK}{secrets.token_hex(4)}")
-        self._writer: pq.ParquetWriter | None = pq.ParquetWriter(
-            self.temp, schema, compression="zstd", use_dictionary=self.dictionary
+        self.temp = final.with_name(f"{final.name}{TEMP_MARK}{token or secrets.token_hex(4)}")
+        self._writer: pq.ParquetWriter | None = (
+            None
+            if written is not None
+            else pq.ParquetWriter(
+                self.temp, schema, compression="zstd", use_dictionary=self.dictionary
+            )
         )
-        self.rows = 0
+        self.rows = written or 0
+        self._kept = False
         # Parquet encoding and compression release the GIL: one background thread
         # writes chunk k while the caller validates chunk k+1. At most one write is
         # pending, so memory stays at about two chunks.
@@ -149,8 +164,17 @@ class BatchWriter:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        if exc_type is not None or not self.final.exists() or self.temp.exists():
+        if exc_type is not None or (
+            not self._kept and (not self.final.exists() or self.temp.exists())
+        ):
             self.abort()
+
+    def keep(self) -> None:
+        """Finish the temporary file and leave it, uncommitted, for a writer created later
+        with the same ``token`` and ``written`` to commit (a load on Spark: an executor
+        writes the batch, the driver commits it)."""
+        self.close()
+        self._kept = True
 
     def write(self, table: pa.Table, rows: np.ndarray) -> None:
         if table.num_rows == 0:
@@ -322,16 +346,33 @@ class EventStore:
         return EventStore(self.root, self.manifest, event_types={**self.event_types, **declared})
 
     def relative_path(self, contract_id: str, source: str, batch_id: str) -> str:
+        return self.relative_path_of(contract_id, source, batch_id)
+
+    @staticmethod
+    def relative_path_of(contract_id: str, source: str, batch_id: str) -> str:
         return f"{contract_id}/{source}/{batch_id}{PARQUET}"
 
-    def writer(self, *, contract_id: str, source: str, batch_id: str) -> BatchWriter:
+    def writer(
+        self,
+        *,
+        contract_id: str,
+        source: str,
+        batch_id: str,
+        token: str | None = None,
+        written: int | None = None,
+    ) -> BatchWriter:
+        """A writer of the batch; ``token`` and ``written`` (a directory root only) take over
+        a temporary file another process finished with ``BatchWriter.keep``."""
         event_type = self.event_type(source)
         schema = arrow_schema(event_type, with_provenance=True)
         relative = self.relative_path(contract_id, source, batch_id)
         unique = [event_type.id_column, *(c.name for c in event_type.columns if c.personal_data)]
         if self.root.local is None:
+            assert token is None, "a batch is kept on a directory root only"
+            assert written is None, "a batch is kept on a directory root only"
             return ObjectBatchWriter(self.root, relative, schema, batch_id, unique=unique)
-        return BatchWriter(self.root.local / relative, schema, batch_id, unique=unique)
+        final = self.root.local / relative
+        return BatchWriter(final, schema, batch_id, unique=unique, token=token, written=written)
 
     def uri(self, relative: str) -> str:
         """A committed batch's full name: a local path, or ``s3://bucket/prefix/…``."""
