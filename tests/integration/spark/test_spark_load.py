@@ -253,8 +253,7 @@ def test_a_python_worker_killed_mid_load_commits_nothing_and_leaves_nothing(
         events_root = settings.data_dir / "events"
         left = [p for p in events_root.rglob("*") if p.is_file()] if events_root.exists() else []
         assert left == []
-        with app.uow(read_only=True) as uow:
-            loaded = list_entries(uow, actor=actor, entity_type="event_batch")
+        loaded = list_entries(app, actor=actor, entity_type="event_batch")
         assert loaded == []
     finally:
         app.close()
