@@ -230,6 +230,17 @@ def _runner_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+@dataclass(frozen=True)
+class _Outcome:
+    """How an upload's load ended: its state, the message shown, the load's report (when it
+    ran to the end) and the problems, named by the file's name as uploaded."""
+
+    state: JobState
+    message: str
+    report: LoadReport | None = None
+    problems: tuple[Problem, ...] = ()
+
+
 class UploadJobs:
     """Upload jobs, kept in the database, run by a small worker pool of this process.
 
@@ -327,7 +338,7 @@ class UploadJobs:
         """The job, in a worker thread: load, then store how it ended (the file removed
         whatever happened)."""
         try:
-            state, message, report, problems = self._load(job_id, actor, path, encoding)
+            outcome = self._load(job_id, actor, path, encoding)
         finally:
             shutil.rmtree(path.parent, ignore_errors=True)
         try:
@@ -336,10 +347,10 @@ class UploadJobs:
                     with self.app.uow() as uow:
                         uow.repo(UploadJobRepository).finish(
                             job_id,
-                            status=state.value,
-                            message=message,
-                            report=None if report is None else report.as_dict(),
-                            problems=[problem_to_json(p) for p in problems],
+                            status=outcome.state.value,
+                            message=outcome.message,
+                            report=None if outcome.report is None else outcome.report.as_dict(),
+                            problems=[problem_to_json(p) for p in outcome.problems],
                             at=uow.now(),
                         )
                     break
@@ -350,9 +361,7 @@ class UploadJobs:
             with self._lock:
                 self._running.discard(job_id)
 
-    def _load(
-        self, job_id: str, actor: Actor, path: Path, encoding: str | None
-    ) -> tuple[JobState, str, LoadReport | None, tuple[Problem, ...]]:
+    def _load(self, job_id: str, actor: Actor, path: Path, encoding: str | None) -> _Outcome:
         written = [0.0]
 
         def progress(done: int, _total: int) -> None:
@@ -389,19 +398,19 @@ class UploadJobs:
                 file_name=shown,
             )
             self._prepare_lists(actor, report)
-            return JobState.DONE, "", report, _named(report.problems, path.name, shown)
+            return _Outcome(JobState.DONE, "", report, _named(report.problems, path.name, shown))
         except InvalidInput as error:
-            return (
+            return _Outcome(
                 JobState.REFUSED,
                 _named_text(error.message, path.name, shown),
                 None,
                 _named(error.problems, path.name, shown),
             )
         except DomainError as error:
-            return JobState.REFUSED, _named_text(error.message, path.name, shown), None, ()
+            return _Outcome(JobState.REFUSED, _named_text(error.message, path.name, shown))
         except Exception:
             log.exception("upload job %s failed unexpectedly", job_id)
-            return JobState.FAILED, UNEXPECTED_MESSAGE, None, ()
+            return _Outcome(JobState.FAILED, UNEXPECTED_MESSAGE)
 
     def _start_beating(self) -> None:
         if self._beater is None or not self._beater.is_alive():
