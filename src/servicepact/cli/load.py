@@ -32,7 +32,7 @@ from rich.progress import (
 from rich.table import Table
 from typer.core import TyperGroup
 
-from servicepact.cli._output import FormatOption, OutputFormat, cli_session
+from servicepact.cli._output import FormatOption, OutputFormat, SparkMasterOption, cli_session
 from servicepact.cli.errors import EXIT_INVALID
 from servicepact.domain.errors import InvalidInput, Problem
 from servicepact.services import bulk_loads, loads
@@ -74,82 +74,80 @@ def register(app: typer.Typer) -> None:
     app.add_typer(load_app)
 
 
+PathArgument = Annotated[
+    str | None,
+    typer.Argument(
+        help="The file (.csv, .tsv, .jsonl, .parquet or .xlsx), a directory of such files "
+        "or a glob pattern in quotes ('exports/2026-*.csv'): each file is its own batch.",
+        metavar="FILE|DIR|GLOB",
+    ),
+]
+LoadContractOption = Annotated[str | None, typer.Option("--contract", help="The contract's id.")]
+SourceOption = Annotated[
+    str | None, typer.Option("--source", help="The event type, e.g. tickets or calls.")
+]
+AcceptValidOption = Annotated[
+    bool,
+    typer.Option(
+        "--accept-valid",
+        help="Store the valid rows and quarantine the others (default: all or nothing).",
+    ),
+]
+TimezoneOption = Annotated[
+    str | None,
+    typer.Option(
+        "--timezone", help="Read timestamps without an offset in this zone (e.g. Asia/Seoul)."
+    ),
+]
+EncodingOption = Annotated[
+    str | None,
+    typer.Option("--encoding", help="The CSV's encoding (default: detect UTF-8 or CP949)."),
+]
+SheetOption = Annotated[
+    str | None, typer.Option("--sheet", help="Excel: the sheet to read (default: the first).")
+]
+ErrorsOutOption = Annotated[
+    Path | None,
+    typer.Option("--errors-out", help="Write every problem to this file (.csv or .json)."),
+]
+CleanOrphansOption = Annotated[
+    bool,
+    typer.Option(
+        "--clean-orphans",
+        help="Remove batch files a crashed load left without a manifest row, then exit.",
+    ),
+]
+# Loading is local unless asked: SERVICEPACT_ENGINE does not apply to it (docs/scale-out.md).
+LoadEngineOption = Annotated[
+    str,
+    typer.Option(
+        "--engine",
+        metavar="local|spark",
+        help="Load the files one after the other here (local), or validate and "
+        "pseudonymise them side by side on Apache Spark (spark; the same batches, "
+        "docs/scale-out.md).",
+    ),
+]
+
+
 @load_app.command("file", hidden=True)
 def load_file(
-    path: Annotated[
-        str | None,
-        typer.Argument(
-            help="The file (.csv, .tsv, .jsonl, .parquet or .xlsx), a directory of such files "
-            "or a glob pattern in quotes ('exports/2026-*.csv'): each file is its own batch.",
-            metavar="FILE|DIR|GLOB",
-        ),
-    ] = None,
-    contract: Annotated[str | None, typer.Option("--contract", help="The contract's id.")] = None,
-    source: Annotated[
-        str | None, typer.Option("--source", help="The event type, e.g. tickets or calls.")
-    ] = None,
-    accept_valid: Annotated[
-        bool,
-        typer.Option(
-            "--accept-valid",
-            help="Store the valid rows and quarantine the others (default: all or nothing).",
-        ),
-    ] = False,
-    timezone: Annotated[
-        str | None,
-        typer.Option(
-            "--timezone", help="Read timestamps without an offset in this zone (e.g. Asia/Seoul)."
-        ),
-    ] = None,
-    encoding: Annotated[
-        str | None,
-        typer.Option("--encoding", help="The CSV's encoding (default: detect UTF-8 or CP949)."),
-    ] = None,
-    sheet: Annotated[
-        str | None, typer.Option("--sheet", help="Excel: the sheet to read (default: the first).")
-    ] = None,
-    errors_out: Annotated[
-        Path | None,
-        typer.Option("--errors-out", help="Write every problem to this file (.csv or .json)."),
-    ] = None,
-    clean_orphans: Annotated[
-        bool,
-        typer.Option(
-            "--clean-orphans",
-            help="Remove batch files a crashed load left without a manifest row, then exit.",
-        ),
-    ] = False,
+    path: PathArgument = None,
+    contract: LoadContractOption = None,
+    source: SourceOption = None,
+    accept_valid: AcceptValidOption = False,
+    timezone: TimezoneOption = None,
+    encoding: EncodingOption = None,
+    sheet: SheetOption = None,
+    errors_out: ErrorsOutOption = None,
+    clean_orphans: CleanOrphansOption = False,
     output: FormatOption = OutputFormat.TEXT,
-    engine: Annotated[
-        str,
-        typer.Option(
-            "--engine",
-            metavar="local|spark",
-            help="Load the files one after the other here (local), or validate and "
-            "pseudonymise them side by side on Apache Spark (spark; the same batches, "
-            "docs/scale-out.md).",
-        ),
-    ] = "local",
-    spark_master: Annotated[
-        str | None,
-        typer.Option(
-            "--spark-master",
-            metavar="URL",
-            help="With --engine spark: the Spark master (default: SERVICEPACT_SPARK_MASTER, "
-            "else a Spark Connect server at SPARK_REMOTE, else local[*]).",
-        ),
-    ] = None,
+    engine: LoadEngineOption = "local",
+    spark_master: SparkMasterOption = None,
 ) -> None:
     """Load a file, a directory of files or a glob pattern's files of events into a contract."""
     if clean_orphans:
-        with cli_session() as (app, actor):
-            removed = loads.clean_orphans(app, actor=actor)
-        if output is OutputFormat.JSON:
-            console.print_json(json.dumps({"removed": [str(p) for p in removed]}))
-        else:
-            console.print(f"removed {len(removed)} orphaned file(s)")
-            for path_removed in removed:
-                console.print(f"  {escape(str(path_removed))}")
+        _clean_orphans(output)
         return
     missing = [
         name
@@ -181,6 +179,18 @@ def load_file(
             options=options, engine=engine, master=spark_master or app.settings.spark_master,
         )  # fmt: skip
     _outcomes(outcomes, errors_out, output, one=one)
+
+
+def _clean_orphans(output: OutputFormat) -> None:
+    """Remove the batch files a crashed load left without a manifest row, and list them."""
+    with cli_session() as (app, actor):
+        removed = loads.clean_orphans(app, actor=actor)
+    if output is OutputFormat.JSON:
+        console.print_json(json.dumps({"removed": [str(p) for p in removed]}))
+    else:
+        console.print(f"removed {len(removed)} orphaned file(s)")
+        for path_removed in removed:
+            console.print(f"  {escape(str(path_removed))}")
 
 
 def _load_one(
