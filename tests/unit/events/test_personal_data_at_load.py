@@ -299,3 +299,23 @@ def test_at_load_an_id_holding_the_rows_name_is_pseudonymised_unless_allowed(
     assert [r["id"] for r in rows] == ["Kim-1", "T2-Leeward"]
     assert [r["requester_name"] for r in rows] == ["Kim", "Lee"]
     assert [r["requester_email"] for r in rows] == [None, None]
+
+
+def test_protecting_a_table_pseudonymises_names_in_ids_without_being_asked_to_refuse() -> None:
+    table = pa.table(
+        {
+            "id": ["Kim-1", "T-2"],
+            "requester_name": ["Kim", "Lee"],
+            "requester_phone": ["010-1234-5678", None],
+            "summary": ["Kim asked", "call 010-9999-8888"],
+        }
+    )
+    plan = {"requester_name": Treatment.PSEUDONYMISE, "requester_phone": Treatment.DROP}
+    got = pii.protect(table, TICKETS, plan=plan, pseudonymiser=pii.Pseudonymiser(KEY))
+    assert got.schema == table.schema
+    assert got.to_pydict() == {
+        "id": [_ps("Kim") + "-1", "T-2"],
+        "requester_name": [_ps("Kim"), _ps("Lee")],
+        "requester_phone": [None, None],
+        "summary": ["[name] asked", "call [phone]"],
+    }
