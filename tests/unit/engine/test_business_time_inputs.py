@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from servicepact.domain.calendars import Calendar, HolidayRule
-from servicepact.engine.business_time import BusinessClock
+from servicepact.engine.business_time import BusinessClock, clock_for
 
 OFFICE = Calendar(
     timezone="Asia/Seoul",
@@ -100,3 +100,63 @@ def test_business_seconds_must_be_whole_and_pauses_must_line_up(office: Business
         np.array([kst(2026, 3, 10, 11)]),
     )
     assert paused.tolist() == [7_200]
+
+
+def test_a_clock_for_the_data_reads_its_years_in_the_calendars_zone() -> None:
+    # 2025-12-31 15:00 UTC is already 2026-01-01 00:00 in Seoul: the clock starts in 2026,
+    # and runs one year past the last time (years_after=1).
+    new_year = int(datetime(2025, 12, 31, 15, tzinfo=UTC).timestamp())
+    clock = clock_for(OFFICE, np.array([new_year]), np.array([kst(2026, 6, 1, 9)]))
+    assert (clock.first_year, clock.last_year) == (2026, 2027)
+    assert clock.backend == BusinessClock.build(OFFICE, 2026, 2027).backend  # "auto" both
+    assert clock_for(OFFICE, np.array([new_year]), backend="numpy").backend == "numpy"
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "message"),
+    [
+        (
+            np.array([], dtype=np.int64),
+            None,
+            "no times to choose the clock's years from; use BusinessClock.build",
+        ),
+        (np.array([[0]]), None, "start must be a one-dimensional array of epoch seconds"),
+        (np.array([0]), np.array([[0]]), "end must be a one-dimensional array of epoch seconds"),
+    ],
+)
+def test_a_clock_for_the_data_refuses_what_gives_it_no_years(
+    start: np.ndarray,  # type: ignore[type-arg]
+    end: np.ndarray | None,  # type: ignore[type-arg]
+    message: str,
+) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)) as refused:
+        clock_for(OFFICE, start, end)
+    assert str(refused.value) == message
+
+
+def test_a_time_outside_the_clocks_years_is_named_in_utc(office: BusinessClock) -> None:
+    later = int(datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC).timestamp())
+    with pytest.raises(ValueError, match="lies outside the years") as refused:
+        office.elapsed(np.array([later]), np.array([later]))
+    stamp = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"
+    assert re.fullmatch(
+        rf"start 2030-01-02T03:04:05Z lies outside the years this clock was built for "
+        rf"\(2026-2026, {stamp} to {stamp}\); build it for a wider range of years",
+        str(refused.value),
+    )
+
+
+def test_pauses_of_one_row_never_run_into_the_next_row(office: BusinessClock) -> None:
+    # Two tickets, Tue 2026-03-10 09:00-12:00 KST: 10,800 business seconds each.
+    # Row 0 paused 10:00-11:00 (the latest pause end), row 1 10:00-10:30 (the same start):
+    # 10,800 - 3,600 = 7,200 and 10,800 - 1,800 = 9,000.
+    start = np.array([kst(2026, 3, 10, 9)] * 2)
+    end = np.array([kst(2026, 3, 10, 12)] * 2)
+    got = office.elapsed_minus_pauses(
+        start,
+        end,
+        np.array([0, 1]),
+        np.array([kst(2026, 3, 10, 10), kst(2026, 3, 10, 10)]),
+        np.array([kst(2026, 3, 10, 11), kst(2026, 3, 10, 10, 30)]),
+    )
+    assert got.tolist() == [7_200, 9_000]
