@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 from kpi_fixtures import NEW_YORK, OFFICE_KR, compute, kst, month_window, one, table
+
+from servicepact.domain.kpis import CATALOGUE
+from servicepact.engine.kpis import KpiContext
+from servicepact.engine.kpis.base import MICROS, Measure, paid_by_local_day_end
 
 MARCH, APRIL = month_window(2026, 3), month_window(2026, 4)
 
@@ -231,3 +235,31 @@ def test_delivery_and_conversion_rates_sum_over_campaigns() -> None:
     assert (delivery.numerator, delivery.denominator) == (1350, 1500)
     conversion = one("conversion_rate", events, MARCH)
     assert conversion.value == Fraction(100, 1350)
+
+
+def test_payroll_outcomes_name_each_dated_item_its_deadline_and_when_it_was_paid() -> None:
+    # Due 25 Mar: the deadline is 26 Mar 00:00 KST = 25 Mar 15:00 UTC (strictly before).
+    # a: paid 23:59:59 KST (on time); b: paid at the deadline (late); c: unpaid (late);
+    # d: no scheduled date (not counted).
+    rows = [
+        payroll("a", date(2026, 3, 25), kst(2026, 3, 25, 23, 59, 59)),
+        payroll("b", date(2026, 3, 25), kst(2026, 3, 26)),
+        payroll("c", date(2026, 3, 25), None),
+        payroll("d", None, kst(2026, 3, 20)),  # type: ignore[arg-type]
+    ]
+    ctx = KpiContext(definition=CATALOGUE["payroll_on_time"], params={}, timezone="Asia/Seoul")
+    got = paid_by_local_day_end(table("payroll_items", rows), ctx, "scheduled_pay_date")
+    deadline = int(kst(2026, 3, 26).timestamp()) * MICROS
+    assert deadline == int(datetime(2026, 3, 25, 15, tzinfo=UTC).timestamp()) * MICROS
+    assert got.anchor.tolist() == [deadline - 1] * 3  # the last microsecond of the day
+    assert got.numerator.tolist() == [1, 0, 0]
+    assert got.denominator.tolist() == [1, 1, 1]
+    assert got.counted is not None
+    assert got.counted.tolist() == [True, True, True, False]
+    assert got.measured_known is not None
+    assert got.measured_known.tolist() == [True, True, False]
+    assert got.measured is not None
+    assert got.measured[:2].tolist() == [deadline - MICROS, deadline]
+    assert got.target is not None
+    assert got.target.tolist() == [deadline] * 3
+    assert (got.measure, got.target_inclusive) == (Measure.INSTANT_US, False)
