@@ -136,6 +136,42 @@ def test_a_quarantined_row_has_its_name_masked_in_its_text_too() -> None:
     assert "Kim Minji" not in str(kept)
 
 
+def test_a_quarantined_row_whole_masked_value_by_value() -> None:
+    row = {
+        "id": "T1",
+        "created_at": "",
+        "csat": None,
+        "requester_name": "Kim Minji",
+        "requester_email": 12345,  # not text: masked as a value, never looked for in text
+        "summary": "Kim asked 12345; call 010-1234-5678, Mr. Park, employee E10001",
+    }
+    kept = pii.mask_row(
+        row,
+        {"requester_name", "requester_email"},
+        {"requester_name": NAME, "requester_email": EMAIL},
+        employee_patterns=[r"E[0-9]{5}"],
+    )
+    assert kept == {
+        "id": "T1",
+        "created_at": "",
+        "csat": None,
+        "requester_name": "[masked, 9 characters]",
+        "requester_email": "[masked, 5 characters]",
+        "summary": "[name] asked 12345; call [phone], Mr. [name], employee [employee]",
+    }
+    assert pii.mask_value("") == "[masked, 0 characters]"
+
+
+def test_the_personal_columns_of_tickets_are_those_with_a_category() -> None:
+    tickets = BUILT_IN["tickets"]
+    assert pii.personal_columns(tickets) == {"requester_name", "requester_email", "requester_phone"}
+    assert pii.personal_categories(tickets) == {
+        "requester_name": NAME,
+        "requester_email": EMAIL,
+        "requester_phone": PersonalData.PHONE,
+    }
+
+
 SYLLABLES = st.characters(min_codepoint=0xAC00, max_codepoint=0xD7A3)
 
 
