@@ -160,3 +160,16 @@ def test_pauses_of_one_row_never_run_into_the_next_row(office: BusinessClock) ->
         np.array([kst(2026, 3, 10, 11), kst(2026, 3, 10, 10, 30)]),
     )
     assert got.tolist() == [7_200, 9_000]
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+def test_a_clock_without_holidays_covers_its_first_and_last_day_exactly(backend: str) -> None:
+    # 2026 starts and ends on a Thursday; no holiday list, so 1 January and 31 December
+    # are working days, 09:00-18:00 Seoul time.
+    plain = Calendar(timezone="Asia/Seoul", hours={"mon-fri": "09:00-18:00"})
+    clock = BusinessClock.build(plain, 2026, 2026, backend=backend)  # type: ignore[arg-type]
+    assert (clock.valid_from, clock.valid_until) == (kst(2026, 1, 1), kst(2027, 1, 1))
+    start = np.array([kst(2026, 1, 1), kst(2026, 12, 31, 9), kst(2026, 12, 31, 17)])
+    end = np.array([kst(2026, 1, 1, 10), kst(2027, 1, 1), kst(2027, 1, 1)])
+    assert clock.elapsed(start, end).tolist() == [3_600, 32_400, 3_600]
+    assert clock.deadline(start[1:2], 32_400).tolist() == [kst(2026, 12, 31, 18)]
