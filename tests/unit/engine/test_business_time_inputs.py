@@ -173,3 +173,74 @@ def test_a_clock_without_holidays_covers_its_first_and_last_day_exactly(backend:
     end = np.array([kst(2026, 1, 1, 10), kst(2027, 1, 1), kst(2027, 1, 1)])
     assert clock.elapsed(start, end).tolist() == [3_600, 32_400, 3_600]
     assert clock.deadline(start[1:2], 32_400).tolist() == [kst(2026, 12, 31, 18)]
+
+
+_FLAT = np.array([[0]])  # two-dimensional: refused with the argument's name
+_ONE = np.array([0])
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+def test_every_argument_is_refused_by_its_own_name(backend: str) -> None:
+    clock = BusinessClock.build(OFFICE, 2026, 2026, backend=backend)  # type: ignore[arg-type]
+    nine = np.array([kst(2026, 3, 10, 9)])
+    calls = {
+        "start": [
+            lambda: clock.elapsed(_FLAT, nine),
+            lambda: clock.deadline(_FLAT, 0),
+            lambda: clock.elapsed_minus_pauses(_FLAT, nine, _ONE, nine, nine),
+            lambda: clock.deadline_with_pauses(_FLAT, 0, _ONE, nine, nine),
+        ],
+        "end": [
+            lambda: clock.elapsed(nine, _FLAT),
+            lambda: clock.elapsed_minus_pauses(nine, _FLAT, _ONE, nine, nine),
+        ],
+        "t": [lambda: clock.position(_FLAT)],
+        "pause_row": [lambda: clock.elapsed_minus_pauses(nine, nine, _FLAT, nine, nine)],
+        "pause_start": [lambda: clock.elapsed_minus_pauses(nine, nine, _ONE, _FLAT, nine)],
+        "pause_end": [lambda: clock.deadline_with_pauses(nine, 0, _ONE, nine, _FLAT)],
+    }
+    for name, refused_calls in calls.items():
+        message = f"{name} must be a one-dimensional array of epoch seconds"
+        for call in refused_calls:
+            with pytest.raises(ValueError, match=re.escape(message)) as refused:
+                call()
+            assert str(refused.value) == message
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+def test_a_time_outside_the_clock_is_named_by_its_argument(backend: str) -> None:
+    clock = BusinessClock.build(OFFICE, 2026, 2026, backend=backend)  # type: ignore[arg-type]
+    nine = np.array([kst(2026, 3, 10, 9)])
+    before, after = np.array([kst(2025, 12, 31, 23)]), np.array([kst(2027, 1, 1, 1)])
+    cases = [
+        ("start 2025-12-31T14:00:00Z", lambda: clock.elapsed(before, nine)),
+        ("end 2026-12-31T16:00:00Z", lambda: clock.elapsed(nine, after)),
+        ("start 2026-12-31T16:00:00Z", lambda: clock.deadline(after, 0)),
+        ("start 2025-12-31T14:00:00Z", lambda: clock.deadline_with_pauses(before, 0, [], [], [])),
+        ("time 2026-12-31T16:00:00Z", lambda: clock.position(after)),
+    ]
+    for named, call in cases:
+        with pytest.raises(ValueError, match="lies outside the years") as refused:
+            call()
+        assert str(refused.value).startswith(named + " lies outside the years")
+
+
+def test_business_seconds_and_pauses_are_refused_in_full_sentences(office: BusinessClock) -> None:
+    nine = np.array([kst(2026, 3, 10, 9)])
+    cases = [
+        ("business_seconds must be whole seconds (integers)", lambda: office.deadline(nine, 1.5)),
+        ("business_seconds must not be negative", lambda: office.deadline(nine, -1)),
+        (
+            "pause_row, pause_start and pause_end must have the same length",
+            lambda: office.elapsed_minus_pauses(nine, nine, [0], [], []),
+        ),
+        (
+            "the deadline of row 0 falls after the end of 2026, the last year this clock was "
+            "built for; build it for a later last year",
+            lambda: office.deadline(nine, 10**9),
+        ),
+    ]
+    for message, call in cases:
+        with pytest.raises(ValueError, match=re.escape(message)) as refused:
+            call()
+        assert str(refused.value) == message
