@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from datetime import UTC, datetime
 
@@ -244,3 +245,13 @@ def test_business_seconds_and_pauses_are_refused_in_full_sentences(office: Busin
         with pytest.raises(ValueError, match=re.escape(message)) as refused:
             call()
         assert str(refused.value) == message
+
+
+def test_a_clock_keeps_its_calendar_years_and_chosen_backend() -> None:
+    auto = "numba" if importlib.util.find_spec("numba") is not None else "numpy"
+    for backend, expected in (("auto", auto), ("numba", "numba"), ("numpy", "numpy")):
+        clock = BusinessClock.build(OFFICE, 1900, 1900, backend=backend)  # type: ignore[arg-type]
+        assert (clock.calendar, clock.first_year, clock.last_year) == (OFFICE, 1900, 1900)
+        assert clock.backend == expected
+    assert BusinessClock.build(OFFICE, 9998, 9998).backend == auto  # "auto" by default
+    assert BusinessClock.build(OFFICE, 9998, 9998).last_year == 9998  # the last year allowed
