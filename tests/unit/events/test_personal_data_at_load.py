@@ -33,6 +33,14 @@ def test_a_key_longer_than_a_block_is_hashed_first_as_hmac_requires() -> None:
     assert pii.Pseudonymiser(key).one("x") == expected
 
 
+def test_a_key_of_exactly_one_block_is_used_as_it_is() -> None:
+    key = b"k" * 64  # SHA-256's block: not hashed first (RFC 2104)
+    expected = "ps_" + hmac.new(key, b"x", hashlib.sha256).hexdigest()[:32]
+    assert pii.Pseudonymiser(key).one("x") == expected
+    with pytest.raises(ValueError, match=r"^the pseudonym key is empty$"):
+        pii.Pseudonymiser(b"")
+
+
 @settings(deadline=None)  # the first call pays for imports and warm-up
 @given(st.lists(st.one_of(st.none(), st.text(max_size=20)), max_size=30))
 def test_pseudonymising_a_column_equals_hashing_each_value(
