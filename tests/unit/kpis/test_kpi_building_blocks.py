@@ -161,3 +161,10 @@ def test_a_business_time_kpi_without_a_calendar_is_refused() -> None:
     assert ctx.param("hours") == 4
     assert ctx.param("party") is None  # declared, no default
     assert ctx.param("nonsense") is None
+
+
+def test_a_missing_column_is_named_with_a_full_sentence() -> None:
+    with pytest.raises(InvalidInput) as refused:
+        base.timestamps_us(pa.table({"id": ["t1"]}), "resolved_at")
+    [problem] = refused.value.problems
+    assert (problem.where, problem.message) == ("resolved_at", "the events have no such column")
