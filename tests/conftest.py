@@ -457,3 +457,23 @@ def another_db_url(_migrated_database: str, tmp_path: Path) -> Iterator[str]:
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(_migrated_database, target)
     yield f"sqlite:///{target}"
+# Mutation testing (docs/testing.md). mutmut sets MUTANT_UNDER_TEST in every process it
+# runs the tests in; there, each property test draws at most MUTATION_MAX_EXAMPLES
+# examples (the explicit ``@settings`` of a test would otherwise win over any profile),
+# with no deadline. Ordinary runs never see the variable and keep every test's own budget.
+MUTATION_MAX_EXAMPLES = 10
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    if not os.environ.get("MUTANT_UNDER_TEST"):
+        return
+    from hypothesis import settings as hypothesis_settings
+
+    for item in items:
+        test = getattr(item, "obj", None)
+        own = getattr(test, "_hypothesis_internal_use_settings", None)
+        if own is None or not hasattr(test, "hypothesis"):
+            continue
+        test._hypothesis_internal_use_settings = hypothesis_settings(  # type: ignore[union-attr]
+            own, max_examples=min(own.max_examples, MUTATION_MAX_EXAMPLES), deadline=None
+        )

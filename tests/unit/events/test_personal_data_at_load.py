@@ -33,6 +33,14 @@ def test_a_key_longer_than_a_block_is_hashed_first_as_hmac_requires() -> None:
     assert pii.Pseudonymiser(key).one("x") == expected
 
 
+def test_a_key_of_exactly_one_block_is_used_as_it_is() -> None:
+    key = b"k" * 64  # SHA-256's block: not hashed first (RFC 2104)
+    expected = "ps_" + hmac.new(key, b"x", hashlib.sha256).hexdigest()[:32]
+    assert pii.Pseudonymiser(key).one("x") == expected
+    with pytest.raises(ValueError, match=r"^the pseudonym key is empty$"):
+        pii.Pseudonymiser(b"")
+
+
 @settings(deadline=None)  # the first call pays for imports and warm-up
 @given(st.lists(st.one_of(st.none(), st.text(max_size=20)), max_size=30))
 def test_pseudonymising_a_column_equals_hashing_each_value(
@@ -205,3 +213,117 @@ def test_a_required_column_the_contract_would_drop_is_refused_before_reading(
             data_protection=DataProtection(),
             pseudonym_key=KEY,
         )
+
+
+def _ps(value: str) -> str:
+    return "ps_" + hmac.new(KEY, value.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+# Six rows: one personal column per role (below), an id per row.
+#  0  whole token at the end, value padded         → the employee's pseudonym
+#  1  the value in another case                     → found, but ids keep their case
+#  2  the value inside a longer token (E10003X)     → found, not a whole token: kept
+#  3  a 2-character value (E1) in the id            → too short to be looked for
+#  4  name and employee number both in the id       → both replaced, employee first
+#  5  no id                                         → stays null
+_IDS = ["PAY-2026-01-E10001", "pay-e10002-x", "E10003X", "ID-E1-7", "Choi-2026-E10005", None]
+_PERSONAL_IN_IDS = [
+    ("requester_phone", pa.array(["12", "34", None, "5", "", "1"])),  # all too short
+    ("requester_email", pa.array(["kim@x.kr", None, None, None, "choi@x.kr", None])),  # in none
+    ("customer_code", pa.array(["zzz", "E10002", "E10003", None, None, None])),  # never whole
+    (
+        "employee_id",
+        pa.chunked_array([[" E10001 ", None, None], ["E1", "E10005", "E10006"]]),
+    ),
+    ("requester_name", pa.array(["Kim", "Lee", "Park", "Li", "Choi", None])),
+]
+
+
+def test_an_id_holding_its_rows_personal_values_gets_their_pseudonyms() -> None:
+    ids = pa.chunked_array([_IDS[:2], _IDS[2:]])
+    got = pii.protect_ids(
+        ids,
+        _PERSONAL_IN_IDS,
+        id_column="id",
+        pseudonymiser=pii.Pseudonymiser(KEY),
+        masker=pii.FreeTextMasker(),
+        refuse=False,
+    )
+    assert got.to_pylist() == [
+        "PAY-2026-01-" + _ps("E10001"),
+        "pay-e10002-x",
+        "E10003X",
+        "ID-E1-7",
+        _ps("Choi") + "-2026-" + _ps("E10005"),
+        None,
+    ]
+
+
+def test_an_id_holding_its_rows_personal_values_is_refused_with_the_rows_when_asked() -> None:
+    with pytest.raises(pii.PersonalDataInId) as caught:
+        pii.protect_ids(
+            pa.array(_IDS),
+            _PERSONAL_IN_IDS,
+            id_column="id",
+            pseudonymiser=pii.Pseudonymiser(KEY),
+            masker=pii.FreeTextMasker(),
+            refuse=True,
+        )
+    assert str(caught.value) == "id holds the value of employee_id"
+    assert (caught.value.column, caught.value.source) == ("id", "employee_id")
+    assert caught.value.positions == [0, 4]
+
+
+def test_at_load_an_id_holding_the_rows_name_is_pseudonymised_unless_allowed(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text(
+        "id,created_at,requester_name,requester_email,requester_phone,summary\n"
+        "Kim-1,2026-01-05T09:00:00Z,Kim,kim@example.com,010-1234-5678,Kim asked\n"
+        "T2-Leeward,2026-01-05T09:00:00Z,Lee,lee@example.com,,Lee asked\n",
+        encoding="utf-8",
+    )
+    protection = DataProtection(
+        personal_data=(PersonalData.NAME, PersonalData.EMAIL),
+        allow_in_clear=(PersonalData.EMAIL,),
+    )
+    rows = read_events_for_evaluation(
+        path, TICKETS, data_protection=protection, pseudonym_key=KEY
+    ).to_pylist()
+    # the name is pseudonymised, in the id too (as a whole token only)
+    assert [r["id"] for r in rows] == [_ps("Kim") + "-1", "T2-Leeward"]
+    assert [r["requester_name"] for r in rows] == [_ps("Kim"), _ps("Lee")]
+    assert [r["requester_email"] for r in rows] == ["kim@example.com", "lee@example.com"]
+    assert [r["requester_phone"] for r in rows] == [None, None]  # dropped: declared nowhere
+    assert [r["summary"] for r in rows] == ["[name] asked", "[name] asked"]
+    # a name allowed in clear stays in clear, in the id as well
+    allowed = DataProtection(
+        personal_data=(PersonalData.NAME,), allow_in_clear=(PersonalData.NAME,)
+    )
+    rows = read_events_for_evaluation(
+        path, TICKETS, data_protection=allowed, pseudonym_key=KEY
+    ).to_pylist()
+    assert [r["id"] for r in rows] == ["Kim-1", "T2-Leeward"]
+    assert [r["requester_name"] for r in rows] == ["Kim", "Lee"]
+    assert [r["requester_email"] for r in rows] == [None, None]
+
+
+def test_protecting_a_table_pseudonymises_names_in_ids_without_being_asked_to_refuse() -> None:
+    table = pa.table(
+        {
+            "id": ["Kim-1", "T-2"],
+            "requester_name": ["Kim", "Lee"],
+            "requester_phone": ["010-1234-5678", None],
+            "summary": ["Kim asked", "call 010-9999-8888"],
+        }
+    )
+    plan = {"requester_name": Treatment.PSEUDONYMISE, "requester_phone": Treatment.DROP}
+    got = pii.protect(table, TICKETS, plan=plan, pseudonymiser=pii.Pseudonymiser(KEY))
+    assert got.schema == table.schema
+    assert got.to_pydict() == {
+        "id": [_ps("Kim") + "-1", "T-2"],
+        "requester_name": [_ps("Kim"), _ps("Lee")],
+        "requester_phone": [None, None],
+        "summary": ["[name] asked", "call [phone]"],
+    }

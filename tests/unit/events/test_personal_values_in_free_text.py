@@ -85,6 +85,8 @@ def test_rows_without_personal_values_are_returned_unchanged() -> None:
         ("refund to 110-123-456789 please", "refund to [account] please"),  # 3-3-6, 12 digits
         ("kakao 3333-01-1234567", "kakao [account]"),  # 4-2-7, 13 digits
         ("acct 12345678901234", "acct [account]"),  # one run of 14 digits
+        ("acct 1234567890 ok", "acct [account] ok"),  # one run of 10 digits: the least
+        ("acct 123456789012345", "acct 123456789012345"),  # 15 digits: too long
         ("order of 2026-03-15", "order of 2026-03-15"),  # 8 digits: a date
         ("call 010-1234-5678", "call [phone]"),  # the phone pattern runs first
         ("invoice 123456789", "invoice 123456789"),  # 9 digits: too short
@@ -134,6 +136,42 @@ def test_a_quarantined_row_has_its_name_masked_in_its_text_too() -> None:
     assert "Kim Minji" not in str(kept)
 
 
+def test_a_quarantined_row_whole_masked_value_by_value() -> None:
+    row = {
+        "id": "T1",
+        "created_at": "",
+        "csat": None,
+        "requester_name": "Kim Minji",
+        "requester_email": 12345,  # not text: masked as a value, never looked for in text
+        "summary": "Kim asked 12345; call 010-1234-5678, Mr. Park, employee E10001",
+    }
+    kept = pii.mask_row(
+        row,
+        {"requester_name", "requester_email"},
+        {"requester_name": NAME, "requester_email": EMAIL},
+        employee_patterns=[r"E[0-9]{5}"],
+    )
+    assert kept == {
+        "id": "T1",
+        "created_at": "",
+        "csat": None,
+        "requester_name": "[masked, 9 characters]",
+        "requester_email": "[masked, 5 characters]",
+        "summary": "[name] asked 12345; call [phone], Mr. [name], employee [employee]",
+    }
+    assert pii.mask_value("") == "[masked, 0 characters]"
+
+
+def test_the_personal_columns_of_tickets_are_those_with_a_category() -> None:
+    tickets = BUILT_IN["tickets"]
+    assert pii.personal_columns(tickets) == {"requester_name", "requester_email", "requester_phone"}
+    assert pii.personal_categories(tickets) == {
+        "requester_name": NAME,
+        "requester_email": EMAIL,
+        "requester_phone": PersonalData.PHONE,
+    }
+
+
 SYLLABLES = st.characters(min_codepoint=0xAC00, max_codepoint=0xD7A3)
 
 
@@ -158,3 +196,25 @@ def test_a_latin_name_inside_a_longer_word_is_left_alone(name: str, word: str) -
     text = f"{name}{word} {word}{name}"
     assert masked([text], (NAME, [name])) == [text]
     assert masked([f"{word} {name}."], (NAME, [name])) == [f"{word} [name]."]
+
+
+@pytest.mark.parametrize(
+    ("value", "category", "needles"),
+    [
+        ("Kim Minji", NAME, ["Kim Minji", "Kim", "Minji"]),
+        (" (Kim), Lee ", NAME, ["(Kim), Lee", "Kim", "Lee"]),  # punctuation stripped
+        ("Li Na", NAME, ["Li Na"]),  # Latin tokens of 2 letters are not looked for alone
+        ("Kim E123", NAME, ["Kim E123", "Kim"]),  # a token with a digit is no name token
+        ("가힣", NAME, ["가힣", "가힣"]),  # first and last Hangul syllables, 2 of them
+        ("김 민지", NAME, ["김 민지", "민지"]),  # one syllable alone is not looked for
+        ("Àɏz", NAME, ["Àɏz", "Àɏz"]),  # first and last accented Latin letters, 3 letters
+        ("ab", EMAIL, ["ab"]),  # 2 characters: the shortest value looked for
+        (" x ", EMAIL, []),
+        ("E10001", EMPLOYEE, ["E10001"]),  # only names are cut into tokens
+    ],
+)
+def test_what_of_a_personal_value_is_looked_for_in_free_text(
+    value: str, category: PersonalData, needles: list[str]
+) -> None:
+    mask = pii.CATEGORY_MASKS[category]
+    assert pii.value_needles(value, category) == [(needle, mask) for needle in needles]

@@ -152,3 +152,20 @@ def test_a_loaded_ticket_stores_its_summary_with_third_parties_masked() -> None:
 def test_an_employee_pattern_must_be_plain_and_bounded(pattern: str) -> None:
     with pytest.raises(ValueError, match=r"use letters|empty"):
         DataProtection(employee_number_patterns=(pattern,))
+
+
+def test_each_declared_employee_pattern_alone_makes_a_value_a_candidate() -> None:
+    # Two patterns, values in two chunks: a value matching only one of them is rewritten,
+    # a null stays null, a value matching neither is left alone.
+    values = pa.chunked_array([["E10001 called", None], ["X123 and E1", "nothing here"]])
+    masked = pii.mask_third_parties_column(values, ["E[0-9]{5}", "X[0-9]{3}"])
+    assert masked.to_pylist() == [
+        "[employee] called",
+        None,
+        "[employee] and E1",
+        "nothing here",
+    ]
+    accounts = pii.FreeTextMasker(accounts=True).mask_accounts(
+        pa.chunked_array([["acct 1234567890", None], ["no"]])
+    )
+    assert accounts.to_pylist() == ["acct [account]", None, "no"]

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
+import pyarrow as pa
 from kpi_fixtures import NEW_YORK, OFFICE_KR, compute, kst, month_window, one, table
+
+from servicepact.domain.kpis import CATALOGUE
+from servicepact.engine.kpis import COMPUTATIONS, KpiContext
+from servicepact.engine.kpis.base import MICROS, Measure, Outcomes, paid_by_local_day_end
 
 MARCH, APRIL = month_window(2026, 3), month_window(2026, 4)
 
@@ -231,3 +236,82 @@ def test_delivery_and_conversion_rates_sum_over_campaigns() -> None:
     assert (delivery.numerator, delivery.denominator) == (1350, 1500)
     conversion = one("conversion_rate", events, MARCH)
     assert conversion.value == Fraction(100, 1350)
+
+
+def test_payroll_outcomes_name_each_dated_item_its_deadline_and_when_it_was_paid() -> None:
+    # Due 25 Mar: the deadline is 26 Mar 00:00 KST = 25 Mar 15:00 UTC (strictly before).
+    # a: paid 23:59:59 KST (on time); b: paid at the deadline (late); c: unpaid (late);
+    # d: no scheduled date (not counted).
+    rows = [
+        payroll("a", date(2026, 3, 25), kst(2026, 3, 25, 23, 59, 59)),
+        payroll("b", date(2026, 3, 25), kst(2026, 3, 26)),
+        payroll("c", date(2026, 3, 25), None),
+        payroll("d", None, kst(2026, 3, 20)),  # type: ignore[arg-type]
+    ]
+    ctx = KpiContext(definition=CATALOGUE["payroll_on_time"], params={}, timezone="Asia/Seoul")
+    got = paid_by_local_day_end(table("payroll_items", rows), ctx, "scheduled_pay_date")
+    deadline = int(kst(2026, 3, 26).timestamp()) * MICROS
+    assert deadline == int(datetime(2026, 3, 25, 15, tzinfo=UTC).timestamp()) * MICROS
+    assert got.anchor.tolist() == [deadline - 1] * 3  # the last microsecond of the day
+    assert got.numerator.tolist() == [1, 0, 0]
+    assert got.denominator.tolist() == [1, 1, 1]
+    assert got.counted is not None
+    assert got.counted.tolist() == [True, True, True, False]
+    assert got.measured_known is not None
+    assert got.measured_known.tolist() == [True, True, False]
+    assert got.measured is not None
+    assert got.measured[:2].tolist() == [deadline - MICROS, deadline]
+    assert got.target is not None
+    assert got.target.tolist() == [deadline] * 3
+    assert (got.measure, got.target_inclusive) == (Measure.INSTANT_US, False)
+
+
+def _outcomes(kpi: str, events: pa.Table, params: dict[str, object] | None = None) -> Outcomes:
+    ctx = KpiContext(definition=CATALOGUE[kpi], params=params or {}, timezone="Asia/Seoul")
+    return COMPUTATIONS[kpi].outcomes(events, ctx)  # type: ignore[attr-defined, no-any-return]
+
+
+def test_logistics_outcomes_name_each_order_its_deadline_and_each_count_its_tolerance() -> None:
+    # Promised 10 Mar: the deadline is 11 Mar 00:00 KST. a: 12:00, in full; b: at the
+    # deadline; c: never delivered (5 ordered); d: no promised date (not counted).
+    rows = [
+        order("a", date(2026, 3, 10), kst(2026, 3, 10, 12), 10, 10),
+        order("b", date(2026, 3, 10), kst(2026, 3, 11), 10, 10),
+        order("c", date(2026, 3, 10), None, 5, None),
+        order("d", None, kst(2026, 3, 9), 4, 4),  # type: ignore[arg-type]
+    ]
+    events = table("orders", rows)
+    deadline = int(kst(2026, 3, 11).timestamp()) * MICROS
+    otif = _outcomes("otif", events)
+    assert otif.anchor.tolist() == [deadline - 1] * 3
+    assert otif.numerator.tolist() == [1, 0, 0]
+    assert otif.counted is not None
+    assert otif.counted.tolist() == [True, True, True, False]
+    assert otif.measured_known is not None
+    assert otif.measured_known.tolist() == [True, True, False]
+    assert otif.measured is not None
+    assert otif.measured[:2].tolist() == [deadline - 12 * 3600 * MICROS, deadline]
+    assert otif.target is not None
+    assert otif.target.tolist() == [deadline] * 3
+    assert (otif.measure, otif.target_inclusive) == (Measure.INSTANT_US, False)
+    fill = _outcomes("fill_rate", events)
+    assert fill.anchor.tolist() == [deadline - 1] * 3
+    assert (fill.numerator.tolist(), fill.denominator.tolist()) == ([10, 10, 0], [10, 10, 5])
+    assert fill.counted is not None
+    assert fill.counted.tolist() == [True, True, True, False]
+    counts = table("inventory_counts", [count("a", 200, 205), count("b", 41, 40)])
+    units = _outcomes("inventory_accuracy", counts, {"tolerance": 3})
+    assert units.numerator.tolist() == [0, 1]  # differences 5 and 1 against 3 units
+    assert units.measured is not None
+    assert units.measured.tolist() == [5, 1]
+    assert units.target is not None
+    assert units.target.tolist() == [3, 3]
+    assert units.measure == Measure.UNITS
+    assert units.counted is not None
+    assert units.counted.tolist() == [True, True]
+    # 2.5 % of 200 = 5 units; of 41 = 1.025, shown rounded down as 1
+    percent = _outcomes("inventory_accuracy", counts, {"tolerance_percent": "2.5"})
+    assert percent.numerator.tolist() == [1, 1]
+    assert percent.target is not None
+    assert percent.target.tolist() == [5, 1]
+    assert _outcomes("inventory_accuracy", counts).numerator.tolist() == [0, 0]  # default 0

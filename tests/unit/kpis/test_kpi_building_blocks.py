@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from fractions import Fraction
@@ -10,8 +11,10 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
+from servicepact.domain.calendars import Calendar
 from servicepact.domain.errors import InvalidInput
 from servicepact.domain.kpis import Aggregate, get_kpi
+from servicepact.engine.business_time import BusinessClock
 from servicepact.engine.kpis import base
 from servicepact.engine.kpis.base import (
     KpiAggregate,
@@ -137,6 +140,8 @@ def test_target_hours_become_whole_seconds_rounded_half_up() -> None:
     assert whole_seconds("0.5") == 1_800
     assert whole_seconds("0.0001") == 0  # 0.36 s → 0
     assert whole_seconds("0.000139") == 1  # 0.5004 s → 1
+    assert whole_seconds(Fraction(1, 7200)) == 1  # exactly half a second → 1
+    assert whole_seconds(Fraction(3, 7200)) == 2  # 1.5 s → 2
 
 
 def test_a_business_time_kpi_without_a_calendar_is_refused() -> None:
@@ -146,6 +151,20 @@ def test_a_business_time_kpi_without_a_calendar_is_refused() -> None:
     assert refused.value.problems[0].message == (
         "resolved_within measures business time: name a calendar"
     )
+    assert refused.value.problems[0].where == "calendar"
+    # a clock alone, without its calendar, is refused the same way
+    clock_only = replace(
+        ctx, clock=BusinessClock.build(Calendar(timezone="Asia/Seoul", hours="24x7"), 2026, 2026)
+    )
+    with pytest.raises(InvalidInput, match="name a calendar"):
+        clock_only.require_clock()
     assert ctx.param("hours") == 4
     assert ctx.param("party") is None  # declared, no default
     assert ctx.param("nonsense") is None
+
+
+def test_a_missing_column_is_named_with_a_full_sentence() -> None:
+    with pytest.raises(InvalidInput) as refused:
+        base.timestamps_us(pa.table({"id": ["t1"]}), "resolved_at")
+    [problem] = refused.value.problems
+    assert (problem.where, problem.message) == ("resolved_at", "the events have no such column")

@@ -12,6 +12,7 @@ from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from kpi_fixtures import (
     ALWAYS,
     NEW_YORK,
@@ -254,6 +255,16 @@ def test_percentile_of_resolution_hours_is_the_nearest_rank_value() -> None:
     )
     assert resolution_hours_percentile(events, ctx, [MARCH, APRIL], Fraction(9, 10)) == [9, None]
     assert resolution_hours_percentile(events, ctx, [MARCH], Fraction(1, 2)) == [5]
+    # an empty window first, then March: p10 is rank 1 → 1 h, p100 rank 10 → 10 h
+    assert resolution_hours_percentile(events, ctx, [APRIL, MARCH], Fraction(1, 10)) == [None, 1]
+    assert resolution_hours_percentile(events, ctx, [MARCH], Fraction(1)) == [10]
+    # the same tickets in reverse order: the nearest rank does not depend on the order
+    backwards = table("tickets", rows[::-1])
+    for q, hours in ((Fraction(1, 10), 1), (Fraction(3, 10), 3), (Fraction(1, 2), 5)):
+        assert resolution_hours_percentile(backwards, ctx, [MARCH], q) == [hours]
+    for outside in (Fraction(0), Fraction(11, 10), Fraction(3, 2)):
+        with pytest.raises(ValueError, match=r"^a percentile lies in \(0, 1\]$"):
+            resolution_hours_percentile(events, ctx, [MARCH], outside)
 
 
 def test_reopen_rate_counts_tickets_resolved_in_the_period() -> None:
