@@ -457,6 +457,8 @@ def another_db_url(_migrated_database: str, tmp_path: Path) -> Iterator[str]:
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(_migrated_database, target)
     yield f"sqlite:///{target}"
+
+
 # Mutation testing (docs/testing.md). mutmut sets MUTANT_UNDER_TEST in every process it
 # runs the tests in; there, each property test draws at most MUTATION_MAX_EXAMPLES
 # examples (the explicit ``@settings`` of a test would otherwise win over any profile),
