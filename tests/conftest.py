@@ -435,30 +435,6 @@ def s3_settings(tmp_path: Path, db_url: str, s3_server: S3Server) -> Settings:
     )
 
 
-@pytest.fixture
-def another_db_url(_migrated_database: str, tmp_path: Path) -> Iterator[str]:
-    """A second migrated, empty database for the same test (two stores side by side)."""
-    if is_postgres():
-        base_url = configured_database_url()
-        assert base_url is not None
-        schemas = PostgresSchemas(base_url)
-        schema, url = schemas.create()
-        engine = make_engine(url)
-        try:
-            migrate.upgrade(engine)
-        finally:
-            engine.dispose()
-        try:
-            yield url
-        finally:
-            schemas.drop(schema)
-        return
-    target = tmp_path / "other" / "servicepact.db"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(_migrated_database, target)
-    yield f"sqlite:///{target}"
-
-
 # Mutation testing (docs/testing.md). mutmut sets MUTANT_UNDER_TEST in every process it
 # runs the tests in; there, each property test draws at most MUTATION_MAX_EXAMPLES
 # examples (the explicit ``@settings`` of a test would otherwise win over any profile),

@@ -7,6 +7,7 @@ without a rename; one clear error, without credentials, when the storage cannot 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -57,7 +58,7 @@ def _through_the_store(
 def test_a_local_directory_and_an_s3_bucket_hold_the_same_batches_rows_and_results(
     settings: Settings,
     s3_settings: Settings,
-    another_db_url: str,
+    another_database: Callable[[str], Settings],
     clock: Any,
     vendor_a: Actor,
     client_manager: Actor,
@@ -68,7 +69,8 @@ def test_a_local_directory_and_an_s3_bucket_hold_the_same_batches_rows_and_resul
         on_disk = _through_the_store(local_app, vendor_a, client_manager, tmp_path)
     finally:
         local_app.close()
-    s3_app = _app(s3_settings.model_copy(update={"database_url": another_db_url}), clock)
+    second = another_database("on-s3").database_url  # the s3 store's own manifest
+    s3_app = _app(s3_settings.model_copy(update={"database_url": second}), clock)
     try:
         on_s3 = _through_the_store(s3_app, vendor_a, client_manager, tmp_path)
         objects = s3_app.event_store.root.files()
