@@ -65,6 +65,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -341,6 +342,16 @@ def value_needles(value: str, category: PersonalData) -> list[tuple[str, str]]:
     return found
 
 
+@dataclass(frozen=True)
+class _Needles:
+    """What is looked for in free text: per needle, the row it belongs to, the text (a
+    personal value or a name token) and its category's code in ``_CATEGORY_ORDER``."""
+
+    rows: np.ndarray[Any, Any]
+    needles: pa.Array
+    codes: np.ndarray[Any, Any]
+
+
 class FreeTextMasker:
     """Masks, in each row's TEXT columns, the values of that row's personal-data columns.
 
@@ -379,7 +390,8 @@ class FreeTextMasker:
         """``texts`` with each row's own personal values (and name tokens) masked."""
         if isinstance(texts, pa.ChunkedArray):
             texts = texts.combine_chunks()
-        rows, needles, codes = self._pairs(len(texts), personal)
+        pairs = self._pairs(len(texts), personal)
+        rows, needles, codes = pairs.rows, pairs.needles, pairs.codes
         if len(rows) == 0:
             return texts
         lowered = pc.take(pc.utf8_lower(texts), pa.array(rows))
@@ -403,8 +415,8 @@ class FreeTextMasker:
     @staticmethod
     def _pairs(
         n: int, personal: Sequence[tuple[PersonalData, pa.Array | pa.ChunkedArray]]
-    ) -> tuple[np.ndarray[Any, Any], pa.Array, np.ndarray[Any, Any]]:
-        """(row, needle, category code) for every needle of every personal value."""
+    ) -> _Needles:
+        """The row, needle and category code of every needle of every personal value."""
         rows: list[np.ndarray[Any, Any]] = []
         needles: list[pa.Array] = []
         codes: list[np.ndarray[Any, Any]] = []
@@ -437,8 +449,8 @@ class FreeTextMasker:
             if len(whole):
                 add(whole, pc.take(values, pa.array(whole)), category)
         if not rows:
-            return np.zeros(0, np.int64), pa.array([], pa.string()), np.zeros(0, np.int8)
-        return np.concatenate(rows), pa.concat_arrays(needles), np.concatenate(codes)
+            return _Needles(np.zeros(0, np.int64), pa.array([], pa.string()), np.zeros(0, np.int8))
+        return _Needles(np.concatenate(rows), pa.concat_arrays(needles), np.concatenate(codes))
 
 
 def mask_value(value: object) -> str:
