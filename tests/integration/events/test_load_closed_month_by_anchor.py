@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from events_fixtures import apply_contract_data, close_month, write_csv
+from events_fixtures import apply_contract_data, write_csv
 
+from period_fixtures import close_month
 from servicepact.bootstrap import App
 from servicepact.domain.access import Actor
 from servicepact.domain.contracts import Contract

@@ -13,8 +13,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from events_fixtures import apply_contract_data, close_month
+from events_fixtures import apply_contract_data
 
+from period_fixtures import close_month
 from servicepact.bootstrap import App
 from servicepact.domain.access import Actor
 from servicepact.domain.contracts import Contract

@@ -15,9 +15,10 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 import sqlalchemy as sa
-from events_fixtures import apply_contract_data, close_month, write_csv
+from events_fixtures import apply_contract_data, write_csv
 from pydantic import SecretStr
 
+from period_fixtures import close_month
 from servicepact.bootstrap import App, build_app
 from servicepact.config import Settings
 from servicepact.domain.access import Actor

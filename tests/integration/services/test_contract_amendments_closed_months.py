@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
+from period_fixtures import close_month
 from servicepact.bootstrap import App
 from servicepact.contractfile import ContractDocument
 from servicepact.domain.access import Actor
@@ -20,7 +21,6 @@ from servicepact.domain.errors import InvalidInput, PeriodClosed
 from servicepact.services.contracts import apply_contract, get_contract
 from servicepact.services.open_periods import closed_months
 from servicepact.services.periods import reopen_period
-from servicepact.store.db.tables.commercials import period_closes
 
 MakeDocument = Callable[..., ContractDocument]
 CONTRACT = "acme-cs-2026"
@@ -32,28 +32,7 @@ def applied(app: App, client_manager: Actor, make_contract_document: MakeDocumen
 
 
 def close(app: App, actor: Actor, period: str) -> None:
-    with app.uow() as uow:
-        uow.connection.execute(
-            sa.insert(period_closes).values(
-                contract_id=CONTRACT,
-                period=period,
-                version=1,
-                status="closed",
-                contract_version=1,
-                inputs_sha256="0" * 64,
-                outputs_sha256="0" * 64,
-                snapshot={},
-                closed_at=datetime(2026, 4, 2, tzinfo=UTC),
-                closed_by=actor.user,
-            )
-        )
-        uow.record(
-            actor=actor,
-            entity_type="period_close",
-            entity_id=f"{CONTRACT}/{period}/v1",
-            action="close",
-            after={"status": "closed"},
-        )
+    close_month(app, CONTRACT, period, closed_at=datetime(2026, 4, 2, tzinfo=UTC), by=actor)
 
 
 def amend(app: App, actor: Actor, make: MakeDocument, **kw: str) -> int:
