@@ -66,6 +66,7 @@ from servicepact.engine.evaluate import (
     level_jobs,
     partial_periods,
 )
+from servicepact.engine.kpis import COMPUTATIONS
 
 DEFAULT_MASTER = "local[*]"
 INSTALL_PYSPARK = (
@@ -406,6 +407,30 @@ def partition_states(job: _Job, batches: Iterator[pa.RecordBatch]) -> Iterator[p
     )
 
 
+# Columns that only some computations read, with the test of whether a level is one of
+# them. Every column sent to the executors is converted from the JVM's rows to Arrow
+# batches, and a list of structs costs most: on the tickets of benchmarks/spark_engine.py,
+# handing the partitions over took 10.0 s with ``assignments`` and 2.6 s without it.
+_READ_ONLY_BY: dict[str, Callable[[ServiceLevel], bool]] = {
+    # the hand-offs: read by a clock that starts when a party takes the ticket over
+    "assignments": lambda sl: sl.params.get("clock_from") == "handoff",
+}
+
+
+def columns_sent(job: _Job, available: Sequence[str]) -> list[str]:
+    """The columns of ``available`` that the job's levels may read: all of them, but a
+    column of ``_READ_ONLY_BY`` that no level reads (by its parameters or its filter). A
+    KPI the contract declares may read any column of its events: it keeps them all."""
+    unread = {
+        name
+        for name, reads in _READ_ONLY_BY.items()
+        if not any(
+            sl.kpi not in COMPUTATIONS or name in sl.filter or reads(sl) for _, sl, _ in job.levels
+        )
+    }
+    return [name for name in available if name not in unread]
+
+
 def _broadcast(spark: Any, job: _Job) -> Any:
     """The job as a broadcast variable, or itself where the session has none (Connect)."""
     try:
@@ -426,6 +451,7 @@ def _states_of(
 
     timezone = contract_timezone(job.contract)
     frame = _partitioned(_events_frame(spark, source), source.event_type, timezone, partitions)
+    frame = frame.select(*columns_sent(job, frame.columns))  # after the cut, as for counts
     collected = _collect(
         frame.mapInArrow(run, "level int, state binary"),
         f"over the {source.event_type.name} events of {job.contract.id}",

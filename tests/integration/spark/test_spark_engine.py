@@ -25,6 +25,7 @@ from servicepact.config import Settings
 from servicepact.contractfile import parse_contract_text
 from servicepact.demo.run import run_demo
 from servicepact.domain.event_schemas import BATCH_COLUMN, ROW_COLUMN, arrow_schema
+from servicepact.domain.event_types import BUILT_IN
 from servicepact.domain.periods import month
 from servicepact.engine.evaluate import ClockCache, evaluate_contract
 from servicepact.engine.spark import SparkSource, evaluate_contract_spark
@@ -247,3 +248,66 @@ def test_the_baseline_study_and_its_replay_are_the_same_on_both_engines(spark: A
     # the documented figures (tests/integration/baseline): the fees rest on the calls counted
     assert current["fees"] == proposed["fees"] == "836904600"
     assert current["charged"] == "33553978"
+
+
+HANDOFFS = """servicepact: 1
+contract:
+  id: handoffs-2026
+  name: Hand-offs
+  client: c
+  vendor: v
+  term: {start: 2026-01-01, end: 2026-12-31}
+  calendars:
+    office: {timezone: Asia/Seoul, hours: {mon-fri: "09:00-18:00"}, holidays: {country: KR}}
+  service_levels:
+    - {id: ALL, name: All, kpi: responded_within, source: tickets, params: {hours: 4},
+       calendar: office, expected: 0.9, minimum: 0.8, kind: key}
+    - {id: OLA, name: Desk, kpi: responded_within, source: tickets,
+       params: {hours: 4, clock_from: handoff, party: desk}, calendar: office, expected: 0.9,
+       minimum: 0.8, kind: key}
+"""
+
+
+def _kst(day: int, hour: int) -> datetime:
+    return datetime(2026, 3, day, hour - 9, tzinfo=UTC)
+
+
+def test_a_clock_from_a_hand_off_reads_the_hand_offs_on_spark_as_locally(
+    spark: Any, tmp_path: Path
+) -> None:
+    # The hand-offs (``assignments``) are sent to the executors only for a level that reads
+    # them: here one does, so the desk's clock starts at its hand-off on both engines.
+    contract = parse_contract_text(HANDOFFS).contract
+    schema = arrow_schema(BUILT_IN["tickets"], with_provenance=True)
+    # t1: created Tue 09:00, answered 15:00 (6 h: misses ALL); handed to the desk at 13:00,
+    #     so 2 h for the desk (meets OLA).
+    # t2: created Tue 09:00, answered 11:00 (meets ALL); never handed to the desk: not in OLA.
+    # t3: created Wed 09:00, handed to the desk 10:00, answered 16:00: 6 h and 6 h, misses both.
+    rows = [
+        ("t1", _kst(10, 9), _kst(10, 15), [{"party": "desk", "from": _kst(10, 13), "to": None}]),
+        ("t2", _kst(10, 9), _kst(10, 11), [{"party": "l2", "from": _kst(10, 10), "to": None}]),
+        ("t3", _kst(11, 9), _kst(11, 16), [{"party": "desk", "from": _kst(11, 10), "to": None}]),
+    ]
+    columns = {
+        "id": [r[0] for r in rows],
+        "created_at": [r[1] for r in rows],
+        "first_response_at": [r[2] for r in rows],
+        "assignments": [r[3] for r in rows],
+        BATCH_COLUMN: ["h"] * len(rows),
+        ROW_COLUMN: list(range(1, len(rows) + 1)),
+    }
+    table = pa.Table.from_arrays(
+        [pa.array(columns.get(f.name, [None] * len(rows)), f.type) for f in schema], schema=schema
+    )
+    path = tmp_path / "h.parquet"
+    pq.write_table(table, path)
+    march = [month(2026, 3)]
+    source = SparkSource(BUILT_IN["tickets"], (str(path),), sequences={"h": 1})
+    found = evaluate_contract_spark(spark, contract, {"tickets": source}, march, now=AFTER_THE_YEAR)
+    by_id = {r.service_level_id: r for r in found.results}
+    assert by_id["ALL"].value == Fraction(1, 3)  # t2 of t1, t2, t3
+    assert by_id["OLA"].value == Fraction(1, 2)  # t1 of t1, t3
+    local = evaluate_contract(
+        contract, {"tickets": table}, march, clock_cache=ClockCache(), now=AFTER_THE_YEAR
+    )
+    assert found.results == local
