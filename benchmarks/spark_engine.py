@@ -26,6 +26,8 @@ executors' Python workers, sampled every 0.2 s — and whether the results are i
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import os
 import resource
 import sys
@@ -42,6 +44,7 @@ from servicepact.domain.event_types import BUILT_IN
 from servicepact.domain.periods import month
 from servicepact.engine.evaluate import ClockCache, evaluate_contract
 from servicepact.engine.spark import SparkSource, evaluate_contract_spark, spark_session
+from servicepact.store.db.evaluation import result_to_json
 from servicepact.store.events.store import EventStore, InMemoryManifest
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -179,6 +182,14 @@ def main() -> None:
     local_peak = _rss_peak()
 
     identical = spark_results == local_results
+    # The result documents as stored (store/db/evaluation.py), serialised canonically: the
+    # same bytes from both engines, and their SHA-256 to compare runs by.
+    documents = {
+        name: json.dumps([result_to_json(r) for r in found], sort_keys=True, default=str).encode()
+        for name, found in (("spark", spark_results), ("local", local_results))
+    }
+    same_bytes = documents["spark"] == documents["local"]
+    identical = identical and same_bytes
     mb = 1024 * 1024
     print(f"{'engine':<8}{'seconds':>10}{'tickets/s':>14}  peak memory")
     print(
@@ -198,6 +209,12 @@ def main() -> None:
         + ("the files' splits as read" if cut is None else f"{cut}, by month and id")
     )
     print(f"results identical (values, statuses, inputs hashes): {'yes' if identical else 'NO'}")
+    print(
+        f"result documents: {len(spark_results)} from each engine, "
+        f"{'byte-identical' if same_bytes else 'DIFFERENT'}; SHA-256 "
+        f"spark {hashlib.sha256(documents['spark']).hexdigest()[:16]}…, "
+        f"local {hashlib.sha256(documents['local']).hexdigest()[:16]}…"
+    )
     name = "spark_engine"
     record(name, f"local {rows:,} tickets", round(rows / local_seconds), "tickets/s")
     record(

@@ -80,7 +80,8 @@ PURE_HELPERS = {
     # validated, pseudonymised and written beside its final name (its job carries what it
     # needs), and that name
     "loads.stage_file",
-    "loads.staged_temp",
+    "loads.staged_batch",
+    "loads.discard_staged",
     # forgetting the drill-down's kept event lists (tests and benchmarks measure a cold start)
     "drilldown.flush_stored",
 }

@@ -9,7 +9,8 @@ not stop the others.
 
 On Spark (docs/scale-out.md, "Loading on Spark") the part of each load that needs no
 database — read, validate, pseudonymise, write the batch's Parquet file — runs as one Spark
-task per file (``loads.stage_file``), leaving the batch uncommitted beside its final name.
+task per file (``loads.stage_file``), leaving the batch uncommitted beside its final name
+(a file in the store's directory, or an object on object storage).
 The driver then checks and commits each batch in file order with the local loader's own
 steps (``loads.commit_staged``: controls over the batches committed before it, closed
 months, the manifest row, the audit entry). A failed Spark job commits nothing, and the
@@ -143,17 +144,7 @@ def _load_on_spark(
     master: str | None,
     admitted: tuple[Contract, EventType],
 ) -> list[FileOutcome]:
-    root = event_root(app.settings).local
-    if root is None:
-        raise InvalidInput(
-            problems=[
-                Problem(
-                    where="--engine",
-                    message="loading on Spark needs a directory event store for now "
-                    "(SERVICEPACT_EVENTS_ROOT is s3://…): load with --engine local",
-                )
-            ]
-        )
+    root = event_root(app.settings)
     contract, event_type = admitted
     hashes = [loads.file_sha256(path) for path in paths]
     firsts: dict[str, int] = {}
@@ -189,9 +180,11 @@ def _load_on_spark(
         outcomes = _commit_in_order(app, actor, contract_id, source, paths, hashes, staged, job)
     finally:  # whatever was not committed (a failed job, a refusal): nothing left behind
         for content in firsts:
-            loads.staged_temp(
-                root, contract_id=contract_id, source=source, batch_id=content, token=job.token
-            ).unlink(missing_ok=True)
+            left = loads.staged_batch(
+                contract_id=contract_id, source=source, batch_id=content, token=job.token
+            )
+            with root.reaching("remove what the load left"):
+                loads.discard_staged(root, left)
     if any(
         o.report is not None and o.report.status is not loads.LoadStatus.ALREADY_LOADED
         for o in outcomes

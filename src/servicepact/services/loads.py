@@ -60,7 +60,7 @@ from servicepact.services._contracts import get_contract
 from servicepact.services._open_periods import closed_months, ensure_open_between
 from servicepact.services.ports import Ports
 from servicepact.store.db.uow import UnitOfWork
-from servicepact.store.events.location import event_root
+from servicepact.store.events.location import EventRoot, event_root
 from servicepact.store.events.problems import MAX_DESCRIBED, row_problem, write_problems
 from servicepact.store.events.reading import check_protection, open_checked, validated_chunks
 from servicepact.store.events.repository import (
@@ -73,7 +73,12 @@ from servicepact.store.events.repository import (
     StoredFinding,
 )
 from servicepact.store.events.sources import DEFAULT_CHUNK_ROWS, Source, records_source
-from servicepact.store.events.store import TEMP_MARK, BatchWriter, EventStore, InMemoryManifest
+from servicepact.store.events.store import (
+    BatchWriter,
+    EventStore,
+    InMemoryManifest,
+    temporary_object,
+)
 from servicepact.store.events.validation import check_header, check_timezone
 
 Progress = Callable[[int, int], None]  # (bytes done, bytes in total)
@@ -96,6 +101,7 @@ __all__ = [
     "already_loaded",
     "clean_orphans",
     "commit_staged",
+    "discard_staged",
     "file_sha256",
     "list_batches",
     "list_findings",
@@ -104,7 +110,7 @@ __all__ = [
     "load_rows",
     "remeasure",
     "stage_file",
-    "staged_temp",
+    "staged_batch",
     "write_problems",
 ]
 
@@ -401,7 +407,7 @@ class _Target:
 @dataclass(frozen=True)
 class StageJob:
     """What a Spark task needs to stage one file's batch (``stage_file``): the contract (for
-    its event type and data protection), the load's options, the event store's directory, the
+    its event type and data protection), the load's options, the event store's root, the
     job's token (the temporary files' names) and the pseudonymisation key — which travels
     only inside the task, never in a log, a repr or a file."""
 
@@ -409,7 +415,7 @@ class StageJob:
     event_type: EventType
     contract_id: str
     source: str
-    root: Path
+    root: EventRoot
     token: str
     accept_valid: bool = False
     timezone: str | None = None
@@ -504,10 +510,18 @@ def commit_staged(
         return _finish(app, store, writer, admission, staged.read, context, target)
 
 
-def staged_temp(root: Path, *, contract_id: str, source: str, batch_id: str, token: str) -> Path:
-    """Where a Spark task leaves a batch uncommitted (removed by the driver if the job fails)."""
-    final = root / EventStore.relative_path_of(contract_id, source, batch_id)
-    return final.with_name(f"{final.name}{TEMP_MARK}{token}")
+def staged_batch(*, contract_id: str, source: str, batch_id: str, token: str) -> str:
+    """Where a Spark task leaves a batch uncommitted, relative to the event store's root (a
+    file beside its final name, or an object on object storage)."""
+    return temporary_object(EventStore.relative_path_of(contract_id, source, batch_id), token)
+
+
+def discard_staged(root: EventRoot, relative: str) -> None:
+    """Remove a batch a Spark task left uncommitted, if it is there (a failed job)."""
+    if root.local is not None:
+        (root.local / relative).unlink(missing_ok=True)
+    else:
+        root.remove(relative, missing_ok=True)
 
 
 def _already(earlier: BatchRecord, file_name: str) -> LoadReport:

@@ -226,8 +226,9 @@ def test_a_python_worker_killed_mid_load_commits_nothing_and_leaves_nothing(
     def dying(job: loads.StageJob, paths: Any, hashes: Any, item: int) -> bytes:
         summary = staging(job, paths, hashes, item)
         if item == 1:
-            other = loads.staged_temp(
-                job.root, contract_id=job.contract_id, source=job.source,
+            assert job.root.local is not None
+            other = job.root.local / loads.staged_batch(
+                contract_id=job.contract_id, source=job.source,
                 batch_id=hashes[0], token=job.token,
             )  # fmt: skip
             waited = 0.0
@@ -257,3 +258,91 @@ def test_a_python_worker_killed_mid_load_commits_nothing_and_leaves_nothing(
         assert loaded == []
     finally:
         app.close()
+
+
+def _held_in(settings: Settings) -> dict[str, Any]:
+    """What a world whose event store is on object storage holds after the loads: the
+    batches, each stored batch's rows (read back through the store), the objects left under
+    the root, and the month's results."""
+    from servicepact.store.events.location import event_root
+
+    app = build_app(settings, clock=lambda: NOW)
+    try:
+        actor = app.cli_actor()
+        batches = loads.list_batches(app, actor=actor, contract_id="acme-it-2026")
+        root = event_root(settings)
+        stored = {
+            b.content_sha256: root.open_parquet(f"acme-it-2026/tickets/{b.content_sha256}.parquet")
+            .read()
+            .to_pylist()
+            for b in batches
+        }
+        results = evaluate_periods(
+            app, actor=actor, contract_id="acme-it-2026", period_labels=["2026-02"],
+            now=NOW, engine="local",
+        )  # fmt: skip
+        return {
+            "batches": [
+                (b.seq, b.file_name, b.content_sha256, b.rows_read, b.rows_accepted, b.corrections)
+                for b in batches
+            ],
+            "stored": stored,
+            "objects": root.files(),
+            "results": [result_to_json(r) for r in results],
+        }
+    finally:
+        app.close()
+
+
+def _s3_world(settings: Settings) -> None:
+    from servicepact.contractfile import parse_contract_text
+    from servicepact.services.contracts import apply_contract
+
+    app = build_app(settings, clock=lambda: NOW)
+    try:
+        apply_contract(app, actor=app.cli_actor(), document=parse_contract_text(CONTRACT))
+    finally:
+        app.close()
+
+
+def test_a_directory_loaded_on_spark_into_object_storage_holds_what_the_local_loader_stores(
+    spark: Any,
+    s3_settings: Settings,
+    s3_server: Any,
+    another_database: Callable[[str], Settings],
+    tmp_path: Path,
+) -> None:
+    """The executors write each batch as a temporary object beside its final name; the
+    driver downloads it for the controls and commits it under its final name, removing the
+    temporary object: the bucket ends with the local loader's objects, byte for byte."""
+    exports = _inputs(tmp_path)
+    files = bulk_loads.input_files(str(exports))
+    worlds = {}
+    for engine in ("local", "spark"):
+        settings = s3_settings
+        if engine == "spark":
+            other = another_database("spark-on-s3")
+            settings = other.model_copy(
+                update={
+                    "events_root": f"s3://{s3_server.bucket()}/events",
+                    "events_s3_endpoint": s3_settings.events_s3_endpoint,
+                    "events_s3_region": s3_settings.events_s3_region,
+                }
+            )
+        _s3_world(settings)
+        app = build_app(settings, clock=lambda: NOW)
+        try:
+            outcomes = bulk_loads.load_files(
+                app, actor=app.cli_actor(), contract_id="acme-it-2026", source="tickets",
+                paths=files, options=bulk_loads.LoadOptions(), engine=engine,
+            )  # fmt: skip
+        finally:
+            app.close()
+        assert [o.refused is None for o in outcomes] == [True, False, True]
+        worlds[engine] = _held_in(settings)
+    assert worlds["spark"] == worlds["local"]
+    assert len(worlds["local"]["batches"]) == 2
+    assert worlds["local"]["objects"] == sorted(
+        f"acme-it-2026/tickets/{sha}.parquet" for sha in worlds["local"]["stored"]
+    )  # no temporary object left behind
+    assert worlds["local"]["results"][0]["value"] == "1/4"  # as on a directory, above

@@ -175,8 +175,13 @@ def test_a_failed_upload_commits_nothing_and_an_orphan_is_cleaned(
         stray = tmp_path / "stray.parquet"
         stray.write_bytes(b"PAR1")
         root.upload(stray, f"{CONTRACT}/tickets/{'0' * 64}.parquet")
+        # So is a batch a load on Spark kept for its driver, if the driver itself stopped.
+        root.upload(stray, f"{CONTRACT}/tickets/{'1' * 64}.parquet.tmp-0123abcd")
         removed = loads.clean_orphans(app, actor=admin)
-        assert removed == [f"{s3_settings.events_root}/{CONTRACT}/tickets/{'0' * 64}.parquet"]
+        assert removed == [
+            f"{s3_settings.events_root}/{CONTRACT}/tickets/{'0' * 64}.parquet",
+            f"{s3_settings.events_root}/{CONTRACT}/tickets/{'1' * 64}.parquet.tmp-0123abcd",
+        ]
         assert root.files() == []
     finally:
         app.close()

@@ -226,9 +226,23 @@ class EventRoot:
             info.path[len(base) + 1 :] for info in found if info.type == pafs.FileType.File
         )
 
-    def remove(self, relative: str) -> None:
+    def download(self, relative: str, target: Path) -> None:
+        """Copy an object to a local file."""
+        with self.reaching(f"read {relative}"):
+            pafs.copy_files(
+                self.location(relative),
+                str(target),
+                source_filesystem=self.filesystem,
+                destination_filesystem=pafs.LocalFileSystem(),
+            )
+
+    def remove(self, relative: str, *, missing_ok: bool = False) -> None:
         with self.reaching(f"remove {relative}"):
-            self.filesystem.delete_file(self.location(relative))
+            try:
+                self.filesystem.delete_file(self.location(relative))
+            except FileNotFoundError:
+                if not missing_ok:
+                    raise
 
 
 def _endpoint(value: str | None) -> str | None:

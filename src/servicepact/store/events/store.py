@@ -264,7 +264,13 @@ class BatchWriter:
 class ObjectBatchWriter(BatchWriter):
     """A batch bound for object storage, which has no rename: it is finished in a private
     local staging directory, and ``commit`` uploads it under its final name. The manifest row
-    is recorded only after that (by the caller), so a failed upload commits nothing."""
+    is recorded only after that (by the caller), so a failed upload commits nothing.
+
+    Between two processes (a load on Spark: an executor writes the batch, the driver checks
+    and commits it), ``keep`` uploads the finished file as a temporary object
+    (``<final>.tmp-<token>``), which a writer created with the same ``token`` and ``written``
+    downloads to check and commit; that writer removes the temporary object when it commits
+    or aborts."""
 
     def __init__(
         self,
@@ -274,13 +280,23 @@ class ObjectBatchWriter(BatchWriter):
         batch_id: str,
         *,
         unique: Sequence[str] = (),
+        token: str | None = None,
+        written: int | None = None,
     ) -> None:
         self.root = root
         self.relative = relative
         self.uploaded = False
+        self.staged = temporary_object(relative, token) if token is not None else None
+        self.taken_over = written is not None
         self.staging = Path(tempfile.mkdtemp(prefix="servicepact-batch-"))
         try:
-            super().__init__(self.staging / Path(relative).name, schema, batch_id, unique=unique)
+            super().__init__(
+                self.staging / Path(relative).name, schema, batch_id,
+                unique=unique, token=token, written=written,
+            )  # fmt: skip
+            if self.taken_over:
+                assert self.staged is not None, "a batch is taken over by its token"
+                root.download(self.staged, self.temp)
         except BaseException:
             shutil.rmtree(self.staging, ignore_errors=True)
             raise
@@ -292,10 +308,16 @@ class ObjectBatchWriter(BatchWriter):
         traceback: TracebackType | None,
     ) -> None:
         try:
-            if exc_type is not None or not self.uploaded:
+            if exc_type is not None or not (self.uploaded or self._kept):
                 self.abort()
         finally:
             shutil.rmtree(self.staging, ignore_errors=True)
+
+    def keep(self) -> None:
+        """Finish the file and upload it as the temporary object the token names."""
+        assert self.staged is not None, "a batch is kept under its token"
+        super().keep()
+        self.root.upload(self.temp, self.staged)
 
     def commit(self) -> None:
         """Upload the finished file under its final name (no fsync: the storage's PUT is the
@@ -303,6 +325,22 @@ class ObjectBatchWriter(BatchWriter):
         self.close()
         self.root.upload(self.temp, self.relative)
         self.uploaded = True
+        self._discard_staged()
+
+    def abort(self) -> None:
+        try:
+            super().abort()
+        finally:
+            self._discard_staged()
+
+    def _discard_staged(self) -> None:
+        if self.taken_over and self.staged is not None:
+            self.root.remove(self.staged, missing_ok=True)
+
+
+def temporary_object(relative: str, token: str) -> str:
+    """The name of a batch kept uncommitted under ``token`` (beside its final name)."""
+    return f"{relative}{TEMP_MARK}{token}"
 
 
 class _Duck:
@@ -368,9 +406,9 @@ class EventStore:
         relative = self.relative_path(contract_id, source, batch_id)
         unique = [event_type.id_column, *(c.name for c in event_type.columns if c.personal_data)]
         if self.root.local is None:
-            assert token is None, "a batch is kept on a directory root only"
-            assert written is None, "a batch is kept on a directory root only"
-            return ObjectBatchWriter(self.root, relative, schema, batch_id, unique=unique)
+            return ObjectBatchWriter(
+                self.root, relative, schema, batch_id, unique=unique, token=token, written=written
+            )
         final = self.root.local / relative
         return BatchWriter(final, schema, batch_id, unique=unique, token=token, written=written)
 
@@ -529,8 +567,13 @@ class EventStore:
         known = self.manifest.all_paths()
         root = self.root.local
         if root is None:
-            # Objects are only ever uploaded whole and finished: no temporary ones.
-            return [r for r in self.root.files() if r.endswith(PARQUET) and r not in known]
+            # Objects are only ever uploaded whole and finished; a temporary one is a batch a
+            # load on Spark kept for its driver, left behind if the driver itself stopped.
+            return [
+                r
+                for r in self.root.files()
+                if TEMP_MARK in r.rpartition("/")[2] or (r.endswith(PARQUET) and r not in known)
+            ]
         if not root.exists():
             return []
         found: list[str] = []
