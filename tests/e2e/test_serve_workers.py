@@ -8,10 +8,17 @@ views follow the audit trail's head in the database.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+import signal
+import socket
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,7 +26,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 from web_world import build_world, cheap_password_hashing, csrf_of, sign_in
 
-from servicepact.api import create_app
+from servicepact.api import create_app, workers
 from servicepact.api.app import create_app_from_environment
 from servicepact.bootstrap import App, build_app
 from servicepact.cli import serve as serve_command
@@ -116,23 +123,16 @@ def test_a_session_signed_in_on_one_worker_is_valid_on_another(
 def test_serve_starts_the_asked_number_of_workers_from_the_factory(
     cli_env: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    calls: list[tuple[Any, dict[str, Any]]] = []
-    import uvicorn
-
-    monkeypatch.setattr(uvicorn, "run", lambda target, **options: calls.append((target, options)))
+    calls: list[tuple[workers.Listen, int]] = []
+    monkeypatch.setattr(
+        serve_command, "serve_workers", lambda listen, count: calls.append((listen, count))
+    )
     result = CliRunner().invoke(cli, ["serve", "--workers", "3", "--port", "8141"])
     assert result.exit_code == 0, result.output
     assert "3 worker processes" in result.output
-    target, options = calls[0]
-    assert target == serve_command.APP_FACTORY
-    assert options == {
-        "factory": True,
-        "host": "127.0.0.1",
-        "port": 8141,
-        "workers": 3,
-        "log_level": "info",
-    }
+    assert calls == [(workers.Listen("127.0.0.1", 8141), 3)]
     # The factory builds a working app from the same environment, as each worker does.
+    assert workers.APP_FACTORY == "servicepact.api.app:create_app_from_environment"
     with TestClient(create_app_from_environment()) as client:
         assert client.get("/login").status_code == 200
 
@@ -140,25 +140,154 @@ def test_serve_starts_the_asked_number_of_workers_from_the_factory(
 def test_serve_runs_one_worker_per_core_unless_told_how_many(
     cli_env: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    calls: list[tuple[Any, dict[str, Any]]] = []
     import uvicorn
 
-    monkeypatch.setattr(uvicorn, "run", lambda target, **options: calls.append((target, options)))
+    several: list[int] = []
+    single: list[tuple[Any, dict[str, Any]]] = []
+    monkeypatch.setattr(serve_command, "serve_workers", lambda _, count: several.append(count))
+    monkeypatch.setattr(uvicorn, "run", lambda target, **options: single.append((target, options)))
     monkeypatch.setattr(serve_command.os, "cpu_count", lambda: 3)
     result = CliRunner().invoke(cli, ["serve"])
     assert result.exit_code == 0, result.output
     assert "3 worker processes" in result.output
-    assert calls[0][0] == serve_command.APP_FACTORY
-    assert calls[0][1]["workers"] == 3
+    assert several == [3]
     result = CliRunner().invoke(cli, ["serve", "--workers", "1"])
     assert result.exit_code == 0, result.output
-    assert not isinstance(calls[1][0], str)  # one process: the app itself, no import string
-    assert "workers" not in calls[1][1]
+    assert not isinstance(single[0][0], str)  # one process: the app itself, no import string
+    assert "workers" not in single[0][1]
     monkeypatch.setattr(serve_command.os, "cpu_count", lambda: None)  # unknown: one
     result = CliRunner().invoke(cli, ["serve"])
     assert result.exit_code == 0, result.output
     assert "1 worker process" in result.output
-    assert "workers" not in calls[2][1]
+    assert several == [3]
+    assert len(single) == 2
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError):
+                continue
+            if parent == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _sockets_by_process(pids: list[int], port: int, state: str) -> dict[int, int]:
+    """How many sockets on ``port`` in ``state`` (01 established, 0A listening) each process
+    holds (from /proc)."""
+    wanted: set[str] = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(FileNotFoundError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                fields = line.split()
+                local_port = int(fields[1].rsplit(":", 1)[1], 16)
+                if local_port == port and fields[3] == state:
+                    wanted.add(fields[9])  # the socket's inode
+    held: dict[int, int] = {}
+    for pid in pids:
+        with contextlib.suppress(FileNotFoundError, PermissionError):
+            for fd in Path(f"/proc/{pid}/fd").iterdir():
+                with contextlib.suppress(FileNotFoundError):
+                    target = os.readlink(fd)
+                    if target.startswith("socket:[") and target[8:-1] in wanted:
+                        held[pid] = held.get(pid, 0) + 1
+    return held
+
+
+def _connections_by_process(pids: list[int], port: int) -> dict[int, int]:
+    return _sockets_by_process(pids, port, "01")
+
+
+def _listening(pids: list[int], port: int) -> set[int]:
+    return set(_sockets_by_process(pids, port, "0A"))
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _health(connection: socket.socket) -> bytes:
+    connection.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    answer = b""
+    while b"\r\n\r\n" not in answer:
+        answer += connection.recv(4096)
+    return answer
+
+
+@pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="reads connections from /proc")
+def test_connections_opened_together_are_spread_over_the_workers(cli_env: Settings) -> None:
+    """16 clients connecting at once: with one socket shared by the workers, the first to wake
+    would take them all; with a socket per worker the system spreads them (all 16 on one of
+    two workers has a chance of 1 in 32,768)."""
+    port = _free_port()
+    server = subprocess.Popen(
+        [str(Path(sys.executable).with_name("servicepact")), "serve", "--port", str(port),
+         "--workers", "2"],
+        env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    clients: list[socket.socket] = []
+    try:
+        deadline = time.monotonic() + 60
+        while len(_listening(_children(server.pid), port)) < 2:
+            assert server.poll() is None, server.stderr.read() if server.stderr else ""
+            assert time.monotonic() < deadline, "the workers did not listen within 60 s"
+            time.sleep(0.2)
+        clients = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(16)]
+        for client in clients:
+            assert _health(client).startswith(b"HTTP/1.1 200")
+        held = _connections_by_process(_children(server.pid), port)
+        assert sum(held.values()) == 16
+        assert len(held) == 2, held  # both workers hold connections
+        # A worker that dies is replaced, and the new one takes its share of connections.
+        before = set(_children(server.pid))
+        lost = min(held)
+        os.kill(lost, signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while not _listening(_children(server.pid), port) - before:
+            assert time.monotonic() < deadline, "no worker replaced the lost one within 60 s"
+            time.sleep(0.2)
+        replacement = _listening(_children(server.pid), port) - before
+        for client in clients:
+            client.close()
+        clients = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(16)]
+        for client in clients:
+            assert _health(client).startswith(b"HTTP/1.1 200")
+        held = _connections_by_process(_children(server.pid), port)
+        assert lost not in held
+        assert replacement & set(held), held
+        # Another server on the same address is refused, on one line, before it starts.
+        second = subprocess.run(
+            [str(Path(sys.executable).with_name("servicepact")), "serve", "--port", str(port),
+             "--workers", "2"],
+            env=os.environ.copy(), capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert second.returncode == 2, second.stderr
+        assert f"127.0.0.1:{port}: cannot listen there: Address already in use" in second.stderr
+        assert "Traceback" not in second.stderr
+    finally:
+        for client in clients:
+            client.close()
+        workers_left = _children(server.pid)
+        server.terminate()  # SIGTERM: the parent stops its workers, then itself
+        server.wait(timeout=60)
+    assert server.returncode == 0
+    # Nothing of the server is left running (a process that has exited but whose parent —
+    # here possibly the container's first process — has not collected it yet does not run).
+    assert [pid for pid in workers_left if _running(pid)] == []
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state != "Z"
 
 
 MARCH_WITH_A_BAD_ROW = (

@@ -7,14 +7,12 @@ from typing import Annotated
 
 import typer
 
+from servicepact.api.workers import Listen, serve_workers
 from servicepact.bootstrap import build_app
 from servicepact.services.users import DEMO_LOGINS
 
 LOCAL_ONLY = "127.0.0.1"  # safe default: reachable from this machine only
 DEFAULT_PORT = 8000
-# Each worker process builds its own app from the same settings (the environment), so the
-# import string names a factory rather than an object made here.
-APP_FACTORY = "servicepact.api.app:create_app_from_environment"
 
 
 def default_workers() -> int:
@@ -36,8 +34,10 @@ def register(app: typer.Typer) -> None:
             typer.Option(
                 min=1,
                 max=64,
-                help="Worker processes answering requests (default: the number of cores). "
-                "Each keeps its own database connection pool; cached views follow the audit "
+                help="Worker processes answering requests (default: the number of cores), "
+                "each listening on the address itself, so the system spreads the connections "
+                "over them. Each keeps its own database connection pool; cached views follow "
+                "the audit "
                 "trail's head in the database, and upload jobs are kept in the database, so "
                 "every worker sees every write and answers any upload's progress.",
             ),
@@ -69,11 +69,4 @@ def register(app: typer.Typer) -> None:
             uvicorn.run(create_app(core), host=host, port=port, log_level="info")
             return
         core.close()  # the workers open their own connections
-        uvicorn.run(
-            APP_FACTORY,
-            factory=True,
-            host=host,
-            port=port,
-            workers=count,
-            log_level="info",
-        )
+        serve_workers(Listen(host, port), count)

@@ -70,11 +70,15 @@ def server(world: World, cli_env: Settings) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(300):
+        # The workers listen once they are up (each on its own socket): until then a
+        # connection is refused at once, so wait by the clock, not by a count of attempts.
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
             with contextlib.suppress(httpx.HTTPError):
                 if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
                     break
-            time.sleep(0.05)
+            assert process.poll() is None, "the server stopped at start"
+            time.sleep(0.1)
         yield base
     finally:
         process.terminate()
