@@ -5,9 +5,12 @@
 
 Starts the server with two workers on the SQLite demo of ``benchmarks/web_load.py`` (made
 there once), drives the API's results list with 8 keep-alive clients for 4 seconds after a
-2-second warm-up, and prints the requests per second with the CPU seconds each worker process
-used during the run (read from ``/proc``). A worker with almost no CPU got no connection: the
-clients connect at the same moment and the first worker to wake accepts them all.
+2-second warm-up, and prints the requests per second with the CPU seconds each child process
+of the server used during the run (read from ``/proc``; a third child with no CPU is
+multiprocessing's resource tracker). A worker with almost no CPU got no connection. With one
+listening socket shared by the workers (the code before ab4227f) the clients connect at the same
+moment and the first worker to wake accepts them all; with a socket per worker
+(``SO_REUSEPORT``, api/workers.py) the system spreads them.
 """
 
 from __future__ import annotations
