@@ -17,13 +17,16 @@ same values as exact fractions, the same statuses, the same inputs hashes.
   event id, the row of the batch with the highest load sequence wins.
 * The driver only ever holds partial states (a few integers per window; the sorted values
   of a declared percentile), never the events, so its memory does not grow with them.
-* Each job reads one source of one contract. Its partitions are the splits of the source's
-  Parquet files as Spark reads them (no shuffle: the event store writes one file per load,
-  and loads usually follow the months), or, when asked (``partitions``), that many
-  partitions range-partitioned by the month of the events' anchor (in the contract's time
-  zone), then by event id. The merge is exact whatever the partitioning (any cut of the
-  events into chunks gives the same finished results), so this decides only where the work
-  goes, never what it gives.
+* Each job reads one source of one contract. Where no batch corrects another (one batch,
+  or batches without an event id in common — Spark checks, reading and shuffling only the
+  ids), each task reads whole row groups of the Parquet files itself through pyarrow (only
+  the columns the levels read) and evaluates them at once: no event crosses from the JVM to
+  Python. Otherwise Spark reads the files, applies the corrections, and hands the partitions
+  over; and when asked (``partitions``), cuts them into that many partitions
+  range-partitioned by the month of the events' anchor (in the contract's time zone), then
+  by event id. The merge is exact whatever the partitioning (any cut of the events into
+  chunks gives the same finished results), so this decides only where the work goes, never
+  what it gives.
 * Units per fee (credits, the period close, the baseline replay) are counted in the same way:
   each partition by the local engine's count, the driver adds the counts.
 * A failed job (an executor or its Python worker lost, with Spark's retries spent) raises
@@ -444,6 +447,9 @@ def _states_of(
     spark: Any, source: SparkSource, job: _Job, partitions: int | None = None
 ) -> list[tuple[int, PeriodsPartial]]:
     shipped = _broadcast(spark, job)
+    what = f"over the {source.event_type.name} events of {job.contract.id}"
+    if partitions is None and not _corrected(spark, source, what):
+        return _states_read_in_tasks(spark, source, job, shipped, what)
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         value = shipped if isinstance(shipped, _Job) else shipped.value
@@ -452,11 +458,91 @@ def _states_of(
     timezone = contract_timezone(job.contract)
     frame = _partitioned(_events_frame(spark, source), source.event_type, timezone, partitions)
     frame = frame.select(*columns_sent(job, frame.columns))  # after the cut, as for counts
-    collected = _collect(
-        frame.mapInArrow(run, "level int, state binary"),
-        f"over the {source.event_type.name} events of {job.contract.id}",
-    )
+    collected = _collect(frame.mapInArrow(run, "level int, state binary"), what)
+    return _states(collected)
+
+
+def _states(collected: list[Any]) -> list[tuple[int, PeriodsPartial]]:
     return [(int(row["level"]), pickle.loads(row["state"])) for row in collected]  # noqa: S301 - our own states
+
+
+def _corrected(spark: Any, source: SparkSource, what: str) -> bool:
+    """Whether a later batch of the source holds an event id of an earlier one (a correction:
+    the newest batch's row wins). One batch never does — the loader refuses an id twice in a
+    file — and for several, Spark looks: only their id columns are read and shuffled."""
+    if source.sequences is None or len(source.sequences) <= 1 or len(source.paths) <= 1:
+        return False
+    from pyspark.sql import functions as F  # noqa: N812 - the customary name
+
+    id_column = source.event_type.id_column
+    frame = (
+        spark.read.parquet(*source.paths).select(id_column)
+        if source.filesystem is None
+        else _objects_frame(spark, source).select(id_column)
+    )
+    repeated = frame.groupBy(id_column).count().where(F.col("count") > 1).limit(1)
+    return bool(_collect(repeated, f"looking for corrections {what}"))
+
+
+# Rows a task reads and evaluates at most (whole row groups of 262,144 rows: four of them).
+ROWS_PER_TASK = 1_048_576
+
+
+def _read_units(source: SparkSource) -> list[tuple[str, tuple[int, ...]]]:
+    """The source's files cut into tasks of whole row groups (one small footer read per
+    file, on the driver): (path, row groups) pairs of about ``ROWS_PER_TASK`` rows."""
+    import pyarrow.fs as pafs
+    import pyarrow.parquet as pq
+
+    filesystem = source.filesystem or pafs.LocalFileSystem()
+    units: list[tuple[str, tuple[int, ...]]] = []
+    for path in source.paths:
+        with filesystem.open_input_file(path) as handle:
+            metadata = pq.ParquetFile(handle).metadata
+        groups: list[int] = []
+        rows = 0
+        for group in range(metadata.num_row_groups):
+            if groups and rows + metadata.row_group(group).num_rows > ROWS_PER_TASK:
+                units.append((path, tuple(groups)))
+                groups, rows = [], 0
+            groups.append(group)
+            rows += metadata.row_group(group).num_rows
+        if groups:
+            units.append((path, tuple(groups)))
+    return units
+
+
+def _states_read_in_tasks(
+    spark: Any, source: SparkSource, job: _Job, shipped: Any, what: str
+) -> list[tuple[int, PeriodsPartial]]:
+    """No event corrects another: each task reads its row groups itself, through pyarrow —
+    only the columns the levels read, in the types they were stored in, as a local read
+    gives them — and evaluates them at once. No event crosses from the JVM to Python, nor
+    between tasks; the driver hands out (file, row groups) and merges the states."""
+    filesystem = source.filesystem
+    units = _read_units(source)
+    if not units:
+        return []
+    names = columns_sent(job, job.schema.names)
+
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        import pyarrow.fs as pafs
+        import pyarrow.parquet as pq
+
+        value = shipped if isinstance(shipped, _Job) else shipped.value
+        files = filesystem or pafs.LocalFileSystem()
+        for batch in batches:
+            for item in batch.column("unit").to_pylist():
+                path, groups = units[item]
+                with files.open_input_file(path) as handle:
+                    parquet = pq.ParquetFile(handle)
+                    present = [n for n in names if n in parquet.schema_arrow.names]
+                    table = parquet.read_row_groups(list(groups), columns=present)
+                yield from partition_states(value, iter(table.to_batches()))
+
+    listing = spark.createDataFrame([(i,) for i in range(len(units))], "unit int")
+    tasks = listing.repartition(len(units))
+    return _states(_collect(tasks.mapInArrow(run, "level int, state binary"), what))
 
 
 Counter = Callable[[pa.Table], Mapping[str, int]]

@@ -16,6 +16,7 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 from spark_fixtures import CHECKS
 from typer.testing import CliRunner
 
@@ -176,6 +177,58 @@ def test_a_correction_in_a_later_batch_wins_in_spark_as_on_a_local_read(
     current = pa.concat_tables([first.filter(pa.compute.field("id") != "e5"), second])
     local = evaluate_contract(
         contract, {"checks": current}, april, clock_cache=ClockCache(), now=AFTER_THE_YEAR
+    )
+    assert found.results == local
+
+
+def test_batches_that_correct_nothing_are_read_by_the_tasks_themselves(
+    spark: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two batches with no id in common: Spark looks (ids only) and finds no correction, so
+    each task reads its row groups through pyarrow and evaluates them; the results are the
+    local engine's. With a correction the events go through the window over the id (the
+    test above)."""
+    from servicepact.engine import spark as engine
+
+    contract = parse_contract_text(CHECKS).contract
+    first = _batch(contract, "a", [("e1", 1, 1, 10, 1), ("e2", 1, 2, 10, 0), ("e3", 2, 3, 10, 2)])
+    second = _batch(contract, "b", [("e4", 3, 10, 10, 0), ("e5", 4, 5, 10, 1)])
+    paths = []
+    for name, table in (("a", first), ("b", second)):
+        paths.append(str(tmp_path / f"{name}.parquet"))
+        pq.write_table(table, paths[-1])
+    event_type = contract.declared_event_types["checks"]
+    apart = SparkSource(event_type, tuple(paths), sequences={"a": 1, "b": 2})
+    assert not engine._corrected(spark, apart, "in this test")
+    overlapping = tmp_path / "c.parquet"
+    pq.write_table(_batch(contract, "c", [("e2", 1, 4, 10, 0)]), overlapping)
+    corrected = SparkSource(
+        event_type, (*paths, str(overlapping)), sequences={"a": 1, "b": 2, "c": 3}
+    )
+    assert engine._corrected(spark, corrected, "in this test")
+
+    read_in_tasks = []
+    original = engine._states_read_in_tasks
+    monkeypatch.setattr(
+        engine,
+        "_states_read_in_tasks",
+        lambda *args: read_in_tasks.append(args[1]) or original(*args),
+    )
+    april = [month(2026, 4)]
+    found = evaluate_contract_spark(spark, contract, {"checks": apart}, april, now=AFTER_THE_YEAR)
+    assert read_in_tasks == [apart]
+    by_id = {r.service_level_id: r for r in found.results}
+    # hours 1, 2, 3, 10, 5 → sorted 1 2 3 5 10: the median's rank ⌈0.5 × 5⌉ = 3 → 3 h
+    assert by_id["P50"].value == Fraction(3)
+    assert by_id["MAX"].value == Fraction(10)
+    assert by_id["ERR"].value == Fraction(4, 50)  # 1+0+2+0+1 errors of 50 items
+    assert found.batches == {"checks": ["a", "b"]}
+    local = evaluate_contract(
+        contract,
+        {"checks": pa.concat_tables([first, second])},
+        april,
+        clock_cache=ClockCache(),
+        now=AFTER_THE_YEAR,
     )
     assert found.results == local
 
