@@ -440,8 +440,11 @@ def _run_offsets(ctx: KpiContext, source: pa.Table) -> tuple[Int64Array, Int64Ar
 
     def compute() -> tuple[Int64Array, Int64Array, Int64Array]:
         rows, run_start, run_end = _source_pauses(ctx, source)
+        # runs per paused row, summed in place (no full-length count array beside it)
         offsets = np.zeros(source.num_rows + 1, dtype=np.int64)
-        np.cumsum(np.bincount(rows, minlength=source.num_rows), out=offsets[1:])
+        paused, runs = np.unique(rows, return_counts=True)
+        offsets[paused + 1] = runs
+        np.cumsum(offsets, out=offsets)
         return (
             offsets,
             np.ascontiguousarray(run_start, dtype=np.int64),
@@ -499,7 +502,6 @@ def _fused_within(
         codes, per_code = np.zeros(1, dtype=np.int16), np.full(1, -1, dtype=np.int64)
     start_us, start_ok = shared_timestamps_us(whole, source, whole.clock_columns.start)
     met_us, met_known = shared_timestamps_us(whole, source, met_column)
-    elapsed, _ = business_elapsed(source, whole, met_column)
     run_offsets, run_start, run_end = _run_offsets(whole, source)
     selection = ctx.selection
     win_first, win_step, win_table = look_up
@@ -508,7 +510,7 @@ def _fused_within(
     bad = _KERNELS.within_sums(
         selection if selection is not None else np.zeros(0, dtype=np.int64),
         selection is not None, start_us, start_ok, codes, per_code, uniform,
-        met_us, met_known, elapsed, run_offsets, run_start, run_end, *arrays,
+        met_us, met_known, run_offsets, run_start, run_end, *arrays,
         win_first, win_step, win_table, counts, nums, dens,
     )  # fmt: skip
     if bad >= 0:
@@ -735,9 +737,12 @@ def _fused_flow(
     if _KERNELS is None or not hasattr(_KERNELS, "flow_sums") or look_up is None:
         return None
     numbers = values[0]
-    # int64 sums stay exact while |value| × events < 2**62 (as in base._compiled_sums)
-    if numbers.size and int(np.abs(numbers).max()) * numbers.size >= 2**62:
-        return None
+    # int64 sums stay exact while |value| × events < 2**62 (as in base._compiled_sums);
+    # the largest magnitude from the extremes, without an absolute copy of the array
+    if numbers.size:
+        largest = max(abs(int(numbers.max())), abs(int(numbers.min())))
+        if largest * numbers.size >= 2**62:
+            return None
     n = len(windows)
     counts, nums, dens = (np.zeros(n, dtype=np.int64) for _ in range(3))
     selection = ctx.selection
