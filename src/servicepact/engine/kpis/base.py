@@ -285,7 +285,10 @@ def dictionary_codes(
         column = column.combine_chunks()
     encoded = pc.dictionary_encode(column)
     values = encoded.dictionary.to_pylist()
-    indices = pc.fill_null(encoded.indices.cast(pa.int64()), -1)
+    # The indices as they come (int32): a cast to int64 first would copy them twice over.
+    indices = encoded.indices
+    if indices.null_count:
+        indices = pc.fill_null(indices, -1)
     codes = np.asarray(indices.to_numpy(zero_copy_only=False))
     # the smallest signed type that holds every code keeps the shared array small
     width = np.int16 if len(values) < 2**15 else np.int64
