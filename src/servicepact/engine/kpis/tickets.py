@@ -39,6 +39,7 @@ from servicepact.engine.business_time import BusinessClock
 from servicepact.engine.kpis.base import (
     _KERNELS,
     HOUR_SECONDS,
+    LOOKUP_STEP_US,
     MICROS,
     BoolArray,
     Clock,
@@ -56,6 +57,7 @@ from servicepact.engine.kpis.base import (
     each_once,
     memoized,
     per_event_kpi,
+    rank_lookup,
     shared,
     shared_timestamps_us,
     to_seconds,
@@ -604,32 +606,7 @@ def backlog_older_than(
     """
     days = int(ctx.params["days"])
     if _KERNELS is not None and hasattr(_KERNELS, "backlog_counts") and windows:
-        # One compiled pass over the tickets for every window end, instead of five
-        # full-length masks per window; the same comparisons, so the same counts.
-        source = ctx.source_table if ctx.source_table is not None else table
-        memo = ctx.memo if ctx.source_table is not None else {}
-        whole = replace(ctx, selection=None, source_table=source, memo=memo)
-        created, has_created = shared_timestamps_us(whole, source, "created_at")
-        resolved, has_resolved = shared_timestamps_us(whole, source, "resolved_at")
-        ends = np.array([end for _, end in windows], dtype=np.int64)
-        thresholds = np.array(
-            [backlog_threshold_us(end, days, ctx.timezone) for _, end in windows], dtype=np.int64
-        )
-        # one slot more than windows: the sorted kernel counts in differences
-        olds = np.zeros(len(windows) + 1, dtype=np.int64)
-        knowns = np.zeros(len(windows) + 1, dtype=np.int64)
-        selection = ctx.selection
-        ascending = bool(np.all(np.diff(ends) >= 0) and np.all(np.diff(thresholds) >= 0))
-        kernel = _KERNELS.backlog_counts_sorted if ascending else _KERNELS.backlog_counts
-        kernel(
-            selection if selection is not None else np.zeros(0, dtype=np.int64),
-            selection is not None, created, has_created, resolved, has_resolved,
-            ends, thresholds, olds, knowns,
-        )  # fmt: skip
-        return [
-            KpiAggregate(Aggregate.COUNT, int(olds[i]), 0, sample_size=int(knowns[i]))
-            for i in range(len(windows))
-        ]
+        return _compiled_backlog(_KERNELS, table, ctx, windows, days)
     created, has_created = shared_timestamps_us(ctx, table, "created_at")
     resolved, has_resolved = shared_timestamps_us(ctx, table, "resolved_at")
     results = []
@@ -641,6 +618,46 @@ def backlog_older_than(
             KpiAggregate(Aggregate.COUNT, int(old.sum()), 0, sample_size=int(known.sum()))
         )
     return results
+
+
+def _compiled_backlog(
+    kernels: Any, table: pa.Table, ctx: KpiContext, windows: Sequence[Window], days: int
+) -> list[KpiAggregate]:
+    """backlog_older_than in one compiled pass over the tickets for every window end,
+    instead of five full-length masks per window; the same comparisons, so the same counts.
+    Ascending ends and thresholds count two runs of windows per ticket, found in the
+    bounds' quarter-hour tables where they have them (else by binary search)."""
+    source = ctx.source_table if ctx.source_table is not None else table
+    memo = ctx.memo if ctx.source_table is not None else {}
+    whole = replace(ctx, selection=None, source_table=source, memo=memo)
+    created, has_created = shared_timestamps_us(whole, source, "created_at")
+    resolved, has_resolved = shared_timestamps_us(whole, source, "resolved_at")
+    ends = np.array([end for _, end in windows], dtype=np.int64)
+    thresholds = np.array(
+        [backlog_threshold_us(end, days, ctx.timezone) for _, end in windows], dtype=np.int64
+    )
+    # one slot more than windows: the sorted kernels count in differences
+    olds = np.zeros(len(windows) + 1, dtype=np.int64)
+    knowns = np.zeros(len(windows) + 1, dtype=np.int64)
+    selection = ctx.selection
+    rows = (
+        selection if selection is not None else np.zeros(0, dtype=np.int64),
+        selection is not None, created, has_created, resolved, has_resolved,
+    )  # fmt: skip
+    ascending = bool(np.all(np.diff(ends) >= 0) and np.all(np.diff(thresholds) >= 0))
+    end_ranks = rank_lookup(ends) if ascending else None
+    threshold_ranks = rank_lookup(thresholds) if ascending else None
+    if end_ranks is not None and threshold_ranks is not None:
+        kernels.backlog_counts_ranked(
+            *rows, *end_ranks, *threshold_ranks, LOOKUP_STEP_US, olds, knowns
+        )
+    else:
+        kernel = kernels.backlog_counts_sorted if ascending else kernels.backlog_counts
+        kernel(*rows, ends, thresholds, olds, knowns)
+    return [
+        KpiAggregate(Aggregate.COUNT, int(olds[i]), 0, sample_size=int(knowns[i]))
+        for i in range(len(windows))
+    ]
 
 
 def backlog_rows(
