@@ -164,6 +164,30 @@ def filter_mask(
     return mask
 
 
+def _as_selection(rows: np.ndarray[Any, np.dtype[np.bool_]]) -> np.ndarray[Any, Any] | None:
+    """Ascending row indices of a mask, or None when it keeps every row."""
+    return None if bool(rows.all()) else np.flatnonzero(rows)
+
+
+def _filter_key(sl: ServiceLevel) -> tuple[Any, ...]:
+    return tuple(
+        sorted((name, tuple(v) if isinstance(v, list) else v) for name, v in sl.filter.items())
+    )
+
+
+def _filter_selection(
+    table: pa.Table, sl: ServiceLevel, memo: dict[tuple[Any, ...], Any]
+) -> np.ndarray[Any, Any] | None:
+    """The rows the service level's filter selects (``filter_mask``) as ascending indices,
+    None for every row; levels with the same filter share them (``memo``: never written)."""
+    if not sl.filter:
+        return None
+    chosen: np.ndarray[Any, Any] | None = memoized(
+        memo, ("selection", _filter_key(sl)), lambda: _as_selection(filter_mask(table, sl, memo))
+    )
+    return chosen
+
+
 def _id_mask(table: pa.Table, ids: Iterable[str]) -> np.ndarray[Any, np.dtype[np.bool_]]:
     wanted = sorted(set(ids))
     if not wanted or "id" not in table.column_names:
@@ -396,6 +420,22 @@ def _default_years(windows: Sequence[Window], timezone_name: str) -> tuple[int, 
     return first - 1, last
 
 
+_NONE = np.zeros(0, dtype=np.int64)  # no row excluded (None would mean every row)
+
+
+def _kept_and_excluded(
+    table: pa.Table, sl: ServiceLevel, memo: dict[tuple[Any, ...], Any], excluded_ids: set[str]
+) -> tuple[np.ndarray[Any, Any] | None, np.ndarray[Any, Any] | None]:
+    """The selected rows kept and those excluded by approved event exclusions, as
+    selections (None: every row; ``_NONE``: none excluded)."""
+    if not excluded_ids:
+        return _filter_selection(table, sl, memo), _NONE
+    selected = filter_mask(table, sl, memo)
+    excluded_rows = selected & _id_mask(table, excluded_ids)
+    excluded = _as_selection(excluded_rows) if excluded_rows.any() else _NONE
+    return _as_selection(selected & ~excluded_rows), excluded
+
+
 def partial_windows(
     contract: Contract,
     sl: ServiceLevel,
@@ -414,17 +454,14 @@ def partial_windows(
     applicable = applicable_exclusions(contract, sl, exclusions)
     excluded_ids = {i for e in applicable for i in e.event_ids}
     shared = (memo or EvaluationMemo()).for_source(sl.source)
-    selected = filter_mask(table, sl, shared)
-    excluded_rows = selected & _id_mask(table, excluded_ids)
-    kept = selected & ~excluded_rows
+    kept, excluded = _kept_and_excluded(table, sl, shared, excluded_ids)
     if years is None:
         years = _default_years(windows, timezone_name)
     data_years = _data_years(table, timezone_name, shared) if sl.calendar_name else None
     calendar, clock = _clock_for(contract, sl, data_years, years, clock_cache)
     compute = computation_for(sl.kpi, sl.definition)
 
-    def run(rows: np.ndarray[Any, np.dtype[np.bool_]]) -> KpiState:
-        selection = None if bool(rows.all()) else np.flatnonzero(rows)
+    def run(selection: np.ndarray[Any, Any] | None) -> KpiState:
         if selection is None or getattr(compute, "reads_rows_through_context", False):
             # Such a computation reads its rows through source_table and selection below:
             # copying the selected rows would be wasted work.
@@ -447,9 +484,7 @@ def partial_windows(
         )
         return kpi_partial(compute, subset, ctx, windows)
 
-    return WindowsPartial(
-        run(kept), run(excluded_rows) if excluded_rows.any() else None, data_years
-    )
+    return WindowsPartial(run(kept), None if excluded is _NONE else run(excluded), data_years)
 
 
 def finish_windows(

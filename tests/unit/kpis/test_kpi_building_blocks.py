@@ -25,6 +25,7 @@ from servicepact.engine.kpis.base import (
     dictionary_codes,
     local_date_of,
     local_midnight_us,
+    rank_lookup,
     timestamps_us,
     whole_seconds,
     window_index,
@@ -70,6 +71,17 @@ def test_windows_on_quarter_hours_use_a_look_up_table() -> None:
     assert (first, step, table.tolist()) == (0, q, [0, 0, 1])
     anchors = ints(-1, 0, 2 * q - 1, 2 * q, 3 * q - 1, 3 * q)
     assert window_index(anchors, [(0, 2 * q), (2 * q, 3 * q)]).tolist() == [-1, 0, 0, 1, 1, -1]
+
+
+def test_ascending_bounds_on_quarter_hours_are_counted_by_a_table() -> None:
+    q = QUARTER_HOUR
+    # bounds at 0, 0, q and 3q: grid points 0, q, 2q have 2, 3, 3 bounds at or before them
+    first, table = rank_lookup(ints(0, 0, q, 3 * q))  # type: ignore[misc]
+    assert (first, table.tolist()) == (0, [2, 3, 3])
+    # an instant past the table has all four bounds at or before it (the kernel's rule)
+    assert rank_lookup(ints(q, 2 * q + 1)) is None  # off the grid
+    assert rank_lookup(ints(2 * q, q)) is None  # descending
+    assert rank_lookup(ints()) is None
 
 
 def test_overlapping_windows_each_count_their_own_events() -> None:

@@ -65,82 +65,83 @@ def _locate(target, starts, cum, cum_end, due_shift, due_first):
 @njit(cache=True, nogil=True)
 def within_sums(
     selection, use_selection, start_us, start_ok, codes, per_code, uniform,
-    met_us, met_known, elapsed, run_offsets, run_start, run_end,
+    met_us, met_known, run_offsets, run_start, run_end,
     wall, lo, hi, shift, first, next_start, starts, lengths, cum, passes,
     cum_end, due_shift, due_first,
     win_first, win_step, win_table, counts, nums, dens,
 ):  # fmt: skip
     """Met / counted tickets per window; returns -1, or the first row the clock cannot
-    measure (its results are then not to be used).
-
-    The range checks and the walk are written out in the loop: moved into a helper
-    that returns a sentinel, the same steps ran several times slower."""
+    measure (its results are then not to be used). Met: the business time to ``met_us``
+    minus the runs clipped to it (``spent``: elapsed_minus_runs's sum and checks) is at most
+    the target, measured in the walk over the runs that the deadline needs anyway. Written
+    out: moved into helpers (even without a sentinel), the steps ran several times slower."""
     size = selection.size if use_selection else start_us.size
-    slots = win_table.size
     last = per_code.size - 1
     total = cum_end[cum_end.size - 1]
+    slots = win_table.size
     for i in range(size):
         row = selection[i] if use_selection else i
         if not start_ok[row]:
             continue
-        if uniform >= 0:
-            target = uniform
-        else:
-            code = codes[row]
-            target = per_code[last if code < 0 else code]
+        code = codes[row] if uniform < 0 else 0
+        target = uniform if uniform >= 0 else per_code[last if code < 0 else code]
         if target < 0:
             continue  # a priority without a target is not counted
         start = start_us[row] // 1_000_000  # whole seconds, toward the past
         amount = target + 1  # expiry: the first instant past the target
+        measured = met_known[row]
+        end = met_us[row] // 1_000_000 if measured else start
         if wall:
-            at_start = start
-            deadline = start + amount
+            at_start, deadline, spent = start, start + amount, max(end - start, 0)
         else:
-            if start < lo or start > hi:
+            if start < lo or start > hi or end < lo or end > hi:
                 return row
             at_start = _position(start, lo, shift, first, next_start, starts, lengths, cum, passes)
             if at_start + amount > total:
                 return row
             deadline = _locate(at_start + amount, starts, cum, cum_end, due_shift, due_first)
+            at_end = _position(end, lo, shift, first, next_start, starts, lengths, cum, passes)
+            spent = max(at_end - at_start, 0)
         extra = 0
         for k in range(run_offsets[row], run_offsets[row + 1]):
             rs = max(run_start[k], start)
             re = run_end[k]
+            upto = min(re, end)  # the run's end inside the measured interval
             if wall:
                 paused = max(re - rs, 0)
+                spent -= max(upto - rs, 0)
             else:
+                if measured and (rs > hi or upto < lo):
+                    return row  # elapsed_minus_runs's check (rs >= lo and upto <= hi hold)
                 rs = min(rs, hi)
                 re = min(re, hi)
                 if re < lo:
                     return row
-                paused = max(
-                    _position(re, lo, shift, first, next_start, starts, lengths, cum, passes)
-                    - _position(rs, lo, shift, first, next_start, starts, lengths, cum, passes),
-                    0,
-                )
+                at_rs = _position(rs, lo, shift, first, next_start, starts, lengths, cum, passes)
+                at_re = _position(re, lo, shift, first, next_start, starts, lengths, cum, passes)
+                paused = max(at_re - at_rs, 0)
+                if measured:
+                    at_upto = _position(
+                        upto, lo, shift, first, next_start, starts, lengths, cum, passes
+                    )
+                    spent -= max(at_upto - at_rs, 0)
             if rs < deadline and paused > 0:
                 extra += paused
+                due = at_start + amount + extra  # on a wall clock, the deadline itself
                 if wall:
-                    deadline = start + amount + extra
+                    deadline = due
+                elif due > total:
+                    return row
                 else:
-                    if at_start + amount + extra > total:
-                        return row
-                    deadline = _locate(
-                        at_start + amount + extra, starts, cum, cum_end, due_shift, due_first
-                    )
-        met = met_known[row] and elapsed[row] <= target
-        anchor = met_us[row] if met else deadline * 1_000_000
-        offset = anchor - win_first
-        if offset < 0:
-            continue
-        slot = _slot(offset, win_step)
-        if slot >= slots:
-            continue
-        window = win_table[slot]
-        counts[window] += 1
-        if met:
-            nums[window] += 1
-        dens[window] += 1
+                    deadline = _locate(due, starts, cum, cum_end, due_shift, due_first)
+        met = measured and spent <= target
+        offset = (met_us[row] if met else deadline * 1_000_000) - win_first  # from the anchor
+        slot = _slot(offset, win_step) if offset >= 0 else slots
+        if slot < slots:
+            window = win_table[slot]
+            counts[window] += 1
+            nums[window] += met
+            dens[window] += 1
     return -1
 
 
@@ -301,6 +302,45 @@ def backlog_counts_sorted(
         knowns[known_from] += 1
         old_from = max(known_from, _first_above(thresholds, c))
         open_until = _first_above(ends, resolved[row]) if has_resolved[row] else windows
+        if old_from < open_until:
+            olds[old_from] += 1
+            olds[open_until] -= 1
+    for j in range(1, windows + 1):
+        knowns[j] += knowns[j - 1]
+        olds[j] += olds[j - 1]
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _rank(first, step, table, count, value):
+    """How many of the ascending bounds lie at or before ``value``, by their quarter-hour
+    table (base.rank_lookup): none before ``first``, all past the table."""
+    if value < first:
+        return 0
+    slot = _slot(value - first, step)
+    return table[slot] if slot < table.size else count
+
+
+@njit(cache=True, nogil=True)
+def backlog_counts_ranked(
+    selection, use_selection, created, has_created, resolved, has_resolved,
+    end_first, end_table, threshold_first, threshold_table, step, olds, knowns,
+):  # fmt: skip
+    """backlog_counts_sorted with each binary search (which mispredicts its branches on
+    random times) replaced by a look-up in the bounds' quarter-hour table: the first end
+    or threshold past an instant is the number of them at or before it."""
+    size = selection.size if use_selection else created.size
+    windows = olds.size - 1
+    for i in range(size):
+        row = selection[i] if use_selection else i
+        if not has_created[row]:
+            continue
+        c = created[row]
+        known_from = _rank(end_first, step, end_table, windows, c)
+        knowns[known_from] += 1
+        old_from = max(known_from, _rank(threshold_first, step, threshold_table, windows, c))
+        open_until = windows
+        if has_resolved[row]:
+            open_until = _rank(end_first, step, end_table, windows, resolved[row])
         if old_from < open_until:
             olds[old_from] += 1
             olds[open_until] -= 1

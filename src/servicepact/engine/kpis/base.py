@@ -47,6 +47,7 @@ DAY_SECONDS = 86_400
 _EXACT_FLOAT_LIMIT = 2**53
 
 _LOOKUP_STEP = 15 * 60 * 1_000_000  # a quarter-hour in microseconds
+LOOKUP_STEP_US = _LOOKUP_STEP  # the step of the look-up tables the compiled loops read
 _LOOKUP_MAX = 4_000_000  # quarter-hours in a look-up table (about 114 years)
 
 Window = tuple[int, int]
@@ -285,7 +286,10 @@ def dictionary_codes(
         column = column.combine_chunks()
     encoded = pc.dictionary_encode(column)
     values = encoded.dictionary.to_pylist()
-    indices = pc.fill_null(encoded.indices.cast(pa.int64()), -1)
+    # The indices as they come (int32): a cast to int64 first would copy them twice over.
+    indices = encoded.indices
+    if indices.null_count:
+        indices = pc.fill_null(indices, -1)
     codes = np.asarray(indices.to_numpy(zero_copy_only=False))
     # the smallest signed type that holds every code keeps the shared array small
     width = np.int16 if len(values) < 2**15 else np.int64
@@ -481,6 +485,22 @@ def window_lookup(windows: Sequence[Window]) -> tuple[int, int, Int64Array] | No
         return None
     table = np.repeat(np.arange(len(windows), dtype=np.int64), np.diff(bounds) // _LOOKUP_STEP)
     return first, _LOOKUP_STEP, table
+
+
+def rank_lookup(bounds: Int64Array) -> tuple[int, Int64Array] | None:
+    """``(first, table)`` for ascending ``bounds``: the number of bounds at or before an
+    instant ``v`` is 0 before ``first``, ``table[(v - first) // quarter-hour]`` while that
+    index is inside the table, and all of them after it; None when a bound is not a whole
+    quarter-hour from the first (see ``window_lookup``) or the span is too long."""
+    if bounds.size == 0 or np.any(np.diff(bounds) < 0):
+        return None
+    first = int(bounds[0])
+    span = (int(bounds[-1]) - first) // _LOOKUP_STEP
+    if ((bounds - first) % _LOOKUP_STEP).any() or span > _LOOKUP_MAX:
+        return None
+    grid = first + np.arange(span, dtype=np.int64) * _LOOKUP_STEP
+    table = np.searchsorted(bounds, grid, side="right").astype(np.int64)
+    return first, table
 
 
 def _compiled_sums(

@@ -39,6 +39,7 @@ from servicepact.engine.business_time import BusinessClock
 from servicepact.engine.kpis.base import (
     _KERNELS,
     HOUR_SECONDS,
+    LOOKUP_STEP_US,
     MICROS,
     BoolArray,
     Clock,
@@ -56,6 +57,7 @@ from servicepact.engine.kpis.base import (
     each_once,
     memoized,
     per_event_kpi,
+    rank_lookup,
     shared,
     shared_timestamps_us,
     to_seconds,
@@ -440,8 +442,11 @@ def _run_offsets(ctx: KpiContext, source: pa.Table) -> tuple[Int64Array, Int64Ar
 
     def compute() -> tuple[Int64Array, Int64Array, Int64Array]:
         rows, run_start, run_end = _source_pauses(ctx, source)
+        # runs per paused row, summed in place (no full-length count array beside it)
         offsets = np.zeros(source.num_rows + 1, dtype=np.int64)
-        np.cumsum(np.bincount(rows, minlength=source.num_rows), out=offsets[1:])
+        paused, runs = np.unique(rows, return_counts=True)
+        offsets[paused + 1] = runs
+        np.cumsum(offsets, out=offsets)
         return (
             offsets,
             np.ascontiguousarray(run_start, dtype=np.int64),
@@ -499,7 +504,6 @@ def _fused_within(
         codes, per_code = np.zeros(1, dtype=np.int16), np.full(1, -1, dtype=np.int64)
     start_us, start_ok = shared_timestamps_us(whole, source, whole.clock_columns.start)
     met_us, met_known = shared_timestamps_us(whole, source, met_column)
-    elapsed, _ = business_elapsed(source, whole, met_column)
     run_offsets, run_start, run_end = _run_offsets(whole, source)
     selection = ctx.selection
     win_first, win_step, win_table = look_up
@@ -508,7 +512,7 @@ def _fused_within(
     bad = _KERNELS.within_sums(
         selection if selection is not None else np.zeros(0, dtype=np.int64),
         selection is not None, start_us, start_ok, codes, per_code, uniform,
-        met_us, met_known, elapsed, run_offsets, run_start, run_end, *arrays,
+        met_us, met_known, run_offsets, run_start, run_end, *arrays,
         win_first, win_step, win_table, counts, nums, dens,
     )  # fmt: skip
     if bad >= 0:
@@ -602,32 +606,7 @@ def backlog_older_than(
     """
     days = int(ctx.params["days"])
     if _KERNELS is not None and hasattr(_KERNELS, "backlog_counts") and windows:
-        # One compiled pass over the tickets for every window end, instead of five
-        # full-length masks per window; the same comparisons, so the same counts.
-        source = ctx.source_table if ctx.source_table is not None else table
-        memo = ctx.memo if ctx.source_table is not None else {}
-        whole = replace(ctx, selection=None, source_table=source, memo=memo)
-        created, has_created = shared_timestamps_us(whole, source, "created_at")
-        resolved, has_resolved = shared_timestamps_us(whole, source, "resolved_at")
-        ends = np.array([end for _, end in windows], dtype=np.int64)
-        thresholds = np.array(
-            [backlog_threshold_us(end, days, ctx.timezone) for _, end in windows], dtype=np.int64
-        )
-        # one slot more than windows: the sorted kernel counts in differences
-        olds = np.zeros(len(windows) + 1, dtype=np.int64)
-        knowns = np.zeros(len(windows) + 1, dtype=np.int64)
-        selection = ctx.selection
-        ascending = bool(np.all(np.diff(ends) >= 0) and np.all(np.diff(thresholds) >= 0))
-        kernel = _KERNELS.backlog_counts_sorted if ascending else _KERNELS.backlog_counts
-        kernel(
-            selection if selection is not None else np.zeros(0, dtype=np.int64),
-            selection is not None, created, has_created, resolved, has_resolved,
-            ends, thresholds, olds, knowns,
-        )  # fmt: skip
-        return [
-            KpiAggregate(Aggregate.COUNT, int(olds[i]), 0, sample_size=int(knowns[i]))
-            for i in range(len(windows))
-        ]
+        return _compiled_backlog(_KERNELS, table, ctx, windows, days)
     created, has_created = shared_timestamps_us(ctx, table, "created_at")
     resolved, has_resolved = shared_timestamps_us(ctx, table, "resolved_at")
     results = []
@@ -639,6 +618,46 @@ def backlog_older_than(
             KpiAggregate(Aggregate.COUNT, int(old.sum()), 0, sample_size=int(known.sum()))
         )
     return results
+
+
+def _compiled_backlog(
+    kernels: Any, table: pa.Table, ctx: KpiContext, windows: Sequence[Window], days: int
+) -> list[KpiAggregate]:
+    """backlog_older_than in one compiled pass over the tickets for every window end,
+    instead of five full-length masks per window; the same comparisons, so the same counts.
+    Ascending ends and thresholds count two runs of windows per ticket, found in the
+    bounds' quarter-hour tables where they have them (else by binary search)."""
+    source = ctx.source_table if ctx.source_table is not None else table
+    memo = ctx.memo if ctx.source_table is not None else {}
+    whole = replace(ctx, selection=None, source_table=source, memo=memo)
+    created, has_created = shared_timestamps_us(whole, source, "created_at")
+    resolved, has_resolved = shared_timestamps_us(whole, source, "resolved_at")
+    ends = np.array([end for _, end in windows], dtype=np.int64)
+    thresholds = np.array(
+        [backlog_threshold_us(end, days, ctx.timezone) for _, end in windows], dtype=np.int64
+    )
+    # one slot more than windows: the sorted kernels count in differences
+    olds = np.zeros(len(windows) + 1, dtype=np.int64)
+    knowns = np.zeros(len(windows) + 1, dtype=np.int64)
+    selection = ctx.selection
+    rows = (
+        selection if selection is not None else np.zeros(0, dtype=np.int64),
+        selection is not None, created, has_created, resolved, has_resolved,
+    )  # fmt: skip
+    ascending = bool(np.all(np.diff(ends) >= 0) and np.all(np.diff(thresholds) >= 0))
+    end_ranks = rank_lookup(ends) if ascending else None
+    threshold_ranks = rank_lookup(thresholds) if ascending else None
+    if end_ranks is not None and threshold_ranks is not None:
+        kernels.backlog_counts_ranked(
+            *rows, *end_ranks, *threshold_ranks, LOOKUP_STEP_US, olds, knowns
+        )
+    else:
+        kernel = kernels.backlog_counts_sorted if ascending else kernels.backlog_counts
+        kernel(*rows, ends, thresholds, olds, knowns)
+    return [
+        KpiAggregate(Aggregate.COUNT, int(olds[i]), 0, sample_size=int(knowns[i]))
+        for i in range(len(windows))
+    ]
 
 
 def backlog_rows(
@@ -735,9 +754,12 @@ def _fused_flow(
     if _KERNELS is None or not hasattr(_KERNELS, "flow_sums") or look_up is None:
         return None
     numbers = values[0]
-    # int64 sums stay exact while |value| × events < 2**62 (as in base._compiled_sums)
-    if numbers.size and int(np.abs(numbers).max()) * numbers.size >= 2**62:
-        return None
+    # int64 sums stay exact while |value| × events < 2**62 (as in base._compiled_sums);
+    # the largest magnitude from the extremes, without an absolute copy of the array
+    if numbers.size:
+        largest = max(abs(int(numbers.max())), abs(int(numbers.min())))
+        if largest * numbers.size >= 2**62:
+            return None
     n = len(windows)
     counts, nums, dens = (np.zeros(n, dtype=np.int64) for _ in range(3))
     selection = ctx.selection
