@@ -87,6 +87,7 @@ INSTALL_JAVA = (
 ARROW_BATCH_ROWS = 10_000
 _STATE_SCHEMA = pa.schema([("level", pa.int32()), ("state", pa.binary())])
 _COUNT_SCHEMA = pa.schema([("key", pa.string()), ("count", pa.int64())])
+_COUNTS = "key string, count long"
 # How long the master (or Spark Connect server) has to accept a connection before the
 # command says it does not answer. Spark's own wait is longer and not configurable for a
 # standalone master (3 registration attempts of 20 s each, fixed in its client).
@@ -515,21 +516,40 @@ def _read_units(source: SparkSource) -> list[tuple[str, tuple[int, ...]]]:
 def _states_read_in_tasks(
     spark: Any, source: SparkSource, job: _Job, shipped: Any, what: str
 ) -> list[tuple[int, PeriodsPartial]]:
-    """No event corrects another: each task reads its row groups itself, through pyarrow —
-    only the columns the levels read, in the types they were stored in, as a local read
-    gives them — and evaluates them at once. No event crosses from the JVM to Python, nor
-    between tasks; the driver hands out (file, row groups) and merges the states."""
+    """No event corrects another: each task reads its row groups itself and evaluates them
+    at once (``_read_in_tasks``)."""
+
+    def states(tables: Iterator[pa.Table]) -> Iterator[pa.RecordBatch]:
+        value = shipped if isinstance(shipped, _Job) else shipped.value
+        for table in tables:
+            yield from partition_states(value, iter(table.to_batches()))
+
+    names = columns_sent(job, job.schema.names)
+    frame = _read_in_tasks(spark, source, names, states, "level int, state binary")
+    return [] if frame is None else _states(_collect(frame, what))
+
+
+def _read_in_tasks(
+    spark: Any,
+    source: SparkSource,
+    names: Sequence[str],
+    work: Callable[[Iterator[pa.Table]], Iterator[pa.RecordBatch]],
+    schema: str,
+) -> Any:
+    """The frame of ``work``'s rows over the source's events, each task reading its whole row
+    groups itself through pyarrow — only ``names``, in the types they were stored in, as a
+    local read gives them: no event crosses from the JVM to Python, nor between tasks; the
+    driver hands out (file, row groups) pairs. None when the source has no row group. Only
+    for events no batch corrects (``_corrected``)."""
     filesystem = source.filesystem
     units = _read_units(source)
     if not units:
-        return []
-    names = columns_sent(job, job.schema.names)
+        return None
 
-    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    def tables(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.Table]:
         import pyarrow.fs as pafs
         import pyarrow.parquet as pq
 
-        value = shipped if isinstance(shipped, _Job) else shipped.value
         files = filesystem or pafs.LocalFileSystem()
         for batch in batches:
             for item in batch.column("unit").to_pylist():
@@ -537,12 +557,13 @@ def _states_read_in_tasks(
                 with files.open_input_file(path) as handle:
                     parquet = pq.ParquetFile(handle)
                     present = [n for n in names if n in parquet.schema_arrow.names]
-                    table = parquet.read_row_groups(list(groups), columns=present)
-                yield from partition_states(value, iter(table.to_batches()))
+                    yield parquet.read_row_groups(list(groups), columns=present)
+
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        return work(tables(batches))
 
     listing = spark.createDataFrame([(i,) for i in range(len(units))], "unit int")
-    tasks = listing.repartition(len(units))
-    return _states(_collect(tasks.mapInArrow(run, "level int, state binary"), what))
+    return listing.repartition(len(units)).mapInArrow(run, schema)
 
 
 Counter = Callable[[pa.Table], Mapping[str, int]]
@@ -584,9 +605,19 @@ def count_events_spark(
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         return partition_counts(count, schema, batches)
 
-    frame = _partitioned(_events_frame(spark, source), source.event_type, timezone, partitions)
-    frame = frame.select(*dict.fromkeys(columns))  # after the cut: it needs the anchor and id
-    for row in _collect(frame.mapInArrow(run, "key string, count long"), what):
+    def counts(tables: Iterator[pa.Table]) -> Iterator[pa.RecordBatch]:
+        for table in tables:
+            yield from partition_counts(count, schema, iter(table.to_batches()))
+
+    if partitions is None and not _corrected(spark, source, what):
+        frame = _read_in_tasks(spark, source, list(dict.fromkeys(columns)), counts, _COUNTS)
+        if frame is None:
+            return totals
+    else:
+        frame = _partitioned(_events_frame(spark, source), source.event_type, timezone, partitions)
+        frame = frame.select(*dict.fromkeys(columns))  # after the cut: it needs anchor and id
+        frame = frame.mapInArrow(run, _COUNTS)
+    for row in _collect(frame, what):
         totals[row["key"]] = totals.get(row["key"], 0) + int(row["count"])
     return totals
 
