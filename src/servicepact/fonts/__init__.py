@@ -29,13 +29,13 @@ class FontFile:
         return FONT_DIR / self.name
 
     def truetype(self, cache_dir: Path) -> Path:
-        """This font as a TrueType file under ``cache_dir``, converted from the shipped WOFF
-        file the first time and kept. WeasyPrint reads TrueType as it is, but converts a WOFF
-        file (with fontTools, as here) for every PDF: 0.05 s of CPU each. The file's name holds
-        a hash of the WOFF file, so another release's font is another file."""
+        """This font as a TrueType file under ``cache_dir`` (its absolute path), converted from
+        the shipped WOFF file the first time and kept. WeasyPrint reads TrueType as it is, but
+        converts a WOFF file (with fontTools, as here) for every PDF: 0.05 s of CPU each. The
+        file's name holds a hash of the WOFF file, so another release's font is another file."""
         woff = self.path.read_bytes()
         digest = hashlib.sha256(woff).hexdigest()[:16]
-        target = cache_dir / f"{self.path.stem}-{digest}.ttf"
+        target = cache_dir.resolve() / f"{self.path.stem}-{digest}.ttf"
         if not target.exists():
             _write_atomically(target, _woff_to_truetype(woff))
         return target

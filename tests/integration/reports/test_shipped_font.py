@@ -6,6 +6,8 @@ two different syllables that render to different, non-empty pictures were really
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from pdf_pages import first_page, font_names, page_text, require_pango
 
@@ -105,6 +107,17 @@ def test_the_fonts_kept_as_truetype_lay_out_the_same_pdf(tmp_path):
         for tag in tags:
             if tag != "head":  # its modification time and checksum change with the file
                 assert ttf.reader[tag] == woff.reader[tag], tag
+
+
+def test_the_font_cache_may_be_a_relative_path(tmp_path, monkeypatch):
+    # the data directory's default is the relative path "data"
+    require_pango()
+    from servicepact.reports.pdf import html_to_pdf
+
+    monkeypatch.chdir(tmp_path)
+    data = html_to_pdf(_KO_HTML, font_cache=Path("data") / "cache" / "fonts")
+    assert len(list((tmp_path / "data" / "cache" / "fonts").glob("*.ttf"))) == 2
+    assert _picture(data) == _picture(html_to_pdf(_KO_HTML))
 
 
 def test_without_a_writable_font_cache_the_woff_files_are_laid_out(tmp_path):
