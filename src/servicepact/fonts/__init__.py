@@ -7,11 +7,16 @@ on a machine with no CJK font installed. ``OFL.txt`` beside them is the licence;
 
 from __future__ import annotations
 
+import hashlib
+import io
+import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 FONT_DIR = Path(__file__).resolve().parent
 FAMILY = "Noto Sans KR"
+_FORMATS = {".woff": "woff", ".ttf": "truetype"}  # a file's suffix → its @font-face format
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +28,42 @@ class FontFile:
     def path(self) -> Path:
         return FONT_DIR / self.name
 
+    def truetype(self, cache_dir: Path) -> Path:
+        """This font as a TrueType file under ``cache_dir`` (its absolute path), converted from
+        the shipped WOFF file the first time and kept. WeasyPrint reads TrueType as it is, but
+        converts a WOFF file (with fontTools, as here) for every PDF: 0.05 s of CPU each. The
+        file's name holds a hash of the WOFF file, so another release's font is another file."""
+        woff = self.path.read_bytes()
+        digest = hashlib.sha256(woff).hexdigest()[:16]
+        target = cache_dir.resolve() / f"{self.path.stem}-{digest}.ttf"
+        if not target.exists():
+            _write_atomically(target, _woff_to_truetype(woff))
+        return target
+
+
+def _woff_to_truetype(woff: bytes) -> bytes:
+    """The same tables, uncompressed: what WeasyPrint makes of a WOFF file."""
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(io.BytesIO(woff))
+    font.flavor = font.flavorData = None
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    """``data`` at ``target`` whole (another process may be writing the same file)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
 
 FONT_FILES = (
     FontFile("NotoSansKR-Regular.woff", 400),
@@ -32,12 +73,15 @@ FONT_FILES = (
 
 def font_face_css(url_of: dict[str, str]) -> str:
     """``@font-face`` rules for every shipped file; ``url_of`` maps a file name to its URL
-    (a ``file:`` URL for WeasyPrint, a static path for the web UI)."""
+    (a ``file:`` URL for WeasyPrint, a static path for the web UI), a ``.woff`` or ``.ttf``
+    file."""
     rules = []
     for font in FONT_FILES:
+        url = url_of[font.name]
+        file_format = _FORMATS[Path(url).suffix]
         rules.append(
             "@font-face { "
             f'font-family: "{FAMILY}"; font-style: normal; font-weight: {font.weight}; '
-            f'src: url("{url_of[font.name]}") format("woff"); }}'
+            f'src: url("{url}") format("{file_format}"); }}'
         )
     return "\n".join(rules)

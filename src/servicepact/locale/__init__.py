@@ -11,6 +11,7 @@ import re
 from decimal import ROUND_HALF_EVEN, Decimal
 from enum import StrEnum
 from fractions import Fraction
+from functools import cache
 
 from servicepact.locale.ko import KO
 from servicepact.locale.ko_messages import KO_MESSAGES
@@ -77,15 +78,16 @@ def _pattern(english: str) -> re.Pattern[str] | None:
     return re.compile("".join(parts), re.DOTALL)
 
 
-def _templates(catalogue: dict[str, str]) -> list[tuple[re.Pattern[str], str]]:
+@cache
+def _templates(lang: Lang) -> list[tuple[re.Pattern[str], str]]:
+    """The catalogue's keys with fields as patterns, compiled on first use (150 patterns: a
+    command that words no message in a language never compiles them)."""
+    catalogue = MESSAGE_CATALOGUES[lang]
     found = [(english, _pattern(english), text) for english, text in catalogue.items()]
     # The most specific first: more fixed text, fewer values ("row {row}, column {column}"
     # before "row {row}").
     found.sort(key=lambda item: -len(_FIELD.sub("", item[0])))
     return [(pattern, text) for _, pattern, text in found if pattern is not None]
-
-
-_TEMPLATES = {lang: _templates(catalogue) for lang, catalogue in MESSAGE_CATALOGUES.items()}
 
 
 def _fill(text: str, values: dict[str, str]) -> str:
@@ -99,7 +101,7 @@ def translate_message(lang: Lang, text: str) -> str:
     exact = catalogue.get(text)
     if exact is not None:
         return exact
-    for pattern, translated in _TEMPLATES[lang]:
+    for pattern, translated in _templates(lang):
         match = pattern.fullmatch(text)
         if match is None:
             continue

@@ -21,6 +21,7 @@ from servicepact.reports.model import ContractPack, Pack
 from servicepact.services.ports import Ports
 
 REPORTS_DIR = "reports"  # under the data directory
+FONT_CACHE = Path("cache") / "fonts"  # under the data directory: the PDFs' fonts as TrueType
 
 
 class ReportFormat(StrEnum):
@@ -30,8 +31,14 @@ class ReportFormat(StrEnum):
     JSON = "json"  # the pack's data, for scripts and other tools
 
 
-def render(pack: Pack, *, fmt: ReportFormat, lang: Lang) -> bytes:
-    """The pack in ``fmt``; PDF and XLSX renderers are imported only when asked for."""
+def font_cache(app: Ports) -> Path:
+    """Where PDFs keep the shipped fonts as TrueType files (``reports/pdf.py``)."""
+    return app.settings.data_dir / FONT_CACHE
+
+
+def render(pack: Pack, *, fmt: ReportFormat, lang: Lang, font_cache: Path | None = None) -> bytes:
+    """The pack in ``fmt``; PDF and XLSX renderers are imported only when asked for. A PDF
+    keeps its fonts in ``font_cache`` (see ``font_cache(app)``)."""
     if fmt is ReportFormat.HTML:
         from servicepact.reports.html import render_html
 
@@ -39,7 +46,7 @@ def render(pack: Pack, *, fmt: ReportFormat, lang: Lang) -> bytes:
     if fmt is ReportFormat.PDF:
         from servicepact.reports.pdf import render_pdf
 
-        return render_pdf(pack, lang=lang)
+        return render_pdf(pack, lang=lang, font_cache=font_cache)
     if fmt is ReportFormat.XLSX:
         from servicepact.reports.xlsx import render_xlsx
 
@@ -93,7 +100,7 @@ def write_pack(
 ) -> Path:
     """Build the pack, render it and write it; returns the file written."""
     pack = build_pack(app, actor=actor, period=period, contract_id=contract_id, cases_dir=cases_dir)
-    content = render(pack, fmt=fmt, lang=lang)
+    content = render(pack, fmt=fmt, lang=lang, font_cache=font_cache(app))
     path = output if output is not None else default_path(app, pack, fmt=fmt, lang=lang)
     write_bytes_atomically(path, content)
     return path
@@ -129,9 +136,9 @@ def write_review_packs(
             elif fmt is ReportFormat.PDF and html is not None:
                 from servicepact.reports.pdf import html_to_pdf
 
-                content = html_to_pdf(html)
+                content = html_to_pdf(html, font_cache=font_cache(app))
             else:
-                content = render(pack, fmt=fmt, lang=lang)
+                content = render(pack, fmt=fmt, lang=lang, font_cache=font_cache(app))
             write_bytes_atomically(path, content)
             written.append(path)
     return written

@@ -5,10 +5,15 @@ the Noto Sans KR subset shipped in the package (``servicepact/fonts``), added as
 rules, so no system CJK font is needed. WeasyPrint is imported on first use so the rest of the
 product (and the HTML and XLSX packs) works on a machine without pango. No URL is ever
 fetched: the fetcher hands out the shipped font files and refuses every other request.
+
+Given a ``font_cache`` directory (``DATA_DIR/cache/fonts``: ``packs.font_cache``), the fonts
+are handed out as TrueType files kept there (``FontFile.truetype``): the same tables WeasyPrint
+would otherwise decompress from the WOFF files for every PDF.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from servicepact.domain.errors import Conflict
@@ -17,38 +22,46 @@ from servicepact.reports.html import render_html
 from servicepact.reports.messages import Lang
 from servicepact.reports.model import Pack
 
-_FONT_URLS = {font.name: font.path.as_uri() for font in FONT_FILES}
-_FONT_PATHS = {font.path.as_uri(): font.path for font in FONT_FILES}
+_MIME = {".woff": "font/woff", ".ttf": "font/ttf"}
 
 
-def _font_bytes(url: str) -> bytes:
-    """A shipped font file by its URL; anything else that asks for a URL is a bug, never a
-    download."""
-    path = _FONT_PATHS.get(url)
-    if path is None:
-        raise ValueError(f"reports fetch nothing at run time (asked for {url[:80]!r})")
-    return path.read_bytes()
+def _font_files(font_cache: Path | None) -> dict[str, Path]:
+    """Each shipped font's file for WeasyPrint, by the shipped file's name."""
+    if font_cache is not None:
+        try:
+            return {font.name: font.truetype(font_cache) for font in FONT_FILES}
+        except OSError:  # e.g. a read-only data directory: WeasyPrint converts the WOFF files
+            pass
+    return {font.name: font.path for font in FONT_FILES}
 
 
-def _fetcher(weasyprint: Any) -> Any:
-    """WeasyPrint's URL fetcher that hands out the shipped fonts only. WeasyPrint 68 and later
+def _fetcher(weasyprint: Any, files: dict[str, Path]) -> Any:
+    """WeasyPrint's URL fetcher that hands out the ``files`` (by their ``file:`` URL) only;
+    anything else that asks for a URL is a bug, never a download. WeasyPrint 68 and later
     take a ``URLFetcher`` object; earlier versions a function returning a dict."""
+    by_url = {path.as_uri(): path for path in files.values()}
+
+    def font(url: str) -> tuple[bytes, str]:
+        path = by_url.get(url)
+        if path is None:
+            raise ValueError(f"reports fetch nothing at run time (asked for {url[:80]!r})")
+        return path.read_bytes(), _MIME[path.suffix]
+
     urls = weasyprint.urls
     if hasattr(urls, "URLFetcher"):
 
         class ShippedFonts(urls.URLFetcher):  # type: ignore[misc,name-defined]
             def fetch(self, url: str, headers: Any = None) -> Any:
-                return urls.URLFetcherResponse(url, _font_bytes(url), {"Content-Type": MIME})
+                data, mime = font(url)
+                return urls.URLFetcherResponse(url, data, {"Content-Type": mime})
 
         return ShippedFonts()
 
     def fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        return {"string": _font_bytes(url), "mime_type": MIME, "redirected_url": url}
+        data, mime = font(url)
+        return {"string": data, "mime_type": mime, "redirected_url": url}
 
     return fetch
-
-
-MIME = "font/woff"
 
 
 def _weasyprint() -> Any:
@@ -63,20 +76,22 @@ def _weasyprint() -> Any:
     return weasyprint
 
 
-def html_to_pdf(html: str) -> bytes:
+def html_to_pdf(html: str, *, font_cache: Path | None = None) -> bytes:
+    """The HTML laid out as PDF with the shipped fonts (kept as TrueType in ``font_cache``,
+    when given)."""
     weasyprint = _weasyprint()
     from weasyprint.text.fonts import FontConfiguration
 
+    files = _font_files(font_cache)
     fonts = FontConfiguration()
-    fetcher = _fetcher(weasyprint)
-    shipped = weasyprint.CSS(
-        string=font_face_css(_FONT_URLS), url_fetcher=fetcher, font_config=fonts
-    )
+    fetcher = _fetcher(weasyprint, files)
+    urls = {name: path.as_uri() for name, path in files.items()}
+    shipped = weasyprint.CSS(string=font_face_css(urls), url_fetcher=fetcher, font_config=fonts)
     document = weasyprint.HTML(string=html, url_fetcher=fetcher)
     pdf: bytes = document.write_pdf(stylesheets=[shipped], font_config=fonts)
     return pdf
 
 
-def render_pdf(pack: Pack, *, lang: Lang = Lang.EN) -> bytes:
+def render_pdf(pack: Pack, *, lang: Lang = Lang.EN, font_cache: Path | None = None) -> bytes:
     """The pack as a PDF document (A4 landscape) in ``lang``."""
-    return html_to_pdf(render_html(pack, lang=lang))
+    return html_to_pdf(render_html(pack, lang=lang), font_cache=font_cache)

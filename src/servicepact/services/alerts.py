@@ -31,6 +31,7 @@ from servicepact.alerts.conditions import (
 )
 from servicepact.alerts.dispatch import DispatchReport, dispatch
 from servicepact.alerts.webhook import Sleep
+from servicepact.contractfile.kinds import load_yaml_model
 from servicepact.domain.access import Actor
 from servicepact.domain.alerts import Alert, AlertSettings, DeliveryAttempt, States
 from servicepact.domain.contracts import Contract, PeriodKind
@@ -46,7 +47,6 @@ from servicepact.services import commercials
 from servicepact.services._contracts import visible_contracts
 from servicepact.services.ports import Ports
 from servicepact.services.risks import control_findings, list_risks, results_for
-from servicepact.services.selection import load_yaml_model
 from servicepact.store.db.alerts import AlertRepository
 
 

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from servicepact.contractfile.kinds import load_yaml_model
 from servicepact.domain.access import Actor
 from servicepact.domain.entrustment import (
     AccessAction,
@@ -26,7 +27,6 @@ from servicepact.domain.event_types import PersonalData
 from servicepact.domain.risks import ControlFinding
 from servicepact.services._contracts import get_contract, list_contracts
 from servicepact.services.ports import Ports
-from servicepact.services.selection import load_yaml_model
 from servicepact.store.db.governance import EntrustmentRepository, PersonalDataAccessRepository
 from servicepact.store.pii import mask_text
 

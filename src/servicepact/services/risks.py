@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from servicepact.contractfile.kinds import load_yaml_model
 from servicepact.domain.access import Actor
 from servicepact.domain.contracts import Contract
 from servicepact.domain.errors import NotFound
@@ -42,7 +43,6 @@ from servicepact.engine.risks import (
 from servicepact.services import evaluation, loads
 from servicepact.services._contracts import get_contract, list_contracts, visible_contracts
 from servicepact.services.ports import Ports
-from servicepact.services.selection import load_yaml_model
 from servicepact.store.db.commercials import CreditStatementRepository
 from servicepact.store.db.governance import RiskRepository
 from servicepact.store.db.uow import UnitOfWork

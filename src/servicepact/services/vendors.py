@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from servicepact.contractfile.kinds import load_yaml_model
 from servicepact.domain.access import Actor
 from servicepact.domain.contracts import Contract
 from servicepact.domain.errors import InvalidInput, NotFound, Problem
@@ -55,7 +56,6 @@ from servicepact.services import commercials
 from servicepact.services._contracts import get_contract, governing_contracts, visible_contracts
 from servicepact.services.ports import Ports
 from servicepact.services.risks import list_risks, load_findings, results_for
-from servicepact.services.selection import load_yaml_model
 from servicepact.store.db.governance import FrozenScorecardRepository, SurveyRepository
 from servicepact.store.db.periods import CloseStatus, PeriodCloseRepository
 

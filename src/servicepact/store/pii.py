@@ -67,15 +67,17 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from servicepact.domain.contracts import DataProtection, Treatment
 from servicepact.domain.event_types import ColumnType, EventType, PersonalData
+
+if TYPE_CHECKING:
+    import duckdb
 
 PSEUDONYM_PREFIX = "ps_"
 PSEUDONYM_HEX_DIGITS = 32  # 128 bits of the HMAC: collision-free for any realistic population
@@ -352,6 +354,14 @@ class _Needles:
     codes: np.ndarray[Any, Any]
 
 
+def _duckdb_connection() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection. DuckDB is imported here, on a load's first use, not
+    with this module: commands that only read stored events (a review pack) never need it."""
+    import duckdb
+
+    return duckdb.connect()
+
+
 class FreeTextMasker:
     """Masks, in each row's TEXT columns, the values of that row's personal-data columns.
 
@@ -377,7 +387,7 @@ class FreeTextMasker:
 
     def _contains(self, texts: pa.Array, needles: pa.Array) -> np.ndarray[Any, Any]:
         if self._con is None:
-            self._con = duckdb.connect()
+            self._con = _duckdb_connection()
         pairs = pa.table({"t": texts, "n": needles})  # noqa: F841 - read by the query
         result = self._con.sql("SELECT coalesce(contains(t, n), false) AS m FROM pairs")
         return np.asarray(result.to_arrow_table().column("m").to_numpy(), dtype=np.bool_)
@@ -512,7 +522,7 @@ class Pseudonymiser:
         harmless because every candidate is compared with the value itself.
         """
         if self._con is None:
-            self._con = duckdb.connect()
+            self._con = _duckdb_connection()
         keys = pa.table({"v": values})  # noqa: F841 - read by the query
         result = self._con.sql("SELECT hash(v) AS h FROM keys").to_arrow_table()
         return np.asarray(result.column("h").to_numpy(), dtype=np.uint64)

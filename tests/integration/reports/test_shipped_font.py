@@ -6,6 +6,8 @@ two different syllables that render to different, non-empty pictures were really
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from pdf_pages import first_page, font_names, page_text, require_pango
 
@@ -64,3 +66,65 @@ def test_characters_outside_the_font_draw_the_same_notdef_glyph():
     if font_names(first) != {"Noto-Sans-KR"}:
         pytest.skip("a system font supplies CJK ideographs here")
     assert _ink(first) == _ink(second)
+
+
+_KO_HTML = (
+    '<html lang="ko"><body style="font-family: \'Noto Sans KR\', sans-serif; font-size: 20pt">'
+    '<p>서비스 수준 98.50 % (목표 95 %)</p><p style="font-weight: bold">크레딧 1,234,000 KRW</p>'
+    "</body></html>"
+)
+
+
+def _picture(data: bytes) -> tuple[str, set[str], bytes]:
+    page = first_page(data)
+    return page_text(page), font_names(page), page.render(scale=1).to_pil().tobytes()
+
+
+def test_the_fonts_kept_as_truetype_lay_out_the_same_pdf(tmp_path):
+    require_pango()
+    from fontTools.ttLib import TTFont
+
+    from servicepact.reports.pdf import html_to_pdf
+
+    from_woff = _picture(html_to_pdf(_KO_HTML))
+    cache = tmp_path / "cache" / "fonts"
+    first = html_to_pdf(_KO_HTML, font_cache=cache)
+    kept = sorted(cache.iterdir())
+    assert [path.suffix for path in kept] == [".ttf", ".ttf"]
+    written = [path.stat().st_mtime_ns for path in kept]
+    second = html_to_pdf(_KO_HTML, font_cache=cache)
+    assert [path.stat().st_mtime_ns for path in sorted(cache.iterdir())] == written  # read back
+    assert from_woff[1] == {"Noto-Sans-KR", "Noto-Sans-KR-Bold"}
+    assert _picture(first) == from_woff  # same text, same fonts, same pixels
+    assert _picture(second) == from_woff
+    for font in FONT_FILES:
+        (truetype,) = cache.glob(f"{font.path.stem}-*.ttf")
+        woff, ttf = TTFont(font.path), TTFont(truetype)
+        assert woff.flavor == "woff"
+        assert ttf.flavor is None
+        tags = sorted(woff.reader.keys())
+        assert sorted(ttf.reader.keys()) == tags
+        for tag in tags:
+            if tag != "head":  # its modification time and checksum change with the file
+                assert ttf.reader[tag] == woff.reader[tag], tag
+
+
+def test_the_font_cache_may_be_a_relative_path(tmp_path, monkeypatch):
+    # the data directory's default is the relative path "data"
+    require_pango()
+    from servicepact.reports.pdf import html_to_pdf
+
+    monkeypatch.chdir(tmp_path)
+    data = html_to_pdf(_KO_HTML, font_cache=Path("data") / "cache" / "fonts")
+    assert len(list((tmp_path / "data" / "cache" / "fonts").glob("*.ttf"))) == 2
+    assert _picture(data) == _picture(html_to_pdf(_KO_HTML))
+
+
+def test_without_a_writable_font_cache_the_woff_files_are_laid_out(tmp_path):
+    require_pango()
+    from servicepact.reports.pdf import html_to_pdf
+
+    blocked = tmp_path / "a file"
+    blocked.write_text("not a directory", encoding="utf-8")
+    data = html_to_pdf(_KO_HTML, font_cache=blocked / "fonts")
+    assert _picture(data) == _picture(html_to_pdf(_KO_HTML))

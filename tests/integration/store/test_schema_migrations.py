@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -58,6 +60,8 @@ def test_revisions_form_one_numbered_line() -> None:
     for older, newer in zip(reversed(scripts[1:]), reversed(scripts[:-1]), strict=True):
         assert newer.down_revision == older.revision
     assert migrate.next_revision_id() == f"{len(numbers) + 1:04d}"
+    # The start-up check reads the head from the scripts' names, without Alembic.
+    assert migrate.head_revision() == migrate.script_directory().get_current_head()
 
 
 def test_a_new_revision_is_numbered_after_the_head_and_empty_when_nothing_changed(
@@ -201,3 +205,34 @@ def test_dated_risks_and_survey_entries_are_filled_when_the_schema_is_upgraded(
     ]
     # a stored survey is its first entry
     assert [tuple(e) for e in entries] == [("helpco", "2026-Q4", 1, "82", 14)]
+
+
+@pytest.mark.slow  # a new process
+def test_the_start_up_check_reads_the_revision_without_alembic(db_url: str) -> None:
+    # Every command checks the schema first; Alembic's import (~0.2 s) is for changing it.
+    script = (
+        "import sys\n"
+        "from servicepact.store.db import migrate\n"
+        "from servicepact.store.db.engine import make_engine\n"
+        "engine = make_engine(sys.argv[1])\n"
+        "print(migrate.current_revision(engine), migrate.head_revision())\n"
+        "print('alembic' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, db_url],
+        capture_output=True, text=True, check=True, timeout=120,
+    )  # fmt: skip
+    head = migrate.script_directory().get_current_head()
+    assert done.stdout.split("\n")[:2] == [f"{head} {head}", "False"]
+
+
+def test_a_database_at_two_revisions_is_refused(empty_db_url: str) -> None:
+    engine = make_engine(empty_db_url)
+    try:
+        with engine.begin() as connection:
+            connection.exec_driver_sql("CREATE TABLE alembic_version (version_num VARCHAR(32))")
+            connection.exec_driver_sql("INSERT INTO alembic_version VALUES ('0012'), ('0013')")
+        with pytest.raises(RuntimeError, match="several revisions: 0012, 0013"):
+            migrate.current_revision(engine)
+    finally:
+        engine.dispose()

@@ -1,15 +1,20 @@
 """Fees of a month from the fee schedule, with hand-computed values (docs/invoices.md)."""
 
+import subprocess
+import sys
+import tempfile
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 from pydantic import ValidationError
 
 from servicepact.domain.errors import InvalidInput
 from servicepact.domain.fees import Fee, Indexation
 from servicepact.domain.periods import parse_period
-from servicepact.engine.fees import at_risk_base, fee_lines, index_factor
+from servicepact.engine.fees import at_risk_base, count_fee_units, fee_lines, index_factor
 
 MARCH = parse_period("2026-03")
 CALLS = [{"upto": 50000, "price": 900}, {"price": 800}]
@@ -302,3 +307,76 @@ def test_an_index_table_starting_later_leaves_earlier_years_at_the_base_price():
     table = Indexation.model_validate({"table": {3: "1.05"}})
     assert index_factor(table, 2) == 1
     assert index_factor(table, 3) == Decimal("1.05")
+
+
+def _calls_in_seoul() -> tuple[list[Fee], object]:
+    import pyarrow as pa
+
+    # Seoul is UTC+9: March 2026 there is [2026-02-28 15:00, 2026-03-31 15:00) in UTC.
+    utc = [
+        "2026-02-28T14:59:59Z",  # 23:59:59 on 28 February in Seoul: before the month
+        "2026-02-28T15:00:00Z",  # midnight, 1 March: the first instant counted
+        "2026-03-15T03:00:00Z",
+        None,  # no time: not counted
+        "2026-03-31T14:59:59.999999Z",  # the last microsecond of March
+        "2026-03-31T15:00:00Z",  # midnight, 1 April: after the month
+    ]
+    times = pa.array(utc, pa.string()).cast(pa.timestamp("us", tz="UTC"))
+    table = pa.table({"answered_at": times, "queue": ["a", "b", "a", "a", "b", "a"]})
+    fees = [
+        Fee.model_validate({"id": "calls", "kind": "per_unit", "source": "calls", "bands": CALLS}),
+        Fee.model_validate(
+            {
+                "id": "queue-a",
+                "kind": "per_unit",
+                "source": "calls",
+                "bands": CALLS,
+                "filter": {"queue": "a"},
+            }
+        ),
+    ]
+    return fees, table
+
+
+def test_units_are_the_events_whose_local_time_falls_in_the_month():
+    fees, table = _calls_in_seoul()
+    counted = count_fee_units(
+        table, fees=fees, anchor="answered_at", month=MARCH, timezone="Asia/Seoul"
+    )
+    # rows 2, 3 and 5 fall in March in Seoul; of those, queue "a" is row 3 only
+    assert counted == {"calls": 3, "queue-a": 1}
+    april = parse_period("2026-04")
+    assert count_fee_units(
+        table, fees=fees, anchor="answered_at", month=april, timezone="Asia/Seoul"
+    ) == {"calls": 1, "queue-a": 1}
+    assert count_fee_units(
+        table.slice(0, 0), fees=fees, anchor="answered_at", month=MARCH, timezone="Asia/Seoul"
+    ) == {"calls": 0, "queue-a": 0}
+
+
+@pytest.mark.slow  # a new process
+def test_counting_units_without_a_filter_leaves_pandas_unloaded():
+    # pyarrow imports pandas (~0.3 s) on its first conversion of a Python value; a review
+    # pack counts each month's units, and a fresh `servicepact report` needs nothing of pandas.
+    script = (
+        "import sys, datetime\n"
+        "import pyarrow.parquet as pq\n"
+        "from servicepact.domain.fees import Fee\n"
+        "from servicepact.domain.periods import parse_period\n"
+        "from servicepact.engine.fees import count_fee_units\n"
+        "table = pq.ParquetFile(sys.argv[1]).read()  # as the event store reads one batch\n"
+        "fee = Fee.model_validate({'id': 'calls', 'kind': 'per_unit', 'source': 'calls',\n"
+        "                          'bands': [{'price': 800}]})\n"
+        "print(count_fee_units(table, fees=[fee], anchor='answered_at',\n"
+        "                      month=parse_period('2026-03'), timezone='Asia/Seoul'))\n"
+        "print('pandas' in sys.modules)\n"
+    )
+    _, table = _calls_in_seoul()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "calls.parquet"
+        pq.write_table(table, path)
+        done = subprocess.run(
+            [sys.executable, "-c", script, str(path)],
+            capture_output=True, text=True, check=True, timeout=120,
+        )  # fmt: skip
+    assert done.stdout.split("\n")[:2] == ["{'calls': 3}", "False"]

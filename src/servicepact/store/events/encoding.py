@@ -15,8 +15,6 @@ import codecs
 from dataclasses import dataclass
 from pathlib import Path
 
-import charset_normalizer
-
 from servicepact.domain.errors import InvalidInput, Problem
 
 UTF8 = "utf-8"
@@ -66,6 +64,8 @@ def detect(path: Path, declared: str | None = None) -> str:
     truncated = len(sample) == SAMPLE_BYTES
     if _decodes(sample, UTF8, truncated=truncated):
         return UTF8
+    import charset_normalizer  # only for a file that is not UTF-8: most commands never guess
+
     best = charset_normalizer.from_bytes(sample).best()
     guessed = best.encoding if best is not None else None
     if guessed is not None and guessed.lower() in _KOREAN_FAMILY:

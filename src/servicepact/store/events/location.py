@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-import duckdb
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
@@ -179,6 +178,8 @@ class EventRoot:
         if self.local is not None:
             yield
             return
+        import duckdb  # DuckDB scans object storage; a local store's commands may need none
+
         try:
             yield
         except InvalidInput:

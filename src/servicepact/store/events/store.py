@@ -34,9 +34,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Protocol, Self
+from typing import TYPE_CHECKING, Protocol, Self
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -45,6 +44,9 @@ import pyarrow.parquet as pq
 from servicepact.domain.event_schemas import BATCH_COLUMN, ROW_COLUMN, arrow_schema
 from servicepact.domain.event_types import BUILT_IN, EventType
 from servicepact.store.events.location import EventRoot
+
+if TYPE_CHECKING:
+    import duckdb
 
 TEMP_MARK = ".tmp-"
 PARQUET = ".parquet"
@@ -350,6 +352,8 @@ class _Duck:
         self.memory_limit = memory_limit
 
     def __enter__(self) -> duckdb.DuckDBPyConnection:
+        import duckdb  # here, not with the module: reading one batch (a review pack) needs none
+
         self.con = duckdb.connect()
         self.con.execute("SET TimeZone = 'UTC'")
         self.con.execute(f"SET memory_limit = '{self.memory_limit}'")

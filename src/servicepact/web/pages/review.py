@@ -242,12 +242,14 @@ def review_pack(
 ) -> Response:
     """The month's review pack as ``servicepact report`` makes it, in the viewer's language;
     built in a worker thread and kept until the data changes."""
-    from servicepact.reports.packs import ReportFormat, build_pack
+    from servicepact.reports.packs import ReportFormat, build_pack, font_cache
     from servicepact.reports.packs import render as render_pack
 
     def build() -> bytes:
         pack = build_pack(app, actor=viewer.actor, period=period, contract_id=contract_id)
-        return render_pack(pack, fmt=ReportFormat(fmt.value), lang=viewer.lang)
+        return render_pack(
+            pack, fmt=ReportFormat(fmt.value), lang=viewer.lang, font_cache=font_cache(app)
+        )
 
     content = view_cache.cached(
         app,
