@@ -54,7 +54,7 @@ class TreeMemory:
     """Peak resident memory of this process's descendants, by kind (JVM / Python workers)."""
 
     def __init__(self) -> None:
-        self.peak = {"jvm": 0, "workers": 0, "driver": 0}
+        self.peak = {"jvm": 0, "workers": 0, "driver": 0, "worker_processes": 0}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -82,7 +82,7 @@ class TreeMemory:
             children = [c for c, p in parents.items() if p == pid]
             mine.update(children)
             frontier.extend(children)
-        totals = {"jvm": 0, "workers": 0}
+        totals = {"jvm": 0, "workers": 0, "worker_processes": 0}
         for pid in mine:
             try:
                 with open(f"/proc/{pid}/comm") as handle:
@@ -92,6 +92,7 @@ class TreeMemory:
             except OSError:
                 continue
             totals["jvm" if name == "java" else "workers"] += rss
+            totals["worker_processes"] += name != "java"
         with open("/proc/self/statm") as handle:
             totals["driver"] = int(handle.read().split()[1]) * PAGE
         for kind, value in totals.items():
@@ -211,7 +212,7 @@ def main() -> None:
         f"driver (Python) {tree.peak['driver'] / mb:,.0f} MB at most during the run "
         f"({driver_before / mb:,.0f} MB before it), "
         f"JVM {tree.peak['jvm'] / mb:,.0f} MB, executor Python workers "
-        f"{tree.peak['workers'] / mb:,.0f} MB"
+        f"{tree.peak['workers'] / mb:,.0f} MB (at most {tree.peak['worker_processes']} processes)"
     )
     print(f"spark session start-up (not timed above): {startup:.1f} s on {args.master}")
     print(
