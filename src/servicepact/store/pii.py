@@ -810,7 +810,10 @@ def _contained(
     if len(candidates) == 0:
         return candidates
     at = pa.array(candidates)
-    return candidates[masker._contains(pc.take(texts, at), pc.take(needles, at))]
+    inside: np.ndarray[Any, np.dtype[np.int64]] = candidates[
+        masker._contains(pc.take(texts, at), pc.take(needles, at))
+    ]
+    return inside
 
 
 def mask_row(
