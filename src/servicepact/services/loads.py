@@ -335,6 +335,15 @@ def _load(
     )
     target = _Target(actor, contract_id, source, content_sha256, name)
     with store.writer(contract_id=contract_id, source=source, batch_id=content_sha256) as writer:
+        early: list[_Controlled] = []
+
+        def controls_meanwhile() -> None:
+            # Read-only over the finished file, while DuckDB looks for repeated ids.
+            try:
+                early.append(_controls_of(store, writer, admission, target, context))
+            except Exception:  # run again by _finish, in the usual order
+                early.clear()
+
         read = _stage(
             writer,
             admission,
@@ -344,8 +353,11 @@ def _load(
             timezone=timezone,
             progress=progress,
             file_name=name,
+            meanwhile=controls_meanwhile,
         )
-        report = _finish(app, store, writer, admission, read, context, target)
+        # Rows excluded after the controls ran (repeated ids): they are run again.
+        ready = early[0] if early and writer.rewrites == 0 else None
+        report = _finish(app, store, writer, admission, read, context, target, controlled=ready)
     if report.status is not LoadStatus.ALREADY_LOADED:
         remeasure(app, actor=actor, contract_id=contract_id)
     return report
@@ -556,10 +568,12 @@ def _stage(
     timezone: str | None,
     progress: Progress | None,
     file_name: str,
+    meanwhile: Callable[[], None] | None = None,
 ) -> _Read:
     """Read, validate and pseudonymise the file into the batch's temporary file; refuse it (or,
     with ``accept_valid``, set its bad rows aside) — the part of a load that needs no database,
-    run here or in a Spark task (``stage_file``)."""
+    run here or in a Spark task (``stage_file``). ``meanwhile`` runs while repeated ids are
+    looked for, unless the file is refused whatever they are."""
     read = _write_rows(
         writer,
         admission,
@@ -569,6 +583,9 @@ def _stage(
         timezone=timezone,
         progress=progress,
     )
+    if meanwhile is not None and read.rows_read and (accept_valid or not read.problems):
+        writer.start_duplicate_check(admission.event_type.id_column)
+        meanwhile()
     _refuse_unusable(writer, admission.event_type.id_column, read, accept_valid, file_name)
     return read
 
@@ -581,21 +598,15 @@ def _finish(
     read: _Read,
     context: _Context,
     target: _Target,
+    *,
+    controlled: _Controlled | None = None,
 ) -> LoadReport:
-    """Run the controls over the written batch, refuse a closed month, commit the file and
-    record the batch with its findings (audited). Nothing is recorded unless the whole load is."""
+    """Run the controls over the written batch (unless ``controlled``: run already over the
+    same file), refuse a closed month, commit the file and record the batch with its findings
+    (audited). Nothing is recorded unless the whole load is."""
     contract_id, source, batch_id = target.contract_id, target.source, target.batch_id
-    controlled = _run_controls(
-        store,
-        writer,
-        admission,
-        context.quarantined,
-        contract_id,
-        source,
-        context.loaded_at,
-        context.closed,
-        context.earlier_findings,
-    )
+    if controlled is None:
+        controlled = _controls_of(store, writer, admission, target, context)
     accepted = writer.rows
     with app.uow(read_only=True) as uow:
         _refuse_closed_months(
@@ -633,6 +644,27 @@ def _finish(
         accepted=accepted,
         controlled=controlled,
         batch_seq=seq,
+    )
+
+
+def _controls_of(
+    store: EventStore,
+    writer: BatchWriter,
+    admission: _Admission,
+    target: _Target,
+    context: _Context,
+) -> _Controlled:
+    """``_run_controls`` over the load's written file, with what the database said before it."""
+    return _run_controls(
+        store,
+        writer,
+        admission,
+        context.quarantined,
+        target.contract_id,
+        target.source,
+        context.loaded_at,
+        context.closed,
+        context.earlier_findings,
     )
 
 

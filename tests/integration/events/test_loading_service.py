@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -313,6 +314,37 @@ def test_controls_flag_incomplete_days_and_timestamps_in_the_future(
     assert kinds["future_timestamp"].examples == ("T1",)
     stored = loads.list_findings(app, actor=vendor_a, contract_id=CONTRACT)
     assert {f.kind for f in stored} >= {"incomplete_day", "future_timestamp"}
+
+
+def test_controls_count_the_rows_left_once_repeated_ids_are_set_aside(
+    app: App,
+    contract: Contract,
+    vendor_a: Actor,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # T2 comes twice, in different chunks: with --accept-valid both are set aside after the
+    # file is written, so Friday 27 Feb keeps 1 of 4 expected tickets (25 % < 50 %), an
+    # incomplete day, though 3 of its rows were read.
+    monkeypatch.setattr(loads, "LOAD_CHUNK_ROWS", 2)
+    stamps = [
+        ("T1", "2026-02-27T09:00:00+09:00"),
+        ("T2", "2026-02-27T10:00:00+09:00"),
+        *((f"T{i}", f"2026-03-02T08:0{i}:00+09:00") for i in range(3, 7)),
+        ("T2", "2026-02-27T11:00:00+09:00"),
+    ]
+    path = tmp_path / "tickets.jsonl"
+    path.write_text(
+        "".join(
+            json.dumps({"id": i, "created_at": at, "resolved_at": "", "priority": "P1"}) + "\n"
+            for i, at in stamps
+        )
+    )
+    report = load(app, vendor_a, path, accept_valid=True)
+    assert (report.rows_read, report.rows_accepted, report.rows_rejected) == (7, 5, 2)
+    assert sorted(r["id"] for r in read(app)) == ["T1", "T3", "T4", "T5", "T6"]
+    kinds = {f.kind.value: f for f in report.findings}
+    assert kinds["incomplete_day"].examples == ("2026-02-27",)
 
 
 def test_an_api_batch_is_keyed_by_its_canonical_rows(
