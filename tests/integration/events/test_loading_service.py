@@ -24,9 +24,11 @@ from servicepact.bootstrap import App, build_app
 from servicepact.config import Settings
 from servicepact.domain.access import Actor
 from servicepact.domain.contracts import Contract
-from servicepact.domain.errors import AccessDenied, InvalidInput, NotFound, PeriodClosed
+from servicepact.domain.errors import AccessDenied, InvalidInput, NotFound, PeriodClosed, Problem
+from servicepact.domain.event_types import BUILT_IN
 from servicepact.services import loads
 from servicepact.services.periods import reopen_period
+from servicepact.store.events.sources import records_source
 from servicepact.store.events.store import BatchWriter
 
 CONTRACT = "acme-it-2026"
@@ -508,3 +510,44 @@ def test_a_contract_may_refuse_ids_holding_personal_data(
     assert all("requester_name" in p.message for p in problems)
     assert "minjikim1" not in str(caught.value)
     assert read(app) == []
+
+
+def _ahead(contract: Contract, opener: Any, ahead: int) -> Any:
+    tickets = contract.declared_event_types.get("tickets") or BUILT_IN["tickets"]
+    return loads._Validated(
+        opener,
+        tickets,
+        contract.data_protection,
+        pseudonym_key=KEY.encode(),
+        timezone=None,
+        ahead=ahead,
+    )
+
+
+def test_chunks_read_ahead_come_in_file_order_and_stop_when_told(contract: Contract) -> None:
+    records = [
+        {"id": f"T{i}", "created_at": "2026-02-27T09:00:00+09:00", "priority": "P1"}
+        for i in range(1, 11)
+    ]
+    taken = _ahead(contract, lambda: records_source(records, name="api", chunk_rows=2), 2)
+    assert [r for c in taken for r in c.table.column("id").to_pylist()] == [
+        f"T{i}" for i in range(1, 11)
+    ]
+    taken.stop()
+    # Never taken: the reading thread waits with at most 2 chunks, then ends when stopped.
+    waiting = _ahead(contract, lambda: records_source(records, name="api", chunk_rows=1), 2)
+    waiting.stop()
+    assert waiting._thread is not None
+    assert not waiting._thread.is_alive()
+
+
+def test_an_error_while_reading_ahead_is_raised_where_the_chunks_are_taken(
+    contract: Contract,
+) -> None:
+    def refused() -> Any:
+        raise InvalidInput(problems=[Problem(where="t.csv: header", message="no")])
+
+    validated = _ahead(contract, refused, 4)  # nothing raised yet: the file may be loaded already
+    with pytest.raises(InvalidInput, match="no"):
+        list(validated)
+    validated.stop()
