@@ -23,7 +23,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable, Mapping, Sequence
+import queue
+import threading
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -37,7 +39,7 @@ import pyarrow.compute as pc
 
 from servicepact.domain.access import Actor
 from servicepact.domain.calendars import Calendar
-from servicepact.domain.contracts import Contract
+from servicepact.domain.contracts import Contract, DataProtection
 from servicepact.domain.errors import InvalidInput, PeriodClosed, Problem
 from servicepact.domain.event_schemas import ROW_COLUMN
 from servicepact.domain.event_types import (
@@ -79,7 +81,7 @@ from servicepact.store.events.store import (
     InMemoryManifest,
     temporary_object,
 )
-from servicepact.store.events.validation import check_header, check_timezone
+from servicepact.store.events.validation import ValidatedChunk, check_header, check_timezone
 
 Progress = Callable[[int, int], None]  # (bytes done, bytes in total)
 # Rows per chunk when loading. Larger chunks pay less fixed work per chunk but hold
@@ -119,6 +121,9 @@ MAX_ROWS_NAMED = 10  # rows named per closed month when a load into it is refuse
 # Threads validating and protecting chunks side by side (``validated_chunks``): the work
 # releases the GIL, so a second thread uses the second core; results stay in file order.
 LOAD_WORKERS = max(1, min(4, os.cpu_count() or 1))
+# Chunks validated ahead while the file is hashed (``_Validated``): the hash takes about as
+# long as eight chunks on the other core; memory stays bounded by them.
+READ_AHEAD = 8
 _HASH_BLOCK = 1 << 20
 
 
@@ -326,35 +331,82 @@ def _load(
     progress: Progress | None,
 ) -> LoadReport:
     check_timezone(timezone)
-    with app.uow(read_only=True) as uow:
-        admission = _admit(uow, actor=actor, contract_id=contract_id, source=source)
-        check_protection(admission.event_type, admission.contract.data_protection)
-        content_sha256 = batch_id()
-        earlier = uow.repo(BatchRepository).find(
-            contract_id=contract_id, source=source, content_sha256=content_sha256
-        )
-        if earlier is not None:
-            return _already(earlier, name)
-        context = _context(uow, contract_id=contract_id, source=source)
-    store = EventStore(event_root(app.settings), context.manifest).with_types(
-        admission.contract.declared_event_types
-    )
-    target = _Target(actor, contract_id, source, content_sha256, name)
-    with store.writer(contract_id=contract_id, source=source, batch_id=content_sha256) as writer:
-        read = _stage(
-            writer,
+    validated: _Validated | None = None
+    try:
+        with app.uow(read_only=True) as uow:
+            admission = _admit(uow, actor=actor, contract_id=contract_id, source=source)
+            check_protection(admission.event_type, admission.contract.data_protection)
+            # Chunks are read and protected while the file is hashed; nothing is kept of
+            # them (nor any error raised) if the content turns out to be loaded already.
+            validated = _Validated(
+                lambda: opener(admission.event_type),
+                admission.event_type,
+                admission.contract.data_protection,
+                pseudonym_key=app.settings.pseudonym_key_bytes,
+                timezone=timezone,
+                ahead=READ_AHEAD,
+            )
+            content_sha256 = batch_id()
+            earlier = uow.repo(BatchRepository).find(
+                contract_id=contract_id, source=source, content_sha256=content_sha256
+            )
+            if earlier is not None:
+                return _already(earlier, name)
+            context = _context(uow, contract_id=contract_id, source=source)
+        report = _store(
+            app,
             admission,
-            opener(admission.event_type),
-            pseudonym_key=app.settings.pseudonym_key_bytes,
-            accept_valid=accept_valid,
-            timezone=timezone,
-            progress=progress,
-            file_name=name,
+            validated,
+            context,
+            accept_valid,
+            progress,
+            _Target(actor, contract_id, source, content_sha256, name),
         )
-        report = _finish(app, store, writer, admission, read, context, target)
+    finally:
+        if validated is not None:
+            validated.stop()
     if report.status is not LoadStatus.ALREADY_LOADED:
         remeasure(app, actor=actor, contract_id=contract_id)
     return report
+
+
+def _store(
+    app: Ports,
+    admission: _Admission,
+    validated: _Validated,
+    context: _Context,
+    accept_valid: bool,
+    progress: Progress | None,
+    target: _Target,
+) -> LoadReport:
+    """Write the validated chunks as the batch's file, check it and commit it (``_finish``)."""
+    store = EventStore(event_root(app.settings), context.manifest).with_types(
+        admission.contract.declared_event_types
+    )
+    with store.writer(
+        contract_id=target.contract_id, source=target.source, batch_id=target.batch_id
+    ) as writer:
+        early: list[_Controlled] = []
+
+        def controls_meanwhile() -> None:
+            # Read-only over the finished file, while DuckDB looks for repeated ids.
+            try:
+                early.append(_controls_of(store, writer, admission, target, context))
+            except Exception:  # run again by _finish, in the usual order
+                early.clear()
+
+        read = _stage(
+            writer,
+            admission,
+            validated,
+            accept_valid=accept_valid,
+            progress=progress,
+            file_name=target.file_name,
+            meanwhile=controls_meanwhile,
+        )
+        # Rows excluded after the controls ran (repeated ids): they are run again.
+        ready = early[0] if early and writer.rewrites == 0 else None
+        return _finish(app, store, writer, admission, read, context, target, controlled=ready)
 
 
 def remeasure(app: Ports, *, actor: Actor, contract_id: str) -> None:
@@ -456,16 +508,20 @@ def stage_file(job: StageJob, path: str, batch_id: str) -> Staged:
             read = _stage(
                 writer,
                 _Admission(job.contract, job.event_type),
-                open_checked(
-                    file,
+                _Validated(
+                    lambda: open_checked(
+                        file,
+                        job.event_type,
+                        encoding=job.encoding,
+                        sheet=job.sheet,
+                        chunk_rows=LOAD_CHUNK_ROWS,
+                    ),
                     job.event_type,
-                    encoding=job.encoding,
-                    sheet=job.sheet,
-                    chunk_rows=LOAD_CHUNK_ROWS,
+                    job.contract.data_protection,
+                    pseudonym_key=job.pseudonym_key,
+                    timezone=job.timezone,
                 ),
-                pseudonym_key=job.pseudonym_key,
                 accept_valid=job.accept_valid,
-                timezone=job.timezone,
                 progress=None,
                 file_name=file.name,
             )
@@ -563,26 +619,21 @@ class _Controlled:
 def _stage(
     writer: BatchWriter,
     admission: _Admission,
-    opened: Source,
+    validated: _Validated,
     *,
-    pseudonym_key: bytes,
     accept_valid: bool,
-    timezone: str | None,
     progress: Progress | None,
     file_name: str,
+    meanwhile: Callable[[], None] | None = None,
 ) -> _Read:
     """Read, validate and pseudonymise the file into the batch's temporary file; refuse it (or,
     with ``accept_valid``, set its bad rows aside) — the part of a load that needs no database,
-    run here or in a Spark task (``stage_file``)."""
-    read = _write_rows(
-        writer,
-        admission,
-        opened,
-        accept_valid,
-        pseudonym_key=pseudonym_key,
-        timezone=timezone,
-        progress=progress,
-    )
+    run here or in a Spark task (``stage_file``). ``meanwhile`` runs while repeated ids are
+    looked for, unless the file is refused whatever they are."""
+    read = _write_rows(writer, admission, validated, accept_valid, progress=progress)
+    if meanwhile is not None and read.rows_read and (accept_valid or not read.problems):
+        writer.start_duplicate_check(admission.event_type.id_column)
+        meanwhile()
     _refuse_unusable(writer, admission.event_type.id_column, read, accept_valid, file_name)
     return read
 
@@ -595,21 +646,15 @@ def _finish(
     read: _Read,
     context: _Context,
     target: _Target,
+    *,
+    controlled: _Controlled | None = None,
 ) -> LoadReport:
-    """Run the controls over the written batch, refuse a closed month, commit the file and
-    record the batch with its findings (audited). Nothing is recorded unless the whole load is."""
+    """Run the controls over the written batch (unless ``controlled``: run already over the
+    same file), refuse a closed month, commit the file and record the batch with its findings
+    (audited). Nothing is recorded unless the whole load is."""
     contract_id, source, batch_id = target.contract_id, target.source, target.batch_id
-    controlled = _run_controls(
-        store,
-        writer,
-        admission,
-        context.quarantined,
-        contract_id,
-        source,
-        context.loaded_at,
-        context.closed,
-        context.earlier_findings,
-    )
+    if controlled is None:
+        controlled = _controls_of(store, writer, admission, target, context)
     accepted = writer.rows
     with app.uow(read_only=True) as uow:
         _refuse_closed_months(
@@ -647,6 +692,27 @@ def _finish(
         accepted=accepted,
         controlled=controlled,
         batch_seq=seq,
+    )
+
+
+def _controls_of(
+    store: EventStore,
+    writer: BatchWriter,
+    admission: _Admission,
+    target: _Target,
+    context: _Context,
+) -> _Controlled:
+    """``_run_controls`` over the load's written file, with what the database said before it."""
+    return _run_controls(
+        store,
+        writer,
+        admission,
+        context.quarantined,
+        target.contract_id,
+        target.source,
+        context.loaded_at,
+        context.closed,
+        context.earlier_findings,
     )
 
 
@@ -800,25 +866,15 @@ def _revise_findings(
 def _write_rows(
     writer: BatchWriter,
     admission: _Admission,
-    opened: Source,
+    validated: _Validated,
     accept_valid: bool,
     *,
-    pseudonym_key: bytes,
-    timezone: str | None,
     progress: Progress | None,
 ) -> _Read:
-    """Validate the file chunk by chunk and write its valid rows; keep what was wrong."""
-    event_type = admission.event_type
-    id_column = event_type.id_column
+    """Write the valid rows of each validated chunk; keep what was wrong."""
+    id_column = admission.event_type.id_column
     read = _Read()
-    for chunk in validated_chunks(
-        opened,
-        event_type,
-        data_protection=admission.contract.data_protection,
-        pseudonym_key=pseudonym_key,
-        timezone=timezone,
-        workers=LOAD_WORKERS,
-    ):
+    for chunk in validated:
         writer.write(chunk.table, chunk.rows)
         read.rows_read += chunk.rows_read
         read.problems.extend(chunk.problems)
@@ -829,8 +885,102 @@ def _write_rows(
                 bad_row["event_id"] = event_id if isinstance(event_id, str) else None
             read.rejected.extend(chunk.rejected)
         if progress is not None and chunk.bytes_read is not None:
-            progress(chunk.bytes_read, opened.size)
+            progress(chunk.bytes_read, validated.size)
     return read
+
+
+class _Failed:
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+_END = object()
+
+
+class _Validated:
+    """A source's chunks validated and protected (``validated_chunks``), in file order.
+
+    With ``ahead``, a background thread opens the source and works from the start, keeping at
+    most ``ahead`` chunks waiting (memory stays bounded) while the caller does something else
+    (hashes the file); an error is raised where the chunks are taken, never before.
+    """
+
+    def __init__(
+        self,
+        open_source: Callable[[], Source],
+        event_type: EventType,
+        data_protection: DataProtection,
+        *,
+        pseudonym_key: bytes,
+        timezone: str | None,
+        ahead: int = 0,
+    ) -> None:
+        self._open = open_source
+        self._event_type = event_type
+        self._protection = data_protection
+        self._key = pseudonym_key
+        self._timezone = timezone
+        self.size = 0  # of the source, once opened
+        self._stop = threading.Event()
+        self._queue: queue.Queue[object] | None = None
+        self._thread: threading.Thread | None = None
+        if ahead > 0:
+            self._queue = queue.Queue(maxsize=ahead)
+            self._thread = threading.Thread(target=self._produce, name="load-ahead", daemon=True)
+            self._thread.start()
+
+    def _chunks(self) -> Generator[ValidatedChunk, None, None]:
+        opened = self._open()
+        self.size = opened.size
+        yield from validated_chunks(
+            opened,
+            self._event_type,
+            data_protection=self._protection,
+            pseudonym_key=self._key,
+            timezone=self._timezone,
+            workers=LOAD_WORKERS,
+        )
+
+    def _produce(self) -> None:
+        chunks = self._chunks()
+        try:
+            for chunk in chunks:
+                if not self._put(chunk):
+                    return
+            self._put(_END)
+        except BaseException as error:  # raised again where the chunks are taken
+            self._put(_Failed(error))
+        finally:
+            chunks.close()
+
+    def _put(self, item: object) -> bool:
+        assert self._queue is not None
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def __iter__(self) -> Iterator[ValidatedChunk]:
+        if self._queue is None:
+            yield from self._chunks()
+            return
+        while True:
+            item = self._queue.get()
+            if item is _END:
+                return
+            if isinstance(item, _Failed):
+                raise item.error
+            assert isinstance(item, ValidatedChunk)
+            yield item
+
+    def stop(self) -> None:
+        """Stop reading ahead (the load ended, or needs no more chunks)."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
 
 
 def _refuse_unusable(

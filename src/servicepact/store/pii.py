@@ -769,6 +769,7 @@ def protect_ids(
     if isinstance(ids, pa.ChunkedArray):
         ids = ids.combine_chunks()
     ids = ids.cast(pa.string())
+    lowered_ids: pa.Array | None = None  # lower-cased once, again only after a rewrite
     for name, column in personal:
         values = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
         values = pc.utf8_trim_whitespace(values.cast(pa.string()))
@@ -777,12 +778,11 @@ def protect_ids(
         )
         if not pc.any(long_enough).as_py():
             continue
-        hit = masker._contains(pc.utf8_lower(ids), pc.utf8_lower(values)) & np.asarray(
-            long_enough.to_numpy(zero_copy_only=False), dtype=np.bool_
-        )
-        if not hit.any():
+        if lowered_ids is None:
+            lowered_ids = pc.utf8_lower(ids)
+        positions = _contained(lowered_ids, pc.utf8_lower(values), long_enough, masker)
+        if len(positions) == 0:
             continue
-        positions = np.flatnonzero(hit)
         found_ids = pc.take(ids, pa.array(positions)).to_pylist()
         found_values = pc.take(values, pa.array(positions))
         pseudonyms = pseudonymiser.column(found_values, name=name).to_pylist()
@@ -802,7 +802,28 @@ def protect_ids(
         where = np.zeros(len(ids), dtype=np.bool_)
         where[changed] = True
         ids = pc.replace_with_mask(ids, pa.array(where), pa.array(rewritten, pa.string()))
+        lowered_ids = None
     return ids
+
+
+def _contained(
+    texts: pa.Array, needles: pa.Array, wanted: pa.Array, masker: FreeTextMasker
+) -> np.ndarray[Any, np.dtype[np.int64]]:
+    """Positions where ``wanted`` holds and the needle is inside the text (both already
+    lower-cased). A needle longer in bytes than its text cannot be inside it: only the other
+    pairs are tested, so ids shorter than every personal value cost no search at all."""
+    fits = pc.and_(
+        wanted,
+        pc.fill_null(pc.less_equal(pc.binary_length(needles), pc.binary_length(texts)), False),
+    )
+    candidates = np.flatnonzero(np.asarray(fits.to_numpy(zero_copy_only=False), dtype=np.bool_))
+    if len(candidates) == 0:
+        return candidates
+    at = pa.array(candidates)
+    inside: np.ndarray[Any, np.dtype[np.int64]] = candidates[
+        masker._contains(pc.take(texts, at), pc.take(needles, at))
+    ]
+    return inside
 
 
 def mask_row(

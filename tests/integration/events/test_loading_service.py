@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,9 +24,11 @@ from servicepact.bootstrap import App, build_app
 from servicepact.config import Settings
 from servicepact.domain.access import Actor
 from servicepact.domain.contracts import Contract
-from servicepact.domain.errors import AccessDenied, InvalidInput, NotFound, PeriodClosed
+from servicepact.domain.errors import AccessDenied, InvalidInput, NotFound, PeriodClosed, Problem
+from servicepact.domain.event_types import BUILT_IN
 from servicepact.services import loads
 from servicepact.services.periods import reopen_period
+from servicepact.store.events.sources import records_source
 from servicepact.store.events.store import BatchWriter
 
 CONTRACT = "acme-it-2026"
@@ -315,6 +318,37 @@ def test_controls_flag_incomplete_days_and_timestamps_in_the_future(
     assert {f.kind for f in stored} >= {"incomplete_day", "future_timestamp"}
 
 
+def test_controls_count_the_rows_left_once_repeated_ids_are_set_aside(
+    app: App,
+    contract: Contract,
+    vendor_a: Actor,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # T2 comes twice, in different chunks: with --accept-valid both are set aside after the
+    # file is written, so Friday 27 Feb keeps 1 of 4 expected tickets (25 % < 50 %), an
+    # incomplete day, though 3 of its rows were read.
+    monkeypatch.setattr(loads, "LOAD_CHUNK_ROWS", 2)
+    stamps = [
+        ("T1", "2026-02-27T09:00:00+09:00"),
+        ("T2", "2026-02-27T10:00:00+09:00"),
+        *((f"T{i}", f"2026-03-02T08:0{i}:00+09:00") for i in range(3, 7)),
+        ("T2", "2026-02-27T11:00:00+09:00"),
+    ]
+    path = tmp_path / "tickets.jsonl"
+    path.write_text(
+        "".join(
+            json.dumps({"id": i, "created_at": at, "resolved_at": "", "priority": "P1"}) + "\n"
+            for i, at in stamps
+        )
+    )
+    report = load(app, vendor_a, path, accept_valid=True)
+    assert (report.rows_read, report.rows_accepted, report.rows_rejected) == (7, 5, 2)
+    assert sorted(r["id"] for r in read(app)) == ["T1", "T3", "T4", "T5", "T6"]
+    kinds = {f.kind.value: f for f in report.findings}
+    assert kinds["incomplete_day"].examples == ("2026-02-27",)
+
+
 def test_an_api_batch_is_keyed_by_its_canonical_rows(
     app: App, contract: Contract, vendor_a: Actor
 ) -> None:
@@ -476,3 +510,44 @@ def test_a_contract_may_refuse_ids_holding_personal_data(
     assert all("requester_name" in p.message for p in problems)
     assert "minjikim1" not in str(caught.value)
     assert read(app) == []
+
+
+def _ahead(contract: Contract, opener: Any, ahead: int) -> Any:
+    tickets = contract.declared_event_types.get("tickets") or BUILT_IN["tickets"]
+    return loads._Validated(
+        opener,
+        tickets,
+        contract.data_protection,
+        pseudonym_key=KEY.encode(),
+        timezone=None,
+        ahead=ahead,
+    )
+
+
+def test_chunks_read_ahead_come_in_file_order_and_stop_when_told(contract: Contract) -> None:
+    records = [
+        {"id": f"T{i}", "created_at": "2026-02-27T09:00:00+09:00", "priority": "P1"}
+        for i in range(1, 11)
+    ]
+    taken = _ahead(contract, lambda: records_source(records, name="api", chunk_rows=2), 2)
+    assert [r for c in taken for r in c.table.column("id").to_pylist()] == [
+        f"T{i}" for i in range(1, 11)
+    ]
+    taken.stop()
+    # Never taken: the reading thread waits with at most 2 chunks, then ends when stopped.
+    waiting = _ahead(contract, lambda: records_source(records, name="api", chunk_rows=1), 2)
+    waiting.stop()
+    assert waiting._thread is not None
+    assert not waiting._thread.is_alive()
+
+
+def test_an_error_while_reading_ahead_is_raised_where_the_chunks_are_taken(
+    contract: Contract,
+) -> None:
+    def refused() -> Any:
+        raise InvalidInput(problems=[Problem(where="t.csv: header", message="no")])
+
+    validated = _ahead(contract, refused, 4)  # nothing raised yet: the file may be loaded already
+    with pytest.raises(InvalidInput, match="no"):
+        list(validated)
+    validated.stop()

@@ -30,7 +30,7 @@ import secrets
 import shutil
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -57,6 +57,7 @@ ROW_GROUP_ROWS = 256 * 1024
 # size: reads (the engine's) get more room than the load-time checks on ids.
 READ_MEMORY_LIMIT = "1GB"
 CHECK_MEMORY_LIMIT = "256MB"
+DUPLICATES_LISTED = 1_000_000  # repeated ids listed with their rows, at most
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,8 @@ class BatchWriter:
         # pending, so memory stays at about two chunks.
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parquet-writer")
         self._pending: Future[None] | None = None
+        self._checking: tuple[str, Future[dict[str, list[int]]]] | None = None
+        self.rewrites = 0  # times ``exclude`` rewrote the file (what was read of it is stale)
 
     def __enter__(self) -> Self:
         return self
@@ -209,13 +212,45 @@ class BatchWriter:
                 self._writer = None
             self._pool.shutdown(wait=True)
 
-    def duplicate_ids(self, id_column: str, limit: int = 1_000_000) -> dict[str, list[int]]:
+    def start_duplicate_check(self, id_column: str) -> None:
+        """Finish the file and begin ``duplicate_ids`` in a background thread (DuckDB
+        releases the GIL): the caller reads the file meanwhile, ``duplicate_ids`` collects."""
+        self.close()
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="duplicate-ids")
+        self._checking = (id_column, pool.submit(self._duplicate_ids, id_column))
+        pool.shutdown(wait=False)  # the one query still runs; the thread ends with it
+
+    def _collect_check(self) -> tuple[str, Future[dict[str, list[int]]]] | None:
+        started, self._checking = self._checking, None
+        if started is not None:
+            wait([started[1]])  # never leave the query reading a file about to change
+        return started
+
+    def duplicate_ids(self, id_column: str, limit: int = DUPLICATES_LISTED) -> dict[str, list[int]]:
         """Ids written more than once (across chunks), with their rows; DuckDB spills if needed."""
         self.close()
+        started = self._collect_check()
+        if started is not None and started[0] == id_column and limit == DUPLICATES_LISTED:
+            return started[1].result()
+        return self._duplicate_ids(id_column, limit)
+
+    def _duplicate_ids(
+        self, id_column: str, limit: int = DUPLICATES_LISTED
+    ) -> dict[str, list[int]]:
+        # Counting first and listing rows only for the repeated ids: a list per id over
+        # every row of a large file costs about five times the count.
         with _Duck(CHECK_MEMORY_LIMIT) as con:
+            con.execute(
+                f'CREATE TEMP TABLE repeated AS SELECT "{id_column}" AS id '  # noqa: S608 - names from the event type
+                f"FROM read_parquet(?) GROUP BY 1 HAVING count(*) > 1 LIMIT {int(limit)}",
+                [str(self.temp)],
+            )
+            if con.execute("SELECT count(*) FROM repeated").fetchone() == (0,):
+                return {}
             found = con.execute(
                 f'SELECT "{id_column}", list("{ROW_COLUMN}" ORDER BY "{ROW_COLUMN}") '  # noqa: S608 - names from the event type
-                f"FROM read_parquet(?) GROUP BY 1 HAVING count(*) > 1 LIMIT {int(limit)}",
+                f'FROM read_parquet(?) WHERE "{id_column}" IN (SELECT id FROM repeated) '
+                "GROUP BY 1",
                 [str(self.temp)],
             ).fetchall()
         return {str(value): list(rows) for value, rows in found}
@@ -223,6 +258,7 @@ class BatchWriter:
     def exclude(self, id_column: str, ids: Sequence[str]) -> None:
         """Rewrite the temporary file without these ids (duplicates under --accept-valid)."""
         self.close()
+        self._collect_check()
         if not ids:
             return
         unwanted = pa.array(list(ids), pa.string())
@@ -243,6 +279,7 @@ class BatchWriter:
                 writer.write_table(table.cast(self.schema), row_group_size=ROW_GROUP_ROWS)
         os.replace(replacement, self.temp)
         self.rows = kept
+        self.rewrites += 1
 
     def commit(self) -> None:
         """fsync the data, rename it into place, fsync the directory."""
@@ -258,6 +295,7 @@ class BatchWriter:
     def abort(self) -> None:
         try:
             self.close()
+            self._collect_check()
         finally:
             self.temp.unlink(missing_ok=True)
             Path(str(self.temp) + "x").unlink(missing_ok=True)

@@ -602,7 +602,7 @@ def _check_columns(table: pa.Table, event_type: EventType, timezone: str | None)
         parsed, failures = parse_column(values, column, timezone)
         failures += _control_characters(values)
         failures += _rules(parsed, column)
-        if column.required:
+        if column.required and parsed.null_count:  # no null: nothing required is missing
             failed_here = np.zeros(n, dtype=bool)
             for failure in failures:
                 failed_here[failure.positions] = True
