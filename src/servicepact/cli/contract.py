@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
@@ -42,6 +40,7 @@ from servicepact.contractfile.validation import findings_from
 from servicepact.domain.contracts import Contract
 from servicepact.domain.errors import InvalidInput, Problem
 from servicepact.domain.lifecycle import LifecycleState
+from servicepact.files import write_atomically
 
 console = Console(highlight=False, soft_wrap=True)
 
@@ -216,15 +215,7 @@ def _write_text(text: str, output: Path | None) -> None:
     if output is None:
         typer.echo(text, nl=not text.endswith("\n"))
         return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        Path(temporary).replace(output)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomically(output, text)
     console.print(f"wrote {escape(str(output))}", style="dim")
 
 

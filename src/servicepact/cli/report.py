@@ -85,7 +85,8 @@ def report(
         raise InvalidInput(
             [Problem("--output", "is a directory; give a file name", value=str(output))]
         )
-    from servicepact.reports.packs import build_pack, font_cache, render, write_bytes_atomically
+    from servicepact.files import write_atomically
+    from servicepact.reports.packs import build_pack, font_cache, render
     from servicepact.reports.packs import default_path as default_report_path
 
     with cli_session() as (app, actor):
@@ -103,7 +104,7 @@ def report(
             progress.update(task, description=f"Rendering {fmt.value.upper()}")
             content = render(pack, fmt=fmt, lang=lang, font_cache=font_cache(app))
         path = output if output is not None else default_report_path(app, pack, fmt=fmt, lang=lang)
-        write_bytes_atomically(path, content)
+        write_atomically(path, content)
     typer.echo(str(path))
 
 

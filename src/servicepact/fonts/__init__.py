@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from servicepact.files import write_atomically
 
 FONT_DIR = Path(__file__).resolve().parent
 FAMILY = "Noto Sans KR"
@@ -37,7 +37,7 @@ class FontFile:
         digest = hashlib.sha256(woff).hexdigest()[:16]
         target = cache_dir.resolve() / f"{self.path.stem}-{digest}.ttf"
         if not target.exists():
-            _write_atomically(target, _woff_to_truetype(woff))
+            write_atomically(target, _woff_to_truetype(woff))
         return target
 
 
@@ -50,19 +50,6 @@ def _woff_to_truetype(woff: bytes) -> bytes:
     out = io.BytesIO()
     font.save(out)
     return out.getvalue()
-
-
-def _write_atomically(target: Path, data: bytes) -> None:
-    """``data`` at ``target`` whole (another process may be writing the same file)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 FONT_FILES = (

@@ -9,12 +9,11 @@ under ``DATA_DIR/reports/``.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from enum import StrEnum
 from pathlib import Path
 
 from servicepact.domain.access import Actor
+from servicepact.files import write_atomically
 from servicepact.reports.build import build_contract_pack, build_portfolio_pack
 from servicepact.reports.messages import Lang
 from servicepact.reports.model import ContractPack, Pack
@@ -60,19 +59,6 @@ def default_path(app: Ports, pack: Pack, *, fmt: ReportFormat, lang: Lang) -> Pa
     return app.settings.data_dir / REPORTS_DIR / f"{subject}-{pack.period}-{lang.value}.{fmt.value}"
 
 
-def write_bytes_atomically(path: Path, content: bytes) -> None:
-    """Write ``content`` to ``path`` whole: a reader never sees a half-written report."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(content)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def build_pack(
     app: Ports,
     *,
@@ -102,7 +88,7 @@ def write_pack(
     pack = build_pack(app, actor=actor, period=period, contract_id=contract_id, cases_dir=cases_dir)
     content = render(pack, fmt=fmt, lang=lang, font_cache=font_cache(app))
     path = output if output is not None else default_path(app, pack, fmt=fmt, lang=lang)
-    write_bytes_atomically(path, content)
+    write_atomically(path, content)
     return path
 
 
@@ -139,6 +125,6 @@ def write_review_packs(
                 content = html_to_pdf(html, font_cache=font_cache(app))
             else:
                 content = render(pack, fmt=fmt, lang=lang, font_cache=font_cache(app))
-            write_bytes_atomically(path, content)
+            write_atomically(path, content)
             written.append(path)
     return written

@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pyarrow.parquet as pq
 import pytest
 
 from servicepact.bootstrap import build_app
@@ -80,19 +79,27 @@ def _inputs(tmp: Path) -> Path:
 
 
 def _held(settings: Settings) -> dict[str, Any]:
-    """What a world holds after the loads: batches, their stored rows (pseudonyms included),
-    the audit of the loads, and the month's results."""
+    """What a world holds after the loads: the batches, each stored batch's rows (pseudonyms
+    included, read back through the store), the files or objects under the store's root,
+    and the month's results."""
+    from servicepact.store.events.location import event_root
+
     app = build_app(settings, clock=lambda: NOW)
     try:
         actor = app.cli_actor()
         batches = loads.list_batches(app, actor=actor, contract_id="acme-it-2026")
-        root = settings.data_dir / "events"
+        root = event_root(settings)
         stored = {
-            b.content_sha256: pq.read_table(
-                root / f"acme-it-2026/tickets/{b.content_sha256}.parquet"
-            ).to_pylist()
+            b.content_sha256: root.open_parquet(f"acme-it-2026/tickets/{b.content_sha256}.parquet")
+            .read()
+            .to_pylist()
             for b in batches
         }
+        files = (
+            root.files()
+            if root.local is None
+            else sorted(p.relative_to(root.local).as_posix() for p in root.local.rglob("*.*"))
+        )
         results = evaluate_periods(
             app, actor=actor, contract_id="acme-it-2026", period_labels=["2026-02"],
             now=NOW, engine="local",
@@ -103,6 +110,7 @@ def _held(settings: Settings) -> dict[str, Any]:
                 for b in batches
             ],
             "stored": stored,
+            "objects": files,
             "results": [result_to_json(r) for r in results],
         }
     finally:
@@ -260,40 +268,6 @@ def test_a_python_worker_killed_mid_load_commits_nothing_and_leaves_nothing(
         app.close()
 
 
-def _held_in(settings: Settings) -> dict[str, Any]:
-    """What a world whose event store is on object storage holds after the loads: the
-    batches, each stored batch's rows (read back through the store), the objects left under
-    the root, and the month's results."""
-    from servicepact.store.events.location import event_root
-
-    app = build_app(settings, clock=lambda: NOW)
-    try:
-        actor = app.cli_actor()
-        batches = loads.list_batches(app, actor=actor, contract_id="acme-it-2026")
-        root = event_root(settings)
-        stored = {
-            b.content_sha256: root.open_parquet(f"acme-it-2026/tickets/{b.content_sha256}.parquet")
-            .read()
-            .to_pylist()
-            for b in batches
-        }
-        results = evaluate_periods(
-            app, actor=actor, contract_id="acme-it-2026", period_labels=["2026-02"],
-            now=NOW, engine="local",
-        )  # fmt: skip
-        return {
-            "batches": [
-                (b.seq, b.file_name, b.content_sha256, b.rows_read, b.rows_accepted, b.corrections)
-                for b in batches
-            ],
-            "stored": stored,
-            "objects": root.files(),
-            "results": [result_to_json(r) for r in results],
-        }
-    finally:
-        app.close()
-
-
 def _s3_world(settings: Settings) -> None:
     from servicepact.contractfile import parse_contract_text
     from servicepact.services.contracts import apply_contract
@@ -339,7 +313,7 @@ def test_a_directory_loaded_on_spark_into_object_storage_holds_what_the_local_lo
         finally:
             app.close()
         assert [o.refused is None for o in outcomes] == [True, False, True]
-        worlds[engine] = _held_in(settings)
+        worlds[engine] = _held(settings)
     assert worlds["spark"] == worlds["local"]
     assert len(worlds["local"]["batches"]) == 2
     assert worlds["local"]["objects"] == sorted(

@@ -13,11 +13,11 @@ aggregate numbers only, never an event or a personal datum.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from servicepact.files import write_atomically
 
 CACHE_DIR = Path("cache") / "period-values"  # under the data directory
 _KEY = re.compile(r"^[0-9a-f]{64}$")
@@ -49,14 +49,6 @@ class PeriodValueFiles:
         """Keep ``document`` under ``key``; a failure to write only means no entry."""
         path = self._path(key)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
-            try:
-                with os.fdopen(handle, "w", encoding="utf-8") as out:
-                    json.dump(document, out, sort_keys=True)
-                os.replace(temporary, path)
-            except BaseException:
-                Path(temporary).unlink(missing_ok=True)
-                raise
+            write_atomically(path, json.dumps(document, sort_keys=True))
         except OSError:
             return
