@@ -19,6 +19,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from servicepact.cli._output import cli_session
 from servicepact.domain.errors import InvalidInput, Problem
+from servicepact.files import write_atomically
 from servicepact.reports.messages import Lang
 from servicepact.reports.packs import ReportFormat
 
@@ -85,7 +86,6 @@ def report(
         raise InvalidInput(
             [Problem("--output", "is a directory; give a file name", value=str(output))]
         )
-    from servicepact.files import write_atomically
     from servicepact.reports.packs import build_pack, font_cache, render
     from servicepact.reports.packs import default_path as default_report_path
 
