@@ -279,6 +279,10 @@ def test_connections_opened_together_are_spread_over_the_workers(cli_env: Settin
     assert server.returncode == 0
     # Nothing of the server is left running (a process that has exited but whose parent —
     # here possibly the container's first process — has not collected it yet does not run).
+    # multiprocessing's resource tracker leaves when it sees its parent gone: give it time.
+    deadline = time.monotonic() + 15
+    while any(_running(pid) for pid in workers_left) and time.monotonic() < deadline:
+        time.sleep(0.1)
     assert [pid for pid in workers_left if _running(pid)] == []
 
 
