@@ -4,6 +4,10 @@ module across machines (docs/testing.md, "Mutation testing").
     .venv/bin/python .ci/mutation_results.py restore   # mutation/results → mutants/ (before a run)
     .venv/bin/python .ci/mutation_results.py keep      # mutants/ → mutation/results (after it)
     .venv/bin/python .ci/mutation_results.py score     # the score per module, from what is kept
+    .venv/bin/python .ci/mutation_results.py survivors [MODULE ...]  # the names of the mutants
+        # that survived (or that no test reached), to run again after tests were added:
+        # make mutation MUTANTS="$(.venv/bin/python .ci/mutation_results.py survivors \
+        #     src/servicepact/store/pii.py)"
 
 mutmut keeps each module's results in ``mutants/<path>.meta`` (JSON: the exit code of every
 mutant, and a hash of every function's source). A run that finds such a file reuses the result
@@ -108,8 +112,31 @@ def score() -> int:
     return 0
 
 
+def survivors(modules: list[str]) -> int:
+    """Print the name of every kept mutant that no test detected, of the named modules (all
+    kept modules when none is named), on one line, as ``make mutation MUTANTS=...`` takes them."""
+    unknown = [m for m in modules if not (KEPT / f"{m}.meta").is_file()]
+    if unknown:
+        raise SystemExit(f"no kept results for {', '.join(unknown)} (see: score)")
+    metas = [KEPT / f"{m}.meta" for m in modules] or sorted(KEPT.rglob("*.py.meta"))
+    names = []
+    for meta in metas:
+        name = str(meta.relative_to(KEPT))[: -len(".meta")]
+        only = ONLY_FUNCTIONS.get(name)
+        verdicts = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
+        for key, code in sorted(verdicts.items()):
+            if only is not None and not any(part in key for part in only):
+                continue
+            if _verdict(code) in ("survived", "no tests", "other"):
+                names.append(key)
+    print(" ".join(names))
+    return 0
+
+
 if __name__ == "__main__":
     commands = {"restore": restore, "keep": keep, "score": score}
+    if len(sys.argv) >= 2 and sys.argv[1] == "survivors":
+        raise SystemExit(survivors(sys.argv[2:]))
     if len(sys.argv) != 2 or sys.argv[1] not in commands:
-        raise SystemExit(f"usage: {sys.argv[0]} {{{'|'.join(commands)}}}")
+        raise SystemExit(f"usage: {sys.argv[0]} {{{'|'.join(commands)}|survivors [MODULE ...]}}")
     raise SystemExit(commands[sys.argv[1]]())
