@@ -37,6 +37,7 @@ from servicepact.domain.errors import Conflict
 from servicepact.domain.exclusions import Exclusion
 from servicepact.domain.kpis import Aggregate, Direction
 from servicepact.domain.periods import Period
+from servicepact.engine.columns import ALWAYS_READ, READ_ONLY_BY, reads
 from servicepact.engine.evaluate import (
     ClockCache,
     EvaluationMemo,
@@ -117,9 +118,6 @@ TIMES_USED: dict[str, tuple[str, ...]] = {
 
 # Columns an event list is broken down by, where the source has them.
 BREAKDOWN_COLUMNS = ("priority", "queue", "category", "channel", "service", "team")
-# Columns the computations read besides their times: targets per priority, pauses, hand-offs
-# (operational-level agreements), the availability's service.
-_ALSO_READ = ("priority", "pauses", "assignments", "service")
 
 
 def columns_needed(sl: ServiceLevel, available: Sequence[str]) -> list[str] | None:
@@ -127,7 +125,8 @@ def columns_needed(sl: ServiceLevel, available: Sequence[str]) -> list[str] | No
     used = TIMES_USED.get(sl.kpi)
     if used is None:
         return None
-    wanted = ["id", *used, *_ALSO_READ, *BREAKDOWN_COLUMNS, *sl.filter]
+    also = [*ALWAYS_READ, *(name for name in READ_ONLY_BY if reads(sl, name))]
+    wanted = ["id", *used, *also, *BREAKDOWN_COLUMNS, *sl.filter]
     return [name for name in dict.fromkeys(wanted) if name in available]
 
 

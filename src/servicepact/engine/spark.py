@@ -60,6 +60,7 @@ from servicepact.domain.event_types import ANCHORS, BUILT_IN, EventType
 from servicepact.domain.exclusions import Exclusion
 from servicepact.domain.periods import Period
 from servicepact.domain.results import ServiceLevelResult
+from servicepact.engine.columns import unread
 from servicepact.engine.evaluate import (
     ClockCache,
     EvaluationMemo,
@@ -69,7 +70,6 @@ from servicepact.engine.evaluate import (
     level_jobs,
     partial_periods,
 )
-from servicepact.engine.kpis import COMPUTATIONS
 
 DEFAULT_MASTER = "local[*]"
 INSTALL_PYSPARK = (
@@ -411,28 +411,12 @@ def partition_states(job: _Job, batches: Iterator[pa.RecordBatch]) -> Iterator[p
     )
 
 
-# Columns that only some computations read, with the test of whether a level is one of
-# them. Every column sent to the executors is converted from the JVM's rows to Arrow
-# batches, and a list of structs costs most: on the tickets of benchmarks/spark_engine.py,
-# handing the partitions over took 10.0 s with ``assignments`` and 2.6 s without it.
-_READ_ONLY_BY: dict[str, Callable[[ServiceLevel], bool]] = {
-    # the hand-offs: read by a clock that starts when a party takes the ticket over
-    "assignments": lambda sl: sl.params.get("clock_from") == "handoff",
-}
-
-
 def columns_sent(job: _Job, available: Sequence[str]) -> list[str]:
     """The columns of ``available`` that the job's levels may read: all of them, but a
-    column of ``_READ_ONLY_BY`` that no level reads (by its parameters or its filter). A
-    KPI the contract declares may read any column of its events: it keeps them all."""
-    unread = {
-        name
-        for name, reads in _READ_ONLY_BY.items()
-        if not any(
-            sl.kpi not in COMPUTATIONS or name in sl.filter or reads(sl) for _, sl, _ in job.levels
-        )
-    }
-    return [name for name in available if name not in unread]
+    column that only some computations read and none of the job's levels does
+    (engine/columns.py)."""
+    skipped = unread(sl for _, sl, _ in job.levels)
+    return [name for name in available if name not in skipped]
 
 
 def _broadcast(spark: Any, job: _Job) -> Any:
