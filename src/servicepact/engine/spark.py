@@ -249,11 +249,7 @@ def _events_frame(spark: Any, source: SparkSource) -> Any:
     from pyspark.sql import Window
     from pyspark.sql import functions as F  # noqa: N812 - the customary name
 
-    frame = (
-        spark.read.parquet(*source.paths)
-        if source.filesystem is None
-        else _objects_frame(spark, source)
-    )
+    frame = _batches_frame(spark, source)
     sequences = source.sequences
     if sequences is None or len(sequences) <= 1 or BATCH_COLUMN not in frame.columns:
         return frame
@@ -268,6 +264,14 @@ def _events_frame(spark: Any, source: SparkSource) -> Any:
         .where(F.col("__rank") == 1)
         .drop("__batch", "__seq", "__rank")
     )
+
+
+def _batches_frame(spark: Any, source: SparkSource) -> Any:
+    """Every row of the source's batches, corrected or not: Spark's own Parquet reader on
+    local files, the executors' reads (``_objects_frame``) on object storage."""
+    if source.filesystem is None:
+        return spark.read.parquet(*source.paths)
+    return _objects_frame(spark, source)
 
 
 def _objects_frame(spark: Any, source: SparkSource) -> Any:
@@ -460,11 +464,7 @@ def _corrected(spark: Any, source: SparkSource, what: str) -> bool:
     from pyspark.sql import functions as F  # noqa: N812 - the customary name
 
     id_column = source.event_type.id_column
-    frame = (
-        spark.read.parquet(*source.paths).select(id_column)
-        if source.filesystem is None
-        else _objects_frame(spark, source).select(id_column)
-    )
+    frame = _batches_frame(spark, source).select(id_column)
     repeated = frame.groupBy(id_column).count().where(F.col("count") > 1).limit(1)
     return bool(_collect(repeated, f"looking for corrections {what}"))
 
