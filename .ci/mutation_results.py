@@ -8,6 +8,9 @@ module across machines (docs/testing.md, "Mutation testing").
         # that survived (or that no test reached), to run again after tests were added:
         # make mutation MUTANTS="$(.venv/bin/python .ci/mutation_results.py survivors \
         #     src/servicepact/store/pii.py)"
+    .venv/bin/python .ci/mutation_results.py listing   # every survivor, its change and why it
+        # is accepted (mutation/reasons.toml), as Markdown in mutation/survivors.md; needs the
+        # scratch copy mutants/ of a run (make mutation creates it)
 
 mutmut keeps each module's results in ``mutants/<path>.meta`` (JSON: the exit code of every
 mutant, and a hash of every function's source). A run that finds such a file reuses the result
@@ -21,14 +24,18 @@ Changing the test selection (``pytest_add_cli_args_test_selection``) makes mutmu
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import sys
-from collections import Counter
+import tomllib
+from collections import Counter, defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRATCH = ROOT / "mutants"
 KEPT = ROOT / "mutation" / "results"
+REASONS = ROOT / "mutation" / "reasons.toml"
+LISTING = ROOT / "mutation" / "survivors.md"
 
 # mutmut's exit codes (mutmut/stats.py), grouped as docs/testing.md counts them: a timeout or
 # a crash of the test process is a detection; a mutant no test reaches is not.
@@ -112,29 +119,94 @@ def score() -> int:
     return 0
 
 
-def survivors(modules: list[str]) -> int:
-    """Print the name of every kept mutant that no test detected, of the named modules (all
-    kept modules when none is named), on one line, as ``make mutation MUTANTS=...`` takes them."""
+def _surviving(modules: list[str]) -> list[tuple[str, str]]:
+    """(module path, mutant name) of every kept mutant no test detected."""
     unknown = [m for m in modules if not (KEPT / f"{m}.meta").is_file()]
     if unknown:
         raise SystemExit(f"no kept results for {', '.join(unknown)} (see: score)")
     metas = [KEPT / f"{m}.meta" for m in modules] or sorted(KEPT.rglob("*.py.meta"))
-    names = []
+    found = []
     for meta in metas:
         name = str(meta.relative_to(KEPT))[: -len(".meta")]
         only = ONLY_FUNCTIONS.get(name)
         verdicts = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
-        for key, code in sorted(verdicts.items()):
+        for key, code in sorted(verdicts.items(), key=lambda item: _natural(item[0])):
             if only is not None and not any(part in key for part in only):
                 continue
             if _verdict(code) in ("survived", "no tests", "other"):
-                names.append(key)
-    print(" ".join(names))
+                found.append((name, key))
+    return found
+
+
+def _natural(key: str) -> tuple[str, int]:
+    function, _, number = key.rpartition("__mutmut_")
+    return function, int(number) if number.isdigit() else -1
+
+
+def _change(module: str, key: str) -> tuple[str, str]:
+    """The first line the mutant removes and the first it adds (mutmut's own diff)."""
+    from mutmut.mutation.diff_apply import get_diff_for_mutant
+
+    lines = get_diff_for_mutant(key, path=module).splitlines()[2:]
+    removed = next((line[1:].strip() for line in lines if line.startswith("-")), "")
+    added = next((line[1:].strip() for line in lines if line.startswith("+")), "")
+    return removed, added
+
+
+def listing() -> int:
+    """Write mutation/survivors.md: each survivor with its change and the reason it is
+    accepted, the reasons matched by name pattern from mutation/reasons.toml."""
+    if not SCRATCH.is_dir():
+        raise SystemExit("no mutants/ here: run make mutation first (it makes the scratch copy)")
+    reasons = tomllib.loads(REASONS.read_text(encoding="utf-8")).get("reason", [])
+    by_function: dict[tuple[str, str], list[tuple[str, str, str, str]]] = defaultdict(list)
+    unexplained = 0
+    for module, key in _surviving([]):
+        why = next(
+            (r["why"] for r in reasons if any(fnmatch.fnmatchcase(key, p) for p in r["mutants"])),
+            "",
+        )
+        unexplained += not why
+        removed, added = _change(module, key)
+        function, _, number = key.rpartition("__mutmut_")
+        by_function[module, function.rpartition(".")[2]].append((number, removed, added, why))
+    out = [
+        "# Surviving mutants",
+        "",
+        "Written by `.venv/bin/python .ci/mutation_results.py listing` from the verdicts kept in",
+        "`mutation/results` and the reasons in `mutation/reasons.toml` (docs/testing.md).",
+        f"{sum(len(v) for v in by_function.values())} survivors, {unexplained} without a reason.",
+    ]
+    module_now = None
+    for (module, function), rows in by_function.items():
+        if module != module_now:
+            out += ["", f"## {module}"]
+            module_now = module
+        out += ["", f"### `{function}`", "", "| # | line | mutated to | why accepted |",
+                "|---:|---|---|---|"]  # fmt: skip
+        out += [
+            f"| {n} | {_cell(removed)} | {_cell(added)} | {why or '—'} |"
+            for n, removed, added, why in rows
+        ]
+    LISTING.write_text("\n".join(out) + "\n", encoding="utf-8")
+    print(f"wrote {LISTING.relative_to(ROOT)}: {unexplained} survivor(s) without a reason")
+    return 0
+
+
+def _cell(code: str) -> str:
+    escaped = code.replace("|", "\\|")
+    return f"`{escaped}`" if code else "(removed)"
+
+
+def survivors(modules: list[str]) -> int:
+    """Print the name of every kept mutant that no test detected, of the named modules (all
+    kept modules when none is named), on one line, as ``make mutation MUTANTS=...`` takes them."""
+    print(" ".join(key for _, key in _surviving(modules)))
     return 0
 
 
 if __name__ == "__main__":
-    commands = {"restore": restore, "keep": keep, "score": score}
+    commands = {"restore": restore, "keep": keep, "score": score, "listing": listing}
     if len(sys.argv) >= 2 and sys.argv[1] == "survivors":
         raise SystemExit(survivors(sys.argv[2:]))
     if len(sys.argv) != 2 or sys.argv[1] not in commands:
