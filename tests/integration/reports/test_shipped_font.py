@@ -128,3 +128,34 @@ def test_without_a_writable_font_cache_the_woff_files_are_laid_out(tmp_path):
     blocked.write_text("not a directory", encoding="utf-8")
     data = html_to_pdf(_KO_HTML, font_cache=blocked / "fonts")
     assert _picture(data) == _picture(html_to_pdf(_KO_HTML))
+
+
+_NO_SEARCH = """
+import ctypes.util, sys
+started = []
+def note(event, args):
+    if event == "subprocess.Popen":
+        started.append(args[1])
+sys.addaudithook(note)
+search = ctypes.util.find_library
+from servicepact.reports.pdf import html_to_pdf
+data = html_to_pdf("<p>x</p>")
+assert data.startswith(b"%PDF-"), data[:20]
+assert ctypes.util.find_library is search, "the library search was not given back"
+print(repr(started))
+"""
+
+
+def test_a_fresh_process_makes_a_pdf_without_starting_a_library_search():
+    # WeasyPrint tries each library's Windows and macOS names first; each miss would run
+    # ldconfig, gcc and ld (ctypes.util.find_library) before the Linux soname opens.
+    import subprocess
+    import sys
+
+    require_pango()
+    if sys.platform != "linux":
+        pytest.skip("the library names are searched this way on Linux only")
+    done = subprocess.run(
+        [sys.executable, "-c", _NO_SEARCH], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"
