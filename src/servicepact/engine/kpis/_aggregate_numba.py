@@ -282,6 +282,15 @@ def _first_above(bounds, value):
     return low
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _add_up(olds, knowns, windows):
+    """The counts of windows 0..windows from their differences: each slot adds the one
+    before it (the two backlog kernels below count where a run starts and ends)."""
+    for j in range(1, windows + 1):
+        knowns[j] += knowns[j - 1]
+        olds[j] += olds[j - 1]
+
+
 @njit(cache=True, nogil=True)
 def backlog_counts_sorted(
     selection, use_selection, created, has_created, resolved, has_resolved,
@@ -305,9 +314,7 @@ def backlog_counts_sorted(
         if old_from < open_until:
             olds[old_from] += 1
             olds[open_until] -= 1
-    for j in range(1, windows + 1):
-        knowns[j] += knowns[j - 1]
-        olds[j] += olds[j - 1]
+    _add_up(olds, knowns, windows)
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -344,6 +351,4 @@ def backlog_counts_ranked(
         if old_from < open_until:
             olds[old_from] += 1
             olds[open_until] -= 1
-    for j in range(1, windows + 1):
-        knowns[j] += knowns[j - 1]
-        olds[j] += olds[j - 1]
+    _add_up(olds, knowns, windows)
