@@ -210,3 +210,33 @@ def test_a_contract_year_cut_by_the_term_end_is_inside_the_calendar_year_holding
     assert measured_periods_within(PeriodKind.CONTRACT_YEAR, report, term) == [
         Period(date(2028, 4, 1), date(2028, 10, 1), PeriodKind.CONTRACT_YEAR, "Y3")
     ]
+
+
+def test_a_reporting_period_counts_the_closed_months_of_each_status():
+    from dataclasses import replace
+
+    from servicepact.domain.results import PeriodCompliance
+
+    def closed(start: str, status: ResultStatus, running: bool = False):  # type: ignore[no-untyped-def]
+        return replace(_result("c1", "SL-01", start, running=running), status=status)
+
+    # Q1 closed: Jan met, Feb breached, Mar insufficient data; Apr met but still running.
+    # Judged: Jan and Feb (insufficient data is not judged) → 1 met of 2 = 1/2.
+    quarter = PeriodCompliance(
+        contract_id="c1",
+        service_level_id="SL-01",
+        kpi="answered_within",
+        period="2026-Q1",
+        period_start="2026-01-01",
+        period_end="2026-05-01",
+        measured_in="month",
+        results=(
+            closed("2026-01-01", ResultStatus.MET),
+            closed("2026-02-01", ResultStatus.BREACHED),
+            closed("2026-03-01", ResultStatus.INSUFFICIENT_DATA),
+            closed("2026-04-01", ResultStatus.MET, running=True),
+        ),
+    )
+    assert [quarter.count(s) for s in ResultStatus] == [1, 0, 1, 1]
+    assert (quarter.judged, quarter.share_met) == (2, Fraction(1, 2))
+    assert quarter.running_periods == ("2026-04",)

@@ -7,7 +7,7 @@ from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 import pyarrow as pa
-from kpi_fixtures import NEW_YORK, OFFICE_KR, compute, kst, month_window, one, table
+from kpi_fixtures import NEW_YORK, OFFICE_KR, _clock, compute, kst, month_window, one, table
 
 from servicepact.domain.kpis import CATALOGUE
 from servicepact.engine.kpis import COMPUTATIONS, KpiContext
@@ -315,3 +315,88 @@ def test_logistics_outcomes_name_each_order_its_deadline_and_each_count_its_tole
     assert percent.target is not None
     assert percent.target.tolist() == [5, 1]
     assert _outcomes("inventory_accuracy", counts).numerator.tolist() == [0, 0]  # default 0
+
+
+def test_back_office_outcomes_say_which_rows_count_and_what_was_measured() -> None:
+    planned = kst(2026, 3, 10, 9)
+    at = int(planned.timestamp()) * MICROS
+    # grace 0.5 h: the target is 09:30:00. a: 09:30:00 ✓; b: 09:30:01 ✗; c: not launched ✗;
+    # d: no planned launch, not counted
+    campaigns = table(
+        "campaigns",
+        [
+            campaign("a", planned, kst(2026, 3, 10, 9, 30), 100, 90, 9),
+            campaign("b", planned, kst(2026, 3, 10, 9, 30, 1), 50, 40, 4),
+            campaign("c", planned, None),
+            campaign("d", None, kst(2026, 3, 10, 9), 10, 10, 1),  # type: ignore[arg-type]
+        ],
+    )
+    on_time = _outcomes("campaign_on_time", campaigns, {"grace_hours": 0.5})
+    assert (on_time.anchor.tolist(), on_time.numerator.tolist()) == ([at] * 3, [1, 0, 0])
+    assert on_time.counted is not None
+    assert on_time.counted.tolist() == [True, True, True, False]
+    assert on_time.measured is not None
+    assert on_time.measured[:2].tolist() == [at + 1800 * MICROS, at + 1801 * MICROS]
+    assert on_time.measured_known is not None
+    assert on_time.measured_known.tolist() == [True, True, False]
+    assert on_time.target is not None
+    assert on_time.target.tolist() == [at + 1800 * MICROS] * 3
+    assert on_time.measure == Measure.INSTANT_US
+    # without grace hours the target is 09:00:00 itself: a and b are late
+    assert _outcomes("campaign_on_time", campaigns).numerator.tolist() == [0, 0, 0]
+    delivery = _outcomes("delivery_rate", campaigns)
+    assert (delivery.numerator.tolist(), delivery.denominator.tolist()) == (
+        [90, 40, 0],
+        [100, 50, 0],
+    )
+    assert delivery.counted is not None
+    assert delivery.counted.tolist() == [True, True, True, False]
+    # invoices: a received, matched; b received, not matched; c never received (not counted)
+    invoices = table(
+        "invoices_processed",
+        [
+            invoice("a", kst(2026, 3, 2), first_pass_match=True),
+            invoice("b", kst(2026, 3, 3), first_pass_match=False),
+            invoice("c", None, first_pass_match=True),  # type: ignore[arg-type]
+        ],
+    )
+    match = _outcomes("first_pass_match_rate", invoices)
+    assert match.numerator.tolist() == [1, 0]
+    assert match.counted is not None
+    assert match.counted.tolist() == [True, True, False]
+    # payroll accuracy: the item dated 31 Mar is anchored at its last microsecond, in March;
+    # the undated one is not counted
+    items = table(
+        "payroll_items",
+        [
+            payroll("a", date(2026, 3, 31), None, error=True),
+            payroll("b", None, None),  # type: ignore[arg-type]
+        ],
+    )
+    accuracy = _outcomes("payroll_accuracy", items)
+    april_first = int(kst(2026, 4, 1).timestamp()) * MICROS
+    assert (accuracy.anchor.tolist(), accuracy.numerator.tolist()) == ([april_first - 1], [0])
+    assert accuracy.counted is not None
+    assert accuracy.counted.tolist() == [True, False]
+
+
+def test_invoice_cycle_outcomes_measure_business_seconds_of_posted_invoices() -> None:
+    # office day 09:00-18:00. a: Tue 10 Mar 09:00 → Thu 12 Mar 13:30 = 9 + 9 + 4.5 h = 81,000 s;
+    # b: Fri 13 Mar 17:00 → Mon 16 Mar 09:00 = 1 h = 3,600 s; c: not posted, not counted
+    rows = [
+        invoice("a", kst(2026, 3, 10, 9), posted_at=kst(2026, 3, 12, 13, 30)),
+        invoice("b", kst(2026, 3, 13, 17), posted_at=kst(2026, 3, 16, 9)),
+        invoice("c", kst(2026, 3, 13, 17)),
+    ]
+    ctx = KpiContext(
+        definition=CATALOGUE["invoice_cycle_time"],
+        params={},
+        timezone="Asia/Seoul",
+        calendar=OFFICE_KR,
+        clock=_clock(OFFICE_KR),
+    )
+    got = COMPUTATIONS["invoice_cycle_time"].outcomes(table("invoices_processed", rows), ctx)  # type: ignore[attr-defined]
+    assert (got.numerator.tolist(), got.scale) == ([81_000, 3_600], 32_400)
+    assert got.counted.tolist() == [True, True, False]
+    assert got.measured.tolist() == [81_000, 3_600]
+    assert got.measure == Measure.BUSINESS_SECONDS

@@ -12,6 +12,7 @@ completeness, statuses, inputs hashes) give the same results.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 from fractions import Fraction
@@ -49,7 +50,9 @@ from servicepact.engine.kpis.partial import (
     kpi_finish,
     kpi_partial,
     merge_all,
+    merge_intervals,
     merge_states,
+    sorted_runs,
 )
 
 START = int(datetime(2026, 3, 1, tzinfo=UTC).timestamp())
@@ -381,3 +384,100 @@ def test_outages_split_across_chunks_unite_into_one_run() -> None:
     assert (merged.planned_starts.tolist(), merged.planned_ends.tolist()) == ([6], [8])
     with pytest.raises(ValueError, match="cannot merge"):
         merge_states(a, Sums(()))
+
+
+def test_sorted_runs_of_a_chunk_keep_each_window_its_values_scale_and_rank() -> None:
+    # anchors 1, 12, 3, 15, 30 with values 7, 4, 2, 9, 5 over [0, 10) and [10, 20):
+    # window 0 holds 7 and 2, window 1 holds 4 and 9; the anchor 30 is in neither
+    state = sorted_runs(
+        np.array([1, 12, 3, 15, 30]),
+        np.array([7, 4, 2, 9, 5]),
+        [(0, 10), (10, 20)],
+        3600,
+        Fraction(1, 2),
+    )
+    assert [run.tolist() for run in state.runs] == [[2, 7], [4, 9]]
+    assert (state.scale, state.q) == (3600, Fraction(1, 2))
+
+
+def test_an_order_statistic_over_an_empty_window_has_no_value() -> None:
+    # window 0: no value; window 1: 4 and 9 in hours kept in seconds (scale 3600), the
+    # median's rank ⌈0.5 × 2⌉ = 1 → 4 s, i.e. 4/3600 h
+    state = SortedRuns((np.zeros(0, dtype=np.int64), np.array([4, 9])), 3600, Fraction(1, 2))
+    empty, median = finish_sorted_runs(state)
+    assert empty == KpiAggregate(Aggregate.VALUE, 0, 0, 0, 3600)
+    assert empty.value is None
+    assert median == KpiAggregate(Aggregate.VALUE, 4, 1, 2, 3600)
+    assert median.value == Fraction(4, 3600)
+
+
+def test_a_run_of_one_value_merges_into_the_other() -> None:
+    # [5] with [1, 9] and [1, 9] with [5]: 1 5 9 either way; the maximum is 9, the median 5
+    one, two = np.array([5]), np.array([1, 9])
+    for a, b in ((one, two), (two, one)):
+        merged = merge_states(
+            SortedRuns((a,), 1, Fraction(1, 2)), SortedRuns((b,), 1, Fraction(1, 2))
+        )
+        assert isinstance(merged, SortedRuns)
+        assert merged.runs[0].tolist() == [1, 5, 9]
+
+
+def test_empty_outages_are_dropped_before_uniting() -> None:
+    # [5, 5) lasts nothing; [0, 3) stays: one run
+    starts, ends = merge_intervals(np.array([5, 0]), np.array([5, 3]))
+    assert (starts.tolist(), ends.tolist()) == ([0], [3])
+
+
+def test_chunks_that_cover_the_table_exactly_leave_no_empty_chunk_behind() -> None:
+    events = pa.table({"id": ["a", "b", "c"]})
+    assert [c.column("id").to_pylist() for c in chunked(events, [1, 2])] == [["a"], ["b", "c"]]
+    assert [c.column("id").to_pylist() for c in chunked(events, [1])] == [["a"], ["b", "c"]]
+    assert [c.num_rows for c in chunked(events.slice(0, 0), [])] == [0]
+
+
+R = (np.array([1]),)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "message"),
+    [
+        (
+            Sums((KpiAggregate(Aggregate.RATIO, 1, 2, 2),)),
+            Sums((KpiAggregate(Aggregate.MEAN, 1, 2, 2),)),
+            "states of different KPIs cannot be merged",
+        ),
+        (
+            Sums((KpiAggregate(Aggregate.MEAN, 1, 2, 2, 1),)),
+            Sums((KpiAggregate(Aggregate.MEAN, 1, 2, 2, 60),)),
+            "states of different KPIs cannot be merged",
+        ),
+        (
+            Sums((KpiAggregate(Aggregate.RATIO, 1, 2, 2),)),
+            Sums(()),
+            "states over different windows cannot be merged",
+        ),
+        (
+            SortedRuns(R, 1, None),
+            SortedRuns(R, 60, None),
+            "states of different order statistics cannot be merged",
+        ),
+        (
+            SortedRuns(R, 1, None),
+            SortedRuns(R + R, 1, None),
+            "states of different order statistics cannot be merged",
+        ),
+        (SortedRuns(R, 1, None), Sums(()), "cannot merge a SortedRuns with a Sums"),
+        (Sums(()), SortedRuns(R, 1, None), "cannot merge a Sums with a SortedRuns"),
+    ],
+)
+def test_states_of_different_kpis_or_windows_are_not_merged(a: Any, b: Any, message: str) -> None:
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        merge_states(a, b)
+
+
+def test_merging_nothing_and_finishing_without_a_finish_are_refused() -> None:
+    with pytest.raises(ValueError, match=r"^no state to merge$"):
+        merge_all([])
+    outages = IntervalRuns(*(np.zeros(0, dtype=np.int64),) * 4)
+    with pytest.raises(ValueError, match=r"^IntervalRuns needs the computation's finish$"):
+        kpi_finish(COMPUTATIONS["answered_within"], outages, _context("answered_within"), WINDOWS)

@@ -14,5 +14,6 @@ def test_every_catalogue_kpi_has_a_computation_and_every_computation_a_catalogue
 
 
 def test_an_unknown_kpi_is_a_named_error() -> None:
-    with pytest.raises(UnknownKpi):
+    with pytest.raises(UnknownKpi) as refused:
         computation_for("happiness_index")
+    assert str(refused.value) == "happiness_index: no computation for KPI 'happiness_index'"
