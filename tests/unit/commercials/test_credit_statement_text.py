@@ -87,6 +87,7 @@ def test_each_outcome_of_a_month_states_its_clause_and_arithmetic():
         "notes": (),
     }
     assert stmt.total == Decimal(7_200_000)
+    assert stmt.lines[0].category_percent is None  # SL-01 is in no performance category
 
 
 def test_a_key_measurement_without_enough_data_shows_no_value():
