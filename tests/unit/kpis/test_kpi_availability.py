@@ -18,7 +18,7 @@ MIN = 60
 
 
 def outage(
-    i: str, start: datetime, end: datetime, planned: bool, service: str = "erp"
+    i: str, start: datetime | None, end: datetime | None, planned: bool, service: str | None = "erp"
 ) -> dict[str, Any]:
     return {"id": i, "service": service, "start": start, "end": end, "planned": planned}
 
@@ -134,6 +134,8 @@ def test_the_drill_down_lists_each_outage_under_the_run_it_was_merged_into() -> 
         outage("c", kst(2026, 4, 9, 14), kst(2026, 4, 9, 15), False),
         outage("d", kst(2026, 4, 9, 11, 15), kst(2026, 4, 9, 11, 15), False),
         outage("e", kst(2026, 4, 9, 16), kst(2026, 4, 9, 16), False),
+        # row 5 ends as April begins: it has no run in April, not even an empty one
+        outage("f", kst(2026, 3, 31, 23), kst(2026, 4, 1), False),
     ]
     ctx = KpiContext(
         definition=CATALOGUE["availability"],
@@ -144,3 +146,14 @@ def test_the_drill_down_lists_each_outage_under_the_run_it_was_merged_into() -> 
     )
     [april] = outage_windows(table("availability", rows), ctx, [APRIL])
     assert [(r.rows, r.unplanned_seconds // MIN) for r in april.runs] == [((0, 1), 120), ((2,), 60)]
+
+
+def test_an_outage_missing_its_start_or_its_end_is_not_counted() -> None:
+    # Only the 30-minute outage with both ends counts: April 43,200 min, 30 down → 43,170.
+    rows = [
+        outage("s", None, kst(2026, 4, 10, 10), False),
+        outage("e", kst(2026, 4, 20, 10), None, False),
+        outage("u", kst(2026, 4, 9, 14), kst(2026, 4, 9, 14, 30), False),
+    ]
+    result = one("availability", table("availability", rows), APRIL, calendar=ALWAYS)
+    assert (result.numerator // MIN, result.denominator // MIN) == (43_170, 43_200)
