@@ -9,7 +9,7 @@ from typing import Any
 
 from kpi_fixtures import ALWAYS, OFFICE_KR, _clock, compute, kst, month_window, one, table
 
-from servicepact.domain.kpis import CATALOGUE
+from servicepact.domain.kpis import CATALOGUE, Aggregate
 from servicepact.engine.kpis import KpiContext
 from servicepact.engine.kpis.availability import outage_windows
 
@@ -35,6 +35,7 @@ def test_the_kpis_md_example_a_30_day_month_24x7() -> None:
     assert result.value == Fraction(43_110, 43_140)
     assert f"{float(result.value) * 100:.3f}" == "99.930"
     assert result.sample_size == 43_140
+    assert result.aggregate is Aggregate.RATIO  # exact numerator and denominator
 
 
 def test_an_outage_spanning_month_end_is_split_between_the_months() -> None:
