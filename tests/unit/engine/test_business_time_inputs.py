@@ -284,3 +284,19 @@ def test_a_deadline_with_pauses_names_a_start_outside_the_clocks_years(
     assert str(refused.value).startswith(
         "start 2030-01-02T03:04:05Z lies outside the years this clock was built for (2026-2026, "
     )
+
+
+def test_a_calendar_whose_every_working_day_is_a_holiday_has_no_working_interval() -> None:
+    from datetime import date, timedelta
+
+    from servicepact.domain.calendars import HolidayRule
+    from servicepact.engine.business_time import working_intervals
+
+    # Mondays only, and each of the 52 Mondays of 2026 (5 January to 28 December) declared off
+    mondays = tuple(date(2026, 1, 5) + timedelta(weeks=k) for k in range(52))
+    calendar = Calendar(
+        timezone="Asia/Seoul", hours={"mon": "09:00-18:00"}, holidays=HolidayRule(add=mondays)
+    )
+    starts, ends = working_intervals(calendar, 2026, 2026)
+    assert (starts.tolist(), ends.tolist()) == ([], [])
+    assert (starts.dtype, ends.dtype) == (np.int64, np.int64)  # epoch seconds, as always
