@@ -343,14 +343,14 @@ class BusinessClock:
             return out
         return _position_numpy(table, times)
 
-    def _locate(self, target: Int64Array, rows: Int64Array | None = None) -> Int64Array:
+    def _locate(self, target: Int64Array) -> Int64Array:
         """Earliest t with B(t) == target; an error names the first row past the table."""
         table = self._table
         if table is None:
             return target.copy()
         over = np.flatnonzero(target > table.total)
         if over.size:
-            raise self._beyond_end(int(over[0] if rows is None else rows[over[0]]))
+            raise self._beyond_end(int(over[0]))
         return _locate_numpy(table, target)
 
     # -- the API ---------------------------------------------------------------

@@ -32,7 +32,7 @@ def _grouped(value: Decimal | int, currency: str | None = None) -> str:
         return amount_text(Decimal(value), currency)
     text = format(Decimal(value).normalize(), "f")
     whole, _, frac = text.partition(".")
-    grouped = f"{int(whole):,}" if whole not in ("", "-") else whole
+    grouped = f"{int(whole):,}"  # "f" always writes a digit before the point
     return f"{grouped}.{frac}" if frac else grouped
 
 

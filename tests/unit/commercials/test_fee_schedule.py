@@ -380,3 +380,43 @@ def test_counting_units_without_a_filter_leaves_pandas_unloaded():
             capture_output=True, text=True, check=True, timeout=120,
         )  # fmt: skip
     assert done.stdout.split("\n")[:2] == ["{'calls': 3}", "False"]
+
+
+def test_units_anchored_on_a_date_count_the_days_of_the_month_and_each_filter_value_whole():
+    import pyarrow as pa
+
+    pay_dates = [
+        date(2026, 2, 28),  # before March
+        date(2026, 3, 1),  # the first day counts
+        date(2026, 3, 31),  # so does the last
+        date(2026, 4, 1),  # after March
+        None,  # no date: not counted
+        date(2026, 3, 15),
+        date(2026, 3, 20),
+        date(2026, 3, 10),
+    ]
+    runs = ["main", "main", "bonus", "main", "main", "n", "extra", "main"]
+    table = pa.table({"pay_date": pa.array(pay_dates, pa.date32()), "run": runs})
+    band = [{"price": 100}]
+    fees = [
+        Fee.model_validate({"id": fee_id, "kind": "per_unit", "source": "payroll_items", **extra})
+        for fee_id, extra in (
+            ("all", {"bands": band}),
+            ("main", {"bands": band, "filter": {"run": "main"}}),
+            ("other", {"bands": band, "filter": {"run": ["bonus", "extra"]}}),
+        )
+    ]
+    counted = count_fee_units(
+        table, fees=fees, anchor="pay_date", month=MARCH, timezone="Asia/Seoul"
+    )
+    # March: rows 1, 2, 5, 6 and 7; "main" rows 1 and 7 (not "n", a letter of "main");
+    # "bonus" or "extra": rows 2 and 6
+    assert counted == {"all": 5, "main": 2, "other": 2}
+
+
+def test_an_indexed_dollar_price_is_written_to_the_cent():
+    # 1,000.00 × 1.05 = 1,050.00 in contract year 2
+    fee = {"id": "base", "kind": "fixed", "amount": 1000, "indexation": {"percent_per_year": 5}}
+    assert described(lines(fee, year=2, currency="USD")) == [
+        ("base", "1 × 1,000.00 × 1.05 (indexation, contract year 2) = 1,050.00 = 1,050.00")
+    ]

@@ -312,6 +312,7 @@ def test_a_late_call_shows_its_wait_target_and_margin() -> None:
     drill = drill_down(contract, sl, period, table, clock_cache=CLOCKS)
     late, abandoned, early = drill.page()
     assert (late["id"], late["outcome"], late["reason"]) == ("C1", "failed", "over_target")
+    assert drill.measure == "duration_us"  # measured and target are waits in microseconds
     # 34 s waited against a 20 s target: 14 s late
     assert (late["measured"], late["target"], late["margin"]) == (
         34_000_000,

@@ -255,3 +255,48 @@ def test_a_clock_keeps_its_calendar_years_and_chosen_backend() -> None:
         assert clock.backend == expected
     assert BusinessClock.build(OFFICE, 9998, 9998).backend == auto  # "auto" by default
     assert BusinessClock.build(OFFICE, 9998, 9998).last_year == 9998  # the last year allowed
+
+
+def test_refusals_of_years_and_backend_say_exactly_what_is_wrong(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from servicepact.engine import business_time
+
+    years = "a clock's years must lie between 1900 and 9998"
+    with pytest.raises(ValueError, match=years) as refused:
+        BusinessClock.build(OFFICE, 1899, 2026)
+    assert str(refused.value) == years
+    monkeypatch.setattr(business_time, "_numba_kernels", lambda: None)
+    numba = "the numba backend needs numba (pip install servicepact[fast])"
+    with pytest.raises(ValueError, match=re.escape(numba)) as refused:
+        BusinessClock.build(OFFICE, 2026, 2026, backend="numba")
+    assert str(refused.value) == numba
+
+
+def test_a_deadline_with_pauses_names_a_start_outside_the_clocks_years(
+    office: BusinessClock,
+) -> None:
+    later = int(datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC).timestamp())
+    with pytest.raises(ValueError, match="lies outside the years") as refused:
+        office.deadline_with_pauses(
+            np.array([later]), 3_600, np.array([0]), np.array([later]), np.array([later + 60])
+        )
+    assert str(refused.value).startswith(
+        "start 2030-01-02T03:04:05Z lies outside the years this clock was built for (2026-2026, "
+    )
+
+
+def test_a_calendar_whose_every_working_day_is_a_holiday_has_no_working_interval() -> None:
+    from datetime import date, timedelta
+
+    from servicepact.domain.calendars import HolidayRule
+    from servicepact.engine.business_time import working_intervals
+
+    # Mondays only, and each of the 52 Mondays of 2026 (5 January to 28 December) declared off
+    mondays = tuple(date(2026, 1, 5) + timedelta(weeks=k) for k in range(52))
+    calendar = Calendar(
+        timezone="Asia/Seoul", hours={"mon": "09:00-18:00"}, holidays=HolidayRule(add=mondays)
+    )
+    starts, ends = working_intervals(calendar, 2026, 2026)
+    assert (starts.tolist(), ends.tolist()) == ([], [])
+    assert (starts.dtype, ends.dtype) == (np.int64, np.int64)  # epoch seconds, as always

@@ -327,3 +327,57 @@ def test_protecting_a_table_pseudonymises_names_in_ids_without_being_asked_to_re
         "requester_phone": [None, None],
         "summary": ["[name] asked", "call [phone]"],
     }
+
+
+def test_protecting_a_table_can_refuse_an_id_holding_its_rows_name() -> None:
+    table = pa.table({"id": ["T-1", "Kim-2"], "requester_name": ["Lee", "Kim"]})
+    plan = {"requester_name": Treatment.PSEUDONYMISE}
+    with pytest.raises(pii.PersonalDataInId) as caught:
+        pii.protect(
+            table,
+            TICKETS,
+            plan=plan,
+            pseudonymiser=pii.Pseudonymiser(KEY),
+            refuse_personal_ids=True,
+        )
+    assert str(caught.value) == "id holds the value of requester_name"
+    assert caught.value.positions == [1]
+    assert "Kim" not in str(caught.value)
+
+
+def test_account_look_alikes_are_left_alone_unless_the_contract_declares_account_numbers() -> None:
+    # A 12-digit account number in groups: masked only by a masker told about accounts.
+    table = pa.table({"id": ["T-1"], "summary": ["refund to 110-123-456789"]})
+    kept = pii.protect(table, TICKETS, plan={}, pseudonymiser=pii.Pseudonymiser(KEY))
+    assert kept.column("summary").to_pylist() == ["refund to 110-123-456789"]
+    masked = pii.protect(
+        table,
+        TICKETS,
+        plan={},
+        pseudonymiser=pii.Pseudonymiser(KEY),
+        masker=pii.FreeTextMasker(accounts=True),
+    )
+    assert masked.column("summary").to_pylist() == ["refund to [account]"]
+
+
+def test_a_column_of_repeated_values_is_masked_value_by_value() -> None:
+    # 6 values, 3 distinct (a null among them): each distinct value is scanned once
+    values = pa.array(["phone", "phone", "phone", "call 010-1234-5678", "call 010-1234-5678", None])
+    assert pii.mask_text_column(values).to_pylist() == [
+        "phone",
+        "phone",
+        "phone",
+        "call [phone]",
+        "call [phone]",
+        None,
+    ]
+
+
+def test_a_missing_value_never_looks_like_personal_data() -> None:
+    looks = pii.column_has_personal_data(pa.array([None, "kim@example.com", "T-1"]))
+    assert looks.to_pylist() == [False, True, False]
+
+
+def test_a_column_of_nulls_is_pseudonymised_to_a_string_column_of_nulls() -> None:
+    got = pii.Pseudonymiser(KEY).column(pa.array([None, None], pa.string()), name="requester_name")
+    assert (got.type, got.to_pylist()) == (pa.string(), [None, None])

@@ -204,6 +204,9 @@ def test_a_latin_name_inside_a_longer_word_is_left_alone(name: str, word: str) -
         ("Kim Minji", NAME, ["Kim Minji", "Kim", "Minji"]),
         (" (Kim), Lee ", NAME, ["(Kim), Lee", "Kim", "Lee"]),  # punctuation stripped
         ("Li Na", NAME, ["Li Na"]),  # Latin tokens of 2 letters are not looked for alone
+        ("Kim yu", NAME, ["Kim yu", "Kim"]),  # "yu": 2 lowercase Latin letters, no Hangul
+        # ª (U+00AA) lies before the accented Latin letters (U+00C0 on): "Srª" is no token
+        ("Srª Silva", NAME, ["Srª Silva", "Silva"]),
         ("Kim E123", NAME, ["Kim E123", "Kim"]),  # a token with a digit is no name token
         ("가힣", NAME, ["가힣", "가힣"]),  # first and last Hangul syllables, 2 of them
         ("김 민지", NAME, ["김 민지", "민지"]),  # one syllable alone is not looked for
@@ -218,3 +221,24 @@ def test_what_of_a_personal_value_is_looked_for_in_free_text(
 ) -> None:
     mask = pii.CATEGORY_MASKS[category]
     assert pii.value_needles(value, category) == [(needle, mask) for needle in needles]
+
+
+@pytest.mark.parametrize(
+    ("text", "needles", "expected"),
+    [
+        ("Kim called", [("Kim", "[name]")], "[name] called"),  # Kelvin sign: lower() is k
+        # "ſ" (long s) matches "S" ignoring case, yet "ſam" is not the lower case of "Sam":
+        # the match is still masked, with the mask that names no category
+        ("ſam called", [("Sam", "[name]")], "[masked] called"),
+    ],
+)
+def test_a_match_found_only_by_unicode_case_folding_is_masked_all_the_same(
+    text: str, needles: list[tuple[str, str]], expected: str
+) -> None:
+    assert pii.mask_needles(text, needles) == expected
+
+
+def test_a_quarantined_rows_empty_values_stay_empty_and_are_not_called_masked() -> None:
+    row = {"id": "T1", "requester_name": "", "requester_email": None, "summary": ""}
+    kept = pii.mask_row(row, {"requester_name", "requester_email"}, {"requester_name": NAME})
+    assert kept == row

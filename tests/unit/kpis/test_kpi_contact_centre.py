@@ -121,3 +121,13 @@ def test_quality_score_mean_keeps_decimals_exact() -> None:
     ]
     result = one("quality_score", table("calls", rows), MARCH)
     assert result.value == Fraction(Decimal("240.750001")) / 3
+
+
+def test_a_call_neither_answered_nor_abandoned_stays_offered_and_is_no_short_abandon() -> None:
+    # one call answered at 10 s, one with no answer and no abandon time (still queued):
+    # answered within 20 s: 1 ÷ (2 offered − 0 short) = 1/2; abandonment: 0 ÷ 2
+    events = table("calls", [call(1, answer=10), call(2)])
+    within = one("answered_within", events, MARCH, params={"seconds": 20})
+    assert (within.numerator, within.denominator) == (1, 2)
+    abandoned = one("abandonment_rate", events, MARCH)
+    assert (abandoned.numerator, abandoned.denominator) == (0, 2)
