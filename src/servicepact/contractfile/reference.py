@@ -181,7 +181,7 @@ SECTIONS: tuple[tuple[type[BaseModel], str, dict[str, str]], ...] = (
             "percent_per_year": "Yearly change in percent, compounded from contract year 2. "
             "Give this or table, not both.",
             "table": "Factor by contract year, e.g. {2: 1.03, 3: 1.061}; years from 1, factors "
-            "positive.",
+            "positive; year 1 pays the base price, so its factor, if given, is 1.",
         },
     ),
     (

@@ -63,6 +63,13 @@ class Indexation(BaseModel):
             for year, factor in self.table.items():
                 if year < 1 or factor <= 0:
                     raise ValueError(f"table: year {year} factor {factor} must be positive")
+                if year == 1 and factor != 1:
+                    # the first contract year pays the base price: another factor would be
+                    # shown in the contract and never applied
+                    raise ValueError(
+                        f"table: year 1 pays the base price (factor 1), not {factor}; "
+                        "indexation starts in year 2"
+                    )
         return self
 
 

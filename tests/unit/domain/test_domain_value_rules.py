@@ -43,6 +43,11 @@ CASES: list[tuple[type[BaseModel], dict[str, Any], str]] = [
     (Indexation, {"table": {0: 1.0}}, "table: year 0 factor 1.0 must be positive"),
     (Indexation, {"table": {2: 0}}, "table: year 2 factor 0 must be positive"),
     (
+        Indexation,
+        {"table": {1: "1.05", 2: "1.08"}},
+        "table: year 1 pays the base price (factor 1), not 1.05; indexation starts in year 2",
+    ),
+    (
         Fee,
         {
             "id": "v",
