@@ -26,9 +26,9 @@ from kpi_fixtures import (
 )
 
 from servicepact.domain.errors import InvalidInput, Problem
-from servicepact.domain.kpis import CATALOGUE
+from servicepact.domain.kpis import CATALOGUE, Aggregate
 from servicepact.engine.kpis import tickets as ticket_kpis
-from servicepact.engine.kpis.base import MICROS, KpiContext, TargetSeconds
+from servicepact.engine.kpis.base import MICROS, KpiAggregate, KpiContext, TargetSeconds
 from servicepact.engine.kpis.tickets import backlog_threshold_us, resolution_hours_percentile
 
 MARCH, APRIL = month_window(2026, 3), month_window(2026, 4)
@@ -286,6 +286,11 @@ def test_mean_time_to_resolve_is_the_exact_mean_of_business_hours_minus_pauses(
         "mean_time_to_resolve", table("tickets", rows), [MARCH, APRIL], calendar=OFFICE_KR, **path
     )
     assert [r.value for r in results] == [Fraction(15, 4), Fraction(2)]
+    # kept exact: the sum of business seconds over the count, read in hours
+    assert results == [
+        KpiAggregate(Aggregate.MEAN, (5 * 3600 + 1800) + 2 * 3600, 2, 2, 3600),
+        KpiAggregate(Aggregate.MEAN, 2 * 3600, 1, 1, 3600),
+    ]
 
 
 @pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "numpy"])
@@ -319,6 +324,18 @@ def test_percentile_of_resolution_hours_is_the_nearest_rank_value(
     backwards = table("tickets", rows[::-1])
     for q, hours in ((Fraction(1, 10), 1), (Fraction(3, 10), 3), (Fraction(1, 2), 5)):
         assert resolution_hours_percentile(backwards, ctx, [MARCH], q) == [hours]
+    # 200 tickets resolved 1..200 minutes after creation, in a scrambled order: the
+    # median (rank 100) is 100 minutes, p99 (rank 198) 198 minutes
+    scrambled = [
+        ticket(f"m{k}", kst(2026, 3, 10, 9), resolved_at=kst(2026, 3, 10, 9 + k // 60, k % 60))
+        for k in (1 + (i * 37) % 200 for i in range(200))
+    ]
+    many = table("tickets", scrambled)
+    fresh = KpiContext(ctx.definition, {}, "Asia/Seoul", OFFICE_KR, ctx.clock)  # another table
+    assert resolution_hours_percentile(many, fresh, [MARCH], Fraction(1, 2)) == [Fraction(100, 60)]
+    assert resolution_hours_percentile(many, fresh, [MARCH], Fraction(99, 100)) == [
+        Fraction(198, 60)
+    ]
     for outside in (Fraction(0), Fraction(11, 10), Fraction(3, 2)):
         with pytest.raises(ValueError, match=r"^a percentile lies in \(0, 1\]$"):
             resolution_hours_percentile(events, ctx, [MARCH], outside)
@@ -333,7 +350,11 @@ def test_reopen_rate_counts_tickets_resolved_in_the_period(path: dict[str, Any])
         ticket("d", kst(2026, 3, 10, 9), resolved_at=kst(2026, 4, 2, 9), reopened=True),
         ticket("e", kst(2026, 3, 10, 9), reopened=True),
     ]
-    assert march_april("reopen_rate", rows, path) == [(1, 3), (1, 1)]
+    results = compute("reopen_rate", table("tickets", rows), [MARCH, APRIL], **path)
+    assert results == [
+        KpiAggregate(Aggregate.RATIO, 1, 3, 3),
+        KpiAggregate(Aggregate.RATIO, 1, 1, 1),
+    ]
 
 
 def test_backlog_counts_tickets_open_at_period_end_older_than_the_days(
@@ -422,6 +443,14 @@ def test_declared_targets_in_seconds_replace_the_hours_params(
 ) -> None:
     results = march_april("resolved_within", DECLARED_ROWS, path, params={}, targets=targets)
     assert results == [expected, (0, 0)]
+
+
+def test_a_priority_with_zero_hours_is_counted_and_met_only_at_once(path: dict[str, Any]) -> None:
+    # P1 4 h: resolved after 4 h → met; P3 0 h: resolved after 1 s → failed;
+    # P2 and the ticket without a priority have no target → not counted
+    params = {"hours_by_priority": {"P1": 4, "P3": 0}}
+    results = march_april("resolved_within", DECLARED_ROWS, path, params=params)
+    assert results == [(1, 2), (0, 0)]
 
 
 def test_an_ola_clock_takes_the_earliest_usable_handoff_to_the_party(path: dict[str, Any]) -> None:
