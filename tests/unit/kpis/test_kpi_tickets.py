@@ -435,8 +435,10 @@ DECLARED_ROWS = [
         (TargetSeconds(per_value={"P1": 4 * HOUR, "P3": 0}), (1, 2)),
         # P2 5 h met exactly, P3 1 s met exactly
         (TargetSeconds(per_value={"P2": 5 * HOUR, "P3": 1}), (2, 2)),
+        # P2 3,600 s: its 5 h fail (the declared figure is seconds, not hours)
+        (TargetSeconds(per_value={"P2": HOUR}), (0, 1)),
     ],
-    ids=["uniform", "zero", "per-priority", "exact"],
+    ids=["uniform", "zero", "per-priority", "exact", "seconds"],
 )
 def test_declared_targets_in_seconds_replace_the_hours_params(
     targets: TargetSeconds, expected: tuple[int, int], path: dict[str, Any]
