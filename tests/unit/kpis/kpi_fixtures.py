@@ -76,10 +76,12 @@ def compute(
     backend: Backend = "auto",
     decoy: dict[str, Any] | None = None,
     targets: TargetSeconds | None = None,
+    as_source: bool = False,
 ) -> list[KpiAggregate]:
     """``kpi`` over ``events`` per window. With a ``decoy`` row, the events are read as a
     filtered service level reads them: the source table holds the decoy first and the
-    selection names every other row, so the decoy must change nothing."""
+    selection names every other row, so the decoy must change nothing. ``as_source``
+    reads them as an unfiltered level does: the events are the source table itself."""
     clock = _clock(calendar, backend) if calendar is not None else None
     selection = None
     if decoy is not None:
@@ -91,7 +93,7 @@ def compute(
         timezone=calendar.timezone if calendar is not None else timezone,
         calendar=calendar,
         clock=clock,
-        source_table=events if decoy is not None else None,
+        source_table=events if decoy is not None or as_source else None,
         selection=selection,
         targets=targets,
     )

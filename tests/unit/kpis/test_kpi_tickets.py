@@ -56,16 +56,21 @@ DECOY = ticket(
 )
 
 
-@pytest.fixture(params=["compiled", "numpy", "numpy clock", "filtered", "numpy filtered"])
+@pytest.fixture(
+    params=["compiled", "numpy", "numpy clock", "filtered", "numpy filtered", "numpy source"]
+)
 def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     """Every way the engine computes a ticket KPI gives the hand-computed result: the
     compiled passes, the numpy path (no compiled loops), a numpy business clock (which the
     compiled passes cannot read), and a filtered service level reading its rows out of a
-    source table that holds one more ticket (DECOY), with and without compiled loops."""
+    source table that holds one more ticket (DECOY), with and without compiled loops, and
+    an unfiltered one reading the source table itself without compiled loops."""
     if "numpy" in request.param and request.param != "numpy clock":
         monkeypatch.setattr(ticket_kpis, "_KERNELS", None)
     if request.param == "numpy clock":
         return {"backend": "numpy"}
+    if request.param == "numpy source":
+        return {"as_source": True}
     return {"decoy": DECOY} if "filtered" in request.param else {}
 
 
