@@ -448,3 +448,67 @@ def test_a_damaged_entry_is_a_miss_and_keys_are_never_paths(tmp_path: Path) -> N
     assert cache.save("k2", form.events, form.items, form.meta)
     assert cache.save("k3", form.events, form.items, form.meta)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["k2", "k3"]
+
+
+def _tickets(rows: list[tuple[str, datetime, datetime | None]]) -> pa.Table:
+    schema = arrow_schema(BUILT_IN["tickets"])
+    return pa.Table.from_pydict(
+        {
+            "id": [r[0] for r in rows],
+            "created_at": [r[1] for r in rows],
+            "resolved_at": [r[2] for r in rows],
+            "priority": ["P1"] * len(rows),
+        },
+        schema=pa.schema(
+            [schema.field(n) for n in ("id", "created_at", "resolved_at", "priority")]
+        ),
+    )
+
+
+def test_a_late_ticket_shows_its_business_time_target_and_margin() -> None:
+    # 16 business hours, Mon-Fri 09:00-18:00 Seoul, all created Tue 10 Mar 09:00:
+    # T1 resolved Thu 12 Mar 10:00 → 9 + 9 + 1 = 19 h, 3 h over; T2 still open, expired
+    # Wed 11 Mar 16:00:01 (9 + 7 h), not done; T3 resolved 10 Mar 12:00 → 3 h, 13 h to spare
+    contract = contract_for("resolved_within")
+    sl = contract.service_levels[0]
+    created = datetime(2026, 3, 10, 9, tzinfo=SEOUL)
+    table = _tickets(
+        [
+            ("T1", created, datetime(2026, 3, 12, 10, tzinfo=SEOUL)),
+            ("T2", created, None),
+            ("T3", created, datetime(2026, 3, 10, 12, tzinfo=SEOUL)),
+        ]
+    )
+    period = parse_period("2026-03", term=contract.term)
+    drill = drill_down(contract, sl, period, table, clock_cache=CLOCKS)
+    items = {item["id"]: item for item in drill.page()}
+    hour = 3600
+    seen = {
+        i: (e["outcome"], e["reason"], e["measured"], e["target"], e["margin"], e["measure"])
+        for i, e in items.items()
+    }
+    assert seen == {
+        "T1": ("failed", "over_target", 19 * hour, 16 * hour, -3 * hour, "business_seconds"),
+        "T2": ("failed", "not_done", None, 16 * hour, None, "business_seconds"),
+        "T3": ("met", "within_target", 3 * hour, 16 * hour, 13 * hour, "business_seconds"),
+    }
+    assert drill.totals() == {"numerator": 1, "denominator": 3, "sample_size": 3}
+
+
+def test_mean_time_to_resolve_lists_each_tickets_business_hours() -> None:
+    # Tue 10 Mar 09:00 → 12:00 = 3 h and → Wed 11 Mar 10:00 = 9 + 1 = 10 h; T3 open: not listed
+    contract = contract_for("mean_time_to_resolve")
+    sl = contract.service_levels[0]
+    created = datetime(2026, 3, 10, 9, tzinfo=SEOUL)
+    table = _tickets(
+        [
+            ("T1", created, datetime(2026, 3, 10, 12, tzinfo=SEOUL)),
+            ("T2", created, datetime(2026, 3, 11, 10, tzinfo=SEOUL)),
+            ("T3", created, None),
+        ]
+    )
+    period = parse_period("2026-03", term=contract.term)
+    drill = drill_down(contract, sl, period, table, clock_cache=CLOCKS)
+    seen = {e["id"]: (e["measured"], e["measure"]) for e in drill.page()}
+    assert seen == {"T1": (3 * 3600, "business_seconds"), "T2": (10 * 3600, "business_seconds")}
+    assert drill.totals() == {"numerator": 13 * 3600, "denominator": 2, "sample_size": 2}

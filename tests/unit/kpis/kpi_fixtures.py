@@ -7,15 +7,16 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pyarrow as pa
 
 from servicepact.domain.calendars import Calendar
 from servicepact.domain.event_schemas import arrow_schema
 from servicepact.domain.event_types import BUILT_IN
 from servicepact.domain.kpis import CATALOGUE
-from servicepact.engine.business_time import BusinessClock
+from servicepact.engine.business_time import Backend, BusinessClock
 from servicepact.engine.kpis import COMPUTATIONS, KpiAggregate, KpiContext
-from servicepact.engine.kpis.base import MICROS
+from servicepact.engine.kpis.base import MICROS, TargetSeconds
 
 SEOUL = ZoneInfo("Asia/Seoul")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -52,14 +53,15 @@ def month_window(year: int, month: int, zone: ZoneInfo = SEOUL) -> tuple[int, in
     )
 
 
-_CLOCKS: dict[str, BusinessClock] = {}
+_CLOCKS: dict[tuple[str, str], BusinessClock] = {}
 
 
-def _clock(calendar: Calendar) -> BusinessClock:
-    """Clocks are built once per calendar for the whole test session (building one is slow)."""
-    key = calendar.model_dump_json()
+def _clock(calendar: Calendar, backend: Backend = "auto") -> BusinessClock:
+    """Clocks are built once per calendar and backend for the whole test session (building
+    one is slow)."""
+    key = (calendar.model_dump_json(), backend)
     if key not in _CLOCKS:
-        _CLOCKS[key] = BusinessClock.build(calendar, 2025, 2028)
+        _CLOCKS[key] = BusinessClock.build(calendar, 2025, 2028, backend=backend)
     return _CLOCKS[key]
 
 
@@ -71,14 +73,29 @@ def compute(
     params: dict[str, Any] | None = None,
     calendar: Calendar | None = None,
     timezone: str = "Asia/Seoul",
+    backend: Backend = "auto",
+    decoy: dict[str, Any] | None = None,
+    targets: TargetSeconds | None = None,
+    as_source: bool = False,
 ) -> list[KpiAggregate]:
-    clock = _clock(calendar) if calendar is not None else None
+    """``kpi`` over ``events`` per window. With a ``decoy`` row, the events are read as a
+    filtered service level reads them: the source table holds the decoy first and the
+    selection names every other row, so the decoy must change nothing. ``as_source``
+    reads them as an unfiltered level does: the events are the source table itself."""
+    clock = _clock(calendar, backend) if calendar is not None else None
+    selection = None
+    if decoy is not None:
+        events = pa.concat_tables([pa.Table.from_pylist([decoy], schema=events.schema), events])
+        selection = np.arange(1, events.num_rows, dtype=np.int64)
     ctx = KpiContext(
         definition=CATALOGUE[kpi],
         params=params or {},
         timezone=calendar.timezone if calendar is not None else timezone,
         calendar=calendar,
         clock=clock,
+        source_table=events if decoy is not None or as_source else None,
+        selection=selection,
+        targets=targets,
     )
     return COMPUTATIONS[kpi](events, ctx, windows)
 
