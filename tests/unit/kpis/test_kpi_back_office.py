@@ -314,7 +314,10 @@ def test_logistics_outcomes_name_each_order_its_deadline_and_each_count_its_tole
     assert percent.numerator.tolist() == [1, 1]
     assert percent.target is not None
     assert percent.target.tolist() == [5, 1]
-    assert _outcomes("inventory_accuracy", counts).numerator.tolist() == [0, 0]  # default 0
+    exact = _outcomes("inventory_accuracy", counts)  # no tolerance: the counts must agree
+    assert exact.numerator.tolist() == [0, 0]
+    assert exact.target is not None
+    assert exact.target.tolist() == [0, 0]  # the drill-down shows a tolerance of 0 units
 
 
 def test_back_office_outcomes_say_which_rows_count_and_what_was_measured() -> None:
