@@ -38,8 +38,10 @@ REASONS = ROOT / "mutation" / "reasons.toml"
 LISTING = ROOT / "mutation" / "survivors.md"
 
 # mutmut's exit codes (mutmut/stats.py), grouped as docs/testing.md counts them: a timeout or
-# a crash of the test process is a detection; a mutant no test reaches is not.
-DETECTED = {"killed": (1, 3), "timeout": (36, -24, 24, 152, 255), "crash": (-11, -9)}
+# a crash of the test process is a detection (a segmentation fault, a kill, or an abort:
+# -6, when a mutated bound makes a compiled kernel write past its array and the allocator
+# stops the process); a mutant no test reaches is not.
+DETECTED = {"killed": (1, 3), "timeout": (36, -24, 24, 152, 255), "crash": (-11, -9, -6)}
 SURVIVED = {"survived": (0,), "no tests": (5, 33)}
 # Modules of which only some functions are under test (pyproject.toml, [tool.mutmut]): the
 # others' mutants are made too, but not counted.
