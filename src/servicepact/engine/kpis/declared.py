@@ -7,8 +7,8 @@ clocks use the business-time kernels the tickets use (``business_elapsed``,
 and for a clock target anchored at its deadline the fused ``within`` pass), and
 wall clocks are differences of microseconds. The per-event outcomes are cut
 into periods by ``aggregate_outcomes`` like every built-in flow KPI; a
-percentile or maximum groups the values by period once and picks each
-period's value with ``np.partition`` / ``max``.
+percentile or maximum sorts each period's values (engine/kpis/partial.py) and
+picks the nearest rank, or the last.
 
 Masks and durations are computed over the whole source once and shared by the
 service levels reading it (the evaluation memo), then cut to each level's rows.
@@ -58,9 +58,8 @@ from servicepact.engine.kpis.base import (
     local_midnight_us,
     memoized,
     timestamps_us,
-    window_index,
 )
-from servicepact.engine.kpis.partial import SortedRuns, sorted_runs
+from servicepact.engine.kpis.partial import SortedRuns, finish_sorted_runs, sorted_runs
 from servicepact.engine.kpis.tickets import _fused_within, _within, business_elapsed
 
 DECIMAL_SCALE = 10**6  # decimal columns are read as integers in millionths (exact)
@@ -380,34 +379,6 @@ def _anchor(rows: _Rows, column: str) -> tuple[Int64Array, BoolArray]:
     return rows.instants(column)
 
 
-def _order_statistic(
-    spec: DeclaredKpi, anchor: Int64Array, values: Int64Array, scale: int, windows: Sequence[Window]
-) -> list[KpiAggregate]:
-    """The nearest-rank percentile, or the maximum, of each window's values (exact)."""
-    index = window_index(anchor, windows)
-    inside = index >= 0
-    keys = index[inside]
-    order = np.argsort(keys, kind="stable")
-    grouped = values[inside][order]
-    bounds = np.searchsorted(keys[order], np.arange(len(windows) + 1), side="left")
-    results: list[KpiAggregate] = []
-    for i in range(len(windows)):
-        window_values = grouped[bounds[i] : bounds[i + 1]]
-        n = int(window_values.size)
-        if n == 0:
-            results.append(KpiAggregate(Aggregate.VALUE, 0, 0, 0, scale))
-            continue
-        if spec.kind is KpiKind.MAX:
-            picked = int(window_values.max())
-        else:
-            assert spec.percentile is not None
-            q = Fraction(spec.percentile) / 100
-            rank = -(-q.numerator * n // q.denominator)  # ⌈q × n⌉, 1-based
-            picked = int(np.partition(window_values, rank - 1)[rank - 1])
-        results.append(KpiAggregate(Aggregate.VALUE, picked, 1, n, scale))
-    return results
-
-
 def _outcomes(rows: _Rows, spec: DeclaredKpi, anchor_column: str) -> Outcomes:
     """Per counted event: anchor, numerator and denominator (``counted``: which rows)."""
     conditions = _Conditions(rows)
@@ -473,15 +444,22 @@ def declared_computation(definition: DeclaredKpiDefinition) -> KpiComputation:
     def outcomes_of(table: pa.Table, ctx: KpiContext) -> Outcomes:
         return _outcomes(_Rows(table, ctx), spec, anchor_column)
 
+    # A percentile or a maximum, chunk by chunk (engine/kpis/partial.py): each window's
+    # values as a sorted run, merged across chunks, then the nearest rank (or the maximum)
+    # picked; in one pass, the same over the one chunk.
+    q = None if spec.kind is KpiKind.MAX else Fraction(spec.percentile or 0) / 100
+
+    def partial(table: pa.Table, ctx: KpiContext, windows: Sequence[Window]) -> SortedRuns:
+        outcomes = outcomes_of(table, ctx)
+        return sorted_runs(outcomes.anchor, outcomes.numerator, windows, outcomes.scale, q)
+
     def compute(table: pa.Table, ctx: KpiContext, windows: Sequence[Window]) -> list[KpiAggregate]:
         if anchor_column == DEADLINE:
             rows = _Rows(table, ctx)
             return _deadline_ratio(rows, spec, _Conditions(rows), ctx, windows)
-        outcomes = outcomes_of(table, ctx)
         if order_statistic:
-            return _order_statistic(
-                spec, outcomes.anchor, outcomes.numerator, outcomes.scale, windows
-            )
+            return finish_sorted_runs(partial(table, ctx, windows))
+        outcomes = outcomes_of(table, ctx)
         if spec.kind is KpiKind.RATIO_OF_SUMS:
             return aggregate_outcomes(outcomes, windows, Aggregate.RATIO)
         aggregates = aggregate_outcomes(outcomes, windows, definition.aggregate)
@@ -494,14 +472,6 @@ def declared_computation(definition: DeclaredKpiDefinition) -> KpiComputation:
     if not order_statistic:
         compute.outcomes = outcomes_of  # type: ignore[attr-defined]
     else:
-        # Chunk by chunk (engine/kpis/partial.py): each window's values as a sorted run,
-        # merged across chunks, then the same nearest rank (or the maximum) picked.
-        q = None if spec.kind is KpiKind.MAX else Fraction(spec.percentile or 0) / 100
-
-        def partial(table: pa.Table, ctx: KpiContext, windows: Sequence[Window]) -> SortedRuns:
-            outcomes = outcomes_of(table, ctx)
-            return sorted_runs(outcomes.anchor, outcomes.numerator, windows, outcomes.scale, q)
-
         compute.partial = partial  # type: ignore[attr-defined]
     compute.__doc__ = definition.formula
     return compute
