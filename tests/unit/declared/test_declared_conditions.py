@@ -118,6 +118,11 @@ CONDITIONS: dict[str, tuple[str, set[str]]] = {
         "{clock: {from: at, to: done_at, calendar: office}, within: {seconds: 7199.5}}",
         {"v1", "v2"},
     ),
+    # and 7199.4 s as 7199: 2 h is over it
+    "business_rounded_down": (
+        "{clock: {from: at, to: done_at, calendar: office}, within: {seconds: 7199.4}}",
+        set(),
+    ),
     "business_held_7h": (
         "{clock: {from: at, to: done_at, calendar: office, pauses: holds}, within: {hours: 7}}",
         {"v1", "v2", "v3"},

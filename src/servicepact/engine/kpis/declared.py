@@ -66,8 +66,9 @@ DECIMAL_SCALE = 10**6  # decimal columns are read as integers in millionths (exa
 
 
 def _rounded_seconds(seconds: Fraction) -> int:
-    """Whole seconds, half up: the same rounding as the catalogue's ``whole_seconds``."""
-    return int(seconds + Fraction(1, 2)) if seconds.denominator != 1 else int(seconds)
+    """Whole seconds, half up: the same rounding as the catalogue's ``whole_seconds``
+    (a target is never negative, so the floor of ``seconds + 1/2``)."""
+    return int(seconds + Fraction(1, 2))
 
 
 def target_seconds(target: Target) -> TargetSeconds:
@@ -172,10 +173,6 @@ def _compare(values: Any, op: str, other: Any) -> BoolArray:
     return np.asarray(result, dtype=np.bool_)
 
 
-def _constant(value: Any) -> Fraction:
-    return Fraction(str(value)) if not isinstance(value, int) else Fraction(value)
-
-
 class _Conditions:
     def __init__(self, rows: _Rows) -> None:
         self.rows = rows
@@ -254,7 +251,7 @@ class _Conditions:
 
             return _compare(days, op, (day - date(1970, 1, 1)).days) & valid
         values, valid, scale = rows.numbers(name)
-        constant = _constant(value) * scale
+        constant = Fraction(value) * scale  # an int or a Decimal (validated): exact
         # values OP p/q  ⇔  values × q OP p (q > 0): exact, in integers
         return _compare(values * constant.denominator, op, constant.numerator) & valid
 
@@ -537,12 +534,8 @@ def _deadline_outcomes(rows: _Rows, spec: DeclaredKpi, conditions: _Conditions) 
         clock_ctx = replace(base, source_table=None, selection=None, memo={})
     outcomes = _within(subset, clock_ctx, clock.end)
     counted = np.zeros(rows.n, dtype=np.bool_)
-    inner = (
-        np.ones(subset.num_rows, dtype=np.bool_)
-        if outcomes.counted is None
-        else np.asarray(outcomes.counted, dtype=np.bool_)
-    )
-    counted[selection[inner]] = True
+    assert outcomes.counted is not None  # _within says which events it counted
+    counted[selection[outcomes.counted]] = True
     return replace(outcomes, counted=counted)
 
 
