@@ -17,7 +17,7 @@ Six events; v1-v5 are opened in April 2026 (6 April is a Monday), v6 on 31 March
 | v1 | 10.5  | 10.5      | true   | true    | gold   | 2026-04-10 | 2026-04-09 |
 | v2 | 7.25  | 8         | false  | true    | silver | 2026-04-12 | 2026-04-12 |
 | v3 | 2.5   | —         | true   | false   | bronze | 2026-05-01 | 2026-04-20 |
-| v4 | —     | 1         | —      | —       | —      | —          | —          |
+| v4 | —     | 1         | true   | —       | —      | —          | —          |
 | v5 | 100   | 99.999999 | false  | false   | gold   | 2026-04-30 | 2026-04-10 |
 | v6 | 0     | 0         | false  | true    | silver | 2026-04-01 | 2026-03-31 |
 
@@ -73,7 +73,7 @@ CONDITIONS: dict[str, tuple[str, set[str]]] = {
     "note_in": ("{column: note, in: [late]}", {"v1", "v3"}),
     "grade_in": ("{column: grade, in: [0, 3, 7]}", {"v1", "v3"}),  # v4's missing ≠ 0
     # booleans
-    "urgent_true": ("{column: urgent, eq: true}", {"v1", "v3"}),
+    "urgent_true": ("{column: urgent, eq: true}", {"v1", "v3", "v4"}),
     "urgent_not_true": ("{column: urgent, ne: true}", {"v2", "v5"}),
     "urgent_false": ("{column: urgent, eq: false}", {"v2", "v5"}),
     # timestamps and dates against a constant
@@ -193,6 +193,14 @@ TARGETS: dict[str, tuple[str, str | None, str | None, set[str], set[str]]] = {
         {"v1"},
         {"v3"},
     ),
+    # a target of 0 s for bronze only: v3 is counted, and fails
+    "wall_zero_for_bronze": (
+        "{clock: {from: at, to: done_at}, within: {by: tier, seconds: {bronze: 0}}}",
+        None,
+        None,
+        set(),
+        {"v3"},
+    ),
     # the open v4 (green, 4 h) expires at 14:00:01 on 8 April: failed in April
     "business_open_expires": (
         "{clock: {from: at, to: done_at, calendar: office}, within: {hours: 4}}",
@@ -207,7 +215,7 @@ OTHER_KPIS = {
     # events by their due date (local midnight): v1, v2, v5 (30 April) and v6 (1 April);
     # v3 is due 1 May, v4 has no due date
     "due_in_month": "kind: count\n      anchor: due\n      direction: higher",
-    # grades of the urgent events: v1 3 + v3 7
+    # grades of the urgent events: v1 3 + v3 7 (v4 has no grade)
     "urgent_grades": (
         "kind: sum\n      measure: {column: grade}\n      condition: {column: urgent, eq: true}\n"
         "      direction: higher"
@@ -226,6 +234,12 @@ OTHER_KPIS = {
     "mean_wall_minutes": (
         "kind: mean\n      measure: {clock: {from: at, to: done_at}}\n      unit: minutes\n"
         "      direction: lower"
+    ),
+    # a count of the events meeting a target per tier (v1, see business_by_tier): every
+    # April event is in its sample, those without a target too
+    "met_by_tier_count": (
+        "kind: count\n      condition: {clock: {from: at, to: done_at, calendar: office}, "
+        "within: {by: tier, hours: {gold: 3, silver: 1}}}\n      direction: higher"
     ),
     # the mean price: (10.5 + 7.25 + 2.5 + 100) / 4 = 30.0625
     "mean_price": "kind: mean\n      measure: {column: price}\n      direction: higher",
@@ -372,7 +386,7 @@ def _events(contract: Contract) -> pa.Table:
                 Decimal("99.999999"),
                 Decimal(0),
             ],
-            "urgent": [True, False, True, None, False, False],
+            "urgent": [True, False, True, True, False, False],
             "flagged": [True, True, False, None, False, True],
             "tier": ["gold", "silver", "bronze", None, "gold", "silver"],
         },
@@ -448,6 +462,7 @@ def test_clock_targets_count_only_the_events_they_have_a_target_for(
         ("mean_held_hours", Fraction(5), 20, 4, 4),
         ("mean_wall_minutes", Fraction(720), 2880, 4, 4),
         ("mean_price", Fraction(481, 16), Fraction(481, 4), 4, 4),
+        ("met_by_tier_count", Fraction(1), 1, None, 5),
         # a level's filter first: the red team is v1 and v3 (grades 3 and 7 ≥ 5: v3) …
         ("red_grade_ge", Fraction(1, 2), 1, 2, 2),
         # … v1 meets 4 business hours, v3 takes 9 …
@@ -484,3 +499,21 @@ def test_a_filtered_level_lists_only_its_own_events(
     level: str, met: set[str], failed: set[str], world: World
 ) -> None:
     assert _listed(world, level) == {"met": met, "failed": failed}
+
+
+@pytest.mark.parametrize(
+    ("level", "listed"),
+    [
+        ("urgent_grades", {"v1", "v3"}),  # urgent and graded
+        ("urgent_price_per_grade", {"v1", "v2", "v3", "v4", "v5"}),  # every April event
+        ("mean_price", {"v1", "v2", "v3", "v5"}),  # priced
+        ("mean_wall_minutes", {"v1", "v2", "v3", "v5"}),  # done
+        ("due_in_month", {"v1", "v2", "v5", "v6"}),  # due in April
+        ("met_by_tier_count", {"v1", "v2", "v3", "v4", "v5"}),
+    ],
+)
+def test_the_drill_down_of_each_kind_lists_the_events_it_counted(
+    level: str, listed: set[str], world: World
+) -> None:
+    found = _listed(world, level)
+    assert found["met"] | found["failed"] == listed

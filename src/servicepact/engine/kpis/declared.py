@@ -196,7 +196,8 @@ class _Conditions:
             return result
         if node.not_ is not None:
             return ~self.mask(node.not_)
-        if node.clock is not None and node.within is not None:
+        if node.clock is not None:
+            assert node.within is not None  # a clock condition always has its target
             met, _ = clock_target(rows, node.clock, node.within)
             return met
         assert node.column is not None
@@ -216,9 +217,7 @@ class _Conditions:
     def _in(self, name: str, kind: pa.DataType, wanted: list[Any]) -> BoolArray:
         rows = self.rows
         if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-            codes, distinct = rows.remember(
-                ("codes", name), lambda: dictionary_codes(rows.source, name)
-            )
+            codes, distinct = rows.codes(name)
             chosen = np.zeros(len(distinct) + 1, dtype=np.bool_)  # last slot: missing
             as_text = {str(w) for w in wanted}
             chosen[[i for i, v in enumerate(distinct) if v in as_text]] = True
@@ -229,9 +228,7 @@ class _Conditions:
     def _with_constant(self, name: str, kind: pa.DataType, op: str, value: Any) -> BoolArray:
         rows = self.rows
         if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-            codes, distinct = rows.remember(
-                ("codes", name), lambda: dictionary_codes(rows.source, name)
-            )
+            codes, distinct = rows.codes(name)
             table = np.array([_compare(v, op, value) for v in distinct] + [False], dtype=np.bool_)
             return table[codes]  # type: ignore[no-any-return]
         if pa.types.is_boolean(kind):
@@ -316,32 +313,34 @@ def clock_target(rows: _Rows, clock: Clock, target: Target) -> tuple[BoolArray, 
     if clock.calendar is None:
         # wall time in µs against the exact target (not rounded to whole seconds)
         if spec.per_value is None:
-            limit = np.full(rows.n, _wall_limit(target, target.uniform()), dtype=np.int64)
+            limit = np.full(rows.n, _wall_limit(target.uniform()), dtype=np.int64)
             has = np.ones(rows.n, dtype=np.bool_)
         else:
             limit, has = _per_value(
                 rows,
-                target.by or "",
-                {k: _wall_limit(target, v) for k, v in (target.table() or {}).items()},
+                target.by,
+                {k: _wall_limit(v) for k, v in (target.table() or {}).items()},
             )
         return ok & has & (elapsed <= limit), has
     if spec.per_value is None:
         limit = np.full(rows.n, spec.uniform or 0, dtype=np.int64)
         has = np.ones(rows.n, dtype=np.bool_)
     else:
-        limit, has = _per_value(rows, target.by or "", spec.per_value)
+        limit, has = _per_value(rows, target.by, spec.per_value)
     return ok & has & (elapsed <= limit * per_second), has
 
 
-def _wall_limit(target: Target, seconds: Fraction | None) -> int:
+def _wall_limit(seconds: Fraction | None) -> int:
     """The largest whole number of µs within a target of ``seconds``."""
-    del target
     assert seconds is not None
     limit = seconds * MICROS
     return limit.numerator // limit.denominator
 
 
-def _per_value(rows: _Rows, by: str, limits: dict[str, int]) -> tuple[Int64Array, BoolArray]:
+def _per_value(rows: _Rows, by: str | None, limits: dict[str, int]) -> tuple[Int64Array, BoolArray]:
+    """Each row's limit by its value of ``by`` (a target per value always names it), and
+    whether its value has one."""
+    assert by is not None
     codes, distinct = rows.codes(by)
     per_code = np.array([limits.get(str(v), -1) for v in distinct] + [-1], dtype=np.int64)
     chosen = per_code[codes]
@@ -456,14 +455,9 @@ def declared_computation(definition: DeclaredKpiDefinition) -> KpiComputation:
             return _deadline_ratio(rows, spec, _Conditions(rows), ctx, windows)
         if order_statistic:
             return finish_sorted_runs(partial(table, ctx, windows))
-        outcomes = outcomes_of(table, ctx)
-        if spec.kind is KpiKind.RATIO_OF_SUMS:
-            return aggregate_outcomes(outcomes, windows, Aggregate.RATIO)
-        aggregates = aggregate_outcomes(outcomes, windows, definition.aggregate)
-        if spec.kind is KpiKind.SUM:
-            # a sum: Σ values in 1/scale, its sample the events summed
-            return [replace(a, aggregate=Aggregate.COUNT) for a in aggregates]
-        return aggregates
+        # a ratio of sums aggregates as a ratio, a sum as a count (Σ values in 1/scale,
+        # its sample the events summed): the definition's aggregate (domain/declared.py)
+        return aggregate_outcomes(outcomes_of(table, ctx), windows, definition.aggregate)
 
     compute.reads_rows_through_context = True  # type: ignore[attr-defined]
     if not order_statistic:
@@ -559,11 +553,9 @@ def _wall_deadline_outcomes(rows: _Rows, spec: DeclaredKpi, conditions: _Conditi
     target = node.within
     table = target.table()
     if table is None:
-        limit = np.full(rows.n, _wall_limit(target, target.uniform()), dtype=np.int64)
+        limit = np.full(rows.n, _wall_limit(target.uniform()), dtype=np.int64)
     else:
-        limit, _ = _per_value(
-            rows, target.by or "", {k: _wall_limit(target, v) for k, v in table.items()}
-        )
+        limit, _ = _per_value(rows, target.by, {k: _wall_limit(v) for k, v in table.items()})
     counted = _scope(rows, spec, conditions) & has & has_start
     expiry = start + limit + 1  # the first µs past the target
     anchor = np.where(met, end, expiry)
