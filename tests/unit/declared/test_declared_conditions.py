@@ -201,6 +201,15 @@ TARGETS: dict[str, tuple[str, str | None, str | None, set[str], set[str]]] = {
         set(),
         {"v3"},
     ),
+    # the open v4 (green), opened 8 April 10:00, against 22 days 14 h less 1 µs of wall
+    # time: it expires at the first µs past that, 1 May 00:00:00 exactly, so not in April
+    "wall_expires_in_may": (
+        '{clock: {from: at, to: done_at}, within: {seconds: "1951199.999999"}}',
+        "deadline",
+        "{column: team, eq: green}",
+        set(),
+        set(),
+    ),
     # the open v4 (green, 4 h) expires at 14:00:01 on 8 April: failed in April
     "business_open_expires": (
         "{clock: {from: at, to: done_at, calendar: office}, within: {hours: 4}}",
