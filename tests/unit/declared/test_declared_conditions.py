@@ -234,6 +234,12 @@ OTHER_KPIS = {
         "kind: ratio_of_sums\n      numerator: {sum: price, where: {column: urgent, eq: true}}\n"
         "      denominator: {sum: grade}\n      direction: higher"
     ),
+    # the same on the red team (v1, v3): 13 ÷ (3 + 7) = 13/10
+    "red_price_per_grade": (
+        "kind: ratio_of_sums\n      scope: {column: team, eq: red}\n"
+        "      numerator: {sum: price, where: {column: urgent, eq: true}}\n"
+        "      denominator: {sum: grade}\n      direction: higher"
+    ),
     # business hours with v3's hold taken off: (2 + 2 + 7 + 9) / 4 = 5
     "mean_held_hours": (
         "kind: mean\n      measure: {clock: {from: at, to: done_at, calendar: office, "
@@ -468,6 +474,7 @@ def test_clock_targets_count_only_the_events_they_have_a_target_for(
         ("urgent_grades", Fraction(10), 10, None, 2),
         # (summed in millionths, as the decimal price is; v4 counts, adding nothing)
         ("urgent_price_per_grade", Fraction(13, 20), 13_000_000, 20_000_000, 5),
+        ("red_price_per_grade", Fraction(13, 10), 13_000_000, 10_000_000, 2),
         ("mean_held_hours", Fraction(5), 20, 4, 4),
         ("mean_wall_minutes", Fraction(720), 2880, 4, 4),
         ("mean_price", Fraction(481, 16), Fraction(481, 4), 4, 4),
@@ -515,6 +522,7 @@ def test_a_filtered_level_lists_only_its_own_events(
     [
         ("urgent_grades", {"v1", "v3"}),  # urgent and graded
         ("urgent_price_per_grade", {"v1", "v2", "v3", "v4", "v5"}),  # every April event
+        ("red_price_per_grade", {"v1", "v3"}),  # its scope
         ("mean_price", {"v1", "v2", "v3", "v5"}),  # priced
         ("mean_wall_minutes", {"v1", "v2", "v3", "v5"}),  # done
         ("due_in_month", {"v1", "v2", "v5", "v6"}),  # due in April
