@@ -7,8 +7,8 @@ clocks use the business-time kernels the tickets use (``business_elapsed``,
 and for a clock target anchored at its deadline the fused ``within`` pass), and
 wall clocks are differences of microseconds. The per-event outcomes are cut
 into periods by ``aggregate_outcomes`` like every built-in flow KPI; a
-percentile or maximum groups the values by period once and picks each
-period's value with ``np.partition`` / ``max``.
+percentile or maximum sorts each period's values (engine/kpis/partial.py) and
+picks the nearest rank, or the last.
 
 Masks and durations are computed over the whole source once and shared by the
 service levels reading it (the evaluation memo), then cut to each level's rows.
@@ -58,17 +58,17 @@ from servicepact.engine.kpis.base import (
     local_midnight_us,
     memoized,
     timestamps_us,
-    window_index,
 )
-from servicepact.engine.kpis.partial import SortedRuns, sorted_runs
+from servicepact.engine.kpis.partial import SortedRuns, finish_sorted_runs, sorted_runs
 from servicepact.engine.kpis.tickets import _fused_within, _within, business_elapsed
 
 DECIMAL_SCALE = 10**6  # decimal columns are read as integers in millionths (exact)
 
 
 def _rounded_seconds(seconds: Fraction) -> int:
-    """Whole seconds, half up: the same rounding as the catalogue's ``whole_seconds``."""
-    return int(seconds + Fraction(1, 2)) if seconds.denominator != 1 else int(seconds)
+    """Whole seconds, half up: the same rounding as the catalogue's ``whole_seconds``
+    (a target is never negative, so the floor of ``seconds + 1/2``)."""
+    return int(seconds + Fraction(1, 2))
 
 
 def target_seconds(target: Target) -> TargetSeconds:
@@ -173,10 +173,6 @@ def _compare(values: Any, op: str, other: Any) -> BoolArray:
     return np.asarray(result, dtype=np.bool_)
 
 
-def _constant(value: Any) -> Fraction:
-    return Fraction(str(value)) if not isinstance(value, int) else Fraction(value)
-
-
 class _Conditions:
     def __init__(self, rows: _Rows) -> None:
         self.rows = rows
@@ -200,7 +196,8 @@ class _Conditions:
             return result
         if node.not_ is not None:
             return ~self.mask(node.not_)
-        if node.clock is not None and node.within is not None:
+        if node.clock is not None:
+            assert node.within is not None  # a clock condition always has its target
             met, _ = clock_target(rows, node.clock, node.within)
             return met
         assert node.column is not None
@@ -220,9 +217,7 @@ class _Conditions:
     def _in(self, name: str, kind: pa.DataType, wanted: list[Any]) -> BoolArray:
         rows = self.rows
         if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-            codes, distinct = rows.remember(
-                ("codes", name), lambda: dictionary_codes(rows.source, name)
-            )
+            codes, distinct = rows.codes(name)
             chosen = np.zeros(len(distinct) + 1, dtype=np.bool_)  # last slot: missing
             as_text = {str(w) for w in wanted}
             chosen[[i for i, v in enumerate(distinct) if v in as_text]] = True
@@ -233,9 +228,7 @@ class _Conditions:
     def _with_constant(self, name: str, kind: pa.DataType, op: str, value: Any) -> BoolArray:
         rows = self.rows
         if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-            codes, distinct = rows.remember(
-                ("codes", name), lambda: dictionary_codes(rows.source, name)
-            )
+            codes, distinct = rows.codes(name)
             table = np.array([_compare(v, op, value) for v in distinct] + [False], dtype=np.bool_)
             return table[codes]  # type: ignore[no-any-return]
         if pa.types.is_boolean(kind):
@@ -255,7 +248,7 @@ class _Conditions:
 
             return _compare(days, op, (day - date(1970, 1, 1)).days) & valid
         values, valid, scale = rows.numbers(name)
-        constant = _constant(value) * scale
+        constant = Fraction(value) * scale  # an int or a Decimal (validated): exact
         # values OP p/q  ⇔  values × q OP p (q > 0): exact, in integers
         return _compare(values * constant.denominator, op, constant.numerator) & valid
 
@@ -320,32 +313,34 @@ def clock_target(rows: _Rows, clock: Clock, target: Target) -> tuple[BoolArray, 
     if clock.calendar is None:
         # wall time in µs against the exact target (not rounded to whole seconds)
         if spec.per_value is None:
-            limit = np.full(rows.n, _wall_limit(target, target.uniform()), dtype=np.int64)
+            limit = np.full(rows.n, _wall_limit(target.uniform()), dtype=np.int64)
             has = np.ones(rows.n, dtype=np.bool_)
         else:
             limit, has = _per_value(
                 rows,
-                target.by or "",
-                {k: _wall_limit(target, v) for k, v in (target.table() or {}).items()},
+                target.by,
+                {k: _wall_limit(v) for k, v in (target.table() or {}).items()},
             )
         return ok & has & (elapsed <= limit), has
     if spec.per_value is None:
         limit = np.full(rows.n, spec.uniform or 0, dtype=np.int64)
         has = np.ones(rows.n, dtype=np.bool_)
     else:
-        limit, has = _per_value(rows, target.by or "", spec.per_value)
+        limit, has = _per_value(rows, target.by, spec.per_value)
     return ok & has & (elapsed <= limit * per_second), has
 
 
-def _wall_limit(target: Target, seconds: Fraction | None) -> int:
+def _wall_limit(seconds: Fraction | None) -> int:
     """The largest whole number of µs within a target of ``seconds``."""
-    del target
     assert seconds is not None
     limit = seconds * MICROS
     return limit.numerator // limit.denominator
 
 
-def _per_value(rows: _Rows, by: str, limits: dict[str, int]) -> tuple[Int64Array, BoolArray]:
+def _per_value(rows: _Rows, by: str | None, limits: dict[str, int]) -> tuple[Int64Array, BoolArray]:
+    """Each row's limit by its value of ``by`` (a target per value always names it), and
+    whether its value has one."""
+    assert by is not None
     codes, distinct = rows.codes(by)
     per_code = np.array([limits.get(str(v), -1) for v in distinct] + [-1], dtype=np.int64)
     chosen = per_code[codes]
@@ -378,34 +373,6 @@ def _measure(rows: _Rows, spec: DeclaredKpi) -> tuple[Int64Array, BoolArray, int
 
 def _anchor(rows: _Rows, column: str) -> tuple[Int64Array, BoolArray]:
     return rows.instants(column)
-
-
-def _order_statistic(
-    spec: DeclaredKpi, anchor: Int64Array, values: Int64Array, scale: int, windows: Sequence[Window]
-) -> list[KpiAggregate]:
-    """The nearest-rank percentile, or the maximum, of each window's values (exact)."""
-    index = window_index(anchor, windows)
-    inside = index >= 0
-    keys = index[inside]
-    order = np.argsort(keys, kind="stable")
-    grouped = values[inside][order]
-    bounds = np.searchsorted(keys[order], np.arange(len(windows) + 1), side="left")
-    results: list[KpiAggregate] = []
-    for i in range(len(windows)):
-        window_values = grouped[bounds[i] : bounds[i + 1]]
-        n = int(window_values.size)
-        if n == 0:
-            results.append(KpiAggregate(Aggregate.VALUE, 0, 0, 0, scale))
-            continue
-        if spec.kind is KpiKind.MAX:
-            picked = int(window_values.max())
-        else:
-            assert spec.percentile is not None
-            q = Fraction(spec.percentile) / 100
-            rank = -(-q.numerator * n // q.denominator)  # ⌈q × n⌉, 1-based
-            picked = int(np.partition(window_values, rank - 1)[rank - 1])
-        results.append(KpiAggregate(Aggregate.VALUE, picked, 1, n, scale))
-    return results
 
 
 def _outcomes(rows: _Rows, spec: DeclaredKpi, anchor_column: str) -> Outcomes:
@@ -473,35 +440,29 @@ def declared_computation(definition: DeclaredKpiDefinition) -> KpiComputation:
     def outcomes_of(table: pa.Table, ctx: KpiContext) -> Outcomes:
         return _outcomes(_Rows(table, ctx), spec, anchor_column)
 
+    # A percentile or a maximum, chunk by chunk (engine/kpis/partial.py): each window's
+    # values as a sorted run, merged across chunks, then the nearest rank (or the maximum)
+    # picked; in one pass, the same over the one chunk.
+    q = None if spec.kind is KpiKind.MAX else Fraction(spec.percentile or 0) / 100
+
+    def partial(table: pa.Table, ctx: KpiContext, windows: Sequence[Window]) -> SortedRuns:
+        outcomes = outcomes_of(table, ctx)
+        return sorted_runs(outcomes.anchor, outcomes.numerator, windows, outcomes.scale, q)
+
     def compute(table: pa.Table, ctx: KpiContext, windows: Sequence[Window]) -> list[KpiAggregate]:
         if anchor_column == DEADLINE:
             rows = _Rows(table, ctx)
             return _deadline_ratio(rows, spec, _Conditions(rows), ctx, windows)
-        outcomes = outcomes_of(table, ctx)
         if order_statistic:
-            return _order_statistic(
-                spec, outcomes.anchor, outcomes.numerator, outcomes.scale, windows
-            )
-        if spec.kind is KpiKind.RATIO_OF_SUMS:
-            return aggregate_outcomes(outcomes, windows, Aggregate.RATIO)
-        aggregates = aggregate_outcomes(outcomes, windows, definition.aggregate)
-        if spec.kind is KpiKind.SUM:
-            # a sum: Σ values in 1/scale, its sample the events summed
-            return [replace(a, aggregate=Aggregate.COUNT) for a in aggregates]
-        return aggregates
+            return finish_sorted_runs(partial(table, ctx, windows))
+        # a ratio of sums aggregates as a ratio, a sum as a count (Σ values in 1/scale,
+        # its sample the events summed): the definition's aggregate (domain/declared.py)
+        return aggregate_outcomes(outcomes_of(table, ctx), windows, definition.aggregate)
 
     compute.reads_rows_through_context = True  # type: ignore[attr-defined]
     if not order_statistic:
         compute.outcomes = outcomes_of  # type: ignore[attr-defined]
     else:
-        # Chunk by chunk (engine/kpis/partial.py): each window's values as a sorted run,
-        # merged across chunks, then the same nearest rank (or the maximum) picked.
-        q = None if spec.kind is KpiKind.MAX else Fraction(spec.percentile or 0) / 100
-
-        def partial(table: pa.Table, ctx: KpiContext, windows: Sequence[Window]) -> SortedRuns:
-            outcomes = outcomes_of(table, ctx)
-            return sorted_runs(outcomes.anchor, outcomes.numerator, windows, outcomes.scale, q)
-
         compute.partial = partial  # type: ignore[attr-defined]
     compute.__doc__ = definition.formula
     return compute
@@ -567,12 +528,8 @@ def _deadline_outcomes(rows: _Rows, spec: DeclaredKpi, conditions: _Conditions) 
         clock_ctx = replace(base, source_table=None, selection=None, memo={})
     outcomes = _within(subset, clock_ctx, clock.end)
     counted = np.zeros(rows.n, dtype=np.bool_)
-    inner = (
-        np.ones(subset.num_rows, dtype=np.bool_)
-        if outcomes.counted is None
-        else np.asarray(outcomes.counted, dtype=np.bool_)
-    )
-    counted[selection[inner]] = True
+    assert outcomes.counted is not None  # _within says which events it counted
+    counted[selection[outcomes.counted]] = True
     return replace(outcomes, counted=counted)
 
 
@@ -596,11 +553,9 @@ def _wall_deadline_outcomes(rows: _Rows, spec: DeclaredKpi, conditions: _Conditi
     target = node.within
     table = target.table()
     if table is None:
-        limit = np.full(rows.n, _wall_limit(target, target.uniform()), dtype=np.int64)
+        limit = np.full(rows.n, _wall_limit(target.uniform()), dtype=np.int64)
     else:
-        limit, _ = _per_value(
-            rows, target.by or "", {k: _wall_limit(target, v) for k, v in table.items()}
-        )
+        limit, _ = _per_value(rows, target.by, {k: _wall_limit(v) for k, v in table.items()})
     counted = _scope(rows, spec, conditions) & has & has_start
     expiry = start + limit + 1  # the first µs past the target
     anchor = np.where(met, end, expiry)
