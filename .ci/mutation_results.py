@@ -49,6 +49,11 @@ ONLY_FUNCTIONS = {"src/servicepact/store/db/repositories.py": ("x_visible_contra
 
 
 def restore() -> int:
+    # mutmut keeps which tests reach which function (mutants/mutmut-stats.json) and, when
+    # only tests changed, maps the new tests alone: a test changed to reach a function it did
+    # not reach before is then never run against that function's mutants. Mapping every test
+    # again costs one instrumented run of the selection (under a minute), and no verdict.
+    (SCRATCH / "mutmut-stats.json").unlink(missing_ok=True)
     copied = 0
     for kept in sorted(KEPT.rglob("*.meta")):
         target = SCRATCH / kept.relative_to(KEPT)
