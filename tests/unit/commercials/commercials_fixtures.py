@@ -10,6 +10,7 @@ from typing import Any
 from servicepact.domain.contracts import Contract
 from servicepact.domain.periods import parse_period
 from servicepact.domain.results import ResultStatus, ServiceLevelResult
+from servicepact.engine.credits import compute_credits
 
 CONTRACT_ID = "acme-cs-2026"
 
@@ -114,3 +115,17 @@ def history(statuses: dict[str, dict[str, ResultStatus]]) -> list[ServiceLevelRe
         for period, by_level in statuses.items()
         for sl_id, status in by_level.items()
     ]
+
+
+FEES = Decimal(100_000_000)  # the month's fees of the worked examples
+
+
+def statement(
+    contract: Contract,
+    months: dict[str, dict[str, ResultStatus]],
+    label: str,
+    fees: Decimal = FEES,
+    **kwargs: Any,
+) -> Any:
+    """The credit statement of month ``label`` over the results of ``months``."""
+    return compute_credits(contract, history(months), parse_period(label), fees, **kwargs)

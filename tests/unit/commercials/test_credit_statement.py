@@ -8,11 +8,12 @@ import pytest
 from commercials_fixtures import (
     BELOW,
     BREACHED,
+    FEES,
     MET,
     NO_DATA,
-    history,
     make_contract,
     result,
+    statement,
 )
 
 from servicepact.domain.credits import CreditOutcome, EarnBackOutcome
@@ -20,12 +21,6 @@ from servicepact.domain.kpis import Direction
 from servicepact.domain.periods import parse_period
 from servicepact.domain.results import status_for
 from servicepact.engine.credits import compute_credits
-
-FEES = Decimal(100_000_000)
-
-
-def statement(contract, months, label, fees=FEES, **kwargs):
-    return compute_credits(contract, history(months), parse_period(label), fees, **kwargs)
 
 
 def line(stmt, sl_id):

@@ -7,11 +7,12 @@ import pytest
 from commercials_fixtures import (
     BELOW,
     BREACHED,
+    FEES,
     MET,
     NO_DATA,
-    history,
     make_contract,
     result,
+    statement,
 )
 
 from servicepact.domain.credits import CreditFlag, CreditOutcome, EarnBackOutcome
@@ -19,12 +20,7 @@ from servicepact.domain.errors import InvalidInput, Problem
 from servicepact.domain.periods import parse_period
 from servicepact.engine.credits import compute_credits
 
-FEES = Decimal(100_000_000)
 SL = "credits.at_risk_percent; service_levels.{}.allocation_percent"
-
-
-def statement(contract, months, label, fees=FEES, **kwargs):
-    return compute_credits(contract, history(months), parse_period(label), fees, **kwargs)
 
 
 def test_each_outcome_of_a_month_states_its_clause_and_arithmetic():

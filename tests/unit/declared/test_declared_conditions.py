@@ -35,6 +35,7 @@ from zoneinfo import ZoneInfo
 import pyarrow as pa
 import pytest
 
+from contract_texts import office_contract_head
 from servicepact.contractfile import parse_contract_text
 from servicepact.domain.contracts import Contract
 from servicepact.domain.event_schemas import arrow_schema
@@ -286,19 +287,9 @@ def _contract(kpis: dict[str, str], filtered: tuple[str, ...] = ()) -> Contract:
         f"minimum: 0, kind: key, filter: {{team: red}}}}\n"
         for name in filtered
     ]
-    text = f"""servicepact: 1
-contract:
-  id: conditions
-  name: Conditions by hand
-  client: c
-  vendor: v
-  term: {{start: 2026-01-01, end: 2026-12-31}}
-  calendars:
-    office:
-      timezone: Asia/Seoul
-      hours: {{mon-fri: "09:00-18:00"}}
-      holidays: {{country: KR}}
-  event_types:
+    text = (
+        office_contract_head("conditions", "Conditions by hand")
+        + f"""  event_types:
     - name: visits
       description: Visits
       anchor: at
@@ -322,6 +313,7 @@ contract:
   kpis:
 {"".join(_kpi(name, body) for name, body in kpis.items())}  service_levels:
 {"".join(levels)}"""
+    )
     return parse_contract_text(text).contract
 
 

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 import pyarrow as pa
 import pytest
 
+from contract_texts import office_contract_head
 from servicepact.contractfile import parse_contract_text
 from servicepact.domain.contracts import Contract
 from servicepact.domain.event_schemas import arrow_schema
@@ -107,19 +108,9 @@ def _contract() -> Contract:
         f"minimum: 0, kind: key}}\n"
         for i, name in enumerate(KPIS)
     )
-    text = f"""servicepact: 1
-contract:
-  id: hand
-  name: Worked by hand
-  client: c
-  vendor: v
-  term: {{start: 2026-01-01, end: 2026-12-31}}
-  calendars:
-    office:
-      timezone: Asia/Seoul
-      hours: {{mon-fri: "09:00-18:00"}}
-      holidays: {{country: KR}}
-  event_types:
+    text = (
+        office_contract_head("hand", "Worked by hand")
+        + f"""  event_types:
     - name: checks
       description: Checks
       anchor: opened_at
@@ -135,6 +126,7 @@ contract:
   kpis:
 {kpis}  service_levels:
 {levels}"""
+    )
     return parse_contract_text(text).contract
 
 

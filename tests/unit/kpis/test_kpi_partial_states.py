@@ -25,6 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from kpi_fixtures import OFFICE_KR, _clock, month_window
 
+from contract_texts import office_contract_head
 from servicepact.contractfile import parse_contract_text
 from servicepact.domain.contracts import Contract
 from servicepact.domain.event_schemas import BATCH_COLUMN, INTERVAL, arrow_schema
@@ -214,19 +215,9 @@ def _declared_contract() -> Contract:
         f"minimum: 0, kind: key}}\n"
         for i, name in enumerate(DECLARED)
     )
-    text = f"""servicepact: 1
-contract:
-  id: declared
-  name: Declared
-  client: c
-  vendor: v
-  term: {{start: 2026-01-01, end: 2026-12-31}}
-  calendars:
-    office:
-      timezone: Asia/Seoul
-      hours: {{mon-fri: "09:00-18:00"}}
-      holidays: {{country: KR}}
-  event_types:
+    text = (
+        office_contract_head("declared", "Declared")
+        + f"""  event_types:
     - name: checks
       description: Checks
       anchor: opened_at
@@ -240,6 +231,7 @@ contract:
   kpis:
 {kpis}  service_levels:
 {levels}"""
+    )
     return parse_contract_text(text).contract
 
 
