@@ -195,3 +195,73 @@ def test_each_kind_computed_in_one_pass_over_the_events_gives_the_same_values(
         [aggregate] = compute(table, ctx, [april])
         value, _, _, sample = EXPECTED[sl.kpi]
         assert (sl.kpi, aggregate.value, aggregate.sample_size) == (sl.kpi, value, sample)
+
+
+def test_a_percentile_of_many_events_and_a_zero_second_target() -> None:
+    # 200 events in April: items 1..200; the 90th percentile is the ⌈0.9 × 200⌉ = 180th
+    # smallest, 180. The first two last exactly one business second (Mon 6 April 09:00:00 →
+    # 09:00:01), the others one second more: against a target of 0 s none of them is met —
+    # the first two miss it by one second, by priority as uniformly.
+    text = (
+        office_contract_head("edges", "Edges")
+        + """  event_types:
+    - name: jobs
+      description: Jobs
+      anchor: opened_at
+      columns:
+        - {name: id, type: string, required: true}
+        - {name: opened_at, type: timestamp, required: true}
+        - {name: closed_at, type: timestamp}
+        - {name: priority, type: string, required: true}
+        - {name: items, type: integer, required: true}
+  kpis:
+    - name: p90_items
+      title: p90 items
+      events: jobs
+      kind: percentile
+      percentile: 90
+      measure: {column: items}
+      direction: lower
+    - name: at_once
+      title: at once
+      events: jobs
+      kind: ratio
+      condition:
+        clock: {from: opened_at, to: closed_at, calendar: office}
+        within: {seconds: 0}
+      direction: higher
+    - name: at_once_by_priority
+      title: at once by priority
+      events: jobs
+      kind: ratio
+      condition:
+        clock: {from: opened_at, to: closed_at, calendar: office}
+        within: {by: priority, seconds: {P1: 0}}
+      direction: higher
+  service_levels:
+    - {id: P, name: p90, kpi: p90_items, source: jobs, expected: 0, minimum: 0, kind: key}
+    - {id: Z, name: zero, kpi: at_once, source: jobs, expected: 0, minimum: 0, kind: key}
+    - {id: B, name: by, kpi: at_once_by_priority, source: jobs, expected: 0, minimum: 0,
+       kind: key}
+"""
+    )
+    contract = parse_contract_text(text).contract
+    opened = datetime(2026, 4, 6, 9, tzinfo=SEOUL)
+    closed = [opened.replace(second=1) if i < 2 else opened.replace(second=2) for i in range(200)]
+    table = pa.table(
+        {
+            "id": [f"j{i}" for i in range(200)],
+            "opened_at": [opened] * 200,
+            "closed_at": closed,
+            "priority": ["P1"] * 200,
+            "items": list(range(200, 0, -1)),  # listed in descending order
+        },
+        schema=arrow_schema(contract.declared_event_types["jobs"]),
+    )
+    got = {
+        sl.id: evaluate_periods(contract, sl, [month(2026, 4)], table, clock_cache=ClockCache())[0]
+        for sl in contract.service_levels
+    }
+    assert (got["P"].value, got["P"].sample_size) == (Fraction(180), 200)
+    assert (got["Z"].numerator, got["Z"].denominator) == (0, 200)
+    assert (got["B"].numerator, got["B"].denominator) == (0, 200)
