@@ -265,3 +265,34 @@ def test_a_percentile_of_many_events_and_a_zero_second_target() -> None:
     assert (got["P"].value, got["P"].sample_size) == (Fraction(180), 200)
     assert (got["Z"].numerator, got["Z"].denominator) == (0, 200)
     assert (got["B"].numerator, got["B"].denominator) == (0, 200)
+
+
+def test_an_open_events_wall_deadline_falls_in_the_month_it_expires_in(
+    checks: tuple[Contract, pa.Table],
+) -> None:
+    # within_8h_wall, anchored at the deadline: an open event expires at the first µs past
+    # opened + 8 h. "edge", opened 30 April 15:59:59.999998, expires 23:59:59.999999 on
+    # 30 April: failed in April. "late", opened 30 April 20:00, expires 1 May 04:00:00.000001:
+    # failed in May, not in April.
+    contract, _ = checks
+    [sl] = [sl for sl in contract.service_levels if sl.kpi == "within_8h_wall"]
+    edge = datetime(2026, 4, 30, 15, 59, 59, 999_998, tzinfo=SEOUL)
+    late = datetime(2026, 4, 30, 20, tzinfo=SEOUL)
+    table = pa.table(
+        {
+            "id": ["edge", "late"],
+            "opened_at": [edge, late],
+            "closed_at": [None, None],
+            "status": ["pending", "pending"],
+            "score": [None, None],
+            "items": [1, 1],
+            "errors": [0, 0],
+            "ok": [None, None],
+        },
+        schema=arrow_schema(contract.declared_event_types["checks"]),
+    )
+    april, may = evaluate_periods(
+        contract, sl, [month(2026, 4), month(2026, 5)], table, clock_cache=ClockCache()
+    )
+    assert (april.numerator, april.denominator) == (0, 1)
+    assert (may.numerator, may.denominator) == (0, 1)
