@@ -46,7 +46,7 @@ def _scale(values: Sequence[float], unit: str) -> tuple[float, float]:
         top = min(top, 1.0)
     if top <= bottom:  # values floats cannot tell apart with headroom (e.g. 5e-324)
         bottom = 0.0 if low >= 0 else low - 1.0
-        top = 1.0 if unit == "ratio" else max(high, bottom) + 1.0
+        top = 1.0 if unit == "ratio" else high + 1.0
     return bottom, top
 
 

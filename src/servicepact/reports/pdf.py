@@ -69,20 +69,26 @@ def _fetcher(weasyprint: Any, files: dict[str, Path]) -> Any:
 
 def _weasyprint() -> Any:
     try:
-        if sys.platform == "linux" and "weasyprint" not in sys.modules:
-            try:
-                with _sonames_only():
-                    import weasyprint
-            except OSError:  # a library that opens under a searched name only: search
-                import weasyprint
-        else:
-            import weasyprint
+        return _import_weasyprint()
     except OSError as error:  # the Python package is there, the system libraries are not
         raise Conflict(
             "PDF reports need the pango library (Debian: apt-get install libpango-1.0-0 "
             f"libpangoft2-1.0-0): {error}",
             where="--format pdf",
         ) from None
+
+
+def _import_weasyprint() -> Any:
+    if sys.platform == "linux" and "weasyprint" not in sys.modules:
+        try:
+            with _sonames_only():
+                import weasyprint
+
+            return weasyprint
+        except OSError:  # a library that opens under a searched name only: search
+            pass
+    import weasyprint
+
     return weasyprint
 
 
