@@ -10,6 +10,7 @@ user may see: ``--as bob`` gives vendor bob's view.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -20,8 +21,9 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from servicepact.cli._output import cli_session
 from servicepact.domain.errors import InvalidInput, Problem
 from servicepact.files import write_atomically
+from servicepact.reports.formats import ReportFormat
 from servicepact.reports.messages import Lang
-from servicepact.reports.packs import ReportFormat
+from servicepact.reports.pdf_ahead import layout_ahead
 
 progress_console = Console(stderr=True)
 
@@ -86,6 +88,21 @@ def report(
         raise InvalidInput(
             [Problem("--output", "is a directory; give a file name", value=str(output))]
         )
+    # A PDF's layout engine is imported in a second process while this one gathers the data.
+    with layout_ahead(wanted=fmt is ReportFormat.PDF) as layout:
+        path = _write(period, contract, fmt, lang, output, cases, layout)
+    typer.echo(str(path))
+
+
+def _write(
+    period: str,
+    contract: str | None,
+    fmt: ReportFormat,
+    lang: Lang,
+    output: Path | None,
+    cases: Path | None,
+    layout: Callable[..., bytes],
+) -> Path:
     from servicepact.reports.packs import build_pack, font_cache, render
     from servicepact.reports.packs import default_path as default_report_path
 
@@ -102,10 +119,10 @@ def report(
                 app, actor=actor, period=period, contract_id=contract, cases_dir=cases
             )
             progress.update(task, description=f"Rendering {fmt.value.upper()}")
-            content = render(pack, fmt=fmt, lang=lang, font_cache=font_cache(app))
+            content = render(pack, fmt=fmt, lang=lang, font_cache=font_cache(app), layout=layout)
         path = output if output is not None else default_report_path(app, pack, fmt=fmt, lang=lang)
         write_atomically(path, content)
-    typer.echo(str(path))
+    return path
 
 
 def register(app: typer.Typer) -> None:

@@ -9,12 +9,13 @@ under ``DATA_DIR/reports/``.
 
 from __future__ import annotations
 
-from enum import StrEnum
+from collections.abc import Callable
 from pathlib import Path
 
 from servicepact.domain.access import Actor
 from servicepact.files import write_atomically
 from servicepact.reports.build import build_contract_pack, build_portfolio_pack
+from servicepact.reports.formats import ReportFormat
 from servicepact.reports.messages import Lang
 from servicepact.reports.model import ContractPack, Pack
 from servicepact.services.ports import Ports
@@ -23,29 +24,34 @@ REPORTS_DIR = "reports"  # under the data directory
 FONT_CACHE = Path("cache") / "fonts"  # under the data directory: the PDFs' fonts as TrueType
 
 
-class ReportFormat(StrEnum):
-    HTML = "html"
-    PDF = "pdf"
-    XLSX = "xlsx"
-    JSON = "json"  # the pack's data, for scripts and other tools
-
-
 def font_cache(app: Ports) -> Path:
     """Where PDFs keep the shipped fonts as TrueType files (``reports/pdf.py``)."""
     return app.settings.data_dir / FONT_CACHE
 
 
-def render(pack: Pack, *, fmt: ReportFormat, lang: Lang, font_cache: Path | None = None) -> bytes:
+def render(
+    pack: Pack,
+    *,
+    fmt: ReportFormat,
+    lang: Lang,
+    font_cache: Path | None = None,
+    layout: Callable[..., bytes] | None = None,
+) -> bytes:
     """The pack in ``fmt``; PDF and XLSX renderers are imported only when asked for. A PDF
-    keeps its fonts in ``font_cache`` (see ``font_cache(app)``)."""
+    keeps its fonts in ``font_cache`` (see ``font_cache(app)``) and is laid out by ``layout``
+    (``html_to_pdf``'s signature; ``reports.pdf_ahead.layout_ahead`` gives a prepared one)."""
     if fmt is ReportFormat.HTML:
         from servicepact.reports.html import render_html
 
         return render_html(pack, lang=lang).encode("utf-8")
     if fmt is ReportFormat.PDF:
-        from servicepact.reports.pdf import render_pdf
+        from servicepact.reports.html import render_html
 
-        return render_pdf(pack, lang=lang, font_cache=font_cache)
+        if layout is None:
+            from servicepact.reports.pdf import html_to_pdf
+
+            layout = html_to_pdf
+        return layout(render_html(pack, lang=lang), font_cache=font_cache)
     if fmt is ReportFormat.XLSX:
         from servicepact.reports.xlsx import render_xlsx
 

@@ -320,7 +320,8 @@ def test_the_demo_packs_render_the_html_once_and_the_pdf_from_it(seeded, client_
     import pypdfium2 as pdfium
     from pdf_pages import page_text, require_pango
 
-    from servicepact.reports.packs import ReportFormat, render, write_review_packs
+    from servicepact.reports.formats import ReportFormat
+    from servicepact.reports.packs import render, write_review_packs
 
     require_pango()
     paths = write_review_packs(

@@ -242,7 +242,8 @@ def review_pack(
 ) -> Response:
     """The month's review pack as ``servicepact report`` makes it, in the viewer's language;
     built in a worker thread and kept until the data changes."""
-    from servicepact.reports.packs import ReportFormat, build_pack, font_cache
+    from servicepact.reports.formats import ReportFormat
+    from servicepact.reports.packs import build_pack, font_cache
     from servicepact.reports.packs import render as render_pack
 
     def build() -> bytes:
