@@ -116,6 +116,14 @@ def _found_nowhere(name: str) -> None:
     return None
 
 
+def warm_up() -> None:
+    """Lay out a line of text once, with no font or URL of ours: what a process's first PDF
+    would otherwise pay for on top of its own layout (fontconfig reading its configuration,
+    pango's font map, HarfBuzz, WeasyPrint's first-use set-up), paid ahead by a process that
+    is waiting for its HTML anyway (``reports.pdf_ahead``)."""
+    _weasyprint().HTML(string="<p>가 a 1</p>").write_pdf()
+
+
 def html_to_pdf(html: str, *, font_cache: Path | None = None) -> bytes:
     """The HTML laid out as PDF with the shipped fonts (kept as TrueType in ``font_cache``,
     when given)."""

@@ -2,7 +2,8 @@
 
 A fresh ``servicepact report --format pdf`` spends about a third of a second importing WeasyPrint
 (and cffi opening pango, harfbuzz and fontconfig), none of which depends on the pack. With a
-second core, ``layout_ahead()`` forks at once: the child imports WeasyPrint while the parent
+second core, ``layout_ahead()`` forks at once: the child imports WeasyPrint and lays out a
+line of text (what a first layout pays once per process, ``reports.pdf.warm_up``) while the parent
 imports the services, reads the database and renders the HTML; the parent then hands the child
 the HTML and gets the PDF's bytes back.
 
@@ -118,12 +119,13 @@ class _Child:
 
 
 def _serve(html_read: int, pdf_write: int) -> None:
-    """The child's whole life: import WeasyPrint, wait for the HTML, answer with the PDF's
-    bytes, or with ``None`` when anything failed (the parent then does it itself)."""
+    """The child's whole life: import WeasyPrint and warm it up, wait for the HTML, answer
+    with the PDF's bytes, or with ``None`` when anything failed (the parent then does it
+    itself)."""
     try:
-        from servicepact.reports.pdf import _weasyprint, html_to_pdf
+        from servicepact.reports.pdf import html_to_pdf, warm_up
 
-        _weasyprint()
+        warm_up()
         html, font_cache = cast(tuple[str, Path | None], _receive(html_read))
         answer: bytes | None = html_to_pdf(html, font_cache=font_cache)
     except Exception:
