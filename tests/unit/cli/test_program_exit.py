@@ -48,15 +48,12 @@ def test_a_domain_error_keeps_its_line_and_exit_code(tmp_path):
     assert (tmp_path / "atexit ran").read_text() == "True"
 
 
-def test_run_inside_a_longer_process_leaves_the_collector_alone():
+def test_run_inside_a_longer_process_leaves_the_collector_alone(monkeypatch):
     from servicepact.cli.main import run
 
     frozen = gc.get_freeze_count()
+    monkeypatch.setattr(sys, "argv", ["servicepact", "--version"])
     with pytest.raises(SystemExit) as end:
-        sys.argv, saved = ["servicepact", "--version"], sys.argv
-        try:
-            run()
-        finally:
-            sys.argv = saved
+        run()
     assert end.value.code == 0
     assert gc.get_freeze_count() == frozen
