@@ -31,7 +31,6 @@ import os
 import resource
 import statistics
 import subprocess
-import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,7 +40,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-from _baseline import export_revision
+from _baseline import export_revision, program
 from _record import record
 
 HERE = Path(__file__).resolve().parent
@@ -146,21 +145,22 @@ def main() -> None:
     contract = OUT / "clock-contract.yaml"
     contract.write_text(CONTRACT, encoding="utf-8")
     command_out = OUT / f"clock-{args.rows}-out.csv"
-    servicepact = Path(sys.executable).with_name("servicepact")
 
     runs: list[tuple[str, float, float, str]] = []
     arguments = ["clock", "--contract", str(contract), "--calendar", "office", str(data)]
     baseline_src = export_revision(args.baseline) if args.baseline else None
     baseline_out = OUT / f"clock-{args.rows}-baseline-out.csv"
-    sides: dict[str, tuple[dict[str, str], Path]] = {"this": (dict(os.environ), command_out)}
+    sides: dict[str, tuple[dict[str, str], Path, list[str]]] = {
+        "this": (dict(os.environ), command_out, program())
+    }
     if baseline_src is not None:
         env = {**os.environ, "PYTHONPATH": str(baseline_src)}
-        sides[f"baseline {args.baseline}"] = (env, baseline_out)
+        sides[f"baseline {args.baseline}"] = (env, baseline_out, program(baseline_src))
     timings: dict[str, list[tuple[float, float]]] = {side: [] for side in sides}
     load = _load()
     for attempt in range(args.repeat + 1):
-        for side, (env, out) in sides.items():
-            timed = _run_command([str(servicepact), *arguments, "-o", str(out)], env)
+        for side, (env, out, servicepact) in sides.items():
+            timed = _run_command([*servicepact, *arguments, "-o", str(out)], env)
             if attempt:  # the first run of each side fills the file and kernel caches
                 timings[side].append(timed)
     for side, measured in timings.items():

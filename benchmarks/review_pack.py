@@ -27,11 +27,10 @@ import resource
 import shutil
 import statistics
 import subprocess
-import sys
 import time
 from pathlib import Path
 
-from _baseline import export_revision
+from _baseline import export_revision, program
 from _record import record
 
 HERE = Path(__file__).resolve().parent
@@ -39,12 +38,12 @@ CONTRACT = "hanbit-cc-2026"
 PERIOD = "2026-03"
 
 
-def run_command(servicepact: str, env: dict[str, str], target: Path) -> tuple[float, float]:
+def run_command(servicepact: list[str], env: dict[str, str], target: Path) -> tuple[float, float]:
     """Wall and CPU seconds of one ``servicepact report ... --format pdf`` in a fresh process."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(
-        [servicepact, "report", "--contract", CONTRACT, "--period", PERIOD, "--format", "pdf",
+        [*servicepact, "report", "--contract", CONTRACT, "--period", PERIOD, "--format", "pdf",
          "-o", str(target)],
         check=True,
         env=env,
@@ -84,10 +83,10 @@ def main() -> None:
     args = parser.parse_args()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SERVICEPACT_")}
     env["SERVICEPACT_DATA_DIR"] = str(args.data_dir)
-    servicepact = str(Path(sys.executable).with_name("servicepact"))
+    servicepact = program()
     if not (args.data_dir / "servicepact.db").exists():
         subprocess.run(
-            [servicepact, "demo", "--data-dir", str(args.data_dir), "--scale", "0.2"],
+            [*servicepact, "demo", "--data-dir", str(args.data_dir), "--scale", "0.2"],
             check=True,
             env=env,
             stdout=subprocess.DEVNULL,
@@ -96,6 +95,7 @@ def main() -> None:
     target = HERE / "out" / "review-pack.pdf"
 
     baseline_src = export_revision(args.baseline) if args.baseline else None
+    old_program = program(baseline_src) if baseline_src is not None else servicepact
     baseline_target = HERE / "out" / "review-pack-baseline.pdf"
     uptime = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
     print(f"uptime before: {uptime}")
@@ -108,10 +108,10 @@ def main() -> None:
         runs["this"].append(run_command(servicepact, env, target))  # reads it back
         if baseline_src is not None:
             old_env = {**env, "PYTHONPATH": str(baseline_src)}
-            runs["baseline"].append(run_command(servicepact, old_env, baseline_target))
+            runs["baseline"].append(run_command(old_program, old_env, baseline_target))
     if baseline_src is not None:  # the older revision's HTML, laid out below by this one
         subprocess.run(
-            [servicepact, "report", "--contract", CONTRACT, "--period", PERIOD, "--format",
+            [*old_program, "report", "--contract", CONTRACT, "--period", PERIOD, "--format",
              "html", "-o", str(baseline_target.with_suffix(".html"))],
             check=True,
             env={**env, "PYTHONPATH": str(baseline_src)},

@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from _baseline import export_revision
+from _baseline import export_revision, program
 from _record import record
 
 HERE = Path(__file__).resolve().parent
@@ -275,7 +275,16 @@ def start_server(
     if pythonpath is not None:
         env = {**env, "PYTHONPATH": str(pythonpath)}
     server = subprocess.Popen(
-        [_servicepact(), "serve", "--host", HOST, "--port", str(PORT), "--workers", str(workers)],
+        [
+            *program(pythonpath),
+            "serve",
+            "--host",
+            HOST,
+            "--port",
+            str(PORT),
+            "--workers",
+            str(workers),
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
