@@ -418,6 +418,10 @@ def _read_whole(parquet: pq.ParquetFile, names: list[str]) -> pa.Table:
     del groups  # each column's pieces are then freed as soon as it is put together
     for i in range(table.num_columns):
         table = table.set_column(i, table.field(i), table.column(i).combine_chunks())
+    # The pieces are freed, but Arrow's allocator would keep their memory, which numpy's
+    # arrays (made next, by the engine) cannot reuse: given back now, they are not counted
+    # on top of it (for 3.3 M tickets the peak above the start was 420-490 MiB, now 350-370).
+    pa.default_memory_pool().release_unused()
     return table
 
 
