@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from servicepact.domain.event_schemas import arrow_schema
 from servicepact.domain.event_types import BUILT_IN
@@ -47,6 +48,31 @@ def test_the_newest_batch_wins_and_a_batch_filter_reads_the_past(tmp_path: Path)
         contract_id="c", source="tickets", batches=["b1"], columns=["id", "priority"]
     )
     assert first_only.to_pylist() == [{"id": "A", "priority": "P1"}, {"id": "B", "priority": "P1"}]
+
+
+def test_times_and_row_numbers_are_stored_delta_encoded_and_read_back_the_same(
+    tmp_path: Path,
+) -> None:
+    manifest = InMemoryManifest()
+    store = EventStore(tmp_path, manifest)
+    written = batch(["A", "B", "C"], "P2")
+    pauses = pa.array(
+        [[{"start": WHEN, "end": datetime(2026, 1, 6, tzinfo=UTC)}], None, []],
+        written.schema.field("pauses").type,
+    )
+    written = written.set_column(written.schema.get_field_index("pauses"), "pauses", pauses)
+    put(store, manifest, "b1", written)
+    path = tmp_path / store.relative_path("c", "tickets", "b1")
+    group = pq.ParquetFile(path).metadata.row_group(0)
+    encodings = {
+        group.column(i).path_in_schema: group.column(i).encodings for i in range(group.num_columns)
+    }
+    for name in ("created_at", "pauses.list.element.start", "pauses.list.element.end", "_row"):
+        assert "DELTA_BINARY_PACKED" in encodings[name], name
+    assert "RLE_DICTIONARY" in encodings["priority"]
+    read = store.read(contract_id="c", source="tickets")
+    assert read.drop_columns(["_batch", "_row"]).equals(written)
+    assert read.column("_row").to_pylist() == [1, 2, 3]
 
 
 def test_a_file_without_a_manifest_row_is_invisible_and_cleaned(tmp_path: Path) -> None:
