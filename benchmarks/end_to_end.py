@@ -4,12 +4,12 @@
     .venv/bin/python benchmarks/end_to_end.py --rows 1000000  # one size only
     .venv/bin/python benchmarks/end_to_end.py --prefetch      # read the next contract meanwhile
 
-Data (seeded numpy, written once to benchmarks/out/e2e-<rows>/ in the event-store
-layout ``<contract>/tickets/<batch>.parquet``): tickets created uniformly over
-2026 in Seoul for 3 vendors (one contract each), 4 priorities (P1 5 %, P2 15 %,
-P3 40 %, P4 40 %), first response and resolution after exponential / log-normal
-delays by priority, 2 % never resolved, 5 % reopened, ~10 % with one pause of
-1-24 h.
+Data (seeded numpy, written once to benchmarks/out/e2e-<rows>-<digest of the writer
+settings>/ in the event-store layout ``<contract>/tickets/<batch>.parquet``, with the
+store's own Parquet settings): tickets created uniformly over 2026 in Seoul for 3 vendors
+(one contract each), 4 priorities (P1 5 %, P2 15 %, P3 40 %, P4 40 %), first response and
+resolution after exponential / log-normal delays by priority, 2 % never resolved, 5 %
+reopened, ~10 % with one pause of 1-24 h.
 
 Measured (each size in a fresh process, so peak memory is its own): for each of the
 three contracts in turn, reading its Parquet through ``EventStore.read`` (the engine's
@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import ctypes
+import hashlib
 import json
 import os
 import resource
@@ -53,7 +54,12 @@ from servicepact.domain.periods import month
 from servicepact.engine.evaluate import ClockCache, EvaluationMemo, evaluate_contract
 from servicepact.engine.kpis.base import MICROS, KpiContext
 from servicepact.engine.kpis.tickets import resolution_hours_percentile
-from servicepact.store.events.store import ROW_GROUP_ROWS, EventStore, InMemoryManifest
+from servicepact.store.events.store import (
+    ROW_GROUP_ROWS,
+    EventStore,
+    InMemoryManifest,
+    parquet_options,
+)
 
 OUT = Path(__file__).resolve().parent / "out"
 SEED = 20260301
@@ -159,8 +165,20 @@ def generate_vendor(rows: int, rng: np.random.Generator, vendor: str) -> pa.Tabl
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
+def _writer_options() -> dict[str, Any]:
+    """The event store's own Parquet settings (store/events/store.py), as a load writes."""
+    schema = arrow_schema(BUILT_IN["tickets"], with_provenance=True)
+    event_type = BUILT_IN["tickets"]
+    unique = [event_type.id_column, *(c.name for c in event_type.columns if c.personal_data)]
+    return parquet_options(schema, unique=unique)
+
+
 def ensure_data(rows: int) -> Path:
-    root = OUT / f"e2e-{rows}"
+    """The seeded tickets, written as the store writes a batch: a directory per writer
+    setting (their digest in the name), so data of other settings is kept beside it."""
+    options = _writer_options()
+    digest = hashlib.sha256(json.dumps(options, sort_keys=True).encode()).hexdigest()[:8]
+    root = OUT / f"e2e-{rows}-{digest}"
     done = root / "done.json"
     if done.exists():
         return root
@@ -170,8 +188,8 @@ def ensure_data(rows: int) -> Path:
         table = generate_vendor(share, rng, vendor)
         path = root / f"{vendor}-desk-2026" / "tickets" / f"bench-{vendor}-{rows}.parquet"
         path.parent.mkdir(parents=True, exist_ok=True)
-        pq.write_table(table, path, row_group_size=ROW_GROUP_ROWS)
-    done.write_text(json.dumps({"rows": rows, "seed": SEED}))
+        pq.write_table(table, path, row_group_size=ROW_GROUP_ROWS, **options)
+    done.write_text(json.dumps({"rows": rows, "seed": SEED, "writer": options}))
     return root
 
 
