@@ -45,13 +45,9 @@ def render(
 
         return render_html(pack, lang=lang).encode("utf-8")
     if fmt is ReportFormat.PDF:
-        from servicepact.reports.html import render_html
+        from servicepact.reports.pdf import render_pdf
 
-        if layout is None:
-            from servicepact.reports.pdf import html_to_pdf
-
-            layout = html_to_pdf
-        return layout(render_html(pack, lang=lang), font_cache=font_cache)
+        return render_pdf(pack, lang=lang, font_cache=font_cache, layout=layout)
     if fmt is ReportFormat.XLSX:
         from servicepact.reports.xlsx import render_xlsx
 

@@ -14,7 +14,7 @@ would otherwise decompress from the WOFF files for every PDF.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -140,6 +140,13 @@ def html_to_pdf(html: str, *, font_cache: Path | None = None) -> bytes:
     return pdf
 
 
-def render_pdf(pack: Pack, *, lang: Lang = Lang.EN, font_cache: Path | None = None) -> bytes:
-    """The pack as a PDF document (A4 landscape) in ``lang``."""
-    return html_to_pdf(render_html(pack, lang=lang), font_cache=font_cache)
+def render_pdf(
+    pack: Pack,
+    *,
+    lang: Lang = Lang.EN,
+    font_cache: Path | None = None,
+    layout: Callable[..., bytes] | None = None,
+) -> bytes:
+    """The pack as a PDF document (A4 landscape) in ``lang``, laid out by ``layout``
+    (``html_to_pdf`` unless given: ``reports.pdf_ahead.layout_ahead`` prepares one)."""
+    return (layout or html_to_pdf)(render_html(pack, lang=lang), font_cache=font_cache)
