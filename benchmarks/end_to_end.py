@@ -58,6 +58,7 @@ from servicepact.store.events.store import (
     ROW_GROUP_ROWS,
     EventStore,
     InMemoryManifest,
+    batch_layout,
     parquet_options,
 )
 
@@ -167,9 +168,7 @@ def generate_vendor(rows: int, rng: np.random.Generator, vendor: str) -> pa.Tabl
 
 def _writer_options() -> dict[str, Any]:
     """The event store's own Parquet settings (store/events/store.py), as a load writes."""
-    schema = arrow_schema(BUILT_IN["tickets"], with_provenance=True)
-    event_type = BUILT_IN["tickets"]
-    unique = [event_type.id_column, *(c.name for c in event_type.columns if c.personal_data)]
+    schema, unique = batch_layout(BUILT_IN["tickets"])
     return parquet_options(schema, unique=unique)
 
 

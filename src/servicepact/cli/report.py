@@ -10,7 +10,6 @@ user may see: ``--as bob`` gives vendor bob's view.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -23,7 +22,7 @@ from servicepact.domain.errors import InvalidInput, Problem
 from servicepact.files import write_atomically
 from servicepact.reports.formats import ReportFormat
 from servicepact.reports.messages import Lang
-from servicepact.reports.pdf_ahead import layout_ahead
+from servicepact.reports.pdf_ahead import Layout, layout_ahead
 
 progress_console = Console(stderr=True)
 
@@ -101,7 +100,7 @@ def _write(
     lang: Lang,
     output: Path | None,
     cases: Path | None,
-    layout: Callable[..., bytes],
+    layout: Layout,
 ) -> Path:
     from servicepact.reports.packs import build_pack, font_cache, render
     from servicepact.reports.packs import default_path as default_report_path

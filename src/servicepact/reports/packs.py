@@ -9,7 +9,6 @@ under ``DATA_DIR/reports/``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from servicepact.domain.access import Actor
@@ -18,6 +17,7 @@ from servicepact.reports.build import build_contract_pack, build_portfolio_pack
 from servicepact.reports.formats import ReportFormat
 from servicepact.reports.messages import Lang
 from servicepact.reports.model import ContractPack, Pack
+from servicepact.reports.pdf_ahead import Layout
 from servicepact.services.ports import Ports
 
 REPORTS_DIR = "reports"  # under the data directory
@@ -35,7 +35,7 @@ def render(
     fmt: ReportFormat,
     lang: Lang,
     font_cache: Path | None = None,
-    layout: Callable[..., bytes] | None = None,
+    layout: Layout | None = None,
 ) -> bytes:
     """The pack in ``fmt``; PDF and XLSX renderers are imported only when asked for. A PDF
     keeps its fonts in ``font_cache`` (see ``font_cache(app)``) and is laid out by ``layout``

@@ -14,7 +14,7 @@ would otherwise decompress from the WOFF files for every PDF.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from servicepact.fonts import FONT_FILES, font_face_css
 from servicepact.reports.html import render_html
 from servicepact.reports.messages import Lang
 from servicepact.reports.model import Pack
+from servicepact.reports.pdf_ahead import Layout
 
 _MIME = {".woff": "font/woff", ".ttf": "font/ttf"}
 
@@ -145,7 +146,7 @@ def render_pdf(
     *,
     lang: Lang = Lang.EN,
     font_cache: Path | None = None,
-    layout: Callable[..., bytes] | None = None,
+    layout: Layout | None = None,
 ) -> bytes:
     """The pack as a PDF document (A4 landscape) in ``lang``, laid out by ``layout``
     (``html_to_pdf`` unless given: ``reports.pdf_ahead.layout_ahead`` prepares one)."""

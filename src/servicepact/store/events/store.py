@@ -123,6 +123,15 @@ def _leaf_paths(name: str, kind: pa.DataType) -> Iterator[tuple[str, pa.DataType
         yield name, kind
 
 
+def batch_layout(event_type: EventType) -> tuple[pa.Schema, list[str]]:
+    """A batch file's schema (the event type's, with provenance) and its columns of values
+    that rarely repeat (the id, personal data), which are never dictionary-encoded: with
+    ``parquet_options``, how the store writes a batch of ``event_type``."""
+    schema = arrow_schema(event_type, with_provenance=True)
+    unique = [event_type.id_column, *(c.name for c in event_type.columns if c.personal_data)]
+    return schema, unique
+
+
 def parquet_options(schema: pa.Schema, *, unique: Sequence[str] = ()) -> dict[str, Any]:
     """How the store writes a batch: zstd; few-valued columns as dictionaries; timestamps
     and 64-bit integers (nested ones too) delta-encoded.
@@ -485,10 +494,8 @@ class EventStore:
     ) -> BatchWriter:
         """A writer of the batch; ``token`` and ``written`` (a directory root only) take over
         a temporary file another process finished with ``BatchWriter.keep``."""
-        event_type = self.event_type(source)
-        schema = arrow_schema(event_type, with_provenance=True)
+        schema, unique = batch_layout(self.event_type(source))
         relative = self.relative_path(contract_id, source, batch_id)
-        unique = [event_type.id_column, *(c.name for c in event_type.columns if c.personal_data)]
         if self.root.local is None:
             return ObjectBatchWriter(
                 self.root, relative, schema, batch_id, unique=unique, token=token, written=written
